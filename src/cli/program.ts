@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerRate } from './commands/rate.js';
+import { registerSimulate } from './commands/simulate.js';
+import type { CliIO } from './io.js';
+
+/** The package version (kept in step with package.json by a test). */
+export const VERSION = '0.1.0';
+
+/**
+ * Builds the `arena` command line over an {@link CliIO}. Commander never exits the process: errors surface as
+ * exceptions for {@link runCli} to turn into exit codes.
+ */
+export function createProgram(io: CliIO): Command {
+  const program = new Command('arena')
+    .description('Rebuild, quantify and simulate LMArena-style leaderboards from pairwise battles')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerRate(program, io);
+  registerSimulate(program, io);
+  registerDemo(program, io);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
+  return program;
+}

@@ -1,0 +1,77 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { parse as csvParse } from 'csv-parse';
+import { InputError } from '../errors.js';
+import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
+import { CsvBattleRow } from './schema.js';
+import { type BattleTable, BattleTableBuilder } from './table.js';
+
+/** Options of {@link readBattles}. */
+export interface ReadOptions {
+  /** Format for every source; by default taken from each file's extension (stdin: jsonl). */
+  inputFormat?: InputFormat | undefined;
+  /** Stream read for the source `-` (default `process.stdin`). */
+  stdin?: Readable | undefined;
+  /** Longest accepted line or record, in bytes. */
+  maxRecordBytes?: number | undefined;
+}
+
+/**
+ * Tells a file's format from its extension: `.jsonl`/`.ndjson` → jsonl, `.json` → json, `.csv` → csv.
+ * @throws InputError for any other extension
+ */
+export function formatOf(file: string): InputFormat {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.csv')) return 'csv';
+  throw new InputError('cannot tell the format from the extension (use .jsonl, .ndjson, .json or .csv, or --input-format)', { file });
+}
+
+function ioError(e: unknown, file: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException & { code?: string; lines?: number };
+  if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    return new InputError(`not valid CSV (${err.message})`, { file, line: err.lines, field: '(csv)' });
+  }
+  return new InputError(`cannot read (${err.code ?? err.message})`, { file });
+}
+
+async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOptions): Promise<void> {
+  const file = source === '-' ? '<stdin>' : source;
+  const format = opts.inputFormat ?? (source === '-' ? 'jsonl' : formatOf(source));
+  const max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
+  const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: 1 << 20 });
+  const before = builder.rows;
+  try {
+    if (format === 'csv') {
+      const parser = stream.pipe(
+        csvParse({ columns: true, info: true, bom: true, skip_empty_lines: true, max_record_size: max }),
+      );
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        addRow(builder, record, file, info.lines, CsvBattleRow);
+      }
+    } else {
+      const parser = format === 'jsonl' ? new JsonlParser(builder, file, max) : new JsonArrayParser(builder, file, max);
+      for await (const chunk of stream) parser.push(chunk as Buffer);
+      parser.end();
+    }
+  } catch (e) {
+    stream.destroy();
+    throw ioError(e, file);
+  }
+  if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+}
+
+/**
+ * Reads battles from files (or `-` for stdin) in the order given, streaming each one, into one
+ * {@link BattleTable}. Stops at the first bad row.
+ *
+ * @throws InputError `file:line: field: reason`
+ */
+export async function readBattles(sources: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
+  if (sources.length === 0) throw new InputError('no battle files given');
+  const builder = new BattleTableBuilder();
+  for (const s of sources) await readOne(builder, s, opts);
+  return builder.finish();
+}

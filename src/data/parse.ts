@@ -1,0 +1,205 @@
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { BattleRow, WINNER_LABELS } from './schema.js';
+import type { BattleTableBuilder } from './table.js';
+
+/** Input formats understood by the readers. */
+export type InputFormat = 'jsonl' | 'json' | 'csv';
+
+/** Longest line (or JSON array element) accepted, in bytes: longer ones are an error, not an out-of-memory. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Validates one parsed row against a schema and appends it to the builder.
+ * @throws InputError `file:line: field: reason` on the first problem
+ */
+export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, line: number, schema: z.ZodType = BattleRow): void {
+  const r = schema.safeParse(obj);
+  if (!r.success) {
+    const iss = r.error.issues[0]!;
+    const field = iss.path.length ? iss.path.map(String).join('.') : '(row)';
+    throw new InputError(iss.message, { file, line, field });
+  }
+  const row = r.data as BattleRow;
+  builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined);
+}
+
+function parseJson(text: string, file: string, line: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not valid JSON (${(e as Error).message})`, { file, line, field: '(json)' });
+  }
+}
+
+/**
+ * Incremental JSON Lines reader: push byte chunks, get rows. Holds at most one partial line in memory.
+ * Blank lines are skipped; a UTF-8 byte order mark and CR before LF are tolerated.
+ */
+export class JsonlParser {
+  private parts: Buffer[] = [];
+  private partLen = 0;
+  private line = 0;
+  constructor(
+    private readonly builder: BattleTableBuilder,
+    private readonly file: string,
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
+  ) {}
+
+  private emit(buf: Buffer): void {
+    this.line++;
+    let end = buf.length;
+    if (end > 0 && buf[end - 1] === 13) end--;
+    let start = 0;
+    if (this.line === 1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+    // skip blank lines without decoding
+    let k = start;
+    while (k < end && (buf[k] === 32 || buf[k] === 9)) k++;
+    if (k === end) return;
+    const text = buf.toString('utf8', start, end);
+    addRow(this.builder, parseJson(text, this.file, this.line), this.file, this.line);
+  }
+
+  /** Feeds the next chunk of bytes. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      const len = this.partLen + nl - start;
+      if (len > this.maxRecordBytes) this.tooLong(this.line + 1);
+      if (this.partLen) {
+        this.parts.push(chunk.subarray(start, nl));
+        const whole = Buffer.concat(this.parts, len);
+        this.parts = [];
+        this.partLen = 0;
+        this.emit(whole);
+      } else {
+        this.emit(chunk.subarray(start, nl));
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      this.partLen += chunk.length - start;
+      if (this.partLen > this.maxRecordBytes) this.tooLong(this.line + 1);
+      this.parts.push(Buffer.from(chunk.subarray(start)));
+    }
+  }
+
+  private tooLong(line: number): never {
+    throw new InputError(`line longer than ${this.maxRecordBytes} bytes`, { file: this.file, line, field: '(json)' });
+  }
+
+  /** Signals the end of input (emits a last line without a newline). Returns the number of lines read. */
+  end(): number {
+    if (this.partLen) {
+      const buf = Buffer.concat(this.parts);
+      this.parts = [];
+      this.partLen = 0;
+      this.emit(buf);
+    }
+    return this.line;
+  }
+}
+
+/**
+ * Incremental reader of one JSON array of row objects (LMArena's `clean_battle_*.json`): push byte chunks, get
+ * rows. A small byte-level scanner finds each top-level element, so the whole text is never held in memory;
+ * each element is then decoded by `JSON.parse`. Line numbers are those where each element starts.
+ */
+export class JsonArrayParser {
+  // 0 expect '[', 1 expect element or ']', 2 inside element, 3 expect ',' or ']', 4 after ']'
+  private state = 0;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private parts: Buffer[] = [];
+  private partLen = 0;
+  private line = 1;
+  private elemLine = 1;
+  private afterComma = false;
+  private first = true;
+  constructor(
+    private readonly builder: BattleTableBuilder,
+    private readonly file: string,
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
+  ) {}
+
+  private fail(reason: string): never {
+    throw new InputError(reason, { file: this.file, line: this.line, field: '(json)' });
+  }
+
+  /** Feeds the next chunk of bytes. */
+  push(chunk: Buffer): void {
+    let i = 0;
+    if (this.first) {
+      this.first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    }
+    let elemStart = this.state === 2 ? 0 : -1;
+    const n = chunk.length;
+    for (; i < n; i++) {
+      const c = chunk[i]!;
+      if (c === 10) this.line++;
+      if (this.state === 2) {
+        if (this.inString) {
+          if (this.escape) this.escape = false;
+          else if (c === 92) this.escape = true;
+          else if (c === 34) this.inString = false;
+        } else if (c === 34) this.inString = true;
+        else if (c === 123 || c === 91) this.depth++;
+        else if (c === 125 || c === 93) {
+          if (--this.depth === 0) {
+            const piece = chunk.subarray(elemStart, i + 1);
+            const len = this.partLen + piece.length;
+            if (len > this.maxRecordBytes) this.fail(`array element longer than ${this.maxRecordBytes} bytes`);
+            const buf = this.partLen ? Buffer.concat([...this.parts, piece], len) : piece;
+            this.parts = [];
+            this.partLen = 0;
+            addRow(this.builder, parseJson(buf.toString('utf8'), this.file, this.elemLine), this.file, this.elemLine);
+            this.state = 3;
+            elemStart = -1;
+          }
+        }
+        continue;
+      }
+      if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+      switch (this.state) {
+        case 0:
+          if (c !== 91) this.fail('expected a JSON array of battle objects ("[")');
+          this.state = 1;
+          break;
+        case 1:
+          if (c === 93 && !this.afterComma) this.state = 4;
+          else if (c === 123) {
+            this.state = 2;
+            this.depth = 1;
+            this.elemLine = this.line;
+            elemStart = i;
+            this.afterComma = false;
+          } else this.fail(this.afterComma ? 'expected an object after ","' : 'expected an object or "]"');
+          break;
+        case 3:
+          if (c === 44) {
+            this.state = 1;
+            this.afterComma = true;
+          } else if (c === 93) this.state = 4;
+          else this.fail('expected "," or "]" after an array element');
+          break;
+        default:
+          this.fail('unexpected text after the end of the array');
+      }
+    }
+    if (this.state === 2 && elemStart >= 0) {
+      this.partLen += n - elemStart;
+      if (this.partLen > this.maxRecordBytes) this.fail(`array element longer than ${this.maxRecordBytes} bytes`);
+      this.parts.push(Buffer.from(chunk.subarray(elemStart)));
+    }
+  }
+
+  /** Signals the end of input. @throws InputError if the array is not closed */
+  end(): void {
+    if (this.state === 0) return; // empty file: the caller reports "no battles"
+    if (this.state !== 4) this.fail('unexpected end of file inside the JSON array');
+  }
+}

@@ -1,0 +1,169 @@
+import { OUTCOME_CODE, type Outcome } from './schema.js';
+
+/**
+ * Battles in columns: model ids index {@link BattleTable.models}; one row may stand for `count` identical battles.
+ * Outcome codes: 0 = model_a won, 1 = model_b won, 2 = tie, 3 = tie (bothbad). Model ids are assigned in sorted
+ * (code unit) order of the names, so the same data always gives the same ids.
+ */
+export interface BattleTable {
+  /** Model names, sorted; ids are indices into this array. */
+  readonly models: readonly string[];
+  /** Model id of side A, per row. */
+  readonly a: Int32Array;
+  /** Model id of side B, per row. */
+  readonly b: Int32Array;
+  /** Outcome code per row (see {@link OUTCOME_CODE}). */
+  readonly outcome: Uint8Array;
+  /** Number of identical battles per row (≥ 1). */
+  readonly count: Uint32Array;
+  /** Timestamp (seconds) per row, NaN where absent; null when no row had one. */
+  readonly tstamp: Float64Array | null;
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of battles: the sum of `count`. */
+  readonly battles: number;
+}
+
+/**
+ * Builds a {@link BattleTable} row by row with growable typed arrays, interning model names to integers once.
+ */
+export class BattleTableBuilder {
+  private ids = new Map<string, number>();
+  private names: string[] = [];
+  private a = new Int32Array(1024);
+  private b = new Int32Array(1024);
+  private outcome = new Uint8Array(1024);
+  private count = new Uint32Array(1024);
+  private tstamp: Float64Array | null = null;
+  private n = 0;
+  private total = 0;
+
+  /** Number of rows added so far. */
+  get rows(): number {
+    return this.n;
+  }
+
+  /** Returns the id of a model name, adding it if new. */
+  intern(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const cap = this.a.length * 2;
+    const g = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(arr: T, C: new (n: number) => T): T => {
+      const next = new C(cap);
+      next.set(arr);
+      return next;
+    };
+    this.a = g(this.a, Int32Array);
+    this.b = g(this.b, Int32Array);
+    this.outcome = g(this.outcome, Uint8Array);
+    this.count = g(this.count, Uint32Array);
+    if (this.tstamp) {
+      const t = new Float64Array(cap).fill(Number.NaN);
+      t.set(this.tstamp);
+      this.tstamp = t;
+    }
+  }
+
+  /** Appends one row given by model ids (from {@link intern}). */
+  pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number): void {
+    if (this.n === this.a.length) this.grow();
+    const i = this.n++;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.outcome[i] = outcome;
+    this.count[i] = count;
+    this.total += count;
+    if (tstamp !== undefined && !Number.isNaN(tstamp)) {
+      if (!this.tstamp) this.tstamp = new Float64Array(this.a.length).fill(Number.NaN);
+      this.tstamp[i] = tstamp;
+    }
+  }
+
+  /** Appends one row given by model names. */
+  push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number): void {
+    this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp);
+  }
+
+  /** Freezes the rows into a table whose model ids follow sorted name order. O(rows + m log m). */
+  finish(): BattleTable {
+    const order = this.names.map((_, i) => i).sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
+    const remap = new Int32Array(order.length);
+    order.forEach((old, neu) => (remap[old] = neu));
+    const n = this.n;
+    const a = this.a.slice(0, n);
+    const b = this.b.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      a[i] = remap[a[i]!]!;
+      b[i] = remap[b[i]!]!;
+    }
+    return {
+      models: Object.freeze(order.map((i) => this.names[i]!)),
+      a,
+      b,
+      outcome: this.outcome.slice(0, n),
+      count: this.count.slice(0, n),
+      tstamp: this.tstamp ? this.tstamp.slice(0, n) : null,
+      rows: n,
+      battles: this.total,
+    };
+  }
+}
+
+/** Builds a table from plain battle objects (convenient for tests and small library uses). */
+export function tableFromBattles(
+  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number }>,
+): BattleTable {
+  const builder = new BattleTableBuilder();
+  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp);
+  return builder.finish();
+}
+
+/**
+ * Returns the rows of a table in a new order (e.g. sorted by time). `order[i]` is the old row index of new row i.
+ */
+export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTable {
+  const n = order.length;
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  const outcome = new Uint8Array(n);
+  const count = new Uint32Array(n);
+  const tstamp = t.tstamp ? new Float64Array(n) : null;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    a[i] = t.a[j]!;
+    b[i] = t.b[j]!;
+    outcome[i] = t.outcome[j]!;
+    count[i] = t.count[j]!;
+    total += count[i]!;
+    if (tstamp) tstamp[i] = t.tstamp![j]!;
+  }
+  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total };
+}
+
+/**
+ * Sorts rows stably by timestamp (`--sort tstamp`).
+ * @throws Error naming the first row without a timestamp
+ */
+export function sortByTimestamp(t: BattleTable): BattleTable {
+  if (!t.tstamp) throw new Error('sort by tstamp requires a tstamp on every row (none has one)');
+  const ts = t.tstamp;
+  for (let i = 0; i < t.rows; i++) if (Number.isNaN(ts[i]!)) throw new Error(`sort by tstamp requires a tstamp on every row (row ${i + 1} has none)`);
+  const order = Array.from({ length: t.rows }, (_, i) => i).sort((x, y) => ts[x]! - ts[y]! || x - y);
+  return reorderTable(t, order);
+}
+
+/** Keeps the rows for which `keep(row)` is true; model list unchanged. */
+export function filterRows(t: BattleTable, keep: (row: number) => boolean): BattleTable {
+  const order: number[] = [];
+  for (let i = 0; i < t.rows; i++) if (keep(i)) order.push(i);
+  return reorderTable(t, order);
+}

@@ -1,0 +1,249 @@
+import type { PairCounts } from '../data/aggregate.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../stats/linalg.js';
+import { logSigmoid, sigmoid } from './predict.js';
+import { DEFAULT_SCALE, pointsPerLogit, type ScaleOptions } from './scale.js';
+
+/** How ties enter a Bradley–Terry fit: `half` (LMArena: half a win to each side, both labels) or `ignore`. */
+export type TiePolicy = 'half' | 'ignore';
+
+/**
+ * Bradley–Terry data: one cell per pair (i < j) with `n` comparisons of which `s` count for i
+ * (wins of i plus half of the ties when ties count half).
+ */
+export interface BtCells {
+  /** Number of models. */
+  readonly m: number;
+  /** Number of cells. */
+  readonly pairs: number;
+  /** Lower model id per cell. */
+  readonly i: Int32Array;
+  /** Higher model id per cell. */
+  readonly j: Int32Array;
+  /** Score of model i (wins + ½·ties under `half`). */
+  readonly s: Float64Array;
+  /** Comparisons in the cell. */
+  readonly n: Float64Array;
+}
+
+/**
+ * Turns pair counts into BT cells under a tie policy. With `half`, a tie of either label is half a win for each
+ * side (FastChat / arena-rank); with `ignore` ties are dropped.
+ */
+export function btCells(pc: PairCounts, ties: TiePolicy): BtCells {
+  const s = new Float64Array(pc.pairs);
+  const n = new Float64Array(pc.pairs);
+  for (let k = 0; k < pc.pairs; k++) {
+    const t = ties === 'half' ? pc.ties[k]! + pc.bothbad[k]! : 0;
+    s[k] = pc.winsI[k]! + 0.5 * t;
+    n[k] = pc.winsI[k]! + pc.winsJ[k]! + t;
+  }
+  return { m: pc.models.length, pairs: pc.pairs, i: pc.i, j: pc.j, s, n };
+}
+
+/** Options of {@link fitBradleyTerry}. */
+export interface BtFitOptions {
+  /**
+   * Ridge (Gaussian prior) strength λ on the natural scale: the fit maximises
+   * `Σ [s·log σ(θi−θj) + (n−s)·log σ(θj−θi)] − λ/2·Σθ²`. 0 = plain maximum likelihood.
+   */
+  readonly prior: number;
+  /** Convergence: stop when the largest Newton step is below this many rating points. */
+  readonly tolerance: number;
+  /** Iteration limit. */
+  readonly maxIterations: number;
+  /** Display scale, used only to express the tolerance in rating points. */
+  readonly scale: Pick<ScaleOptions, 'scale' | 'base'>;
+  /** Starting strengths (warm start); zeros by default. */
+  readonly init?: Float64Array | undefined;
+}
+
+/** Default fit options: no prior, 1e-6 rating points, 100 iterations. */
+export const DEFAULT_BT_FIT: BtFitOptions = Object.freeze({ prior: 0, tolerance: 1e-6, maxIterations: 100, scale: DEFAULT_SCALE });
+
+/** A fitted Bradley–Terry model on the natural (log-odds) scale. */
+export interface BtFit {
+  /** Strengths θ (natural log-odds), Σθ = 0. */
+  readonly theta: Float64Array;
+  /** Newton iterations made. */
+  readonly iterations: number;
+  /** Whether the largest step fell below the tolerance. */
+  readonly converged: boolean;
+  /** Penalised log-likelihood at θ (natural log, summed over comparisons). */
+  readonly objective: number;
+  /** Log-likelihood at θ (natural log, summed over comparisons, ties as half under `half`). */
+  readonly logLikelihood: number;
+  /** Number of comparisons (Σn). */
+  readonly comparisons: number;
+  /** The prior used. */
+  readonly prior: number;
+}
+
+/** Log-likelihood Σ s·log σ(θi−θj) + (n−s)·log σ(θj−θi) of strengths θ. O(pairs). */
+export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): number {
+  let ll = 0;
+  for (let k = 0; k < cells.pairs; k++) {
+    const n = cells.n[k]!;
+    if (n === 0) continue;
+    const d = theta[cells.i[k]!]! - theta[cells.j[k]!]!;
+    const s = cells.s[k]!;
+    ll += (s ? s * logSigmoid(d) : 0) + (n - s ? (n - s) * logSigmoid(-d) : 0);
+  }
+  return ll;
+}
+
+function objective(cells: BtCells, theta: Float64Array, prior: number): number {
+  let pen = 0;
+  if (prior) for (let v = 0; v < theta.length; v++) pen += theta[v]! * theta[v]!;
+  return btLogLikelihood(cells, theta) - 0.5 * prior * pen;
+}
+
+/**
+ * Gradient and (negative) Hessian of the log-likelihood at θ: `g[i] = Σ (s − n·p)` over i's cells (sign flipped
+ * for the j side), `H` the weighted graph Laplacian with weights n·p·(1−p). Optionally adds the prior.
+ */
+export function btGradientHessian(cells: BtCells, theta: ArrayLike<number>, prior: number, g: Float64Array, h: Float64Array): void {
+  const m = cells.m;
+  g.fill(0);
+  h.fill(0);
+  for (let k = 0; k < cells.pairs; k++) {
+    const n = cells.n[k]!;
+    if (n === 0) continue;
+    const i = cells.i[k]!;
+    const j = cells.j[k]!;
+    const p = sigmoid(theta[i]! - theta[j]!);
+    const r = cells.s[k]! - n * p;
+    g[i]! += r;
+    g[j]! -= r;
+    const w = n * p * (1 - p);
+    h[i * m + i]! += w;
+    h[j * m + j]! += w;
+    h[i * m + j]! -= w;
+    h[j * m + i]! -= w;
+  }
+  if (prior) {
+    for (let v = 0; v < m; v++) {
+      g[v]! -= prior * theta[v]!;
+      h[v * m + v]! += prior;
+    }
+  }
+}
+
+/**
+ * Bradley–Terry maximum likelihood (optionally ridge-penalised) by Newton's method with step halving, on
+ * aggregated pair cells. Strengths are centred to Σθ = 0 (mean rating = initial); the Newton system is made
+ * definite by adding c·11ᵀ to the Laplacian, which leaves steps with Σδ = 0 unchanged.
+ * Without a prior the data must be strongly connected (see {@link analyseGraph}), or the estimate does not
+ * exist; {@link rateTable} checks this and adds a prior when needed.
+ *
+ * Cost per iteration O(pairs + m³/3). References: Bradley & Terry (1952); Hunter (2004), "MM algorithms for
+ * generalized Bradley–Terry models"; https://en.wikipedia.org/wiki/Bradley%E2%80%93Terry_model
+ *
+ * @returns strengths on the natural scale; never NaN (a non-definite system ends the iteration unconverged)
+ */
+export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}): BtFit {
+  const o = { ...DEFAULT_BT_FIT, ...opts };
+  const m = cells.m;
+  const theta = o.init ? Float64Array.from(o.init) : new Float64Array(m);
+  centre(theta);
+  const g = new Float64Array(m);
+  const h = new Float64Array(m * m);
+  const trial = new Float64Array(m);
+  const tolTheta = o.tolerance / pointsPerLogit(o.scale);
+  let f = objective(cells, theta, o.prior);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < o.maxIterations) {
+    iterations++;
+    btGradientHessian(cells, theta, o.prior, g, h);
+    let trace = 0;
+    for (let v = 0; v < m; v++) trace += h[v * m + v]!;
+    const c = trace > 0 ? trace / (m * m) : 1;
+    for (let q = 0; q < m * m; q++) h[q]! += c;
+    if (!choleskyInPlace(h, m)) break;
+    choleskySolveInPlace(h, m, g); // g now holds the Newton step δ
+    let stepMax = 0;
+    for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(g[v]!));
+    let t = 1;
+    let fNew = Number.NEGATIVE_INFINITY;
+    for (let halvings = 0; halvings < 40; halvings++) {
+      for (let v = 0; v < m; v++) trial[v] = theta[v]! + t * g[v]!;
+      fNew = objective(cells, trial, o.prior);
+      if (fNew >= f - 1e-12 * Math.abs(f)) break;
+      t *= 0.5;
+    }
+    if (!(fNew >= f - 1e-12 * Math.abs(f))) break;
+    theta.set(trial);
+    centre(theta);
+    f = fNew;
+    if (t * stepMax < tolTheta) {
+      converged = true;
+      break;
+    }
+  }
+  let comparisons = 0;
+  for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
+  return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior };
+}
+
+/** Shifts a vector so its entries sum to zero. */
+export function centre(x: Float64Array): void {
+  let s = 0;
+  for (let v = 0; v < x.length; v++) s += x[v]!;
+  const mean = s / (x.length || 1);
+  for (let v = 0; v < x.length; v++) x[v]! -= mean;
+}
+
+/**
+ * Bradley–Terry by Hunter's (2004) minorisation–maximisation iteration γi ← Wi / Σj nij/(γi+γj), a second,
+ * independent solver used to check {@link fitBradleyTerry} (same maximum, no prior). Requires strongly
+ * connected data. Linear convergence: can need thousands of iterations.
+ */
+export function fitBradleyTerryMM(cells: BtCells, opts: { tolerance?: number; maxIterations?: number; scale?: Pick<ScaleOptions, 'scale' | 'base'> } = {}): BtFit {
+  const m = cells.m;
+  const tolTheta = (opts.tolerance ?? 1e-6) / pointsPerLogit(opts.scale ?? DEFAULT_SCALE);
+  const maxIt = opts.maxIterations ?? 100000;
+  const wins = new Float64Array(m);
+  for (let k = 0; k < cells.pairs; k++) {
+    wins[cells.i[k]!]! += cells.s[k]!;
+    wins[cells.j[k]!]! += cells.n[k]! - cells.s[k]!;
+  }
+  let gamma = new Float64Array(m).fill(1);
+  const denom = new Float64Array(m);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIt) {
+    iterations++;
+    denom.fill(0);
+    for (let k = 0; k < cells.pairs; k++) {
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      const q = cells.n[k]! / (gamma[i]! + gamma[j]!);
+      denom[i]! += q;
+      denom[j]! += q;
+    }
+    const next = new Float64Array(m);
+    let logMean = 0;
+    for (let v = 0; v < m; v++) {
+      next[v] = wins[v]! / denom[v]!;
+      logMean += Math.log(next[v]!);
+    }
+    logMean /= m;
+    let change = 0;
+    for (let v = 0; v < m; v++) {
+      next[v] = next[v]! / Math.exp(logMean);
+      change = Math.max(change, Math.abs(Math.log(next[v]!) - Math.log(gamma[v]!)));
+    }
+    gamma = next;
+    if (change < tolTheta * 1e-2) {
+      converged = true;
+      break;
+    }
+  }
+  const theta = Float64Array.from(gamma, Math.log);
+  centre(theta);
+  let comparisons = 0;
+  for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
+  const ll = btLogLikelihood(cells, theta);
+  return { theta, iterations, converged, objective: ll, logLikelihood: ll, comparisons, prior: 0 };
+}
+

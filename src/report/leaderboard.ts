@@ -1,0 +1,68 @@
+/** One model's line on a leaderboard (display scale). */
+export interface LeaderboardRow {
+  readonly model: string;
+  readonly rating: number;
+  /** Lower bound of the interval, when intervals were computed. */
+  readonly lower?: number;
+  /** Upper bound of the interval, when intervals were computed. */
+  readonly upper?: number;
+  /** LMArena rank: 1 + number of models whose lower bound exceeds this model's upper bound (see {@link ciRanks}). */
+  readonly rank: number;
+  readonly battles: number;
+  readonly wins: number;
+  readonly losses: number;
+  readonly ties: number;
+}
+
+/** Fit diagnostics. */
+export interface FitInfo {
+  readonly converged: boolean;
+  readonly iterations: number;
+  /** Mean log-likelihood per battle (natural log) of the fitted ratings on the input. */
+  readonly logLikelihood: number;
+  /** Ridge prior λ used by a Bradley–Terry fit (0 = plain maximum likelihood). */
+  readonly prior?: number;
+}
+
+/** A leaderboard with the parameters that produced it (the JSON of `arena rate`). */
+export interface Leaderboard {
+  readonly method: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly battles: number;
+  /** Sorted by rating, highest first (ties in rating broken by name). */
+  readonly models: readonly LeaderboardRow[];
+  readonly fit: FitInfo;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Ranks as LMArena shows them. Without intervals: 1 + number of models with a strictly higher rating. With
+ * intervals: 1 + number of models whose lower bound exceeds this model's upper bound (FastChat's
+ * "rank (UB)"), so models whose intervals overlap share ranks. O(m log m).
+ */
+export function ciRanks(rating: ArrayLike<number>, lower?: ArrayLike<number>, upper?: ArrayLike<number>): Int32Array {
+  const m = rating.length;
+  const lo = lower ?? rating;
+  const hi = upper ?? rating;
+  const sortedLo = Float64Array.from(lo).sort();
+  const out = new Int32Array(m);
+  for (let v = 0; v < m; v++) {
+    // count of lower bounds strictly greater than hi[v]
+    let a = 0;
+    let b = m;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (sortedLo[mid]! > hi[v]!) b = mid;
+      else a = mid + 1;
+    }
+    out[v] = 1 + (m - a);
+  }
+  return out;
+}
+
+/** Indices of models sorted by rating, highest first; equal ratings by name (code-unit order). */
+export function orderByRating(models: readonly string[], rating: ArrayLike<number>): number[] {
+  return models
+    .map((_, i) => i)
+    .sort((x, y) => rating[y]! - rating[x]! || (models[x]! < models[y]! ? -1 : models[x]! > models[y]! ? 1 : 0));
+}
