@@ -1,0 +1,95 @@
+import { normalQuantile } from './normal.js';
+import type { PairCounts } from '../data/aggregate.js';
+import { sigmoid } from '../rating/predict.js';
+import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
+import type { TiePolicy } from '../rating/bradley-terry.js';
+import { choleskyInPlace, choleskyInverse } from './linalg.js';
+
+/**
+ * Huber–White sandwich covariance of Bradley–Terry strengths, `H⁻¹·B·H⁻¹`, with H the Fisher information
+ * (Σ n·p(1−p)·x xᵀ, x = e_i − e_j, plus the ridge prior λI if any) and B the empirical score outer product
+ * (Σ over battles of (y − p)²·x xᵀ, y = 1, 0 or ½ for a tie). Robust to ties that do not follow the logistic
+ * law (as lmarena/arena-rank does since July 2025). Strengths are centred (Σθ = 0): the singular Laplacian is
+ * inverted as (H + c·11ᵀ)⁻¹, which equals H⁺ on the centred subspace where B lives.
+ *
+ * O(pairs + m³). Reference: White (1980), Econometrica 48(4):817–838.
+ *
+ * @param theta fitted strengths (natural scale)
+ * @returns covariance matrix m×m (row-major) on the natural scale
+ */
+export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): Float64Array {
+  const m = pc.models.length;
+  const h = new Float64Array(m * m);
+  const b = new Float64Array(m * m);
+  const add = (mat: Float64Array, i: number, j: number, w: number) => {
+    mat[i * m + i]! += w;
+    mat[j * m + j]! += w;
+    mat[i * m + j]! -= w;
+    mat[j * m + i]! -= w;
+  };
+  for (let k = 0; k < pc.pairs; k++) {
+    const i = pc.i[k]!;
+    const j = pc.j[k]!;
+    const p = sigmoid(theta[i]! - theta[j]!);
+    const t = ties === 'half' ? pc.ties[k]! + pc.bothbad[k]! : 0;
+    const n = pc.winsI[k]! + pc.winsJ[k]! + t;
+    if (n === 0) continue;
+    add(h, i, j, n * p * (1 - p));
+    const q = 1 - p;
+    add(b, i, j, pc.winsI[k]! * q * q + pc.winsJ[k]! * p * p + t * (0.5 - p) * (0.5 - p));
+  }
+  let trace = 0;
+  for (let v = 0; v < m; v++) {
+    h[v * m + v]! += prior;
+    trace += h[v * m + v]!;
+  }
+  const c = trace > 0 ? trace / (m * m) : 1;
+  for (let q = 0; q < m * m; q++) h[q]! += c;
+  if (!choleskyInPlace(h, m)) throw new Error('sandwichCovariance: information matrix is not positive definite');
+  const hinv = choleskyInverse(h, m);
+  // cov = hinv · b · hinv
+  const tmp = new Float64Array(m * m);
+  matmul(hinv, b, tmp, m);
+  const cov = new Float64Array(m * m);
+  matmul(tmp, hinv, cov, m);
+  return cov;
+}
+
+/** C = A·B for m×m row-major matrices. O(m³). */
+export function matmul(a: Float64Array, b: Float64Array, c: Float64Array, m: number): void {
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    for (let k = 0; k < m; k++) {
+      const aik = a[ri + k]!;
+      if (aik === 0) continue;
+      const rk = k * m;
+      for (let j = 0; j < m; j++) c[ri + j]! += aik * b[rk + j]!;
+    }
+  }
+}
+
+/**
+ * Normal-approximation intervals from a covariance matrix: `rating ± z·sd`, z = Φ⁻¹((1+level)/2), sd on the
+ * display scale (sd_natural · scale/ln base). An anchor shifts ratings, not their spread: intervals are those of
+ * the centred ratings.
+ */
+export function normalIntervals(
+  ratings: ArrayLike<number>,
+  cov: Float64Array,
+  level: number,
+  scale: Pick<ScaleOptions, 'scale' | 'base'>,
+): { lower: Float64Array; upper: Float64Array; se: Float64Array } {
+  const m = ratings.length;
+  const z = normalQuantile((1 + level) / 2);
+  const f = pointsPerLogit(scale);
+  const lower = new Float64Array(m);
+  const upper = new Float64Array(m);
+  const se = new Float64Array(m);
+  for (let v = 0; v < m; v++) {
+    se[v] = Math.sqrt(Math.max(0, cov[v * m + v]!)) * f;
+    lower[v] = ratings[v]! - z * se[v]!;
+    upper[v] = ratings[v]! + z * se[v]!;
+  }
+  return { lower, upper, se };
+}
