@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { runCli } from '../src/cli/run.js';
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process (fast) with captured stdout/stderr and optional stdin text. */
+export async function cli(args: string[], stdin = ''): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([Buffer.from(stdin)]) as never,
+    stderrIsTTY: false,
+    stdoutIsTTY: false,
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the built bin (`node dist/cli/main.js`) as a child process, as a user would. */
+export function bin(args: string[], input?: string): CliResult {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8', input, maxBuffer: 1 << 28 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary folder. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'arena-test-'));
+}
+
+/** Writes a file in a fresh temporary folder and returns its path. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const p = join(tempDir(), name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** JSONL text of battle rows. */
+export function jsonl(rows: object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+/** Path of a shared real dataset. */
+export const SHARED = join(import.meta.dirname, '..', '..', 'shared');
