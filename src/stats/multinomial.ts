@@ -1,0 +1,65 @@
+import type { Rng } from '../rng.js';
+import { binomial } from './binomial.js';
+
+/**
+ * A prepared multinomial law over cells with fixed weights: for each cell with a positive weight, its
+ * conditional probability given that the draw did not land in an earlier cell, `w_c / Σ_{k ≥ c} w_k`. The
+ * suffix sums are computed from the end, so the last positive cell has conditional probability exactly 1.
+ */
+export interface MultinomialPlan {
+  /** Number of cells (including zero-weight cells, which always receive 0). */
+  readonly cells: number;
+  /** Indices of the positive-weight cells, in order. */
+  readonly index: Int32Array;
+  /** Conditional probability of each positive cell (parallel to `index`). */
+  readonly conditional: Float64Array;
+}
+
+/**
+ * Prepares {@link multinomialInto} for a weight vector (e.g. observed counts). O(cells).
+ *
+ * @param weights non-negative finite weights, any scale (counts in the bootstrap)
+ * @throws RangeError when a weight is negative or not finite, or all weights are zero
+ */
+export function prepareMultinomial(weights: ArrayLike<number>): MultinomialPlan {
+  const idx: number[] = [];
+  for (let c = 0; c < weights.length; c++) {
+    const w = weights[c]!;
+    if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`prepareMultinomial requires finite non-negative weights, got ${w} at ${c}`);
+    if (w > 0) idx.push(c);
+  }
+  if (idx.length === 0) throw new RangeError('prepareMultinomial requires a positive weight');
+  const conditional = new Float64Array(idx.length);
+  let suffix = 0;
+  for (let q = idx.length - 1; q >= 0; q--) {
+    const w = weights[idx[q]!]!;
+    suffix += w;
+    conditional[q] = q === idx.length - 1 ? 1 : Math.min(1, w / suffix);
+  }
+  return { cells: weights.length, index: Int32Array.from(idx), conditional };
+}
+
+/**
+ * Draws counts (X_1, …, X_C) ~ Multinomial(n; w / Σw) into `out`, by sequential conditional binomials:
+ * X_c ~ Binomial(n − Σ_{k<c} X_k, w_c / Σ_{k≥c} w_k). This factorisation of the multinomial law is exact
+ * (e.g. Devroye 1986, "Non-Uniform Random Variate Generation", XI.1.4); with an O(1) binomial sampler a draw
+ * costs O(C) whatever n is. Drawing n battles with replacement from a table whose cells hold the observed
+ * counts is exactly this law, so the bootstrap can work on aggregated cells.
+ *
+ * O(C) expected. Uses one stream of `rng` in cell order (same rng state ⇒ same counts).
+ *
+ * @param rng uniform source
+ * @param n number of draws (battles), a non-negative integer
+ * @param plan from {@link prepareMultinomial}
+ * @param out receives the counts, length ≥ plan.cells (zero-weight cells are set to 0)
+ */
+export function multinomialInto(rng: Rng, n: number, plan: MultinomialPlan, out: Float64Array): void {
+  out.fill(0, 0, plan.cells);
+  let left = n;
+  const { index, conditional } = plan;
+  for (let q = 0; q < index.length && left > 0; q++) {
+    const x = binomial(rng, left, conditional[q]!);
+    out[index[q]!] = x;
+    left -= x;
+  }
+}
