@@ -70,16 +70,17 @@ describe('binomial sampler', () => {
   });
 
   it('is exact in law: chi-square against the pmf in both regimes (inversion and BTPE, p below and above ½)', () => {
-    // The cases straddle the inversion/BTPE switch (mean 10) and use every BTPE region, including the Stirling test
+    // The cases straddle the inversion/BTPE switch (mean 30) and use every BTPE region, including the Stirling test
     // (|y − mode| > 20 needs a standard deviation of more than about 7).
     const cases: [number, number][] = [
       [5, 0.3],
       [40, 0.2], // mean 8: inversion
-      [25, 0.45], // mean 11.25: BTPE near its lower limit
+      [58, 0.5], // mean 29: inversion near its limit
+      [70, 0.45], // mean 31.5: BTPE near its lower limit
       [100, 0.3],
       [1000, 0.5],
       [5000, 0.04], // sd 13.9: Stirling-series branch reached
-      [300, 0.93], // p > ½, flipped to BTPE on q
+      [300, 0.8], // p > ½, flipped to BTPE on q
       [60, 0.9], // p > ½, flipped to inversion on q
     ];
     for (const [n, p] of cases) {
