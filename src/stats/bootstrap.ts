@@ -12,6 +12,22 @@ export interface BootstrapOptions {
   readonly threads?: number;
   /** Called with the number of rounds done (for a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Least estimated work ({@link bootstrapWork}) for which worker threads are started; below it the rounds run in
+   * this thread, since starting a worker costs ~50–300 ms. Default {@link PARALLEL_MIN_WORK}. Never changes the result.
+   */
+  readonly minParallelWork?: number;
+}
+
+/** Default {@link BootstrapOptions.minParallelWork}: about 0.2 s of single-thread work. */
+export const PARALLEL_MIN_WORK = 2e7;
+
+/**
+ * A rough cost of a bootstrap in units of ~10 ns: BT rounds cost about one unit per cell draw plus six refit
+ * iterations of m² for the triangular solves; Elo rounds about five units per replayed battle. O(1).
+ */
+export function bootstrapWork(job: BootstrapJob, rounds: number): number {
+  return rounds * (job.kind === 'bt' ? job.counts.length + 6 * job.models * job.models : 5 * job.a.length);
 }
 
 /** Bootstrap ratings: R rounds × m models, display scale, the same anchor shift as the point fit. */
@@ -37,7 +53,7 @@ export function defaultThreads(): number {
  * replayed in the resampled order — see {@link BtBootstrapJob} and {@link EloBootstrapJob}).
  *
  * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
- * bit-identical for any `threads`. With threads > 1 rounds are handed out in chunks to `node:worker_threads`
+ * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`
  * workers (the worker script is the built `dist/stats/bootstrap-worker.js`; from TypeScript sources, e.g. under
  * vitest, the built copy in `dist/` is used, so `npm run build` must have run).
  *
@@ -51,7 +67,7 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   const R = opts.rounds;
   if (!(Number.isInteger(R) && R >= 1)) throw new RangeError(`bootstrapRatings requires rounds ≥ 1, got ${R}`);
   const threads = Math.min(opts.threads ?? defaultThreads(), R);
-  if (threads <= 1) return bootstrapRatingsSync(job, opts);
+  if (threads <= 1 || bootstrapWork(job, R) < (opts.minParallelWork ?? PARALLEL_MIN_WORK)) return bootstrapRatingsSync(job, opts);
   const m = job.models;
   const ratings = new Float64Array(R * m);
   const chunk = Math.max(1, Math.ceil(R / (threads * 8)));

@@ -6,6 +6,9 @@ import { simulateTable } from '../../src/sim/generate.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../src/data/schema.js';
 import { normalQuantile } from '../../src/stats/normal.js';
 import { votesToSeparate, normalCdf } from '../../src/stats/compare.js';
+import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
+import { bootstrapWork, PARALLEL_MIN_WORK } from '../../src/stats/bootstrap.js';
+import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 import { bin, cli, jsonl, tempDir, tempFile } from '../helpers.js';
 
 /** A small simulated battle file (JSONL) with 6 models. */
@@ -88,16 +91,25 @@ describe('arena rate with intervals (CLI)', () => {
     }
   });
 
-  it('same seed ⇒ identical JSON with 1 and 2 threads (the built bin); another seed differs', () => {
-    const f = simFile(20_000, 2);
-    const run = (threads: string, seed = '7') => bin(['rate', f, '--bootstrap', '40', '--seed', seed, '--threads', threads, '--rank-distribution', '--format', 'json']);
+  it('same seed ⇒ identical JSON with 1 and 2 threads (the built bin, big enough to start workers); another seed differs', () => {
+    // 60 models × 30k battles: BT 800 rounds and Elo 150 rounds are above PARALLEL_MIN_WORK, so workers do run
+    const models = Array.from({ length: 60 }, (_, v) => `m${v}`);
+    const t = simulateTable({ models, ratings: Float64Array.from(models, (_, v) => 900 + 4 * v) }, 30_000, {}, createRng(9));
+    const rows = [];
+    for (let q = 0; q < t.rows; q++) rows.push({ model_a: t.models[t.a[q]!], model_b: t.models[t.b[q]!], winner: OUTCOME_LABEL[OUTCOMES[t.outcome[q]!]!] });
+    const f = tempFile('big.jsonl', jsonl(rows));
+    const point = fitRatings(t, DEFAULT_RATE);
+    expect(bootstrapWork(bootstrapJobOf(t, point, DEFAULT_RATE), 800)).toBeGreaterThan(PARALLEL_MIN_WORK);
+    const elo = { ...DEFAULT_RATE, method: 'elo' as const };
+    expect(bootstrapWork(bootstrapJobOf(t, fitRatings(t, elo), elo), 150)).toBeGreaterThan(PARALLEL_MIN_WORK);
+    const run = (threads: string, seed = '7') => bin(['rate', f, '--bootstrap', '800', '--seed', seed, '--threads', threads, '--rank-distribution', '--format', 'json']);
     const one = run('1');
     const two = run('2');
     expect(one.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
     expect(run('2', '8').stdout).not.toBe(one.stdout);
-    const a = bin(['rate', f, '--method', 'elo', '--bootstrap', '6', '--threads', '1', '--format', 'json']);
-    const b = bin(['rate', f, '--method', 'elo', '--bootstrap', '6', '--threads', '2', '--format', 'json']);
+    const a = bin(['rate', f, '--method', 'elo', '--bootstrap', '150', '--threads', '1', '--format', 'json']);
+    const b = bin(['rate', f, '--method', 'elo', '--bootstrap', '150', '--threads', '2', '--format', 'json']);
     expect(a.code).toBe(0);
     expect(b.stdout).toBe(a.stdout);
   });

@@ -138,8 +138,8 @@ describe('bootstrap rounds', () => {
       const point = fitRatings(t, rate);
       const job = bootstrapJobOf(t, point, rate);
       const one = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 1 });
-      const two = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 2 });
-      const three = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 3 });
+      const two = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 2, minParallelWork: 0 });
+      const three = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 3, minParallelWork: 0 });
       expect(Buffer.from(two.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
       expect(Buffer.from(three.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
     }
