@@ -35,15 +35,23 @@ const [x, y] = bounds;
 let worst = 0;
 let worstModel = '';
 let sum = 0;
+let within = 0;
+let withinNarrow = 0;
+let narrow = 0;
 for (let v = 0; v < point.models.length; v++) {
   const d = Math.max(Math.abs(x.lower[v] - y.lower[v]), Math.abs(x.upper[v] - y.upper[v]));
   sum += d;
+  if (d <= 0.5) within++;
+  if ((x.upper[v] - x.lower[v]) / 2 <= 5) {
+    narrow++;
+    if (d <= 0.5) withinNarrow++;
+  }
   if (d > worst) {
     worst = d;
     worstModel = point.models[v];
   }
 }
-console.log(`${point.models.length} models, ${t.battles.toLocaleString('en-US')} battles: largest bound difference between seeds ${worst.toFixed(3)} points (${worstModel}), mean ${(sum / point.models.length / 1).toFixed(3)}`);
+console.log(`${point.models.length} models, ${t.battles.toLocaleString('en-US')} battles: largest bound difference between seeds ${worst.toFixed(3)} points (${worstModel}), mean ${(sum / point.models.length).toFixed(3)}; ${within}/${point.models.length} models within 0.5 points (${withinNarrow}/${narrow} of those with a half-width ≤ 5 points)`);
 const sw = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta, point.prior), 0.95, DEFAULT_RATE);
 const ratios = point.models.map((_, v) => (x.upper[v] - x.lower[v]) / (sw.upper[v] - sw.lower[v]));
 ratios.sort((p, q) => p - q);
