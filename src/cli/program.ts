@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
+import { registerMatrix } from './commands/matrix.js';
 import { registerRate } from './commands/rate.js';
 import { registerSimulate } from './commands/simulate.js';
 import type { CliIO } from './io.js';
@@ -21,6 +23,8 @@ export function createProgram(io: CliIO): Command {
   registerRate(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
+  registerCompare(program, io);
+  registerMatrix(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

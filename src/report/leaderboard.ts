@@ -8,10 +8,16 @@ export interface LeaderboardRow {
   readonly upper?: number;
   /** LMArena rank: 1 + number of models whose lower bound exceeds this model's upper bound (see {@link ciRanks}). */
   readonly rank: number;
+  /** Best rank consistent with the intervals (equals `rank`), when intervals were computed (see `rankBounds`). */
+  readonly rankLower?: number;
+  /** Worst rank consistent with the intervals, when intervals were computed (see `rankBounds`). */
+  readonly rankUpper?: number;
   readonly battles: number;
   readonly wins: number;
   readonly losses: number;
   readonly ties: number;
+  /** Bootstrap distribution of the rank (`--rank-distribution`): ranks that occurred with their share of rounds. */
+  readonly rankDistribution?: readonly { readonly rank: number; readonly probability: number }[];
 }
 
 /** Fit diagnostics. */

@@ -3,10 +3,13 @@ import { readBattles } from '../../data/load.js';
 import { type InputFormat } from '../../data/parse.js';
 import { type BattleTable, sortByTimestamp } from '../../data/table.js';
 import { InputError, UsageError } from '../../errors.js';
-import { DEFAULT_RATE, fitRatings, buildLeaderboard, rateParams, type RateOptions } from '../../rating/rate.js';
+import { DEFAULT_RATE, fitRatings, rateParams, type RateOptions } from '../../rating/rate.js';
 import { parseAnchor } from '../../rating/scale.js';
 import { formatLeaderboard, type OutputFormat } from '../../report/format.js';
+import { defaultThreads } from '../../stats/bootstrap.js';
+import { addUncertainty, type CiMethod, type UncertaintyOptions, uncertaintyLeaderboard } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
+import { type Progress, progressBar } from '../progress.js';
 import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seedArg } from '../options.js';
 
 /** Options shared by every command that reads battles. */
@@ -71,6 +74,50 @@ export function rateOptionsFrom(o: Record<string, unknown>): RateOptions {
   };
 }
 
+/**
+ * Options of interval estimation shared by rate, compare and matrix: `--bootstrap --ci --ci-method --seed
+ * --threads --quiet`.
+ */
+export function addUncertaintyOptions(cmd: Command, defaultRounds = 0): Command {
+  return cmd
+    .option('--bootstrap <rounds>', 'bootstrap rounds for intervals (0 = none)', nonNegativeInt, defaultRounds)
+    .option('--ci <level>', 'interval level', level, 0.95)
+    .addOption(
+      new Option('--ci-method <method>', 'intervals: bootstrap percentiles (needs --bootstrap R) or the Huber–White sandwich (bt only, instant)')
+        .choices(['bootstrap', 'sandwich'])
+        .default('bootstrap'),
+    )
+    .option('--seed <n>', 'random seed', seedArg, 42)
+    .addOption(
+      new Option('--threads <n>', 'worker threads for the bootstrap (never changes the result)')
+        .argParser(positiveInt)
+        .default(defaultThreads(), `all cores: ${defaultThreads()}`),
+    )
+    .option('--quiet', 'no progress bar on stderr');
+}
+
+/** Turns parsed CLI options into {@link UncertaintyOptions}, checking combinations (UsageError, exit 2). */
+export function uncertaintyFrom(io: CliIO, o: Record<string, unknown>, rate: RateOptions, label = 'bootstrap'): { opts: UncertaintyOptions; progress: Progress } {
+  if (o.ciMethod === 'sandwich' && rate.method === 'elo') {
+    throw new UsageError('--ci-method sandwich needs a likelihood and applies to --method bt only; with --method elo use --ci-method bootstrap --bootstrap R');
+  }
+  const progress = progressBar(io, label, Boolean(o.quiet));
+  const opts: UncertaintyOptions = {
+    ciMethod: o.ciMethod as CiMethod,
+    rounds: o.bootstrap as number,
+    level: o.ci as number,
+    seed: o.seed as string | number,
+    threads: o.threads as number,
+    onProgress: progress.update,
+  };
+  return { opts, progress };
+}
+
+/** The uncertainty parameters echoed in JSON `params` (threads are left out: they never change the numbers). */
+export function uncertaintyParams(o: Record<string, unknown>): Record<string, unknown> {
+  return { ciMethod: o.ciMethod, bootstrap: o.bootstrap, ci: o.ci, seed: o.seed };
+}
+
 /** Registers `arena rate`. */
 export function registerRate(program: Command, io: CliIO): void {
   const cmd = program
@@ -79,20 +126,26 @@ export function registerRate(program: Command, io: CliIO): void {
     .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin');
   addRatingOptions(cmd);
   addInputOptions(cmd);
+  addUncertaintyOptions(cmd);
   cmd
-    .option('--bootstrap <rounds>', 'bootstrap rounds for intervals (0 = none)', nonNegativeInt, 0)
-    .option('--ci <level>', 'interval level', level, 0.95)
-    .option('--seed <n>', 'random seed', seedArg, 42)
+    .option('--rank-distribution', 'add each model\'s bootstrap rank distribution (json: rankDistribution; needs --bootstrap R)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'markdown']).default('table'))
     .option('--top <n>', 'show only the first n rows (table and markdown)', positiveInt)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
       const opts = rateOptionsFrom(o);
-      if ((o.bootstrap as number) > 0) throw new UsageError('--bootstrap: intervals are not available yet (see the uncertainty issue); use --bootstrap 0');
+      const { opts: uopts, progress } = uncertaintyFrom(io, o, opts);
+      if (o.rankDistribution && !(uopts.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap R');
       const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
       const point = fitRatings(t, opts);
-      const params = { ...rateParams(opts), bootstrap: o.bootstrap, ci: o.ci, seed: o.seed, sort: o.sort };
-      let lb = buildLeaderboard(point, params, t.battles, opts.method, null);
+      let u;
+      try {
+        u = await addUncertainty(t, point, opts, uopts);
+      } finally {
+        progress.stop();
+      }
+      const params = { ...rateParams(opts), ...uncertaintyParams(o), sort: o.sort };
+      let lb = uncertaintyLeaderboard(u, params, t.battles, opts.method, Boolean(o.rankDistribution));
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
       emit(io, formatLeaderboard(lb, format), o.out as string | undefined);

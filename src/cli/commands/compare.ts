@@ -1,0 +1,91 @@
+import { type Command, Option } from 'commander';
+import type { InputFormat } from '../../data/parse.js';
+import { UsageError } from '../../errors.js';
+import { rateParams } from '../../rating/rate.js';
+import { fmt, formatJson } from '../../report/format.js';
+import { compareModels } from '../../stats/compare.js';
+import { rateWithUncertainty, uncertaintyLeaderboard } from '../../stats/uncertainty.js';
+import { type CliIO, emit, printWarnings } from '../io.js';
+import { addInputOptions, addRatingOptions, addUncertaintyOptions, loadInput, rateOptionsFrom, uncertaintyFrom, uncertaintyParams } from './rate.js';
+
+/** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */
+export function modelIdOrThrow(models: readonly string[], name: string, option: string): number {
+  const v = models.indexOf(name);
+  if (v >= 0) return v;
+  const lower = name.toLowerCase();
+  const near = models.filter((x) => x.toLowerCase().includes(lower) || lower.includes(x.toLowerCase())).slice(0, 3);
+  throw new UsageError(
+    `${option}: model ${JSON.stringify(name)} is not in the battles (${models.length} models)${near.length ? `; did you mean ${near.map((x) => JSON.stringify(x)).join(', ')}?` : ''}`,
+  );
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Registers `arena compare`. */
+export function registerCompare(program: Command, io: CliIO): void {
+  const cmd = program
+    .command('compare')
+    .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them')
+    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin')
+    .requiredOption('--a <model>', 'first model (exact name)')
+    .requiredOption('--b <model>', 'second model (exact name)');
+  addRatingOptions(cmd);
+  addInputOptions(cmd);
+  addUncertaintyOptions(cmd, 1000);
+  cmd
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
+    .action(async (files: string[], o: Record<string, unknown>) => {
+      const rate = rateOptionsFrom(o);
+      if (o.a === o.b) throw new UsageError('--a and --b name the same model');
+      const { opts, progress } = uncertaintyFrom(io, o, rate);
+      if (opts.ciMethod === 'bootstrap' && !(opts.rounds > 0)) throw new UsageError('compare needs intervals: use --bootstrap R (R ≥ 1) or --ci-method sandwich');
+      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
+      const a = modelIdOrThrow(t.models, o.a as string, '--a');
+      const b = modelIdOrThrow(t.models, o.b as string, '--b');
+      let u;
+      try {
+        u = await rateWithUncertainty(t, rate, opts);
+      } finally {
+        progress.stop();
+      }
+      const c = compareModels(u, a, b, rate);
+      const params = { ...rateParams(rate), ...uncertaintyParams(o), a: o.a, b: o.b, sort: o.sort };
+      const lb = uncertaintyLeaderboard(u, params, t.battles, rate.method);
+      const rows = lb.models.filter((r) => r.model === o.a || r.model === o.b);
+      // head-to-head record from the pair cell
+      const [x, y] = a < b ? [a, b] : [b, a];
+      const pc = u.point.pairs;
+      let h2h = { battles: 0, winsA: 0, winsB: 0, ties: 0 };
+      for (let k = 0; k < pc.pairs; k++) {
+        if (pc.i[k] !== x || pc.j[k] !== y) continue;
+        const ties = pc.ties[k]! + pc.bothbad[k]!;
+        const [wa, wb] = a === x ? [pc.winsI[k]!, pc.winsJ[k]!] : [pc.winsJ[k]!, pc.winsI[k]!];
+        h2h = { battles: wa + wb + ties, winsA: wa, winsB: wb, ties };
+      }
+      const comparison = { a: o.a, b: o.b, ...c, headToHead: h2h };
+      if (o.format === 'json') {
+        emit(io, formatJson({ method: rate.method, params, battles: t.battles, models: rows, comparison, warnings: lb.warnings }), o.out as string | undefined);
+      } else {
+        const level = `${Math.round((opts.level as number) * 1000) / 10}%`;
+        const row = (name: unknown) => rows.find((r) => r.model === name)!;
+        const ra = row(o.a);
+        const rb = row(o.b);
+        const lines = [
+          `${String(o.a)}: ${fmt(ra.rating)} (${fmt(ra.lower)} – ${fmt(ra.upper)}), rank ${ra.rank} (could be ${ra.rankLower}–${ra.rankUpper})`,
+          `${String(o.b)}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper})`,
+          `gap A − B: ${fmt(c.gap.estimate)} points, ${level} interval ${fmt(c.gap.lower)} – ${fmt(c.gap.upper)} (${opts.ciMethod === 'sandwich' ? 'sandwich' : `bootstrap, ${opts.rounds} rounds`})`,
+          `P(A beats B): ${pct(c.winProbability.estimate)}, ${level} interval ${pct(c.winProbability.lower)} – ${pct(c.winProbability.upper)}`,
+          `P(A ranked above B): ${pct(c.pAbove)} (${c.pAboveMethod === 'bootstrap' ? 'share of bootstrap rounds' : 'normal approximation'})`,
+          `head to head: ${fmt(h2h.battles, 0)} battles, A won ${fmt(h2h.winsA, 0)}, B won ${fmt(h2h.winsB, 0)}, ${fmt(h2h.ties, 0)} ties`,
+          c.separated
+            ? `verdict: different at the ${level} level (the gap's interval excludes 0)`
+            : c.votesToSeparate === null
+              ? `verdict: not separable — the estimated gap is 0`
+              : `verdict: not separated at the ${level} level; about ${fmt(c.votesToSeparate, 0)} more head-to-head votes would separate them if the gap held`,
+        ];
+        emit(io, lines.join('\n') + '\n', o.out as string | undefined);
+      }
+      printWarnings(io, lb.warnings);
+    });
+}

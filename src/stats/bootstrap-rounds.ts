@@ -1,0 +1,232 @@
+import type { PairCounts } from '../data/aggregate.js';
+import type { BattleTable } from '../data/table.js';
+import { type BtCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
+import { replayEloRows } from '../rating/elo.js';
+import { analyseGraph } from '../rating/graph.js';
+import { pointsPerLogit } from '../rating/scale.js';
+import { deriveRng, type Rng } from '../rng.js';
+import { FixedHessianRefit } from './bt-refit.js';
+import { multinomialInto, prepareMultinomial } from './multinomial.js';
+
+/** Ridge prior used for a bootstrap round whose resample has no maximum-likelihood estimate (as `AUTO_PRIOR`). */
+export const ROUND_PRIOR = 0.01;
+
+/**
+ * A Bradley–Terry bootstrap, as plain data (it is posted to worker threads as is). The resampled law is the
+ * multinomial over the aggregated cells — per pair: wins of i, ties (both labels), wins of j — with the observed
+ * counts as weights and the number of battles as size, which is exactly the law of the cell counts of `battles`
+ * rows drawn with replacement. The two tie labels share one cell because every tie policy of the fit treats
+ * them alike (merging cells of a multinomial keeps it multinomial, so the fitted law is unchanged).
+ */
+export interface BtBootstrapJob {
+  readonly kind: 'bt';
+  /** Number of models. */
+  readonly models: number;
+  /** Lower / higher model id of each pair. */
+  readonly i: Int32Array;
+  readonly j: Int32Array;
+  /** Observed counts, three per pair: wins of i, ties (both labels), wins of j. */
+  readonly counts: Float64Array;
+  /** Battles drawn per round (Σ counts). */
+  readonly battles: number;
+  readonly ties: TiePolicy;
+  /** Full-data strengths θ̂ (natural scale, Σθ = 0): warm start and Hessian point. */
+  readonly theta: Float64Array;
+  /** Ridge prior of the full-data fit (0 = maximum likelihood). */
+  readonly prior: number;
+  /** Convergence tolerance in rating points. */
+  readonly tolerance: number;
+  readonly scale: number;
+  readonly base: number;
+  /** Added to scale·θ/ln(base) to give display ratings: the initial rating plus the anchor shift. */
+  readonly offset: number;
+}
+
+/**
+ * An online-Elo bootstrap as plain data: the battles expanded to one row per battle (a row with `count` c
+ * becomes c rows), resampled with replacement and replayed in the resampled order each round — FastChat's
+ * `get_bootstrap_result` (`battles.sample(frac=1.0, replace=True)` then `compute_elo`).
+ */
+export interface EloBootstrapJob {
+  readonly kind: 'elo';
+  readonly models: number;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly outcome: Uint8Array;
+  readonly k: number;
+  readonly scale: number;
+  readonly base: number;
+  readonly initial: number;
+  readonly ties: TiePolicy;
+  /** Anchor shift added to every replayed rating. */
+  readonly shift: number;
+}
+
+/** A bootstrap job of either method. */
+export type BootstrapJob = BtBootstrapJob | EloBootstrapJob;
+
+/** Per-round diagnostics, summed over rounds. */
+export interface RoundStats {
+  /** BT rounds refitted by full Newton because the fixed-Hessian iteration did not settle. */
+  fallbacks: number;
+  /** BT rounds whose resample had no maximum-likelihood estimate and were fitted with {@link ROUND_PRIOR}. */
+  degenerate: number;
+}
+
+/** Builds a {@link BtBootstrapJob} from the full-data cells and fit. O(pairs). */
+export function btBootstrapJob(
+  pc: PairCounts,
+  fit: { theta: Float64Array; prior: number },
+  opts: { ties: TiePolicy; tolerance: number; scale: number; base: number; offset: number },
+): BtBootstrapJob {
+  const counts = new Float64Array(3 * pc.pairs);
+  let battles = 0;
+  for (let k = 0; k < pc.pairs; k++) {
+    counts[3 * k] = pc.winsI[k]!;
+    counts[3 * k + 1] = pc.ties[k]! + pc.bothbad[k]!;
+    counts[3 * k + 2] = pc.winsJ[k]!;
+    battles += counts[3 * k]! + counts[3 * k + 1]! + counts[3 * k + 2]!;
+  }
+  return {
+    kind: 'bt',
+    models: pc.models.length,
+    i: pc.i,
+    j: pc.j,
+    counts,
+    battles,
+    ties: opts.ties,
+    theta: fit.theta,
+    prior: fit.prior,
+    tolerance: opts.tolerance,
+    scale: opts.scale,
+    base: opts.base,
+    offset: opts.offset,
+  };
+}
+
+/** Builds an {@link EloBootstrapJob}: rows expanded to one per battle. O(battles). */
+export function eloBootstrapJob(t: BattleTable, opts: { k: number; scale: number; base: number; initial: number; ties: TiePolicy; shift: number }): EloBootstrapJob {
+  const n = t.battles;
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  const outcome = new Uint8Array(n);
+  let q = 0;
+  for (let r = 0; r < t.rows; r++) {
+    for (let c = t.count[r]!; c > 0; c--) {
+      a[q] = t.a[r]!;
+      b[q] = t.b[r]!;
+      outcome[q++] = t.outcome[r]!;
+    }
+  }
+  return { kind: 'elo', models: t.models.length, a, b, outcome, k: opts.k, scale: opts.scale, base: opts.base, initial: opts.initial, ties: opts.ties, shift: opts.shift };
+}
+
+/** A prepared job: runs round `r` into `out` (display ratings, length = models). */
+export interface RoundRunner {
+  readonly models: number;
+  run(round: number, out: Float64Array, stats: RoundStats): void;
+}
+
+/** The random stream of bootstrap round `r`: independent of every other round, so rounds can run anywhere. */
+export function roundRng(seed: string | number, round: number): Rng {
+  return deriveRng(seed, 'bootstrap', round);
+}
+
+/**
+ * Prepares a job for running rounds (factors H₀ for BT, once). Every round draws only from
+ * {@link roundRng}(seed, r) and starts from the same full-data state, so round r gives the same numbers whichever
+ * thread runs it and in whatever order: results are bit-identical for any number of worker threads.
+ */
+export function prepareRounds(job: BootstrapJob, seed: string | number): RoundRunner {
+  return job.kind === 'bt' ? prepareBt(job, seed) : prepareElo(job, seed);
+}
+
+function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
+  const m = job.models;
+  const pairs = job.i.length;
+  const f = pointsPerLogit(job);
+  const tolTheta = job.tolerance / f;
+  const full = cellsOf(job, job.counts);
+  const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta);
+  const plan = prepareMultinomial(job.counts);
+  const drawn = new Float64Array(job.counts.length);
+  const s = new Float64Array(pairs);
+  const n = new Float64Array(pairs);
+  const theta = new Float64Array(m);
+  const half = job.ties === 'half';
+  return {
+    models: m,
+    run(round, out, stats) {
+      multinomialInto(roundRng(seed, round), job.battles, plan, drawn);
+      for (let k = 0; k < pairs; k++) {
+        const wi = drawn[3 * k]!;
+        const t = half ? drawn[3 * k + 1]! : 0;
+        s[k] = wi + 0.5 * t;
+        n[k] = wi + t + drawn[3 * k + 2]!;
+      }
+      const r = refitter.refit(s, n, theta);
+      if (!r.converged) {
+        stats.fallbacks++;
+        const cells: BtCells = { m, pairs, i: job.i, j: job.j, s, n };
+        let prior = job.prior;
+        if (prior === 0 && analyseGraph(cells).groups > 1) {
+          prior = ROUND_PRIOR;
+          stats.degenerate++;
+        }
+        const fit = fitBradleyTerry(cells, { prior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta });
+        theta.set(fit.theta);
+      }
+      for (let v = 0; v < m; v++) out[v] = f * theta[v]! + job.offset;
+    },
+  };
+}
+
+function cellsOf(job: BtBootstrapJob, counts: Float64Array): BtCells {
+  const pairs = job.i.length;
+  const s = new Float64Array(pairs);
+  const n = new Float64Array(pairs);
+  for (let k = 0; k < pairs; k++) {
+    const t = job.ties === 'half' ? counts[3 * k + 1]! : 0;
+    s[k] = counts[3 * k]! + 0.5 * t;
+    n[k] = counts[3 * k]! + t + counts[3 * k + 2]!;
+  }
+  return { m: job.models, pairs, i: job.i, j: job.j, s, n };
+}
+
+function prepareElo(job: EloBootstrapJob, seed: string | number): RoundRunner {
+  const n = job.a.length;
+  const table: BattleTable = {
+    models: Array.from({ length: job.models }, (_, v) => String(v)),
+    a: job.a,
+    b: job.b,
+    outcome: job.outcome,
+    count: new Uint32Array(n).fill(1),
+    tstamp: null,
+    rows: n,
+    battles: n,
+  };
+  const rows = new Int32Array(n);
+  return {
+    models: job.models,
+    run(round, out) {
+      const rng = roundRng(seed, round);
+      // 53-bit uniform index: two 32-bit draws, so every battle has the same chance to the last bit
+      // (1 − 2⁻³² + 2⁻³²·(1 − 2⁻³²) rounds to 1, hence the min)
+      for (let q = 0; q < n; q++) rows[q] = Math.min(n - 1, Math.floor((rng() + rng() * 2 ** -32) * n));
+      const r = replayEloRows(table, job, rows);
+      for (let v = 0; v < job.models; v++) out[v] = r[v]! + job.shift;
+    },
+  };
+}
+
+/**
+ * Runs rounds [from, to) of a prepared job in this thread into `out` (row-major, round r at row r − from).
+ * O((to − from) · cost of a round).
+ */
+export function runRounds(runner: RoundRunner, from: number, to: number, out: Float64Array, stats: RoundStats, onRound?: (r: number) => void): void {
+  const m = runner.models;
+  for (let r = from; r < to; r++) {
+    runner.run(r, out.subarray((r - from) * m, (r - from + 1) * m), stats);
+    onRound?.(r);
+  }
+}

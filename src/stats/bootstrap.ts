@@ -1,0 +1,130 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type BootstrapJob, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
+
+/** Options of {@link bootstrapRatings}. */
+export interface BootstrapOptions {
+  /** Number of rounds R (≥ 1). */
+  readonly rounds: number;
+  /** Seed: round r draws from `deriveRng(seed, 'bootstrap', r)`. */
+  readonly seed: string | number;
+  /** Worker threads (1 = run in this thread). Default: all cores. Does not change the result. */
+  readonly threads?: number;
+  /** Called with the number of rounds done (for a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Least estimated work ({@link bootstrapWork}) for which worker threads are started; below it the rounds run in
+   * this thread, since starting a worker costs ~50–300 ms. Default {@link PARALLEL_MIN_WORK}. Never changes the result.
+   */
+  readonly minParallelWork?: number;
+}
+
+/** Default {@link BootstrapOptions.minParallelWork}: about 0.2 s of single-thread work. */
+export const PARALLEL_MIN_WORK = 2e7;
+
+/**
+ * A rough cost of a bootstrap in units of ~10 ns: BT rounds cost about one unit per cell draw plus six refit
+ * iterations of m² for the triangular solves; Elo rounds about five units per replayed battle. O(1).
+ */
+export function bootstrapWork(job: BootstrapJob, rounds: number): number {
+  return rounds * (job.kind === 'bt' ? job.counts.length + 6 * job.models * job.models : 5 * job.a.length);
+}
+
+/** Bootstrap ratings: R rounds × m models, display scale, the same anchor shift as the point fit. */
+export interface BootstrapDistribution {
+  readonly rounds: number;
+  readonly models: number;
+  /** Row-major R × m: round r, model v at `r·m + v`. */
+  readonly ratings: Float64Array;
+  /** BT rounds refitted by full Newton (the fixed-Hessian iteration did not settle). */
+  readonly fallbacks: number;
+  /** BT rounds whose resample had no maximum-likelihood estimate (fitted with a small ridge prior). */
+  readonly degenerate: number;
+}
+
+/** Default number of worker threads: all cores (`os.availableParallelism()`). */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * The bootstrap distribution of ratings: R resamples of the battles, each refitted (Bradley–Terry: multinomial
+ * over aggregated cells, fixed-Hessian refit warm-started at the full-data fit; online Elo: rows resampled and
+ * replayed in the resampled order — see {@link BtBootstrapJob} and {@link EloBootstrapJob}).
+ *
+ * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
+ * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`
+ * workers (the worker script is the built `dist/stats/bootstrap-worker.js`; from TypeScript sources, e.g. under
+ * vitest, the built copy in `dist/` is used, so `npm run build` must have run).
+ *
+ * O(R · cost of a round / threads): a BT round costs O(cells) for the multinomial draw plus O(iterations ·
+ * (pairs + m²)) for the refit; an Elo round O(battles).
+ *
+ * Reference: Efron & Tibshirani (1993), "An Introduction to the Bootstrap"; FastChat `get_bootstrap_result`;
+ * lmarena/arena-rank (multinomial cell weights).
+ */
+export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions): Promise<BootstrapDistribution> {
+  const R = opts.rounds;
+  if (!(Number.isInteger(R) && R >= 1)) throw new RangeError(`bootstrapRatings requires rounds ≥ 1, got ${R}`);
+  const threads = Math.min(opts.threads ?? defaultThreads(), R);
+  if (threads <= 1 || bootstrapWork(job, R) < (opts.minParallelWork ?? PARALLEL_MIN_WORK)) return bootstrapRatingsSync(job, opts);
+  const m = job.models;
+  const ratings = new Float64Array(R * m);
+  const chunk = Math.max(1, Math.ceil(R / (threads * 8)));
+  let next = 0;
+  let done = 0;
+  const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let live = threads;
+      const hand = (w: Worker) => {
+        if (next >= R) {
+          live--;
+          if (live === 0) resolve();
+          return;
+        }
+        const from = next;
+        const to = Math.min(R, from + chunk);
+        next = to;
+        w.postMessage({ type: 'run', from, to });
+      };
+      for (let t = 0; t < threads; t++) {
+        const w = new Worker(workerUrl(), { workerData: { job, seed: opts.seed } });
+        workers.push(w);
+        w.on('message', (msg: { from: number; to: number; ratings: Float64Array; stats: RoundStats }) => {
+          ratings.set(msg.ratings, msg.from * m);
+          stats.fallbacks += msg.stats.fallbacks;
+          stats.degenerate += msg.stats.degenerate;
+          done += msg.to - msg.from;
+          opts.onProgress?.(done, R);
+          hand(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`bootstrap worker exited with code ${code}`));
+        });
+        hand(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return { rounds: R, models: m, ratings, ...stats };
+}
+
+/** {@link bootstrapRatings} in this thread only (synchronous). */
+export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOptions, 'threads'>): BootstrapDistribution {
+  const R = opts.rounds;
+  if (!(Number.isInteger(R) && R >= 1)) throw new RangeError(`bootstrapRatings requires rounds ≥ 1, got ${R}`);
+  const runner = prepareRounds(job, opts.seed);
+  const ratings = new Float64Array(R * job.models);
+  const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
+  runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R));
+  return { rounds: R, models: job.models, ratings, ...stats };
+}
+
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/stats/bootstrap-worker.js', here) : new URL('./bootstrap-worker.js', here);
+}

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { aggregatePairs } from '../../src/data/aggregate.js';
+import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
+import { btCells, fitBradleyTerry } from '../../src/rating/bradley-terry.js';
+import { replayElo, replayEloRows } from '../../src/rating/elo.js';
+import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
+import { createRng } from '../../src/rng.js';
+import { simulateTable } from '../../src/sim/generate.js';
+import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
+import { btBootstrapJob, eloBootstrapJob, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
+import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
+import { multinomialInto, prepareMultinomial } from '../../src/stats/multinomial.js';
+import { normalIntervals, sandwichCovariance } from '../../src/stats/sandwich.js';
+import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
+
+const F = 400 / Math.log(10);
+
+function truthOf(m: number, spread = 300) {
+  const models = Array.from({ length: m }, (_, v) => `model-${String(v).padStart(3, '0')}`);
+  return { models, ratings: Float64Array.from(models, (_, v) => 1000 + spread * (v / (m - 1) - 0.5)) };
+}
+
+function sim(m: number, n: number, seed = 1): BattleTable {
+  return simulateTable(truthOf(m), n, {}, createRng(seed));
+}
+
+function sd(xs: number[]): number {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+}
+
+describe('FixedHessianRefit (chord method) against full Newton refits', () => {
+  it('agrees to 1e−6 rating points on bootstrap resamples, with and without ties counted', () => {
+    for (const ties of ['half', 'ignore'] as const) {
+      const t = sim(25, 20_000, ties === 'half' ? 1 : 2);
+      const point = fitRatings(t, { ...DEFAULT_RATE, ties });
+      const job = btBootstrapJob(point.pairs, { theta: point.theta!, prior: point.prior }, { ties, tolerance: 1e-6, scale: 400, base: 10, offset: 1000 });
+      const plan = prepareMultinomial(job.counts);
+      const drawn = new Float64Array(job.counts.length);
+      const pairs = job.i.length;
+      const refit = new FixedHessianRefit(point.cells!, point.theta!, 0, 1e-6 / F);
+      const theta = new Float64Array(25);
+      let worst = 0;
+      let iterations = 0;
+      for (let r = 0; r < 20; r++) {
+        multinomialInto(roundRng(7, r), job.battles, plan, drawn);
+        const s = new Float64Array(pairs);
+        const n = new Float64Array(pairs);
+        for (let k = 0; k < pairs; k++) {
+          const tt = ties === 'half' ? drawn[3 * k + 1]! : 0;
+          s[k] = drawn[3 * k]! + tt / 2;
+          n[k] = drawn[3 * k]! + tt + drawn[3 * k + 2]!;
+        }
+        const res = refit.refit(s, n, theta);
+        expect(res.converged).toBe(true);
+        iterations += res.iterations;
+        const full = fitBradleyTerry({ m: 25, pairs, i: job.i, j: job.j, s, n }, { tolerance: 1e-10 });
+        expect(full.converged).toBe(true);
+        for (let v = 0; v < 25; v++) worst = Math.max(worst, Math.abs(theta[v]! - full.theta[v]!) * F);
+      }
+      expect(worst).toBeLessThan(1e-6);
+      expect(iterations / 20).toBeLessThan(12); // the point of the method: few cheap iterations
+    }
+  });
+
+  it('gives up (converged: false) on a resample without a maximum-likelihood estimate', () => {
+    const t = tableFromBattles([
+      { modelA: 'a', modelB: 'b', outcome: 'a' },
+      { modelA: 'a', modelB: 'b', outcome: 'b' },
+      { modelA: 'b', modelB: 'c', outcome: 'b' },
+      { modelA: 'b', modelB: 'c', outcome: 'a' },
+      { modelA: 'c', modelB: 'a', outcome: 'a' },
+      { modelA: 'c', modelB: 'a', outcome: 'b' },
+    ]);
+    const point = fitRatings(t, DEFAULT_RATE);
+    const refit = new FixedHessianRefit(point.cells!, point.theta!, 0, 1e-6 / F);
+    // resample where a never lost: a–b 2:0, b–c 1:1, a–c 2:0 (cells are (a,b), (a,c), (b,c))
+    const res = refit.refit([2, 2, 1], [2, 2, 2], new Float64Array(3));
+    expect(res.converged).toBe(false);
+  });
+});
+
+describe('bootstrap rounds', () => {
+  it('the multinomial cell draw has the law of resampling battles: bootstrap sds match a naive row bootstrap', () => {
+    const t = sim(8, 3000, 3);
+    const point = fitRatings(t, DEFAULT_RATE);
+    const R = 400;
+    const fast = bootstrapRatingsSync(bootstrapJobOf(t, point, DEFAULT_RATE), { rounds: R, seed: 1 });
+    // naive: draw t.battles rows with replacement, aggregate, fit from scratch
+    const rng = createRng(99);
+    const naive: number[][] = Array.from({ length: 8 }, () => []);
+    for (let r = 0; r < R; r++) {
+      const rows = Int32Array.from({ length: t.rows }, () => Math.floor(rng() * t.rows));
+      const sub: BattleTable = { ...t, a: rows.map((q) => t.a[q]!), b: rows.map((q) => t.b[q]!), outcome: Uint8Array.from(rows, (q) => t.outcome[q]!), count: new Uint32Array(t.rows).fill(1), tstamp: null };
+      const fit = fitBradleyTerry(btCells(aggregatePairs(sub), 'half'), { tolerance: 1e-8 });
+      fit.theta.forEach((x, v) => naive[v]!.push(F * x + 1000));
+    }
+    for (let v = 0; v < 8; v++) {
+      const a = sd(Array.from({ length: R }, (_, r) => fast.ratings[r * 8 + v]!));
+      const b = sd(naive[v]!);
+      // two independent estimates of one sd from 400 rounds each: relative sd of each ≈ 3.5%
+      expect(Math.abs(a / b - 1)).toBeLessThan(0.2);
+    }
+  });
+
+  it('bootstrap sds agree with the sandwich standard errors (arena-rank’s check) at 200k battles', () => {
+    const t = sim(12, 200_000, 4);
+    const point = fitRatings(t, DEFAULT_RATE);
+    const R = 300;
+    const dist = bootstrapRatingsSync(bootstrapJobOf(t, point, DEFAULT_RATE), { rounds: R, seed: 2 });
+    const se = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta!, 0), 0.95, DEFAULT_RATE).se;
+    for (let v = 0; v < 12; v++) {
+      const b = sd(Array.from({ length: R }, (_, r) => dist.ratings[r * 12 + v]!));
+      expect(Math.abs(b / se[v]! - 1)).toBeLessThan(0.15);
+    }
+    expect(dist.fallbacks).toBe(0);
+  });
+
+  it('same seed ⇒ identical rounds; another seed ⇒ different; rounds independent of the range they are run in', () => {
+    const t = sim(10, 5000, 5);
+    const point = fitRatings(t, DEFAULT_RATE);
+    const job = bootstrapJobOf(t, point, DEFAULT_RATE);
+    const a = bootstrapRatingsSync(job, { rounds: 12, seed: 'x' });
+    const b = bootstrapRatingsSync(job, { rounds: 12, seed: 'x' });
+    const c = bootstrapRatingsSync(job, { rounds: 12, seed: 'y' });
+    expect([...a.ratings]).toEqual([...b.ratings]);
+    expect([...a.ratings]).not.toEqual([...c.ratings]);
+    const runner = prepareRounds(job, 'x');
+    const out = new Float64Array(10);
+    runner.run(7, out, { fallbacks: 0, degenerate: 0 });
+    expect([...out]).toEqual([...a.ratings.subarray(70, 80)]);
+  });
+
+  it('worker threads give bit-identical output (needs the built dist/)', async () => {
+    const t = sim(15, 20_000, 6);
+    for (const method of ['bt', 'elo'] as const) {
+      const rate = { ...DEFAULT_RATE, method };
+      const point = fitRatings(t, rate);
+      const job = bootstrapJobOf(t, point, rate);
+      const one = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 1 });
+      const two = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 2, minParallelWork: 0 });
+      const three = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 3, minParallelWork: 0 });
+      expect(Buffer.from(two.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
+      expect(Buffer.from(three.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
+    }
+  });
+
+  it('Elo rounds = FastChat: a uniform resample of the expanded battles replayed in the drawn order (naive re-implementation)', () => {
+    const t = tableFromBattles([
+      { modelA: 'x', modelB: 'y', outcome: 'a', count: 3 },
+      { modelA: 'y', modelB: 'z', outcome: 'tie' },
+      { modelA: 'z', modelB: 'x', outcome: 'b', count: 2 },
+      { modelA: 'x', modelB: 'z', outcome: 'bothbad' },
+    ]);
+    const opts = { k: 4, scale: 400, base: 10, initial: 1000, ties: 'half' as const };
+    const job = eloBootstrapJob(t, { ...opts, shift: 5 });
+    const runner = prepareRounds(job, 8);
+    const out = new Float64Array(3);
+    for (let r = 0; r < 5; r++) {
+      runner.run(r, out, { fallbacks: 0, degenerate: 0 });
+      // naive: the list of battles, then N draws
+      const list: { modelA: string; modelB: string; outcome: 'a' | 'b' | 'tie' | 'bothbad' }[] = [];
+      const lab = ['a', 'b', 'tie', 'bothbad'] as const;
+      for (let q = 0; q < t.rows; q++) for (let c = 0; c < t.count[q]!; c++) list.push({ modelA: t.models[t.a[q]!]!, modelB: t.models[t.b[q]!]!, outcome: lab[t.outcome[q]!]! });
+      const rng = roundRng(8, r);
+      const drawn = list.map(() => list[Math.min(list.length - 1, Math.floor((rng() + rng() * 2 ** -32) * list.length))]!);
+      // FastChat compute_elo, by names
+      const rating = new Map(t.models.map((name) => [name, 1000]));
+      for (const x of drawn) {
+        const ra = rating.get(x.modelA)!;
+        const rb = rating.get(x.modelB)!;
+        const ea = 1 / (1 + 10 ** ((rb - ra) / 400));
+        const eb = 1 / (1 + 10 ** ((ra - rb) / 400));
+        const sa = x.outcome === 'a' ? 1 : x.outcome === 'b' ? 0 : 0.5;
+        rating.set(x.modelA, ra + 4 * (sa - ea));
+        rating.set(x.modelB, rb + 4 * (1 - sa - eb));
+      }
+      t.models.forEach((name, v) => expect(out[v]).toBeCloseTo(rating.get(name)! + 5, 9));
+    }
+    // and replayEloRows itself is the replay used (a sanity check of the helper)
+    expect([...replayEloRows(t, opts, null)]).toEqual([...replayElo(t, opts)]);
+  });
+});
