@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
 import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
@@ -14,6 +15,12 @@ export interface ReadOptions {
   stdin?: Readable | undefined;
   /** Longest accepted line or record, in bytes. */
   maxRecordBytes?: number | undefined;
+  /**
+   * `fast` (default): the byte scanners of `fast-jsonl.ts` / `fast-csv.ts`, falling back to the reference path
+   * row by row; `reference`: `JSON.parse` / csv-parse + zod for every row (the simple path, kept for tests and
+   * benchmarks). Both give the same table and the same errors.
+   */
+  engine?: 'fast' | 'reference' | undefined;
 }
 
 /**
@@ -52,7 +59,11 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
         addRow(builder, record, file, info.lines, CsvBattleRow);
       }
     } else {
-      const parser = format === 'jsonl' ? new JsonlParser(builder, file, max) : new JsonArrayParser(builder, file, max);
+      const fast = opts.engine !== 'reference';
+      const parser =
+        format === 'jsonl'
+          ? new (fast ? FastJsonlParser : JsonlParser)(builder, file, max)
+          : new (fast ? FastJsonArrayParser : JsonArrayParser)(builder, file, max);
       for await (const chunk of stream) parser.push(chunk as Buffer);
       parser.end();
     }

@@ -41,23 +41,28 @@ export class JsonlParser {
   private partLen = 0;
   private line = 0;
   constructor(
-    private readonly builder: BattleTableBuilder,
-    private readonly file: string,
+    protected readonly builder: BattleTableBuilder,
+    protected readonly file: string,
     private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
-  private emit(buf: Buffer): void {
+  private emit(buf: Buffer, start: number, end: number): void {
     this.line++;
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 13) end--;
-    let start = 0;
-    if (this.line === 1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+    if (end > start && buf[end - 1] === 13) end--;
+    if (this.line === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
     // skip blank lines without decoding
     let k = start;
     while (k < end && (buf[k] === 32 || buf[k] === 9)) k++;
-    if (k === end) return;
-    const text = buf.toString('utf8', start, end);
-    addRow(this.builder, parseJson(text, this.file, this.line), this.file, this.line);
+    if (k >= end) return;
+    this.record(buf, start, end, this.line);
+  }
+
+  /**
+   * Turns one non-blank line (`buf[start, end)`, without its line break) into a row: `JSON.parse` + the zod
+   * schema. Subclasses may override it with a faster path that falls back here.
+   */
+  protected record(buf: Buffer, start: number, end: number, line: number): void {
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
   }
 
   /** Feeds the next chunk of bytes. */
@@ -73,9 +78,9 @@ export class JsonlParser {
         const whole = Buffer.concat(this.parts, len);
         this.parts = [];
         this.partLen = 0;
-        this.emit(whole);
+        this.emit(whole, 0, len);
       } else {
-        this.emit(chunk.subarray(start, nl));
+        this.emit(chunk, start, nl);
       }
       start = nl + 1;
     }
@@ -96,7 +101,7 @@ export class JsonlParser {
       const buf = Buffer.concat(this.parts);
       this.parts = [];
       this.partLen = 0;
-      this.emit(buf);
+      this.emit(buf, 0, buf.length);
     }
     return this.line;
   }
@@ -120,10 +125,18 @@ export class JsonArrayParser {
   private afterComma = false;
   private first = true;
   constructor(
-    private readonly builder: BattleTableBuilder,
-    private readonly file: string,
+    protected readonly builder: BattleTableBuilder,
+    protected readonly file: string,
     private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
+
+  /**
+   * Turns one array element (`buf[start, end)`, from `{` to `}`) starting on line `line` into a row: `JSON.parse`
+   * + the zod schema. Subclasses may override it with a faster path that falls back here.
+   */
+  protected record(buf: Buffer, start: number, end: number, line: number): void {
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
+  }
 
   private fail(reason: string): never {
     throw new InputError(reason, { file: this.file, line: this.line, field: '(json)' });
@@ -156,7 +169,7 @@ export class JsonArrayParser {
             const buf = this.partLen ? Buffer.concat([...this.parts, piece], len) : piece;
             this.parts = [];
             this.partLen = 0;
-            addRow(this.builder, parseJson(buf.toString('utf8'), this.file, this.elemLine), this.file, this.elemLine);
+            this.record(buf, 0, buf.length, this.elemLine);
             this.state = 3;
             elemStart = -1;
           }
