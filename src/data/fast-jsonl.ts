@@ -34,13 +34,15 @@ const LABELS: readonly (readonly [Uint8Array, number])[] = [
 /** Exact powers of ten representable as doubles (10^0 … 10^22), for the exact fast path of number parsing. */
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
-/** Byte classes: 1 = JSON whitespace; 2 = a byte that ends or complicates a plain string (quote, backslash, control). */
-const CLASS = new Uint8Array(256);
-for (const c of [32, 10, 13, 9]) CLASS[c] = 1;
-for (let c = 0; c < 0x20; c++) CLASS[c] |= 2;
-CLASS[QUOTE] = 2;
-CLASS[BSLASH] = 2;
-const isWs = (c: number) => CLASS[c] === 1;
+/** Bytes that end or complicate a plain string: quote, backslash, control characters (1), else 0. */
+const SPECIAL = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) SPECIAL[c] = 1;
+SPECIAL[QUOTE] = 1;
+SPECIAL[BSLASH] = 1;
+/** JSON whitespace: space, tab, line feed, carriage return (1), else 0. */
+const WS = new Uint8Array(256);
+for (const c of [32, 10, 13, 9]) WS[c] = 1;
+const isWs = (c: number) => WS[c] === 1;
 
 function bytesEqual(buf: Uint8Array, at: number, lit: Uint8Array): boolean {
   for (let k = 0; k < lit.length; k++) if (buf[at + k] !== lit[k]) return false;
@@ -268,7 +270,7 @@ export class FastRowReader {
       if (q < 0) {
         // any other key: its value is skipped
         q = ks;
-        while (q < end && CLASS[buf[q]!]! < 2) q++;
+        while (q < end && SPECIAL[buf[q]!] === 0) q++;
         if (q >= end || buf[q] !== QUOTE) return false;
       }
       p = q + 1;
@@ -362,7 +364,7 @@ export class FastRowReader {
   private modelString(buf: Uint8Array, p: number, end: number): boolean {
     const s = p + 1;
     let q = s;
-    while (q < end && CLASS[buf[q]!]! < 2) q++;
+    while (q < end && SPECIAL[buf[q]!] === 0) q++;
     if (q >= end) return false;
     let esc = false;
     if (buf[q] !== QUOTE) {
