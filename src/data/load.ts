@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
+import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
+import { readParquetInto } from './parquet.js';
 import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
@@ -24,7 +26,8 @@ export interface ReadOptions {
 }
 
 /**
- * Tells a file's format from its extension: `.jsonl`/`.ndjson` → jsonl, `.json` → json, `.csv` → csv.
+ * Tells a file's format from its extension: `.jsonl`/`.ndjson` → jsonl, `.json` → json, `.csv` → csv,
+ * `.parquet` → parquet.
  * @throws InputError for any other extension
  */
 export function formatOf(file: string): InputFormat {
@@ -32,7 +35,8 @@ export function formatOf(file: string): InputFormat {
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.csv')) return 'csv';
-  throw new InputError('cannot tell the format from the extension (use .jsonl, .ndjson, .json or .csv, or --input-format)', { file });
+  if (lower.endsWith('.parquet')) return 'parquet';
+  throw new InputError('cannot tell the format from the extension (use .jsonl, .ndjson, .json, .csv or .parquet, or --input-format)', { file });
 }
 
 function ioError(e: unknown, file: string): InputError {
@@ -48,8 +52,19 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
   const file = source === '-' ? '<stdin>' : source;
   const format = opts.inputFormat ?? (source === '-' ? 'jsonl' : formatOf(source));
   const max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
-  const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: 1 << 20 });
   const before = builder.rows;
+  if (format === 'parquet') {
+    // Parquet needs random access (its index is at the end): a file is read in slices, stdin is read whole first
+    try {
+      const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin) : await asyncBufferFromFile(source);
+      await readParquetInto(builder, bytes, file);
+    } catch (e) {
+      throw ioError(e, file);
+    }
+    if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+    return;
+  }
+  const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: 1 << 20 });
   try {
     if (format === 'csv') {
       const parser = stream.pipe(
@@ -72,6 +87,13 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     throw ioError(e, file);
   }
   if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+}
+
+async function readAll(stream: Readable): Promise<ArrayBuffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const all = Buffer.concat(chunks);
+  return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
 }
 
 /**

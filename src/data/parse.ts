@@ -4,7 +4,7 @@ import { BattleRow, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
 
 /** Input formats understood by the readers. */
-export type InputFormat = 'jsonl' | 'json' | 'csv';
+export type InputFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
 
 /** Longest line (or JSON array element) accepted, in bytes: longer ones are an error, not an out-of-memory. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, po
 /** Options shared by every command that reads battles. */
 export function addInputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--input-format <format>', 'format of every input (default: from each file extension; stdin: jsonl)').choices(['jsonl', 'json', 'csv']))
+    .addOption(new Option('--input-format <format>', 'format of every input (default: from each file extension; stdin: jsonl)').choices(['jsonl', 'json', 'csv', 'parquet']))
     .addOption(new Option('--sort <key>', 'replay order: input order, or stably sorted by tstamp').choices(['input', 'tstamp']).default('input'));
 }
 
@@ -76,7 +76,7 @@ export function registerRate(program: Command, io: CliIO): void {
   const cmd = program
     .command('rate')
     .description('rate models from battles: Bradley–Terry (LMArena) or online Elo (FastChat), as a leaderboard')
-    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin');
+    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv, .parquet) or - for stdin');
   addRatingOptions(cmd);
   addInputOptions(cmd);
   cmd
