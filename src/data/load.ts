@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { asyncBufferFromFile } from 'hyparquet';
@@ -53,6 +54,14 @@ function ioError(e: unknown, file: string): InputError {
   return new InputError(`cannot read (${err.code ?? err.message})`, { file });
 }
 
+/** Bytes read at a time. */
+const READ_CHUNK = 1 << 20;
+
+function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine']) {
+  const fast = engine !== 'reference';
+  return format === 'jsonl' ? new (fast ? FastJsonlParser : JsonlParser)(builder, file, max) : new (fast ? FastJsonArrayParser : JsonArrayParser)(builder, file, max);
+}
+
 async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOptions): Promise<void> {
   const file = source === '-' ? '<stdin>' : source;
   const format = opts.inputFormat ?? (source === '-' ? 'jsonl' : formatOf(source));
@@ -69,7 +78,41 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
     return;
   }
-  const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: 1 << 20 });
+  if (format !== 'csv' && source !== '-') {
+    // JSON formats from a file: two reused buffers, the next chunk being read while this one is parsed (a
+    // stream allocates a buffer per chunk, which costs about as much as the reading); the parsers copy whatever
+    // they keep beyond a push
+    const parser = makeJsonParser(format, builder, file, max, opts.engine);
+    let fh: FileHandle | undefined;
+    let pending: Promise<unknown> | undefined;
+    try {
+      fh = await open(source, 'r');
+      const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
+      let position = 0;
+      let k = 0;
+      let next = fh.read(bufs[0], 0, READ_CHUNK, position);
+      pending = next;
+      for (;;) {
+        const { bytesRead } = await next;
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const chunk = bufs[k]!.subarray(0, bytesRead);
+        k ^= 1;
+        next = fh.read(bufs[k]!, 0, READ_CHUNK, position);
+        pending = next;
+        parser.push(chunk);
+      }
+      parser.end();
+    } catch (e) {
+      throw ioError(e, file);
+    } finally {
+      await pending?.catch(() => undefined);
+      await fh?.close();
+    }
+    if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+    return;
+  }
+  const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: READ_CHUNK });
   try {
     if (format === 'csv') {
       const parser = stream.pipe(
@@ -79,11 +122,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
         addRow(builder, record, file, info.lines, CsvBattleRow);
       }
     } else {
-      const fast = opts.engine !== 'reference';
-      const parser =
-        format === 'jsonl'
-          ? new (fast ? FastJsonlParser : JsonlParser)(builder, file, max)
-          : new (fast ? FastJsonArrayParser : JsonArrayParser)(builder, file, max);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine);
       for await (const chunk of stream) parser.push(chunk as Buffer);
       parser.end();
     }
