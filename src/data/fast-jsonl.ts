@@ -117,6 +117,18 @@ export class TokenTrie {
     return -1;
   }
 
+  /** The entry of the token whose raw bytes are exactly `buf[start, end)`, or −1 when it is not in the trie. */
+  lookup(buf: Uint8Array, start: number, end: number): number {
+    const next = this.next;
+    let node = 0;
+    for (let q = start; q < end; q++) {
+      node = next[(node << 8) | buf[q]!]!;
+      if (node <= 0) return -1;
+    }
+    const v = next[(node << 8) | QUOTE]!;
+    return v < 0 ? -v - 1 : -1;
+  }
+
   /**
    * Adds the token with raw bytes `buf[start, end)` (between its quotes, a valid JSON string) for `entry`.
    * @returns false when the trie is full (the token is then simply not added)
@@ -184,6 +196,7 @@ export class FastRowReader {
   private sEnd = 0;
   private sEsc = false;
   private num = 0;
+  private readonly numOut = new Float64Array(1);
 
   constructor(private readonly builder: BattleTableBuilder) {}
 
@@ -408,68 +421,11 @@ export class FastRowReader {
     return p;
   }
 
-  /**
-   * A JSON number (strict grammar). Sets `num` to the same double as `JSON.parse`: exactly, by one correctly
-   * rounded multiplication or division when the digits fit in 15 and the power of ten in 10^±22 (Clinger's fast
-   * path), otherwise by `Number()` on the text. Returns the position after it or −1.
-   */
+  /** A JSON number: see {@link scanJsonNumber}; sets `num`. */
   private number(buf: Buffer, p: number, end: number): number {
-    const start = p;
-    let neg = false;
-    if (buf[p] === MINUS) {
-      neg = true;
-      p++;
-    }
-    if (p >= end) return -1;
-    let c = buf[p]!;
-    let mant = 0;
-    let digits = 0;
-    if (c === ZERO) {
-      p++;
-    } else if (c > ZERO && c <= NINE) {
-      while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
-        mant = mant * 10 + (c - ZERO);
-        digits++;
-        p++;
-      }
-    } else return -1;
-    let exp = 0;
-    if (p < end && buf[p] === DOT) {
-      p++;
-      const fs = p;
-      while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
-        mant = mant * 10 + (c - ZERO);
-        if (mant !== 0) digits++;
-        p++;
-      }
-      if (p === fs) return -1;
-      exp = fs - p;
-    }
-    let slow = false;
-    if (p < end && (buf[p] === 101 || buf[p] === 69)) {
-      p++;
-      let eneg = false;
-      if (p < end && (buf[p] === PLUS || buf[p] === MINUS)) {
-        eneg = buf[p] === MINUS;
-        p++;
-      }
-      const es = p;
-      let e = 0;
-      while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
-        if (e < 1e6) e = e * 10 + (c - ZERO);
-        p++;
-      }
-      if (p === es) return -1;
-      exp += eneg ? -e : e;
-      if (e >= 1e6) slow = true;
-    }
-    if (slow || digits > 15 || exp > 22 || exp < -22) {
-      this.num = Number(buf.toString('latin1', start, p));
-    } else {
-      const v = exp >= 0 ? mant * POW10[exp]! : mant / POW10[-exp]!;
-      this.num = neg ? -v : v;
-    }
-    return p;
+    const q = scanJsonNumber(buf, p, end, this.numOut);
+    this.num = this.numOut[0]!;
+    return q;
   }
 
   /** Skips any JSON value, checking its grammar strictly. Returns the position after it or −1. */
@@ -522,6 +478,73 @@ export class FastRowReader {
     }
     return -1;
   }
+}
+
+/**
+ * Scans a JSON number (strict RFC 8259 grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`) starting at
+ * `buf[p]` and stores in `out[0]` the same double as `JSON.parse`: exactly, by one correctly rounded
+ * multiplication or division when the significant digits fit in 15 and the power of ten in 10^±22 (Clinger's
+ * fast path, https://doi.org/10.1145/93548.93557), otherwise by `Number()` on the text. O(length).
+ *
+ * @returns the position after the number, or −1 when the text there is not a JSON number
+ */
+export function scanJsonNumber(buf: Buffer, p: number, end: number, out: Float64Array): number {
+  const start = p;
+  let neg = false;
+  if (buf[p] === MINUS) {
+    neg = true;
+    p++;
+  }
+  if (p >= end) return -1;
+  let c = buf[p]!;
+  let mant = 0;
+  let digits = 0;
+  if (c === ZERO) {
+    p++;
+  } else if (c > ZERO && c <= NINE) {
+    while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
+      mant = mant * 10 + (c - ZERO);
+      digits++;
+      p++;
+    }
+  } else return -1;
+  let exp = 0;
+  if (p < end && buf[p] === DOT) {
+    p++;
+    const fs = p;
+    while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
+      mant = mant * 10 + (c - ZERO);
+      if (mant !== 0) digits++;
+      p++;
+    }
+    if (p === fs) return -1;
+    exp = fs - p;
+  }
+  let slow = false;
+  if (p < end && (buf[p] === 101 || buf[p] === 69)) {
+    p++;
+    let eneg = false;
+    if (p < end && (buf[p] === PLUS || buf[p] === MINUS)) {
+      eneg = buf[p] === MINUS;
+      p++;
+    }
+    const es = p;
+    let e = 0;
+    while (p < end && (c = buf[p]!) >= ZERO && c <= NINE) {
+      if (e < 1e6) e = e * 10 + (c - ZERO);
+      p++;
+    }
+    if (p === es) return -1;
+    exp += eneg ? -e : e;
+    if (e >= 1e6) slow = true;
+  }
+  if (slow || digits > 15 || exp > 22 || exp < -22) {
+    out[0] = Number(buf.toString('latin1', start, p));
+  } else {
+    const v = exp >= 0 ? mant * POW10[exp]! : mant / POW10[-exp]!;
+    out[0] = neg ? -v : v;
+  }
+  return p;
 }
 
 const isHex = (c: number) => (c >= ZERO && c <= NINE) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
+import { FastCsvReader } from './fast-csv.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
 import { readParquetInto } from './parquet.js';
 import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
@@ -62,6 +63,39 @@ function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: 
   return format === 'jsonl' ? new (fast ? FastJsonlParser : JsonlParser)(builder, file, max) : new (fast ? FastJsonArrayParser : JsonArrayParser)(builder, file, max);
 }
 
+/**
+ * Reads a file in chunks into `take` until it returns false: two reused buffers, the next chunk being read while
+ * this one is handled (a stream allocates a buffer per chunk, which costs about as much as the reading itself).
+ * `take` must copy whatever it keeps of a chunk.
+ */
+async function readChunks(path: string, file: string, take: (chunk: Buffer) => boolean): Promise<void> {
+  let fh: FileHandle | undefined;
+  let pending: Promise<unknown> | undefined;
+  try {
+    fh = await open(path, 'r');
+    const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
+    let position = 0;
+    let k = 0;
+    let next = fh.read(bufs[0], 0, READ_CHUNK, position);
+    pending = next;
+    for (;;) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const chunk = bufs[k]!.subarray(0, bytesRead);
+      k ^= 1;
+      next = fh.read(bufs[k]!, 0, READ_CHUNK, position);
+      pending = next;
+      if (!take(chunk)) break;
+    }
+  } catch (e) {
+    throw ioError(e, file);
+  } finally {
+    await pending?.catch(() => undefined);
+    await fh?.close();
+  }
+}
+
 async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOptions): Promise<void> {
   const file = source === '-' ? '<stdin>' : source;
   const format = opts.inputFormat ?? (source === '-' ? 'jsonl' : formatOf(source));
@@ -78,49 +112,51 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
     return;
   }
-  if (format !== 'csv' && source !== '-') {
-    // JSON formats from a file: two reused buffers, the next chunk being read while this one is parsed (a
-    // stream allocates a buffer per chunk, which costs about as much as the reading); the parsers copy whatever
-    // they keep beyond a push
-    const parser = makeJsonParser(format, builder, file, max, opts.engine);
-    let fh: FileHandle | undefined;
-    let pending: Promise<unknown> | undefined;
-    try {
-      fh = await open(source, 'r');
-      const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
-      let position = 0;
-      let k = 0;
-      let next = fh.read(bufs[0], 0, READ_CHUNK, position);
-      pending = next;
-      for (;;) {
-        const { bytesRead } = await next;
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        const chunk = bufs[k]!.subarray(0, bytesRead);
-        k ^= 1;
-        next = fh.read(bufs[k]!, 0, READ_CHUNK, position);
-        pending = next;
-        parser.push(chunk);
+  if (source !== '-' && opts.engine !== 'reference') {
+    // the fast readers, from a file
+    if (format === 'csv') {
+      const reader = new FastCsvReader(builder, file, max);
+      let done = true;
+      await readChunks(source, file, (chunk) => (done = reader.push(chunk)));
+      if (done && reader.end()) {
+        if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+        return;
       }
-      parser.end();
-    } catch (e) {
-      throw ioError(e, file);
-    } finally {
-      await pending?.catch(() => undefined);
-      await fh?.close();
+      builder.truncate(before); // not the simple shape: read the file again with csv-parse, below
+    } else {
+      const parser = makeJsonParser(format, builder, file, max, opts.engine);
+      await readChunks(source, file, (chunk) => {
+        parser.push(chunk);
+        return true;
+      });
+      try {
+        parser.end();
+      } catch (e) {
+        throw ioError(e, file);
+      }
+      if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+      return;
     }
-    if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
-    return;
   }
   const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: READ_CHUNK });
   try {
     if (format === 'csv') {
+      // rows are validated inside csv-parse's record hook, in line order, so that the first problem reported is
+      // the first in the file whatever the chunk boundaries (otherwise a structural error later in the same chunk
+      // would be reported before a bad value on an earlier line)
       const parser = stream.pipe(
-        csvParse({ columns: true, info: true, bom: true, skip_empty_lines: true, max_record_size: max }),
+        csvParse({
+          columns: true,
+          bom: true,
+          skip_empty_lines: true,
+          max_record_size: max,
+          on_record: (record: Record<string, string>, context: { lines: number }) => {
+            addRow(builder, record, file, context.lines, CsvBattleRow);
+            return null;
+          },
+        }),
       );
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        addRow(builder, record, file, info.lines, CsvBattleRow);
-      }
+      for await (const _ of parser) void _; // records are consumed by the hook
     } else {
       const parser = makeJsonParser(format, builder, file, max, opts.engine);
       for await (const chunk of stream) parser.push(chunk as Buffer);

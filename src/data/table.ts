@@ -187,6 +187,17 @@ export class BattleTableBuilder {
     }
   }
 
+  /**
+   * Drops the rows after the first `rows` (a reader that must start a file again). Interned names stay: the ids
+   * of a finished table follow sorted names, so unused names only matter if no row refers to them, and a re-read
+   * of the same file interns the same names again.
+   */
+  truncate(rows: number): void {
+    if (rows < 0 || rows > this.n) throw new RangeError(`truncate: ${rows} is not between 0 and ${this.n}`);
+    for (let i = rows; i < this.n; i++) this.total -= this.count[i]!;
+    this.n = rows;
+  }
+
   /** Appends one row given by model names. */
   push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number): void {
     this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp);
