@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { BattleRow, btCells, createRng, DEFAULT_RATE, fitBradleyTerry, readBattles } from '../dist/index.js';
 import { parseArgs, timed } from './lib.mjs';
 
-const o = parseArgs(process.argv.slice(2), { file: '', rounds: 3, repeats: 1, seed: 42, reference: true });
+const o = parseArgs(process.argv.slice(2), { file: '', csv: '', rounds: 3, repeats: 1, seed: 42, reference: true });
 
 async function naiveRead(file) {
   const rows = [];
@@ -67,6 +67,7 @@ function toPairCounts(cells) {
 
 const out = { file: o.file };
 if (o.reference) out.referenceRead = (await timed(() => readBattles([o.file], { engine: 'reference', tstamp: false }), { repeats: o.repeats })).ms;
+if (o.csv) out.referenceCsv = (await timed(() => readBattles([o.csv], { engine: 'reference', tstamp: false }), { repeats: o.repeats })).ms;
 const read = await timed(() => naiveRead(o.file), { repeats: o.repeats });
 const rows = read.result;
 out.read = read.ms;

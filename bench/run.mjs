@@ -26,23 +26,26 @@ const DEFAULTS = {
   repeats: 5,
   bootRepeats: 5,
   rounds: 1000,
+  scalingRounds: 100, // bootstrap rounds timed on the 1,000-model datasets (the per-round time is what scales)
   naiveRounds: 3,
   cliRepeats: 5,
   seed: 1,
   skipNaive: false,
   skipCli: false,
   skipParquet: false,
+  skipCsv: false,
   parquetMax: 1000000,
   help: false,
 };
-const o = parseArgs(process.argv.slice(2), DEFAULTS);
+const QUICK = { sizes: '20000,100000', modelSizes: '100000', repeats: 3, bootRepeats: 1, rounds: 100, scalingRounds: 50, naiveRounds: 2, cliRepeats: 2, parquetMax: 100000 };
+// --quick changes the defaults; options given explicitly still win
+const o = parseArgs(process.argv.slice(2), process.argv.includes('--quick') ? { ...DEFAULTS, ...QUICK } : DEFAULTS);
 if (o.help) {
   console.log(`usage: node bench/run.mjs [options]\n${Object.entries(DEFAULTS)
     .map(([k, v]) => `  --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}${typeof v === 'boolean' ? '' : ` <${typeof v}>`}  [${v}]`)
     .join('\n')}`);
   process.exit(0);
 }
-if (o.quick) Object.assign(o, { sizes: '20000,100000', modelSizes: '100000', repeats: 3, bootRepeats: 1, rounds: 100, naiveRounds: 2, cliRepeats: 2, parquetMax: 100000 });
 if (!existsSync(cliMain)) {
   console.error('bench: dist/ is missing: run `npm run build` first (npm run bench does)');
   process.exit(2);
@@ -118,6 +121,20 @@ async function parquetOf(jsonl) {
   return path;
 }
 
+/** The same battles as CSV (header model_a,model_b,winner,tstamp), for the CSV read time. */
+async function csvOf(jsonl) {
+  const path = jsonl.replace(/\.jsonl$/, '.csv');
+  if (existsSync(path)) return path;
+  const { readBattles } = await import('../dist/index.js');
+  const t = await readBattles([jsonl]);
+  const labels = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
+  const parts = ['model_a,model_b,winner,tstamp\n'];
+  for (let i = 0; i < t.rows; i++) parts.push(`${t.models[t.a[i]]},${t.models[t.b[i]]},${labels[t.outcome[i]]},${t.tstamp[i]}\n`);
+  writeFileSync(`${path}.tmp`, parts.join(''));
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
 // ---- the CLI: does `rate` have --bootstrap and threads yet? ----
 function cliCapabilities(smallFile) {
   const help = spawnSync(process.execPath, [cliMain, 'rate', '--help'], { encoding: 'utf8' }).stdout;
@@ -154,11 +171,12 @@ for (const { models, battles } of plan) {
   const bytes = statSync(path).size;
   const res = { models, battles, file: path, bytes, generated };
   const pq = !o.skipParquet && models === 339 && battles <= o.parquetMax ? await parquetOf(path) : null;
+  const csv = !o.skipCsv && models === 339 && battles <= o.parquetMax ? await csvOf(path) : null;
   log(`bench: ${fmt.n(battles)} × ${models}: stages …`);
-  res.stages = runChild(join(here, 'stages.mjs'), ['--file', path, '--repeats', String(o.repeats), '--rounds', String(o.rounds), '--boot-repeats', String(o.bootRepeats), ...(pq ? ['--parquet', pq] : [])]).json;
+  res.stages = runChild(join(here, 'stages.mjs'), ['--file', path, '--repeats', String(o.repeats), '--rounds', String(models === 339 ? o.rounds : o.scalingRounds), '--boot-repeats', String(o.bootRepeats), ...(pq ? ['--parquet', pq] : []), ...(csv ? ['--csv', csv] : [])]).json;
   if (!o.skipNaive) {
     log(`bench: ${fmt.n(battles)} × ${models}: the naive way …`);
-    const naive = runChild(join(here, 'naive.mjs'), ['--file', path, '--rounds', String(o.naiveRounds)], { nodeArgs: ['--max-old-space-size=12288'] });
+    const naive = runChild(join(here, 'naive.mjs'), ['--file', path, '--rounds', String(o.naiveRounds), ...(csv ? ['--csv', csv] : [])], { nodeArgs: ['--max-old-space-size=12288'] });
     res.naive = { ...naive.json, peakRss: naive.peakRss };
   }
   if (!o.skipCli) {
@@ -174,14 +192,14 @@ machine.loadEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
 // ---- report ----
 const s0 = results[0]?.stages;
 const lines = [];
-lines.push(`### Machine\n\n${machine.cpu}, ${machine.cores} cores, ${machine.memory}, Node ${machine.node}, ${machine.os}; load average ${machine.loadStart} at start, ${machine.loadEnd} at end. Run took ${((Date.now() - started) / 60000).toFixed(1)} min with: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` (repeats ${o.repeats}, bootstrap ${o.rounds} rounds × ${o.bootRepeats}, naive bootstrap ${o.naiveRounds} rounds).`);
+lines.push(`### Machine\n\n${machine.cpu}, ${machine.cores} cores, ${machine.memory}, Node ${machine.node}, ${machine.os}; load average ${machine.loadStart} at start, ${machine.loadEnd} at end. Run took ${((Date.now() - started) / 60000).toFixed(1)} min with: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` (repeats ${o.repeats}; bootstrap ${o.rounds} rounds, ${o.scalingRounds} with 1,000 models, median of ${o.bootRepeats}; naive bootstrap ${o.naiveRounds} rounds, extrapolated).`);
 lines.push(`\nBootstrap stage: ${s0?.bootstrapLabel ?? '—'}.`);
 if (caps) lines.push(caps.bootstrap ? `\nWhole process: \`arena rate FILE --bootstrap ${o.rounds} --format json --out …\`${caps.threads ? ` (and ${caps.threads} 2)` : ''}.` : `\nWhole process: \`arena rate\` has no working --bootstrap yet (${caps.bootstrapMessage.replace(/\n/g, ' ')}), so it was timed with \`--bootstrap 0\`.`);
 
 lines.push('\n### Stages (median of repeats; fresh process per dataset)\n');
 lines.push(
   markdownTable(
-    ['battles', 'models', 'file', 'raw read: stream', 'reused buffers', 'one JS pass', 'read', 'aggregate', '(read+agg) / stream', '/ reused', '/ JS pass', 'BT fit (iter.)', `bootstrap ×${o.rounds}`, 'per round', 'output', 'arena rate (whole)', 'peak RSS', ...(results.some((r) => r.cli?.two) ? ['2 threads', 'peak RSS'] : [])],
+    ['battles', 'models', 'file', 'raw read: stream', 'reused buffers', 'one JS pass', 'read', 'aggregate', '(read+agg) / stream', '/ reused', '/ JS pass', 'BT fit (iter.)', 'bootstrap (rounds)', 'per round', 'output', 'arena rate (whole)', 'peak RSS', ...(results.some((r) => r.cli?.two) ? ['2 threads', 'peak RSS'] : [])],
     results.map((r) => {
       const s = r.stages;
       return [
@@ -197,7 +215,7 @@ lines.push(
         fmt.x((s.read + s.aggregate) / s.rawReuse),
         fmt.x((s.read + s.aggregate) / s.jsPass),
         `${fmt.ms(s.fit)} (${s.fitIterations})`,
-        fmt.ms(s.bootstrap),
+        `${fmt.ms(s.bootstrap)} (${s.bootstrapRounds})`,
         fmt.ms(s.bootstrap / s.bootstrapRounds),
         fmt.ms(s.output),
         r.cli ? fmt.ms(r.cli.one.ms) : '—',
@@ -249,10 +267,15 @@ lines.push(
     }),
   ),
 );
-const pqRows = results.filter((r) => r.stages.readParquet !== undefined);
-if (pqRows.length) {
-  lines.push('\n### Parquet input (same battles; hyparquet)\n');
-  lines.push(markdownTable(['battles', 'models', 'read Parquet', 'read JSONL', 'same table'], pqRows.map((r) => [fmt.n(r.battles), String(r.models), fmt.ms(r.stages.readParquet), fmt.ms(r.stages.read), String(r.stages.parquetSameTable)])));
+const fmtRows = results.filter((r) => r.stages.readParquet !== undefined || r.stages.readCsv !== undefined);
+if (fmtRows.length) {
+  lines.push('\n### Other input formats (same battles)\n');
+  lines.push(
+    markdownTable(
+      ['battles', 'models', 'JSONL', 'CSV', 'CSV, reference (csv-parse + zod)', 'Parquet (hyparquet)', 'same table'],
+      fmtRows.map((r) => [fmt.n(r.battles), String(r.models), fmt.ms(r.stages.read), fmt.ms(r.stages.readCsv), fmt.ms(r.naive?.referenceCsv), fmt.ms(r.stages.readParquet), String((r.stages.parquetSameTable ?? true) && (r.stages.csvSameTable ?? true))]),
+    ),
+  );
 }
 const gen = results.filter((r) => r.generated);
 if (gen.length) {

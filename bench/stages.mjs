@@ -1,12 +1,12 @@
 // One dataset through the library's pipeline, stage by stage, in this (fresh) process; prints one JSON line.
-// Usage: node bench/stages.mjs --file battles.jsonl [--repeats 5] [--rounds 1000] [--boot-repeats 5] [--parquet file]
+// Usage: node bench/stages.mjs --file battles.jsonl [--repeats 5] [--rounds 1000] [--boot-repeats 5] [--parquet f] [--csv f]
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { aggregatePairs, btCells, buildLeaderboard, DEFAULT_ELO, DEFAULT_RATE, fitBradleyTerry, fitRatings, formatLeaderboard, rateParams, readBattles, replayElo } from '../dist/index.js';
 import { bootstrapLabel, bootstrapStage } from './bootstrap-stage.mjs';
 import { parseArgs, timed } from './lib.mjs';
 
-const o = parseArgs(process.argv.slice(2), { file: '', repeats: 5, rounds: 1000, bootRepeats: 5, seed: 42, parquet: '', threads: 1 });
+const o = parseArgs(process.argv.slice(2), { file: '', repeats: 5, rounds: 1000, bootRepeats: 5, seed: 42, parquet: '', csv: '', threads: 1 });
 
 /** Node merely reading the bytes with a stream (1 MiB chunks), the everyday way. */
 async function rawRead(file) {
@@ -105,5 +105,10 @@ if (o.parquet) {
   const pq = await timed(() => readBattles([o.parquet], { tstamp: false }), { repeats: o.repeats });
   out.readParquet = pq.ms;
   out.parquetSameTable = pq.result.rows === t.rows && pq.result.a.every((x, i) => x === t.a[i]) && pq.result.outcome.every((x, i) => x === t.outcome[i]);
+}
+if (o.csv) {
+  const csv = await timed(() => readBattles([o.csv], { tstamp: false }), { repeats: o.repeats });
+  out.readCsv = csv.ms;
+  out.csvSameTable = csv.result.rows === t.rows && csv.result.a.every((x, i) => x === t.a[i]) && csv.result.outcome.every((x, i) => x === t.outcome[i]);
 }
 console.log(JSON.stringify(out));
