@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
 import { BattleTableBuilder, sortByTimestamp, tableFromBattles } from '../../src/data/table.js';
 import { battlesAmong } from '../arbitraries.js';
@@ -21,6 +21,33 @@ describe('BattleTableBuilder', () => {
     }
     for (let i = 0; i < n; i++) battles += 1 + (i % 5);
     expect(t.battles).toBe(battles);
+  });
+  it('grows by copying where resizable ArrayBuffers are missing (same table)', async () => {
+    const Real = ArrayBuffer;
+    class NoResizable extends Real {
+      constructor(n: number, opts?: unknown) {
+        if (opts !== undefined) throw new RangeError('resizable ArrayBuffer not supported');
+        super(n);
+      }
+    }
+    const fill = (B: typeof BattleTableBuilder) => {
+      const builder = new B();
+      for (let i = 0; i < 5000; i++) builder.push(`m${i % 7}`, `m${(i + 1) % 7}`, 'tie', 1 + (i % 3), i % 2 ? i : undefined);
+      return builder.finish();
+    };
+    vi.resetModules();
+    vi.stubGlobal('ArrayBuffer', NoResizable);
+    let copied;
+    try {
+      const mod = await import('../../src/data/table.js');
+      copied = fill(mod.BattleTableBuilder);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+    const inPlace = fill(BattleTableBuilder);
+    expect(copied).toEqual(inPlace);
+    expect(copied.rows).toBe(5000);
   });
   it('drops timestamps when asked, and refuses reuse after finish', () => {
     const builder = new BattleTableBuilder({ tstamp: false });
