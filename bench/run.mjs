@@ -33,7 +33,7 @@ const DEFAULTS = {
   skipNaive: false,
   skipCli: false,
   skipParquet: false,
-  skipCsv: false,
+  skipCsv: false, // also skips the JSON-array copy
   parquetMax: 1000000,
   help: false,
 };
@@ -135,6 +135,16 @@ async function csvOf(jsonl) {
   return path;
 }
 
+/** The same battles as one JSON array (LMArena's clean_battle_*.json layout, one element per line), for its read time. */
+function jsonArrayOf(jsonl) {
+  const path = jsonl.replace(/\.jsonl$/, '.json');
+  if (existsSync(path)) return path;
+  const text = readFileSync(jsonl, 'utf8').trimEnd().split('\n').join(',\n  ');
+  writeFileSync(`${path}.tmp`, `[\n  ${text}\n]\n`);
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
 // ---- the CLI: does `rate` have --bootstrap and threads yet? ----
 function cliCapabilities(smallFile) {
   const help = spawnSync(process.execPath, [cliMain, 'rate', '--help'], { encoding: 'utf8' }).stdout;
@@ -172,8 +182,9 @@ for (const { models, battles } of plan) {
   const res = { models, battles, file: path, bytes, generated };
   const pq = !o.skipParquet && models === 339 && battles <= o.parquetMax ? await parquetOf(path) : null;
   const csv = !o.skipCsv && models === 339 && battles <= o.parquetMax ? await csvOf(path) : null;
+  const json = !o.skipCsv && models === 339 && battles <= o.parquetMax ? jsonArrayOf(path) : null;
   log(`bench: ${fmt.n(battles)} × ${models}: stages …`);
-  res.stages = runChild(join(here, 'stages.mjs'), ['--file', path, '--repeats', String(o.repeats), '--rounds', String(models === 339 ? o.rounds : o.scalingRounds), '--boot-repeats', String(o.bootRepeats), ...(pq ? ['--parquet', pq] : []), ...(csv ? ['--csv', csv] : [])]).json;
+  res.stages = runChild(join(here, 'stages.mjs'), ['--file', path, '--repeats', String(o.repeats), '--rounds', String(models === 339 ? o.rounds : o.scalingRounds), '--boot-repeats', String(o.bootRepeats), ...(pq ? ['--parquet', pq] : []), ...(csv ? ['--csv', csv] : []), ...(json ? ['--json', json] : [])]).json;
   if (!o.skipNaive) {
     log(`bench: ${fmt.n(battles)} × ${models}: the naive way …`);
     const naive = runChild(join(here, 'naive.mjs'), ['--file', path, '--rounds', String(o.naiveRounds), ...(csv ? ['--csv', csv] : [])], { nodeArgs: ['--max-old-space-size=12288'] });
@@ -272,8 +283,8 @@ if (fmtRows.length) {
   lines.push('\n### Other input formats (same battles)\n');
   lines.push(
     markdownTable(
-      ['battles', 'models', 'JSONL', 'CSV', 'CSV, reference (csv-parse + zod)', 'Parquet (hyparquet)', 'same table'],
-      fmtRows.map((r) => [fmt.n(r.battles), String(r.models), fmt.ms(r.stages.read), fmt.ms(r.stages.readCsv), fmt.ms(r.naive?.referenceCsv), fmt.ms(r.stages.readParquet), String((r.stages.parquetSameTable ?? true) && (r.stages.csvSameTable ?? true))]),
+      ['battles', 'models', 'JSONL', 'JSON array', 'CSV', 'CSV, reference (csv-parse + zod)', 'Parquet (hyparquet)', 'same table'],
+      fmtRows.map((r) => [fmt.n(r.battles), String(r.models), fmt.ms(r.stages.read), fmt.ms(r.stages.readJson), fmt.ms(r.stages.readCsv), fmt.ms(r.naive?.referenceCsv), fmt.ms(r.stages.readParquet), String((r.stages.parquetSameTable ?? true) && (r.stages.csvSameTable ?? true) && (r.stages.jsonSameTable ?? true))]),
     ),
   );
 }

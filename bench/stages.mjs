@@ -6,7 +6,7 @@ import { aggregatePairs, btCells, buildLeaderboard, DEFAULT_ELO, DEFAULT_RATE, f
 import { bootstrapLabel, bootstrapStage } from './bootstrap-stage.mjs';
 import { parseArgs, timed } from './lib.mjs';
 
-const o = parseArgs(process.argv.slice(2), { file: '', repeats: 5, rounds: 1000, bootRepeats: 5, seed: 42, parquet: '', csv: '', threads: 1 });
+const o = parseArgs(process.argv.slice(2), { file: '', repeats: 5, rounds: 1000, bootRepeats: 5, seed: 42, parquet: '', csv: '', json: '', threads: 1 });
 
 /** Node merely reading the bytes with a stream (1 MiB chunks), the everyday way. */
 async function rawRead(file) {
@@ -110,5 +110,10 @@ if (o.csv) {
   const csv = await timed(() => readBattles([o.csv], { tstamp: false }), { repeats: o.repeats });
   out.readCsv = csv.ms;
   out.csvSameTable = csv.result.rows === t.rows && csv.result.a.every((x, i) => x === t.a[i]) && csv.result.outcome.every((x, i) => x === t.outcome[i]);
+}
+if (o.json) {
+  const js = await timed(() => readBattles([o.json], { tstamp: false }), { repeats: o.repeats });
+  out.readJson = js.ms;
+  out.jsonSameTable = js.result.rows === t.rows && js.result.a.every((x, i) => x === t.a[i]) && js.result.outcome.every((x, i) => x === t.outcome[i]);
 }
 console.log(JSON.stringify(out));

@@ -43,7 +43,6 @@ SPECIAL[BSLASH] = 1;
 /** JSON whitespace: space, tab, line feed, carriage return (1), else 0. */
 const WS = new Uint8Array(256);
 for (const c of [32, 10, 13, 9]) WS[c] = 1;
-const isWs = (c: number) => WS[c] === 1;
 
 function bytesEqual(buf: Uint8Array, at: number, lit: Uint8Array): boolean {
   for (let k = 0; k < lit.length; k++) if (buf[at + k] !== lit[k]) return false;
@@ -196,6 +195,8 @@ export class FastRowReader {
   private sEnd = 0;
   private sEsc = false;
   private num = 0;
+  /** Line feeds met (as whitespace) since the last reset: how many lines an object spans. */
+  lineFeeds = 0;
   private readonly numOut = new Float64Array(1);
 
   constructor(private readonly builder: BattleTableBuilder) {}
@@ -205,7 +206,22 @@ export class FastRowReader {
    * @returns false (and leaves the builder unchanged) when the row must go through the reference path
    */
   tryRow(buf: Buffer, start: number, end: number): boolean {
-    if (!this.scan(buf, start, end)) return false;
+    return this.scan(buf, start, end) && this.commit(buf);
+  }
+
+  /**
+   * Reads one object that starts at `buf[p]` (`{`) and ends before `end` (an element of a JSON array) into the
+   * builder; `lineFeeds` then holds the number of line feeds inside it.
+   * @returns the position after the object, or −1 (builder unchanged) when it must go through the reference path
+   */
+  tryObject(buf: Buffer, p: number, end: number): number {
+    this.lineFeeds = 0;
+    const q = this.scanObject(buf, p, end);
+    return q >= 0 && this.commit(buf) ? q : -1;
+  }
+
+  /** Stores the scanned row, unless its names are invalid or equal (then false, builder unchanged). */
+  private commit(buf: Buffer): boolean {
     let ea = this.aEntry;
     let eb = this.bEntry;
     if (ea >= 0 && eb >= 0) {
@@ -240,20 +256,38 @@ export class FastRowReader {
     return e;
   }
 
-  /** Scans one object; true when it is in the accepted shape, with the fields stored on `this`. */
+  /** Scans `buf[start, end)`: one object and whitespace; true when in the accepted shape (fields stored on `this`). */
   private scan(buf: Buffer, start: number, end: number): boolean {
-    let p = start;
-    while (p < end && isWs(buf[p]!)) p++;
-    if (p >= end || buf[p] !== LBRACE) return false;
+    const q = this.scanObject(buf, this.skipWs(buf, start, end), end);
+    return q >= 0 && this.skipWs(buf, q, end) === end;
+  }
+
+  /** Skips JSON whitespace, counting line feeds in `lineFeeds`. */
+  private skipWs(buf: Uint8Array, p: number, end: number): number {
+    while (p < end) {
+      const c = buf[p]!;
+      if (WS[c] !== 1) break;
+      if (c === 10) this.lineFeeds++;
+      p++;
+    }
+    return p;
+  }
+
+  /**
+   * Scans one object starting at `buf[p]` (which must be `{`) and ending before `end`.
+   * @returns the position after its closing brace, or −1 when it is not in the accepted shape
+   */
+  private scanObject(buf: Buffer, p: number, end: number): number {
+    if (p >= end || buf[p] !== LBRACE) return -1;
     p++;
-    while (p < end && isWs(buf[p]!)) p++;
+    p = this.skipWs(buf, p, end);
     let seen = 0; // bits: 1 model_a, 2 model_b, 4 winner, 8 count, 16 tstamp
     this.count = 1;
     this.tstamp = Number.NaN;
-    if (p < end && buf[p] === RBRACE) return false; // {}: fields are missing
+    if (p < end && buf[p] === RBRACE) return -1; // {}: fields are missing
     for (;;) {
       // key: a plain string without escapes; the five known keys are recognised in place
-      if (p >= end || buf[p] !== QUOTE) return false;
+      if (p >= end || buf[p] !== QUOTE) return -1;
       const ks = p + 1;
       let which = 0;
       let q = -1;
@@ -289,25 +323,25 @@ export class FastRowReader {
         // any other key: its value is skipped
         q = ks;
         while (q < end && SPECIAL[buf[q]!] === 0) q++;
-        if (q >= end || buf[q] !== QUOTE) return false;
+        if (q >= end || buf[q] !== QUOTE) return -1;
       }
       p = q + 1;
-      while (p < end && isWs(buf[p]!)) p++;
-      if (p >= end || buf[p] !== COLON) return false;
+      p = this.skipWs(buf, p, end);
+      if (p >= end || buf[p] !== COLON) return -1;
       p++;
-      while (p < end && isWs(buf[p]!)) p++;
-      if (p >= end) return false;
+      p = this.skipWs(buf, p, end);
+      if (p >= end) return -1;
       if (which) {
-        if (seen & which) return false; // duplicate key: JSON.parse keeps the last one; let it
+        if (seen & which) return -1; // duplicate key: JSON.parse keeps the last one; let it
         seen |= which;
       }
       switch (which) {
         case 1:
-          if (buf[p] !== QUOTE) return false;
+          if (buf[p] !== QUOTE) return -1;
           this.aEntry = this.trie.walk(buf, p, end);
           if (this.aEntry >= 0) p = this.trie.end;
           else {
-            if (!this.modelString(buf, p, end)) return false;
+            if (!this.modelString(buf, p, end)) return -1;
             this.aStart = p + 1;
             this.aEnd = this.sEnd - 1;
             this.aEsc = this.sEsc;
@@ -315,11 +349,11 @@ export class FastRowReader {
           }
           break;
         case 2:
-          if (buf[p] !== QUOTE) return false;
+          if (buf[p] !== QUOTE) return -1;
           this.bEntry = this.trie.walk(buf, p, end);
           if (this.bEntry >= 0) p = this.trie.end;
           else {
-            if (!this.modelString(buf, p, end)) return false;
+            if (!this.modelString(buf, p, end)) return -1;
             this.bStart = p + 1;
             this.bEnd = this.sEnd - 1;
             this.bEsc = this.sEsc;
@@ -327,9 +361,9 @@ export class FastRowReader {
           }
           break;
         case 4: {
-          if (buf[p] !== QUOTE) return false;
+          if (buf[p] !== QUOTE) return -1;
           const code = labelAt(buf, p + 1, end);
-          if (code < 0) return false;
+          if (code < 0) return -1;
           this.outcome = code;
           // the closing quote follows the label; 'tie (bothbad)' and 'both_bad' are told apart by their first byte
           p += code === OUTCOME_CODE.tie ? 5 : code === OUTCOME_CODE.bothbad ? (buf[p + 1] === 116 ? 15 : 10) : 9;
@@ -337,41 +371,40 @@ export class FastRowReader {
         }
         case 8:
           if (buf[p] === 110) {
-            if (!bytesEqual(buf, p, LIT_NULL) || p + 4 > end) return false;
+            if (!bytesEqual(buf, p, LIT_NULL) || p + 4 > end) return -1;
             p += 4;
           } else {
             p = this.countNumber(buf, p, end);
-            if (p < 0) return false;
+            if (p < 0) return -1;
             this.count = this.num;
           }
           break;
         case 16:
           if (buf[p] === 110) {
-            if (!bytesEqual(buf, p, LIT_NULL) || p + 4 > end) return false;
+            if (!bytesEqual(buf, p, LIT_NULL) || p + 4 > end) return -1;
             p += 4;
           } else {
             p = this.number(buf, p, end);
-            if (p < 0 || !Number.isFinite(this.num)) return false;
+            if (p < 0 || !Number.isFinite(this.num)) return -1;
             this.tstamp = this.num;
           }
           break;
         default:
           p = this.skipValue(buf, p, end, 0);
-          if (p < 0) return false;
+          if (p < 0) return -1;
       }
-      while (p < end && isWs(buf[p]!)) p++;
-      if (p >= end) return false;
+      p = this.skipWs(buf, p, end);
+      if (p >= end) return -1;
       const c = buf[p]!;
       p++;
       if (c === COMMA) {
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
         continue;
       }
       if (c === RBRACE) break;
-      return false;
+      return -1;
     }
-    while (p < end && isWs(buf[p]!)) p++;
-    return p === end && (seen & 7) === 7;
+    return (seen & 7) === 7 ? p : -1;
   }
 
   /**
@@ -439,41 +472,41 @@ export class FastRowReader {
     if (depth >= MAX_DEPTH) return -1;
     if (c === LBRACKET) {
       p++;
-      while (p < end && isWs(buf[p]!)) p++;
+      p = this.skipWs(buf, p, end);
       if (p < end && buf[p] === RBRACKET) return p + 1;
       for (;;) {
         if (p >= end) return -1;
         p = this.skipValue(buf, p, end, depth + 1);
         if (p < 0) return -1;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
         if (p >= end) return -1;
         const d = buf[p++]!;
         if (d === RBRACKET) return p;
         if (d !== COMMA) return -1;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
       }
     }
     if (c === LBRACE) {
       p++;
-      while (p < end && isWs(buf[p]!)) p++;
+      p = this.skipWs(buf, p, end);
       if (p < end && buf[p] === RBRACE) return p + 1;
       for (;;) {
         if (p >= end || buf[p] !== QUOTE) return -1;
         p = skipString(buf, p, end);
         if (p < 0) return -1;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
         if (p >= end || buf[p] !== COLON) return -1;
         p++;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
         if (p >= end) return -1;
         p = this.skipValue(buf, p, end, depth + 1);
         if (p < 0) return -1;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
         if (p >= end) return -1;
         const d = buf[p++]!;
         if (d === RBRACE) return p;
         if (d !== COMMA) return -1;
-        while (p < end && isWs(buf[p]!)) p++;
+        p = this.skipWs(buf, p, end);
       }
     }
     return -1;
@@ -617,5 +650,12 @@ export class FastJsonArrayParser extends JsonArrayParser {
 
   protected override record(buf: Buffer, start: number, end: number, line: number): void {
     if (!this.fast.tryRow(buf, start, end)) super.record(buf, start, end, line);
+  }
+
+  /** Most elements are read in place, without first looking for their end; the rest go through {@link record}. */
+  protected override fastElement(chunk: Buffer, start: number, end: number): number {
+    const q = this.fast.tryObject(chunk, start, Math.min(end, start + this.maxRecordBytes));
+    this.fastLineFeeds = this.fast.lineFeeds;
+    return q;
   }
 }

@@ -127,7 +127,7 @@ export class JsonArrayParser {
   constructor(
     protected readonly builder: BattleTableBuilder,
     protected readonly file: string,
-    private readonly maxRecordBytes = MAX_RECORD_BYTES,
+    protected readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
   /**
@@ -137,6 +137,21 @@ export class JsonArrayParser {
   protected record(buf: Buffer, start: number, end: number, line: number): void {
     addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
   }
+
+  /**
+   * A subclass's fast path for a whole element starting at `chunk[start]` (`{`) and ending before `end`: returns the
+   * position after it once stored (with the line feeds inside it in {@link fastLineFeeds}), or −1 to let this
+   * class find the element's end and call {@link record}. The base class has no fast path.
+   */
+  protected fastElement(chunk: Buffer, start: number, end: number): number {
+    void chunk;
+    void start;
+    void end;
+    return -1;
+  }
+
+  /** Line feeds inside the element last read by {@link fastElement}. */
+  protected fastLineFeeds = 0;
 
   private fail(reason: string): never {
     throw new InputError(reason, { file: this.file, line: this.line, field: '(json)' });
@@ -185,6 +200,15 @@ export class JsonArrayParser {
         case 1:
           if (c === 93 && !this.afterComma) this.state = 4;
           else if (c === 123) {
+            const q = this.fastElement(chunk, i, n);
+            if (q > 0) {
+              // the whole element was read by a subclass's fast path
+              this.line += this.fastLineFeeds;
+              this.state = 3;
+              this.afterComma = false;
+              i = q - 1;
+              break;
+            }
             this.state = 2;
             this.depth = 1;
             this.elemLine = this.line;
