@@ -1,4 +1,4 @@
-import { scanJsonNumber, TokenTrie } from './fast-jsonl.js';
+import { type FastReaderOptions, scanJsonNumber, TokenTrie } from './fast-jsonl.js';
 import { addRow, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow, MAX_COUNT, OUTCOME_CODE, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
@@ -23,7 +23,8 @@ const NINE = 57;
  * schema ({@link CsvBattleRow}), so its error message is the reference one. On anything outside that shape (a
  * quote, a stray CR, a row with a different number of fields, a line over the size limit, an odd header) `push`
  * or `end` returns false: the caller then drops this file's rows ({@link BattleTableBuilder.truncate}) and reads
- * the file again with csv-parse, which reports or handles it. Since quoting is rare in battle files, that
+ * the file again with csv-parse, which reports or handles it. So does a header with one of the
+ * {@link FastReaderOptions.referenceKeys}. Since quoting is rare in battle files, that
  * restart is rare too; its cost is at most one extra read of the file.
  *
  * O(bytes); memory: one partial line plus the tries.
@@ -55,6 +56,7 @@ export class FastCsvReader {
     private readonly builder: BattleTableBuilder,
     private readonly file: string,
     private readonly maxRecordBytes = MAX_RECORD_BYTES,
+    private readonly options: FastReaderOptions = {},
   ) {}
 
   /** Feeds the next chunk of bytes (the reader keeps no reference to it). @returns false to hand the file to csv-parse */
@@ -147,6 +149,7 @@ export class FastCsvReader {
     this.colB = names.indexOf('model_b');
     this.colW = names.indexOf('winner');
     if (this.colA < 0 || this.colB < 0 || this.colW < 0) return false; // the reference reports the missing column
+    if (this.options.referenceKeys?.some((k) => names.includes(k))) return false; // columns only the reference reads
     this.colCount = names.indexOf('count');
     this.colTstamp = names.indexOf('tstamp');
     this.header = names;

@@ -78,6 +78,15 @@ function labelAt(buf: Uint8Array, at: number, end: number): number {
   return -1;
 }
 
+/** Options of the fast readers. */
+export interface FastReaderOptions {
+  /**
+   * Names of top-level fields (columns, for CSV) that only the reference path reads: rows carrying one (CSV files
+   * with such a column) are left to it, so whatever `addRow` extracts from them is still extracted.
+   */
+  readonly referenceKeys?: readonly string[] | undefined;
+}
+
 /** Most trie nodes one {@link TokenTrie} allocates (1 KiB each): beyond it, new names take the decoding path. */
 export const MAX_TRIE_NODES = 1 << 15;
 
@@ -199,7 +208,24 @@ export class FastRowReader {
   lineFeeds = 0;
   private readonly numOut = new Float64Array(1);
 
-  constructor(private readonly builder: BattleTableBuilder) {}
+  /** Keys (as bytes) of top-level fields that only the reference path reads. */
+  private readonly referenceKeys: readonly Uint8Array[];
+
+  /**
+   * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
+   *   later step extracts in `addRow`): a row carrying one is always left to it
+   */
+  constructor(
+    private readonly builder: BattleTableBuilder,
+    options: FastReaderOptions = {},
+  ) {
+    this.referenceKeys = (options.referenceKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
+  }
+
+  private isReferenceKey(buf: Uint8Array, start: number, end: number): boolean {
+    for (const key of this.referenceKeys) if (key.length === end - start && bytesEqual(buf, start, key)) return true;
+    return false;
+  }
 
   /**
    * Reads one row from `buf[start, end)` into the builder.
@@ -390,6 +416,7 @@ export class FastRowReader {
           }
           break;
         default:
+          if (this.referenceKeys.length && this.isReferenceKey(buf, ks, q)) return -1;
           p = this.skipValue(buf, p, end, 0);
           if (p < 0) return -1;
       }
@@ -627,9 +654,9 @@ function decodeToken(buf: Buffer, start: number, end: number, escaped: boolean):
  */
 export class FastJsonlParser extends JsonlParser {
   private readonly fast: FastRowReader;
-  constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES) {
+  constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES, options: FastReaderOptions = {}) {
     super(builder, file, maxRecordBytes);
-    this.fast = new FastRowReader(builder);
+    this.fast = new FastRowReader(builder, options);
   }
 
   protected override record(buf: Buffer, start: number, end: number, line: number): void {
@@ -643,9 +670,9 @@ export class FastJsonlParser extends JsonlParser {
  */
 export class FastJsonArrayParser extends JsonArrayParser {
   private readonly fast: FastRowReader;
-  constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES) {
+  constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES, options: FastReaderOptions = {}) {
     super(builder, file, maxRecordBytes);
-    this.fast = new FastRowReader(builder);
+    this.fast = new FastRowReader(builder, options);
   }
 
   protected override record(buf: Buffer, start: number, end: number, line: number): void {

@@ -55,12 +55,21 @@ function ioError(e: unknown, file: string): InputError {
   return new InputError(`cannot read (${err.code ?? err.message})`, { file });
 }
 
+/**
+ * Top-level fields (CSV columns) that only the reference path (`addRow`) reads: the fast readers leave rows carrying
+ * one to it. Empty today; a reader of extra per-row data in `addRow` (e.g. style counts) adds its trigger fields
+ * here so that the fast readers do not skip them.
+ */
+export const REFERENCE_KEYS: readonly string[] = [];
+
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;
 
 function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine']) {
   const fast = engine !== 'reference';
-  return format === 'jsonl' ? new (fast ? FastJsonlParser : JsonlParser)(builder, file, max) : new (fast ? FastJsonArrayParser : JsonArrayParser)(builder, file, max);
+  const options = { referenceKeys: REFERENCE_KEYS };
+  if (format === 'jsonl') return fast ? new FastJsonlParser(builder, file, max, options) : new JsonlParser(builder, file, max);
+  return fast ? new FastJsonArrayParser(builder, file, max, options) : new JsonArrayParser(builder, file, max);
 }
 
 /**
@@ -115,7 +124,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
   if (source !== '-' && opts.engine !== 'reference') {
     // the fast readers, from a file
     if (format === 'csv') {
-      const reader = new FastCsvReader(builder, file, max);
+      const reader = new FastCsvReader(builder, file, max, { referenceKeys: REFERENCE_KEYS });
       let done = true;
       await readChunks(source, file, (chunk) => (done = reader.push(chunk)));
       if (done && reader.end()) {

@@ -168,6 +168,12 @@ describe('fast CSV reader = reference reader (differential)', () => {
     const t = builder.finish();
     expect(plain(t)).toEqual({ models: ['a', 'b', 'c'], a: [0, 0], b: [1, 2], outcome: [2, 0], count: [1, 3], tstamp: ['1500000000', 'NaN'], battles: 4 });
   });
+  it('gives files with a reference column to csv-parse', () => {
+    const reader = new FastCsvReader(new BattleTableBuilder(), 'f.csv', undefined, { referenceKeys: ['sum_assistant_a_tokens'] });
+    expect(reader.push(Buffer.from('model_a,model_b,winner,sum_assistant_a_tokens\nx,y,tie,5\n'))).toBe(false);
+    const plainReader = new FastCsvReader(new BattleTableBuilder(), 'f.csv', undefined, { referenceKeys: ['sum_assistant_a_tokens'] });
+    expect(plainReader.push(Buffer.from('model_a,model_b,winner,other\nx,y,tie,5\n'))).toBe(true);
+  });
   it('gives quoted files to csv-parse', () => {
     const reader = new FastCsvReader(new BattleTableBuilder(), 'f.csv');
     expect(reader.push(Buffer.from('model_a,model_b,winner\nx,y,tie\n"a,b",y,tie\n'))).toBe(false);

@@ -261,6 +261,15 @@ describe('fast JSONL reader = reference reader (differential)', () => {
   });
 });
 
+describe('reference keys', () => {
+  it('rows carrying a reference key are left to the reference path; others are not', () => {
+    const reader = new FastRowReader(new BattleTableBuilder(), { referenceKeys: ['conv_metadata', 'sum_assistant_a_tokens'] });
+    const row = (extra: string) => Buffer.from(`{"model_a":"x","model_b":"y","winner":"tie"${extra}}`);
+    for (const extra of [',"conv_metadata":{"a":1}', ', "sum_assistant_a_tokens": 5']) expect(reader.tryRow(row(extra), 0, row(extra).length)).toBe(false);
+    for (const extra of ['', ',"conv_metadata2":{}', ',"conv":1', ',"language":"x"']) expect(reader.tryRow(row(extra), 0, row(extra).length)).toBe(true);
+  });
+});
+
 describe('fast JSON-array reader = reference reader (differential)', () => {
   const arrayFile = fc
     .record({ rows: fc.integer({ min: 0, max: 4 }).chain((bad) => fc.array(rowText(bad), { minLength: 0, maxLength: 10 })), seps: fc.array(fc.constantFrom(',', ', ', ',\n', '\n,\n  ', ' ,'), { minLength: 10, maxLength: 10 }), pretty: fc.boolean() })
