@@ -143,10 +143,7 @@ export class JsonArrayParser {
    * position after it once stored (with the line feeds inside it in {@link fastLineFeeds}), or −1 to let this
    * class find the element's end and call {@link record}. The base class has no fast path.
    */
-  protected fastElement(chunk: Buffer, start: number, end: number): number {
-    void chunk;
-    void start;
-    void end;
+  protected fastElement(_chunk: Buffer, _start: number, _end: number): number {
     return -1;
   }
 
