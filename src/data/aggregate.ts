@@ -24,15 +24,72 @@ export interface PairCounts {
   readonly bothbad: Float64Array;
 }
 
+/** Largest number of models for which {@link aggregatePairs} counts in a dense m × m table (m²·32 bytes ≤ 64 MiB). */
+export const MAX_DENSE_MODELS = 1448;
+
 /**
  * Aggregates a battle table into {@link PairCounts}, cells ordered by (i, j). Seat order (which model was A) is
- * folded away: a win of B over A counts as a win of B. O(rows + pairs·log pairs).
+ * folded away: a win of B over A counts as a win of B. Counts are sums of integers in doubles, exact to 2^53.
+ *
+ * Up to {@link MAX_DENSE_MODELS} models the rows are counted into a dense table with one slot per (pair,
+ * outcome), a single random access per row, and the cells are then collected in (i, j) order: O(rows + m²).
+ * Above it, a hash map of the pairs that occur: O(rows + pairs·log pairs). Both give the same cells.
+ *
+ * @param options.maxDenseModels threshold between the two strategies (for tests; default {@link MAX_DENSE_MODELS})
  */
-export function aggregatePairs(t: BattleTable): PairCounts {
+export function aggregatePairs(t: BattleTable, options: { maxDenseModels?: number } = {}): PairCounts {
+  return t.models.length <= (options.maxDenseModels ?? MAX_DENSE_MODELS) ? aggregateDense(t) : aggregateSparse(t);
+}
+
+function aggregateDense(t: BattleTable): PairCounts {
   const m = t.models.length;
-  const dense = m <= 4096;
-  const denseIndex = dense ? new Int32Array(m * m).fill(-1) : null;
-  const sparseIndex = dense ? null : new Map<number, number>();
+  const n = t.rows;
+  const { a, b, outcome, count } = t;
+  // slot (x·m + y)·4 + o for x < y, outcomes seen from x (0 = x won, 1 = y won, 2 tie, 3 both bad)
+  const table = new Float64Array(m * m * 4);
+  for (let r = 0; r < n; r++) {
+    const x = a[r]!;
+    const y = b[r]!;
+    const o = outcome[r]!;
+    if (x < y) table[(x * m + y) * 4 + o]! += count[r]!;
+    else table[(y * m + x) * 4 + (o < 2 ? 1 - o : o)]! += count[r]!;
+  }
+  let pairs = 0;
+  for (let k = 0; k < table.length; k += 4) if (table[k]! + table[k + 1]! + table[k + 2]! + table[k + 3]! > 0) pairs++;
+  const out = emptyCounts(t.models, pairs);
+  let c = 0;
+  for (let x = 0; x < m; x++) {
+    for (let y = x + 1; y < m; y++) {
+      const k = (x * m + y) * 4;
+      if (table[k]! + table[k + 1]! + table[k + 2]! + table[k + 3]! === 0) continue;
+      out.i[c] = x;
+      out.j[c] = y;
+      out.winsI[c] = table[k]!;
+      out.winsJ[c] = table[k + 1]!;
+      out.ties[c] = table[k + 2]!;
+      out.bothbad[c] = table[k + 3]!;
+      c++;
+    }
+  }
+  return out;
+}
+
+function emptyCounts(models: readonly string[], pairs: number) {
+  return {
+    models,
+    pairs,
+    i: new Int32Array(pairs),
+    j: new Int32Array(pairs),
+    winsI: new Float64Array(pairs),
+    winsJ: new Float64Array(pairs),
+    ties: new Float64Array(pairs),
+    bothbad: new Float64Array(pairs),
+  };
+}
+
+function aggregateSparse(t: BattleTable): PairCounts {
+  const m = t.models.length;
+  const index = new Map<number, number>();
   let cap = 1024;
   let ci = new Int32Array(cap);
   let cj = new Int32Array(cap);
@@ -49,7 +106,7 @@ export function aggregatePairs(t: BattleTable): PairCounts {
       if (o < 2) o = 1 - o;
     }
     const key = x * m + y;
-    let c = dense ? denseIndex![key]! : (sparseIndex!.get(key) ?? -1);
+    let c = index.get(key) ?? -1;
     if (c < 0) {
       if (pairs === cap) {
         cap *= 2;
@@ -66,22 +123,12 @@ export function aggregatePairs(t: BattleTable): PairCounts {
       c = pairs++;
       ci[c] = x;
       cj[c] = y;
-      if (dense) denseIndex![key] = c;
-      else sparseIndex!.set(key, c);
+      index.set(key, c);
     }
     cnt[c * 4 + o]! += t.count[r]!;
   }
   const order = Array.from({ length: pairs }, (_, k) => k).sort((p, q) => ci[p]! - ci[q]! || cj[p]! - cj[q]!);
-  const out = {
-    models: t.models,
-    pairs,
-    i: new Int32Array(pairs),
-    j: new Int32Array(pairs),
-    winsI: new Float64Array(pairs),
-    winsJ: new Float64Array(pairs),
-    ties: new Float64Array(pairs),
-    bothbad: new Float64Array(pairs),
-  };
+  const out = emptyCounts(t.models, pairs);
   order.forEach((src, k) => {
     out.i[k] = ci[src]!;
     out.j[k] = cj[src]!;

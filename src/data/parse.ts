@@ -4,7 +4,7 @@ import { BattleRow, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
 
 /** Input formats understood by the readers. */
-export type InputFormat = 'jsonl' | 'json' | 'csv';
+export type InputFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
 
 /** Longest line (or JSON array element) accepted, in bytes: longer ones are an error, not an out-of-memory. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -41,23 +41,28 @@ export class JsonlParser {
   private partLen = 0;
   private line = 0;
   constructor(
-    private readonly builder: BattleTableBuilder,
-    private readonly file: string,
+    protected readonly builder: BattleTableBuilder,
+    protected readonly file: string,
     private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
-  private emit(buf: Buffer): void {
+  private emit(buf: Buffer, start: number, end: number): void {
     this.line++;
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 13) end--;
-    let start = 0;
-    if (this.line === 1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+    if (end > start && buf[end - 1] === 13) end--;
+    if (this.line === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
     // skip blank lines without decoding
     let k = start;
     while (k < end && (buf[k] === 32 || buf[k] === 9)) k++;
-    if (k === end) return;
-    const text = buf.toString('utf8', start, end);
-    addRow(this.builder, parseJson(text, this.file, this.line), this.file, this.line);
+    if (k >= end) return;
+    this.record(buf, start, end, this.line);
+  }
+
+  /**
+   * Turns one non-blank line (`buf[start, end)`, without its line break) into a row: `JSON.parse` + the zod
+   * schema. Subclasses may override it with a faster path that falls back here.
+   */
+  protected record(buf: Buffer, start: number, end: number, line: number): void {
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
   }
 
   /** Feeds the next chunk of bytes. */
@@ -73,9 +78,9 @@ export class JsonlParser {
         const whole = Buffer.concat(this.parts, len);
         this.parts = [];
         this.partLen = 0;
-        this.emit(whole);
+        this.emit(whole, 0, len);
       } else {
-        this.emit(chunk.subarray(start, nl));
+        this.emit(chunk, start, nl);
       }
       start = nl + 1;
     }
@@ -96,7 +101,7 @@ export class JsonlParser {
       const buf = Buffer.concat(this.parts);
       this.parts = [];
       this.partLen = 0;
-      this.emit(buf);
+      this.emit(buf, 0, buf.length);
     }
     return this.line;
   }
@@ -120,10 +125,30 @@ export class JsonArrayParser {
   private afterComma = false;
   private first = true;
   constructor(
-    private readonly builder: BattleTableBuilder,
-    private readonly file: string,
-    private readonly maxRecordBytes = MAX_RECORD_BYTES,
+    protected readonly builder: BattleTableBuilder,
+    protected readonly file: string,
+    protected readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
+
+  /**
+   * Turns one array element (`buf[start, end)`, from `{` to `}`) starting on line `line` into a row: `JSON.parse`
+   * + the zod schema. Subclasses may override it with a faster path that falls back here.
+   */
+  protected record(buf: Buffer, start: number, end: number, line: number): void {
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
+  }
+
+  /**
+   * A subclass's fast path for a whole element starting at `chunk[start]` (`{`) and ending before `end`: returns the
+   * position after it once stored (with the line feeds inside it in {@link fastLineFeeds}), or −1 to let this
+   * class find the element's end and call {@link record}. The base class has no fast path.
+   */
+  protected fastElement(_chunk: Buffer, _start: number, _end: number): number {
+    return -1;
+  }
+
+  /** Line feeds inside the element last read by {@link fastElement}. */
+  protected fastLineFeeds = 0;
 
   private fail(reason: string): never {
     throw new InputError(reason, { file: this.file, line: this.line, field: '(json)' });
@@ -156,7 +181,7 @@ export class JsonArrayParser {
             const buf = this.partLen ? Buffer.concat([...this.parts, piece], len) : piece;
             this.parts = [];
             this.partLen = 0;
-            addRow(this.builder, parseJson(buf.toString('utf8'), this.file, this.elemLine), this.file, this.elemLine);
+            this.record(buf, 0, buf.length, this.elemLine);
             this.state = 3;
             elemStart = -1;
           }
@@ -172,6 +197,15 @@ export class JsonArrayParser {
         case 1:
           if (c === 93 && !this.afterComma) this.state = 4;
           else if (c === 123) {
+            const q = this.fastElement(chunk, i, n);
+            if (q > 0) {
+              // the whole element was read by a subclass's fast path
+              this.line += this.fastLineFeeds;
+              this.state = 3;
+              this.afterComma = false;
+              i = q - 1;
+              break;
+            }
             this.state = 2;
             this.depth = 1;
             this.elemLine = this.line;

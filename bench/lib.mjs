@@ -1,0 +1,98 @@
+// Small helpers shared by the bench scripts (plain ESM over the built dist/, no TypeScript step).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Median of a list of numbers (mean of the two middle ones for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** Milliseconds since an arbitrary origin, high resolution. */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Times `fn` `repeats` times (after `warmup` untimed runs) and returns the median in ms, all samples, and the
+ * last result.
+ */
+export async function timed(fn, { repeats = 5, warmup = 0 } = {}) {
+  let result;
+  for (let k = 0; k < warmup; k++) result = await fn();
+  const samples = [];
+  for (let k = 0; k < repeats; k++) {
+    const t0 = now();
+    result = await fn();
+    samples.push(now() - t0);
+  }
+  return { ms: median(samples), samples, result };
+}
+
+/** Parses `--name value` / `--flag` arguments into an object (numbers converted). */
+export function parseArgs(argv, defaults) {
+  const out = { ...defaults };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (!(key in defaults)) throw new Error(`unknown option ${a} (known: ${Object.keys(defaults).map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')})`);
+    if (typeof defaults[key] === 'boolean') out[key] = true;
+    else {
+      const v = argv[++k];
+      out[key] = typeof defaults[key] === 'number' ? Number(v) : v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a node script in a fresh process (so every measurement starts from a cold heap and no JIT state carries
+ * over) and returns its last stdout line parsed as JSON, plus wall time and peak RSS (bytes, read by
+ * bench/rss-wrap.mjs from the child's own getrusage at exit).
+ */
+export function runChild(script, args, { nodeArgs = [], env = {} } = {}) {
+  const rssFile = join(tmpdir(), `arena-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const t0 = now();
+  const r = spawnSync(process.execPath, [...nodeArgs, new URL('./rss-wrap.mjs', import.meta.url).pathname, rssFile, script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ...env },
+  });
+  const wallMs = now() - t0;
+  let peakRss = NaN;
+  try {
+    peakRss = Number(readFileSync(rssFile, 'utf8'));
+    rmSync(rssFile);
+  } catch {
+    // the child died before its exit hook
+  }
+  if (r.status !== 0) {
+    throw new Error(`${script} ${args.join(' ')} exited ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-5).join(' | ')}`);
+  }
+  const lines = r.stdout.trim().split('\n');
+  let json = null;
+  try {
+    json = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    // not a JSON-reporting script
+  }
+  return { json, wallMs, peakRss, stderr: r.stderr };
+}
+
+/** Formatting helpers for the tables. */
+export const fmt = {
+  ms: (x) => (x === undefined || Number.isNaN(x) ? '—' : x >= 10000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`),
+  mib: (bytes) => (Number.isNaN(bytes) || bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(0)} MiB`),
+  x: (r) => (r === undefined || Number.isNaN(r) ? '—' : r >= 100 ? `${r.toFixed(0)}×` : `${r.toFixed(1)}×`),
+  n: (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n)),
+  ns: (x) => (Number.isNaN(x) ? '—' : `${x.toFixed(1)} ns`),
+};
+
+/** A markdown table from a header and rows of strings. */
+export function markdownTable(header, rows, align) {
+  const a = align ?? header.map((_, k) => (k === 0 ? 'l' : 'r'));
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(a.map((x) => (x === 'l' ? ':---' : '---:'))), ...rows.map(line)].join('\n');
+}

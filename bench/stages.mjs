@@ -1,0 +1,119 @@
+// One dataset through the library's pipeline, stage by stage, in this (fresh) process; prints one JSON line.
+// Usage: node bench/stages.mjs --file battles.jsonl [--repeats 5] [--rounds 1000] [--boot-repeats 5] [--parquet f] [--csv f]
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { aggregatePairs, btCells, buildLeaderboard, DEFAULT_ELO, DEFAULT_RATE, fitBradleyTerry, fitRatings, formatLeaderboard, rateParams, readBattles, replayElo } from '../dist/index.js';
+import { bootstrapLabel, bootstrapStage } from './bootstrap-stage.mjs';
+import { parseArgs, timed } from './lib.mjs';
+
+const o = parseArgs(process.argv.slice(2), { file: '', repeats: 5, rounds: 1000, bootRepeats: 5, seed: 42, parquet: '', csv: '', json: '', threads: 1 });
+
+/** Node merely reading the bytes with a stream (1 MiB chunks), the everyday way. */
+async function rawRead(file) {
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) bytes += chunk.length;
+  return bytes;
+}
+
+/**
+ * Node merely reading the bytes the fastest way: two reused 1 MiB buffers, the next read in flight while the
+ * current chunk is handled (what readBattles does for files). With `visit`, a plain JS loop also touches every
+ * byte once (counts line feeds): the floor of any JavaScript parser.
+ */
+async function rawReadReuse(file, visit) {
+  const fh = await open(file, 'r');
+  const bufs = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+  let position = 0;
+  let k = 0;
+  let lines = 0;
+  let next = fh.read(bufs[0], 0, 1 << 20, 0);
+  for (;;) {
+    const { bytesRead } = await next;
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const cur = bufs[k];
+    k ^= 1;
+    next = fh.read(bufs[k], 0, 1 << 20, position);
+    if (visit) for (let i = 0; i < bytesRead; i++) if (cur[i] === 10) lines++;
+  }
+  await fh.close();
+  return visit ? lines : position;
+}
+
+/** Online Elo with Math.exp instead of Math.pow (a design alternative, measured side by side, not used). */
+function replayEloExp(t, { k, scale, base, initial }, oneExp) {
+  const r = new Float64Array(t.models.length).fill(initial);
+  const c = Math.log(base) / scale;
+  const { a: A, b: B, outcome: O, count: C } = t;
+  for (let q = 0; q < t.rows; q++) {
+    const o = O[q];
+    const a = A[q];
+    const b = B[q];
+    const sa = o === 0 ? 1 : o === 1 ? 0 : 0.5;
+    for (let n = C[q]; n > 0; n--) {
+      const ra = r[a];
+      const rb = r[b];
+      const ea = 1 / (1 + Math.exp((rb - ra) * c));
+      const eb = oneExp ? 1 - ea : 1 / (1 + Math.exp((ra - rb) * c));
+      r[a] = ra + k * (sa - ea);
+      r[b] = rb + k * (1 - sa - eb);
+    }
+  }
+  return r;
+}
+const maxAbsDiff = (x, y) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+
+const out = { file: o.file };
+out.raw = (await timed(() => rawRead(o.file), { repeats: o.repeats, warmup: 1 })).ms;
+out.rawReuse = (await timed(() => rawReadReuse(o.file, false), { repeats: o.repeats, warmup: 1 })).ms;
+out.jsPass = (await timed(() => rawReadReuse(o.file, true), { repeats: o.repeats, warmup: 1 })).ms;
+const read = await timed(() => readBattles([o.file], { tstamp: false }), { repeats: o.repeats });
+const t = read.result;
+Object.assign(out, { read: read.ms, rows: t.rows, battles: t.battles, models: t.models.length });
+const agg = await timed(() => aggregatePairs(t), { repeats: o.repeats });
+out.aggregate = agg.ms;
+out.pairs = agg.result.pairs;
+const cells = btCells(agg.result, 'half');
+const fit = await timed(() => fitBradleyTerry(cells, { tolerance: DEFAULT_RATE.tolerance }), { repeats: o.repeats });
+out.fit = fit.ms;
+out.fitIterations = fit.result.iterations;
+out.fitConverged = fit.result.converged;
+// the whole point fit as `arena rate` does it (aggregate, totals, graph checks, fit)
+const point = fitRatings(t, DEFAULT_RATE);
+const boot = await timed(() => bootstrapStage(t, point, { rounds: o.rounds, seed: o.seed, threads: o.threads }), { repeats: o.bootRepeats });
+Object.assign(out, { bootstrap: boot.ms, bootstrapRounds: o.rounds, bootstrapLabel });
+const output = await timed(
+  () => {
+    const lb = buildLeaderboard(point, { ...rateParams(DEFAULT_RATE), bootstrap: o.rounds }, t.battles, 'bt', null);
+    return formatLeaderboard(lb, 'json').length + formatLeaderboard(lb, 'table').length;
+  },
+  { repeats: o.repeats },
+);
+out.output = output.ms;
+// online Elo after reading: FastChat's Math.pow form (the library) against Math.exp forms
+const eloPow = await timed(() => replayElo(t, DEFAULT_ELO), { repeats: o.repeats, warmup: 1 });
+const eloExp = await timed(() => replayEloExp(t, DEFAULT_ELO, false), { repeats: o.repeats, warmup: 1 });
+const eloExp1 = await timed(() => replayEloExp(t, DEFAULT_ELO, true), { repeats: o.repeats, warmup: 1 });
+out.elo = {
+  powNs: (eloPow.ms * 1e6) / t.battles,
+  expNs: (eloExp.ms * 1e6) / t.battles,
+  exp1Ns: (eloExp1.ms * 1e6) / t.battles,
+  expMaxDiff: maxAbsDiff(eloPow.result, eloExp.result),
+  exp1MaxDiff: maxAbsDiff(eloPow.result, eloExp1.result),
+};
+if (o.parquet) {
+  const pq = await timed(() => readBattles([o.parquet], { tstamp: false }), { repeats: o.repeats });
+  out.readParquet = pq.ms;
+  out.parquetSameTable = pq.result.rows === t.rows && pq.result.a.every((x, i) => x === t.a[i]) && pq.result.outcome.every((x, i) => x === t.outcome[i]);
+}
+if (o.csv) {
+  const csv = await timed(() => readBattles([o.csv], { tstamp: false }), { repeats: o.repeats });
+  out.readCsv = csv.ms;
+  out.csvSameTable = csv.result.rows === t.rows && csv.result.a.every((x, i) => x === t.a[i]) && csv.result.outcome.every((x, i) => x === t.outcome[i]);
+}
+if (o.json) {
+  const js = await timed(() => readBattles([o.json], { tstamp: false }), { repeats: o.repeats });
+  out.readJson = js.ms;
+  out.jsonSameTable = js.result.rows === t.rows && js.result.a.every((x, i) => x === t.a[i]) && js.result.outcome.every((x, i) => x === t.outcome[i]);
+}
+console.log(JSON.stringify(out));
