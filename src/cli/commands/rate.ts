@@ -4,6 +4,8 @@ import { type InputFormat } from '../../data/parse.js';
 import { type BattleTable, sortByTimestamp } from '../../data/table.js';
 import { InputError, UsageError } from '../../errors.js';
 import { DEFAULT_RATE, fitRatings, buildLeaderboard, rateParams, type RateOptions } from '../../rating/rate.js';
+import { type Leaderboard } from '../../report/leaderboard.js';
+import { addTieStyleOptions, checkTieStyleOptions, compareModelsCommand, fitExtrasText } from './rate-models.js';
 import { parseAnchor } from '../../rating/scale.js';
 import { formatLeaderboard, type OutputFormat } from '../../report/format.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
@@ -38,9 +40,14 @@ export function addRatingOptions(cmd: Command): Command {
     .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
     .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', anyNumber, 1000)
     .option('--anchor <model=rating>', 'shift all ratings so that this model has this rating')
-    .addOption(new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties').choices(['half', 'ignore']).default('half'))
+    .addOption(
+      new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties; davidson | rao-kupper: a likelihood tie model (bt only)')
+        .choices(['half', 'ignore', 'davidson', 'rao-kupper'])
+        .default('half'),
+    )
     .option('--prior <lambda>', 'bt ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
-    .option('--tolerance <points>', 'bt convergence tolerance in rating points', positiveNumber, 1e-6);
+    .option('--tolerance <points>', 'bt convergence tolerance in rating points', positiveNumber, 1e-6)
+    .addOption(new Option('--both-bad <policy>', 'tie (bothbad): one tie outcome with "tie", its own tie parameter (separate, tie models), or dropped (ignore)').choices(['tie', 'separate', 'ignore']).default('tie'));
 }
 
 function priorArg(v: string): number | 'auto' {
@@ -65,9 +72,12 @@ export function rateOptionsFrom(o: Record<string, unknown>): RateOptions {
     base: o.base as number,
     initial: o.initial as number,
     anchor,
-    ties: o.ties as 'half' | 'ignore',
+    ties: o.ties as RateOptions['ties'],
     prior: o.prior as number | 'auto',
     tolerance: o.tolerance as number,
+    bothBad: (o.bothBad as RateOptions['bothBad']) ?? 'tie',
+    ...(o.styleControl ? { styleControl: true, stylePrior: o.stylePrior as number } : {}),
+    ...(typeof o.ci === 'number' ? { ci: o.ci } : {}),
   };
 }
 
@@ -78,6 +88,7 @@ export function registerRate(program: Command, io: CliIO): void {
     .description('rate models from battles: Bradley–Terry (LMArena) or online Elo (FastChat), as a leaderboard')
     .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin');
   addRatingOptions(cmd);
+  addTieStyleOptions(cmd);
   addInputOptions(cmd);
   cmd
     .option('--bootstrap <rounds>', 'bootstrap rounds for intervals (0 = none)', nonNegativeInt, 0)
@@ -88,14 +99,16 @@ export function registerRate(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
       const opts = rateOptionsFrom(o);
+      checkTieStyleOptions(opts, o);
       if ((o.bootstrap as number) > 0) throw new UsageError('--bootstrap: intervals are not available yet (see the uncertainty issue); use --bootstrap 0');
       const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
+      if (o.compareModels) return compareModelsCommand(io, t, opts, o);
       const point = fitRatings(t, opts);
       const params = { ...rateParams(opts), bootstrap: o.bootstrap, ci: o.ci, seed: o.seed, sort: o.sort };
-      let lb = buildLeaderboard(point, params, t.battles, opts.method, null);
+      let lb: Leaderboard = buildLeaderboard(point, params, opts.bothBad === 'ignore' ? point.totals.battles.reduce((a, b) => a + b, 0) / 2 : t.battles, opts.method, null);
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
-      emit(io, formatLeaderboard(lb, format), o.out as string | undefined);
+      emit(io, formatLeaderboard(lb, format) + fitExtrasText(lb, format), o.out as string | undefined);
       printWarnings(io, lb.warnings);
     });
 }
