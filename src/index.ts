@@ -20,6 +20,7 @@ export * from './rating/newton.js';
 export * from './rating/tie-models.js';
 export * from './rating/compare-models.js';
 export * from './rating/style.js';
+export * from './rating/tie-bootstrap.js';
 export * from './rating/rate-extended.js';
 export * from './stats/linalg.js';
 export * from './stats/normal.js';

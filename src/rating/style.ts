@@ -132,6 +132,8 @@ export interface StyleFit {
   readonly betaIndex: Int32Array;
   /** Index in x of η, −1 if none. */
   readonly etaIndex: number;
+  /** The free parameters x = (θ, active β, η) at the estimate (a warm start for refits). */
+  readonly x: Float64Array;
 }
 
 /**
@@ -305,5 +307,6 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     n,
     betaIndex,
     etaIndex,
+    x: Float64Array.from(x),
   };
 }
