@@ -49,19 +49,25 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
   const n = m + p.extra;
   const x = Float64Array.from(x0);
   centreFirst(x, m);
-  const g = new Float64Array(n);
-  const h = new Float64Array(n * n);
+  let g = new Float64Array(n);
+  let h = new Float64Array(n * n);
   const trial = new Float64Array(n);
   const step = new Float64Array(n);
+  let gT = new Float64Array(n);
+  let hT = new Float64Array(n * n);
+  let have = false;
   let f = p.value(x);
   let iterations = 0;
   let converged = false;
   if (!Number.isFinite(f)) return { x, value: f, iterations, converged };
   while (iterations < opts.maxIterations) {
     iterations++;
-    g.fill(0);
-    h.fill(0);
-    f = p.derivatives(x, g, h);
+    if (!have) {
+      g.fill(0);
+      h.fill(0);
+      f = p.derivatives(x, g, h);
+    }
+    have = false;
     let trace = 0;
     for (let v = 0; v < m; v++) trace += h[v * n + v]!;
     const c = trace > 0 ? trace / (m * m) : 1;
@@ -89,7 +95,13 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
     const floor = f - 1e-12 * Math.abs(f);
     for (let halvings = 0; halvings < 60; halvings++) {
       for (let v = 0; v < n; v++) trial[v] = x[v]! + t * step[v]!;
-      fNew = p.value(trial);
+      if (halvings === 0) {
+        // the full step is usually taken: evaluate the derivatives there too, for the next iteration
+        gT.fill(0);
+        hT.fill(0);
+        fNew = p.derivatives(trial, gT, hT);
+        have = fNew >= floor;
+      } else fNew = p.value(trial);
       if (fNew >= floor) break;
       t *= 0.5;
     }
@@ -99,6 +111,11 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
       break;
     }
     x.set(trial);
+    if (have) {
+      // derivatives at the accepted full step (already centred: Σδθ = 0; re-centring below only removes rounding)
+      [g, gT] = [gT, g];
+      [h, hT] = [hT, h];
+    }
     centreFirst(x, m);
     f = fNew;
     if (t * stepMax < opts.tolerance) {

@@ -97,6 +97,8 @@ export interface StyleFitOptions {
   readonly weights?: Float64Array | undefined;
   /** Warm start (θ then active β then η), e.g. the full-data fit. */
   readonly init?: Float64Array | undefined;
+  /** Whether to compute the sandwich covariance (one more pass; a bootstrap round does not need it) [true]. */
+  readonly covariance?: boolean | undefined;
 }
 
 /** Defaults: ties half, no θ prior, FastChat's β ridge, 1e-6 points, 100 iterations. */
@@ -124,7 +126,7 @@ export interface StyleFit {
   readonly logLikelihood: number;
   readonly objective: number;
   readonly battles: number;
-  /** Sandwich covariance H⁻¹BH⁻¹ of the free parameters x = (θ, active β, η), row-major n×n. */
+  /** Sandwich covariance H⁻¹BH⁻¹ of the free parameters x = (θ, active β, η), row-major n×n (empty when not asked). */
   readonly cov: Float64Array;
   /** Number of free parameters. */
   readonly n: number;
@@ -198,8 +200,11 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     }
     return ll;
   };
-  /** Adds, for every row, weight·(per-battle terms) to g/h; with `outer` adds weight·s·sᵀ (the B of the sandwich) instead of the Hessian. */
-  const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, outer: boolean): number => {
+  /**
+   * Adds, for every row, weight·(per-battle terms) to g and h (negative Hessian), and when `bo` is given
+   * weight·s·sᵀ (the B of the sandwich) to it in the same pass. Returns ℓ.
+   */
+  const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, bo: Float64Array | null): number => {
     const eta = hasEta ? x[etaIndex]! : 0;
     const xr = new Float64Array(kk);
     let ll = 0;
@@ -217,36 +222,38 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       g[b]! -= c * gd;
       for (let s = 0; s < kk; s++) g[m + s]! += c * gd * xr[s]!;
       if (hasEta) g[etaIndex]! += c * ge;
-      const hdd = outer ? c * gd * gd : c * out[3]!;
-      const hde = outer ? c * gd * ge : c * out[4]!;
-      const hee = outer ? c * ge * ge : c * out[5]!;
-      h[a * n + a]! += hdd;
-      h[b * n + b]! += hdd;
-      h[a * n + b]! -= hdd;
-      h[b * n + a]! -= hdd;
-      for (let s = 0; s < kk; s++) {
-        const ws = hdd * xr[s]!;
-        const col = m + s;
-        h[a * n + col]! += ws;
-        h[col * n + a]! += ws;
-        h[b * n + col]! -= ws;
-        h[col * n + b]! -= ws;
-        for (let u = 0; u < kk; u++) h[col * n + m + u]! += ws * xr[u]!;
-      }
-      if (hasEta) {
-        h[a * n + etaIndex]! += hde;
-        h[etaIndex * n + a]! += hde;
-        h[b * n + etaIndex]! -= hde;
-        h[etaIndex * n + b]! -= hde;
-        for (let s = 0; s < kk; s++) {
-          const v = hde * xr[s]!;
-          h[(m + s) * n + etaIndex]! += v;
-          h[etaIndex * n + m + s]! += v;
-        }
-        h[etaIndex * n + etaIndex]! += hee;
-      }
+      addBlock(h, a, b, xr, c * out[3]!, c * out[4]!, c * out[5]!);
+      if (bo) addBlock(bo, a, b, xr, c * gd * gd, c * gd * ge, c * ge * ge);
     }
     return ll;
+  };
+  /** Adds the symmetric per-battle block with entries wdd (d,d), wde (d,η), wee (η,η) to mat, with x = (e_a − e_b, xr, 1). */
+  const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) => {
+    mat[a * n + a]! += hdd;
+    mat[b * n + b]! += hdd;
+    mat[a * n + b]! -= hdd;
+    mat[b * n + a]! -= hdd;
+    for (let s = 0; s < kk; s++) {
+      const ws = hdd * xr[s]!;
+      const col = m + s;
+      mat[a * n + col]! += ws;
+      mat[col * n + a]! += ws;
+      mat[b * n + col]! -= ws;
+      mat[col * n + b]! -= ws;
+      for (let u = 0; u < kk; u++) mat[col * n + m + u]! += ws * xr[u]!;
+    }
+    if (hasEta) {
+      mat[a * n + etaIndex]! += hde;
+      mat[etaIndex * n + a]! += hde;
+      mat[b * n + etaIndex]! -= hde;
+      mat[etaIndex * n + b]! -= hde;
+      for (let s = 0; s < kk; s++) {
+        const v = hde * xr[s]!;
+        mat[(m + s) * n + etaIndex]! += v;
+        mat[etaIndex * n + m + s]! += v;
+      }
+      mat[etaIndex * n + etaIndex]! += hee;
+    }
   };
   const x0 = new Float64Array(n);
   if (o.init) x0.set(o.init.subarray(0, n));
@@ -261,7 +268,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       extra: n - m,
       value: (x) => loglik(x) - penalty(x),
       derivatives: (x, g, h) => {
-        const ll = accumulate(x, g, h, false);
+        const ll = accumulate(x, g, h, null);
         for (let v = 0; v < m; v++) {
           g[v]! -= o.prior * x[v]!;
           h[v * n + v]! += o.prior;
@@ -277,22 +284,26 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     { tolerance: o.tolerance / pointsPerLogit(o.scale), maxIterations: o.maxIterations },
   );
   const x = r.x;
-  // sandwich: H (with both ridges) and B from the per-battle scores
-  const g = new Float64Array(n);
-  const h = new Float64Array(n * n);
-  accumulate(x, g, h, false);
-  for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
-  const bmat = new Float64Array(n * n);
-  accumulate(x, g.fill(0), bmat, true);
+  let ll: number;
   let cov: Float64Array;
-  try {
-    cov = sandwichFromParts(h, bmat, n, m, o.prior);
-  } catch {
-    cov = new Float64Array(n * n).fill(Number.NaN);
+  if (o.covariance === false) {
+    ll = r.value + penalty(x);
+    cov = new Float64Array(0);
+  } else {
+    // sandwich: H (with both ridges) and B from the per-battle scores, in one pass
+    const g = new Float64Array(n);
+    const h = new Float64Array(n * n);
+    const bmat = new Float64Array(n * n);
+    ll = accumulate(x, g, h, bmat);
+    for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
+    try {
+      cov = sandwichFromParts(h, bmat, n, m, o.prior);
+    } catch {
+      cov = new Float64Array(n * n).fill(Number.NaN);
+    }
   }
   const beta = new Float64Array(K);
   for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) beta[q] = x[betaIndex[q]!]!;
-  const ll = loglik(x);
   return {
     outcome: o.outcome,
     theta: x.slice(0, m),

@@ -142,7 +142,7 @@ export function bootstrapStyleControl(
   const draws = new Float64Array(opts.rounds * p);
   for (let r = 0; r < opts.rounds; r++) {
     const weights = resampleCounts(t.count, deriveRng(opts.seed, 'bootstrap', r));
-    const f = fitStyleControl(t, design, { ...fit, weights, init: start });
+    const f = fitStyleControl(t, design, { ...fit, weights, init: start, covariance: false });
     draws.set(f.theta, r * p);
     draws.set(f.beta, r * p + m);
     draws[r * p + m + 4] = f.eta;
