@@ -313,7 +313,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     converged: r.converged,
     logLikelihood: ll,
     objective: r.value,
-    battles: decided + ties,
+    battles: o.outcome === 'ignore' ? decided : decided + ties,
     cov,
     n,
     betaIndex,
