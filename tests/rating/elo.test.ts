@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tableFromBattles } from '../../src/data/table.js';
+import { DEFAULT_ELO, replayElo } from '../../src/rating/elo.js';
+import { battlesAmong, modelName, type PlainBattle, toTable } from '../arbitraries.js';
+
+const byName = (t: ReturnType<typeof tableFromBattles>, r: Float64Array) => new Map(t.models.map((m, i) => [m, r[i]!]));
+
+describe('replayElo: known values', () => {
+  // Expected values computed with FastChat's compute_elo (elo_analysis.py), run in Python 3.11:
+  // battles A>B, B>A, B=C (tie), C=A (tie (bothbad)), A>C.
+  const seq: PlainBattle[] = [
+    { modelA: 'A', modelB: 'B', outcome: 'a' },
+    { modelA: 'A', modelB: 'B', outcome: 'b' },
+    { modelA: 'B', modelB: 'C', outcome: 'tie' },
+    { modelA: 'C', modelB: 'A', outcome: 'bothbad' },
+    { modelA: 'A', modelB: 'C', outcome: 'a' },
+  ];
+  it('matches FastChat with K=4', () => {
+    const t = tableFromBattles(seq);
+    const r = byName(t, replayElo(t));
+    expect(r.get('A')).toBe(1001.9772402407646);
+    expect(r.get('B')).toBe(1000.022892292048);
+    expect(r.get('C')).toBe(997.9998674671874);
+  });
+  it('matches FastChat with K=32', () => {
+    const t = tableFromBattles(seq);
+    const r = byName(t, replayElo(t, { ...DEFAULT_ELO, k: 32 }));
+    expect(r.get('A')).toBe(1014.6655567266682);
+    expect(r.get('B')).toBe(1001.401828886217);
+    expect(r.get('C')).toBe(983.9326143871148);
+  });
+  it('a first win between equals moves each side by K/2', () => {
+    const t = tableFromBattles([{ modelA: 'x', modelB: 'y', outcome: 'a' }]);
+    expect([...replayElo(t)]).toEqual([1002, 998]);
+  });
+  it('--ties ignore skips tie rows', () => {
+    const t = tableFromBattles([
+      { modelA: 'x', modelB: 'y', outcome: 'tie' },
+      { modelA: 'x', modelB: 'y', outcome: 'bothbad' },
+    ]);
+    expect([...replayElo(t, { ...DEFAULT_ELO, ties: 'ignore' })]).toEqual([1000, 1000]);
+  });
+});
+
+describe('replayElo: properties', () => {
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  it('conserves the total rating (zero-sum updates)', () => {
+    fc.assert(
+      fc.property(battlesAmong(names, { withCount: true }), fc.double({ min: 0.5, max: 64, noNaN: true }), (bs, k) => {
+        const t = toTable(bs);
+        const r = replayElo(t, { ...DEFAULT_ELO, k });
+        const total = r.reduce((s, x) => s + x, 0);
+        expect(Math.abs(total - 1000 * t.models.length)).toBeLessThan(1e-9 * t.battles * k + 1e-9);
+      }),
+    );
+  });
+  it('k = 0 leaves every rating at initial', () => {
+    fc.assert(
+      fc.property(battlesAmong(names), fc.integer({ min: -500, max: 2000 }), (bs, initial) => {
+        const r = replayElo(toTable(bs), { ...DEFAULT_ELO, k: 0, initial });
+        expect([...r].every((x) => x === initial)).toBe(true);
+      }),
+    );
+  });
+  it('swapping sides and flipping the outcome changes nothing', () => {
+    const flip = { a: 'b', b: 'a', tie: 'tie', bothbad: 'bothbad' } as const;
+    fc.assert(
+      fc.property(battlesAmong(names), (bs) => {
+        const swapped = bs.map((x) => ({ modelA: x.modelB, modelB: x.modelA, outcome: flip[x.outcome] }));
+        const r1 = byName(toTable(bs), replayElo(toTable(bs)));
+        const t2 = toTable(swapped);
+        const r2 = byName(t2, replayElo(t2));
+        for (const [m, v] of r1) expect(r2.get(m)).toBeCloseTo(v, 9);
+      }),
+    );
+  });
+  it('relabelling models permutes the ratings (names are data, even __proto__)', () => {
+    fc.assert(
+      fc.property(battlesAmong(names), fc.uniqueArray(modelName, { minLength: 5, maxLength: 5 }), (bs, labels) => {
+        const map = new Map(names.map((n, i) => [n, labels[i]!]));
+        const t1 = toTable(bs);
+        const t2 = toTable(bs.map((x) => ({ ...x, modelA: map.get(x.modelA)!, modelB: map.get(x.modelB)! })));
+        const r1 = byName(t1, replayElo(t1));
+        const r2 = byName(t2, replayElo(t2));
+        for (const [m, v] of r1) expect(r2.get(map.get(m)!)).toBe(v);
+      }),
+    );
+  });
+  it('a row with count c equals c repeated rows', () => {
+    fc.assert(
+      fc.property(battlesAmong(names, { withCount: true }), (bs) => {
+        const expanded = bs.flatMap((x) => Array.from({ length: x.count ?? 1 }, () => ({ ...x, count: 1 })));
+        expect([...replayElo(toTable(bs))]).toEqual([...replayElo(toTable(expanded))]);
+      }),
+    );
+  });
+});
