@@ -14,7 +14,9 @@ const styleScratch = new Float64Array(8);
 
 /**
  * Validates one parsed row against a schema and appends it to the builder, with its style counts (LMArena
- * `conv_metadata`, see {@link readStyleFields}) when the row carries them.
+ * `conv_metadata`, see {@link readStyleFields}) when the row carries them. A malformed style count does not stop
+ * the read (plain fits do not use it): the row gets no style and the first such problem is kept in
+ * {@link BattleTable.styleIssue} for style control to report.
  * @throws InputError `file:line: field: reason` on the first problem
  */
 export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, line: number, schema: z.ZodType = BattleRow): void {
@@ -26,7 +28,16 @@ export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, 
   }
   const row = r.data as BattleRow;
   let style: Float64Array | undefined;
-  if (hasStyleFields(row)) readStyleFields(row, file, line, (style = styleScratch));
+  if (hasStyleFields(row)) {
+    // a bad style count only matters to style control: note the first one, keep reading
+    try {
+      readStyleFields(row, file, line, styleScratch);
+      style = styleScratch;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      builder.noteStyleIssue(e.message);
+    }
+  }
   builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined, style);
 }
 

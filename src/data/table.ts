@@ -28,6 +28,8 @@ export interface BattleTable {
    * four features then side B's, NaN on rows without them; absent (or null) when no row had any.
    */
   readonly style?: Float64Array | null;
+  /** The first malformed style field met while reading (`file:line: field: reason`), if any. */
+  readonly styleIssue?: string;
 }
 
 /**
@@ -42,12 +44,18 @@ export class BattleTableBuilder {
   private count = new Uint32Array(1024);
   private tstamp: Float64Array | null = null;
   private style: Float64Array | null = null;
+  private styleIssue: string | undefined;
   private n = 0;
   private total = 0;
 
   /** Number of rows added so far. */
   get rows(): number {
     return this.n;
+  }
+
+  /** Keeps the first problem met in a row's style fields (reported only if style control is asked for). */
+  noteStyleIssue(message: string): void {
+    this.styleIssue ??= message;
   }
 
   /** Returns the id of a model name, adding it if new. */
@@ -133,6 +141,7 @@ export class BattleTableBuilder {
       rows: n,
       battles: this.total,
       ...(this.style ? { style: this.style.slice(0, n * 8) } : {}),
+      ...(this.styleIssue !== undefined ? { styleIssue: this.styleIssue } : {}),
     };
   }
 }
@@ -168,7 +177,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     if (tstamp) tstamp[i] = t.tstamp![j]!;
     if (style) style.set(t.style!.subarray(j * 8, j * 8 + 8), i * 8);
   }
-  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}) };
+  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}), ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}) };
 }
 
 /**

@@ -39,6 +39,7 @@ export interface StyleDesign {
  */
 export function styleDesign(t: BattleTable): StyleDesign {
   const st = t.style;
+  if (t.styleIssue !== undefined && (!st || hasMissingRow(t))) throw new InputError(t.styleIssue);
   if (!st) {
     throw new InputError(
       'style control needs style fields on every battle (conv_metadata with sum_assistant_a_tokens, header_count_a, list_count_a, bold_count_a and the _b twins); none found',
@@ -79,6 +80,11 @@ export function styleDesign(t: BattleTable): StyleDesign {
   const x = new Float64Array(t.rows * K);
   for (let r = 0; r < t.rows; r++) for (let q = 0; q < K; q++) x[r * K + q] = active[q] ? (raw[r * K + q]! - mean[q]!) / sd[q]! : 0;
   return { features: STYLE_FEATURES, x, mean, sd, active };
+}
+
+function hasMissingRow(t: BattleTable): boolean {
+  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
+  return false;
 }
 
 /** Options of {@link fitStyleControl}. */

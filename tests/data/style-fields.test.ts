@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import { filterRows, sortByTimestamp } from '../../src/data/table.js';
+import { styleDesign } from '../../src/rating/style.js';
 import { jsonl, tempFile } from '../helpers.js';
 
 const meta = (a: number, b: number) => ({
@@ -48,15 +49,21 @@ describe('style fields in the data layer', () => {
     expect(filterRows(t, (r) => r === 0).style!.length).toBe(8);
   });
 
-  it('rejects a malformed count with file, line and field', async () => {
+  it('reads past a malformed count (plain fits do not need it) and style control reports it with file, line and field', async () => {
     const bad = { ...meta(1, 2), header_count_b: 'many' };
     const f = tempFile('b.jsonl', jsonl([{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: meta(1, 2) }, { model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: bad }]));
-    await expect(readBattles([f])).rejects.toThrow(/b\.jsonl:2: conv_metadata\.header_count_b: must be a number or an object of numbers/);
+    const t = await readBattles([f]);
+    expect(t.battles).toBe(2);
+    expect(() => styleDesign(t)).toThrow(/b\.jsonl:2: conv_metadata\.header_count_b: must be a number or an object of numbers/);
     const missing = { ...meta(1, 2) } as Record<string, unknown>;
     delete missing.bold_count_a;
     const g = tempFile('c.jsonl', jsonl([{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: missing }]));
-    await expect(readBattles([g])).rejects.toThrow(/c\.jsonl:1: conv_metadata\.bold_count_a: missing/);
+    const tg = await readBattles([g]);
+    expect(tg.style ?? null).toBeNull();
+    expect(() => styleDesign(tg)).toThrow(/c\.jsonl:1: conv_metadata\.bold_count_a: missing/);
     const neg = tempFile('d.jsonl', jsonl([{ model_a: 'x', model_b: 'y', winner: 'model_a', conv_metadata: { ...meta(1, 2), sum_assistant_a_tokens: -1 } }]));
-    await expect(readBattles([neg])).rejects.toThrow(/d\.jsonl:1: conv_metadata\.sum_assistant_a_tokens: must be a finite number ≥ 0/);
+    await expect(readBattles([neg]).then(styleDesign)).rejects.toThrow(/d\.jsonl:1: conv_metadata\.sum_assistant_a_tokens: must be a finite number ≥ 0/);
+    const csv = tempFile('e.csv', 'model_a,model_b,winner,sum_assistant_a_tokens,header_count_a,list_count_a,bold_count_a,sum_assistant_b_tokens,header_count_b,list_count_b,bold_count_b\nx,y,model_b,10,1,2,3,20,0,x,1\n');
+    await expect(readBattles([csv]).then(styleDesign)).rejects.toThrow(/e\.csv:2: list_count_b: must be a number or an object of numbers/);
   });
 });
