@@ -1,3 +1,4 @@
+import { STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -57,10 +58,10 @@ function ioError(e: unknown, file: string): InputError {
 
 /**
  * Top-level fields (CSV columns) that only the reference path (`addRow`) reads: the fast readers leave rows carrying
- * one to it. Empty today; a reader of extra per-row data in `addRow` (e.g. style counts) adds its trigger fields
- * here so that the fast readers do not skip them.
+ * one to it: the style counts (LMArena `conv_metadata`, or their flat CSV columns) read by `addRow`, so that the
+ * fast readers never drop them.
  */
-export const REFERENCE_KEYS: readonly string[] = [];
+export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIELDS_A, ...STYLE_FIELDS_B];
 
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { BattleRow, WINNER_LABELS } from './schema.js';
+import { hasStyleFields, readStyleFields } from './style-fields.js';
 import type { BattleTableBuilder } from './table.js';
 
 /** Input formats understood by the readers. */
@@ -9,8 +10,13 @@ export type InputFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
 /** Longest line (or JSON array element) accepted, in bytes: longer ones are an error, not an out-of-memory. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+const styleScratch = new Float64Array(8);
+
 /**
- * Validates one parsed row against a schema and appends it to the builder.
+ * Validates one parsed row against a schema and appends it to the builder, with its style counts (LMArena
+ * `conv_metadata`, see {@link readStyleFields}) when the row carries them. A malformed style count does not stop
+ * the read (plain fits do not use it): the row gets no style and the first such problem is kept in
+ * {@link BattleTable.styleIssue} for style control to report.
  * @throws InputError `file:line: field: reason` on the first problem
  */
 export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, line: number, schema: z.ZodType = BattleRow): void {
@@ -21,7 +27,18 @@ export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, 
     throw new InputError(iss.message, { file, line, field });
   }
   const row = r.data as BattleRow;
-  builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined);
+  let style: Float64Array | undefined;
+  if (hasStyleFields(row)) {
+    // a bad style count only matters to style control: note the first one, keep reading
+    try {
+      readStyleFields(row, file, line, styleScratch);
+      style = styleScratch;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      builder.noteStyleIssue(e.message);
+    }
+  }
+  builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined, style);
 }
 
 function parseJson(text: string, file: string, line: number): unknown {

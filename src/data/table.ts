@@ -1,4 +1,5 @@
 import { OUTCOME_CODE, type Outcome } from './schema.js';
+import type { STYLE_FEATURES } from './style-fields.js';
 
 /**
  * Battles in columns: model ids index {@link BattleTable.models}; one row may stand for `count` identical battles.
@@ -22,6 +23,13 @@ export interface BattleTable {
   readonly rows: number;
   /** Number of battles: the sum of `count`. */
   readonly battles: number;
+  /**
+   * Response-style counts per row (LMArena `conv_metadata`, see {@link STYLE_FEATURES}): 8 values per row, side A's
+   * four features then side B's, NaN on rows without them; absent (or null) when no row had any.
+   */
+  readonly style?: Float64Array | null;
+  /** The first malformed style field met while reading (`file:line: field: reason`), if any. */
+  readonly styleIssue?: string;
 }
 
 /** Largest number of rows one {@link BattleTableBuilder} holds (2^28, about 268 million). */
@@ -124,6 +132,8 @@ export class BattleTableBuilder {
   private outcome = this.colOutcome.view;
   private count = this.colCount.view;
   private tstamp: Float64Array | null = null;
+  private style: Float64Array | null = null;
+  private styleIssue: string | undefined;
   private n = 0;
   private total = 0;
   private finished = false;
@@ -139,6 +149,11 @@ export class BattleTableBuilder {
   /** Number of rows added so far. */
   get rows(): number {
     return this.n;
+  }
+
+  /** Keeps the first problem met in a row's style fields (reported only if style control is asked for). */
+  noteStyleIssue(message: string): void {
+    this.styleIssue ??= message;
   }
 
   /** Returns the id of a model name, adding it if new. */
@@ -159,6 +174,11 @@ export class BattleTableBuilder {
     this.cap = Math.min(this.cap + step, MAX_TABLE_ROWS);
     for (const c of [this.colA, this.colB, this.colOutcome, this.colCount, this.colTstamp]) c?.grow(this.cap);
     this.views();
+    if (this.style) {
+      const st = new Float64Array(this.cap * 8).fill(Number.NaN);
+      st.set(this.style);
+      this.style = st;
+    }
   }
 
   private views(): void {
@@ -169,8 +189,11 @@ export class BattleTableBuilder {
     this.tstamp = this.colTstamp ? this.colTstamp.view : null;
   }
 
-  /** Appends one row given by model ids (from {@link intern}). */
-  pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number): void {
+  /**
+   * Appends one row given by model ids (from {@link intern}); `style` holds the row's 8 style counts (A's four,
+   * then B's; see {@link STYLE_FEATURES}) when it has them.
+   */
+  pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number, style?: ArrayLike<number>): void {
     if (this.n >= this.a.length) this.grow();
     const i = this.n++;
     this.a[i] = a;
@@ -184,6 +207,10 @@ export class BattleTableBuilder {
       this.tstamp = this.colTstamp.view;
       this.tstamp.fill(Number.NaN, 0, i);
       this.tstamp[i] = tstamp;
+    }
+    if (style) {
+      if (!this.style) this.style = new Float64Array(this.a.length * 8).fill(Number.NaN);
+      for (let k = 0; k < 8; k++) this.style[i * 8 + k] = style[k]!;
     }
   }
 
@@ -199,8 +226,8 @@ export class BattleTableBuilder {
   }
 
   /** Appends one row given by model names. */
-  push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number): void {
-    this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp);
+  push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number, style?: ArrayLike<number>): void {
+    this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp, style);
   }
 
   /**
@@ -232,16 +259,18 @@ export class BattleTableBuilder {
       tstamp,
       rows: n,
       battles: this.total,
+      ...(this.style ? { style: this.style.slice(0, n * 8) } : {}),
+      ...(this.styleIssue !== undefined ? { styleIssue: this.styleIssue } : {}),
     };
   }
 }
 
 /** Builds a table from plain battle objects (convenient for tests and small library uses). */
 export function tableFromBattles(
-  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number }>,
+  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number; style?: ArrayLike<number> }>,
 ): BattleTable {
   const builder = new BattleTableBuilder();
-  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp);
+  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp, x.style);
   return builder.finish();
 }
 
@@ -255,6 +284,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
   const outcome = new Uint8Array(n);
   const count = new Uint32Array(n);
   const tstamp = t.tstamp ? new Float64Array(n) : null;
+  const style = t.style ? new Float64Array(n * 8) : null;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;
@@ -264,8 +294,9 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     count[i] = t.count[j]!;
     total += count[i]!;
     if (tstamp) tstamp[i] = t.tstamp![j]!;
+    if (style) style.set(t.style!.subarray(j * 8, j * 8 + 8), i * 8);
   }
-  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total };
+  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}), ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}) };
 }
 
 /**

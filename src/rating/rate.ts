@@ -1,10 +1,12 @@
 import { aggregatePairs, modelTotals, type ModelTotals, type PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
-import { InputError } from '../errors.js';
-import { ciRanks, type FitInfo, type Leaderboard, type LeaderboardRow, orderByRating } from '../report/leaderboard.js';
+import { InputError, UsageError } from '../errors.js';
+import { ciRanks, type FitInfo, type Leaderboard, type LeaderboardRow, orderByRating, type StyleReport } from '../report/leaderboard.js';
 import { type BtCells, btCells, btLogLikelihood, fitBradleyTerry, type TiePolicy } from './bradley-terry.js';
 import { replayElo } from './elo.js';
 import { analyseGraph, type GraphStructure } from './graph.js';
+import { dropBothBad, fitExtendedRatings, isTieModel } from './rate-extended.js';
+import type { BothBadPolicy, TieModel } from './tie-models.js';
 import { type Anchor, anchorShift, DEFAULT_SCALE, pointsPerLogit, type ScaleOptions, toDisplay } from './scale.js';
 
 /** Ridge strength used when the data has no maximum-likelihood estimate and the user did not choose one. */
@@ -15,7 +17,16 @@ export interface RateOptions extends ScaleOptions {
   readonly method: 'bt' | 'elo';
   /** Elo K-factor. */
   readonly k: number;
-  readonly ties: TiePolicy;
+  /** `half` / `ignore` (Bradley–Terry), or a likelihood tie model (`davidson`, `rao-kupper`; BT only). */
+  readonly ties: TiePolicy | TieModel;
+  /** How `tie (bothbad)` enters: one tie outcome (`tie`, default), its own parameter (`separate`), dropped (`ignore`). */
+  readonly bothBad?: BothBadPolicy;
+  /** Style control (BT only): a style term in the logit, fitted on battle rows with style fields. */
+  readonly styleControl?: boolean;
+  /** Ridge λ on the style coefficients (summed log-likelihood scale), default 0.5 (FastChat). */
+  readonly stylePrior?: number;
+  /** Interval level of the sandwich intervals the tie models and style control report [0.95]. */
+  readonly ci?: number;
   readonly anchor: Anchor | null;
   /** BT ridge prior λ, or `auto`: 0 when the MLE exists, {@link AUTO_PRIOR} otherwise. */
   readonly prior: number | 'auto';
@@ -52,6 +63,10 @@ export interface PointFit {
   /** Anchor shift added to the display ratings. */
   readonly shift: number;
   readonly totals: ModelTotals;
+  /** Intervals computed with the fit (the tie models and style control: sandwich), if any. */
+  readonly intervals?: Intervals | null;
+  /** Style coefficients (style control only). */
+  readonly style?: StyleReport;
 }
 
 const list = (names: string[], max = 5) =>
@@ -97,22 +112,26 @@ export function graphWarnings(models: readonly string[], cells: BtCells, g: Grap
  *
  * @throws InputError when the anchor model is absent or an explicit zero prior meets degenerate data
  */
-export function fitRatings(t: BattleTable, opts: RateOptions): PointFit {
+export function fitRatings(input: BattleTable, opts: RateOptions): PointFit {
+  if (opts.method === 'bt' && (isTieModel(opts.ties) || opts.styleControl)) return fitExtendedRatings(input, opts);
+  if (isTieModel(opts.ties) || opts.styleControl) throw new UsageError('tie models (--ties davidson|rao-kupper) and --style-control need --method bt');
+  const t = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
+  const ties = opts.ties as TiePolicy;
   const pairs = aggregatePairs(t);
   const totals = modelTotals(pairs);
   const warnings: string[] = [];
   if (opts.method === 'elo') {
-    const ratings = replayElo(t, opts);
+    const ratings = replayElo(t, { ...opts, ties });
     const shift = anchorOrThrow(t.models, ratings, opts.anchor);
     for (let v = 0; v < ratings.length; v++) ratings[v]! += shift;
-    const cells = btCells(pairs, opts.ties);
+    const cells = btCells(pairs, ties);
     const f = pointsPerLogit(opts);
     const theta = Float64Array.from(ratings, (r) => r / f);
     const comparisons = cells.n.reduce((a, b) => a + b, 0);
     const ll = comparisons ? btLogLikelihood(cells, theta) / comparisons : 0;
     return { models: t.models, ratings, fit: { converged: true, iterations: 1, logLikelihood: ll }, warnings, pairs, cells: null, theta: null, prior: 0, shift, totals };
   }
-  const cells = btCells(pairs, opts.ties);
+  const cells = btCells(pairs, ties);
   const graph = analyseGraph(cells);
   const degenerate = graph.groups > 1;
   let prior = opts.prior === 'auto' ? (degenerate ? AUTO_PRIOR : 0) : opts.prior;
@@ -174,6 +193,7 @@ export function buildLeaderboard(
   extraWarnings: readonly string[] = [],
 ): Leaderboard {
   const { ratings, totals } = point;
+  intervals = intervals ?? point.intervals ?? null;
   const ranks = ciRanks(ratings, intervals?.lower, intervals?.upper);
   const rows: LeaderboardRow[] = orderByRating(point.models, ratings).map((v) => ({
     model: point.models[v]!,
@@ -185,12 +205,18 @@ export function buildLeaderboard(
     losses: totals.losses[v]!,
     ties: totals.ties[v]!,
   }));
-  return { method, params, battles, models: rows, fit: point.fit, warnings: [...point.warnings, ...extraWarnings] };
+  return { method, params, battles, models: rows, fit: point.fit, ...(point.style ? { style: point.style } : {}), warnings: [...point.warnings, ...extraWarnings] };
 }
 
 /** The parameters echoed in a leaderboard's `params`. */
 export function rateParams(opts: RateOptions): Record<string, unknown> {
   const p: Record<string, unknown> = { scale: opts.scale, base: opts.base, initial: opts.initial, ties: opts.ties, anchor: opts.anchor ? { model: opts.anchor.model, rating: opts.anchor.rating } : null };
+  p.bothBad = opts.bothBad ?? 'tie';
+  if (opts.styleControl) {
+    p.styleControl = true;
+    p.stylePrior = opts.stylePrior ?? 0.5;
+  }
+  if (opts.method === 'bt' && (isTieModel(opts.ties) || opts.styleControl)) p.intervals = 'sandwich';
   if (opts.method === 'elo') p.k = opts.k;
   else {
     p.prior = opts.prior;

@@ -28,6 +28,8 @@ export interface FitInfo {
   readonly logLikelihood: number;
   /** Ridge prior λ used by a Bradley–Terry fit (0 = plain maximum likelihood). */
   readonly prior?: number;
+  /** Tie-model parameters with intervals (`--ties davidson|rao-kupper`): e.g. `{ nu: { value, lower, upper } }`. */
+  readonly tieParameters?: Readonly<Record<string, { readonly value: number; readonly lower?: number; readonly upper?: number }>>;
 }
 
 /** A leaderboard with the parameters that produced it (the JSON of `arena rate`). */
@@ -38,7 +40,38 @@ export interface Leaderboard {
   /** Sorted by rating, highest first (ties in rating broken by name). */
   readonly models: readonly LeaderboardRow[];
   readonly fit: FitInfo;
+  /** Style coefficients with intervals (`--style-control`). */
+  readonly style?: StyleReport;
   readonly warnings: readonly string[];
+}
+
+/** One style coefficient of a style-controlled leaderboard (`style.coefficients`). */
+export interface StyleCoefficient {
+  readonly feature: string;
+  /** Natural log-odds per SD of the standardised feature, with its interval. */
+  readonly coefficient: number;
+  readonly lower: number;
+  readonly upper: number;
+  /** Per unit of the raw relative difference (a − b)/(a + b + 1): coefficient / sd. */
+  readonly perUnit: number;
+  readonly perUnitLower: number;
+  readonly perUnitUpper: number;
+  /** Rating points per SD of the feature (coefficient · scale/ln base). */
+  readonly points: number;
+  /** Mean and SD of the raw relative difference over battles. */
+  readonly mean: number;
+  readonly sd: number;
+  /** False when the feature does not vary (coefficient fixed at 0). */
+  readonly active: boolean;
+}
+
+/** The style block of a style-controlled leaderboard. */
+export interface StyleReport {
+  /** Ridge λ on the coefficients (summed log-likelihood scale). */
+  readonly prior: number;
+  /** How the intervals were computed. */
+  readonly intervals: 'sandwich';
+  readonly coefficients: readonly StyleCoefficient[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TiePolicy } from '../rating/bradley-terry.js';
 import type { BattleTable } from '../data/table.js';
 import { buildLeaderboard, fitRatings, type Intervals, type PointFit, type RateOptions } from '../rating/rate.js';
 import type { Leaderboard, LeaderboardRow } from '../report/leaderboard.js';
@@ -44,8 +45,8 @@ const names = (models: readonly string[], ids: number[], max = 5) =>
 
 /** The bootstrap job of a point fit (BT cells or Elo battles). O(pairs) for BT, O(battles) for Elo. */
 export function bootstrapJobOf(t: BattleTable, point: PointFit, rate: RateOptions): BootstrapJob {
-  if (rate.method === 'elo') return eloBootstrapJob(t, { k: rate.k, scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, shift: point.shift });
-  return btBootstrapJob(point.pairs, { theta: point.theta!, prior: point.prior }, { ties: rate.ties, tolerance: rate.tolerance, scale: rate.scale, base: rate.base, offset: rate.initial + point.shift });
+  if (rate.method === 'elo') return eloBootstrapJob(t, { k: rate.k, scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties as TiePolicy, shift: point.shift });
+  return btBootstrapJob(point.pairs, { theta: point.theta!, prior: point.prior }, { ties: rate.ties as TiePolicy, tolerance: rate.tolerance, scale: rate.scale, base: rate.base, offset: rate.initial + point.shift });
 }
 
 /**
@@ -85,7 +86,7 @@ export async function addUncertainty(t: BattleTable, point: PointFit, rate: Rate
   let intervals: Intervals | null = null;
   if (opts.ciMethod === 'sandwich') {
     if (!point.theta) throw new RangeError('sandwich intervals need a Bradley–Terry fit');
-    cov = sandwichCovariance(point.pairs, rate.ties, point.theta, point.prior);
+    cov = sandwichCovariance(point.pairs, rate.ties as TiePolicy, point.theta, point.prior);
     const n = normalIntervals(point.ratings, cov, opts.level, rate);
     intervals = { lower: n.lower, upper: n.upper };
   } else if (dist) {

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { type Command, Option } from 'commander';
 import type { InputFormat } from '../../data/parse.js';
 import { fitRatings, rateParams } from '../../rating/rate.js';
@@ -24,6 +25,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
       const rate = rateOptionsFrom(o);
+      if (rate.ties !== 'half' && rate.ties !== 'ignore') throw new UsageError('matrix: --ties must be half or ignore (tie-model win probabilities are not drawn yet)');
       const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
       const point = fitRatings(t, rate);
       const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : t.models.length);

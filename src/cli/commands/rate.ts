@@ -3,7 +3,10 @@ import { readBattles } from '../../data/load.js';
 import { type InputFormat } from '../../data/parse.js';
 import { type BattleTable, sortByTimestamp } from '../../data/table.js';
 import { InputError, UsageError } from '../../errors.js';
-import { DEFAULT_RATE, fitRatings, rateParams, type RateOptions } from '../../rating/rate.js';
+import { DEFAULT_RATE, fitRatings, buildLeaderboard, rateParams, type RateOptions } from '../../rating/rate.js';
+import { isTieModel } from '../../rating/rate-extended.js';
+import { type Leaderboard } from '../../report/leaderboard.js';
+import { addTieStyleOptions, checkTieStyleOptions, compareModelsCommand, fitExtrasText } from './rate-models.js';
 import { parseAnchor } from '../../rating/scale.js';
 import { formatLeaderboard, type OutputFormat } from '../../report/format.js';
 import { defaultThreads } from '../../stats/bootstrap.js';
@@ -44,9 +47,14 @@ export function addRatingOptions(cmd: Command): Command {
     .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
     .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', anyNumber, 1000)
     .option('--anchor <model=rating>', 'shift all ratings so that this model has this rating')
-    .addOption(new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties').choices(['half', 'ignore']).default('half'))
+    .addOption(
+      new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties; davidson | rao-kupper: a likelihood tie model (bt only)')
+        .choices(['half', 'ignore', 'davidson', 'rao-kupper'])
+        .default('half'),
+    )
     .option('--prior <lambda>', 'bt ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
-    .option('--tolerance <points>', 'bt convergence tolerance in rating points', positiveNumber, 1e-6);
+    .option('--tolerance <points>', 'bt convergence tolerance in rating points', positiveNumber, 1e-6)
+    .addOption(new Option('--both-bad <policy>', 'tie (bothbad): one tie outcome with "tie", its own tie parameter (separate, tie models), or dropped (ignore)').choices(['tie', 'separate', 'ignore']).default('tie'));
 }
 
 function priorArg(v: string): number | 'auto' {
@@ -71,9 +79,12 @@ export function rateOptionsFrom(o: Record<string, unknown>): RateOptions {
     base: o.base as number,
     initial: o.initial as number,
     anchor,
-    ties: o.ties as 'half' | 'ignore',
+    ties: o.ties as RateOptions['ties'],
     prior: o.prior as number | 'auto',
     tolerance: o.tolerance as number,
+    bothBad: (o.bothBad as RateOptions['bothBad']) ?? 'tie',
+    ...(o.styleControl ? { styleControl: true, stylePrior: o.stylePrior as number } : {}),
+    ...(typeof o.ci === 'number' ? { ci: o.ci } : {}),
   };
 }
 
@@ -128,6 +139,7 @@ export function registerRate(program: Command, io: CliIO): void {
     .description('rate models from battles: Bradley–Terry (LMArena) or online Elo (FastChat), as a leaderboard')
     .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv, .parquet) or - for stdin');
   addRatingOptions(cmd);
+  addTieStyleOptions(cmd);
   addInputOptions(cmd);
   addUncertaintyOptions(cmd);
   cmd
@@ -137,21 +149,38 @@ export function registerRate(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
       const opts = rateOptionsFrom(o);
+      checkTieStyleOptions(opts, o);
+      const extended = opts.method === 'bt' && (isTieModel(opts.ties) || Boolean(opts.styleControl));
       const { opts: uopts, progress } = uncertaintyFrom(io, o, opts);
       if (o.rankDistribution && !(uopts.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap R');
-      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string }, { tstamp: false });
-      const point = fitRatings(t, opts);
-      let u;
-      try {
-        u = await addUncertainty(t, point, opts, uopts);
-      } finally {
+      if (extended && uopts.rounds > 0) {
         progress.stop();
+        throw new UsageError('--bootstrap with --ties davidson|rao-kupper or --style-control is not wired to the CLI yet: these fits report sandwich intervals; use --bootstrap 0');
       }
-      const params = { ...rateParams(opts), ...uncertaintyParams(o), sort: o.sort };
-      let lb = uncertaintyLeaderboard(u, params, t.battles, opts.method, Boolean(o.rankDistribution));
+      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string }, { tstamp: false });
+      if (o.compareModels) {
+        progress.stop();
+        return compareModelsCommand(io, t, opts, o);
+      }
+      const point = fitRatings(t, opts);
+      let lb: Leaderboard;
+      if (extended) {
+        progress.stop();
+        const params = { ...rateParams(opts), bootstrap: 0, ci: o.ci, seed: o.seed, sort: o.sort };
+        lb = buildLeaderboard(point, params, opts.bothBad === 'ignore' ? point.totals.battles.reduce((a, b) => a + b, 0) / 2 : t.battles, opts.method, null);
+      } else {
+        let u;
+        try {
+          u = await addUncertainty(t, point, opts, uopts);
+        } finally {
+          progress.stop();
+        }
+        const params = { ...rateParams(opts), ...uncertaintyParams(o), sort: o.sort };
+        lb = uncertaintyLeaderboard(u, params, t.battles, opts.method, Boolean(o.rankDistribution));
+      }
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
-      emit(io, formatLeaderboard(lb, format), o.out as string | undefined);
+      emit(io, formatLeaderboard(lb, format) + fitExtrasText(lb, format), o.out as string | undefined);
       printWarnings(io, lb.warnings);
     });
 }

@@ -5,6 +5,8 @@ import { OUTCOME_LABEL, OUTCOMES } from '../../data/schema.js';
 import { InputError } from '../../errors.js';
 import { createRng } from '../../rng.js';
 import { DEFAULT_SIMULATE, type SimBattle, uniformBattleSampler } from '../../sim/generate.js';
+import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../../sim/style-cli.js';
+import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
 import { greaterThanOne, nonNegativeInt, positiveNumber, probability, seedArg } from '../options.js';
 
@@ -21,10 +23,19 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, 400)
     .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
+    .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
+    .option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)', parseVerbosity, new Map<string, number>())
     .action(async (o: Record<string, unknown>) => {
       const truth = loadRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
       const rng = createRng(o.seed as string | number);
-      const next = uniformBattleSampler(truth, { tieRate: o.tieRate as number, bothbadShare: o.bothbadShare as number, scale: o.scale as number, base: o.base as number }, rng);
+      const simOpts = { tieRate: o.tieRate as number, bothbadShare: o.bothbadShare as number, scale: o.scale as number, base: o.base as number };
+      const verbosity = o.verbosity as Map<string, number>;
+      for (const name of verbosity.keys()) if (!truth.models.includes(name)) throw new InputError(`--verbosity: model ${JSON.stringify(name)} is not in the ratings`, { field: '--verbosity' });
+      const withStyle = o.styleEffect !== undefined || verbosity.size > 0;
+      const effect = (o.styleEffect as number[] | undefined) ?? [0, 0, 0, 0];
+      const next: (i: number, out: StyleSimBattle) => SimBattle = withStyle
+        ? styleBattleSampler(truth, simOpts, { effect, verbosity }, rng)
+        : uniformBattleSampler(truth, simOpts, rng);
       const names = truth.models.map((n) => JSON.stringify(n));
       const labels = OUTCOMES.map((x) => JSON.stringify(OUTCOME_LABEL[x]));
       const n = o.battles as number;
@@ -36,12 +47,12 @@ export function registerSimulate(program: Command, io: CliIO): void {
         if (!sink) return io.stdout(text);
         if (!sink.write(text)) await new Promise<void>((r) => sink.once('drain', () => r()));
       };
-      const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
+      const x: StyleSimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0, style: new Float64Array(8) };
       try {
         let chunk = '';
         for (let i = 0; i < n; i++) {
           next(i, x);
-          chunk += `{"model_a":${names[x.a]},"model_b":${names[x.b]},"winner":${labels[x.outcome]},"tstamp":${x.tstamp}}\n`;
+          chunk += `{"model_a":${names[x.a]},"model_b":${names[x.b]},"winner":${labels[x.outcome]},"tstamp":${x.tstamp}${withStyle ? `,"conv_metadata":${styleMetadataJson(x.style)}` : ''}}\n`;
           if (chunk.length > 1 << 20) {
             await write(chunk);
             chunk = '';

@@ -1,0 +1,136 @@
+import { choleskyInPlace, choleskySolveInPlace } from '../stats/linalg.js';
+
+/**
+ * A concave maximisation problem over `x = (θ₁…θ_m, e₁…e_k)`: m strengths identified only up to a common shift
+ * (kept centred, Σθ = 0) followed by k ordinary parameters (tie parameters, style coefficients).
+ */
+export interface NewtonProblem {
+  /** Number of centred strengths θ (they come first in x). */
+  readonly m: number;
+  /** Number of further parameters. */
+  readonly extra: number;
+  /** Objective at x (natural log); −Infinity where x is infeasible. */
+  value(x: Float64Array): number;
+  /**
+   * Objective, gradient `g` and negative Hessian `h` (n×n row-major, n = m + extra) at x. Returns the objective.
+   * `g` and `h` are zeroed by the caller.
+   */
+  derivatives(x: Float64Array, g: Float64Array, h: Float64Array): number;
+}
+
+/** Options of {@link newtonMaximise}. */
+export interface NewtonOptions {
+  /** Stop when the largest accepted step is below this (natural units). */
+  readonly tolerance: number;
+  /** Iteration limit. */
+  readonly maxIterations: number;
+}
+
+/** Result of {@link newtonMaximise}. */
+export interface NewtonResult {
+  readonly x: Float64Array;
+  readonly value: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/**
+ * Newton's method with step halving for a concave objective whose first m parameters are strengths defined up to
+ * a shift. The negative Hessian of such a problem is singular along v = (1,…,1, 0,…,0); adding c·vvᵀ (c = mean
+ * diagonal of the strength block / m) makes it definite without changing steps with Σδθ = 0, which is where the
+ * gradient lives. A step is accepted when the objective does not fall; strengths are re-centred after each step.
+ * A Hessian that is not positive definite gets a growing ridge (Levenberg) before giving up unconverged.
+ *
+ * Cost per iteration: one `derivatives` call plus O(n³/3) for the Cholesky solve (n = m + extra).
+ * Reference: Nocedal & Wright (2006), Numerical Optimization, ch. 3 (line search Newton).
+ */
+export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: NewtonOptions): NewtonResult {
+  const { m } = p;
+  const n = m + p.extra;
+  const x = Float64Array.from(x0);
+  centreFirst(x, m);
+  let g = new Float64Array(n);
+  let h = new Float64Array(n * n);
+  const trial = new Float64Array(n);
+  const step = new Float64Array(n);
+  let gT = new Float64Array(n);
+  let hT = new Float64Array(n * n);
+  let have = false;
+  let f = p.value(x);
+  let iterations = 0;
+  let converged = false;
+  if (!Number.isFinite(f)) return { x, value: f, iterations, converged };
+  while (iterations < opts.maxIterations) {
+    iterations++;
+    if (!have) {
+      g.fill(0);
+      h.fill(0);
+      f = p.derivatives(x, g, h);
+    }
+    have = false;
+    let trace = 0;
+    for (let v = 0; v < m; v++) trace += h[v * n + v]!;
+    const c = trace > 0 ? trace / (m * m) : 1;
+    for (let r = 0; r < m; r++) for (let s = 0; s < m; s++) h[r * n + s]! += c;
+    let solved = false;
+    const hCopy = Float64Array.from(h);
+    let ridge = 0;
+    let diagMax = 0;
+    for (let v = 0; v < n; v++) diagMax = Math.max(diagMax, Math.abs(h[v * n + v]!));
+    for (let attempt = 0; attempt < 8 && !solved; attempt++) {
+      if (attempt > 0) {
+        h.set(hCopy);
+        ridge = ridge ? ridge * 100 : Math.max(diagMax, 1) * 1e-10;
+        for (let v = 0; v < n; v++) h[v * n + v]! += ridge;
+      }
+      solved = choleskyInPlace(h, n);
+    }
+    if (!solved) break;
+    step.set(g);
+    choleskySolveInPlace(h, n, step);
+    let stepMax = 0;
+    for (let v = 0; v < n; v++) stepMax = Math.max(stepMax, Math.abs(step[v]!));
+    let t = 1;
+    let fNew = Number.NEGATIVE_INFINITY;
+    const floor = f - 1e-12 * Math.abs(f);
+    for (let halvings = 0; halvings < 60; halvings++) {
+      for (let v = 0; v < n; v++) trial[v] = x[v]! + t * step[v]!;
+      if (halvings === 0) {
+        // the full step is usually taken: evaluate the derivatives there too, for the next iteration
+        gT.fill(0);
+        hT.fill(0);
+        fNew = p.derivatives(trial, gT, hT);
+        have = fNew >= floor;
+      } else fNew = p.value(trial);
+      if (fNew >= floor) break;
+      t *= 0.5;
+    }
+    if (!(fNew >= floor)) {
+      // no ascent along the Newton direction: at the optimum to machine precision when the step is tiny
+      if (stepMax < opts.tolerance) converged = true;
+      break;
+    }
+    x.set(trial);
+    if (have) {
+      // derivatives at the accepted full step (already centred: Σδθ = 0; re-centring below only removes rounding)
+      [g, gT] = [gT, g];
+      [h, hT] = [hT, h];
+    }
+    centreFirst(x, m);
+    f = fNew;
+    if (t * stepMax < opts.tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  return { x, value: f, iterations, converged };
+}
+
+/** Shifts the first m entries of x to sum to zero. */
+export function centreFirst(x: Float64Array, m: number): void {
+  if (m === 0) return;
+  let s = 0;
+  for (let v = 0; v < m; v++) s += x[v]!;
+  const mean = s / m;
+  for (let v = 0; v < m; v++) x[v]! -= mean;
+}

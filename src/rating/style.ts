@@ -1,0 +1,329 @@
+import { STYLE_FEATURES, STYLE_K } from '../data/style-fields.js';
+import type { BattleTable } from '../data/table.js';
+import { InputError } from '../errors.js';
+import { newtonMaximise } from './newton.js';
+import { DEFAULT_SCALE, pointsPerLogit, type ScaleOptions } from './scale.js';
+import { initialEta, type OutcomeModel, outcomeTerms, sandwichFromParts } from './tie-models.js';
+
+/**
+ * Ridge strength on the style coefficients by default, on the *summed* log-likelihood: ℓ − λ/2·Σβ² with λ = 0.5,
+ * FastChat's value (`fit_contextual_bt(reg=0.5)`), fixed whatever the number of battles. lmarena/arena-rank puts
+ * its `reg = 1` on the *mean* log-likelihood, which is λ = n on this scale (n battles): a prior that grows with
+ * the data and shrinks the coefficients by about (information per battle)/(1 + information per battle) ≈ 1/5
+ * forever; with a fixed λ the penalty's weight vanishes as n grows and the coefficients are consistent.
+ */
+export const DEFAULT_STYLE_PRIOR = 0.5;
+
+/**
+ * The standardised style design of a battle table: per row and feature, the relative difference
+ * (a − b)/(a + b + 1) of the two answers' counts, centred and scaled to unit standard deviation over battles
+ * (weighted by `count`; population SD). A feature whose SD is 0 (e.g. all zero) is inactive: its coefficient is
+ * fixed at 0, so style control on all-zero features is exactly plain Bradley–Terry.
+ */
+export interface StyleDesign {
+  /** Feature names ({@link STYLE_FEATURES}). */
+  readonly features: readonly string[];
+  /** rows × K standardised values (0 for inactive features). */
+  readonly x: Float64Array;
+  /** Mean of the raw relative difference per feature. */
+  readonly mean: Float64Array;
+  /** SD of the raw relative difference per feature (1 where inactive). */
+  readonly sd: Float64Array;
+  /** 1 when the feature varies and enters the fit. */
+  readonly active: Uint8Array;
+}
+
+/**
+ * Builds the {@link StyleDesign} of a table read with style fields. O(rows·K).
+ * @throws InputError when the table has no style fields, or some row lacks them
+ */
+export function styleDesign(t: BattleTable): StyleDesign {
+  const st = t.style;
+  if (t.styleIssue !== undefined && (!st || hasMissingRow(t))) throw new InputError(t.styleIssue);
+  if (!st) {
+    throw new InputError(
+      'style control needs style fields on every battle (conv_metadata with sum_assistant_a_tokens, header_count_a, list_count_a, bold_count_a and the _b twins); none found',
+      { field: '--style-control' },
+    );
+  }
+  const K = STYLE_K;
+  const raw = new Float64Array(t.rows * K);
+  for (let r = 0; r < t.rows; r++) {
+    if (Number.isNaN(st[r * 8]!)) {
+      throw new InputError(`style control needs style fields on every battle; row ${r + 1} (in input order) has none`, { field: '--style-control' });
+    }
+    for (let q = 0; q < K; q++) {
+      const a = st[r * 8 + q]!;
+      const b = st[r * 8 + 4 + q]!;
+      raw[r * K + q] = (a - b) / (a + b + 1);
+    }
+  }
+  const mean = new Float64Array(K);
+  const sd = new Float64Array(K);
+  const active = new Uint8Array(K);
+  let w = 0;
+  for (let r = 0; r < t.rows; r++) w += t.count[r]!;
+  for (let q = 0; q < K; q++) {
+    let s = 0;
+    for (let r = 0; r < t.rows; r++) s += t.count[r]! * raw[r * K + q]!;
+    const mu = w ? s / w : 0;
+    let v = 0;
+    for (let r = 0; r < t.rows; r++) {
+      const e = raw[r * K + q]! - mu;
+      v += t.count[r]! * e * e;
+    }
+    const sigma = w ? Math.sqrt(v / w) : 0;
+    mean[q] = mu;
+    active[q] = sigma > 1e-12 ? 1 : 0;
+    sd[q] = active[q] ? sigma : 1;
+  }
+  const x = new Float64Array(t.rows * K);
+  for (let r = 0; r < t.rows; r++) for (let q = 0; q < K; q++) x[r * K + q] = active[q] ? (raw[r * K + q]! - mean[q]!) / sd[q]! : 0;
+  return { features: STYLE_FEATURES, x, mean, sd, active };
+}
+
+function hasMissingRow(t: BattleTable): boolean {
+  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
+  return false;
+}
+
+/** Options of {@link fitStyleControl}. */
+export interface StyleFitOptions {
+  /** How outcomes enter the likelihood: ties as half wins (LMArena), ignored, or a tie model. */
+  readonly outcome: OutcomeModel;
+  /** Ridge λ on θ (as `--prior`). */
+  readonly prior: number;
+  /** Ridge λ on the style coefficients, on the summed log-likelihood ({@link DEFAULT_STYLE_PRIOR}). */
+  readonly stylePrior: number;
+  /** Tolerance in rating points (θ) / natural units (β, η). */
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  readonly scale: Pick<ScaleOptions, 'scale' | 'base'>;
+  /** Row weights replacing `count` (bootstrap); default the table's counts. */
+  readonly weights?: Float64Array | undefined;
+  /** Warm start (θ then active β then η), e.g. the full-data fit. */
+  readonly init?: Float64Array | undefined;
+  /** Whether to compute the sandwich covariance (one more pass; a bootstrap round does not need it) [true]. */
+  readonly covariance?: boolean | undefined;
+}
+
+/** Defaults: ties half, no θ prior, FastChat's β ridge, 1e-6 points, 100 iterations. */
+export const DEFAULT_STYLE_FIT: StyleFitOptions = Object.freeze({
+  outcome: 'half' as const,
+  prior: 0,
+  stylePrior: DEFAULT_STYLE_PRIOR,
+  tolerance: 1e-6,
+  maxIterations: 100,
+  scale: DEFAULT_SCALE,
+});
+
+/** A style-controlled fit (natural scale) with its sandwich covariance. */
+export interface StyleFit {
+  readonly outcome: OutcomeModel;
+  /** Strengths θ with style held equal, Σθ = 0. */
+  readonly theta: Float64Array;
+  /** Coefficient per feature (natural log-odds per SD of the feature; 0 for inactive features). */
+  readonly beta: Float64Array;
+  /** Tie parameter η (tie models), NaN otherwise; −Infinity/0 at the no-tie boundary. */
+  readonly eta: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Log-likelihood (natural log, summed over battles). */
+  readonly logLikelihood: number;
+  readonly objective: number;
+  readonly battles: number;
+  /** Sandwich covariance H⁻¹BH⁻¹ of the free parameters x = (θ, active β, η), row-major n×n (empty when not asked). */
+  readonly cov: Float64Array;
+  /** Number of free parameters. */
+  readonly n: number;
+  /** Index in x of each feature's coefficient, −1 if inactive. */
+  readonly betaIndex: Int32Array;
+  /** Index in x of η, −1 if none. */
+  readonly etaIndex: number;
+  /** The free parameters x = (θ, active β, η) at the estimate (a warm start for refits). */
+  readonly x: Float64Array;
+}
+
+/**
+ * Style-controlled Bradley–Terry ("contextual BT", LMArena's style control since 2024) with any outcome model:
+ * the logit gap of a battle is d = θa − θb + Σ_q βq·xq, x the standardised style differences, and the outcome
+ * follows {@link outcomeTerms} (half wins, ties ignored, Davidson or Rao–Kupper with its tie parameter estimated
+ * jointly). Maximises ℓ − λθ/2·Σθ² − λβ/2·Σβ² by Newton's method on the battle rows: features vary per battle,
+ * so rows cannot be folded into pair cells, but each iteration is one O(rows·K²) pass plus an O(n³) solve,
+ * n = m + K + 1. Returns the sandwich covariance too (per-battle scores; B uses the rows' counts).
+ *
+ * References: LMArena, "Does style matter?" (2024), https://lmsys.org/blog/2024-08-28-style-control/;
+ * FastChat `fit_contextual_bt`; lmarena/arena-rank `ContextualBradleyTerry`.
+ *
+ * @throws Error when no battle is decided under a tie model
+ */
+export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Partial<StyleFitOptions> = {}): StyleFit {
+  const o = { ...DEFAULT_STYLE_FIT, ...opts };
+  const m = t.models.length;
+  const K = STYLE_K;
+  const wts = o.weights ?? Float64Array.from(t.count);
+  let decided = 0;
+  let ties = 0;
+  for (let r = 0; r < t.rows; r++) {
+    if (t.outcome[r]! < 2) decided += wts[r]!;
+    else ties += wts[r]!;
+  }
+  const tieModel = o.outcome === 'davidson' || o.outcome === 'rao-kupper';
+  if (tieModel && !(decided > 0)) throw new Error(`${o.outcome} fit requires at least one decided (non-tie) battle`);
+  const hasEta = tieModel && ties > 0;
+  // with no tie the tie models sit on their boundary: Bradley–Terry on the decided battles
+  const model: OutcomeModel = tieModel && !hasEta ? 'ignore' : o.outcome;
+  const betaIndex = new Int32Array(K).fill(-1);
+  let n = m;
+  for (let q = 0; q < K; q++) if (design.active[q]) betaIndex[q] = n++;
+  const etaIndex = hasEta ? n++ : -1;
+  const act: number[] = [];
+  for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) act.push(q);
+  const kk = act.length;
+  const X = design.x;
+  const out = new Float64Array(6);
+  const gapOf = (x: Float64Array, r: number) => {
+    let d = x[t.a[r]!]! - x[t.b[r]!]!;
+    for (let s = 0; s < kk; s++) d += x[m + s]! * X[r * K + act[s]!]!;
+    return d;
+  };
+  const penalty = (x: Float64Array) => {
+    let a = 0;
+    let b = 0;
+    for (let v = 0; v < m; v++) a += x[v]! * x[v]!;
+    for (let s = 0; s < kk; s++) b += x[m + s]! * x[m + s]!;
+    return 0.5 * o.prior * a + 0.5 * o.stylePrior * b;
+  };
+  const outcomeOf = (r: number) => (t.outcome[r]! >= 2 ? 2 : t.outcome[r]!);
+  const loglik = (x: Float64Array) => {
+    const eta = hasEta ? x[etaIndex]! : 0;
+    let ll = 0;
+    for (let r = 0; r < t.rows; r++) {
+      const c = wts[r]!;
+      if (!c) continue;
+      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      ll += c * out[0]!;
+    }
+    return ll;
+  };
+  /**
+   * Adds, for every row, weight·(per-battle terms) to g and h (negative Hessian), and when `bo` is given
+   * weight·s·sᵀ (the B of the sandwich) to it in the same pass. Returns ℓ.
+   */
+  const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, bo: Float64Array | null): number => {
+    const eta = hasEta ? x[etaIndex]! : 0;
+    const xr = new Float64Array(kk);
+    let ll = 0;
+    for (let r = 0; r < t.rows; r++) {
+      const c = wts[r]!;
+      if (!c) continue;
+      const a = t.a[r]!;
+      const b = t.b[r]!;
+      for (let s = 0; s < kk; s++) xr[s] = X[r * K + act[s]!]!;
+      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      ll += c * out[0]!;
+      const gd = out[1]!;
+      const ge = out[2]!;
+      g[a]! += c * gd;
+      g[b]! -= c * gd;
+      for (let s = 0; s < kk; s++) g[m + s]! += c * gd * xr[s]!;
+      if (hasEta) g[etaIndex]! += c * ge;
+      addBlock(h, a, b, xr, c * out[3]!, c * out[4]!, c * out[5]!);
+      if (bo) addBlock(bo, a, b, xr, c * gd * gd, c * gd * ge, c * ge * ge);
+    }
+    return ll;
+  };
+  /** Adds the symmetric per-battle block with entries wdd (d,d), wde (d,η), wee (η,η) to mat, with x = (e_a − e_b, xr, 1). */
+  const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) => {
+    mat[a * n + a]! += hdd;
+    mat[b * n + b]! += hdd;
+    mat[a * n + b]! -= hdd;
+    mat[b * n + a]! -= hdd;
+    for (let s = 0; s < kk; s++) {
+      const ws = hdd * xr[s]!;
+      const col = m + s;
+      mat[a * n + col]! += ws;
+      mat[col * n + a]! += ws;
+      mat[b * n + col]! -= ws;
+      mat[col * n + b]! -= ws;
+      for (let u = 0; u < kk; u++) mat[col * n + m + u]! += ws * xr[u]!;
+    }
+    if (hasEta) {
+      mat[a * n + etaIndex]! += hde;
+      mat[etaIndex * n + a]! += hde;
+      mat[b * n + etaIndex]! -= hde;
+      mat[etaIndex * n + b]! -= hde;
+      for (let s = 0; s < kk; s++) {
+        const v = hde * xr[s]!;
+        mat[(m + s) * n + etaIndex]! += v;
+        mat[etaIndex * n + m + s]! += v;
+      }
+      mat[etaIndex * n + etaIndex]! += hee;
+    }
+  };
+  const x0 = new Float64Array(n);
+  if (o.init) x0.set(o.init.subarray(0, n));
+  if (hasEta) {
+    const e = x0[etaIndex]!;
+    const usable = o.init && Number.isFinite(e) && (o.outcome === 'davidson' || e > 0);
+    if (!usable) x0[etaIndex] = initialEta(o.outcome as 'davidson' | 'rao-kupper', ties / (ties + decided));
+  }
+  const r = newtonMaximise(
+    {
+      m,
+      extra: n - m,
+      value: (x) => loglik(x) - penalty(x),
+      derivatives: (x, g, h) => {
+        const ll = accumulate(x, g, h, null);
+        for (let v = 0; v < m; v++) {
+          g[v]! -= o.prior * x[v]!;
+          h[v * n + v]! += o.prior;
+        }
+        for (let s = 0; s < kk; s++) {
+          g[m + s]! -= o.stylePrior * x[m + s]!;
+          h[(m + s) * n + m + s]! += o.stylePrior;
+        }
+        return ll - penalty(x);
+      },
+    },
+    x0,
+    { tolerance: o.tolerance / pointsPerLogit(o.scale), maxIterations: o.maxIterations },
+  );
+  const x = r.x;
+  let ll: number;
+  let cov: Float64Array;
+  if (o.covariance === false) {
+    ll = r.value + penalty(x);
+    cov = new Float64Array(0);
+  } else {
+    // sandwich: H (with both ridges) and B from the per-battle scores, in one pass
+    const g = new Float64Array(n);
+    const h = new Float64Array(n * n);
+    const bmat = new Float64Array(n * n);
+    ll = accumulate(x, g, h, bmat);
+    for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
+    try {
+      cov = sandwichFromParts(h, bmat, n, m, o.prior);
+    } catch {
+      cov = new Float64Array(n * n).fill(Number.NaN);
+    }
+  }
+  const beta = new Float64Array(K);
+  for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) beta[q] = x[betaIndex[q]!]!;
+  return {
+    outcome: o.outcome,
+    theta: x.slice(0, m),
+    beta,
+    eta: hasEta ? x[etaIndex]! : tieModel ? (o.outcome === 'davidson' ? Number.NEGATIVE_INFINITY : 0) : Number.NaN,
+    iterations: r.iterations,
+    converged: r.converged,
+    logLikelihood: ll,
+    objective: r.value,
+    battles: o.outcome === 'ignore' ? decided : decided + ties,
+    cov,
+    n,
+    betaIndex,
+    etaIndex,
+    x: Float64Array.from(x),
+  };
+}

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
+
+const REAL = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+const small = () =>
+  tempFile('s.jsonl', jsonl([
+    { model_a: 'x', model_b: 'y', winner: 'model_a', count: 30 },
+    { model_a: 'x', model_b: 'y', winner: 'model_b', count: 10 },
+    { model_a: 'x', model_b: 'y', winner: 'tie', count: 12 },
+    { model_a: 'x', model_b: 'y', winner: 'tie (bothbad)', count: 8 },
+  ]));
+
+describe('arena rate: tie models', () => {
+  it('--ties davidson reports ν with an interval, sandwich intervals and the 3-outcome log-likelihood', async () => {
+    const r = await cli(['rate', small(), '--ties', 'davidson', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.params).toMatchObject({ ties: 'davidson', bothBad: 'tie', intervals: 'sandwich' });
+    const nu = j.fit.tieParameters.nu;
+    expect(nu.value).toBeCloseTo(20 / Math.sqrt(300), 6);
+    expect(nu.lower).toBeLessThan(nu.value);
+    expect(nu.upper).toBeGreaterThan(nu.value);
+    expect(j.fit.logLikelihood).toBeCloseTo((30 * Math.log(0.5) + 10 * Math.log(1 / 6) + 20 * Math.log(1 / 3)) / 60, 6);
+    expect(j.models[0].model).toBe('x');
+    expect(j.models[0].rating - j.models[1].rating).toBeCloseTo((400 / Math.log(10)) * Math.log(3), 4);
+    for (const m of j.models) expect(m.lower).toBeLessThan(m.upper);
+  });
+
+  it('--both-bad separate adds the both-bad share; --both-bad ignore drops those battles', async () => {
+    const f = small();
+    const sep = JSON.parse((await cli(['rate', f, '--ties', 'rao-kupper', '--both-bad', 'separate', '--format', 'json'])).stdout);
+    expect(sep.fit.tieParameters.bothbadShare.value).toBeCloseTo(8 / 20, 12);
+    const ign = JSON.parse((await cli(['rate', f, '--ties', 'davidson', '--both-bad', 'ignore', '--format', 'json'])).stdout);
+    expect(ign.battles).toBe(52);
+    expect(ign.fit.tieParameters.nu.value).toBeCloseTo(12 / Math.sqrt(300), 6);
+    const half = JSON.parse((await cli(['rate', f, '--both-bad', 'ignore', '--format', 'json'])).stdout);
+    expect(half.models.reduce((a: number, m: { ties: number }) => a + m.ties, 0)).toBe(24);
+  });
+
+  it('keeps the half-win default unchanged (no tie parameters, no intervals)', async () => {
+    const f = small();
+    const a = JSON.parse((await cli(['rate', f, '--format', 'json'])).stdout);
+    const b = JSON.parse((await cli(['rate', f, '--both-bad', 'tie', '--format', 'json'])).stdout);
+    expect(a.models).toEqual(b.models);
+    expect(a.fit.tieParameters).toBeUndefined();
+    expect(a.models[0].lower).toBeUndefined();
+    // two models, ties as half: gap = scale·log10((30+10)/(10+10))
+    expect(a.models[0].rating - a.models[1].rating).toBeCloseTo(400 * Math.log10(2), 8);
+  });
+
+  it('rejects meaningless combinations with exit 2', async () => {
+    const f = small();
+    for (const args of [
+      ['--method', 'elo', '--ties', 'davidson'],
+      ['--both-bad', 'separate'],
+      ['--compare-models', '--style-control'],
+      ['--method', 'elo', '--compare-models'],
+      ['--ties', 'thurstone'],
+      ['--both-bad', 'maybe'],
+      ['--style-prior', '-1'],
+    ]) {
+      const r = await cli(['rate', f, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('--style-control without style fields is bad input (exit 1, one line)', async () => {
+    const r = await cli(['rate', small(), '--style-control']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--style-control: style control needs style fields/);
+  });
+
+  it('--compare-models prints the like-with-like comparison in every format', async () => {
+    const f = small();
+    const j = JSON.parse((await cli(['rate', f, '--compare-models', '--format', 'json'])).stdout);
+    expect(j.comparison.map((r: { model: string }) => r.model)).toEqual(['half', 'ignore', 'davidson', 'rao-kupper']);
+    // two models: Davidson and Rao–Kupper fit the three frequencies exactly; so does BT + constant tie rate
+    const exact = 30 * Math.log(0.5) + 10 * Math.log(1 / 6) + 20 * Math.log(1 / 3);
+    for (const m of ['ignore', 'davidson', 'rao-kupper']) expect(j.comparison.find((r: { model: string }) => r.model === m).logLikelihood).toBeCloseTo(exact, 6);
+    expect(j.comparison[0].logLikelihood).toBeLessThan(exact);
+    const csv = (await cli(['rate', f, '--compare-models', '--format', 'csv'])).stdout;
+    expect(csv.split('\n')[0]).toBe('model,parameters,logLikelihood,meanLogLikelihood,nll,aic,bic,deltaAic,tieParameter,tieValue');
+    const table = (await cli(['rate', f, '--compare-models'])).stdout;
+    expect(table).toMatch(/rao-kupper/);
+  });
+});
+
+describe('arena simulate → rate --style-control (round trip)', () => {
+  it('removes a planted verbosity bonus and covers the planted coefficient', async () => {
+    const dir = tempDir();
+    const ratings = join(dir, 'r.json');
+    const models = [['a', 1000], ['b', 1025], ['c', 1050], ['verbose', 1040], ['d', 1075], ['e', 1100]];
+    await import('node:fs').then((fs) => fs.writeFileSync(ratings, JSON.stringify({ models: models.map(([model, rating]) => ({ model, rating })) })));
+    const out = join(dir, 's.jsonl');
+    const sim = await cli(['simulate', '--ratings', ratings, '--battles', '20000', '--seed', '7', '--style-effect', '0.8,0,0,0', '--verbosity', 'verbose=3', '--out', out]);
+    expect(sim.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!).conv_metadata.header_count_b).toBeTypeOf('number');
+    const plain = JSON.parse((await cli(['rate', out, '--format', 'json'])).stdout);
+    const styled = JSON.parse((await cli(['rate', out, '--style-control', '--format', 'json'])).stdout);
+    const rankOf = (lb: { models: { model: string }[] }) => lb.models.findIndex((m) => m.model === 'verbose') + 1;
+    expect(rankOf(styled)).toBeGreaterThan(rankOf(plain));
+    const tok = styled.style.coefficients[0];
+    expect(tok.feature).toBe('sum_assistant_tokens');
+    expect(tok.perUnitLower).toBeLessThan(0.8);
+    expect(tok.perUnitUpper).toBeGreaterThan(0.8);
+    expect(styled.params).toMatchObject({ styleControl: true, stylePrior: 0.5, intervals: 'sandwich' });
+  });
+});
+
+describe.runIf(existsSync(REAL))('arena rate on the real 1.67M battles', () => {
+  it('--compare-models ranks Rao–Kupper, then Davidson, above the constant-tie models', async () => {
+    const j = JSON.parse((await cli(['rate', REAL, '--compare-models', '--format', 'json'])).stdout);
+    const by = new Map(j.comparison.map((r: { model: string }) => [r.model, r]));
+    expect(j.battles).toBe(1670250);
+    expect((by.get('rao-kupper') as { deltaAic: number }).deltaAic).toBe(0);
+    expect((by.get('davidson') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.0585525, 6);
+    expect((by.get('half') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.064455, 5);
+  });
+});
