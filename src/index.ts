@@ -29,6 +29,7 @@ export * from './sim/scenario.js';
 export * from './sim/whatif.js';
 export * from './sim/stability.js';
 export * from './sim/report.js';
+export * from './sim/recovery.js';
 export * from './report/leaderboard.js';
 export * from './report/format.js';
 export { runCli } from './cli/run.js';

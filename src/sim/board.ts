@@ -1,7 +1,5 @@
-import { aggregatePairs, type PairCounts } from '../data/aggregate.js';
+import type { PairCounts } from '../data/aggregate.js';
 import { type BattleTable, BattleTableBuilder } from '../data/table.js';
-import { btCells } from '../rating/bradley-terry.js';
-import { analyseGraph } from '../rating/graph.js';
 import { fitRatings, type PointFit, type RateOptions } from '../rating/rate.js';
 import { ciRanks, orderByRating } from '../report/leaderboard.js';
 import type { Rng } from '../rng.js';
@@ -158,16 +156,30 @@ export class PairBoard {
   }
 
   /**
-   * Connected parts of the comparison graph of the present models that played (a pair that met joins two models).
+   * Connected parts of the comparison graph of the present models (a pair that met joins two models; a present
+   * model without votes is a part of its own). Union–find, O(size² α(size)).
    * @returns the number of parts and their sizes, largest first
    */
   components(): { parts: number; sizes: number[] } {
-    const t = this.toTable();
-    if (t.models.length === 0) return { parts: 0, sizes: [] };
-    const g = analyseGraph(btCells(aggregatePairs(t), 'half'));
+    const parent = Int32Array.from({ length: this.size }, (_, v) => v);
+    const find = (v: number): number => {
+      while (parent[v] !== v) {
+        parent[v] = parent[parent[v]!]!;
+        v = parent[v]!;
+      }
+      return v;
+    };
+    for (let i = 0; i < this.size; i++) {
+      if (!this.present[i]) continue;
+      for (let j = i + 1; j < this.size; j++) {
+        if (!this.present[j]) continue;
+        const base = (i * this.cap + j) * 4;
+        if (this.counts[base]! + this.counts[base + 1]! + this.counts[base + 2]! + this.counts[base + 3]! > 0) parent[find(i)] = find(j);
+      }
+    }
     const sizes = new Map<number, number>();
-    for (let v = 0; v < t.models.length; v++) sizes.set(g.part[v]!, (sizes.get(g.part[v]!) ?? 0) + 1);
-    return { parts: g.parts, sizes: [...sizes.values()].sort((a, b) => b - a) };
+    for (let v = 0; v < this.size; v++) if (this.present[v]) sizes.set(find(v), (sizes.get(find(v)) ?? 0) + 1);
+    return { parts: sizes.size, sizes: [...sizes.values()].sort((a, b) => b - a) };
   }
 }
 
@@ -182,6 +194,8 @@ export interface BoardFit {
   readonly rank: Int32Array;
   /** Position by rating (1 = highest; ties in rating by name) per slot, 0 if absent. */
   readonly position: Int32Array;
+  /** Battles played per slot. */
+  readonly battles: Float64Array;
   /** The underlying fit (ids of `point.models`). */
   readonly point: PointFit;
   readonly warnings: readonly string[];
@@ -203,6 +217,7 @@ export function fitBoard(board: PairBoard, rate: RateOptions, intervals: Interva
   const upper = new Float64Array(board.cap).fill(Number.NaN);
   const rank = new Int32Array(board.cap);
   const position = new Int32Array(board.cap);
+  const battles = new Float64Array(board.cap);
   for (let q = 0; q < m; q++) {
     const id = order[q]!;
     const v = board.slotOf(t.models[id]!);
@@ -213,6 +228,7 @@ export function fitBoard(board: PairBoard, rate: RateOptions, intervals: Interva
     }
     rank[v] = ranks[id]!;
     position[v] = q + 1;
+    battles[v] = point.totals.battles[id]!;
   }
-  return { rating, lower, upper, rank, position, point, warnings: point.warnings };
+  return { rating, lower, upper, rank, position, battles, point, warnings: point.warnings };
 }

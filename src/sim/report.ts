@@ -38,6 +38,7 @@ export function describeSteps(r: WhatIfResult): string[] {
  */
 export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): string {
   const named = new Set(r.steps.map((s) => s.model));
+  const removed = new Set(r.steps.filter((s) => s.type === 'removeModel').map((s) => s.model));
   const rows = r.models.filter((x, i) => i < top || named.has(x.model));
   const ci = typeof r.params.ci === 'number' ? `${Math.round(r.params.ci * 1000) / 10}%` : '95%';
   const header = ['Model', 'True', 'Baseline', 'Rank', 'Scenario', `${ci} CI`, 'Rank', `Δ mean [${ci} of runs]`, 'P(rank≠)', 'P(pos≠)'];
@@ -46,7 +47,7 @@ export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): 
     x.truth === null ? '' : fmt(x.truth),
     x.baseline ? fmt(x.baseline.rating) : '(new)',
     x.baseline ? String(x.baseline.rank) : '',
-    x.scenario ? fmt(x.scenario.rating) : '(removed)',
+    x.scenario ? fmt(x.scenario.rating) : removed.has(x.model) ? '(removed)' : '(no votes)',
     x.scenario && x.scenario.lower !== null ? `${fmt(x.scenario.lower)} – ${fmt(x.scenario.upper!)}` : '',
     x.scenario ? String(x.scenario.rank) : '',
     range(x.delta),

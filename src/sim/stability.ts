@@ -189,11 +189,15 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
     }
   }
   if (anchorMissing) warnings.add(`Checkpoints before ${JSON.stringify(opts.rate.anchor!.model)} first plays are not anchored.`);
-  return { checkpoints, models: settle(checkpoints), warnings: [...warnings] };
+  return { checkpoints, models: settledPoints(checkpoints), warnings: [...warnings] };
 }
 
-/** Settling points of every model of the last checkpoint. O(checkpoints × m). */
-function settle(checkpoints: readonly Checkpoint[]): StabilityModel[] {
+/**
+ * Settling points of every model of the last checkpoint: walking back from the end, the earliest checkpoint from
+ * which the model's rank always equals its final rank (a checkpoint where it is absent breaks the run), and the
+ * earliest from which its rating always lies inside its final interval. O(checkpoints × m).
+ */
+export function settledPoints(checkpoints: readonly Checkpoint[]): StabilityModel[] {
   const last = checkpoints[checkpoints.length - 1];
   if (!last) return [];
   const at = (c: Checkpoint): SettledAt => ({ checkpoint: c.index, battles: c.battles, tstamp: c.tstamp });

@@ -90,6 +90,8 @@ export interface BoardEntry {
   readonly rank: number;
   /** Position by rating (1 = highest). */
   readonly position: number;
+  /** Battles the model played (scenario: mean over the replications). */
+  readonly battles: number;
 }
 
 /** A model's line in a what-if result. */
@@ -399,6 +401,7 @@ const entry = (fit: BoardFit, v: number): BoardEntry | null =>
         upper: Number.isFinite(fit.upper[v]!) ? fit.upper[v]! : null,
         rank: fit.rank[v]!,
         position: fit.position[v]!,
+        battles: fit.battles[v]!,
       }
     : null;
 
@@ -439,6 +442,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   let upper = new Float64Array(0);
   let rank = new Int32Array(0);
   let position = new Int32Array(0);
+  let battles = new Float64Array(0);
   const records: StepRecord[][] = s.steps.map(() => []);
   let truth = new Float64Array(0);
   for (let r = 0; r < R; r++) {
@@ -456,6 +460,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
       upper = new Float64Array(R * K);
       rank = new Int32Array(R * K);
       position = new Int32Array(R * K);
+      battles = new Float64Array(R * K);
       truth = board.truth.slice(0, K);
     }
     const K = models.length;
@@ -484,6 +489,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
       upper[r * K + v] = fit.upper[v]! + shift;
       rank[r * K + v] = fit.rank[v]!;
       position[r * K + v] = fit.position[v]!;
+      battles[r * K + v] = fit.battles[v]!;
     }
     s.steps.forEach((step, i) => {
       if (step.type === 'bestOfN') {
@@ -509,7 +515,14 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     const lo = idx.map((r) => lower[r * K + v]!).filter(Number.isFinite);
     const hi = idx.map((r) => upper[r * K + v]!).filter(Number.isFinite);
     const sc: BoardEntry | null = present
-      ? { rating: mean(rs), lower: lo.length ? mean(lo) : null, upper: hi.length ? mean(hi) : null, rank: lowerMedian(ranks), position: lowerMedian(positions) }
+      ? {
+          rating: mean(rs),
+          lower: lo.length ? mean(lo) : null,
+          upper: hi.length ? mean(hi) : null,
+          rank: lowerMedian(ranks),
+          position: lowerMedian(positions),
+          battles: mean(idx.map((r) => battles[r * K + v]!)),
+        }
       : null;
     const bestOf = s.steps.find((st): st is Extract<ScenarioStep, { type: 'bestOfN' }> => st.type === 'bestOfN' && st.model === models[v] && st.rating !== undefined);
     const tv = bestOf ? bestOf.rating! : truth[v]!;
