@@ -56,13 +56,14 @@ export const AddVotesStep = z
 /**
  * `newModel`: a model enters with true rating `rating` and receives either `votes` votes (opponents drawn by the
  * policy) or whatever the policy gives it while the arena collects `hours` × `votesPerHour` votes in total.
- * Default policy: `lmarena` (new models weight 5 until 3,000 votes).
+ * Default policy: `lmarena` (new models weight 5 until 3,000 votes). `rating` may be left out for a model of the
+ * ratings file held back from the baseline (`baseline.without`): it then enters at its true rating.
  */
 export const NewModelStep = z
   .strictObject({
     type: z.literal('newModel'),
     model: modelName,
-    rating: finite(),
+    rating: finite().optional(),
     votes: count.optional(),
     hours: nonNegative.optional(),
     policy: PolicySpecSchema.optional(),
@@ -130,6 +131,8 @@ export const Scenario = z.strictObject({
       battles: count.optional(),
       /** Pair sampling of the baseline (default uniform). */
       policy: PolicySpecSchema.optional(),
+      /** Models of the ratings file held back from the baseline (not yet released); a newModel step can add them. */
+      without: z.array(modelName).optional(),
     })
     .default({}),
   /** Replications R: the steps are replayed R times with seeds deriveRng(seed, 'rep', r). */
@@ -194,14 +197,16 @@ export function stepModels(step: ScenarioStep): { field: string; model: string }
 
 /**
  * Checks every model name of the steps against the baseline models and the models added or removed by earlier
- * steps: unknown models, a new model whose name is taken, a removed model used later, a board left with fewer
- * than two models. Runs before anything is simulated.
+ * steps: unknown models, a new model whose name is taken, a removed model used later, a new model without a
+ * rating that is not held back from the baseline, a board left with fewer than two models. Runs before anything
+ * is simulated.
  *
  * @param baselineModels the baseline's model names
+ * @param heldBack true ratings of models held back from the baseline (`baseline.without`), by name
  * @returns the names of the models present after all steps
  * @throws InputError `file: steps.i.model: reason`
  */
-export function checkScenarioModels(s: Scenario, baselineModels: readonly string[], file?: string): string[] {
+export function checkScenarioModels(s: Scenario, baselineModels: readonly string[], file?: string, heldBack: ReadonlyMap<string, number> = new Map()): string[] {
   const present = new Set(baselineModels);
   const removed = new Set<string>();
   const fail = (i: number, field: string, reason: string) => {
@@ -211,6 +216,7 @@ export function checkScenarioModels(s: Scenario, baselineModels: readonly string
     if (step.type === 'newModel') {
       if (present.has(step.model)) fail(i, 'model', `model ${JSON.stringify(step.model)} is already on the board (newModel needs a new name)`);
       if (removed.has(step.model)) fail(i, 'model', `model ${JSON.stringify(step.model)} was removed by an earlier step and cannot come back`);
+      if (step.rating === undefined && !heldBack.has(step.model)) fail(i, 'rating', 'missing (needed unless the model is held back from the baseline by baseline.without)');
       present.add(step.model);
       return;
     }
@@ -232,4 +238,19 @@ export function checkScenarioModels(s: Scenario, baselineModels: readonly string
     }
   });
   return [...present];
+}
+
+/**
+ * Checks `baseline.without` against the ratings file and returns the held-back models' true ratings.
+ * @throws InputError `file: baseline.without.i: unknown model …`
+ */
+export function heldBackRatings(s: Scenario, models: readonly string[], ratings: ArrayLike<number>, file?: string): Map<string, number> {
+  const out = new Map<string, number>();
+  (s.baseline.without ?? []).forEach((name, i) => {
+    const v = models.indexOf(name);
+    if (v < 0) throw new InputError(`unknown model ${JSON.stringify(name)} (not in the ratings file)`, { file, field: `baseline.without.${i}` });
+    out.set(name, ratings[v]!);
+  });
+  if (models.length - out.size < 2) throw new InputError('holding these models back leaves fewer than two models', { file, field: 'baseline.without' });
+  return out;
 }

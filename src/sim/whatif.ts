@@ -9,7 +9,7 @@ import type { SimRatings } from './fixture.js';
 import { battleSampler, drawOutcomeP, type SimBattle, type SimulateOptions } from './generate.js';
 import { INTERVAL_METHODS, type IntervalMethod } from './intervals.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
-import { checkScenarioModels, type Scenario, type ScenarioStep } from './scenario.js';
+import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
 import { spread, type Spread } from './summary.js';
 
 /** The board a scenario starts from. */
@@ -28,6 +28,8 @@ export interface WhatIfBaseline {
   readonly rate: RateOptions;
   /** Where the baseline came from (echoed in `params.baseline`). */
   readonly info: Readonly<Record<string, unknown>>;
+  /** True ratings of the models held back from the baseline (`baseline.without`), by name. */
+  readonly heldBack: ReadonlyMap<string, number>;
 }
 
 const newModelCount = (s: Scenario) => s.steps.filter((x) => x.type === 'newModel').length;
@@ -40,34 +42,51 @@ function simOptions(s: Scenario, rate: RateOptions): Partial<SimulateOptions> {
 /**
  * A simulated baseline: `baseline.battles` battles (default: the ratings file's `votes`, else 1,000,000) drawn from
  * the true ratings under the baseline policy with the random source deriveRng(seed, 'baseline'), folded straight
- * into pair counts (no battle rows are kept). Fits are centred on the true ratings' mean, so fitted and true
- * ratings share one scale. O(battles + m²).
+ * into pair counts (no battle rows are kept). Models listed in `baseline.without` are held back (not on the board;
+ * a newModel step can bring them in at their true rating). Fits are centred on the true ratings' mean of the
+ * models on the board, so fitted and true ratings share one scale. O(battles + m²).
+ *
+ * @throws InputError for an unknown model in `baseline.without` (JSON path `baseline.without.i`)
  */
-export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: string): WhatIfBaseline {
-  const m = truth.models.length;
+export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: string, file?: string): WhatIfBaseline {
+  const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
+  const keep = truth.models.map((_, v) => v).filter((v) => !heldBack.has(truth.models[v]!));
+  const sub: SimRatings = {
+    models: keep.map((v) => truth.models[v]!),
+    ratings: Float64Array.from(keep, (v) => truth.ratings[v]!),
+    weights: truth.weights ? Float64Array.from(keep, (v) => truth.weights![v]!) : null,
+    isNew: Uint8Array.from(keep, (v) => truth.isNew[v]!),
+    real: truth.real ? Uint8Array.from(keep, (v) => truth.real![v]!) : null,
+  };
+  const m = sub.models.length;
   const n = s.baseline.battles ?? truth.votes ?? 1_000_000;
   let mean = 0;
-  for (const r of truth.ratings) mean += r;
+  for (const r of sub.ratings) mean += r;
   mean /= m;
   const rate: RateOptions = { ...DEFAULT_RATE, initial: mean };
   const board = new PairBoard(m + newModelCount(s));
-  truth.models.forEach((name, v) => board.addModel(name, truth.ratings[v]!, false));
+  sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
   const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
-  const policy = createPolicy(spec, { ratings: truth.ratings, weights: truth.weights ?? undefined, isNew: truth.isNew, votes: new Float64Array(m) });
-  const next = battleSampler(truth, policy, simOptions(s, rate), deriveRng(s.seed, 'baseline'));
+  const policy = createPolicy(spec, { ratings: sub.ratings, weights: sub.weights ?? undefined, isNew: sub.isNew, votes: new Float64Array(m) });
+  const next = battleSampler(sub, policy, simOptions(s, rate), deriveRng(s.seed, 'baseline'));
   const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
   for (let i = 0; i < n; i++) {
     next(i, x);
     board.add(x.a, x.b, x.outcome);
   }
-  const weights = truth.weights ? padded(truth.weights, board.cap) : null;
-  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info: { source: 'simulated', ratings: ratingsName, battles: n, policy: spec } };
-}
-
-function padded(w: Float64Array, cap: number): Float64Array {
-  const out = new Float64Array(cap);
-  out.set(w);
-  return out;
+  let weights: Float64Array | null = null;
+  if (truth.weights) {
+    // slots of held-back models that enter later get their file weight; other new models the mean weight
+    weights = new Float64Array(board.cap);
+    weights.set(sub.weights!);
+    let sum = 0;
+    for (const w of sub.weights!) sum += w;
+    const byName = new Map(truth.models.map((name, v) => [name, truth.weights![v]!]));
+    let slot = m;
+    for (const st of s.steps) if (st.type === 'newModel') weights[slot++] = byName.get(st.model) ?? sum / m;
+  }
+  const info = { source: 'simulated', ratings: ratingsName, battles: n, policy: spec, ...(heldBack.size ? { without: [...heldBack.keys()] } : {}) };
+  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack };
 }
 
 /**
@@ -78,7 +97,7 @@ export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly
   const pc = aggregatePairs(table);
   const point = fitRatings(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
-  return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles } };
+  return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map() };
 }
 
 /** One model on one board: rating, interval (null without intervals), LMArena rank and position by rating. */
@@ -219,6 +238,7 @@ interface StepContext {
   readonly baseFit: BoardFit;
   readonly weights: Float64Array | null;
   readonly rate: RateOptions;
+  readonly heldBack: ReadonlyMap<string, number>;
   readonly warn: (w: string) => void;
 }
 
@@ -260,12 +280,13 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       return { votesAdded: step.votes };
     }
     case 'newModel': {
-      const v = board.addModel(step.model, step.rating, true);
+      const rating = step.rating ?? ctx.heldBack.get(step.model)!;
+      const v = board.addModel(step.model, rating, true);
       const policy = policyOf(ctx, step.policy ?? { type: 'lmarena' });
       if (step.votes !== undefined) {
         for (let k = 0; k < step.votes; k++) {
           const b = policy.drawOpponent(v, rng);
-          const o = drawOutcomeP(score(step.rating, board.truth[b]!), tie, rng());
+          const o = drawOutcomeP(score(rating, board.truth[b]!), tie, rng());
           board.add(v, b, o);
           policy.record(v, b, o);
         }
@@ -428,7 +449,7 @@ function distribution(values: number[]): { value: number; p: number }[] {
  */
 export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIfOptions = {}): WhatIfResult {
   const base = baseline.board;
-  checkScenarioModels(s, base.names.filter((_, v) => base.present[v]));
+  checkScenarioModels(s, base.names.filter((_, v) => base.present[v]), undefined, baseline.heldBack);
   const intervals = options.intervals ?? INTERVAL_METHODS.get(s.intervals)!;
   const rate = baseline.rate;
   const warnings = new Set<string>();
@@ -448,7 +469,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   for (let r = 0; r < R; r++) {
     const board = base.clone();
     const rng = deriveRng(s.seed, 'rep', r);
-    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, warn: (w) => warnings.add(w) };
+    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, warn: (w) => warnings.add(w) };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
     const fit = fitBoard(board, rate, intervals, s.ci, deriveRng(s.seed, 'rep', r, 'intervals'));
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));

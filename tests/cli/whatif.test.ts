@@ -88,8 +88,8 @@ describe('arena whatif (contract)', () => {
     const j = JSON.parse(r.stdout);
     expect(j.params.baseline).toMatchObject({ source: 'battles', files: [battles], battles: 90 });
     expect(j.models.every((x: { truth: unknown }) => x.truth === null)).toBe(true);
-    expect(j.warnings).toEqual(['The scenario baseline (ratings, battles, policy) is ignored: the baseline is the battle files given.']);
-    expect(r.stderr).toBe('warning: The scenario baseline (ratings, battles, policy) is ignored: the baseline is the battle files given.\n');
+    expect(j.warnings).toEqual(['The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.']);
+    expect(r.stderr).toBe('warning: The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.\n');
   });
 
   it('a ratings path relative to the working folder (the contract example: fixtures/…), intervals none', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { checkScenarioModels, DEFAULT_VOTES_PER_HOUR, parseScenario } from '../../src/sim/scenario.js';
+import { checkScenarioModels, DEFAULT_VOTES_PER_HOUR, heldBackRatings, parseScenario } from '../../src/sim/scenario.js';
 
 const err = (json: unknown): string => {
   try {
@@ -95,5 +95,18 @@ describe('checkScenarioModels', () => {
     expect(() => check([{ type: 'removeModel', model: 'a' }, { type: 'biasedVoters', model: 'a', votes: 1 }])).toThrow('s.json: steps.1.model: model "a" was removed by an earlier step');
     expect(() => check([{ type: 'removeModel', model: 'a' }, { type: 'newModel', model: 'a', rating: 1, votes: 1 }])).toThrow(/steps.1.model: model "a" was removed by an earlier step and cannot come back/);
     expect(() => check(['a', 'b', 'c'].map((model) => ({ type: 'removeModel', model })))).toThrow('s.json: steps.2.model: removing this model leaves fewer than two models');
+    expect(() => check([{ type: 'newModel', model: 'n', votes: 1 }])).toThrow('s.json: steps.0.rating: missing (needed unless the model is held back from the baseline by baseline.without)');
+  });
+  it('held-back models (baseline.without) enter without a rating; unknown held-back names name their index', () => {
+    const s = parseScenario({ baseline: { without: ['c'] }, steps: [{ type: 'newModel', model: 'c', hours: 1 }] });
+    const held = heldBackRatings(s, base, [4, 3, 2, 1], 's.json');
+    expect([...held]).toEqual([['c', 2]]);
+    expect(checkScenarioModels(s, ['a', 'b', '__proto__'], 's.json', held).sort()).toEqual(['__proto__', 'a', 'b', 'c']);
+    expect(() => heldBackRatings(parseScenario({ baseline: { without: ['a', 'zz'] }, steps: [] }), base, [4, 3, 2, 1], 's.json')).toThrow(
+      's.json: baseline.without.1: unknown model "zz" (not in the ratings file)',
+    );
+    expect(() => heldBackRatings(parseScenario({ baseline: { without: ['a', 'b', 'c'] }, steps: [] }), base, [4, 3, 2, 1], 's.json')).toThrow(
+      's.json: baseline.without: holding these models back leaves fewer than two models',
+    );
   });
 });

@@ -153,6 +153,20 @@ describe('runWhatIf: steps', () => {
   });
 });
 
+describe('a debut: a model held back from the baseline enters at its true rating', () => {
+  it('baseline.without + newModel without a rating', () => {
+    const r = run({ baseline: { battles: 20000, without: ['second'] }, replications: 2, steps: [{ type: 'newModel', model: 'second', votes: 3000 }] });
+    const x = row(r, 'second');
+    expect(x.baseline).toBeNull();
+    expect(x.truth).toBe(1280);
+    expect(x.scenario!.battles).toBe(3000);
+    expect(r.params.baseline).toMatchObject({ without: ['second'] });
+    expect(Math.abs(x.vsTruth!.mean)).toBeLessThan((x.scenario!.upper! - x.scenario!.lower!) / 2);
+    // the board is centred on the true mean of the models on it, so the others stay on the truth's scale
+    expect(Math.abs(row(r, 'top').baseline!.rating - 1300)).toBeLessThan(10);
+  });
+});
+
 describe('bestOfN (the Leaderboard Illusion)', () => {
   const scenario = (variants: number) => ({
     baseline: { battles: 200000 },

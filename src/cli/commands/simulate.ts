@@ -46,7 +46,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--top-n <n>', 'lmarena: how many top models get --top-weight', nonNegativeInt, DEFAULT_LMARENA_POLICY.topN)
     .option('--refit-first <n>', 'active: votes at the first refit of the BT estimate', positiveInt, DEFAULT_ACTIVE_POLICY.refitFirst)
     .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', greaterThanOne, DEFAULT_ACTIVE_POLICY.refitGrowth)
-    .option('--start <time>', 'timestamp of the first battle: seconds since 1970 or ISO 8601', startArg, DEFAULT_SIMULATE.start)
+    .addOption(new Option('--start <time>', 'timestamp of the first battle: seconds since 1970 or ISO 8601').argParser(startArg).default(DEFAULT_SIMULATE.start, '2026-04-01T00:00:00Z'))
     .option('--interval <seconds>', 'seconds between battles (the mean gap with --arrivals poisson)', positiveNumber, DEFAULT_SIMULATE.interval)
     .addOption(new Option('--arrivals <law>', 'fixed gaps, or exponential gaps (a Poisson process)').choices(['fixed', 'poisson']).default('fixed'))
     .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, 400)

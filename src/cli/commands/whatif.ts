@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { formatJson } from '../../report/format.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { whatIfJson, formatWhatIfTable } from '../../sim/report.js';
-import { checkScenarioModels, parseScenario, type Scenario } from '../../sim/scenario.js';
+import { checkScenarioModels, heldBackRatings, parseScenario, type Scenario } from '../../sim/scenario.js';
 import { battlesBaseline, runWhatIf, simulatedBaseline } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { positiveInt, seedArg } from '../options.js';
@@ -63,8 +63,8 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     let baseline;
     let title: string;
     if (files.length) {
-      if (s.baseline.ratings !== undefined || s.baseline.battles !== undefined || s.baseline.policy !== undefined) {
-        warnings.push('The scenario baseline (ratings, battles, policy) is ignored: the baseline is the battle files given.');
+      if (s.baseline.ratings !== undefined || s.baseline.battles !== undefined || s.baseline.policy !== undefined || s.baseline.without !== undefined) {
+        warnings.push('The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.');
       }
       const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
       checkScenarioModels(s, t.models, file);
@@ -73,8 +73,14 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     } else {
       const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
       const truth = loadSimRatings(ratingsFile);
-      checkScenarioModels(s, truth.models, file);
-      baseline = simulatedBaseline(truth, s, s.baseline.ratings ?? 'embedded:lmarena-text-2026-04');
+      const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
+      checkScenarioModels(
+        s,
+        truth.models.filter((m) => !heldBack.has(m)),
+        file,
+        heldBack,
+      );
+      baseline = simulatedBaseline(truth, s, s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', file);
       title = `arena whatif ${file}: baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${s.baseline.ratings ?? 'the April 2026 fixture'}`;
     }
     title += `; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
