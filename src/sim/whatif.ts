@@ -154,6 +154,8 @@ export interface StepSummary {
   readonly inflation?: Spread | null;
   /** bestOfN: the best variant's own score against the fixed board − true rating (what the provider saw). */
   readonly selectedScore?: Spread | null;
+  /** bestOfN: the chosen variant's true rating − the variants' mean true rating (0 unless `spread` > 0). */
+  readonly chosenTrue?: Spread | null;
 }
 
 /** Per-replication values, slot-major per replication (`[r·models + k]`, k indexing `models`). */
@@ -224,7 +226,7 @@ export function fitAgainstFixed(n: ArrayLike<number>, s: ArrayLike<number>, phi:
 
 interface StepRecord {
   votesAdded: number;
-  bestTrue?: number;
+  chosenTrue?: number;
   modelVotes?: number;
   flipped?: number;
   inflation?: number;
@@ -411,7 +413,7 @@ function bestOfN(step: Extract<ScenarioStep, { type: 'bestOfN' }>, ctx: StepCont
   for (let u = 0; u < cap; u++) for (let o = 0; o < 4; o++) if (best[u * 4 + o]! > 0) board.add(v, u, o, best[u * 4 + o]!);
   // inflation (published − truth) is filled in after the refit
   // phi is display/f, so bestTheta·f is the best variant's score on the display scale; inflation is filled in after the refit
-  return { votesAdded: step.variants * step.votesPerVariant, selectedScore: bestTheta * f - r, bestTrue, inflation: Number.NaN };
+  return { votesAdded: step.variants * step.votesPerVariant, selectedScore: bestTheta * f - r, chosenTrue: bestTrue - r, inflation: Number.NaN };
 }
 
 const entry = (fit: BoardFit, v: number): BoardEntry | null =>
@@ -582,7 +584,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
       votesAdded: rec.reduce((a, x) => a + x.votesAdded, 0) / rec.length,
       ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes') } : {}),
       ...(step.type === 'biasedVoters' ? { flipped: pick('flipped') } : {}),
-      ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore') } : {}),
+      ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore'), chosenTrue: pick('chosenTrue') } : {}),
     };
   });
   const params = {

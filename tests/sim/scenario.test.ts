@@ -64,6 +64,7 @@ describe('parseScenario', () => {
     expect(err({ steps: [{ type: 'newModel', model: 'n', rating: 1000, hours: -2 }] })).toBe('s.json: steps.0.hours: must be a number ≥ 0');
     expect(err({ steps: [], replications: 0 })).toBe('s.json: replications: must be an integer ≥ 1');
     expect(err({ steps: [], ci: 1 })).toBe('s.json: ci: must be a level in (0, 1)');
+    expect(err({ steps: [], intervals: 'jackknife' })).toBe('s.json: intervals: must be one of "sandwich", "none"');
   });
   it('field combinations', () => {
     expect(err({ steps: [{ type: 'addVotes', model: 'a', votes: 5, winRate: 0.5, rating: 1200 }] })).toBe('s.json: steps.0.rating: give winRate or rating, not both');

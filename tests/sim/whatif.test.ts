@@ -221,3 +221,16 @@ describe('battlesBaseline', () => {
     expect(expectedScore(b.board.truth[0]!, b.board.truth[1]!, DEFAULT_RATE)).toBeCloseTo(0.75, 9);
   });
 });
+
+describe('bestOfN with unequal variants', () => {
+  it('with spread > 0 the published variant is truly better than average: selection finds real quality too', () => {
+    const s = parseScenario({ baseline: { battles: 50000 }, replications: 10, seed: 2, steps: [{ type: 'bestOfN', model: 'mid', variants: 10, votesPerVariant: 2000, spread: 20 }] });
+    const r = runWhatIf(s, simulatedBaseline(eight, s, 'test'));
+    const st = r.steps[0]!;
+    // E[true rating of the best of 10 by a noisy score] > 0 when the variants differ; 0 exactly without spread
+    expect(st.chosenTrue!.mean).toBeGreaterThan(5);
+    expect(st.inflation!.mean).toBeGreaterThan(st.chosenTrue!.mean);
+    const flat = run({ baseline: { battles: 50000 }, replications: 3, steps: [{ type: 'bestOfN', model: 'mid', variants: 3, votesPerVariant: 500 }] });
+    expect(flat.steps[0]!.chosenTrue).toEqual({ mean: 0, lower: 0, upper: 0 });
+  });
+});
