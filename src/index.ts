@@ -40,6 +40,17 @@ export { type Estimate as CompareEstimate, type PairComparison, votesToSeparate,
 export * from './stats/win-matrix.js';
 export * from './sim/generate.js';
 export * from './sim/style.js';
+export * from './sim/policies.js';
+export * from './sim/fenwick.js';
+export * from './sim/fixture.js';
+export * from './sim/board.js';
+export * from './sim/intervals.js';
+export * from './sim/summary.js';
+export * from './sim/scenario.js';
+export * from './sim/whatif.js';
+export * from './sim/stability.js';
+export * from './sim/report.js';
+export * from './sim/recovery.js';
 export * from './report/leaderboard.js';
 export * from './report/format.js';
 export { runCli } from './cli/run.js';

@@ -4,6 +4,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerRate } from './commands/rate.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStability } from './commands/stability.js';
+import { registerWhatIf } from './commands/whatif.js';
 import type { CliIO } from './io.js';
 
 /** The package version (kept in step with package.json by a test). */
@@ -25,6 +27,8 @@ export function createProgram(io: CliIO): Command {
   registerDemo(program, io);
   registerCompare(program, io);
   registerMatrix(program, io);
+  registerWhatIf(program, io);
+  registerStability(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

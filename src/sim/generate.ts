@@ -3,30 +3,46 @@ import { type BattleTable, BattleTableBuilder } from '../data/table.js';
 import { expectedScore } from '../rating/predict.js';
 import { DEFAULT_SCALE, type ScaleOptions } from '../rating/scale.js';
 import type { Rng } from '../rng.js';
+import { type PairPolicy, uniformPolicy } from './policies.js';
+
+/**
+ * How the tie probability depends on the pair: `constant` (the same target rate for every pair, capped) or
+ * `davidson` (largest for evenly matched pairs, shrinking with the gap like the tie term of Davidson's 1970 model).
+ */
+export type SimTieModel = 'constant' | 'davidson';
+
+/** How battle timestamps are spaced: `fixed` (every `interval` seconds) or `poisson` (exponential gaps, mean `interval`). */
+export type Arrivals = 'fixed' | 'poisson';
 
 /** Options of battle generation. */
 export interface SimulateOptions extends Pick<ScaleOptions, 'scale' | 'base'> {
   /**
-   * Target probability of a tie (either label). For a pair whose BT win probability is p the tie probability is
-   * τ = min(tieRate, 2·min(p, 1−p)) and the outcome probabilities are P(A) = p − τ/2, P(tie) = τ, P(B) = 1 − p − τ/2,
-   * so the expected score of A, P(A) + ½·P(tie), stays exactly p: a fit with ties as half wins recovers the truth.
+   * Target probability of a tie (either label). See {@link tieProbability} for the law per pair; whatever the
+   * tie model, P(A) = p − τ/2, P(tie) = τ, P(B) = 1 − p − τ/2, so the expected score of A, P(A) + ½·P(tie), stays
+   * exactly the BT probability p: a fit with ties as half wins recovers the truth.
    */
   readonly tieRate: number;
   /** Share of ties labelled `tie (bothbad)` (LMArena 2024: about 0.51). */
   readonly bothbadShare: number;
+  /** Shape of the tie probability over rating gaps (default `constant`). */
+  readonly tieModel: SimTieModel;
   /** First timestamp (seconds since 1970). */
   readonly start: number;
-  /** Seconds between consecutive battles on average. */
+  /** Seconds between consecutive battles (exactly, or on average with `poisson` arrivals). */
   readonly interval: number;
+  /** Spacing of timestamps (default `fixed`). */
+  readonly arrivals: Arrivals;
 }
 
-/** Defaults: LMArena's scale, tie rate 0.34 (16.8% tie + 17.7% both-bad in the 2024 data), 1 battle/second. */
+/** Defaults: LMArena's scale, tie rate 0.34 (16.8% tie + 17.7% both-bad in the 2024 data), 1 battle/second from 2026-04-01. */
 export const DEFAULT_SIMULATE: SimulateOptions = Object.freeze({
   ...DEFAULT_SCALE,
   tieRate: 0.34,
   bothbadShare: 0.513,
+  tieModel: 'constant' as const,
   start: Date.UTC(2026, 3, 1) / 1000,
   interval: 1,
+  arrivals: 'fixed' as const,
 });
 
 /** One generated battle. */
@@ -39,12 +55,32 @@ export interface SimBattle {
 }
 
 /**
- * Draws the outcome of one battle between models rated `ra` and `rb` (display scale) with one uniform number.
- * See {@link SimulateOptions.tieRate} for the law.
+ * Tie probability τ of a pair whose BT win probability is p.
+ * - `constant`: τ = min(t, 2·min(p, 1−p));
+ * - `davidson`: τ = min(2t·√(p(1−p)), 2·min(p, 1−p)), equal to t for an even pair and falling with the gap as the
+ *   tie term ν·√(πi·πj) of Davidson's model does (Davidson 1970, JASA 65:317–328).
+ * The cap 2·min(p, 1−p) is what keeps both win probabilities p − τ/2 and 1 − p − τ/2 non-negative.
+ * O(1).
+ *
+ * @param p BT probability that A wins (ties counting half), in [0, 1]
+ * @param opts tie rate t in [0, 1] and tie model
+ * @example tieProbability(0.5, { tieRate: 0.3, tieModel: 'davidson' }) // 0.3
  */
-export function drawOutcome(ra: number, rb: number, opts: SimulateOptions, u: number): number {
-  const p = expectedScore(ra, rb, opts);
-  const tau = Math.min(opts.tieRate, 2 * Math.min(p, 1 - p));
+export function tieProbability(p: number, opts: Pick<SimulateOptions, 'tieRate' | 'tieModel'>): number {
+  const cap = 2 * Math.min(p, 1 - p);
+  const t = opts.tieModel === 'davidson' ? 2 * opts.tieRate * Math.sqrt(p * (1 - p)) : opts.tieRate;
+  return Math.min(t, cap);
+}
+
+/**
+ * Draws the outcome of one battle from its BT probability `p` (A's expected score) with one uniform number `u`:
+ * A if u < p − τ/2, then `tie`, then `tie (bothbad)` (together τ, split by `bothbadShare`), else B.
+ * See {@link tieProbability}. O(1).
+ *
+ * @returns outcome code 0 = A won, 1 = B won, 2 = tie, 3 = tie (bothbad)
+ */
+export function drawOutcomeP(p: number, opts: Pick<SimulateOptions, 'tieRate' | 'tieModel' | 'bothbadShare'>, u: number): number {
+  const tau = tieProbability(p, opts);
   const pa = p - tau / 2;
   if (u < pa) return 0;
   if (u < pa + tau * (1 - opts.bothbadShare)) return 2;
@@ -53,33 +89,61 @@ export function drawOutcome(ra: number, rb: number, opts: SimulateOptions, u: nu
 }
 
 /**
- * A generator of battles from true ratings under Bradley–Terry with ties, pairs drawn uniformly among all
- * ordered pairs of distinct models (so each seat is equally likely). Uses three uniforms per battle from `rng`.
+ * Draws the outcome of one battle between models rated `ra` and `rb` (display scale) with one uniform number:
+ * {@link drawOutcomeP} at p = 1/(1 + base^((rb − ra)/scale)).
  */
-export function uniformBattleSampler(truth: TrueRatings, options: Partial<SimulateOptions>, rng: Rng): (i: number, out: SimBattle) => SimBattle {
+export function drawOutcome(
+  ra: number,
+  rb: number,
+  opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined },
+  u: number,
+): number {
+  return drawOutcomeP(expectedScore(ra, rb, opts), { tieRate: opts.tieRate, bothbadShare: opts.bothbadShare, tieModel: opts.tieModel ?? 'constant' }, u);
+}
+
+/**
+ * A generator of battles from true ratings under Bradley–Terry with ties, pairs chosen by a sampling policy
+ * (see `policies.ts`), which is told every outcome (active sampling learns from them). Per battle: the policy's
+ * draws (two uniforms for the uniform policy), one uniform for the outcome, and one for the time gap with
+ * `poisson` arrivals. O(1) per battle plus the policy's cost.
+ *
+ * @param truth true display-scale ratings; model ids index `truth.models`
+ * @returns `next(i, out)`: fills `out` with battle number i (0-based; call in order) and returns it
+ */
+export function battleSampler(truth: TrueRatings, policy: PairPolicy, options: Partial<SimulateOptions>, rng: Rng): (i: number, out: SimBattle) => SimBattle {
   const opts = { ...DEFAULT_SIMULATE, ...options };
-  const m = truth.models.length;
-  if (m < 2) throw new Error('simulation requires at least two models');
+  if (truth.models.length < 2) throw new Error('simulation requires at least two models');
+  const poisson = opts.arrivals === 'poisson';
+  let clock = opts.start;
   return (i, out) => {
-    const a = Math.floor(rng() * m);
-    let b = Math.floor(rng() * (m - 1));
-    if (b >= a) b++;
-    out.a = a;
-    out.b = b;
-    out.outcome = drawOutcome(truth.ratings[a]!, truth.ratings[b]!, opts, rng());
-    out.tstamp = opts.start + i * opts.interval;
+    policy.draw(rng, out);
+    out.outcome = drawOutcomeP(expectedScore(truth.ratings[out.a]!, truth.ratings[out.b]!, opts), opts, rng());
+    policy.record(out.a, out.b, out.outcome);
+    if (poisson) {
+      out.tstamp = clock;
+      clock += -Math.log(1 - rng()) * opts.interval;
+    } else out.tstamp = opts.start + i * opts.interval;
     return out;
   };
 }
 
 /**
- * Simulates `n` battles into a table (model ids follow sorted names, as for read data).
- * O(n); deterministic for a given `rng`.
+ * A generator of battles with pairs drawn uniformly among all ordered pairs of distinct models (so each seat is
+ * equally likely): {@link battleSampler} with {@link uniformPolicy}. Uses three uniforms per battle from `rng`.
  */
-export function simulateTable(truth: TrueRatings, n: number, options: Partial<SimulateOptions>, rng: Rng): BattleTable {
+export function uniformBattleSampler(truth: TrueRatings, options: Partial<SimulateOptions>, rng: Rng): (i: number, out: SimBattle) => SimBattle {
+  if (truth.models.length < 2) throw new Error('simulation requires at least two models');
+  return battleSampler(truth, uniformPolicy(truth.models.length), options, rng);
+}
+
+/**
+ * Simulates `n` battles into a table (model ids follow sorted names, as for read data), pairs chosen by `policy`
+ * (uniform by default). O(n); deterministic for a given `rng`.
+ */
+export function simulateTable(truth: TrueRatings, n: number, options: Partial<SimulateOptions>, rng: Rng, policy?: PairPolicy): BattleTable {
   const builder = new BattleTableBuilder();
   const ids = truth.models.map((name) => builder.intern(name));
-  const next = uniformBattleSampler(truth, options, rng);
+  const next = policy ? battleSampler(truth, policy, options, rng) : uniformBattleSampler(truth, options, rng);
   const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
   for (let i = 0; i < n; i++) {
     next(i, x);

@@ -1,41 +1,101 @@
 import { createWriteStream, renameSync, unlinkSync } from 'node:fs';
-import type { Command } from 'commander';
-import { DEFAULT_RATINGS_PATH, loadRatings } from '../../data/ratings.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_RATINGS_PATH } from '../../data/ratings.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../data/schema.js';
-import { InputError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import { createRng } from '../../rng.js';
-import { DEFAULT_SIMULATE, type SimBattle, uniformBattleSampler } from '../../sim/generate.js';
+import { loadSimRatings } from '../../sim/fixture.js';
+import { battleSampler, DEFAULT_SIMULATE, type SimBattle } from '../../sim/generate.js';
+import { createPolicy, DEFAULT_ACTIVE_POLICY, DEFAULT_LMARENA_POLICY, DEFAULT_POPULARITY_EXPONENT, type PolicySpec } from '../../sim/policies.js';
 import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../../sim/style-cli.js';
 import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
-import { greaterThanOne, nonNegativeInt, positiveNumber, probability, seedArg } from '../options.js';
+import { greaterThanOne, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
+
+/** Parses `--start`: seconds since 1970, or an ISO 8601 date/time (UTC unless it says otherwise). */
+export function startArg(value: string): number {
+  if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T00:00:00Z` : value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('expected seconds since 1970 or an ISO 8601 date such as 2026-04-01T00:00:00Z');
+  return ms / 1000;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Registers `arena simulate`. */
 export function registerSimulate(program: Command, io: CliIO): void {
   program
     .command('simulate')
-    .description('generate battles (JSONL) from true ratings under Bradley–Terry with ties')
-    .option('--ratings <file>', 'true ratings JSON {"models":[{"model","rating"}]} (default: the embedded April 2026 leaderboard)')
+    .description('generate battles (JSONL) from true ratings under Bradley–Terry with ties, pairs chosen by a sampling policy')
+    .option('--ratings <file>', 'true ratings JSON {"models":[{"model","rating"[,"weight"][,"new"]}]} (default: the embedded April 2026 leaderboard)')
     .option('--battles <n>', 'number of battles', nonNegativeInt, 100000)
     .option('--seed <n>', 'random seed', seedArg, 42)
     .option('--tie-rate <p>', 'probability of a tie (capped per pair so that the expected score stays the BT probability)', probability, DEFAULT_SIMULATE.tieRate)
     .option('--bothbad-share <p>', 'share of ties labelled "tie (bothbad)"', probability, DEFAULT_SIMULATE.bothbadShare)
+    .addOption(
+      new Option('--tie-model <model>', 'constant: the same tie rate for every pair; davidson: largest for even pairs, falling with the gap').choices(['constant', 'davidson']).default('constant'),
+    )
+    .addOption(
+      new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9)')
+        .choices(['uniform', 'popularity', 'lmarena', 'active'])
+        .default('uniform'),
+    )
+    .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', nonNegativeNumber, DEFAULT_POPULARITY_EXPONENT)
+    .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
+    .option('--boost <w>', 'lmarena: weight of a new model', positiveNumber, DEFAULT_LMARENA_POLICY.boost)
+    .option('--boost-votes <n>', 'lmarena: votes after which a new model loses its boost', nonNegativeInt, DEFAULT_LMARENA_POLICY.boostVotes)
+    .option('--top-weight <w>', 'lmarena: weight of the top models', positiveNumber, DEFAULT_LMARENA_POLICY.topWeight)
+    .option('--top-n <n>', 'lmarena: how many top models get --top-weight', nonNegativeInt, DEFAULT_LMARENA_POLICY.topN)
+    .option('--refit-first <n>', 'active: votes at the first refit of the BT estimate', positiveInt, DEFAULT_ACTIVE_POLICY.refitFirst)
+    .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', greaterThanOne, DEFAULT_ACTIVE_POLICY.refitGrowth)
+    .addOption(new Option('--start <time>', 'timestamp of the first battle: seconds since 1970 or ISO 8601').argParser(startArg).default(DEFAULT_SIMULATE.start, '2026-04-01T00:00:00Z'))
+    .option('--interval <seconds>', 'seconds between battles (the mean gap with --arrivals poisson)', positiveNumber, DEFAULT_SIMULATE.interval)
+    .addOption(new Option('--arrivals <law>', 'fixed gaps, or exponential gaps (a Poisson process)').choices(['fixed', 'poisson']).default('fixed'))
     .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, 400)
     .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
     .option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)', parseVerbosity, new Map<string, number>())
     .action(async (o: Record<string, unknown>) => {
-      const truth = loadRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
+      const truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
+      const isNew = Uint8Array.from(truth.isNew);
+      for (const name of (o.newModel as string[] | undefined) ?? []) {
+        const v = truth.models.indexOf(name);
+        if (v < 0) throw new InputError(`unknown model ${JSON.stringify(name)} (not in the ratings file)`, { field: '--new-model' });
+        isNew[v] = 1;
+      }
+      const spec: PolicySpec =
+        o.policy === 'popularity'
+          ? { type: 'popularity', exponent: o.popularityExponent as number }
+          : o.policy === 'lmarena'
+            ? { type: 'lmarena', boost: o.boost as number, boostVotes: o.boostVotes as number, topWeight: o.topWeight as number, topN: o.topN as number }
+            : o.policy === 'active'
+              ? { type: 'active', refitFirst: o.refitFirst as number, refitGrowth: o.refitGrowth as number }
+              : { type: 'uniform' };
+      const policy = createPolicy(spec, { ratings: truth.ratings, weights: truth.weights ?? undefined, isNew, votes: new Float64Array(truth.models.length) });
       const rng = createRng(o.seed as string | number);
       const simOpts = { tieRate: o.tieRate as number, bothbadShare: o.bothbadShare as number, scale: o.scale as number, base: o.base as number };
       const verbosity = o.verbosity as Map<string, number>;
       for (const name of verbosity.keys()) if (!truth.models.includes(name)) throw new InputError(`--verbosity: model ${JSON.stringify(name)} is not in the ratings`, { field: '--verbosity' });
       const withStyle = o.styleEffect !== undefined || verbosity.size > 0;
+      if (withStyle && o.policy !== 'uniform') throw new UsageError('--style-effect/--verbosity simulate uniform pair sampling only: use --policy uniform');
       const effect = (o.styleEffect as number[] | undefined) ?? [0, 0, 0, 0];
-      const next: (i: number, out: StyleSimBattle) => SimBattle = withStyle
-        ? styleBattleSampler(truth, simOpts, { effect, verbosity }, rng)
-        : uniformBattleSampler(truth, simOpts, rng);
+      const plain = battleSampler(
+        truth,
+        policy,
+        {
+          tieRate: o.tieRate as number,
+          bothbadShare: o.bothbadShare as number,
+          tieModel: o.tieModel as 'constant' | 'davidson',
+          scale: o.scale as number,
+          base: o.base as number,
+          start: o.start as number,
+          interval: o.interval as number,
+          arrivals: o.arrivals as 'fixed' | 'poisson',
+        },
+        rng,
+      );
+      const next: (i: number, out: StyleSimBattle) => SimBattle = withStyle ? styleBattleSampler(truth, simOpts, { effect, verbosity }, rng) : plain;
       const names = truth.models.map((n) => JSON.stringify(n));
       const labels = OUTCOMES.map((x) => JSON.stringify(OUTCOME_LABEL[x]));
       const n = o.battles as number;

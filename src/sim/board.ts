@@ -1,0 +1,234 @@
+import type { PairCounts } from '../data/aggregate.js';
+import { type BattleTable, BattleTableBuilder } from '../data/table.js';
+import { fitRatings, type PointFit, type RateOptions } from '../rating/rate.js';
+import { ciRanks, orderByRating } from '../report/leaderboard.js';
+import type { Rng } from '../rng.js';
+import type { IntervalMethod } from './intervals.js';
+
+/**
+ * A mutable arena state for scenarios: model slots (names, true ratings, present or removed, new or not) and the
+ * votes cast so far, folded into outcome counts per unordered pair (Bradley–Terry and the sandwich depend only on
+ * these counts, not on battle order). Slots are never reused, so ids stay stable while models come and go.
+ *
+ * Memory O(cap²): four counts per pair of slots (dense; 345 slots take 3.8 MB).
+ */
+export class PairBoard {
+  /** Model name per slot. */
+  readonly names: string[] = [];
+  /** True display-scale rating per slot (the law of simulated votes). */
+  readonly truth: Float64Array;
+  /** 1 while the model is on the board, 0 once removed. */
+  readonly present: Uint8Array;
+  /** 1 for models that entered during a scenario (LMArena's new-model boost). */
+  readonly isNew: Uint8Array;
+  /** counts[((i·cap) + j)·4 + o] for i < j: outcome o from i's side (0 = i won, 1 = j won, 2 = tie, 3 = both bad). */
+  readonly counts: Float64Array;
+  private readonly slots = new Map<string, number>();
+
+  /** @param cap the most model slots the board will ever hold */
+  constructor(readonly cap: number) {
+    this.truth = new Float64Array(cap);
+    this.present = new Uint8Array(cap);
+    this.isNew = new Uint8Array(cap);
+    this.counts = new Float64Array(cap * cap * 4);
+  }
+
+  /** Builds a board from pair counts with room for `extra` more models. O(cap² + pairs). */
+  static fromPairs(pc: PairCounts, truth: ArrayLike<number>, extra = 0): PairBoard {
+    const board = new PairBoard(pc.models.length + extra);
+    pc.models.forEach((name, v) => board.addModel(name, truth[v]!, false));
+    for (let k = 0; k < pc.pairs; k++) {
+      const base = (pc.i[k]! * board.cap + pc.j[k]!) * 4;
+      board.counts[base] = pc.winsI[k]!;
+      board.counts[base + 1] = pc.winsJ[k]!;
+      board.counts[base + 2] = pc.ties[k]!;
+      board.counts[base + 3] = pc.bothbad[k]!;
+    }
+    return board;
+  }
+
+  /** Number of slots in use (present or removed). */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Slot of a model name, or −1. */
+  slotOf(name: string): number {
+    return this.slots.get(name) ?? -1;
+  }
+
+  /** Adds a model and returns its slot. @throws Error when the name exists or the board is full */
+  addModel(name: string, truth: number, isNew: boolean): number {
+    if (this.slots.has(name)) throw new Error(`model ${JSON.stringify(name)} is already on the board`);
+    if (this.names.length >= this.cap) throw new Error('PairBoard is full');
+    const v = this.names.length;
+    this.names.push(name);
+    this.slots.set(name, v);
+    this.truth[v] = truth;
+    this.present[v] = 1;
+    this.isNew[v] = isNew ? 1 : 0;
+    return v;
+  }
+
+  /** Offset of the cell of slots a ≠ b, and whether a is the cell's first model. */
+  cell(a: number, b: number): { base: number; aFirst: boolean } {
+    return a < b ? { base: (a * this.cap + b) * 4, aFirst: true } : { base: (b * this.cap + a) * 4, aFirst: false };
+  }
+
+  /** Records `count` battles of a against b with outcome o from a's side (0 = a won, 1 = b won, 2/3 = ties). O(1). */
+  add(a: number, b: number, outcome: number, count = 1): void {
+    const { base, aFirst } = this.cell(a, b);
+    this.counts[base + (aFirst || outcome >= 2 ? outcome : 1 - outcome)]! += count;
+  }
+
+  /** Deletes every vote of slot v (the model stays on the board). O(cap). */
+  clearVotes(v: number): void {
+    for (let u = 0; u < this.size; u++) {
+      if (u === v) continue;
+      this.counts.fill(0, this.cell(u, v).base, this.cell(u, v).base + 4);
+    }
+  }
+
+  /** Removes a model and its votes. O(cap). */
+  removeModel(v: number): void {
+    this.clearVotes(v);
+    this.present[v] = 0;
+  }
+
+  /** A deep copy. O(cap²). */
+  clone(): PairBoard {
+    const c = new PairBoard(this.cap);
+    this.names.forEach((name, v) => c.addModel(name, this.truth[v]!, this.isNew[v] === 1));
+    c.present.set(this.present);
+    c.counts.set(this.counts);
+    return c;
+  }
+
+  /** Battles played per slot. O(size²). */
+  votes(): Float64Array {
+    const out = new Float64Array(this.cap);
+    for (let i = 0; i < this.size; i++) {
+      for (let j = i + 1; j < this.size; j++) {
+        const base = (i * this.cap + j) * 4;
+        const n = this.counts[base]! + this.counts[base + 1]! + this.counts[base + 2]! + this.counts[base + 3]!;
+        out[i]! += n;
+        out[j]! += n;
+      }
+    }
+    return out;
+  }
+
+  /** Dense cap×cap battles `n` and first-model scores `s` (wins + ½ ties) per pair i < j (for active sampling). */
+  pairScores(): { n: Float64Array; s: Float64Array } {
+    const n = new Float64Array(this.cap * this.cap);
+    const s = new Float64Array(this.cap * this.cap);
+    for (let i = 0; i < this.size; i++) {
+      for (let j = i + 1; j < this.size; j++) {
+        const base = (i * this.cap + j) * 4;
+        const t = this.counts[base + 2]! + this.counts[base + 3]!;
+        n[i * this.cap + j] = this.counts[base]! + this.counts[base + 1]! + t;
+        s[i * this.cap + j] = this.counts[base]! + t / 2;
+      }
+    }
+    return { n, s };
+  }
+
+  /**
+   * The votes as a battle table: one row per pair and outcome, `count` = the number of such battles; only models
+   * that played appear (ids in sorted name order, as for read data). O(size² + m log m).
+   */
+  toTable(): BattleTable {
+    const builder = new BattleTableBuilder();
+    const ids = new Int32Array(this.size).fill(-1);
+    const id = (v: number) => (ids[v]! >= 0 ? ids[v]! : (ids[v] = builder.intern(this.names[v]!)));
+    for (let i = 0; i < this.size; i++) {
+      if (!this.present[i]) continue;
+      for (let j = i + 1; j < this.size; j++) {
+        if (!this.present[j]) continue;
+        const base = (i * this.cap + j) * 4;
+        for (let o = 0; o < 4; o++) {
+          const c = this.counts[base + o]!;
+          if (c > 0) builder.pushIds(id(i), id(j), o, c);
+        }
+      }
+    }
+    return builder.finish();
+  }
+
+  /**
+   * Connected parts of the comparison graph of the present models (a pair that met joins two models; a present
+   * model without votes is a part of its own). Union–find, O(size² α(size)).
+   * @returns the number of parts and their sizes, largest first
+   */
+  components(): { parts: number; sizes: number[] } {
+    const parent = Int32Array.from({ length: this.size }, (_, v) => v);
+    const find = (v: number): number => {
+      while (parent[v] !== v) {
+        parent[v] = parent[parent[v]!]!;
+        v = parent[v]!;
+      }
+      return v;
+    };
+    for (let i = 0; i < this.size; i++) {
+      if (!this.present[i]) continue;
+      for (let j = i + 1; j < this.size; j++) {
+        if (!this.present[j]) continue;
+        const base = (i * this.cap + j) * 4;
+        if (this.counts[base]! + this.counts[base + 1]! + this.counts[base + 2]! + this.counts[base + 3]! > 0) parent[find(i)] = find(j);
+      }
+    }
+    const sizes = new Map<number, number>();
+    for (let v = 0; v < this.size; v++) if (this.present[v]) sizes.set(find(v), (sizes.get(find(v)) ?? 0) + 1);
+    return { parts: sizes.size, sizes: [...sizes.values()].sort((a, b) => b - a) };
+  }
+}
+
+/** A fitted board, per slot (NaN / 0 where a model is absent or has no votes). */
+export interface BoardFit {
+  /** Display ratings per slot. */
+  readonly rating: Float64Array;
+  /** Interval bounds per slot (NaN without intervals). */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** LMArena rank (1 + number of models whose lower bound exceeds this model's upper bound) per slot, 0 if absent. */
+  readonly rank: Int32Array;
+  /** Position by rating (1 = highest; ties in rating by name) per slot, 0 if absent. */
+  readonly position: Int32Array;
+  /** Battles played per slot. */
+  readonly battles: Float64Array;
+  /** The underlying fit (ids of `point.models`). */
+  readonly point: PointFit;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Fits a board: Bradley–Terry (or Elo) through {@link fitRatings} on {@link PairBoard.toTable}, intervals by the
+ * given method, ranks as LMArena shows them. O(size² + fit + intervals).
+ */
+export function fitBoard(board: PairBoard, rate: RateOptions, intervals: IntervalMethod, level: number, rng: Rng): BoardFit {
+  const t = board.toTable();
+  const point = fitRatings(t, rate);
+  const iv = intervals(point, { level, rate, rng });
+  const m = t.models.length;
+  const ranks = ciRanks(point.ratings, iv?.lower, iv?.upper);
+  const order = orderByRating(t.models, point.ratings);
+  const rating = new Float64Array(board.cap).fill(Number.NaN);
+  const lower = new Float64Array(board.cap).fill(Number.NaN);
+  const upper = new Float64Array(board.cap).fill(Number.NaN);
+  const rank = new Int32Array(board.cap);
+  const position = new Int32Array(board.cap);
+  const battles = new Float64Array(board.cap);
+  for (let q = 0; q < m; q++) {
+    const id = order[q]!;
+    const v = board.slotOf(t.models[id]!);
+    rating[v] = point.ratings[id]!;
+    if (iv) {
+      lower[v] = iv.lower[id]!;
+      upper[v] = iv.upper[id]!;
+    }
+    rank[v] = ranks[id]!;
+    position[v] = q + 1;
+    battles[v] = point.totals.battles[id]!;
+  }
+  return { rating, lower, upper, rank, position, battles, point, warnings: point.warnings };
+}

@@ -1,0 +1,129 @@
+import { fmt, formatCsvRows, textTable } from '../report/format.js';
+import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from './stability.js';
+import type { Spread } from './summary.js';
+import type { WhatIfResult } from './whatif.js';
+
+const signed = (x: number, digits = 1) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
+const range = (s: Spread | null | undefined) => (s ? `${signed(s.mean)} [${signed(s.lower)}, ${signed(s.upper)}]` : '');
+const pct = (p: number | null) => (p === null ? '' : `${(100 * p).toFixed(0)}%`);
+
+/** The JSON object of `arena whatif --format json`: the result without the raw per-replication samples. */
+export function whatIfJson(r: WhatIfResult): { params: unknown; models: unknown; steps: unknown; warnings: unknown } {
+  return { params: r.params, models: r.models, steps: r.steps, warnings: r.warnings };
+}
+
+/** One line per step of a what-if result, for the table header. */
+export function describeSteps(r: WhatIfResult): string[] {
+  return r.steps.map((st) => {
+    const head = `step ${st.step} ${st.type} ${JSON.stringify(st.model)}`;
+    switch (st.type) {
+      case 'bestOfN':
+        return `${head}: published rating − true rating ${range(st.inflation)}; the chosen variant scored ${range(st.selectedScore)} against the fixed board`;
+      case 'biasedVoters':
+        return `${head}: ${fmt(st.flipped?.mean ?? 0, 0)} votes flipped`;
+      case 'newModel':
+        return `${head}: received ${fmt(st.modelVotes?.mean ?? 0, 0)} votes [${fmt(st.modelVotes?.lower ?? 0, 0)}, ${fmt(st.modelVotes?.upper ?? 0, 0)}] of ${fmt(st.votesAdded, 0)}`;
+      case 'addVotes':
+        return `${head}: ${fmt(st.votesAdded, 0)} votes added`;
+      default:
+        return head;
+    }
+  });
+}
+
+/**
+ * Text table of a what-if result: the models named by steps and the first `top` models by scenario rating, with
+ * truth (when known), baseline rating and rank, mean scenario rating, interval and rank, the change (mean and
+ * central quantiles over the replications) and P(rank change).
+ */
+export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): string {
+  const named = new Set(r.steps.map((s) => s.model));
+  const removed = new Set(r.steps.filter((s) => s.type === 'removeModel').map((s) => s.model));
+  const rows = r.models.filter((x, i) => i < top || named.has(x.model));
+  const ci = typeof r.params.ci === 'number' ? `${Math.round(r.params.ci * 1000) / 10}%` : '95%';
+  const header = ['Model', 'True', 'Baseline', 'Rank', 'Scenario', `${ci} CI`, 'Rank', `Δ mean [${ci} of runs]`, 'P(rank≠)', 'P(pos≠)'];
+  const body = rows.map((x) => [
+    (named.has(x.model) ? '* ' : '  ') + x.model,
+    x.truth === null ? '' : fmt(x.truth),
+    x.baseline ? fmt(x.baseline.rating) : '(new)',
+    x.baseline ? String(x.baseline.rank) : '',
+    x.scenario ? fmt(x.scenario.rating) : removed.has(x.model) ? '(removed)' : '(no votes)',
+    x.scenario && x.scenario.lower !== null ? `${fmt(x.scenario.lower)} – ${fmt(x.scenario.upper!)}` : '',
+    x.scenario ? String(x.scenario.rank) : '',
+    range(x.delta),
+    pct(x.pRankChange),
+    pct(x.pPositionChange),
+  ]);
+  const lines = [title, ...describeSteps(r), ''];
+  for (const x of r.models) {
+    if (!named.has(x.model) || !x.rankDistribution) continue;
+    const dist = x.positionDistribution!.slice(0, 8).map((d) => `#${d.position} ${pct(d.p)}`).join(', ');
+    lines.push(`${x.model}: position by rating over the runs: ${dist}${x.positionDistribution!.length > 8 ? ', …' : ''}`);
+  }
+  if (lines[lines.length - 1] !== '') lines.push('');
+  return `${lines.join('\n')}\n${textTable(header, body, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'])}`;
+}
+
+/** CSV of the checkpoints: one row per checkpoint and model (long format). */
+export function stabilityCsv(s: StabilityReplay): string {
+  const rows: unknown[][] = [];
+  for (const c of s.checkpoints) for (const x of c.models) rows.push([c.index, c.battles, c.tstamp ?? '', x.model, x.rating, x.lower ?? '', x.upper ?? '', x.rank, x.battles]);
+  return formatCsvRows(['checkpoint', 'battles', 'tstamp', 'model', 'rating', 'lower', 'upper', 'rank', 'model_battles'], rows);
+}
+
+const when = (s: { battles: number; tstamp: number | null } | null) =>
+  s === null ? '' : `${fmt(s.battles, 0)}${s.tstamp !== null ? ` (${new Date(s.tstamp * 1000).toISOString().slice(0, 10)})` : ''}`;
+
+/** Text report of a stability run: final board with settling points, unseparated pairs, Elo order spread. */
+export function formatStabilityTable(
+  s: StabilityReplay,
+  pairs: readonly UnseparatedPair[],
+  order: OrderSensitivity | null,
+  opts: { top: number; title: string },
+): string {
+  const rows = s.models.slice(0, opts.top);
+  const hasCi = rows.some((x) => x.lower !== null);
+  const header = ['Rank', 'Model', 'Rating', ...(hasCi ? ['CI'] : []), 'Battles', 'Rank settled at', ...(hasCi ? ['Rating settled at'] : [])];
+  const body = rows.map((x: StabilityModel) => [
+    String(x.rank),
+    x.model,
+    fmt(x.rating),
+    ...(hasCi ? [x.lower !== null ? `${fmt(x.lower)} – ${fmt(x.upper!)}` : ''] : []),
+    fmt(x.battles, 0),
+    when(x.rankSettled),
+    ...(hasCi ? [when(x.ratingSettled)] : []),
+  ]);
+  const out = [opts.title, '', textTable(header, body, ['r', 'l', 'r', ...(hasCi ? (['r'] as const) : []), 'r', 'r', ...(hasCi ? (['r'] as const) : [])])];
+  if (hasCi) {
+    if (pairs.length === 0) out.push('Every pair of neighbours is separated (intervals do not overlap).\n');
+    else {
+      out.push(`Not yet separated (${pairs.length} pairs; more battles at the current mix until the intervals part):`);
+      out.push(
+        textTable(
+          ['Higher', 'Lower', 'Gap', '× votes', 'More battles', 'More for higher', 'More for lower'],
+          pairs.slice(0, opts.top).map((p) => [
+            p.a,
+            p.b,
+            fmt(p.gap, 2),
+            p.factor === null ? '∞' : p.factor.toFixed(2),
+            p.moreBattles === null ? '∞' : fmt(p.moreBattles, 0),
+            p.moreBattlesA === null ? '∞' : fmt(p.moreBattlesA, 0),
+            p.moreBattlesB === null ? '∞' : fmt(p.moreBattlesB, 0),
+          ]),
+          ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+        ),
+      );
+    }
+  }
+  if (order) {
+    out.push(`Online Elo over ${order.orderings} random orderings: mean sd ${order.meanSd.toFixed(2)}, largest ${order.maxSd.toFixed(2)} points.`);
+    out.push(
+      textTable(
+        ['Model', 'In order', 'Mean', 'SD', '2.5% – 97.5%', 'Positions'],
+        order.models.slice(0, opts.top).map((x) => [x.model, fmt(x.inOrder), fmt(x.mean), x.sd.toFixed(2), `${fmt(x.lower)} – ${fmt(x.upper)}`, `${x.bestPosition}–${x.worstPosition}`]),
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { DEFAULT_SIMULATE } from './generate.js';
+import { INTERVAL_METHODS } from './intervals.js';
+import type { PolicySpec } from './policies.js';
+
+const missingOr = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'missing' : `must be ${what}`);
+const finite = (what = 'a finite number') => z.number({ error: missingOr(what) }).refine(Number.isFinite, { error: `must be ${what}` });
+const count = z
+  .number({ error: missingOr('an integer ≥ 0') })
+  .int({ error: 'must be an integer ≥ 0' })
+  .min(0, { error: 'must be an integer ≥ 0 (counts cannot be negative)' });
+const positiveCount = z
+  .number({ error: missingOr('an integer ≥ 1') })
+  .int({ error: 'must be an integer ≥ 1' })
+  .min(1, { error: 'must be an integer ≥ 1' });
+const probability = z
+  .number({ error: missingOr('a probability in [0, 1]') })
+  .min(0, { error: 'must be a probability in [0, 1]' })
+  .max(1, { error: 'must be a probability in [0, 1]' });
+const nonNegative = z.number({ error: missingOr('a number ≥ 0') }).min(0, { error: 'must be a number ≥ 0' }).refine(Number.isFinite, { error: 'must be a finite number' });
+const positive = z.number({ error: missingOr('a number > 0') }).gt(0, { error: 'must be a number > 0' }).refine(Number.isFinite, { error: 'must be a finite number' });
+const modelName = z.string({ error: missingOr('a model name (string)') }).min(1, { error: 'must be a non-empty model name' });
+
+/** A sampling policy in a scenario: a name, or an object with `type` and the policy's parameters. */
+export const PolicySpecSchema = z.union([
+  z.enum(['uniform', 'popularity', 'lmarena', 'active'], { error: 'must be "uniform", "popularity", "lmarena" or "active" (or an object with "type")' }).transform((type) => ({ type }) as PolicySpec),
+  z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('uniform') }),
+      z.strictObject({ type: z.literal('popularity'), exponent: nonNegative.optional() }),
+      z.strictObject({ type: z.literal('lmarena'), boost: positive.optional(), boostVotes: count.optional(), topWeight: positive.optional(), topN: count.optional() }),
+      z.strictObject({ type: z.literal('active'), refitFirst: positiveCount.optional(), refitGrowth: z.number().gt(1, { error: 'must be a number > 1' }).optional() }),
+    ],
+    { error: 'unknown policy type (expected "uniform", "popularity", "lmarena" or "active")' },
+  ),
+]);
+
+/**
+ * `addVotes`: N more votes between `model` and `opponent` (or, without `opponent`, against opponents drawn by the
+ * policy from the field), each won by `model` with true probability `winRate` (ties counting half), or with the
+ * BT probability of `rating` (default: the model's true rating) against the opponent's true rating.
+ */
+export const AddVotesStep = z
+  .strictObject({
+    type: z.literal('addVotes'),
+    model: modelName,
+    opponent: modelName.optional(),
+    votes: count,
+    winRate: probability.optional(),
+    rating: finite().optional(),
+    policy: PolicySpecSchema.optional(),
+  })
+  .refine((s) => s.winRate === undefined || s.rating === undefined, { path: ['rating'], error: 'give winRate or rating, not both' })
+  .refine((s) => s.opponent !== s.model, { path: ['opponent'], error: 'must differ from model' });
+
+/**
+ * `newModel`: a model enters with true rating `rating` and receives either `votes` votes (opponents drawn by the
+ * policy) or whatever the policy gives it while the arena collects `hours` × `votesPerHour` votes in total.
+ * Default policy: `lmarena` (new models weight 5 until 3,000 votes). `rating` may be left out for a model of the
+ * ratings file held back from the baseline (`baseline.without`): it then enters at its true rating.
+ */
+export const NewModelStep = z
+  .strictObject({
+    type: z.literal('newModel'),
+    model: modelName,
+    rating: finite().optional(),
+    votes: count.optional(),
+    hours: nonNegative.optional(),
+    policy: PolicySpecSchema.optional(),
+  })
+  .refine((s) => (s.votes === undefined) !== (s.hours === undefined), { path: ['votes'], error: 'give exactly one of votes or hours' });
+
+/** `removeModel`: the model and all its votes leave the board (deprecation). Warns when the graph splits. */
+export const RemoveModelStep = z.strictObject({ type: z.literal('removeModel'), model: modelName });
+
+/**
+ * `biasedVoters`: adversarial voters flip votes of `model`: `direction: "for"` turns non-wins (losses and ties) of
+ * the model into wins, `"against"` turns non-losses into losses. How many: `votes` (a number of flips) or
+ * `fraction` (of the model's votes); the flipped votes are drawn uniformly among the eligible ones.
+ */
+export const BiasedVotersStep = z
+  .strictObject({
+    type: z.literal('biasedVoters'),
+    model: modelName,
+    direction: z.enum(['for', 'against'], { error: 'must be "for" or "against"' }).default('for'),
+    fraction: probability.optional(),
+    votes: count.optional(),
+  })
+  .refine((s) => (s.fraction === undefined) !== (s.votes === undefined), { path: ['votes'], error: 'give exactly one of votes or fraction' });
+
+/**
+ * `bestOfN` (the Leaderboard Illusion): the provider of `model` tests `variants` private variants with
+ * `votesPerVariant` votes each (opponents drawn by the policy), then publishes only the best-scoring one: the
+ * model's previous votes are replaced by the best variant's. Each variant's true rating is `rating` (default: the
+ * model's) plus `spread` × a standard normal (default 0: identical variants, pure selection on noise).
+ */
+export const BestOfNStep = z.strictObject({
+  type: z.literal('bestOfN'),
+  model: modelName,
+  variants: positiveCount,
+  votesPerVariant: positiveCount,
+  rating: finite().optional(),
+  spread: nonNegative.optional(),
+  policy: PolicySpecSchema.optional(),
+});
+
+/** One scenario step (discriminated by `type`). */
+export const ScenarioStep = z.discriminatedUnion('type', [AddVotesStep, NewModelStep, RemoveModelStep, BiasedVotersStep, BestOfNStep]);
+/** A validated scenario step. */
+export type ScenarioStep = z.infer<typeof ScenarioStep>;
+
+/** Step type names. */
+export const STEP_TYPES = ['addVotes', 'newModel', 'removeModel', 'biasedVoters', 'bestOfN'] as const;
+
+/** Default arena vote rate for `newModel.hours`: 2,000 votes per hour (48,000 a day; an assumption, see the README). */
+export const DEFAULT_VOTES_PER_HOUR = 2000;
+
+/**
+ * A what-if scenario file (`arena whatif --scenario FILE`). Every object is strict: an unknown field is an error,
+ * so a typo never silently falls back to a default. Defaults are filled in by parsing and echoed in `params`.
+ */
+export const Scenario = z.strictObject({
+  /** Free text, echoed. */
+  description: z.string().optional(),
+  /** The board before the steps when no battle files are given: simulated from true ratings. */
+  baseline: z
+    .strictObject({
+      /** True-ratings file (default: the embedded April 2026 fixture). */
+      ratings: z.string().min(1, { error: 'must be a file name' }).optional(),
+      /** Battles to simulate (default: the ratings file's `votes`, else 1,000,000). */
+      battles: count.optional(),
+      /** Pair sampling of the baseline (default uniform). */
+      policy: PolicySpecSchema.optional(),
+      /** Models of the ratings file held back from the baseline (not yet released); a newModel step can add them. */
+      without: z.array(modelName).optional(),
+    })
+    .default({}),
+  /** Replications R: the steps are replayed R times with seeds deriveRng(seed, 'rep', r). */
+  replications: positiveCount.max(100000, { error: 'must be at most 100000' }).default(20),
+  seed: z.union([z.number().int({ error: 'must be an integer or a string' }), z.string()], { error: 'must be an integer or a string' }).default(42),
+  /** Interval level. */
+  ci: z.number({ error: missingOr('a level in (0, 1)') }).gt(0, { error: 'must be a level in (0, 1)' }).lt(1, { error: 'must be a level in (0, 1)' }).default(0.95),
+  /** Interval method of every fit: a name registered in INTERVAL_METHODS (`sandwich`, `none`). */
+  intervals: z
+    .string({ error: 'must be the name of an interval method' })
+    .refine((k) => INTERVAL_METHODS.has(k), { error: `must be one of ${[...INTERVAL_METHODS.keys()].map((k) => JSON.stringify(k)).join(', ')}` })
+    .default('sandwich'),
+  /** Default policy of the steps (each step may set its own). */
+  policy: PolicySpecSchema.default({ type: 'uniform' }),
+  /** Arena-wide vote rate, for `newModel.hours`. */
+  votesPerHour: positive.default(DEFAULT_VOTES_PER_HOUR),
+  /** Tie law of every simulated vote. */
+  tieRate: probability.default(DEFAULT_SIMULATE.tieRate),
+  bothbadShare: probability.default(DEFAULT_SIMULATE.bothbadShare),
+  tieModel: z.enum(['constant', 'davidson'], { error: 'must be "constant" or "davidson"' }).default(DEFAULT_SIMULATE.tieModel),
+  steps: z.array(ScenarioStep, { error: missingOr('an array of steps') }),
+});
+/** A validated scenario, defaults filled in. */
+export type Scenario = z.infer<typeof Scenario>;
+
+/** JSON path of an issue, dot-separated (`steps.2.votes`); `(root)` for the top level. */
+function issuePath(iss: z.core.$ZodIssue): string {
+  const path = [...iss.path];
+  if (iss.code === 'unrecognized_keys' && iss.keys.length) path.push(iss.keys[0]!);
+  return path.length ? path.map(String).join('.') : '(root)';
+}
+
+function issueMessage(iss: z.core.$ZodIssue, json: unknown): string {
+  if (iss.code === 'unrecognized_keys') return `unknown field ${JSON.stringify(iss.keys[0])}`;
+  if (iss.code === 'invalid_union' && iss.path[iss.path.length - 1] === 'type') {
+    let v: unknown = json;
+    for (const k of iss.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+    const inStep = iss.path[0] === 'steps' && iss.path.length === 3;
+    const expected = inStep ? STEP_TYPES.join(', ') : 'uniform, popularity, lmarena, active';
+    return v === undefined ? `missing (expected one of ${expected})` : `unknown ${inStep ? 'step' : 'policy'} type ${JSON.stringify(v)} (expected one of ${expected})`;
+  }
+  return iss.message;
+}
+
+/**
+ * Validates parsed scenario JSON (structure, types, ranges). Model names are checked later against the baseline
+ * by {@link checkScenarioModels}.
+ * @throws InputError `file: json.path: reason` for the first problem
+ */
+export function parseScenario(json: unknown, file?: string): Scenario {
+  const r = Scenario.safeParse(json);
+  if (!r.success) {
+    const iss = r.error.issues[0]!;
+    throw new InputError(issueMessage(iss, json), { file, field: issuePath(iss) });
+  }
+  return r.data;
+}
+
+/** The model names a step refers to, with their fields. */
+export function stepModels(step: ScenarioStep): { field: string; model: string }[] {
+  const out = [{ field: 'model', model: step.model }];
+  if (step.type === 'addVotes' && step.opponent !== undefined) out.push({ field: 'opponent', model: step.opponent });
+  return out;
+}
+
+/**
+ * Checks every model name of the steps against the baseline models and the models added or removed by earlier
+ * steps: unknown models, a new model whose name is taken, a removed model used later, a new model without a
+ * rating that is not held back from the baseline, a board left with fewer than two models. Runs before anything
+ * is simulated.
+ *
+ * @param baselineModels the baseline's model names
+ * @param heldBack true ratings of models held back from the baseline (`baseline.without`), by name
+ * @returns the names of the models present after all steps
+ * @throws InputError `file: steps.i.model: reason`
+ */
+export function checkScenarioModels(s: Scenario, baselineModels: readonly string[], file?: string, heldBack: ReadonlyMap<string, number> = new Map()): string[] {
+  const present = new Set(baselineModels);
+  const removed = new Set<string>();
+  const fail = (i: number, field: string, reason: string) => {
+    throw new InputError(reason, { file, field: `steps.${i}.${field}` });
+  };
+  s.steps.forEach((step, i) => {
+    if (step.type === 'newModel') {
+      if (present.has(step.model)) fail(i, 'model', `model ${JSON.stringify(step.model)} is already on the board (newModel needs a new name)`);
+      if (removed.has(step.model)) fail(i, 'model', `model ${JSON.stringify(step.model)} was removed by an earlier step and cannot come back`);
+      if (step.rating === undefined && !heldBack.has(step.model)) fail(i, 'rating', 'missing (needed unless the model is held back from the baseline by baseline.without)');
+      present.add(step.model);
+      return;
+    }
+    for (const { field, model } of stepModels(step)) {
+      if (!present.has(model)) {
+        fail(
+          i,
+          field,
+          removed.has(model)
+            ? `model ${JSON.stringify(model)} was removed by an earlier step`
+            : `unknown model ${JSON.stringify(model)} (not in the baseline, nor added by an earlier newModel step)`,
+        );
+      }
+    }
+    if (step.type === 'removeModel') {
+      present.delete(step.model);
+      removed.add(step.model);
+      if (present.size < 2) fail(i, 'model', 'removing this model leaves fewer than two models');
+    }
+  });
+  return [...present];
+}
+
+/**
+ * Checks `baseline.without` against the ratings file and returns the held-back models' true ratings.
+ * @throws InputError `file: baseline.without.i: unknown model …`
+ */
+export function heldBackRatings(s: Scenario, models: readonly string[], ratings: ArrayLike<number>, file?: string): Map<string, number> {
+  const out = new Map<string, number>();
+  (s.baseline.without ?? []).forEach((name, i) => {
+    const v = models.indexOf(name);
+    if (v < 0) throw new InputError(`unknown model ${JSON.stringify(name)} (not in the ratings file)`, { file, field: `baseline.without.${i}` });
+    out.set(name, ratings[v]!);
+  });
+  if (models.length - out.size < 2) throw new InputError('holding these models back leaves fewer than two models', { file, field: 'baseline.without' });
+  return out;
+}

@@ -1,0 +1,371 @@
+import type { BattleTable } from '../data/table.js';
+import { InputError } from '../errors.js';
+import { DEFAULT_ELO, type EloOptions } from '../rating/elo.js';
+import type { RateOptions } from '../rating/rate.js';
+import { ciRanks, orderByRating } from '../report/leaderboard.js';
+import { deriveRng, type Rng } from '../rng.js';
+import { normalQuantile } from '../stats/normal.js';
+import { fitBoard, PairBoard } from './board.js';
+import type { IntervalMethod } from './intervals.js';
+import { quantileSorted7 } from './summary.js';
+
+/** When to refit during a time-ordered replay. */
+export type CheckpointRule = { readonly every: number } | { readonly by: 'day' };
+
+/** Options of {@link stabilityReplay}. */
+export interface StabilityOptions {
+  readonly rate: RateOptions;
+  readonly checkpoints: CheckpointRule;
+  /** Interval level (e.g. 0.95). */
+  readonly level: number;
+  /** Interval method of each BT refit (ignored by online Elo, which has none). */
+  readonly intervals: IntervalMethod;
+  readonly seed: string | number;
+}
+
+/** One model at one checkpoint. */
+export interface CheckpointModel {
+  readonly model: string;
+  readonly rating: number;
+  readonly lower: number | null;
+  readonly upper: number | null;
+  readonly rank: number;
+  /** Battles the model had played by then. */
+  readonly battles: number;
+}
+
+/** The board at one checkpoint. */
+export interface Checkpoint {
+  /** 0-based checkpoint number. */
+  readonly index: number;
+  /** Battles replayed so far. */
+  readonly battles: number;
+  /** Timestamp of the last battle replayed (null without timestamps). */
+  readonly tstamp: number | null;
+  /** Models seen so far, sorted by rating. */
+  readonly models: readonly CheckpointModel[];
+}
+
+/** Where a model settled: the first checkpoint from which it stayed settled to the end. */
+export interface SettledAt {
+  readonly checkpoint: number;
+  readonly battles: number;
+  readonly tstamp: number | null;
+}
+
+/** A model's final line with its settling points. */
+export interface StabilityModel extends CheckpointModel {
+  /** First checkpoint from which the rank stayed equal to the final rank. */
+  readonly rankSettled: SettledAt;
+  /** First checkpoint from which the rating stayed inside the final interval (null without intervals). */
+  readonly ratingSettled: SettledAt | null;
+}
+
+/** A pair of models whose final intervals overlap, and the votes that would separate them. */
+export interface UnseparatedPair {
+  /** The higher-rated model. */
+  readonly a: string;
+  readonly b: string;
+  /** Rating gap a − b (≥ 0). */
+  readonly gap: number;
+  /** Factor by which every model's votes must grow: (z·(se_a + se_b)/gap)². */
+  readonly factor: number | null;
+  /** More battles arena-wide, at the same mix: N·(factor − 1) (null when the gap is 0). */
+  readonly moreBattles: number | null;
+  /** More battles of a and of b: n_a·(factor − 1), n_b·(factor − 1). */
+  readonly moreBattlesA: number | null;
+  readonly moreBattlesB: number | null;
+}
+
+/** The result of {@link stabilityReplay}. */
+export interface StabilityReplay {
+  readonly checkpoints: readonly Checkpoint[];
+  /** Final board with settling points, sorted by rating. */
+  readonly models: readonly StabilityModel[];
+  readonly warnings: readonly string[];
+}
+
+const dayOf = (t: number) => Math.floor(t / 86400);
+
+/**
+ * Replays battles in their order (sort them by time first) and refits at checkpoints: every `every` battles, or at
+ * the end of each UTC day with battles, and always at the end. Bradley–Terry refits go through the same pipeline as
+ * `arena rate` (ridge prior while a model is unbeaten, see fitRatings) plus intervals; online Elo reports its
+ * running ratings (no intervals). Each model's settling points: the first checkpoint from which its rank equals its
+ * final rank, and from which its rating stays inside its final interval.
+ *
+ * Cost: O(rows) + checkpoints × (m² + fit), the fit O(m³) for BT.
+ *
+ * @throws Error when checkpoints by day are asked for battles without timestamps
+ */
+export function stabilityReplay(t: BattleTable, opts: StabilityOptions): StabilityReplay {
+  const m = t.models.length;
+  if (opts.rate.anchor && !t.models.includes(opts.rate.anchor.model)) {
+    throw new InputError(`anchor model ${JSON.stringify(opts.rate.anchor.model)} is not in the battles`, { field: '--anchor' });
+  }
+  const board = new PairBoard(m);
+  t.models.forEach((name) => board.addModel(name, 0, false));
+  const byDay = 'by' in opts.checkpoints;
+  const every = 'every' in opts.checkpoints ? opts.checkpoints.every : 0;
+  if (byDay) {
+    if (!t.tstamp) throw new Error('checkpoints by day need a tstamp on every battle (none has one)');
+    for (let i = 0; i < t.rows; i++) if (Number.isNaN(t.tstamp[i]!)) throw new Error(`checkpoints by day need a tstamp on every battle (row ${i + 1} has none)`);
+  } else if (!(every >= 1)) throw new Error('checkpoints: every must be ≥ 1 battle');
+  const elo = opts.rate.method === 'elo';
+  const eloR = new Float64Array(m).fill(opts.rate.initial);
+  const played = new Float64Array(m);
+  const warnings = new Set<string>();
+  const checkpoints: Checkpoint[] = [];
+  let anchorMissing = false;
+  const take = (battles: number, row: number) => {
+    const tstamp = t.tstamp && !Number.isNaN(t.tstamp[row]!) ? t.tstamp[row]! : null;
+    const seen: number[] = [];
+    for (let v = 0; v < m; v++) if (played[v]! > 0) seen.push(v);
+    const models: CheckpointModel[] = [];
+    if (elo) {
+      let shift = 0;
+      if (opts.rate.anchor) {
+        const av = t.models.indexOf(opts.rate.anchor.model);
+        if (av >= 0 && played[av]! > 0) shift = opts.rate.anchor.rating - eloR[av]!;
+        else anchorMissing = true;
+      }
+      const names = seen.map((v) => t.models[v]!);
+      const r = Float64Array.from(seen, (v) => eloR[v]! + shift);
+      const ranks = ciRanks(r);
+      for (const q of orderByRating(names, r)) models.push({ model: names[q]!, rating: r[q]!, lower: null, upper: null, rank: ranks[q]!, battles: played[seen[q]!]! });
+    } else {
+      let rate = opts.rate;
+      if (rate.anchor && !(played[t.models.indexOf(rate.anchor.model)]! > 0)) {
+        anchorMissing = true;
+        rate = { ...rate, anchor: null };
+      }
+      const fit = fitBoard(board, rate, opts.intervals, opts.level, deriveRng(opts.seed, 'checkpoint', checkpoints.length));
+      fit.warnings.forEach((w) => warnings.add(w));
+      const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
+      for (const v of order) {
+        models.push({
+          model: t.models[v]!,
+          rating: fit.rating[v]!,
+          lower: Number.isFinite(fit.lower[v]!) ? fit.lower[v]! : null,
+          upper: Number.isFinite(fit.upper[v]!) ? fit.upper[v]! : null,
+          rank: fit.rank[v]!,
+          battles: played[v]!,
+        });
+      }
+    }
+    checkpoints.push({ index: checkpoints.length, battles, tstamp, models });
+  };
+  const { k, scale, base } = { ...DEFAULT_ELO, ...opts.rate };
+  const ignoreTies = opts.rate.ties === 'ignore';
+  let battles = 0;
+  let nextAt = every;
+  for (let i = 0; i < t.rows; i++) {
+    const a = t.a[i]!;
+    const b = t.b[i]!;
+    const o = t.outcome[i]!;
+    const c = t.count[i]!;
+    board.add(a, b, o, c);
+    played[a]! += c;
+    played[b]! += c;
+    battles += c;
+    if (elo && !(o >= 2 && ignoreTies)) {
+      const sa = o === 0 ? 1 : o === 1 ? 0 : 0.5;
+      for (let q = 0; q < c; q++) {
+        const ra = eloR[a]!;
+        const rb = eloR[b]!;
+        const ea = 1 / (1 + Math.pow(base, (rb - ra) / scale));
+        const eb = 1 / (1 + Math.pow(base, (ra - rb) / scale));
+        eloR[a] = ra + k * (sa - ea);
+        eloR[b] = rb + k * (1 - sa - eb);
+      }
+    }
+    const last = i === t.rows - 1;
+    if (last) take(battles, i);
+    else if (byDay) {
+      if (dayOf(t.tstamp![i + 1]!) !== dayOf(t.tstamp![i]!)) take(battles, i);
+    } else if (battles >= nextAt) {
+      take(battles, i);
+      while (nextAt <= battles) nextAt += every;
+    }
+  }
+  if (anchorMissing) warnings.add(`Checkpoints before ${JSON.stringify(opts.rate.anchor!.model)} first plays are not anchored.`);
+  return { checkpoints, models: settledPoints(checkpoints), warnings: [...warnings] };
+}
+
+/**
+ * Settling points of every model of the last checkpoint: walking back from the end, the earliest checkpoint from
+ * which the model's rank always equals its final rank (a checkpoint where it is absent breaks the run), and the
+ * earliest from which its rating always lies inside its final interval. O(checkpoints × m).
+ */
+export function settledPoints(checkpoints: readonly Checkpoint[]): StabilityModel[] {
+  const last = checkpoints[checkpoints.length - 1];
+  if (!last) return [];
+  const at = (c: Checkpoint): SettledAt => ({ checkpoint: c.index, battles: c.battles, tstamp: c.tstamp });
+  const maps = checkpoints.map((c) => new Map(c.models.map((x) => [x.model, x])));
+  return last.models.map((fin) => {
+    let rankFrom = last;
+    let ratingFrom: Checkpoint | null = fin.lower !== null && fin.upper !== null ? last : null;
+    let rankOk = true;
+    let ratingOk = ratingFrom !== null;
+    for (let c = checkpoints.length - 2; c >= 0 && (rankOk || ratingOk); c--) {
+      const x = maps[c]!.get(fin.model);
+      if (rankOk) {
+        if (x && x.rank === fin.rank) rankFrom = checkpoints[c]!;
+        else rankOk = false;
+      }
+      if (ratingOk) {
+        if (x && x.rating >= fin.lower! && x.rating <= fin.upper!) ratingFrom = checkpoints[c]!;
+        else ratingOk = false;
+      }
+    }
+    return { ...fin, rankSettled: at(rankFrom), ratingSettled: ratingFrom ? at(ratingFrom) : null };
+  });
+}
+
+/**
+ * Pairs of models whose intervals overlap (not separated: the higher one's lower bound does not exceed the other's
+ * upper bound), with the votes that would separate them if every standard error shrank as 1/√votes at the current
+ * mix of battles: with se = (upper − lower)/(2z), separation needs gap > z·(se_a + se_b)·√(N/N′), so the votes
+ * must grow by the factor f = (z·(se_a + se_b)/gap)². Only neighbours in rating order unless `all`.
+ * O(m) (neighbours) or O(m²) (all).
+ *
+ * @param models one board, sorted by rating, with intervals
+ * @param battles total battles N of the board
+ * @param level interval level (for z)
+ */
+export function unseparatedPairs(models: readonly CheckpointModel[], battles: number, level: number, all = false): UnseparatedPair[] {
+  const z = normalQuantile((1 + level) / 2);
+  const out: UnseparatedPair[] = [];
+  const withCi = models.filter((x) => x.lower !== null && x.upper !== null);
+  for (let i = 0; i < withCi.length; i++) {
+    for (let j = i + 1; j < (all ? withCi.length : Math.min(i + 2, withCi.length)); j++) {
+      const a = withCi[i]!;
+      const b = withCi[j]!;
+      if (a.lower! > b.upper!) continue;
+      const gap = a.rating - b.rating;
+      const se = (a.upper! - a.lower! + b.upper! - b.lower!) / (2 * z);
+      const factor = gap > 0 ? ((z * se) / gap) ** 2 : null;
+      const more = (n: number) => (factor === null ? null : Math.max(0, Math.ceil(n * (factor - 1))));
+      out.push({ a: a.model, b: b.model, gap, factor, moreBattles: more(battles), moreBattlesA: more(a.battles), moreBattlesB: more(b.battles) });
+    }
+  }
+  return out;
+}
+
+/** Spread of one model's final online-Elo rating over random orderings. */
+export interface OrderSpreadModel {
+  readonly model: string;
+  /** Final rating in the given (time) order. */
+  readonly inOrder: number;
+  readonly mean: number;
+  /** Standard deviation over the orderings (n − 1 denominator). */
+  readonly sd: number;
+  /** 2.5% and 97.5% quantiles (type 7). */
+  readonly lower: number;
+  readonly upper: number;
+  readonly min: number;
+  readonly max: number;
+  /** Best and worst position by rating over the orderings. */
+  readonly bestPosition: number;
+  readonly worstPosition: number;
+}
+
+/** The result of {@link eloOrderSensitivity}. */
+export interface OrderSensitivity {
+  readonly orderings: number;
+  /** Sorted by mean rating. */
+  readonly models: readonly OrderSpreadModel[];
+  /** Mean and largest per-model standard deviation. */
+  readonly meanSd: number;
+  readonly maxSd: number;
+}
+
+/** Fisher–Yates shuffle in place with an injected random source. O(n). */
+export function shuffleInPlace(xs: Int32Array, rng: Rng): Int32Array {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const tmp = xs[i]!;
+    xs[i] = xs[j]!;
+    xs[j] = tmp;
+  }
+  return xs;
+}
+
+/**
+ * Online Elo replayed over single battles in the given order (a row with count c appears c times in `battles`).
+ * Same update as {@link replayElo}, written with exp for speed: e_a = 1/(1 + exp((r_b − r_a)·ln(base)/scale)).
+ * O(length).
+ *
+ * @param battles row index of each battle, in replay order
+ */
+export function replayEloBattles(t: BattleTable, battles: Int32Array, opts: EloOptions): Float64Array {
+  const r = new Float64Array(t.models.length).fill(opts.initial);
+  const c = Math.log(opts.base) / opts.scale;
+  const ignoreTies = opts.ties === 'ignore';
+  const k = opts.k;
+  for (let q = 0; q < battles.length; q++) {
+    const row = battles[q]!;
+    const o = t.outcome[row]!;
+    if (o >= 2 && ignoreTies) continue;
+    const a = t.a[row]!;
+    const b = t.b[row]!;
+    const sa = o === 0 ? 1 : o === 1 ? 0 : 0.5;
+    const ra = r[a]!;
+    const rb = r[b]!;
+    const ea = 1 / (1 + Math.exp((rb - ra) * c));
+    const eb = 1 / (1 + Math.exp((ra - rb) * c));
+    r[a] = ra + k * (sa - ea);
+    r[b] = rb + k * (1 - sa - eb);
+  }
+  return r;
+}
+
+/**
+ * Order sensitivity of online Elo (Boubdir et al. 2023, "Elo Uncovered: Robustness and Best Practices in Language
+ * Model Evaluation"): the final ratings over P random orderings of the same battles (ordering p shuffled with
+ * deriveRng(seed, 'order', p), so results do not depend on how orderings are split), against the ratings in the
+ * given order. Elo Uncovered finds the averages stable from about 100 orderings.
+ *
+ * Cost O(P × battles) time, O(battles + P·m) memory.
+ */
+export function eloOrderSensitivity(t: BattleTable, opts: EloOptions, orderings: number, seed: string | number): OrderSensitivity {
+  const m = t.models.length;
+  const seq = new Int32Array(t.battles);
+  let q = 0;
+  for (let i = 0; i < t.rows; i++) for (let c = 0; c < t.count[i]!; c++) seq[q++] = i;
+  const inOrder = replayEloBattles(t, seq, opts);
+  const finals = new Float64Array(orderings * m);
+  const bestPos = new Int32Array(m).fill(m + 1);
+  const worstPos = new Int32Array(m);
+  const work = new Int32Array(seq.length);
+  for (let p = 0; p < orderings; p++) {
+    work.set(seq);
+    const r = replayEloBattles(t, shuffleInPlace(work, deriveRng(seed, 'order', p)), opts);
+    finals.set(r, p * m);
+    orderByRating(t.models, r).forEach((v, pos) => {
+      bestPos[v] = Math.min(bestPos[v]!, pos + 1);
+      worstPos[v] = Math.max(worstPos[v]!, pos + 1);
+    });
+  }
+  const models: OrderSpreadModel[] = [];
+  for (let v = 0; v < m; v++) {
+    const xs = Array.from({ length: orderings }, (_, p) => finals[p * m + v]!).sort((a, b) => a - b);
+    const mean = xs.reduce((a, x) => a + x, 0) / (orderings || 1);
+    const sd = orderings > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (orderings - 1)) : 0;
+    models.push({
+      model: t.models[v]!,
+      inOrder: inOrder[v]!,
+      mean,
+      sd,
+      lower: quantileSorted7(xs, 0.025),
+      upper: quantileSorted7(xs, 0.975),
+      min: xs[0] ?? Number.NaN,
+      max: xs[xs.length - 1] ?? Number.NaN,
+      bestPosition: orderings ? bestPos[v]! : 0,
+      worstPosition: orderings ? worstPos[v]! : 0,
+    });
+  }
+  models.sort((x, y) => y.mean - x.mean || (x.model < y.model ? -1 : x.model > y.model ? 1 : 0));
+  const sds = models.map((x) => x.sd);
+  return { orderings, models, meanSd: sds.reduce((a, x) => a + x, 0) / (m || 1), maxSd: Math.max(0, ...sds) };
+}

@@ -1,0 +1,596 @@
+import { aggregatePairs } from '../data/aggregate.js';
+import type { BattleTable } from '../data/table.js';
+import { expectedScore, sigmoid } from '../rating/predict.js';
+import { AUTO_PRIOR, DEFAULT_RATE, fitRatings, type RateOptions } from '../rating/rate.js';
+import { pointsPerLogit } from '../rating/scale.js';
+import { deriveRng, normal, type Rng } from '../rng.js';
+import { type BoardFit, fitBoard, PairBoard } from './board.js';
+import type { SimRatings } from './fixture.js';
+import { battleSampler, drawOutcomeP, type SimBattle, type SimulateOptions } from './generate.js';
+import { INTERVAL_METHODS, type IntervalMethod } from './intervals.js';
+import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
+import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
+import { spread, type Spread } from './summary.js';
+
+/** The board a scenario starts from. */
+export interface WhatIfBaseline {
+  /** `simulated` (from true ratings) or `battles` (read from files). */
+  readonly source: 'simulated' | 'battles';
+  /** Baseline votes and true ratings per slot, with room for the scenario's new models. */
+  readonly board: PairBoard;
+  /** Whether the true ratings are known (simulated baselines); for real battles the truth is the baseline fit. */
+  readonly truthKnown: boolean;
+  /** Battles in the baseline. */
+  readonly battles: number;
+  /** Popularity weights per slot for `popularity` policies (null: Zipf by true rank). */
+  readonly weights: Float64Array | null;
+  /** Rating options of every fit (a simulated baseline is centred on the true ratings' mean). */
+  readonly rate: RateOptions;
+  /** Where the baseline came from (echoed in `params.baseline`). */
+  readonly info: Readonly<Record<string, unknown>>;
+  /** True ratings of the models held back from the baseline (`baseline.without`), by name. */
+  readonly heldBack: ReadonlyMap<string, number>;
+}
+
+const newModelCount = (s: Scenario) => s.steps.filter((x) => x.type === 'newModel').length;
+
+/** Tie and scale options of every simulated vote of a scenario. */
+function simOptions(s: Scenario, rate: RateOptions): Partial<SimulateOptions> {
+  return { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel, scale: rate.scale, base: rate.base };
+}
+
+/**
+ * A simulated baseline: `baseline.battles` battles (default: the ratings file's `votes`, else 1,000,000) drawn from
+ * the true ratings under the baseline policy with the random source deriveRng(seed, 'baseline'), folded straight
+ * into pair counts (no battle rows are kept). Models listed in `baseline.without` are held back (not on the board;
+ * a newModel step can bring them in at their true rating). Fits are centred on the true ratings' mean of the
+ * models on the board, so fitted and true ratings share one scale. O(battles + m²).
+ *
+ * @throws InputError for an unknown model in `baseline.without` (JSON path `baseline.without.i`)
+ */
+export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: string, file?: string): WhatIfBaseline {
+  const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
+  const keep = truth.models.map((_, v) => v).filter((v) => !heldBack.has(truth.models[v]!));
+  const sub: SimRatings = {
+    models: keep.map((v) => truth.models[v]!),
+    ratings: Float64Array.from(keep, (v) => truth.ratings[v]!),
+    weights: truth.weights ? Float64Array.from(keep, (v) => truth.weights![v]!) : null,
+    isNew: Uint8Array.from(keep, (v) => truth.isNew[v]!),
+    real: truth.real ? Uint8Array.from(keep, (v) => truth.real![v]!) : null,
+  };
+  const m = sub.models.length;
+  const n = s.baseline.battles ?? truth.votes ?? 1_000_000;
+  let mean = 0;
+  for (const r of sub.ratings) mean += r;
+  mean /= m;
+  const rate: RateOptions = { ...DEFAULT_RATE, initial: mean };
+  const board = new PairBoard(m + newModelCount(s));
+  sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
+  const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
+  const policy = createPolicy(spec, { ratings: sub.ratings, weights: sub.weights ?? undefined, isNew: sub.isNew, votes: new Float64Array(m) });
+  const next = battleSampler(sub, policy, simOptions(s, rate), deriveRng(s.seed, 'baseline'));
+  const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
+  for (let i = 0; i < n; i++) {
+    next(i, x);
+    board.add(x.a, x.b, x.outcome);
+  }
+  let weights: Float64Array | null = null;
+  if (truth.weights) {
+    // slots of held-back models that enter later get their file weight; other new models the mean weight
+    weights = new Float64Array(board.cap);
+    weights.set(sub.weights!);
+    let sum = 0;
+    for (const w of sub.weights!) sum += w;
+    const byName = new Map(truth.models.map((name, v) => [name, truth.weights![v]!]));
+    let slot = m;
+    for (const st of s.steps) if (st.type === 'newModel') weights[slot++] = byName.get(st.model) ?? sum / m;
+  }
+  const info = { source: 'simulated', ratings: ratingsName, battles: n, policy: spec, ...(heldBack.size ? { without: [...heldBack.keys()] } : {}) };
+  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack };
+}
+
+/**
+ * A baseline of real battles: the votes as read; the "true" ratings that drive the scenario's simulated votes
+ * are the baseline's own Bradley–Terry fit (mean `rate.initial`, 1000 by default). O(rows + fit).
+ */
+export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: RateOptions = DEFAULT_RATE): WhatIfBaseline {
+  const pc = aggregatePairs(table);
+  const point = fitRatings(table, rate);
+  const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
+  return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map() };
+}
+
+/** One model on one board: rating, interval (null without intervals), LMArena rank and position by rating. */
+export interface BoardEntry {
+  readonly rating: number;
+  readonly lower: number | null;
+  readonly upper: number | null;
+  /** LMArena rank: 1 + number of models whose lower bound exceeds this model's upper bound. */
+  readonly rank: number;
+  /** Position by rating (1 = highest). */
+  readonly position: number;
+  /** Battles the model played (scenario: mean over the replications). */
+  readonly battles: number;
+}
+
+/** A model's line in a what-if result. */
+export interface WhatIfModel {
+  readonly model: string;
+  /** True rating (simulated baselines; models added by steps), else null. */
+  readonly truth: number | null;
+  /** On the baseline board (null for a model added by a step). */
+  readonly baseline: BoardEntry | null;
+  /**
+   * On the scenario board, over the replications: mean rating, mean interval bounds, lower-median rank and
+   * position; null when the model is not on the scenario board (removed).
+   */
+  readonly scenario: BoardEntry | null;
+  /** Scenario − baseline rating over the replications: mean and central `ci` quantiles (type 7). */
+  readonly delta: Spread | null;
+  /** Scenario rating − true rating over the replications (when the truth is known). */
+  readonly vsTruth: Spread | null;
+  /** Share of replications whose scenario rank differs from the baseline rank. */
+  readonly pRankChange: number | null;
+  /** Share of replications whose scenario position differs from the baseline position. */
+  readonly pPositionChange: number | null;
+  /** For models named by a step: P(rank = k) over the replications. */
+  readonly rankDistribution?: readonly { readonly rank: number; readonly p: number }[];
+  /** For models named by a step: P(position = k) over the replications. */
+  readonly positionDistribution?: readonly { readonly position: number; readonly p: number }[];
+}
+
+/** What one step did, summarised over the replications. */
+export interface StepSummary {
+  readonly step: number;
+  readonly type: ScenarioStep['type'];
+  readonly model: string;
+  /** Votes the step added (mean over replications). */
+  readonly votesAdded: number;
+  /** newModel: votes the new model received. */
+  readonly modelVotes?: Spread | null;
+  /** biasedVoters: votes flipped. */
+  readonly flipped?: Spread | null;
+  /** bestOfN: published rating − the variants' true rating (the selection inflation). */
+  readonly inflation?: Spread | null;
+  /** bestOfN: the best variant's own score against the fixed board − true rating (what the provider saw). */
+  readonly selectedScore?: Spread | null;
+  /** bestOfN: the chosen variant's true rating − the variants' mean true rating (0 unless `spread` > 0). */
+  readonly chosenTrue?: Spread | null;
+}
+
+/** Per-replication values, slot-major per replication (`[r·models + k]`, k indexing `models`). */
+export interface WhatIfSamples {
+  readonly models: readonly string[];
+  readonly replications: number;
+  /** Aligned scenario rating (NaN when absent). */
+  readonly rating: Float64Array;
+  readonly rank: Int32Array;
+  readonly position: Int32Array;
+}
+
+/** The result of {@link runWhatIf} (the `arena whatif --format json` object). */
+export interface WhatIfResult {
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Sorted by mean scenario rating (highest first); models absent from the scenario last, by baseline rating. */
+  readonly models: readonly WhatIfModel[];
+  readonly steps: readonly StepSummary[];
+  readonly warnings: readonly string[];
+  /** Raw per-replication values (not part of the JSON output). */
+  readonly samples: WhatIfSamples;
+}
+
+/** Options of {@link runWhatIf}. */
+export interface WhatIfOptions {
+  /** Interval method (default: the scenario's `intervals`, i.e. the sandwich). */
+  readonly intervals?: IntervalMethod | undefined;
+  /** Called after each replication (progress). */
+  readonly onReplication?: ((r: number, of: number) => void) | undefined;
+}
+
+/**
+ * One-dimensional Bradley–Terry estimate of a model against opponents of fixed strength: maximises
+ * Σ_u [s_u·log σ(θ − φ_u) + (n_u − s_u)·log σ(φ_u − θ)] − λ/2·(θ − φ̄)² by Newton's method (λ = 0.01, φ̄ the
+ * vote-weighted mean opponent, which keeps the estimate finite when every vote was won or lost). O(k·iterations).
+ *
+ * @param n votes against each opponent
+ * @param s score against each opponent (wins + ½ ties)
+ * @param phi opponents' strengths (natural scale)
+ * @returns θ on the natural scale
+ */
+export function fitAgainstFixed(n: ArrayLike<number>, s: ArrayLike<number>, phi: ArrayLike<number>): number {
+  let total = 0;
+  let mean = 0;
+  for (let u = 0; u < n.length; u++) {
+    if (!(n[u]! > 0)) continue;
+    total += n[u]!;
+    mean += n[u]! * phi[u]!;
+  }
+  if (total === 0) return 0;
+  mean /= total;
+  let theta = mean;
+  for (let it = 0; it < 100; it++) {
+    let g = -AUTO_PRIOR * (theta - mean);
+    let h = AUTO_PRIOR;
+    for (let u = 0; u < n.length; u++) {
+      if (!(n[u]! > 0)) continue;
+      const p = sigmoid(theta - phi[u]!);
+      g += s[u]! - n[u]! * p;
+      h += n[u]! * p * (1 - p);
+    }
+    const step = Math.max(-2, Math.min(2, g / h));
+    theta += step;
+    if (Math.abs(step) < 1e-12) break;
+  }
+  return theta;
+}
+
+interface StepRecord {
+  votesAdded: number;
+  chosenTrue?: number;
+  modelVotes?: number;
+  flipped?: number;
+  inflation?: number;
+  selectedScore?: number;
+}
+
+interface StepContext {
+  readonly s: Scenario;
+  readonly board: PairBoard;
+  readonly rng: Rng;
+  readonly baseFit: BoardFit;
+  readonly weights: Float64Array | null;
+  readonly rate: RateOptions;
+  readonly heldBack: ReadonlyMap<string, number>;
+  readonly warn: (w: string) => void;
+}
+
+function policyOf(ctx: StepContext, spec: PolicySpec): PairPolicy {
+  const b = ctx.board;
+  return createPolicy(spec, {
+    ratings: b.truth,
+    eligible: b.present,
+    weights: ctx.weights ?? undefined,
+    isNew: b.isNew,
+    votes: spec.type === 'lmarena' ? b.votes() : undefined,
+    pairs: spec.type === 'active' ? b.pairScores() : undefined,
+  });
+}
+
+/** Applies one step to the board in place. */
+function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRecord {
+  const { board, rng, s } = ctx;
+  const sim = simOptions(s, ctx.rate);
+  const tie = { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel };
+  const score = (ra: number, rb: number) => expectedScore(ra, rb, sim as SimulateOptions);
+  switch (step.type) {
+    case 'addVotes': {
+      const a = board.slotOf(step.model);
+      const ra = step.rating ?? board.truth[a]!;
+      if (step.opponent !== undefined) {
+        const b = board.slotOf(step.opponent);
+        const p = step.winRate ?? score(ra, board.truth[b]!);
+        for (let k = 0; k < step.votes; k++) board.add(a, b, drawOutcomeP(p, tie, rng()));
+      } else {
+        const policy = policyOf(ctx, step.policy ?? s.policy);
+        for (let k = 0; k < step.votes; k++) {
+          const b = policy.drawOpponent(a, rng);
+          const o = drawOutcomeP(step.winRate ?? score(ra, board.truth[b]!), tie, rng());
+          board.add(a, b, o);
+          policy.record(a, b, o);
+        }
+      }
+      return { votesAdded: step.votes };
+    }
+    case 'newModel': {
+      const rating = step.rating ?? ctx.heldBack.get(step.model)!;
+      const v = board.addModel(step.model, rating, true);
+      const policy = policyOf(ctx, step.policy ?? { type: 'lmarena' });
+      if (step.votes !== undefined) {
+        for (let k = 0; k < step.votes; k++) {
+          const b = policy.drawOpponent(v, rng);
+          const o = drawOutcomeP(score(rating, board.truth[b]!), tie, rng());
+          board.add(v, b, o);
+          policy.record(v, b, o);
+        }
+        return { votesAdded: step.votes, modelVotes: step.votes };
+      }
+      const total = Math.round(step.hours! * s.votesPerHour);
+      const pair = { a: 0, b: 0 };
+      let mine = 0;
+      for (let k = 0; k < total; k++) {
+        policy.draw(rng, pair);
+        const o = drawOutcomeP(score(board.truth[pair.a]!, board.truth[pair.b]!), tie, rng());
+        board.add(pair.a, pair.b, o);
+        policy.record(pair.a, pair.b, o);
+        if (pair.a === v || pair.b === v) mine++;
+      }
+      return { votesAdded: total, modelVotes: mine };
+    }
+    case 'removeModel': {
+      board.removeModel(board.slotOf(step.model));
+      const c = board.components();
+      if (c.parts > 1) {
+        ctx.warn(
+          `Removing ${JSON.stringify(step.model)} (step ${index}) splits the comparison graph into ${c.parts} parts (sizes ${c.sizes.join(', ')}): ratings in different parts are no longer comparable.`,
+        );
+      }
+      return { votesAdded: 0 };
+    }
+    case 'biasedVoters':
+      return { votesAdded: 0, flipped: flipVotes(step, index, ctx) };
+    case 'bestOfN':
+      return bestOfN(step, ctx);
+  }
+}
+
+/** biasedVoters: selection sampling (Knuth's Algorithm S) of K votes among the eligible ones, then flips. */
+function flipVotes(step: Extract<ScenarioStep, { type: 'biasedVoters' }>, index: number, ctx: StepContext): number {
+  const { board, rng } = ctx;
+  const v = board.slotOf(step.model);
+  const forModel = step.direction === 'for';
+  let total = 0;
+  let eligible = 0;
+  const segments: { base: number; from: number; to: number }[] = [];
+  for (let u = 0; u < board.size; u++) {
+    if (u === v || !board.present[u]) continue;
+    const { base, aFirst } = board.cell(v, u);
+    const win = aFirst ? 0 : 1;
+    const loss = 1 - win;
+    for (let o = 0; o < 4; o++) total += board.counts[base + o]!;
+    const target = forModel ? win : loss;
+    for (const o of forModel ? [loss, 2, 3] : [win, 2, 3]) {
+      if (board.counts[base + o]! > 0) {
+        segments.push({ base, from: o, to: target });
+        eligible += board.counts[base + o]!;
+      }
+    }
+  }
+  let want = step.votes ?? Math.round(step.fraction! * total);
+  if (want > eligible) {
+    ctx.warn(`biasedVoters (step ${index}): ${JSON.stringify(step.model)} has only ${eligible} votes that can be flipped ${step.direction} it; flipped those ${eligible}, not ${want}.`);
+    want = eligible;
+  }
+  let left = eligible;
+  let need = want;
+  for (const seg of segments) {
+    const c = board.counts[seg.base + seg.from]!;
+    let picked = 0;
+    for (let k = 0; k < c && need > 0; k++, left--) {
+      if (rng() * left < need) {
+        picked++;
+        need--;
+      }
+    }
+    if (need === 0 && picked === 0) continue;
+    board.counts[seg.base + seg.from]! -= picked;
+    board.counts[seg.base + seg.to]! += picked;
+    if (need === 0) break;
+  }
+  return want;
+}
+
+/** bestOfN: N private variants, each scored against the fixed published board; the best one is published. */
+function bestOfN(step: Extract<ScenarioStep, { type: 'bestOfN' }>, ctx: StepContext): StepRecord {
+  const { board, rng, s, baseFit } = ctx;
+  const v = board.slotOf(step.model);
+  const r = step.rating ?? board.truth[v]!;
+  const sd = step.spread ?? 0;
+  board.clearVotes(v);
+  const policy = policyOf(ctx, step.policy ?? s.policy);
+  const f = pointsPerLogit(ctx.rate);
+  const cap = board.cap;
+  const phi = new Float64Array(cap);
+  for (let u = 0; u < board.size; u++) phi[u] = (Number.isFinite(baseFit.rating[u]!) ? baseFit.rating[u]! : board.truth[u]!) / f;
+  const tie = { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel };
+  let cur = new Float64Array(cap * 4);
+  let best = new Float64Array(cap * 4);
+  let bestTheta = Number.NEGATIVE_INFINITY;
+  let bestTrue = r;
+  const n = new Float64Array(cap);
+  const sc = new Float64Array(cap);
+  for (let k = 0; k < step.variants; k++) {
+    const rv = sd > 0 ? r + sd * normal(rng) : r;
+    cur.fill(0);
+    for (let q = 0; q < step.votesPerVariant; q++) {
+      const u = policy.drawOpponent(v, rng);
+      const o = drawOutcomeP(expectedScore(rv, board.truth[u]!, ctx.rate), tie, rng());
+      cur[u * 4 + o]!++;
+    }
+    for (let u = 0; u < cap; u++) {
+      const t = cur[u * 4 + 2]! + cur[u * 4 + 3]!;
+      n[u] = cur[u * 4]! + cur[u * 4 + 1]! + t;
+      sc[u] = cur[u * 4]! + t / 2;
+    }
+    const theta = fitAgainstFixed(n, sc, phi);
+    if (theta > bestTheta) {
+      bestTheta = theta;
+      bestTrue = rv;
+      const tmp = best;
+      best = cur;
+      cur = tmp;
+    }
+  }
+  for (let u = 0; u < cap; u++) for (let o = 0; o < 4; o++) if (best[u * 4 + o]! > 0) board.add(v, u, o, best[u * 4 + o]!);
+  // inflation (published − truth) is filled in after the refit
+  // phi is display/f, so bestTheta·f is the best variant's score on the display scale; inflation is filled in after the refit
+  return { votesAdded: step.variants * step.votesPerVariant, selectedScore: bestTheta * f - r, chosenTrue: bestTrue - r, inflation: Number.NaN };
+}
+
+const entry = (fit: BoardFit, v: number): BoardEntry | null =>
+  Number.isFinite(fit.rating[v]!)
+    ? {
+        rating: fit.rating[v]!,
+        lower: Number.isFinite(fit.lower[v]!) ? fit.lower[v]! : null,
+        upper: Number.isFinite(fit.upper[v]!) ? fit.upper[v]! : null,
+        rank: fit.rank[v]!,
+        position: fit.position[v]!,
+        battles: fit.battles[v]!,
+      }
+    : null;
+
+const lowerMedian = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+function distribution(values: number[]): { value: number; p: number }[] {
+  const counts = new Map<number, number>();
+  for (const x of values) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([value, c]) => ({ value, p: c / values.length }));
+}
+
+/**
+ * Runs a what-if scenario: fits the baseline board once, then for each replication r = 0…R−1 copies it, applies
+ * the steps in order with the random source deriveRng(seed, 'rep', r) (so replication r does not depend on R or
+ * on the others), refits with intervals, and puts the scenario ratings on the baseline's scale by the common shift
+ * that keeps the mean rating of the unaffected models (on both boards, named by no step) unchanged. Summaries per
+ * model: baseline and mean scenario entry, the change (mean and central `ci` quantiles), the change against the
+ * truth, P(rank change), and for the models named by steps the distribution of rank and position.
+ *
+ * Model names are checked ({@link checkScenarioModels}) before anything is simulated or fitted.
+ * Cost: R × (steps' votes + one fit + intervals), each fit O(m³) for m models.
+ *
+ * @throws InputError for unknown models (JSON path `steps.i.model`)
+ */
+export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIfOptions = {}): WhatIfResult {
+  const base = baseline.board;
+  checkScenarioModels(s, base.names.filter((_, v) => base.present[v]), undefined, baseline.heldBack);
+  const intervals = options.intervals ?? INTERVAL_METHODS.get(s.intervals)!;
+  const rate = baseline.rate;
+  const warnings = new Set<string>();
+  const baseFit = fitBoard(base, rate, intervals, s.ci, deriveRng(s.seed, 'baseline', 'intervals'));
+  baseFit.warnings.forEach((w) => warnings.add(`baseline: ${w}`));
+  const named = new Set(s.steps.map((st) => st.model).concat(s.steps.flatMap((st) => (st.type === 'addVotes' && st.opponent !== undefined ? [st.opponent] : []))));
+  const R = s.replications;
+  let models: string[] = [];
+  let rating = new Float64Array(0);
+  let lower = new Float64Array(0);
+  let upper = new Float64Array(0);
+  let rank = new Int32Array(0);
+  let position = new Int32Array(0);
+  let battles = new Float64Array(0);
+  const records: StepRecord[][] = s.steps.map(() => []);
+  let truth = new Float64Array(0);
+  for (let r = 0; r < R; r++) {
+    const board = base.clone();
+    const rng = deriveRng(s.seed, 'rep', r);
+    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, warn: (w) => warnings.add(w) };
+    s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
+    const fit = fitBoard(board, rate, intervals, s.ci, deriveRng(s.seed, 'rep', r, 'intervals'));
+    fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));
+    if (r === 0) {
+      models = [...board.names];
+      const K = models.length;
+      rating = new Float64Array(R * K);
+      lower = new Float64Array(R * K);
+      upper = new Float64Array(R * K);
+      rank = new Int32Array(R * K);
+      position = new Int32Array(R * K);
+      battles = new Float64Array(R * K);
+      truth = board.truth.slice(0, K);
+    }
+    const K = models.length;
+    // align: keep the mean of the unaffected models where it was on the baseline
+    let sb = 0;
+    let ss = 0;
+    let nRef = 0;
+    for (let v = 0; v < K; v++) {
+      if (named.has(models[v]!) || !Number.isFinite(baseFit.rating[v]!) || !Number.isFinite(fit.rating[v]!)) continue;
+      sb += baseFit.rating[v]!;
+      ss += fit.rating[v]!;
+      nRef++;
+    }
+    if (nRef === 0) {
+      for (let v = 0; v < K; v++) {
+        if (!Number.isFinite(baseFit.rating[v]!) || !Number.isFinite(fit.rating[v]!)) continue;
+        sb += baseFit.rating[v]!;
+        ss += fit.rating[v]!;
+        nRef++;
+      }
+    }
+    const shift = nRef ? (sb - ss) / nRef : 0;
+    for (let v = 0; v < K; v++) {
+      rating[r * K + v] = fit.rating[v]! + shift;
+      lower[r * K + v] = fit.lower[v]! + shift;
+      upper[r * K + v] = fit.upper[v]! + shift;
+      rank[r * K + v] = fit.rank[v]!;
+      position[r * K + v] = fit.position[v]!;
+      battles[r * K + v] = fit.battles[v]!;
+    }
+    s.steps.forEach((step, i) => {
+      if (step.type === 'bestOfN') {
+        const rec = records[i]![r]!;
+        const v = models.indexOf(step.model);
+        rec.inflation = rating[r * K + v]! - (step.rating ?? truth[v]!);
+      }
+    });
+    options.onReplication?.(r + 1, R);
+  }
+  const K = models.length;
+  const column = (arr: ArrayLike<number>, v: number) => Array.from({ length: R }, (_, r) => arr[r * K + v]!);
+  const rows: WhatIfModel[] = [];
+  const truthKnownFor = (v: number) => baseline.truthKnown || v >= base.size || s.steps.some((st) => st.type === 'bestOfN' && st.model === models[v] && st.rating !== undefined);
+  for (let v = 0; v < K; v++) {
+    const b = entry(baseFit, v);
+    const rs = column(rating, v).filter(Number.isFinite);
+    const present = rs.length > 0;
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const idx = Array.from({ length: R }, (_, r) => r).filter((r) => Number.isFinite(rating[r * K + v]!));
+    const ranks = idx.map((r) => rank[r * K + v]!);
+    const positions = idx.map((r) => position[r * K + v]!);
+    const lo = idx.map((r) => lower[r * K + v]!).filter(Number.isFinite);
+    const hi = idx.map((r) => upper[r * K + v]!).filter(Number.isFinite);
+    const sc: BoardEntry | null = present
+      ? {
+          rating: mean(rs),
+          lower: lo.length ? mean(lo) : null,
+          upper: hi.length ? mean(hi) : null,
+          rank: lowerMedian(ranks),
+          position: lowerMedian(positions),
+          battles: mean(idx.map((r) => battles[r * K + v]!)),
+        }
+      : null;
+    const bestOf = s.steps.find((st): st is Extract<ScenarioStep, { type: 'bestOfN' }> => st.type === 'bestOfN' && st.model === models[v] && st.rating !== undefined);
+    const tv = bestOf ? bestOf.rating! : truth[v]!;
+    const known = truthKnownFor(v);
+    const row: WhatIfModel = {
+      model: models[v]!,
+      truth: known ? tv : null,
+      baseline: b,
+      scenario: sc,
+      delta: b && present ? spread(rs.map((x) => x - b.rating), s.ci) : null,
+      vsTruth: known && present ? spread(rs.map((x) => x - tv), s.ci) : null,
+      pRankChange: b && present ? ranks.filter((k) => k !== b.rank).length / ranks.length : null,
+      pPositionChange: b && present ? positions.filter((k) => k !== b.position).length / positions.length : null,
+      ...(named.has(models[v]!) && present
+        ? {
+            rankDistribution: distribution(ranks).map(({ value, p }) => ({ rank: value, p })),
+            positionDistribution: distribution(positions).map(({ value, p }) => ({ position: value, p })),
+          }
+        : {}),
+    };
+    rows.push(row);
+  }
+  rows.sort((x, y) => {
+    if (x.scenario && y.scenario) return y.scenario.rating - x.scenario.rating || (x.model < y.model ? -1 : x.model > y.model ? 1 : 0);
+    if (x.scenario) return -1;
+    if (y.scenario) return 1;
+    return (y.baseline?.rating ?? 0) - (x.baseline?.rating ?? 0);
+  });
+  const steps: StepSummary[] = s.steps.map((step, i) => {
+    const rec = records[i]!;
+    const pick = (k: keyof StepRecord) => spread(rec.map((x) => (x[k] as number | undefined) ?? Number.NaN), s.ci);
+    return {
+      step: i,
+      type: step.type,
+      model: step.model,
+      votesAdded: rec.reduce((a, x) => a + x.votesAdded, 0) / rec.length,
+      ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes') } : {}),
+      ...(step.type === 'biasedVoters' ? { flipped: pick('flipped') } : {}),
+      ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore'), chosenTrue: pick('chosenTrue') } : {}),
+    };
+  });
+  const params = {
+    ...s,
+    baseline: { ...s.baseline, ...baseline.info },
+    rate: { scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, prior: rate.prior, method: rate.method },
+  };
+  return { params, models: rows, steps, warnings: [...warnings], samples: { models, replications: R, rating, rank, position } };
+}

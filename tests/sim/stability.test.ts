@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
+import { DEFAULT_ELO, replayElo } from '../../src/rating/elo.js';
+import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
+import { createRng } from '../../src/rng.js';
+import { simulateTable } from '../../src/sim/generate.js';
+import { INTERVAL_METHODS, sandwichIntervals } from '../../src/sim/intervals.js';
+import { type Checkpoint, eloOrderSensitivity, replayEloBattles, settledPoints, shuffleInPlace, stabilityReplay, unseparatedPairs } from '../../src/sim/stability.js';
+
+const truth = { models: ['a', 'b', 'c', 'd', 'e'], ratings: Float64Array.from([1200, 1150, 1100, 1050, 1000]) };
+const day = 86400;
+// 6,000 battles, one every 60 s from midnight: 4 days and a bit
+const table = simulateTable(truth, 6000, { start: 10 * day, interval: 60 }, createRng(4));
+const sandwich = INTERVAL_METHODS.get('sandwich')!;
+
+describe('stabilityReplay', () => {
+  it('the last checkpoint is the fit of all battles (BT + sandwich, as arena rate)', () => {
+    const r = stabilityReplay(table, { rate: DEFAULT_RATE, checkpoints: { every: 1000 }, level: 0.95, intervals: sandwich, seed: 1 });
+    expect(r.checkpoints.map((c) => c.battles)).toEqual([1000, 2000, 3000, 4000, 5000, 6000]);
+    const point = fitRatings(table, DEFAULT_RATE);
+    const iv = sandwichIntervals(point, { level: 0.95, rate: DEFAULT_RATE, rng: createRng(0) })!;
+    const last = r.checkpoints[5]!;
+    for (const x of last.models) {
+      const v = table.models.indexOf(x.model);
+      expect(x.rating).toBeCloseTo(point.ratings[v]!, 9);
+      expect(x.lower).toBeCloseTo(iv.lower[v]!, 9);
+      expect(x.upper).toBeCloseTo(iv.upper[v]!, 9);
+    }
+    expect(last.tstamp).toBe(10 * day + 5999 * 60);
+    expect(r.models.map((x) => x.model)).toEqual(last.models.map((x) => x.model));
+  });
+  it('an intermediate checkpoint is the fit of the battles so far', () => {
+    const r = stabilityReplay(table, { rate: DEFAULT_RATE, checkpoints: { every: 2500 }, level: 0.95, intervals: sandwich, seed: 1 });
+    expect(r.checkpoints.map((c) => c.battles)).toEqual([2500, 5000, 6000]);
+    const head = { ...table, a: table.a.slice(0, 2500), b: table.b.slice(0, 2500), outcome: table.outcome.slice(0, 2500), count: table.count.slice(0, 2500), tstamp: null, rows: 2500, battles: 2500 };
+    const point = fitRatings(head as BattleTable, DEFAULT_RATE);
+    for (const x of r.checkpoints[0]!.models) expect(x.rating).toBeCloseTo(point.ratings[table.models.indexOf(x.model)]!, 9);
+  });
+  it('checkpoints by day: one at the end of each UTC day with battles', () => {
+    const r = stabilityReplay(table, { rate: DEFAULT_RATE, checkpoints: { by: 'day' }, level: 0.95, intervals: sandwich, seed: 1 });
+    // 1,440 battles a day: days 10, 11, 12, 13 full and 240 battles on day 14
+    expect(r.checkpoints.map((c) => c.battles)).toEqual([1440, 2880, 4320, 5760, 6000]);
+    expect(r.checkpoints.every((c) => Math.floor(c.tstamp! / day) === 10 + c.index)).toBe(true);
+    const noTime = tableFromBattles([{ modelA: 'a', modelB: 'b', outcome: 'a' }]);
+    expect(() => stabilityReplay(noTime, { rate: DEFAULT_RATE, checkpoints: { by: 'day' }, level: 0.95, intervals: sandwich, seed: 1 })).toThrow(/need a tstamp/);
+  });
+  it('online Elo checkpoints are the running ratings; the last equals replayElo', () => {
+    const rate = { ...DEFAULT_RATE, method: 'elo' as const };
+    const r = stabilityReplay(table, { rate, checkpoints: { every: 3000 }, level: 0.95, intervals: sandwich, seed: 1 });
+    const elo = replayElo(table, DEFAULT_ELO);
+    for (const x of r.checkpoints[1]!.models) {
+      expect(x.rating).toBeCloseTo(elo[table.models.indexOf(x.model)]!, 9);
+      expect(x.lower).toBeNull();
+    }
+    expect(r.models.every((x) => x.ratingSettled === null)).toBe(true);
+  });
+  it('models appear when they first play; the anchor applies once its model plays', () => {
+    const bs = [
+      { modelA: 'a', modelB: 'b', outcome: 'a' as const, tstamp: 1 },
+      { modelA: 'b', modelB: 'a', outcome: 'a' as const, tstamp: 2 },
+      { modelA: 'c', modelB: 'a', outcome: 'tie' as const, tstamp: 3 },
+      { modelA: 'c', modelB: 'b', outcome: 'b' as const, tstamp: 4 },
+    ];
+    const t = tableFromBattles(bs);
+    const rate = { ...DEFAULT_RATE, anchor: { model: 'c', rating: 1500 } };
+    const r = stabilityReplay(t, { rate, checkpoints: { every: 2 }, level: 0.95, intervals: sandwich, seed: 1 });
+    expect(r.checkpoints[0]!.models.map((x) => x.model).sort()).toEqual(['a', 'b']);
+    expect(r.checkpoints[1]!.models.find((x) => x.model === 'c')!.rating).toBeCloseTo(1500, 9);
+    expect(r.warnings).toContain('Checkpoints before "c" first plays are not anchored.');
+    expect(() => stabilityReplay(t, { rate: { ...DEFAULT_RATE, anchor: { model: 'zz', rating: 1 } }, checkpoints: { every: 2 }, level: 0.95, intervals: sandwich, seed: 1 })).toThrow(
+      '--anchor: anchor model "zz" is not in the battles',
+    );
+  });
+});
+
+describe('settledPoints', () => {
+  const cp = (index: number, models: [string, number, number][]): Checkpoint => ({
+    index,
+    battles: 100 * (index + 1),
+    tstamp: null,
+    models: models.map(([model, rating, rank]) => ({ model, rating, rank, lower: rating - 5, upper: rating + 5, battles: 10 })),
+  });
+  it('the first checkpoint from which the rank (rating) stays final (inside the final interval)', () => {
+    const cps = [
+      cp(0, [['x', 1000, 1], ['y', 990, 2]]),
+      cp(1, [['y', 1010, 1], ['x', 1000, 2]]),
+      cp(2, [['x', 1020, 1], ['y', 990, 2], ['z', 900, 3]]),
+      cp(3, [['x', 1022, 1], ['y', 991, 2], ['z', 950, 3]]),
+    ];
+    const final = cps[3]!.models.map((x) => ({ ...x }));
+    const s = settledPoints(cps);
+    const by = new Map(s.map((x) => [x.model, x]));
+    // x: rank 1 at checkpoints 2, 3 (2 at 1); rating in [1017, 1027] at 2, 3
+    expect(by.get('x')!.rankSettled.checkpoint).toBe(2);
+    expect(by.get('x')!.ratingSettled!.checkpoint).toBe(2);
+    // y: rank 2 at 2, 3 (1 at 1); rating in [986, 996]: 990 at 2 and 0, 1010 at 1
+    expect(by.get('y')!.rankSettled).toEqual({ checkpoint: 2, battles: 300, tstamp: null });
+    expect(by.get('y')!.ratingSettled!.checkpoint).toBe(2);
+    // z: appears at 2 with rank 3; its rating 900 is outside [945, 955]
+    expect(by.get('z')!.rankSettled.checkpoint).toBe(2);
+    expect(by.get('z')!.ratingSettled!.checkpoint).toBe(3);
+    expect(s.map((x) => x.model)).toEqual(final.map((x) => x.model));
+  });
+});
+
+describe('unseparatedPairs', () => {
+  const m = (model: string, rating: number, half: number, battles = 1000) => ({ model, rating, lower: rating - half, upper: rating + half, rank: 1, battles });
+  it('known values: factor (z(se_a + se_b)/gap)², more battles N·(factor − 1)', () => {
+    // gap 10, half-widths 10 each: se = 10/z each, factor = (20/10)² = 4 → 3 N more
+    const pairs = unseparatedPairs([m('a', 1010, 10, 400), m('b', 1000, 10, 600), m('c', 900, 5)], 5000, 0.95);
+    expect(pairs).toEqual([{ a: 'a', b: 'b', gap: 10, factor: 4, moreBattles: 15000, moreBattlesA: 1200, moreBattlesB: 1800 }]);
+  });
+  it('touching intervals are not separated (factor 1, nothing more needed); equal ratings never separate', () => {
+    expect(unseparatedPairs([m('a', 1010, 5), m('b', 1000, 5)], 100, 0.95)[0]).toMatchObject({ factor: 1, moreBattles: 0 });
+    expect(unseparatedPairs([m('a', 1000, 5), m('b', 1000, 5)], 100, 0.95)[0]).toMatchObject({ gap: 0, factor: null, moreBattles: null });
+  });
+  it('neighbours only by default, every overlapping pair with all', () => {
+    const board = [m('a', 1010, 10), m('b', 1005, 10), m('c', 1000, 10)];
+    expect(unseparatedPairs(board, 100, 0.95).map((p) => `${p.a}>${p.b}`)).toEqual(['a>b', 'b>c']);
+    expect(unseparatedPairs(board, 100, 0.95, true).map((p) => `${p.a}>${p.b}`)).toEqual(['a>b', 'a>c', 'b>c']);
+  });
+});
+
+describe('online Elo order sensitivity', () => {
+  it('replayEloBattles in the given order equals replayElo (differential)', () => {
+    const seq = Int32Array.from({ length: table.rows }, (_, i) => i);
+    const a = replayEloBattles(table, seq, DEFAULT_ELO);
+    const b = replayElo(table, DEFAULT_ELO);
+    a.forEach((x, v) => expect(x).toBeCloseTo(b[v]!, 9));
+  });
+  it('shuffleInPlace is a permutation', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200 }), fc.integer(), (n, seed) => {
+        const xs = shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), createRng(seed));
+        expect(Array.from(xs).sort((p, q) => p - q)).toEqual(Array.from({ length: n }, (_, i) => i));
+      }),
+    );
+  });
+  it('is reproducible, conserves the rating total per ordering, and K = 0 has no spread', () => {
+    const t = simulateTable(truth, 3000, {}, createRng(6));
+    const a = eloOrderSensitivity(t, DEFAULT_ELO, 20, 9);
+    const b = eloOrderSensitivity(t, DEFAULT_ELO, 20, 9);
+    expect(a).toEqual(b);
+    expect(a.models.reduce((s, x) => s + x.mean, 0)).toBeCloseTo(5 * 1000, 6);
+    expect(a.meanSd).toBeGreaterThan(0);
+    for (const x of a.models) {
+      expect(x.lower).toBeLessThanOrEqual(x.upper);
+      expect(x.min).toBeLessThanOrEqual(x.lower);
+      expect(x.bestPosition).toBeLessThanOrEqual(x.worstPosition);
+    }
+    const still = eloOrderSensitivity(t, { ...DEFAULT_ELO, k: 0 }, 5, 9);
+    expect(still.maxSd).toBe(0);
+  });
+  it('a row with count c stands for c battles that are shuffled apart', () => {
+    const t = tableFromBattles([
+      { modelA: 'a', modelB: 'b', outcome: 'a', count: 30 },
+      { modelA: 'a', modelB: 'b', outcome: 'b', count: 30 },
+    ]);
+    const r = eloOrderSensitivity(t, { ...DEFAULT_ELO, k: 32 }, 50, 1);
+    // in the input order a wins 30 then loses 30 and ends below 1000; shuffled orders end on both sides
+    expect(r.models.find((x) => x.model === 'a')!.inOrder).toBeLessThan(1000);
+    expect(r.models.find((x) => x.model === 'a')!.min).toBeLessThan(1000);
+    expect(r.models.find((x) => x.model === 'a')!.max).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { tableFromBattles } from '../../src/data/table.js';
+import { expectedScore } from '../../src/rating/predict.js';
+import { DEFAULT_RATE } from '../../src/rating/rate.js';
+import type { SimRatings } from '../../src/sim/fixture.js';
+import { parseScenario } from '../../src/sim/scenario.js';
+import { battlesBaseline, fitAgainstFixed, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
+
+function truthOf(entries: [string, number][]): SimRatings {
+  return {
+    models: entries.map((e) => e[0]),
+    ratings: Float64Array.from(entries, (e) => e[1]),
+    weights: null,
+    isNew: new Uint8Array(entries.length),
+    real: null,
+  };
+}
+
+const eight = truthOf([
+  ['top', 1300],
+  ['second', 1280],
+  ['__proto__', 1250],
+  ['mid', 1200],
+  ['low', 1150],
+  ['lower', 1100],
+  ['bottom', 1000],
+  ['last', 950],
+]);
+
+function run(scenario: object, truth = eight): WhatIfResult {
+  const s = parseScenario(scenario);
+  return runWhatIf(s, simulatedBaseline(truth, s, 'test'));
+}
+
+const row = (r: WhatIfResult, model: string) => r.models.find((x) => x.model === model)!;
+
+describe('runWhatIf: replications', () => {
+  const scenario = { baseline: { battles: 20000 }, seed: 3, steps: [{ type: 'addVotes', model: 'mid', votes: 500 }] };
+  it('is reproducible, and replication r does not depend on how many there are', () => {
+    const a = run({ ...scenario, replications: 3 });
+    const b = run({ ...scenario, replications: 5 });
+    const c = run({ ...scenario, replications: 3 });
+    expect(c.samples.rating).toEqual(a.samples.rating);
+    const K = a.samples.models.length;
+    expect(b.samples.models).toEqual(a.samples.models);
+    expect(Array.from(b.samples.rating.slice(0, 3 * K))).toEqual(Array.from(a.samples.rating));
+  });
+  it('a step that adds nothing changes nothing: every delta is exactly 0', () => {
+    const r = run({ baseline: { battles: 20000 }, replications: 2, steps: [{ type: 'addVotes', model: 'mid', votes: 0 }] });
+    for (const x of r.models) {
+      expect(x.delta).toEqual({ mean: 0, lower: 0, upper: 0 });
+      expect(x.pRankChange).toBe(0);
+      expect(x.scenario!.battles).toBe(x.baseline!.battles);
+    }
+  });
+  it('the models no step names keep their mean rating (the alignment)', () => {
+    const r = run({ baseline: { battles: 20000 }, replications: 4, steps: [{ type: 'addVotes', model: 'mid', opponent: 'low', votes: 3000, winRate: 0.9 }] });
+    const K = r.samples.models.length;
+    const base = new Map(r.models.map((x) => [x.model, x.baseline!.rating]));
+    for (let rep = 0; rep < 4; rep++) {
+      let d = 0;
+      let n = 0;
+      r.samples.models.forEach((m, v) => {
+        if (m === 'mid' || m === 'low') return;
+        d += r.samples.rating[rep * K + v]! - base.get(m)!;
+        n++;
+      });
+      expect(Math.abs(d / n)).toBeLessThan(1e-9);
+    }
+  });
+});
+
+describe('runWhatIf: steps', () => {
+  it('addVotes against one opponent: exact vote counts, the winner rises and the loser falls', () => {
+    const r = run({ baseline: { battles: 20000 }, replications: 3, steps: [{ type: 'addVotes', model: 'low', opponent: 'top', votes: 400, winRate: 1 }] });
+    const low = row(r, 'low');
+    const top = row(r, 'top');
+    expect(low.scenario!.battles - low.baseline!.battles).toBe(400);
+    expect(top.scenario!.battles - top.baseline!.battles).toBe(400);
+    expect(low.delta!.lower).toBeGreaterThan(10);
+    expect(top.delta!.upper).toBeLessThan(-10);
+    expect(r.steps[0]).toMatchObject({ type: 'addVotes', model: 'low', votesAdded: 400 });
+  });
+  it('addVotes against the field at the true rating moves the model by noise only', () => {
+    const r = run({ baseline: { battles: 40000 }, replications: 8, steps: [{ type: 'addVotes', model: '__proto__', votes: 5000 }] });
+    const x = row(r, '__proto__');
+    expect(x.scenario!.battles - x.baseline!.battles).toBe(5000);
+    // the change is the baseline error being diluted: within the baseline interval's half-width
+    expect(Math.abs(x.delta!.mean)).toBeLessThan((x.baseline!.upper! - x.baseline!.lower!) / 2);
+  });
+  it('biasedVoters: exactly K votes flipped, the model rises with K', () => {
+    const small = run({ baseline: { battles: 40000 }, replications: 3, steps: [{ type: 'biasedVoters', model: 'mid', votes: 100 }] });
+    const big = run({ baseline: { battles: 40000 }, replications: 3, steps: [{ type: 'biasedVoters', model: 'mid', votes: 1000 }] });
+    expect(small.steps[0]!.flipped).toEqual({ mean: 100, lower: 100, upper: 100 });
+    expect(row(small, 'mid').scenario!.battles).toBe(row(small, 'mid').baseline!.battles);
+    expect(row(small, 'mid').delta!.mean).toBeGreaterThan(0);
+    expect(row(big, 'mid').delta!.mean).toBeGreaterThan(5 * row(small, 'mid').delta!.mean);
+    const against = run({ baseline: { battles: 40000 }, replications: 2, steps: [{ type: 'biasedVoters', model: 'mid', votes: 300, direction: 'against' }] });
+    expect(row(against, 'mid').delta!.upper).toBeLessThan(0);
+  });
+  it('biasedVoters: one flipped loss moves the BT score by one (the fit shifts by about 1/information)', () => {
+    // two models only: flipping a loss to a win changes the score by exactly 1, so the logit moves by ≈ 1/I,
+    // I = Σ n·p(1−p); for 10,000 battles at p ≈ 0.5, 173.7/(10000·0.25) = 0.0695 points per flip
+    const two = truthOf([
+      ['x', 1000],
+      ['y', 1000],
+    ]);
+    const r = run({ baseline: { battles: 10000 }, replications: 1, tieRate: 0, steps: [{ type: 'biasedVoters', model: 'x', votes: 50 }] }, two);
+    // y is named by no step, so the alignment holds it still and x's change is the whole change of the gap
+    expect(row(r, 'y').delta!.mean).toBe(0);
+    expect(row(r, 'x').delta!.mean).toBeCloseTo(50 * (173.7178 / 2500), 1);
+  });
+  it('biasedVoters: asking for more flips than exist flips them all and warns', () => {
+    const r = run({ baseline: { battles: 2000 }, replications: 1, steps: [{ type: 'biasedVoters', model: 'top', fraction: 1 }] });
+    expect(r.warnings.some((w) => /biasedVoters \(step 0\): "top" has only \d+ votes that can be flipped for it/.test(w))).toBe(true);
+    expect(r.warnings.some((w) => /never lost/.test(w))).toBe(true); // and top then never lost: the prior keeps it finite
+  });
+  it('removeModel drops the model and its votes', () => {
+    const r = run({ baseline: { battles: 20000 }, replications: 1, steps: [{ type: 'removeModel', model: 'mid' }] });
+    const mid = row(r, 'mid');
+    expect(mid.scenario).toBeNull();
+    expect(mid.delta).toBeNull();
+    expect(r.models[r.models.length - 1]!.model).toBe('mid');
+    expect(r.models.filter((x) => x.scenario).length).toBe(7);
+  });
+  it('removeModel warns when a bridging model leaves and the graph splits', () => {
+    const bs = [] as { modelA: string; modelB: string; outcome: 'a' | 'b' | 'tie' }[];
+    for (let i = 0; i < 20; i++) {
+      bs.push({ modelA: 'A', modelB: 'bridge', outcome: i % 2 ? 'a' : 'b' });
+      bs.push({ modelA: 'bridge', modelB: 'C', outcome: i % 3 ? 'a' : 'b' });
+      bs.push({ modelA: 'C', modelB: 'D', outcome: i % 2 ? 'a' : 'tie' });
+    }
+    const s = parseScenario({ replications: 1, steps: [{ type: 'removeModel', model: 'bridge' }] });
+    const r = runWhatIf(s, battlesBaseline(tableFromBattles(bs), s, ['x.jsonl']));
+    expect(r.warnings).toContain('Removing "bridge" (step 0) splits the comparison graph into 2 parts (sizes 2, 1): ratings in different parts are no longer comparable.');
+    expect(row(r, 'A').truth).toBeNull(); // real battles: the truth is not known
+  });
+  it('newModel for T hours under the LMArena policy receives its expected share of the votes', () => {
+    const r = run({ baseline: { battles: 20000 }, replications: 4, votesPerHour: 1000, steps: [{ type: 'newModel', model: 'fresh', rating: 1270, hours: 5, policy: { type: 'lmarena', topN: 2, boostVotes: 100000 } }] });
+    // weights: new 5, top-2 (top, second) 3, others 1; P(new in a pair) = Σ_j w_new·w_j / Σ_{i<j} w_i·w_j
+    const w = [3, 3, 1, 1, 1, 1, 1, 1, 5];
+    let z = 0;
+    for (let i = 0; i < 9; i++) for (let j = i + 1; j < 9; j++) z += w[i]! * w[j]!;
+    const p = (5 * (3 + 3 + 6)) / z;
+    const n = 4 * 5000;
+    const got = r.steps[0]!.modelVotes!.mean * 4;
+    expect(Math.abs(got - n * p)).toBeLessThan(4 * Math.sqrt(n * p * (1 - p)));
+    const fresh = row(r, 'fresh');
+    expect(fresh.baseline).toBeNull();
+    expect(fresh.truth).toBe(1270);
+    expect(fresh.vsTruth).not.toBeNull();
+    expect(fresh.positionDistribution!.reduce((a, d) => a + d.p, 0)).toBeCloseTo(1, 12);
+  });
+});
+
+describe('a debut: a model held back from the baseline enters at its true rating', () => {
+  it('baseline.without + newModel without a rating', () => {
+    const r = run({ baseline: { battles: 20000, without: ['second'] }, replications: 2, steps: [{ type: 'newModel', model: 'second', votes: 3000 }] });
+    const x = row(r, 'second');
+    expect(x.baseline).toBeNull();
+    expect(x.truth).toBe(1280);
+    expect(x.scenario!.battles).toBe(3000);
+    expect(r.params.baseline).toMatchObject({ without: ['second'] });
+    expect(Math.abs(x.vsTruth!.mean)).toBeLessThan((x.scenario!.upper! - x.scenario!.lower!) / 2);
+    // the board is centred on the true mean of the models on it, so the others stay on the truth's scale
+    expect(Math.abs(row(r, 'top').baseline!.rating - 1300)).toBeLessThan(10);
+  });
+});
+
+describe('bestOfN (the Leaderboard Illusion)', () => {
+  const scenario = (variants: number) => ({
+    baseline: { battles: 200000 },
+    replications: 30,
+    seed: 5,
+    steps: [{ type: 'bestOfN', model: 'mid', variants, votesPerVariant: 2000 }],
+  });
+  it('N = 1 publishes an honest rating: no inflation beyond its standard error', () => {
+    const r = run(scenario(1));
+    const mid = row(r, 'mid');
+    const se = (mid.scenario!.upper! - mid.scenario!.lower!) / (2 * 1.959964);
+    // the mean of 30 draws of (estimate − truth) has standard error se/√30
+    expect(Math.abs(r.steps[0]!.inflation!.mean)).toBeLessThan((3 * se) / Math.sqrt(30));
+    expect(Math.abs(mid.vsTruth!.mean)).toBeLessThan((mid.scenario!.upper! - mid.scenario!.lower!) / 2);
+  });
+  it('N = 20 inflates by about E[max of 20 normals] = 1.8675 standard errors', () => {
+    const r = run(scenario(20));
+    const mid = row(r, 'mid');
+    const se = (mid.scenario!.upper! - mid.scenario!.lower!) / (2 * 1.959964);
+    const inflation = r.steps[0]!.inflation!.mean;
+    // sd of the max of 20 standard normals ≈ 0.525: the mean of 30 has sd ≈ 0.1 se
+    expect(inflation / se).toBeGreaterThan(1.8675 - 0.4);
+    expect(inflation / se).toBeLessThan(1.8675 + 0.4);
+    expect(mid.scenario!.battles).toBe(2000); // the published model keeps only its best variant's votes
+  });
+});
+
+describe('fitAgainstFixed', () => {
+  it('recovers the maximum-likelihood strength against fixed opponents (score equation)', () => {
+    const phi = [0, 0.5, -1];
+    const n = [100, 50, 80];
+    const theta = 0.3;
+    const s = n.map((k, u) => k * (1 / (1 + Math.exp(-(theta - phi[u]!)))));
+    // with exact expected scores the estimate is θ (up to the tiny ridge)
+    expect(fitAgainstFixed(n, s, phi)).toBeCloseTo(theta, 3);
+    // all wins: finite thanks to the ridge
+    expect(Number.isFinite(fitAgainstFixed([10], [10], [0]))).toBe(true);
+    expect(fitAgainstFixed([0, 0], [0, 0], [1, 2])).toBe(0);
+  });
+});
+
+describe('battlesBaseline', () => {
+  it('takes the truth from the baseline fit', () => {
+    const t = tableFromBattles([
+      { modelA: 'a', modelB: 'b', outcome: 'a', count: 30 },
+      { modelA: 'a', modelB: 'b', outcome: 'b', count: 10 },
+    ]);
+    const s = parseScenario({ steps: [] });
+    const b = battlesBaseline(t, s, ['t.jsonl']);
+    const gap = b.board.truth[0]! - b.board.truth[1]!;
+    expect(gap).toBeCloseTo(400 * Math.log10(3), 6);
+    expect(expectedScore(b.board.truth[0]!, b.board.truth[1]!, DEFAULT_RATE)).toBeCloseTo(0.75, 9);
+  });
+});
+
+describe('bestOfN with unequal variants', () => {
+  it('with spread > 0 the published variant is truly better than average: selection finds real quality too', () => {
+    const s = parseScenario({ baseline: { battles: 50000 }, replications: 10, seed: 2, steps: [{ type: 'bestOfN', model: 'mid', variants: 10, votesPerVariant: 2000, spread: 20 }] });
+    const r = runWhatIf(s, simulatedBaseline(eight, s, 'test'));
+    const st = r.steps[0]!;
+    // E[true rating of the best of 10 by a noisy score] > 0 when the variants differ; 0 exactly without spread
+    expect(st.chosenTrue!.mean).toBeGreaterThan(5);
+    expect(st.inflation!.mean).toBeGreaterThan(st.chosenTrue!.mean);
+    const flat = run({ baseline: { battles: 50000 }, replications: 3, steps: [{ type: 'bestOfN', model: 'mid', variants: 3, votesPerVariant: 500 }] });
+    expect(flat.steps[0]!.chosenTrue).toEqual({ mean: 0, lower: 0, upper: 0 });
+  });
+});
