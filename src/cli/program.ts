@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerPlot } from './commands/plot.js';
 import { registerRate } from './commands/rate.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import type { CliIO } from './io.js';
 
@@ -21,6 +23,8 @@ export function createProgram(io: CliIO): Command {
   registerRate(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
+  registerPlot(program, io);
+  registerReport(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -5,7 +5,7 @@ import { type BattleTable, sortByTimestamp } from '../../data/table.js';
 import { InputError, UsageError } from '../../errors.js';
 import { DEFAULT_RATE, fitRatings, buildLeaderboard, rateParams, type RateOptions } from '../../rating/rate.js';
 import { parseAnchor } from '../../rating/scale.js';
-import { formatLeaderboard, type OutputFormat } from '../../report/format.js';
+import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../report/format.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seedArg } from '../options.js';
 
@@ -95,7 +95,7 @@ export function registerRate(program: Command, io: CliIO): void {
       let lb = buildLeaderboard(point, params, t.battles, opts.method, null);
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
-      emit(io, formatLeaderboard(lb, format), o.out as string | undefined);
+      emit(io, formatLeaderboard(lb, format, { color: !o.out && colorEnabled(io.env, io.stdoutIsTTY) }), o.out as string | undefined);
       printWarnings(io, lb.warnings);
     });
 }
