@@ -22,8 +22,6 @@ const AXIS_X = { labelAngle: -45, labelAlign: 'right', orient: 'bottom' } as con
 interface Cell {
   readonly row: string;
   readonly col: string;
-  readonly r: number;
-  readonly c: number;
   readonly value: number;
 }
 
@@ -33,7 +31,7 @@ function cells(models: readonly string[], values: Float64Array, keep: (v: number
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
       const v = values[r * n + c]!;
-      if (keep(v)) out.push({ row: models[r]!, col: models[c]!, r, c, value: v });
+      if (keep(v)) out.push({ row: models[r]!, col: models[c]!, value: v });
     }
   }
   return out;
@@ -41,6 +39,7 @@ function cells(models: readonly string[], values: Float64Array, keep: (v: number
 
 /** One heatmap view (rect + optional text) over inline cells. */
 function heatmapView(
+  models: readonly string[],
   data: Cell[],
   title: string,
   color: { scale: Record<string, unknown> },
@@ -69,8 +68,9 @@ function heatmapView(
     width: { step: size },
     height: { step: size },
     encoding: {
-      x: { field: 'col', type: 'nominal', sort: { field: 'c', op: 'min' }, title: 'Opponent (column)', axis: AXIS_X },
-      y: { field: 'row', type: 'nominal', sort: { field: 'r', op: 'min' }, title: 'Model (row)', ...(rowLabels ? {} : { axis: null }) },
+      // explicit domains: every model gets its row and column, even one with no battle among those shown
+      x: { field: 'col', type: 'nominal', scale: { domain: [...models] }, title: 'Opponent (column)', axis: AXIS_X },
+      y: { field: 'row', type: 'nominal', scale: { domain: [...models] }, title: 'Model (row)', ...(rowLabels ? {} : { axis: null }) },
     },
     layer,
   };
@@ -102,8 +102,9 @@ export function winratePlotSpec(mx: PairwiseMatrix, ties: TiePolicy, opts: Heatm
     config: PLOT_CONFIG,
     title: plotTitle('Pairwise win rates: predicted by the ratings and observed', opts.subtitle),
     hconcat: [
-      heatmapView(cells(mx.models, mx.predicted, Number.isFinite), 'Predicted P(row beats column)', color, '.2f', dark, size, labels, 'P(win)'),
+      heatmapView(mx.models, cells(mx.models, mx.predicted, Number.isFinite), 'Predicted P(row beats column)', color, '.2f', dark, size, labels, 'P(win)'),
       heatmapView(
+        mx.models,
         cells(mx.models, mx.observed, Number.isFinite),
         ties === 'half' ? 'Observed win rate (a tie counts half)' : 'Observed win rate (ties ignored)',
         color,
@@ -134,7 +135,7 @@ export function countsPlotSpec(mx: PairwiseMatrix, opts: HeatmapOptions = {}): P
   for (const v of mx.counts) max = Math.max(max, v);
   const data = cells(mx.models, mx.counts, (v) => v > 0);
   return {
-    ...heatmapView(data, '', { scale: { scheme: 'blues', domainMin: 0 } }, max >= 10_000 ? '.2~s' : ',.0f', `datum.value > ${max * 0.6}`, size, labels, 'Battles'),
+    ...heatmapView(mx.models, data, '', { scale: { scheme: 'blues', domainMin: 0 } }, max >= 10_000 ? '.2~s' : ',.0f', `datum.value > ${max * 0.6}`, size, labels, 'Battles'),
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: PLOT_CONFIG,
     title: plotTitle('Battles per pair of models', opts.subtitle),
