@@ -3,7 +3,7 @@ import { Argument, type Command, Option } from 'commander';
 import { type InputFormat } from '../../data/parse.js';
 import { UsageError } from '../../errors.js';
 import { BOARD_PLOT_KINDS, type BoardPlotKind, boardPlotSpec, DEFAULT_PLOT_TOP } from '../../plot/board.js';
-import { renderSvg, type PlotSpec } from '../../plot/render.js';
+import type { PlotSpec } from '../../plot/render.js';
 import { fitRatings, type PointFit, type RateOptions } from '../../rating/rate.js';
 import { fmt, formatJson } from '../../report/format.js';
 import { type IntervalProvider, type RatingIntervals, sandwichProvider } from '../../report/uncertainty.js';
@@ -73,7 +73,8 @@ export function registerPlot(program: Command, io: CliIO): void {
         scale: opts,
         subtitle: provenance(files, t.battles, opts),
       });
-      const text = o.format === 'vega-lite' ? formatJson(spec) : `${await renderSvg(spec)}\n`;
+      // Vega loads on demand, so commands that draw nothing do not pay for it at start-up
+      const text = o.format === 'vega-lite' ? formatJson(spec) : `${await (await import('../../plot/render.js')).renderSvg(spec)}\n`;
       emit(io, text, o.out as string | undefined);
       printWarnings(io, point.warnings);
     });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { type InputFormat } from '../../data/parse.js';
 import { fitRatings, rateParams } from '../../rating/rate.js';
-import { renderReport } from '../../report/html.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { positiveInt, seedArg } from '../options.js';
 import { VERSION } from '../program.js';
@@ -47,6 +46,7 @@ export function registerReport(program: Command, io: CliIO): void {
       const point = fitRatings(t, opts);
       const iv = await intervalsFor(point, opts, o);
       const sources = sourceNames(files);
+      const { renderReport } = await import('../../report/html.js'); // Vega loads on demand
       const html = await renderReport(point, t.battles, iv, {
         title: (o.title as string | undefined) ?? `arena report: ${sources.join(', ')}`,
         sources,
