@@ -96,7 +96,7 @@ export function winratePlotSpec(mx: PairwiseMatrix, ties: TiePolicy, opts: Heatm
   let dev = 0.05;
   for (const a of [mx.predicted, mx.observed]) for (const v of a) if (Number.isFinite(v)) dev = Math.max(dev, Math.abs(v - 0.5));
   const color = { scale: { domain: [0.5 - dev, 0.5 + dev], scheme: 'redblue', domainMid: 0.5 } };
-  const dark = `abs(datum.value - 0.5) > ${0.6 * dev}`;
+  const dark = `abs(datum.value - 0.5) > ${0.7 * dev}`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: PLOT_CONFIG,
