@@ -29,4 +29,6 @@ export * from './plot/pairwise.js';
 export * from './plot/intervals.js';
 export * from './plot/heatmaps.js';
 export * from './plot/board.js';
+export * from './plot/trajectory.js';
+export * from './plot/whatif.js';
 export { runCli } from './cli/run.js';

@@ -32,8 +32,9 @@ export interface IntervalsPlotOptions {
  * @returns a Vega-Lite spec with the rows inline (render with {@link renderSvg})
  */
 export function intervalsPlotSpec(rows: readonly IntervalRow[], opts: IntervalsPlotOptions): PlotSpec {
-  const values = rows.map((r, order) => ({ order, model: r.model, rating: r.rating, lower: r.lower, upper: r.upper }));
-  const y = { field: 'model', type: 'nominal' as const, sort: { field: 'order', op: 'min' as const }, title: 'Model' };
+  const values = rows.map((r) => ({ model: r.model, rating: r.rating, lower: r.lower, upper: r.upper }));
+  // an explicit domain, not a sort (Vega-Lite turns a sort into a group-by on the name, which loses "__proto__")
+  const y = { field: 'model', type: 'nominal' as const, scale: { domain: rows.map((r) => r.model) }, title: 'Model' };
   const pct = `${Math.round(opts.level * 1000) / 10}%`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

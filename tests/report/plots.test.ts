@@ -138,11 +138,17 @@ describe('model names are data', () => {
     const bs = names.flatMap((a, i) => names.filter((_, j) => j !== i).map((b, j) => ({ modelA: a, modelB: b, outcome: (i + j) % 3 === 0 ? ('b' as const) : ('a' as const), count: 1 + ((i * 7 + j) % 5) })));
     const point = fitRatings(toTable(bs), DEFAULT_RATE);
     const iv = sandwichIntervals(point, 0.9, DEFAULT_RATE);
+    const byRating = orderByRating(point.models, point.ratings).map((v) => point.models[v]!);
     for (const kind of BOARD_PLOT_KINDS) {
       const { svg, p } = await draw(kind, point, iv, 10);
       for (const n of names) expect(p.texts, `${kind}: ${n}`).toContain(n);
       expect(svg).not.toContain('<b>');
+      // every name keeps its row, in rating order (Vega groups by plain-object keys: "__proto__" must not be lost)
+      const rows = p.nodes.filter((n) => n.tag === 'text' && n.path.some((s) => s.includes('role-axis-label')) && names.includes(n.text)).map((n) => n.text);
+      expect(rows.slice(0, names.length), kind).toEqual(byRating);
     }
+    const dots = marks((await draw('intervals', point, iv, 10)).p, 'point');
+    expect(dots.map((d) => d.fields.get('Model'))).toEqual(byRating);
   });
 
   it('renderSvg loads nothing: a spec that points at a URL gets no data', async () => {
