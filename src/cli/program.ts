@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMatrix } from './commands/matrix.js';
+import { registerPlot } from './commands/plot.js';
 import { registerRate } from './commands/rate.js';
+import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStability } from './commands/stability.js';
 import { registerWhatIf } from './commands/whatif.js';
@@ -29,6 +31,8 @@ export function createProgram(io: CliIO): Command {
   registerMatrix(program, io);
   registerWhatIf(program, io);
   registerStability(program, io);
+  registerPlot(program, io);
+  registerReport(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -51,26 +51,102 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 function displayWidth(s: string): number {
-  return [...s].length;
+  return [...s.replace(ANSI, '')].length;
 }
 
-/** Text table of a leaderboard for a terminal. */
-export function formatLeaderboardTable(lb: Leaderboard): string {
+/** Options of {@link formatLeaderboardTable}. */
+export interface TableOptions {
+  /** ANSI colour in the interval bar (use {@link colorEnabled} to decide). Default false. */
+  readonly color?: boolean;
+  /** Width of the interval bar in characters (default 24; 0 hides the bar). */
+  readonly barWidth?: number;
+}
+
+/**
+ * Whether terminal output may use ANSI colour: only when stdout is an interactive terminal, `NO_COLOR` is unset
+ * or empty (https://no-color.org) and `TERM` is not `dumb`. Output piped to a file or another program is plain.
+ */
+export function colorEnabled(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/**
+ * A one-line picture of an interval on a shared axis, so overlaps show at a glance in a terminal:
+ * `    ├───●──┤       `. The axis [lo, hi] maps to `width` character cells; x goes to cell
+ * round((x − lo)/(hi − lo)·(width − 1)), clamped. `├`/`┤` mark the bounds, `─` the inside, `●` the rating (drawn
+ * last, so it wins a shared cell). Non-finite values give a blank bar. With `color`, the interval is cyan and the
+ * dot bold (ANSI SGR codes; the visible characters are the same).
+ *
+ * O(width).
+ *
+ * @param lower lower bound, rating, upper: display-scale points
+ * @param lo axis start and end (points; usually the smallest lower and largest upper bound shown)
+ * @param width bar width in characters (≥ 1)
+ */
+export function intervalBar(lower: number, rating: number, upper: number, lo: number, hi: number, width: number, color = false): string {
+  if (![lower, rating, upper, lo, hi].every(Number.isFinite) || width < 1) return ' '.repeat(Math.max(0, width));
+  const cell = (x: number) => (hi > lo ? Math.min(width - 1, Math.max(0, Math.round(((x - lo) / (hi - lo)) * (width - 1)))) : (width - 1) >> 1);
+  const cl = cell(Math.min(lower, rating));
+  const cu = cell(Math.max(upper, rating));
+  const cr = cell(rating);
+  const chars: string[] = [];
+  for (let k = 0; k < width; k++) {
+    chars.push(k === cr ? '●' : k === cl ? '├' : k === cu ? '┤' : k > cl && k < cu ? '─' : ' ');
+  }
+  if (!color) return chars.join('');
+  const CYAN = '\x1b[36m';
+  const RESET = '\x1b[39m';
+  const left = chars.slice(cl, cr).join('');
+  const right = chars.slice(cr + 1, cu + 1).join('');
+  return (
+    chars.slice(0, cl).join('') +
+    (left ? CYAN + left + RESET : '') +
+    '\x1b[1m●\x1b[22m' +
+    (right ? CYAN + right + RESET : '') +
+    chars.slice(Math.max(cu + 1, cr + 1)).join('')
+  );
+}
+
+/** Axis caption of an interval bar: `lo` at the left end and `hi` at the right end of `width` characters. */
+function barCaption(lo: number, hi: number, width: number): string {
+  const a = String(Math.floor(lo));
+  const b = String(Math.ceil(hi));
+  return a.length + b.length + 1 <= width ? a + ' '.repeat(width - a.length - b.length) + b : '';
+}
+
+/**
+ * Text table of a leaderboard for a terminal. With intervals it adds the interval in numbers and an interval
+ * bar ({@link intervalBar}) on an axis common to the rows shown, captioned with its two ends.
+ */
+export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {}): string {
   const ci = hasIntervals(lb);
   const level = typeof lb.params.ci === 'number' ? `${Math.round(lb.params.ci * 1000) / 10}% CI` : 'CI';
-  const header = ['Rank', 'Model', 'Rating', ...(ci ? [level] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const width = ci ? (opts.barWidth ?? 24) : 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of lb.models) {
+    if (Number.isFinite(r.lower) && Number.isFinite(r.upper)) {
+      lo = Math.min(lo, r.lower!, r.rating);
+      hi = Math.max(hi, r.upper!, r.rating);
+    }
+  }
+  const bar = width > 0 && lo <= hi;
+  const header = ['Rank', 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
   const rows = lb.models.map((r) => [
     String(r.rank),
     r.model,
     fmt(r.rating),
     ...(ci ? [`${fmt(r.lower)} – ${fmt(r.upper)}`] : []),
+    ...(bar ? [intervalBar(r.lower ?? Number.NaN, r.rating, r.upper ?? Number.NaN, lo, hi, width, opts.color ?? false)] : []),
     fmt(r.battles, 0),
     fmt(r.wins, 0),
     fmt(r.losses, 0),
     fmt(r.ties, 0),
   ]);
-  const align: ('l' | 'r')[] = ['r', 'l', 'r', ...(ci ? (['r'] as const) : []), 'r', 'r', 'r', 'r'];
+  const align: ('l' | 'r')[] = ['r', 'l', 'r', ...(ci ? (['r'] as const) : []), ...(bar ? (['l'] as const) : []), 'r', 'r', 'r', 'r'];
   return textTable(header, rows, align);
 }
 
@@ -92,8 +168,8 @@ export function formatLeaderboardMarkdown(lb: Leaderboard): string {
   return lines.join('\n') + '\n';
 }
 
-/** A leaderboard in one of the output formats. */
-export function formatLeaderboard(lb: Leaderboard, format: OutputFormat): string {
+/** A leaderboard in one of the output formats (`opts` apply to the terminal table). */
+export function formatLeaderboard(lb: Leaderboard, format: OutputFormat, opts: TableOptions = {}): string {
   switch (format) {
     case 'json':
       return formatJson(lb);
@@ -102,6 +178,6 @@ export function formatLeaderboard(lb: Leaderboard, format: OutputFormat): string
     case 'markdown':
       return formatLeaderboardMarkdown(lb);
     default:
-      return formatLeaderboardTable(lb);
+      return formatLeaderboardTable(lb, opts);
   }
 }

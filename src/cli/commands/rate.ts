@@ -8,7 +8,7 @@ import { isTieModel } from '../../rating/rate-extended.js';
 import { type Leaderboard } from '../../report/leaderboard.js';
 import { addTieStyleOptions, checkTieStyleOptions, compareModelsCommand, fitExtrasText } from './rate-models.js';
 import { parseAnchor } from '../../rating/scale.js';
-import { formatLeaderboard, type OutputFormat } from '../../report/format.js';
+import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../report/format.js';
 import { defaultThreads } from '../../stats/bootstrap.js';
 import { addUncertainty, type CiMethod, type UncertaintyOptions, uncertaintyLeaderboard } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
@@ -180,7 +180,7 @@ export function registerRate(program: Command, io: CliIO): void {
       }
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
-      emit(io, formatLeaderboard(lb, format) + fitExtrasText(lb, format), o.out as string | undefined);
+      emit(io, formatLeaderboard(lb, format, { color: !o.out && colorEnabled(io.env, io.stdoutIsTTY) }) + fitExtrasText(lb, format), o.out as string | undefined);
       printWarnings(io, lb.warnings);
     });
 }

@@ -1,0 +1,76 @@
+import type { PlotSpec } from './render.js';
+import { PLOT_CONFIG, plotTitle } from './theme.js';
+
+/** One model of a what-if result: its published rank on the baseline and under the scenario. */
+export interface WhatIfRankRow {
+  readonly model: string;
+  /** Rank on the baseline board (1 = top). */
+  readonly baseline: number;
+  /** Rank under the scenario (1 = top). */
+  readonly scenario: number;
+  /** Share of replications in which the rank changed, in [0, 1], or null when unknown. */
+  readonly pRankChange: number | null;
+}
+
+/** Options of {@link whatifPlotSpec}. */
+export interface WhatIfPlotOptions {
+  /** A second title line (provenance: baseline, scenario, replications). */
+  readonly subtitle?: string;
+  /** Plot width in pixels (default 480). */
+  readonly width?: number;
+}
+
+/**
+ * The what-if dumbbell chart: for each model (top to bottom in the order given, usually by baseline rank) a grey
+ * dot at its baseline rank and a coloured dot at its rank under the scenario, joined by a line, with the share of
+ * replications in which its rank changed printed on the right under "P(rank change)". Rank 1 is on the left.
+ *
+ * O(rows).
+ *
+ * @param rows models in display order
+ */
+export function whatifPlotSpec(rows: readonly WhatIfRankRow[], opts: WhatIfPlotOptions = {}): PlotSpec {
+  const models = rows.map((r) => r.model);
+  const dots = rows.flatMap((r) => [
+    { model: r.model, board: 'baseline', rank: r.baseline },
+    { model: r.model, board: 'scenario', rank: r.scenario },
+  ]);
+  const lines = rows.map((r) => ({ model: r.model, from: r.baseline, to: r.scenario, p: r.pRankChange === null ? '' : `${Math.round(r.pRankChange * 100)}%` }));
+  let maxRank = 1;
+  for (const r of rows) maxRank = Math.max(maxRank, r.baseline, r.scenario);
+  const y = { field: 'model', type: 'nominal' as const, scale: { domain: models }, title: 'Model' };
+  const xScale = { domain: [0.5, maxRank + 0.5], nice: false, zero: false };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: PLOT_CONFIG,
+    title: plotTitle('Rank on the baseline and under the scenario', opts.subtitle),
+    width: opts.width ?? 480,
+    height: { step: 18 },
+    layer: [
+      {
+        data: { values: lines },
+        mark: { type: 'rule', color: '#999', strokeWidth: 2 },
+        encoding: { y, x: { field: 'from', type: 'quantitative', scale: xScale, title: 'Rank (1 = top)', axis: { tickMinStep: 1, format: 'd' } }, x2: { field: 'to' } },
+      },
+      {
+        data: { values: dots },
+        mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+        encoding: {
+          y,
+          x: { field: 'rank', type: 'quantitative', scale: xScale },
+          color: { field: 'board', type: 'nominal', title: 'Board', scale: { domain: ['baseline', 'scenario'], range: ['#9a9a9a', '#d62728'] }, legend: { orient: 'bottom' } },
+        },
+      },
+      {
+        data: { values: lines },
+        mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: '#333' },
+        encoding: { y, x: { value: opts.width ?? 480 }, text: { field: 'p' } },
+      },
+      {
+        data: { values: [{ label: 'P(rank change)' }] },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 6, dy: -4, fontSize: 10, fontWeight: 'bold', color: '#333' },
+        encoding: { x: { value: opts.width ?? 480 }, y: { value: 0 }, text: { field: 'label' } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,224 @@
+import type { TiePolicy } from '../rating/bradley-terry.js';
+import { resetSVGDefIds } from 'vega';
+import { boardPlotSpec } from '../plot/board.js';
+import { renderSvg } from '../plot/render.js';
+import { buildLeaderboard, type PointFit, type RateOptions } from '../rating/rate.js';
+import { fmt } from './format.js';
+import type { Leaderboard } from './leaderboard.js';
+import { rankBounds } from '../stats/rank.js';
+import type { RatingIntervals } from './uncertainty.js';
+
+/** Escapes text for HTML element content and attribute values (`& < > " '`). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+}
+
+/** One figure of a report: an inline SVG with a heading and a caption. */
+export interface ReportFigure {
+  /** Element id (letters, digits, `-`). */
+  readonly id: string;
+  readonly heading: string;
+  readonly caption: string;
+  /** SVG markup (from {@link renderSvg}). */
+  readonly svg: string;
+}
+
+/** Everything a report page shows, already computed. */
+export interface ReportPage {
+  readonly title: string;
+  /** One-line summary under the title (plain text). */
+  readonly summary: string;
+  /** The leaderboard, rows with `lower`/`upper`, sorted by rating. */
+  readonly leaderboard: Leaderboard;
+  /** Worst rank consistent with the intervals, per row of `leaderboard.models`. */
+  readonly worstRank: readonly number[];
+  /** Interval method and level (column heading). */
+  readonly interval: { readonly method: string; readonly level: number };
+  readonly figures: readonly ReportFigure[];
+  /** Parameters as label–value pairs (plain text). */
+  readonly parameters: readonly (readonly [string, string])[];
+  /** The command line that made the report (plain text), if known. */
+  readonly command?: string;
+  /** Generator name and version for the footer, e.g. `arena 0.1.0`. */
+  readonly generator: string;
+}
+
+const CSS = `
+:root{color-scheme:light;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--band:#f6f8fa;--warn:#fff8c5;--warnline:#d4a72c}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:#fff}
+main{max-width:1480px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+.summary{color:var(--muted);margin:0 0 16px}
+.warnings{background:var(--warn);border:1px solid var(--warnline);border-radius:6px;padding:8px 12px 8px 28px;margin:0}
+.warnings li{margin:2px 0}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{background:var(--band);position:sticky;top:0}
+td.num,th.num{text-align:right}
+tbody tr:nth-child(even){background:#fbfcfd}
+figure{margin:0}figcaption{color:var(--muted);max-width:80ch;margin:4px 0 0}
+figure svg{max-width:none;height:auto}
+code{background:var(--band);padding:2px 4px;border-radius:4px;word-break:break-all}
+footer{color:var(--muted);margin-top:32px;font-size:12px}
+`;
+
+/**
+ * A self-contained HTML page from computed parts: inline CSS, inline SVG figures, no script, no external
+ * resource (a Content-Security-Policy forbids any load), so it opens offline in any browser. Every text from the
+ * data (model names, warnings, parameters) is escaped.
+ *
+ * O(models + size of the figures).
+ */
+export function reportHtml(p: ReportPage): string {
+  const e = escapeHtml;
+  const pct = `${Math.round(p.interval.level * 1000) / 10}%`;
+  const rows = p.leaderboard.models
+    .map((r, k) => {
+      const worst = p.worstRank[k]!;
+      const rankRange = worst === r.rank ? String(r.rank) : `${r.rank}–${worst}`;
+      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td><td class="model">${e(r.model)}</td><td class="num">${fmt(r.rating)}</td><td class="num">${fmt(r.lower)} – ${fmt(r.upper)}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
+    })
+    .join('\n');
+  const warnings = p.leaderboard.warnings.length
+    ? `<ul class="warnings">${p.leaderboard.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`
+    : '<p>None.</p>';
+  const figures = p.figures
+    .map((f) => `<section id="${e(f.id)}"><h2>${e(f.heading)}</h2><figure><div class="scroll">${f.svg}</div><figcaption>${e(f.caption)}</figcaption></figure></section>`)
+    .join('\n');
+  const params = p.parameters.map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td>${e(v)}</td></tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="${e(p.generator)}">
+<title>${e(p.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header><h1>${e(p.title)}</h1><p class="summary">${e(p.summary)}</p></header>
+<section id="warnings"><h2>Warnings</h2>${warnings}</section>
+<section id="leaderboard"><h2>Leaderboard</h2>
+<div class="scroll"><table>
+<thead><tr><th class="num">Rank</th><th class="num">Rank interval</th><th>Model</th><th class="num">Rating</th><th class="num">${e(pct)} interval (${e(p.interval.method)})</th><th class="num">Votes</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table></div>
+<p class="summary">Rank: 1 + the number of models whose interval lies entirely above this model's (LMArena's rank). Rank interval: the best and worst rank consistent with the intervals.</p>
+</section>
+${figures}
+<section id="parameters"><h2>Parameters</h2>
+<table>
+${params}
+</table>
+${p.command ? `<p>Made with <code>${e(p.command)}</code></p>` : ''}
+</section>
+<footer>${e(p.generator)}</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Options of {@link renderReport}. */
+export interface ReportOptions {
+  readonly title: string;
+  /** Where the battles came from (file names), for the summary. */
+  readonly sources: readonly string[];
+  /** The rating options of the fit. */
+  readonly rate: RateOptions;
+  /** Parameters echoed in the leaderboard and the report (the command's options, including `seed`). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Models in the interval plot (top N by rating). */
+  readonly top: number;
+  /** Models in the heatmaps (top N by rating). */
+  readonly heatmapTop: number;
+  readonly command?: string;
+  readonly generator: string;
+}
+
+const METHOD_NAMES: Readonly<Record<string, string>> = { bt: 'Bradley–Terry', elo: 'online Elo' };
+
+/** Plain-text value of a parameter for the report. */
+function paramText(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * The whole HTML report of a fitted board: leaderboard (rank, rank interval, model, rating, interval, votes),
+ * the interval plot, the predicted/observed win-rate heatmaps, the battle-count heatmap, the warnings, and the
+ * parameters and seed that produced it. Plots are rendered with Vega (headless SVG) and inlined.
+ *
+ * O(pairs + m log m + n²) plus rendering, for m models and n shown in the heatmaps.
+ *
+ * @param point the fit
+ * @param battles the number of battles fitted
+ * @param iv intervals per model id (from an {@link IntervalProvider})
+ */
+export async function renderReport(point: PointFit, battles: number, iv: RatingIntervals, o: ReportOptions): Promise<string> {
+  const method = point.theta ? 'bt' : 'elo';
+  const params = { ...o.params, ciMethod: iv.method, ci: iv.level };
+  const lb = buildLeaderboard(point, params, battles, method, iv);
+  const bounds = rankBounds(iv.lower, iv.upper);
+  const idOf = new Map(point.models.map((m, v) => [m, v]));
+  const worstRank = lb.models.map((r) => bounds.worst[idOf.get(r.model)!]!);
+  const pct = `${Math.round(iv.level * 1000) / 10}%`;
+  const methodName = METHOD_NAMES[method] ?? method;
+  const tieText = o.rate.ties === 'half' ? 'a tie counts half' : 'ties ignored';
+  const subtitle = `${o.sources.join(', ')} · ${fmt(battles, 0)} battles · ${methodName} (${tieText})`;
+  const plotOpts = { ties: o.rate.ties as TiePolicy, scale: o.rate, subtitle, cell: 24 };
+  resetSVGDefIds(); // ids stay unique across the figures of this page
+  const svg = async (kind: 'intervals' | 'winrate' | 'counts', top: number) =>
+    renderSvg(boardPlotSpec(kind, point, iv, { ...plotOpts, top }), { resetIds: false });
+  const m = point.models.length;
+  const nI = Math.min(o.top, m);
+  const nH = Math.min(o.heatmapTop, m);
+  const figures: ReportFigure[] = [
+    {
+      id: 'intervals',
+      heading: `Ratings with ${pct} intervals`,
+      caption: `The top ${nI} of ${m} models by rating. Each line runs from the lower to the upper bound of the ${pct} ${iv.method} interval; the dot is the rating. Models whose lines overlap are not separated by the data at this level.`,
+      svg: await svg('intervals', nI),
+    },
+    {
+      id: 'winrate',
+      heading: 'Pairwise win rates',
+      caption: `The top ${nH} models. Left: the probability that the row model beats the column model, as the ratings predict it. Right: the win rate observed in the battles (${tieText}); empty cells are pairs that never met. Cells that differ between the two panels are pairs the ratings do not explain well.`,
+      svg: await svg('winrate', nH),
+    },
+    {
+      id: 'counts',
+      heading: 'Battles per pair',
+      caption: `The top ${nH} models: how many battles each pair fought (all outcomes). Empty cells: never compared directly.`,
+      svg: await svg('counts', nH),
+    },
+  ];
+  const parameters: [string, string][] = [
+    ['Battles', fmt(battles, 0)],
+    ['Models', fmt(m, 0)],
+    ['Input', o.sources.join(', ')],
+    ['Rating method', methodName],
+    ['Intervals', `${pct} ${iv.method}`],
+    ...Object.entries(params)
+      .filter(([k]) => k !== 'ci' && k !== 'ciMethod')
+      .map(([k, v]): [string, string] => [k, k === 'seed' && iv.method === 'sandwich' ? `${paramText(v)} (not used: sandwich intervals draw nothing at random)` : paramText(v)]),
+    ['Fit', `${lb.fit.converged ? 'converged' : 'NOT converged'} in ${lb.fit.iterations} iteration${lb.fit.iterations === 1 ? '' : 's'}; mean log-likelihood per battle ${lb.fit.logLikelihood.toFixed(4)}${lb.fit.prior ? `; ridge prior λ = ${lb.fit.prior}` : ''}`],
+  ];
+  return reportHtml({
+    title: o.title,
+    summary: `${fmt(battles, 0)} battles between ${fmt(m, 0)} models from ${o.sources.join(', ')}, rated with ${methodName} (${tieText}); ${pct} ${iv.method} intervals.`,
+    leaderboard: lb,
+    worstRank,
+    interval: { method: iv.method, level: iv.level },
+    figures,
+    parameters,
+    ...(o.command !== undefined ? { command: o.command } : {}),
+    generator: o.generator,
+  });
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { renderSvg } from '../../src/plot/render.js';
+import { type TrajectoryPoint, trajectoryPlotSpec } from '../../src/plot/trajectory.js';
+import { whatifPlotSpec } from '../../src/plot/whatif.js';
+import { marks, parseSvg, translate } from './svg.js';
+
+const models = ['claude-opus-4.6-thinking', 'muse-spark', '__proto__', 'constructor'];
+const points: TrajectoryPoint[] = [];
+for (let c = 1; c <= 6; c++) {
+  models.forEach((model, i) => {
+    const half = 100 / Math.sqrt(c);
+    const rating = 1500 - 4 * i + (c % 2 ? 3 : -3);
+    points.push({ model, battles: c * 10_000, tstamp: 1_775_000_000 + c * 86_400, rating, lower: rating - half, upper: rating + half });
+  });
+}
+
+async function draw(spec: Parameters<typeof renderSvg>[0]) {
+  const warnings: string[] = [];
+  const svg = await renderSvg(spec, { warn: (w) => warnings.push(w) });
+  expect(warnings).toEqual([]);
+  return parseSvg(svg);
+}
+
+describe('trajectoryPlotSpec', () => {
+  it('one line and one band per model, a dot per checkpoint at its rating, axis titles and legend', async () => {
+    const p = await draw(trajectoryPlotSpec(points, models.slice(0, 3), { level: 0.95, method: 'sandwich', x: 'battles', subtitle: 'sim' }));
+    for (const t of ['Battles replayed', 'Rating', 'Model', 'Rating over time with its 95% interval (sandwich)', 'sim', ...models.slice(0, 3)]) expect(p.texts).toContain(t);
+    expect(p.texts).not.toContain('constructor'); // not asked for
+    expect(marks(p, 'line mark')).toHaveLength(3);
+    expect(marks(p, 'area mark')).toHaveLength(3);
+    const dots = marks(p, 'point');
+    expect(dots).toHaveLength(18);
+    // higher rating, higher on the page (smaller y), within one checkpoint
+    const at = (model: string, battles: string) => dots.find((d) => d.fields.get('Model') === model && d.fields.get('Battles replayed') === battles)!;
+    for (const b of ['10k', '60k']) {
+      expect(translate(at('claude-opus-4.6-thinking', b).attrs)[1]).toBeLessThan(translate(at('muse-spark', b).attrs)[1]);
+      expect(Number(at('muse-spark', b).fields.get('Rating'))).toBe(points.find((q) => q.model === 'muse-spark' && `${q.battles / 1000}k` === b)!.rating);
+    }
+  });
+
+  it('time axis from timestamps; no band without intervals; a missing timestamp is an error', async () => {
+    const p = await draw(trajectoryPlotSpec(points, models, { level: 0.95, method: null, x: 'time' }));
+    expect(p.texts).toContain('Date (UTC)');
+    expect(p.texts).toContain('Rating over time');
+    expect(marks(p, 'area mark')).toHaveLength(0);
+    expect(marks(p, 'line mark')).toHaveLength(4);
+    expect(() => trajectoryPlotSpec([{ ...points[0]!, tstamp: null }], models, { level: 0.95, method: null, x: 'time' })).toThrow(/timestamp/);
+  });
+});
+
+describe('whatifPlotSpec', () => {
+  it('a grey baseline dot and a red scenario dot per model joined by a line, P(rank change) on the right', async () => {
+    const rows = [
+      { model: 'claude-opus-4.6-thinking', baseline: 1, scenario: 2, pRankChange: 0.62 },
+      { model: 'muse-spark', baseline: 3, scenario: 1, pRankChange: 0.9 },
+      { model: '__proto__', baseline: 2, scenario: 3, pRankChange: null },
+      { model: 'constructor', baseline: 4, scenario: 4, pRankChange: 0 },
+    ];
+    const p = await draw(whatifPlotSpec(rows, { subtitle: 'bestOfN' }));
+    for (const t of ['Rank (1 = top)', 'Model', 'P(rank change)', 'baseline', 'scenario', '62%', '90%', '0%', ...rows.map((r) => r.model)]) expect(p.texts).toContain(t);
+    expect(marks(p, 'rule mark')).toHaveLength(4);
+    const dots = marks(p, 'point');
+    expect(dots).toHaveLength(8);
+    const x = (model: string, board: string) => translate(dots.find((d) => d.fields.get('Model') === model && d.fields.get('Board') === board)!.attrs)[0];
+    // rank 1 left of rank 3: muse-spark moves left, claude right
+    expect(x('muse-spark', 'scenario')).toBeLessThan(x('muse-spark', 'baseline'));
+    expect(x('claude-opus-4.6-thinking', 'scenario')).toBeGreaterThan(x('claude-opus-4.6-thinking', 'baseline'));
+    expect(x('constructor', 'scenario')).toBe(x('constructor', 'baseline'));
+    expect(x('muse-spark', 'scenario')).toBe(x('claude-opus-4.6-thinking', 'baseline'));
+  });
+});
