@@ -1,20 +1,7 @@
-/**
- * Quantile of sorted numbers by linear interpolation between order statistics (Hyndman & Fan type 7, the default
- * of R and NumPy): with h = (n − 1)·p, `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`. O(1).
- *
- * Reference: Hyndman & Fan (1996), "Sample quantiles in statistical packages", Amer. Statist. 50(4):361–365.
- *
- * @param sorted ascending numbers (no NaN), at least one
- * @param p probability in [0, 1]
- * @example quantileSorted7([1, 2, 3, 4], 0.5) // 2.5
- */
+import { quantileSorted } from '../stats/interval.js';
+/** Type-7 quantile of sorted numbers, NaN for an empty sample (see {@link quantileSorted}). */
 export function quantileSorted7(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return sorted[n - 1]!;
-  return sorted[lo]! + (h - lo) * (sorted[lo + 1]! - sorted[lo]!);
+  return sorted.length === 0 ? Number.NaN : quantileSorted(sorted, p);
 }
 
 /** Mean and central interval of a sample. */

@@ -1,3 +1,4 @@
+import { quantileSorted as ssQuantileSorted } from 'simple-statistics';
 import type { BootstrapDistribution } from './bootstrap.js';
 
 /**
@@ -5,7 +6,7 @@ import type { BootstrapDistribution } from './bootstrap.js';
  * the default of R's `quantile` and numpy's `percentile` (`method="linear"`). With h = (n − 1)·p,
  * Q(p) = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) (0-based). Monotone in p.
  *
- * O(1). Reference: Hyndman & Fan (1996), "Sample quantiles in statistical packages", The American Statistician 50(4).
+ * Computed by simple-statistics' `quantileSorted` (type 7 since 7.9). O(1). Reference: Hyndman & Fan (1996), "Sample quantiles in statistical packages", The American Statistician 50(4).
  *
  * @param sorted ascending values (not checked)
  * @param p probability in [0, 1]
@@ -16,11 +17,8 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) throw new RangeError('quantileSorted requires at least one value');
   if (!(p >= 0 && p <= 1)) throw new RangeError(`quantileSorted requires p in [0, 1], got ${p}`);
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return sorted[n - 1]!;
-  const x = sorted[lo]!;
-  return x + (h - lo) * (sorted[lo + 1]! - x);
+  // simple-statistics' quantileSorted is exactly type 7; it only indexes, so typed arrays work unchanged
+  return ssQuantileSorted(sorted as unknown as number[], p);
 }
 
 /** Percentile intervals per model, and the models whose interval had to be widened to hold the point estimate. */
