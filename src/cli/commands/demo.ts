@@ -4,6 +4,7 @@ import { buildLeaderboard, DEFAULT_RATE, fitRatings, rateParams } from '../../ra
 import { fmt, formatJson, textTable } from '../../report/format.js';
 import { createRng } from '../../rng.js';
 import { simulateTable } from '../../sim/generate.js';
+import { normalIntervals, sandwichCovariance } from '../../stats/sandwich.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { nonNegativeInt, positiveInt, probability, seedArg } from '../options.js';
 
@@ -32,24 +33,35 @@ export function registerDemo(program: Command, io: CliIO): void {
       mean /= truth.ratings.length;
       const rate = { ...DEFAULT_RATE, initial: mean };
       const point = fitRatings(table, rate);
+      const ci = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta!, point.prior), 0.95, rate);
       const t2 = performance.now();
-      const lb = buildLeaderboard(point, { ...rateParams(rate), seed: o.seed, tieRate: o.tieRate, ratings: o.ratings ?? 'embedded:lmarena-text-2026-04' }, table.battles, 'bt', null);
+      const lb = buildLeaderboard(
+        point,
+        { ...rateParams(rate), ciMethod: 'sandwich', ci: 0.95, seed: o.seed, tieRate: o.tieRate, ratings: o.ratings ?? 'embedded:lmarena-text-2026-04' },
+        table.battles,
+        'bt',
+        ci,
+      );
       const trueOf = new Map(truth.models.map((m, i) => [m, truth.ratings[i]!]));
       const top = lb.models.slice(0, o.top as number);
+      const covered = lb.models.filter((r) => r.lower! <= trueOf.get(r.model)! && trueOf.get(r.model)! <= r.upper!).length;
+      if (io.stderrIsTTY) io.stderr(`simulated in ${(t1 - t0).toFixed(0)} ms, fitted in ${(t2 - t1).toFixed(0)} ms\n`);
       if (o.format === 'json') {
         emit(io, formatJson({ ...lb, models: lb.models.map((r) => ({ ...r, trueRating: trueOf.get(r.model)! })) }), o.out as string | undefined);
       } else {
         const head =
           `arena demo: ${fmt(table.battles, 0)} battles simulated from ${truth.models.length} true ratings (seed ${String(o.seed)}, tie rate ${String(o.tieRate)}), ` +
-          `rebuilt with Bradley–Terry (${point.fit.iterations} Newton steps; simulate ${(t1 - t0).toFixed(0)} ms, fit ${(t2 - t1).toFixed(0)} ms).\n` +
-          `The fit is centred on the true ratings' mean (${fmt(mean)}), so the two columns are on one scale.\n\n`;
+          `rebuilt with Bradley–Terry (${point.fit.iterations} Newton steps) and 95% sandwich intervals.\n` +
+          `The fit is centred on the true ratings' mean (${fmt(mean)}), so the columns are on one scale. ` +
+          `${covered} of ${truth.models.length} true ratings (${fmt((100 * covered) / truth.models.length)}%) lie inside their 95% interval.\n` +
+          `Rank is LMArena's: 1 + the number of models whose lower bound is above this model's upper bound.\n\n`;
         const body = textTable(
-          ['Rank', 'Model', 'Rating', 'True', 'Error', 'Battles'],
+          ['Rank', 'Model', 'Rating', '95% CI', 'True', 'Error', 'Battles'],
           top.map((r) => {
             const tr = trueOf.get(r.model)!;
-            return [String(r.rank), r.model, fmt(r.rating), fmt(tr), (r.rating - tr >= 0 ? '+' : '') + fmt(r.rating - tr), fmt(r.battles, 0)];
+            return [String(r.rank), r.model, fmt(r.rating), `${fmt(r.lower)} – ${fmt(r.upper)}`, fmt(tr), (r.rating - tr >= 0 ? '+' : '') + fmt(r.rating - tr), fmt(r.battles, 0)];
           }),
-          ['r', 'l', 'r', 'r', 'r', 'r'],
+          ['r', 'l', 'r', 'r', 'r', 'r', 'r'],
         );
         emit(io, head + body, o.out as string | undefined);
       }
