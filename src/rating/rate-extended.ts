@@ -7,8 +7,33 @@ import { btCells, type TiePolicy } from './bradley-terry.js';
 import { analyseGraph } from './graph.js';
 import { AUTO_PRIOR, graphWarnings, type Intervals, type PointFit, type RateOptions } from './rate.js';
 import { anchorShift, pointsPerLogit, toDisplay } from './scale.js';
-import { DEFAULT_STYLE_PRIOR, fitStyleControl, styleDesign } from './style.js';
-import { type BothBadPolicy, fitTieModel, tieCells, type TieModel, tieSandwichCovariance, tieTotals } from './tie-models.js';
+import { DEFAULT_STYLE_PRIOR, fitStyleControl, type StyleDesign, styleDesign } from './style.js';
+import { type BothBadPolicy, fitTieModel, type TieCells, tieCells, type TieModel, tieSandwichCovariance, tieTotals } from './tie-models.js';
+
+/**
+ * What a bootstrap of an extended fit needs from the full-data fit (kept on `PointFit.extended`): the battles as
+ * fitted (both-bad dropped under `--both-bad ignore`), the tie cells, the style design, the warm start and the
+ * prior, so that rounds refit exactly the point fit's model without refitting the full data.
+ */
+export interface ExtendedState {
+  /** The battles as fitted. */
+  readonly table: BattleTable;
+  /** Tie cells of the fitted battles (tie models). */
+  readonly cells: TieCells;
+  /** Standardised style design (style control), else null. */
+  readonly design: StyleDesign | null;
+  /** Warm start: θ (tie model) or the free parameters x = (θ, active β, η) (style control), natural scale. */
+  readonly start: Float64Array;
+  /** Tie parameter η of the fit (NaN without a tie model). */
+  readonly eta: number;
+  /** Ridge λ on θ used by the fit. */
+  readonly prior: number;
+  /** Ridge λ on the style coefficients (style control). */
+  readonly stylePrior: number;
+  /** Tie totals of the fitted battles (for the both-bad share). */
+  readonly ties: number;
+  readonly bothbad: number;
+}
 
 /** A parameter estimate with its interval (absent bounds: no interval). */
 export interface Estimate {
@@ -104,12 +129,14 @@ export function fitExtendedRatings(input: BattleTable, opts: RateOptions): Point
   let se: Float64Array;
   let fit: FitInfo;
   let style: StyleReport | undefined;
+  let state: ExtendedState;
   const modelName = ties === 'davidson' ? 'Davidson' : ties === 'rao-kupper' ? 'Rao–Kupper' : 'Bradley–Terry';
   if (opts.styleControl) {
     const design = styleDesign(t);
     const stylePrior = opts.stylePrior ?? DEFAULT_STYLE_PRIOR;
     const s = fitStyleControl(t, design, { outcome: ties, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
     theta = s.theta;
+    state = { table: t, cells, design, start: s.x, eta: s.eta, prior, stylePrior, ties: tot.ties, bothbad: tot.bothbad };
     se = Float64Array.from({ length: m }, (_, v) => Math.sqrt(Math.max(0, s.cov[v * s.n + v]!)));
     if (!s.converged) warnings.push(`The style-controlled ${modelName} fit did not converge in ${s.iterations} iterations.`);
     const coefficients = design.features.map((feature, q): StyleCoefficient => {
@@ -146,6 +173,7 @@ export function fitExtendedRatings(input: BattleTable, opts: RateOptions): Point
     if (!r.converged) warnings.push(`The ${modelName} fit did not converge in ${r.iterations} iterations.`);
     if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${modelName} tie parameter sits on its boundary (${ties === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);
     theta = r.theta;
+    state = { table: t, cells, design: null, start: r.theta, eta: r.eta, prior, stylePrior: 0, ties: tot.ties, bothbad: tot.bothbad };
     const { cov, n } = tieSandwichCovariance(ties, cells, r.theta, r.eta, prior);
     se = Float64Array.from({ length: m }, (_, v) => Math.sqrt(Math.max(0, cov[v * n + v]!)));
     const seEta = n > m ? Math.sqrt(Math.max(0, cov[m * n + m]!)) : Number.NaN;
@@ -174,5 +202,5 @@ export function fitExtendedRatings(input: BattleTable, opts: RateOptions): Point
     upper[v] = ratings[v]! + zz * se[v]! * f;
   }
   const intervals: Intervals = { lower, upper };
-  return { models: t.models, ratings, fit, warnings, pairs, cells: null, theta, prior, shift, totals, intervals, ...(style ? { style } : {}) };
+  return { models: t.models, ratings, fit, warnings, pairs, cells: null, theta, prior, shift, totals, intervals, ...(style ? { style } : {}), extended: state };
 }

@@ -5,7 +5,7 @@ import { ciRanks, type FitInfo, type Leaderboard, type LeaderboardRow, orderByRa
 import { type BtCells, btCells, btLogLikelihood, fitBradleyTerry, type TiePolicy } from './bradley-terry.js';
 import { replayElo } from './elo.js';
 import { analyseGraph, type GraphStructure } from './graph.js';
-import { dropBothBad, fitExtendedRatings, isTieModel } from './rate-extended.js';
+import { dropBothBad, type ExtendedState, fitExtendedRatings, isTieModel } from './rate-extended.js';
 import type { BothBadPolicy, TieModel } from './tie-models.js';
 import { type Anchor, anchorShift, DEFAULT_SCALE, pointsPerLogit, type ScaleOptions, toDisplay } from './scale.js';
 
@@ -67,6 +67,8 @@ export interface PointFit {
   readonly intervals?: Intervals | null;
   /** Style coefficients (style control only). */
   readonly style?: StyleReport;
+  /** The full-data state of a tie-model or style-control fit, for its bootstrap. */
+  readonly extended?: ExtendedState;
 }
 
 const list = (names: string[], max = 5) =>

@@ -1,5 +1,7 @@
 import type { BattleTable } from '../data/table.js';
 import { deriveRng, type Rng } from '../rng.js';
+import { ROUND_PRIOR } from '../stats/bootstrap-rounds.js';
+import { analyseGraph } from './graph.js';
 import { fitStyleControl, type StyleDesign, type StyleFitOptions } from './style.js';
 import { fitTieModel, type TieCells, type TieFitOptions, type TieModel } from './tie-models.js';
 
@@ -11,6 +13,8 @@ export interface TieBootstrapOptions {
   readonly seed: string | number;
   /** Interval level, e.g. 0.95 (percentile intervals). */
   readonly level: number;
+  /** Called after each round with (rounds done, rounds) — for a progress bar. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Bootstrap distribution of p parameters: draws (rounds × p, row-major) and percentile intervals. */
@@ -23,6 +27,14 @@ export interface ParameterBootstrap {
   readonly upper: Float64Array;
   /** Standard deviation of the draws (n − 1 denominator). */
   readonly sd: Float64Array;
+  /**
+   * Rounds whose resample had no maximum-likelihood estimate (the "scored against" graph of the resample, ties
+   * as half a win, is not strongly connected) while the fit had no prior: refitted with a ridge prior λ =
+   * {@link ROUND_PRIOR}, as the plain Bradley–Terry bootstrap does.
+   */
+  readonly degenerate: number;
+  /** Rounds whose refit did not converge (their last iterate is kept). */
+  readonly unconverged: number;
 }
 
 /**
@@ -64,7 +76,7 @@ export function quantileSortedType7(sorted: ArrayLike<number>, p: number): numbe
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-function summarise(draws: Float64Array, rounds: number, p: number, level: number): ParameterBootstrap {
+function summarise(draws: Float64Array, rounds: number, p: number, level: number, degenerate: number, unconverged: number): ParameterBootstrap {
   const lower = new Float64Array(p);
   const upper = new Float64Array(p);
   const sd = new Float64Array(p);
@@ -80,13 +92,19 @@ function summarise(draws: Float64Array, rounds: number, p: number, level: number
     lower[v] = quantileSortedType7(col, (1 - level) / 2);
     upper[v] = quantileSortedType7(col, (1 + level) / 2);
   }
-  return { rounds, p, draws, lower, upper, sd };
+  return { rounds, p, draws, lower, upper, sd, degenerate, unconverged };
+}
+
+/** Whether BT cells with scores s out of n have no maximum-likelihood estimate (graph not strongly connected). */
+function degenerateCells(m: number, i: Int32Array, j: Int32Array, s: Float64Array, n: Float64Array): boolean {
+  return analyseGraph({ m, pairs: i.length, i, j, s, n }).groups > 1;
 }
 
 /**
  * Bootstrap of a tie model on pair cells: each round resamples the battles (multinomial over the cell × outcome
- * counts, both-bad kept apart under `separate`) and refits warm-started at `start` (θ, η). Returns the
- * distribution of (θ₁…θ_m, η) on the natural scale. O(rounds·(N log K + fit)).
+ * counts, both-bad kept apart under `separate`) and refits warm-started at `start` (θ, η). A round whose resample
+ * has no maximum-likelihood estimate while `fit.prior` is 0 is refitted with λ = ROUND_PRIOR (counted in
+ * `degenerate`). Returns the distribution of (θ₁…θ_m, η) on the natural scale. O(rounds·(N log K + fit)).
  */
 export function bootstrapTieModel(
   model: TieModel,
@@ -105,6 +123,10 @@ export function bootstrapTieModel(
   }
   const p = c.m + 1;
   const draws = new Float64Array(opts.rounds * p);
+  const s = new Float64Array(K);
+  const n = new Float64Array(K);
+  let degenerate = 0;
+  let unconverged = 0;
   for (let r = 0; r < opts.rounds; r++) {
     const x = resampleCounts(counts, deriveRng(opts.seed, 'bootstrap', r));
     const w = new Float64Array(K);
@@ -116,18 +138,28 @@ export function bootstrapTieModel(
       l[k] = x[4 * k + 1]!;
       t[k] = x[4 * k + 2]! + x[4 * k + 3]!;
       bb[k] = x[4 * k + 3]!;
+      s[k] = w[k]! + 0.5 * t[k]!;
+      n[k] = w[k]! + l[k]! + t[k]!;
     }
-    const f = fitTieModel(model, { ...c, w, l, t, bb }, { ...fit, init: start.theta, initEta: start.eta });
+    let prior = fit.prior ?? 0;
+    if (!(prior > 0) && degenerateCells(c.m, c.i, c.j, s, n)) {
+      prior = ROUND_PRIOR;
+      degenerate++;
+    }
+    const f = fitTieModel(model, { ...c, w, l, t, bb }, { ...fit, prior, init: start.theta, initEta: start.eta });
+    if (!f.converged) unconverged++;
     draws.set(f.theta, r * p);
     draws[r * p + c.m] = f.eta;
+    opts.onProgress?.(r + 1, opts.rounds);
   }
-  return summarise(draws, opts.rounds, p, opts.level);
+  return summarise(draws, opts.rounds, p, opts.level, degenerate, unconverged);
 }
 
 /**
  * Bootstrap of a style-controlled fit over battles: each round resamples the N battles with replacement
  * (multinomial weights on the rows, a row of count c standing for c battles) and refits on the same standardised
- * design, warm-started at `start` (the full-data x = θ, active β, η). Returns the distribution of θ (m values) then
+ * design, warm-started at `start` (the full-data x = θ, active β, η); degenerate resamples as in
+ * {@link bootstrapTieModel} (checked on the rows' pair cells, ties as half wins). Returns the distribution of θ (m values) then
  * the four β (0 for inactive features) then η (NaN without a tie model). O(rounds·(N log rows + fit)).
  */
 export function bootstrapStyleControl(
@@ -140,12 +172,58 @@ export function bootstrapStyleControl(
   const m = t.models.length;
   const p = m + 5;
   const draws = new Float64Array(opts.rounds * p);
+  // pair cell of each row (for the degeneracy check of a resample)
+  const cellOf = new Int32Array(t.rows);
+  const index = new Map<number, number>();
+  const pi: number[] = [];
+  const pj: number[] = [];
+  for (let r = 0; r < t.rows; r++) {
+    const lo = Math.min(t.a[r]!, t.b[r]!);
+    const hi = Math.max(t.a[r]!, t.b[r]!);
+    let k = index.get(lo * m + hi);
+    if (k === undefined) {
+      k = pi.length;
+      index.set(lo * m + hi, k);
+      pi.push(lo);
+      pj.push(hi);
+    }
+    cellOf[r] = k;
+  }
+  const ci = Int32Array.from(pi);
+  const cj = Int32Array.from(pj);
+  const s = new Float64Array(ci.length);
+  const n = new Float64Array(ci.length);
+  const ignoreTies = fit.outcome === 'ignore';
+  let degenerate = 0;
+  let unconverged = 0;
   for (let r = 0; r < opts.rounds; r++) {
     const weights = resampleCounts(t.count, deriveRng(opts.seed, 'bootstrap', r));
-    const f = fitStyleControl(t, design, { ...fit, weights, init: start, covariance: false });
+    let prior = fit.prior ?? 0;
+    if (!(prior > 0)) {
+      s.fill(0);
+      n.fill(0);
+      for (let q = 0; q < t.rows; q++) {
+        const w = weights[q]!;
+        if (!w) continue;
+        const o = t.outcome[q]!;
+        if (o >= 2 && ignoreTies) continue;
+        const k = cellOf[q]!;
+        n[k]! += w;
+        // score of the lower id of the pair
+        const aLow = t.a[q]! < t.b[q]!;
+        s[k]! += o >= 2 ? 0.5 * w : (o === 0) === aLow ? w : 0;
+      }
+      if (degenerateCells(m, ci, cj, s, n)) {
+        prior = ROUND_PRIOR;
+        degenerate++;
+      }
+    }
+    const f = fitStyleControl(t, design, { ...fit, prior, weights, init: start, covariance: false });
+    if (!f.converged) unconverged++;
     draws.set(f.theta, r * p);
     draws.set(f.beta, r * p + m);
     draws[r * p + m + 4] = f.eta;
+    opts.onProgress?.(r + 1, opts.rounds);
   }
-  return summarise(draws, opts.rounds, p, opts.level);
+  return summarise(draws, opts.rounds, p, opts.level, degenerate, unconverged);
 }

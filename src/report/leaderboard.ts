@@ -69,8 +69,8 @@ export interface StyleCoefficient {
 export interface StyleReport {
   /** Ridge λ on the coefficients (summed log-likelihood scale). */
   readonly prior: number;
-  /** How the intervals were computed. */
-  readonly intervals: 'sandwich';
+  /** How the intervals were computed: Huber–White sandwich, or bootstrap percentiles (`--bootstrap R`). */
+  readonly intervals: 'sandwich' | 'bootstrap';
   readonly coefficients: readonly StyleCoefficient[];
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
@@ -118,5 +118,110 @@ describe.runIf(existsSync(REAL))('arena rate on the real 1.67M battles', () => {
     expect((by.get('rao-kupper') as { deltaAic: number }).deltaAic).toBe(0);
     expect((by.get('davidson') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.0585525, 6);
     expect((by.get('half') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.064455, 5);
+  });
+});
+
+describe('arena rate --bootstrap with tie models and style control', () => {
+  const board = (() => {
+    let file: string | null = null;
+    return async () => {
+      if (file) return file;
+      const dir = tempDir();
+      const ratings = join(dir, 'r.json');
+      const models = [['a', 1000], ['b', 1025], ['c', 1050], ['verbose', 1040], ['d', 1075], ['e', 1100]];
+      writeFileSync(ratings, JSON.stringify({ models: models.map(([model, rating]) => ({ model, rating })) }));
+      const out = join(dir, 's.jsonl');
+      const sim = await cli(['simulate', '--ratings', ratings, '--battles', '8000', '--seed', '11', '--style-effect', '0.8,0,0,0', '--verbosity', 'verbose=3', '--out', out]);
+      expect(sim.code).toBe(0);
+      file = out;
+      return out;
+    };
+  })();
+  type Row = { model: string; rating: number; lower: number; upper: number; rankLower: number; rankUpper: number; rank: number };
+  const json = async (args: string[]) => {
+    const r = await cli(['rate', await board(), ...args, '--format', 'json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it('same seed ⇒ identical JSON whatever the thread count; another seed differs; params echo the uncertainty options', async () => {
+    for (const extra of [['--ties', 'davidson'], ['--style-control', '--ties', 'rao-kupper']]) {
+      const a = await json([...extra, '--bootstrap', '20', '--seed', '5', '--threads', '1']);
+      const b = await json([...extra, '--bootstrap', '20', '--seed', '5', '--threads', '2']);
+      const c = await json([...extra, '--bootstrap', '20', '--seed', '6', '--threads', '1']);
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      expect(c.models[0].lower).not.toBe(a.models[0].lower);
+      expect(a.params).toMatchObject({ ciMethod: 'bootstrap', bootstrap: 20, ci: 0.95, seed: 5, intervals: 'bootstrap' });
+    }
+  });
+
+  it('lower ≤ rating ≤ upper for ratings, tie parameter and style coefficients; rank bounds bracket the rank', async () => {
+    const j = await json(['--style-control', '--ties', 'davidson', '--bootstrap', '40', '--ci', '0.9']);
+    for (const m of j.models as Row[]) {
+      expect(m.lower).toBeLessThanOrEqual(m.rating);
+      expect(m.rating).toBeLessThanOrEqual(m.upper);
+      expect(m.lower).toBeLessThan(m.upper);
+      expect(m.rankLower).toBeLessThanOrEqual(m.rank);
+      expect(m.rank).toBeLessThanOrEqual(m.rankUpper);
+    }
+    const nu = j.fit.tieParameters.nu;
+    expect(nu.lower).toBeLessThanOrEqual(nu.value);
+    expect(nu.value).toBeLessThanOrEqual(nu.upper);
+    expect(j.style.intervals).toBe('bootstrap');
+    for (const c of j.style.coefficients) {
+      expect(c.lower).toBeLessThanOrEqual(c.coefficient);
+      expect(c.coefficient).toBeLessThanOrEqual(c.upper);
+      expect(c.perUnitLower).toBeCloseTo(c.lower / c.sd, 12);
+    }
+    // the text output names the bootstrap
+    const text = (await cli(['rate', await board(), '--style-control', '--bootstrap', '10', '--quiet'])).stdout;
+    expect(text).toMatch(/Style coefficients \(log-odds per SD of the feature, 95% bootstrap percentile intervals, 10 rounds/);
+  });
+
+  it('bootstrap and sandwich half-widths agree within 25% (Davidson; style control with its coefficients)', async () => {
+    const half = (x: { lower: number; upper: number }) => (x.upper - x.lower) / 2;
+    for (const extra of [['--ties', 'davidson'], ['--style-control']]) {
+      const b = await json([...extra, '--bootstrap', '150', '--seed', '1']);
+      const s = await json([...extra, '--ci-method', 'sandwich']);
+      expect(s.params).toMatchObject({ ciMethod: 'sandwich', intervals: 'sandwich' });
+      expect(s.models.map((m: Row) => m.rating)).toEqual(b.models.map((m: Row) => m.rating));
+      for (let v = 0; v < b.models.length; v++) {
+        const ratio = half(b.models[v]) / half(s.models[v]);
+        expect(ratio, `${extra.join(' ')} ${b.models[v].model}`).toBeGreaterThan(0.75);
+        expect(ratio, `${extra.join(' ')} ${b.models[v].model}`).toBeLessThan(1.25);
+      }
+      if (extra[0] === '--ties') {
+        const ratio = half(b.fit.tieParameters.nu) / half(s.fit.tieParameters.nu);
+        expect(ratio).toBeGreaterThan(0.75);
+        expect(ratio).toBeLessThan(1.25);
+      } else {
+        const ratio = half(b.style.coefficients[0]) / half(s.style.coefficients[0]);
+        expect(ratio).toBeGreaterThan(0.75);
+        expect(ratio).toBeLessThan(1.25);
+      }
+    }
+  });
+
+  it('the planted verbosity coefficient is inside its bootstrap interval', async () => {
+    const j = await json(['--style-control', '--bootstrap', '60', '--seed', '2']);
+    const tok = j.style.coefficients[0];
+    expect(tok.feature).toBe('sum_assistant_tokens');
+    expect(tok.perUnitLower).toBeLessThan(0.8);
+    expect(tok.perUnitUpper).toBeGreaterThan(0.8);
+    // and the other (unplanted) coefficients cover 0 at 95%… at least most of them
+    const cover0 = j.style.coefficients.slice(1).filter((c: { lower: number; upper: number }) => c.lower < 0 && c.upper > 0).length;
+    expect(cover0).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--ci-method sandwich with --bootstrap R keeps sandwich intervals and adds the rank distribution', async () => {
+    const s = await json(['--ties', 'davidson', '--ci-method', 'sandwich']);
+    const r = await json(['--ties', 'davidson', '--ci-method', 'sandwich', '--bootstrap', '20', '--rank-distribution']);
+    expect(r.params).toMatchObject({ ciMethod: 'sandwich', bootstrap: 20, intervals: 'sandwich' });
+    expect(r.fit.tieParameters).toEqual(s.fit.tieParameters);
+    for (let v = 0; v < r.models.length; v++) {
+      expect(r.models[v].lower).toBe(s.models[v].lower);
+      const total = r.models[v].rankDistribution.reduce((a: number, x: { probability: number }) => a + x.probability, 0);
+      expect(total).toBeCloseTo(1, 12);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
+import { BattleTableBuilder } from '../../src/data/table.js';
 import { bootstrapStyleControl, bootstrapTieModel, quantileSortedType7, resampleCounts } from '../../src/rating/tie-bootstrap.js';
 import { fitStyleControl, styleDesign } from '../../src/rating/style.js';
 import { fitDavidson, tieCells, tieSandwichCovariance } from '../../src/rating/tie-models.js';
@@ -64,3 +65,25 @@ describe('bootstrap vs sandwich (differential)', () => {
     }
   });
 });
+
+describe('bootstrap rounds without a maximum-likelihood estimate', () => {
+  it('are fitted with the small round prior, counted, and give finite draws', () => {
+    // z wins once in 60 battles: about e^-1 of the resamples hold no win of z
+    const c = tieCells(aggregatePairs(tableOf([
+      ['x', 'y', 0, 20], ['y', 'x', 0, 15], ['x', 'y', 2, 10],
+      ['x', 'z', 0, 30], ['z', 'x', 0, 1], ['y', 'z', 0, 25], ['y', 'z', 2, 4],
+    ])));
+    const f = fitDavidson(c);
+    const bs = bootstrapTieModel('davidson', c, f, {}, { rounds: 40, seed: 8, level: 0.9 });
+    expect(bs.degenerate).toBeGreaterThan(0);
+    expect(bs.degenerate).toBeLessThan(40);
+    for (const x of bs.draws) expect(Number.isFinite(x)).toBe(true);
+    for (let v = 0; v < bs.p; v++) expect(bs.lower[v]!).toBeLessThanOrEqual(bs.upper[v]!);
+  });
+});
+
+function tableOf(rows: [string, string, number, number][]) {
+  const b = new BattleTableBuilder();
+  for (const [x, y, o, c] of rows) b.pushIds(b.intern(x), b.intern(y), o, c);
+  return b.finish();
+}

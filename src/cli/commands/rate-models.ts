@@ -17,7 +17,7 @@ import { nonNegativeNumber } from '../options.js';
 /** The `arena rate` options of the tie-model and style-control issue. */
 export function addTieStyleOptions(cmd: Command): Command {
   return cmd
-    .option('--style-control', 'control for response style (length, headers, lists, bold from conv_metadata): bt only, sandwich intervals', false)
+    .option('--style-control', 'control for response style (length, headers, lists, bold from conv_metadata): bt only; sandwich intervals, or bootstrap with --bootstrap R', false)
     .option('--style-prior <lambda>', 'ridge λ on the style coefficients, on the summed log-likelihood (FastChat scale)', nonNegativeNumber, DEFAULT_STYLE_PRIOR)
     .option('--compare-models', 'print NLL / AIC / BIC of the outcome models half, ignore, davidson, rao-kupper on the same battles instead of a leaderboard', false);
 }
@@ -85,13 +85,14 @@ export function fitExtrasText(lb: Leaderboard, format: OutputFormat): string {
   if (format === 'json' || format === 'csv') return '';
   const lines: string[] = [];
   const pct = `${Math.round(((lb.params.ci as number | undefined) ?? 0.95) * 1000) / 10}%`;
+  const how = lb.params.intervals === 'bootstrap' ? `bootstrap percentile intervals, ${String(lb.params.bootstrap)} rounds` : 'sandwich intervals';
   const tp = lb.fit.tieParameters;
   if (tp) {
     const parts = Object.entries(tp).map(([name, e]) => `${name} = ${e.value.toFixed(4)}${e.lower !== undefined ? ` (${e.lower.toFixed(4)} – ${e.upper!.toFixed(4)})` : ''}`);
-    lines.push(`Tie parameters (${lb.params.ties}, ${pct} sandwich intervals): ${parts.join(', ')}; log-likelihood ${lb.fit.logLikelihood.toFixed(6)} per battle`);
+    lines.push(`Tie parameters (${lb.params.ties}, ${pct} ${how}): ${parts.join(', ')}; log-likelihood ${lb.fit.logLikelihood.toFixed(6)} per battle`);
   }
   if (lb.style) {
-    lines.push(`Style coefficients (log-odds per SD of the feature, ${pct} sandwich intervals, ridge λ = ${lb.style.prior}):`);
+    lines.push(`Style coefficients (log-odds per SD of the feature, ${pct} ${how}, ridge λ = ${lb.style.prior}):`);
     const header = ['Feature', 'Coefficient', 'Interval', 'Per unit', 'Points per SD'];
     const rows = lb.style.coefficients.map((c) => [c.feature, c.coefficient.toFixed(4), `${c.lower.toFixed(4)} – ${c.upper.toFixed(4)}`, c.perUnit.toFixed(4), fmt(c.points, 1)]);
     lines.push(textTable(header, rows, ['l', 'r', 'r', 'r', 'r']).trimEnd());

@@ -3,13 +3,14 @@ import { readBattles } from '../../data/load.js';
 import { type InputFormat } from '../../data/parse.js';
 import { type BattleTable, sortByTimestamp } from '../../data/table.js';
 import { InputError, UsageError } from '../../errors.js';
-import { DEFAULT_RATE, fitRatings, buildLeaderboard, rateParams, type RateOptions } from '../../rating/rate.js';
+import { DEFAULT_RATE, fitRatings, rateParams, type RateOptions } from '../../rating/rate.js';
 import { isTieModel } from '../../rating/rate-extended.js';
 import { type Leaderboard } from '../../report/leaderboard.js';
 import { addTieStyleOptions, checkTieStyleOptions, compareModelsCommand, fitExtrasText } from './rate-models.js';
 import { parseAnchor } from '../../rating/scale.js';
 import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../report/format.js';
 import { defaultThreads } from '../../stats/bootstrap.js';
+import { addExtendedUncertainty, extendedIntervalsOf } from '../../stats/extended-uncertainty.js';
 import { addUncertainty, type CiMethod, type UncertaintyOptions, uncertaintyLeaderboard } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { type Progress, progressBar } from '../progress.js';
@@ -153,10 +154,6 @@ export function registerRate(program: Command, io: CliIO): void {
       const extended = opts.method === 'bt' && (isTieModel(opts.ties) || Boolean(opts.styleControl));
       const { opts: uopts, progress } = uncertaintyFrom(io, o, opts);
       if (o.rankDistribution && !(uopts.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap R');
-      if (extended && uopts.rounds > 0) {
-        progress.stop();
-        throw new UsageError('--bootstrap with --ties davidson|rao-kupper or --style-control is not wired to the CLI yet: these fits report sandwich intervals; use --bootstrap 0');
-      }
       const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string }, { tstamp: false });
       if (o.compareModels) {
         progress.stop();
@@ -165,9 +162,15 @@ export function registerRate(program: Command, io: CliIO): void {
       const point = fitRatings(t, opts);
       let lb: Leaderboard;
       if (extended) {
-        progress.stop();
-        const params = { ...rateParams(opts), bootstrap: 0, ci: o.ci, seed: o.seed, sort: o.sort };
-        lb = buildLeaderboard(point, params, opts.bothBad === 'ignore' ? point.totals.battles.reduce((a, b) => a + b, 0) / 2 : t.battles, opts.method, null);
+        let u;
+        try {
+          u = addExtendedUncertainty(point, opts, uopts);
+        } finally {
+          progress.stop();
+        }
+        const params = { ...rateParams(opts), ...uncertaintyParams(o), intervals: extendedIntervalsOf(uopts), sort: o.sort };
+        const battles = opts.bothBad === 'ignore' ? point.totals.battles.reduce((a, b) => a + b, 0) / 2 : t.battles;
+        lb = uncertaintyLeaderboard(u, params, battles, opts.method, Boolean(o.rankDistribution));
       } else {
         let u;
         try {
