@@ -1,3 +1,5 @@
+import { multinomialInto, prepareMultinomial } from '../stats/multinomial.js';
+import { quantileSorted } from '../stats/interval.js';
 import type { BattleTable } from '../data/table.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { ROUND_PRIOR } from '../stats/bootstrap-rounds.js';
@@ -39,41 +41,20 @@ export interface ParameterBootstrap {
 
 /**
  * Multinomial resample of integer counts: N = Σ counts draws, category k with probability counts[k]/N — the same
- * law as resampling the N underlying battles with replacement. Each draw is a uniform on [0, N) located by binary
- * search in the cumulative counts. O(N·log K).
+ * law as resampling the N underlying battles with replacement. Drawn exactly by conditional binomials
+ * ({@link multinomialInto}: inversion for small means, BTPE otherwise), O(K) per resample instead of O(N).
  */
 export function resampleCounts(counts: ArrayLike<number>, rng: Rng): Float64Array {
-  const K = counts.length;
-  const cum = new Float64Array(K);
   let total = 0;
-  for (let k = 0; k < K; k++) {
-    total += counts[k]!;
-    cum[k] = total;
-  }
-  const out = new Float64Array(K);
-  const n = Math.round(total);
-  for (let s = 0; s < n; s++) {
-    const u = rng() * total;
-    let lo = 0;
-    let hi = K - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
-    out[lo]!++;
-  }
+  for (let k = 0; k < counts.length; k++) total += counts[k]!;
+  const out = new Float64Array(counts.length);
+  if (total > 0) multinomialInto(rng, Math.round(total), prepareMultinomial(counts), out);
   return out;
 }
 
-/** Quantile of a sorted array by linear interpolation between order statistics (Hyndman & Fan type 7). O(1). */
+/** Type-7 quantile of sorted numbers, NaN when empty (see {@link quantileSorted}). */
 export function quantileSortedType7(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  return sorted.length === 0 ? Number.NaN : quantileSorted(sorted, p);
 }
 
 function summarise(draws: Float64Array, rounds: number, p: number, level: number, degenerate: number, unconverged: number): ParameterBootstrap {

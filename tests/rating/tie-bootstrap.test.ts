@@ -68,10 +68,10 @@ describe('bootstrap vs sandwich (differential)', () => {
 
 describe('bootstrap rounds without a maximum-likelihood estimate', () => {
   it('are fitted with the small round prior, counted, and give finite draws', () => {
-    // z wins once in 60 battles: about e^-1 of the resamples hold no win of z
+    // z wins once and never ties: about e^-1 of the resamples hold no win of z (no MLE for them)
     const c = tieCells(aggregatePairs(tableOf([
       ['x', 'y', 0, 20], ['y', 'x', 0, 15], ['x', 'y', 2, 10],
-      ['x', 'z', 0, 30], ['z', 'x', 0, 1], ['y', 'z', 0, 25], ['y', 'z', 2, 4],
+      ['x', 'z', 0, 30], ['z', 'x', 0, 1], ['y', 'z', 0, 25],
     ])));
     const f = fitDavidson(c);
     const bs = bootstrapTieModel('davidson', c, f, {}, { rounds: 40, seed: 8, level: 0.9 });
