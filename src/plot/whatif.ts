@@ -4,10 +4,10 @@ import { PLOT_CONFIG, plotTitle } from './theme.js';
 /** One model of a what-if result: its published rank on the baseline and under the scenario. */
 export interface WhatIfRankRow {
   readonly model: string;
-  /** Rank on the baseline board (1 = top). */
-  readonly baseline: number;
-  /** Rank under the scenario (1 = top). */
-  readonly scenario: number;
+  /** Rank on the baseline board (1 = top), or null for a model a scenario step adds (no baseline dot). */
+  readonly baseline: number | null;
+  /** Rank under the scenario (1 = top), or null for a model the scenario removes (no scenario dot). */
+  readonly scenario: number | null;
   /** Share of replications in which the rank changed, in [0, 1], or null when unknown. */
   readonly pRankChange: number | null;
 }
@@ -24,6 +24,7 @@ export interface WhatIfPlotOptions {
  * The what-if dumbbell chart: for each model (top to bottom in the order given, usually by baseline rank) a grey
  * dot at its baseline rank and a coloured dot at its rank under the scenario, joined by a line, with the share of
  * replications in which its rank changed printed on the right under "P(rank change)". Rank 1 is on the left.
+ * A model with only one rank (added or removed by the scenario) gets its one dot and no line.
  *
  * O(rows).
  *
@@ -32,12 +33,14 @@ export interface WhatIfPlotOptions {
 export function whatifPlotSpec(rows: readonly WhatIfRankRow[], opts: WhatIfPlotOptions = {}): PlotSpec {
   const models = rows.map((r) => r.model);
   const dots = rows.flatMap((r) => [
-    { model: r.model, board: 'baseline', rank: r.baseline },
-    { model: r.model, board: 'scenario', rank: r.scenario },
+    ...(r.baseline !== null ? [{ model: r.model, board: 'baseline', rank: r.baseline }] : []),
+    ...(r.scenario !== null ? [{ model: r.model, board: 'scenario', rank: r.scenario }] : []),
   ]);
-  const lines = rows.map((r) => ({ model: r.model, from: r.baseline, to: r.scenario, p: r.pRankChange === null ? '' : `${Math.round(r.pRankChange * 100)}%` }));
+  const p = (r: WhatIfRankRow) => (r.pRankChange === null ? '' : `${Math.round(r.pRankChange * 100)}%`);
+  const lines = rows.filter((r) => r.baseline !== null && r.scenario !== null).map((r) => ({ model: r.model, from: r.baseline, to: r.scenario }));
+  const labels = rows.map((r) => ({ model: r.model, p: p(r) }));
   let maxRank = 1;
-  for (const r of rows) maxRank = Math.max(maxRank, r.baseline, r.scenario);
+  for (const r of rows) maxRank = Math.max(maxRank, r.baseline ?? 1, r.scenario ?? 1);
   const y = { field: 'model', type: 'nominal' as const, scale: { domain: models }, title: 'Model' };
   const xScale = { domain: [0.5, maxRank + 0.5], nice: false, zero: false };
   return {
@@ -62,7 +65,7 @@ export function whatifPlotSpec(rows: readonly WhatIfRankRow[], opts: WhatIfPlotO
         },
       },
       {
-        data: { values: lines },
+        data: { values: labels },
         mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: '#333' },
         encoding: { y, x: { value: opts.width ?? 480 }, text: { field: 'p' } },
       },

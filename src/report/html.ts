@@ -164,7 +164,7 @@ function paramText(v: unknown): string {
 export async function renderReport(point: PointFit, battles: number, iv: RatingIntervals, o: ReportOptions): Promise<string> {
   const method = point.theta ? 'bt' : 'elo';
   const params = { ...o.params, ciMethod: iv.method, ci: iv.level };
-  const lb = buildLeaderboard(point, params, battles, method, iv);
+  const lb = buildLeaderboard(point, params, battles, method, iv, iv.warnings ?? []);
   const bounds = rankBounds(iv.lower, iv.upper);
   const idOf = new Map(point.models.map((m, v) => [m, v]));
   const worstRank = lb.models.map((r) => bounds.worst[idOf.get(r.model)!]!);

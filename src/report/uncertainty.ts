@@ -1,5 +1,7 @@
 import type { Intervals, PointFit, RateOptions } from '../rating/rate.js';
+import type { BattleTable } from '../data/table.js';
 import { normalIntervals, sandwichCovariance } from '../stats/sandwich.js';
+import { addUncertainty } from '../stats/uncertainty.js';
 
 /** Interval bounds per model id with how they were made (what plots and reports name in their titles). */
 export interface RatingIntervals extends Intervals {
@@ -7,6 +9,8 @@ export interface RatingIntervals extends Intervals {
   readonly method: string;
   /** Interval level in (0, 1), e.g. 0.95. */
   readonly level: number;
+  /** Plain-sentence warnings about these intervals (e.g. widened bootstrap percentiles), if any. */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -49,3 +53,49 @@ export const sandwichProvider: IntervalProvider = Object.freeze({
   intervals: (point: PointFit, level: number, opts: RateOptions) => Promise.resolve(sandwichRatingIntervals(point, level, opts)),
 });
 
+
+/** Options of {@link bootstrapProvider}. */
+export interface BootstrapProviderOptions {
+  /** Bootstrap rounds R (≥ 1). */
+  readonly rounds: number;
+  /** Random seed of the resamples (`--seed`). */
+  readonly seed: string | number;
+  /** Worker threads (never changes the result; default all cores). */
+  readonly threads?: number;
+  /** Progress callback (rounds done, rounds in all). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Bootstrap percentile intervals as an {@link IntervalProvider}, for Bradley–Terry and online Elo fits alike:
+ * R resamples of the battles (multinomial over pair cells for BT, battles in a random order for Elo), each
+ * refitted, and the central `level` percentiles of the R ratings per model, widened to reach the point rating
+ * when a skewed distribution leaves it out (with a warning). Delegates to `addUncertainty` (src/stats/
+ * uncertainty.ts), so `arena plot` and `arena report` draw exactly the intervals `arena rate --bootstrap R
+ * --seed S` prints. Deterministic given the seed, whatever the thread count.
+ *
+ * O(R · fit / threads). Reference: Efron & Tibshirani (1993), *An Introduction to the Bootstrap*, ch. 13.
+ *
+ * @param table the battles the fits passed to the provider were made from
+ * @throws RangeError when rounds < 1
+ */
+export function bootstrapProvider(table: BattleTable, o: BootstrapProviderOptions): IntervalProvider {
+  if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new RangeError(`bootstrap intervals need at least 1 round, got ${o.rounds}`);
+  return Object.freeze({
+    method: 'bootstrap',
+    intervals: async (point: PointFit, level: number, opts: RateOptions): Promise<RatingIntervals> => {
+      const u = await addUncertainty(table, point, opts, {
+        ciMethod: 'bootstrap',
+        rounds: o.rounds,
+        level,
+        seed: o.seed,
+        ...(o.threads !== undefined ? { threads: o.threads } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+      // no rounds were run (no battles, or a single model): every interval is the point rating itself
+      const lower = u.intervals ? u.intervals.lower : Float64Array.from(point.ratings);
+      const upper = u.intervals ? u.intervals.upper : Float64Array.from(point.ratings);
+      return { method: 'bootstrap', level, lower, upper, warnings: u.warnings };
+    },
+  });
+}

@@ -100,6 +100,70 @@ export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly
   return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map() };
 }
 
+/** Where a what-if baseline comes from, already read: battle files, or a true-ratings file to simulate from. */
+export type WhatIfBaselineSource =
+  | {
+      readonly kind: 'battles';
+      /** The battles as read (and sorted, if asked). */
+      readonly table: BattleTable;
+      /** The files they came from (echoed in `params.baseline` and the title). */
+      readonly files: readonly string[];
+    }
+  | {
+      readonly kind: 'simulated';
+      /** The true ratings (the scenario's `baseline.ratings` file, or the embedded April 2026 fixture). */
+      readonly truth: SimRatings;
+      /** Name of the ratings in `params.baseline` (the path as the scenario gives it, or `embedded:…`). */
+      readonly ratingsName: string;
+      /** Name of the ratings in the title, e.g. `the April 2026 fixture`. */
+      readonly label: string;
+    };
+
+/** A baseline ready for {@link runWhatIf}, with a one-line description and warnings about ignored fields. */
+export interface PreparedBaseline {
+  readonly baseline: WhatIfBaseline;
+  /** E.g. `baseline 13,621 battles from a.jsonl (the true ratings of simulated votes are their BT fit)`. */
+  readonly description: string;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The baseline of `arena whatif` and `arena plot whatif`, from battles already read or true ratings already
+ * loaded: checks the scenario's model names against the baseline (and its held-back models), then builds it
+ * with {@link battlesBaseline} or {@link simulatedBaseline}. With battle files, the scenario's own `baseline`
+ * fields (ratings, battles, policy, without) do not apply, and a warning says so. Pure: all reading is the
+ * caller's. O(baseline battles + fit).
+ *
+ * @param s the scenario (overrides of seed and replications already applied)
+ * @param source the baseline's data
+ * @param file the scenario file, named in errors
+ * @throws InputError for a model the scenario names that is not on the baseline (JSON path `steps.i.model`)
+ */
+export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource, file?: string): PreparedBaseline {
+  if (source.kind === 'battles') {
+    const warnings: string[] = [];
+    if (s.baseline.ratings !== undefined || s.baseline.battles !== undefined || s.baseline.policy !== undefined || s.baseline.without !== undefined) {
+      warnings.push('The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.');
+    }
+    const t = source.table;
+    checkScenarioModels(s, t.models, file);
+    const baseline = battlesBaseline(t, s, source.files);
+    const description = `baseline ${t.battles.toLocaleString('en-US')} battles from ${source.files.join(', ')} (the true ratings of simulated votes are their BT fit)`;
+    return { baseline, description, warnings };
+  }
+  const truth = source.truth;
+  const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
+  checkScenarioModels(
+    s,
+    truth.models.filter((m) => !heldBack.has(m)),
+    file,
+    heldBack,
+  );
+  const baseline = simulatedBaseline(truth, s, source.ratingsName, file);
+  const description = `baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${source.label}`;
+  return { baseline, description, warnings: [] };
+}
+
 /** One model on one board: rating, interval (null without intervals), LMArena rank and position by rating. */
 export interface BoardEntry {
   readonly rating: number;

@@ -51,7 +51,7 @@ describe('arena plot', () => {
     expect((await cli(['plot', 'winrate', f, '--method', 'elo'])).code).toBe(0);
     const r = await cli(['plot', 'intervals', f, '--method', 'elo']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('arena: error: --ci-method sandwich needs --method bt (online Elo has no likelihood, so no sandwich interval)\n');
+    expect(r.stderr).toBe('arena: error: --ci-method sandwich needs --method bt (online Elo has no likelihood, so no sandwich interval): use --ci-method bootstrap --bootstrap R\n');
   });
 
   it('usage errors exit 2: unknown kind, bad --top, bad --ci, no battles', async () => {

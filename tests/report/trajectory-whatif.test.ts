@@ -69,3 +69,18 @@ describe('whatifPlotSpec', () => {
     expect(x('muse-spark', 'scenario')).toBe(x('claude-opus-4.6-thinking', 'baseline'));
   });
 });
+
+describe('whatifPlotSpec: models with one rank', () => {
+  it('a model added by the scenario has its scenario dot only, a removed one its baseline dot only; no line for either', async () => {
+    const rows = [
+      { model: 'kept', baseline: 1, scenario: 2, pRankChange: 1 },
+      { model: 'newcomer', baseline: null, scenario: 1, pRankChange: null },
+      { model: 'gone', baseline: 2, scenario: null, pRankChange: null },
+    ];
+    const p = await draw(whatifPlotSpec(rows));
+    for (const m of ['kept', 'newcomer', 'gone', '100%']) expect(p.texts).toContain(m);
+    expect(marks(p, 'rule mark')).toHaveLength(1);
+    const dots = marks(p, 'point').map((d) => `${d.fields.get('Model')}:${d.fields.get('Board')}`);
+    expect(dots.sort()).toEqual(['gone:baseline', 'kept:baseline', 'kept:scenario', 'newcomer:scenario']);
+  });
+});

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ciRanks } from '../../src/report/leaderboard.js';
-import { sandwichRatingIntervals } from '../../src/report/uncertainty.js';
+import { bootstrapProvider, sandwichRatingIntervals } from '../../src/report/uncertainty.js';
+import { tableFromBattles } from '../../src/data/table.js';
+import { addUncertainty } from '../../src/stats/uncertainty.js';
 import { rankBounds } from '../../src/stats/rank.js';
 import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
 import { toTable } from '../arbitraries.js';
@@ -88,5 +90,40 @@ describe('sandwichRatingIntervals', () => {
     }
     const elo = fitRatings(t, { ...DEFAULT_RATE, method: 'elo' });
     expect(() => sandwichRatingIntervals(elo, 0.95, DEFAULT_RATE)).toThrow(/Bradley–Terry/);
+  });
+});
+
+describe('bootstrapProvider', () => {
+  it('gives the percentile intervals of addUncertainty (bt and elo), whatever the thread count; no rounds → point', async () => {
+    const t = tableFromBattles([
+      ...Array.from({ length: 6 }, () => ({ modelA: 'a', modelB: 'b', outcome: 'a' as const })),
+      ...Array.from({ length: 3 }, () => ({ modelA: 'b', modelB: 'c', outcome: 'a' as const })),
+      { modelA: 'c', modelB: 'a', outcome: 'a' as const },
+      { modelA: 'b', modelB: 'a', outcome: 'tie' as const },
+      { modelA: 'c', modelB: 'b', outcome: 'b' as const },
+    ]);
+    for (const method of ['bt', 'elo'] as const) {
+      const rate = { ...DEFAULT_RATE, method };
+      const point = fitRatings(t, rate);
+      const iv = await bootstrapProvider(t, { rounds: 60, seed: 3, threads: 1 }).intervals(point, 0.9, rate);
+      const u = await addUncertainty(t, point, rate, { ciMethod: 'bootstrap', rounds: 60, level: 0.9, seed: 3, threads: 1 });
+      expect(iv.method).toBe('bootstrap');
+      expect(iv.level).toBe(0.9);
+      expect([...iv.lower]).toEqual([...u.intervals!.lower]);
+      expect([...iv.upper]).toEqual([...u.intervals!.upper]);
+      expect(iv.warnings).toEqual(u.warnings);
+      point.ratings.forEach((r, v) => {
+        expect(iv.lower[v]).toBeLessThanOrEqual(r);
+        expect(iv.upper[v]).toBeGreaterThanOrEqual(r);
+        expect(iv.upper[v]).toBeGreaterThan(iv.lower[v]!);
+      });
+      const two = await bootstrapProvider(t, { rounds: 60, seed: 3, threads: 2 }).intervals(point, 0.9, rate);
+      expect([...two.lower]).toEqual([...iv.lower]);
+    }
+    const one = tableFromBattles([]);
+    const p1 = fitRatings(one, DEFAULT_RATE);
+    const none = await bootstrapProvider(one, { rounds: 10, seed: 1 }).intervals(p1, 0.95, DEFAULT_RATE);
+    expect([...none.lower]).toEqual([...p1.ratings]);
+    expect(() => bootstrapProvider(t, { rounds: 0, seed: 1 })).toThrow(RangeError);
   });
 });

@@ -4,7 +4,7 @@ import { expectedScore } from '../../src/rating/predict.js';
 import { DEFAULT_RATE } from '../../src/rating/rate.js';
 import type { SimRatings } from '../../src/sim/fixture.js';
 import { parseScenario } from '../../src/sim/scenario.js';
-import { battlesBaseline, fitAgainstFixed, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
+import { battlesBaseline, fitAgainstFixed, prepareWhatIfBaseline, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
 
 function truthOf(entries: [string, number][]): SimRatings {
   return {
@@ -232,5 +232,37 @@ describe('bestOfN with unequal variants', () => {
     expect(st.inflation!.mean).toBeGreaterThan(st.chosenTrue!.mean);
     const flat = run({ baseline: { battles: 50000 }, replications: 3, steps: [{ type: 'bestOfN', model: 'mid', variants: 3, votesPerVariant: 500 }] });
     expect(flat.steps[0]!.chosenTrue).toEqual({ mean: 0, lower: 0, upper: 0 });
+  });
+});
+
+describe('prepareWhatIfBaseline (the baseline of arena whatif and arena plot whatif)', () => {
+  it('simulated: the same board as simulatedBaseline, described; held-back models may enter', () => {
+    const s = parseScenario({ baseline: { battles: 5000, without: ['last'] }, seed: 1, replications: 2, steps: [{ type: 'newModel', model: 'last', votes: 100 }] });
+    const p = prepareWhatIfBaseline(s, { kind: 'simulated', truth: eight, ratingsName: 'test', label: 'eight models' });
+    const direct = simulatedBaseline(eight, s, 'test');
+    expect(p.description).toBe('baseline 5,000 battles simulated from eight models');
+    expect(p.warnings).toEqual([]);
+    expect(p.baseline.info).toEqual(direct.info);
+    expect(runWhatIf(s, p.baseline).models).toEqual(runWhatIf(s, direct).models);
+    expect([...p.baseline.heldBack.keys()]).toEqual(['last']);
+  });
+
+  it('battles: the BT fit drives the votes; scenario baseline fields are ignored with a warning; unknown models are errors', () => {
+    const t = tableFromBattles([
+      { modelA: 'x', modelB: 'y', outcome: 'a' as const },
+      { modelA: 'y', modelB: 'x', outcome: 'a' as const },
+      { modelA: 'x', modelB: 'z', outcome: 'a' as const },
+      { modelA: 'z', modelB: 'y', outcome: 'tie' as const },
+      { modelA: 'y', modelB: 'z', outcome: 'b' as const },
+    ]);
+    const s = parseScenario({ baseline: { battles: 10 }, steps: [{ type: 'addVotes', model: 'x', votes: 10 }] });
+    const p = prepareWhatIfBaseline(s, { kind: 'battles', table: t, files: ['a.jsonl'] });
+    expect(p.description).toBe('baseline 5 battles from a.jsonl (the true ratings of simulated votes are their BT fit)');
+    expect(p.warnings).toEqual(['The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.']);
+    expect(p.baseline.info).toEqual(battlesBaseline(t, s, ['a.jsonl']).info);
+    const clean = parseScenario({ steps: [{ type: 'addVotes', model: 'x', votes: 10 }] });
+    expect(prepareWhatIfBaseline(clean, { kind: 'battles', table: t, files: ['a.jsonl'] }).warnings).toEqual([]);
+    const bad = parseScenario({ steps: [{ type: 'removeModel', model: 'nobody' }] });
+    expect(() => prepareWhatIfBaseline(bad, { kind: 'battles', table: t, files: ['a.jsonl'] }, 's.json')).toThrow(/s\.json: steps\.0\.model/);
   });
 });

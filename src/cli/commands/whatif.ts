@@ -7,8 +7,8 @@ import { InputError } from '../../errors.js';
 import { formatJson } from '../../report/format.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { whatIfJson, formatWhatIfTable } from '../../sim/report.js';
-import { checkScenarioModels, heldBackRatings, parseScenario, type Scenario } from '../../sim/scenario.js';
-import { battlesBaseline, runWhatIf, simulatedBaseline } from '../../sim/whatif.js';
+import { parseScenario, type Scenario } from '../../sim/scenario.js';
+import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { positiveInt, seedArg } from '../options.js';
 import { addInputOptions, loadInput } from './rate.js';
@@ -41,6 +41,27 @@ export function resolveScenarioPath(path: string, scenarioFile: string, field: s
   throw new InputError(`file ${JSON.stringify(path)} not found (looked in the working folder and beside the scenario)`, { file: scenarioFile, field });
 }
 
+/**
+ * Reads what a what-if run needs (shared by `arena whatif` and `arena plot whatif`): the scenario file named by
+ * `--scenario` with the `--replications` and `--seed` overrides applied, and its baseline, from the battle files
+ * given or else simulated from the scenario's true ratings (default: the April 2026 fixture).
+ * @throws InputError for an unreadable or invalid scenario, ratings or battle file
+ */
+export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, unknown>): Promise<{ scenario: Scenario; file: string; prepared: PreparedBaseline }> {
+  const file = o.scenario as string;
+  let s = readScenario(file);
+  if (o.replications !== undefined) s = { ...s, replications: o.replications as number };
+  if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
+  let source: WhatIfBaselineSource;
+  if (files.length) {
+    source = { kind: 'battles', table: await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string }), files };
+  } else {
+    const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
+    source = { kind: 'simulated', truth: loadSimRatings(ratingsFile), ratingsName: s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', label: s.baseline.ratings ?? 'the April 2026 fixture' };
+  }
+  return { scenario: s, file, prepared: prepareWhatIfBaseline(s, source, file) };
+}
+
 /** Registers `arena whatif`. */
 export function registerWhatIf(program: Command, io: CliIO): void {
   const cmd = program
@@ -55,35 +76,10 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
   addInputOptions(cmd);
   cmd.action(async (files: string[], o: Record<string, unknown>) => {
-    const file = o.scenario as string;
-    let s = readScenario(file);
-    if (o.replications !== undefined) s = { ...s, replications: o.replications as number };
-    if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
-    const warnings: string[] = [];
-    let baseline;
-    let title: string;
-    if (files.length) {
-      if (s.baseline.ratings !== undefined || s.baseline.battles !== undefined || s.baseline.policy !== undefined || s.baseline.without !== undefined) {
-        warnings.push('The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.');
-      }
-      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
-      checkScenarioModels(s, t.models, file);
-      baseline = battlesBaseline(t, s, files);
-      title = `arena whatif ${file}: baseline ${t.battles.toLocaleString('en-US')} battles from ${files.join(', ')} (the true ratings of simulated votes are their BT fit)`;
-    } else {
-      const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
-      const truth = loadSimRatings(ratingsFile);
-      const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
-      checkScenarioModels(
-        s,
-        truth.models.filter((m) => !heldBack.has(m)),
-        file,
-        heldBack,
-      );
-      baseline = simulatedBaseline(truth, s, s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', file);
-      title = `arena whatif ${file}: baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${s.baseline.ratings ?? 'the April 2026 fixture'}`;
-    }
-    title += `; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
+    const { scenario: s, file, prepared } = await loadWhatIf(io, files, o);
+    const title = `arena whatif ${file}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
+    const warnings = prepared.warnings;
+    const baseline = prepared.baseline;
     const result = runWhatIf(s, baseline, {
       onReplication: io.stderrIsTTY ? (r, of) => io.stderr(`\rreplication ${r}/${of}${r === of ? '\n' : ''}`) : undefined,
     });
