@@ -6,7 +6,7 @@ import { analyseGraph } from '../rating/graph.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { FixedHessianRefit } from './bt-refit.js';
-import { multinomialInto, prepareMultinomial } from './multinomial.js';
+import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
 
 /** Ridge prior used for a bootstrap round whose resample has no maximum-likelihood estimate (as `AUTO_PRIOR`). */
 export const ROUND_PRIOR = 0.01;
@@ -148,7 +148,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const tolTheta = job.tolerance / f;
   const full = cellsOf(job, job.counts);
   const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta);
-  const plan = prepareMultinomial(job.counts);
+  const plan = prepareCountMultinomial(job.counts, job.battles);
   const drawn = new Float64Array(job.counts.length);
   const s = new Float64Array(pairs);
   const n = new Float64Array(pairs);
@@ -157,7 +157,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   return {
     models: m,
     run(round, out, stats) {
-      multinomialInto(roundRng(seed, round), job.battles, plan, drawn);
+      countMultinomialInto(roundRng(seed, round), plan, drawn);
       for (let k = 0; k < pairs; k++) {
         const wi = drawn[3 * k]!;
         const t = half ? drawn[3 * k + 1]! : 0;

@@ -9,7 +9,7 @@ import { simulateTable } from '../../src/sim/generate.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
 import { btBootstrapJob, eloBootstrapJob, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
-import { multinomialInto, prepareMultinomial } from '../../src/stats/multinomial.js';
+import { countMultinomialInto, prepareCountMultinomial } from '../../src/stats/count-multinomial.js';
 import { normalIntervals, sandwichCovariance } from '../../src/stats/sandwich.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 
@@ -35,7 +35,7 @@ describe('FixedHessianRefit (chord method) against full Newton refits', () => {
       const t = sim(25, 20_000, ties === 'half' ? 1 : 2);
       const point = fitRatings(t, { ...DEFAULT_RATE, ties });
       const job = btBootstrapJob(point.pairs, { theta: point.theta!, prior: point.prior }, { ties, tolerance: 1e-6, scale: 400, base: 10, offset: 1000 });
-      const plan = prepareMultinomial(job.counts);
+      const plan = prepareCountMultinomial(job.counts, job.battles);
       const drawn = new Float64Array(job.counts.length);
       const pairs = job.i.length;
       const refit = new FixedHessianRefit(point.cells!, point.theta!, 0, 1e-6 / F);
@@ -43,7 +43,7 @@ describe('FixedHessianRefit (chord method) against full Newton refits', () => {
       let worst = 0;
       let iterations = 0;
       for (let r = 0; r < 20; r++) {
-        multinomialInto(roundRng(7, r), job.battles, plan, drawn);
+        countMultinomialInto(roundRng(7, r), plan, drawn);
         const s = new Float64Array(pairs);
         const n = new Float64Array(pairs);
         for (let k = 0; k < pairs; k++) {
