@@ -17,6 +17,8 @@ export const ROUND_PRIOR = 0.01;
  * counts as weights and the number of battles as size, which is exactly the law of the cell counts of `battles`
  * rows drawn with replacement. The two tie labels share one cell because every tie policy of the fit treats
  * them alike (merging cells of a multinomial keeps it multinomial, so the fitted law is unchanged).
+ * Each round draws the cell counts exactly from that law with `countMultinomialInto` (Poissonisation with tabulated
+ * Poisson laws and an alias fix-up, O(cells + √battles)) and refits with the fixed-Hessian chord iteration.
  */
 export interface BtBootstrapJob {
   readonly kind: 'bt';
