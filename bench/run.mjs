@@ -32,6 +32,7 @@ const DEFAULTS = {
   seed: 1,
   skipNaive: false,
   skipCli: false,
+  skipCliScaling: false, // no whole-process runs on the 1,000-model rows (arena rate --bootstrap 1000 there takes minutes)
   skipParquet: false,
   skipCsv: false, // also skips the JSON-array copy
   parquetMax: 1000000,
@@ -202,7 +203,7 @@ for (const { models, battles } of plan) {
     const naive = attempt('naive', res, () => runChild(join(here, 'naive.mjs'), ['--file', path, '--rounds', String(o.naiveRounds), ...(csv ? ['--csv', csv] : [])], { nodeArgs: ['--max-old-space-size=12288'] }));
     if (naive) res.naive = { ...naive.json, peakRss: naive.peakRss };
   }
-  if (!o.skipCli) {
+  if (!o.skipCli && !(o.skipCliScaling && models !== 339)) {
     caps ??= cliCapabilities(path);
     log(`bench: ${fmt.n(battles)} × ${models}: arena rate (whole process) …`);
     const one = attempt('arena rate', res, () => cliRuns(path, caps, caps.threads ? 1 : 0));
