@@ -1,19 +1,17 @@
-// The bootstrap stage of the bench, in one place. Until the library's bootstrap (issue 3) is on main this times
-// a clearly labelled stand-in. To plug the real one in, replace the import below with the library's function
-// (from '../dist/index.js') and adapt the three lines of `bootstrapStage` to its signature; run.mjs and
-// stages.mjs need no change.
-import { bootstrapStandIn as bootstrap, LABEL } from './bootstrap-standin.mjs';
+// The bootstrap stage of the bench: the library's own Bradley–Terry bootstrap (issue 3), exactly as `arena rate
+// --bootstrap R` runs it: `bootstrapJobOf` (multinomial over the aggregated cells, fixed-Hessian refits) and
+// `bootstrapRatings` (worker threads when `threads` > 1; the result does not depend on the thread count).
+import { bootstrapJobOf, bootstrapRatings, DEFAULT_RATE } from '../dist/index.js';
 
 /** What the stage measures (printed with the results). */
-export const bootstrapLabel = LABEL;
+export const bootstrapLabel = 'library: bootstrapRatings (exact multinomial cell draw + fixed-Hessian refit), as `arena rate --bootstrap`';
 
 /**
  * Runs `rounds` bootstrap rounds of the Bradley–Terry fit of `table` (battles) whose point fit is `point`
- * (a PointFit from fitRatings), with `threads` worker threads when supported. Returns anything (kept alive only
- * so the work is not optimised away).
+ * (a PointFit from fitRatings with DEFAULT_RATE), with `threads` worker threads. Returns the distribution
+ * (kept alive only so the work is not optimised away).
  */
-export function bootstrapStage(table, point, { rounds, seed, threads }) {
-  void table;
-  void threads;
-  return bootstrap(point, { rounds, seed });
+export async function bootstrapStage(table, point, { rounds, seed, threads }) {
+  const job = bootstrapJobOf(table, point, DEFAULT_RATE);
+  return bootstrapRatings(job, { rounds, seed, threads });
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Bootstrap round cost, designs side by side in one run (fixed seed, medians):
-//   multinomial cell draw · fixed-Hessian (chord) refit · full Newton refit warm-started · whole round
+//   multinomial cell draw (sequential conditional binomials, the former design, against Poissonisation with
+//   tabulated Poisson laws + alias fix-up, as run) · fixed-Hessian (chord) refit · full Newton refit warm-started ·
+//   whole round
 // and the agreement of the two refits (max |Δ| in rating points).
-//   npm run build && node bench/bootstrap.bench.mjs [--battles 1670000] [--models 339] [--rounds 15]
+//   npm run build && node bench/bootstrap.bench.mjs [--battles 1670000] [--models 339] [--rounds 40]
 import { parseArgs } from 'node:util';
 import { DEFAULT_RATE, DEFAULT_RATINGS_PATH, createRng, fitBradleyTerry, fitRatings, loadRatings, simulateTable } from '../dist/index.js';
 import { btBootstrapJob, prepareRounds, roundRng } from '../dist/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../dist/stats/bt-refit.js';
 import { multinomialInto, prepareMultinomial } from '../dist/stats/multinomial.js';
+import { countMultinomialInto, prepareCountMultinomial } from '../dist/stats/count-multinomial.js';
 
-const { values: a } = parseArgs({ options: { battles: { type: 'string', default: '1670000' }, models: { type: 'string', default: '339' }, rounds: { type: 'string', default: '15' } } });
+const { values: a } = parseArgs({ options: { battles: { type: 'string', default: '1670000' }, models: { type: 'string', default: '339' }, rounds: { type: 'string', default: '40' } } });
 const fixture = loadRatings(DEFAULT_RATINGS_PATH);
 const m = Number(a.models);
 const truth = m >= fixture.models.length ? fixture : { models: fixture.models.slice(0, m), ratings: fixture.ratings.slice(0, m) };
@@ -22,15 +25,17 @@ for (let q = 0; q < 5; q++) { const [ms, p] = timeIt(() => fitRatings(t, DEFAULT
 const job = btBootstrapJob(point.pairs, { theta: point.theta, prior: point.prior }, { ties: 'half', tolerance: 1e-6, scale: 400, base: 10, offset: 1000 });
 const F = 400 / Math.log(10);
 const plan = prepareMultinomial(job.counts);
+const [tPrep, cplan] = timeIt(() => prepareCountMultinomial(job.counts, job.battles));
 const drawn = new Float64Array(job.counts.length);
 const pairs = job.i.length;
 const refit = new FixedHessianRefit(point.cells, point.theta, point.prior, 1e-6 / F);
 const th = new Float64Array(point.models.length);
 const R = Number(a.rounds);
-const tDraw = [], tChord = [], tNewton = [], iters = [];
+const tDraw = [], tDraw2 = [], tChord = [], tNewton = [], iters = [];
 let worst = 0;
 for (let r = 0; r < R; r++) {
   tDraw.push(timeIt(() => multinomialInto(roundRng(1, r), job.battles, plan, drawn))[0]);
+  tDraw2.push(timeIt(() => countMultinomialInto(roundRng(1, r), cplan, drawn))[0]);
   const s = new Float64Array(pairs), n = new Float64Array(pairs);
   for (let k = 0; k < pairs; k++) { s[k] = drawn[3 * k] + drawn[3 * k + 1] / 2; n[k] = drawn[3 * k] + drawn[3 * k + 1] + drawn[3 * k + 2]; }
   const [ms, res] = timeIt(() => refit.refit(s, n, th));
@@ -47,7 +52,8 @@ console.log(`${point.models.length} models, ${t.battles.toLocaleString('en-US')}
 console.log('| stage | ms |');
 console.log('| --- | ---: |');
 console.log(`| full-data fit (Newton, cold start), median of 5 | ${median(fits).toFixed(1)} |`);
-console.log(`| multinomial cell draw | ${median(tDraw).toFixed(2)} |`);
+console.log(`| multinomial cell draw: sequential conditional binomials (former design) | ${median(tDraw).toFixed(2)} |`);
+console.log(`| multinomial cell draw: Poisson tables + alias fix-up (as run; set-up ${tPrep.toFixed(1)} ms once) | ${median(tDraw2).toFixed(2)} |`);
 console.log(`| fixed-Hessian (chord) refit, ${median(iters)} iterations | ${median(tChord).toFixed(2)} |`);
 console.log(`| full Newton refit, warm start (the alternative) | ${median(tNewton).toFixed(2)} |`);
 console.log(`| whole round as run (draw + chord refit) | ${median(tRound).toFixed(2)} |`);

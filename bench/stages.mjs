@@ -40,8 +40,11 @@ async function rawReadReuse(file, visit) {
   return visit ? lines : position;
 }
 
-/** Online Elo with Math.exp instead of Math.pow (a design alternative, measured side by side, not used). */
-function replayEloExp(t, { k, scale, base, initial }, oneExp) {
+/**
+ * Online Elo written the naive way, FastChat's formula literally: two Math.pow per battle (the library's former
+ * form), or two Math.exp (`twoExp`). Design alternatives measured side by side with the library's one-exp replayElo.
+ */
+function replayEloNaive(t, { k, scale, base, initial }, twoExp) {
   const r = new Float64Array(t.models.length).fill(initial);
   const c = Math.log(base) / scale;
   const { a: A, b: B, outcome: O, count: C } = t;
@@ -53,8 +56,8 @@ function replayEloExp(t, { k, scale, base, initial }, oneExp) {
     for (let n = C[q]; n > 0; n--) {
       const ra = r[a];
       const rb = r[b];
-      const ea = 1 / (1 + Math.exp((rb - ra) * c));
-      const eb = oneExp ? 1 - ea : 1 / (1 + Math.exp((ra - rb) * c));
+      const ea = twoExp ? 1 / (1 + Math.exp((rb - ra) * c)) : 1 / (1 + Math.pow(base, (rb - ra) / scale));
+      const eb = twoExp ? 1 / (1 + Math.exp((ra - rb) * c)) : 1 / (1 + Math.pow(base, (ra - rb) / scale));
       r[a] = ra + k * (sa - ea);
       r[b] = rb + k * (1 - sa - eb);
     }
@@ -90,16 +93,17 @@ const output = await timed(
   { repeats: o.repeats },
 );
 out.output = output.ms;
-// online Elo after reading: FastChat's Math.pow form (the library) against Math.exp forms
-const eloPow = await timed(() => replayElo(t, DEFAULT_ELO), { repeats: o.repeats, warmup: 1 });
-const eloExp = await timed(() => replayEloExp(t, DEFAULT_ELO, false), { repeats: o.repeats, warmup: 1 });
-const eloExp1 = await timed(() => replayEloExp(t, DEFAULT_ELO, true), { repeats: o.repeats, warmup: 1 });
+// online Elo after reading: the library (one Math.exp per battle) against FastChat's literal Math.pow form and a
+// two-Math.exp form
+const eloLib = await timed(() => replayElo(t, DEFAULT_ELO), { repeats: o.repeats, warmup: 1 });
+const eloPow = await timed(() => replayEloNaive(t, DEFAULT_ELO, false), { repeats: o.repeats, warmup: 1 });
+const eloExp2 = await timed(() => replayEloNaive(t, DEFAULT_ELO, true), { repeats: o.repeats, warmup: 1 });
 out.elo = {
+  libNs: (eloLib.ms * 1e6) / t.battles,
   powNs: (eloPow.ms * 1e6) / t.battles,
-  expNs: (eloExp.ms * 1e6) / t.battles,
-  exp1Ns: (eloExp1.ms * 1e6) / t.battles,
-  expMaxDiff: maxAbsDiff(eloPow.result, eloExp.result),
-  exp1MaxDiff: maxAbsDiff(eloPow.result, eloExp1.result),
+  exp2Ns: (eloExp2.ms * 1e6) / t.battles,
+  libMaxDiff: maxAbsDiff(eloPow.result, eloLib.result),
+  exp2MaxDiff: maxAbsDiff(eloPow.result, eloExp2.result),
 };
 if (o.parquet) {
   const pq = await timed(() => readBattles([o.parquet], { tstamp: false }), { repeats: o.repeats });

@@ -30,6 +30,7 @@ export * from './stats/normal.js';
 export * from './stats/sandwich.js';
 export * from './stats/binomial.js';
 export * from './stats/multinomial.js';
+export * from './stats/count-multinomial.js';
 export * from './stats/bt-refit.js';
 export * from './stats/bootstrap-rounds.js';
 export * from './stats/bootstrap.js';

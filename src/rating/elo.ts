@@ -13,11 +13,17 @@ export interface EloOptions extends ScaleOptions {
 export const DEFAULT_ELO: EloOptions = Object.freeze({ ...DEFAULT_SCALE, k: 4, ties: 'half' as const });
 
 /**
- * Online Elo, replayed in row order exactly as FastChat's `compute_elo` (LMArena's original method):
+ * Online Elo, replayed in row order as FastChat's `compute_elo` (LMArena's original method):
  * for each battle, `ea = 1/(1+base^((rb−ra)/scale))`, `eb = 1/(1+base^((ra−rb)/scale))`,
  * `ra += k·(sa − ea)`, `rb += k·(1 − sa − eb)`, with sa = 1, 0 or ½ (either tie label).
  * A row with `count` c is replayed c times in a row. The result depends on the order of the battles.
  * Every model starts at `initial`; the total of all ratings is conserved (up to rounding).
+ *
+ * Computed with one exponential per battle: `ea = 1/(1+exp((rb−ra)·ln(base)/scale))` (ln(base)/scale precomputed)
+ * and `eb = 1 − ea`, which are FastChat's formulas in exact arithmetic. In floating point they differ from
+ * FastChat's two `base ** x` only in the last bits (measured ≤ 5e−13 rating points after 6M battles; tested to
+ * 1e−9): bit parity is out of reach anyway, since V8's `Math.pow` and CPython's `**` already disagree in the last
+ * bit for about 10% of exponents. Two `Math.pow` calls cost ~115 ns a battle, one `Math.exp` ~30 ns (bench/).
  *
  * O(battles). Reference: https://github.com/lm-sys/FastChat/blob/main/fastchat/serve/monitor/elo_analysis.py
  *
@@ -33,7 +39,8 @@ export function replayElo(t: BattleTable, opts: EloOptions = DEFAULT_ELO): Float
  */
 export function replayEloRows(t: BattleTable, opts: EloOptions, rows: Int32Array | null): Float64Array {
   const r = new Float64Array(t.models.length).fill(opts.initial);
-  const { k, scale, base } = opts;
+  const { k } = opts;
+  const lnBasePerPoint = Math.log(opts.base) / opts.scale;
   const ignoreTies = opts.ties === 'ignore';
   const n = rows ? rows.length : t.rows;
   for (let q = 0; q < n; q++) {
@@ -46,10 +53,9 @@ export function replayEloRows(t: BattleTable, opts: EloOptions, rows: Int32Array
     for (let c = t.count[row]!; c > 0; c--) {
       const ra = r[a]!;
       const rb = r[b]!;
-      const ea = 1 / (1 + Math.pow(base, (rb - ra) / scale));
-      const eb = 1 / (1 + Math.pow(base, (ra - rb) / scale));
+      const ea = 1 / (1 + Math.exp((rb - ra) * lnBasePerPoint));
       r[a] = ra + k * (sa - ea);
-      r[b] = rb + k * (1 - sa - eb);
+      r[b] = rb + k * (ea - sa); // k·(1 − sa − eb) with eb = 1 − ea
     }
   }
   return r;

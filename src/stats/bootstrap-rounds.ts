@@ -6,7 +6,7 @@ import { analyseGraph } from '../rating/graph.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { FixedHessianRefit } from './bt-refit.js';
-import { multinomialInto, prepareMultinomial } from './multinomial.js';
+import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
 
 /** Ridge prior used for a bootstrap round whose resample has no maximum-likelihood estimate (as `AUTO_PRIOR`). */
 export const ROUND_PRIOR = 0.01;
@@ -17,6 +17,8 @@ export const ROUND_PRIOR = 0.01;
  * counts as weights and the number of battles as size, which is exactly the law of the cell counts of `battles`
  * rows drawn with replacement. The two tie labels share one cell because every tie policy of the fit treats
  * them alike (merging cells of a multinomial keeps it multinomial, so the fitted law is unchanged).
+ * Each round draws the cell counts exactly from that law with `countMultinomialInto` (Poissonisation with tabulated
+ * Poisson laws and an alias fix-up, O(cells + √battles)) and refits with the fixed-Hessian chord iteration.
  */
 export interface BtBootstrapJob {
   readonly kind: 'bt';
@@ -148,7 +150,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const tolTheta = job.tolerance / f;
   const full = cellsOf(job, job.counts);
   const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta);
-  const plan = prepareMultinomial(job.counts);
+  const plan = prepareCountMultinomial(job.counts, job.battles);
   const drawn = new Float64Array(job.counts.length);
   const s = new Float64Array(pairs);
   const n = new Float64Array(pairs);
@@ -157,7 +159,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   return {
     models: m,
     run(round, out, stats) {
-      multinomialInto(roundRng(seed, round), job.battles, plan, drawn);
+      countMultinomialInto(roundRng(seed, round), plan, drawn);
       for (let k = 0; k < pairs; k++) {
         const wi = drawn[3 * k]!;
         const t = half ? drawn[3 * k + 1]! : 0;

@@ -23,7 +23,8 @@ export interface BootstrapOptions {
 export const PARALLEL_MIN_WORK = 2e7;
 
 /**
- * A rough cost of a bootstrap in units of ~10 ns: BT rounds cost about one unit per cell draw plus six refit
+ * A rough cost of a bootstrap in units of ~10 ns (an order of magnitude only: it decides whether workers are
+ * worth starting): BT rounds cost about one unit per cell (the Poissonised draw, ~20 ns a cell) plus six refit
  * iterations of m² for the triangular solves; Elo rounds about five units per replayed battle. O(1).
  */
 export function bootstrapWork(job: BootstrapJob, rounds: number): number {

@@ -22,8 +22,13 @@ export interface RefitResult {
  * Hessian differs from the full data's only by sampling noise (a few percent at LMArena sizes).
  * Win probabilities are computed as γᵢ/(γᵢ+γⱼ) with γ = e^θ, so an iteration needs m exponentials, not one per pair.
  *
- * Stopping rule: the largest step is below the tolerance and the steps shrink at least twofold (ratio r ≤ ½), so
- * the remaining error, bounded by step·r/(1−r), is below the tolerance too. The iteration gives up (converged =
+ * Stopping rule (a-posteriori bound of a linearly converging iteration): with r = step/previous step, the error
+ * left after a step is at most step·r/(1−r) when the contraction factor is r. Stop when either
+ * (a) step ≤ tolerance and r ≤ ½ (then the bound is below the step, hence below the tolerance), or
+ * (b) 2r ≤ ½ and step·2r/(1−2r) ≤ tolerance (the bound with r doubled, allowing for r being estimated from two
+ * steps). Rule (b) saves the last confirming iteration when the contraction is fast: at LMArena sizes r ≈ 0.03, so
+ * it stops once the step is below ~15× the tolerance (5 iterations instead of 6); rule (a) covers sparse graphs
+ * whose contraction is slower (r up to ½). The iteration gives up (converged =
  * false) when steps stop shrinking (ratio > 0.9 after three steps), become non-finite, or after `maxIterations`;
  * callers then fall back to a full Newton fit (see {@link ../stats/bootstrap-rounds}). Agreement with full Newton
  * refits to 1e−6 rating points is tested.
@@ -110,7 +115,8 @@ export class FixedHessianRefit {
       centre(theta);
       if (step === 0) return { iterations: it, converged: true };
       const ratio = step / prev;
-      if (it >= 2 && step <= this.tolTheta && ratio <= 0.5) return { iterations: it, converged: true };
+      const r2 = 2 * ratio;
+      if (it >= 2 && ((step <= this.tolTheta && ratio <= 0.5) || (r2 <= 0.5 && (step * r2) / (1 - r2) <= this.tolTheta))) return { iterations: it, converged: true };
       if (it >= 3 && ratio > 0.9) return { iterations: it, converged: false };
       prev = step;
       for (let v = 0; v < m; v++) gamma[v] = Math.exp(theta[v]!);
