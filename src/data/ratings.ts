@@ -50,19 +50,25 @@ export function parseRatings(json: unknown, file: string): TrueRatings {
   };
 }
 
-/** Reads and validates a ratings file (default: the embedded fixture). @throws InputError */
-export function loadRatings(file: string = DEFAULT_RATINGS_PATH): TrueRatings {
+/**
+ * Reads and parses one JSON file (ratings, scenarios). O(file size).
+ * @throws InputError `file: cannot read (…)` or `file: (json): not valid JSON (…)`
+ */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new InputError(`not valid JSON (${(e as Error).message})`, { file, field: '(json)' });
   }
-  return parseRatings(json, file);
+}
+
+/** Reads and validates a ratings file (default: the embedded fixture). @throws InputError */
+export function loadRatings(file: string = DEFAULT_RATINGS_PATH): TrueRatings {
+  return parseRatings(readJsonFile(file), file);
 }

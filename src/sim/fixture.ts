@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../data/ratings.js';
 import { z } from 'zod';
 import { DEFAULT_RATINGS_PATH, parseRatings, type TrueRatings } from '../data/ratings.js';
 import { InputError } from '../errors.js';
@@ -60,19 +60,7 @@ export function parseSimRatings(json: unknown, file: string): SimRatings {
  * @throws InputError
  */
 export function loadSimRatings(file: string = DEFAULT_RATINGS_PATH): SimRatings {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file, field: '(json)' });
-  }
-  return parseSimRatings(json, file);
+  return parseSimRatings(readJsonFile(file), file);
 }
 
 /** The seven published entries of the April 2026 fixture, in published order (name, rating, rank). */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonFile } from '../../data/ratings.js';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { InputFormat } from '../../data/parse.js';
@@ -15,19 +16,7 @@ import { addInputOptions, loadInput } from './rate.js';
 
 /** Reads and validates a scenario file. @throws InputError `file: json.path: reason` */
 export function readScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file, field: '(json)' });
-  }
-  return parseScenario(json, file);
+  return parseScenario(readJsonFile(file), file);
 }
 
 /**
