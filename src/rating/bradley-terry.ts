@@ -185,6 +185,30 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior };
 }
 
+/**
+ * One minorisation–maximisation update γ_v = num_v / den_v, rescaled to geometric mean 1 (the MM solvers'
+ * identifiability constraint). O(m).
+ */
+export function mmStep(num: ArrayLike<number>, den: ArrayLike<number>): Float64Array<ArrayBuffer> {
+  const m = num.length;
+  const next = new Float64Array(m);
+  let logMean = 0;
+  for (let v = 0; v < m; v++) {
+    next[v] = num[v]! / den[v]!;
+    logMean += Math.log(next[v]!);
+  }
+  const scale = Math.exp(logMean / m);
+  for (let v = 0; v < m; v++) next[v] = next[v]! / scale;
+  return next;
+}
+
+/** Largest change of log-strength between two MM iterates, max_v |log next_v − log prev_v|. O(m). */
+export function mmChange(next: ArrayLike<number>, prev: ArrayLike<number>): number {
+  let change = 0;
+  for (let v = 0; v < next.length; v++) change = Math.max(change, Math.abs(Math.log(next[v]!) - Math.log(prev[v]!)));
+  return change;
+}
+
 /** Shifts a vector so its entries sum to zero. */
 export function centre(x: Float64Array): void {
   let s = 0;
@@ -221,18 +245,8 @@ export function fitBradleyTerryMM(cells: BtCells, opts: { tolerance?: number; ma
       denom[i]! += q;
       denom[j]! += q;
     }
-    const next = new Float64Array(m);
-    let logMean = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = wins[v]! / denom[v]!;
-      logMean += Math.log(next[v]!);
-    }
-    logMean /= m;
-    let change = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = next[v]! / Math.exp(logMean);
-      change = Math.max(change, Math.abs(Math.log(next[v]!) - Math.log(gamma[v]!)));
-    }
+    const next = mmStep(wins, denom);
+    const change = mmChange(next, gamma);
     gamma = next;
     if (change < tolTheta * 1e-2) {
       converged = true;

@@ -1,7 +1,7 @@
 import type { PairCounts } from '../data/aggregate.js';
 import { choleskyInPlace, choleskyInverse } from '../stats/linalg.js';
 import { matmul } from '../stats/sandwich.js';
-import { type BtCells, centre, fitBradleyTerry } from './bradley-terry.js';
+import { type BtCells, centre, fitBradleyTerry, mmChange, mmStep } from './bradley-terry.js';
 import { newtonMaximise } from './newton.js';
 import { logSigmoid, sigmoid } from './predict.js';
 import { DEFAULT_SCALE, pointsPerLogit, type ScaleOptions } from './scale.js';
@@ -445,18 +445,8 @@ export function fitDavidsonMM(c: TieCells, opts: TieMMOptions = {}): DavidsonFit
       den[i]! += (n * (1 + (0.5 * nu * Math.sqrt(pi[j]! / pi[i]!)))) / dd;
       den[j]! += (n * (1 + (0.5 * nu * Math.sqrt(pi[i]! / pi[j]!)))) / dd;
     }
-    const next = new Float64Array(m);
-    let logMean = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = num[v]! / den[v]!;
-      logMean += Math.log(next[v]!);
-    }
-    logMean /= m;
-    let change = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = next[v]! / Math.exp(logMean);
-      change = Math.max(change, Math.abs(Math.log(next[v]!) - Math.log(pi[v]!)));
-    }
+    const next = mmStep(num, den);
+    let change = mmChange(next, pi);
     pi = next;
     let sd = 0;
     for (let k = 0; k < c.pairs; k++) {
@@ -516,18 +506,8 @@ export function fitRaoKupperMM(c: TieCells, opts: TieMMOptions = {}): RaoKupperF
       den[i]! += a / d1 + (th * b) / d2;
       den[j]! += (th * a) / d1 + b / d2;
     }
-    const next = new Float64Array(m);
-    let logMean = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = num[v]! / den[v]!;
-      logMean += Math.log(next[v]!);
-    }
-    logMean /= m;
-    let change = 0;
-    for (let v = 0; v < m; v++) {
-      next[v] = next[v]! / Math.exp(logMean);
-      change = Math.max(change, Math.abs(Math.log(next[v]!) - Math.log(pi[v]!)));
-    }
+    const next = mmStep(num, den);
+    let change = mmChange(next, pi);
     pi = next;
     let cc = 0;
     for (let k = 0; k < c.pairs; k++) {
