@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { expect } from 'vitest';
 import { runCli } from '../src/cli/run.js';
+import { readBattles, type ReadOptions } from '../src/data/load.js';
+import { InputError } from '../src/errors.js';
 
 /** Result of one CLI run. */
 export interface CliResult {
@@ -52,3 +55,25 @@ export function jsonl(rows: object[]): string {
 
 /** Path of a shared real dataset. */
 export const SHARED = join(import.meta.dirname, '..', '..', 'shared');
+
+/** A small three-model board (7 rows with counts, a model named `__proto__`) shared by the plot and report tests. */
+export const SMALL_BOARD = jsonl([
+  { model_a: 'alpha', model_b: 'beta', winner: 'model_a', count: 6 },
+  { model_a: 'alpha', model_b: 'beta', winner: 'model_b', count: 2 },
+  { model_a: 'beta', model_b: '__proto__', winner: 'tie', count: 3 },
+  { model_a: '__proto__', model_b: 'alpha', winner: 'model_b', count: 1 },
+  { model_a: '__proto__', model_b: 'beta', winner: 'model_a', count: 4 },
+  { model_a: 'beta', model_b: '__proto__', winner: 'model_a', count: 2 },
+  { model_a: 'alpha', model_b: '__proto__', winner: 'model_b', count: 1 },
+]);
+
+/** Reads battles expecting an {@link InputError}, and returns its message. */
+export async function readError(files: string[], opts: ReadOptions = {}): Promise<string> {
+  try {
+    await readBattles(files, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an InputError');
+}

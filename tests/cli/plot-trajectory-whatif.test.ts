@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
+import { cli, jsonl, SHARED, tempDir, tempFile, SMALL_BOARD } from '../helpers.js';
 import { parseSvg } from '../report/svg.js';
 
 const REAL = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
@@ -176,15 +176,7 @@ describe('arena plot whatif', () => {
 });
 
 describe('plot intervals and report with bootstrap intervals', () => {
-  const rows = jsonl([
-    { model_a: 'alpha', model_b: 'beta', winner: 'model_a', count: 6 },
-    { model_a: 'alpha', model_b: 'beta', winner: 'model_b', count: 2 },
-    { model_a: 'beta', model_b: '__proto__', winner: 'tie', count: 3 },
-    { model_a: '__proto__', model_b: 'alpha', winner: 'model_b', count: 1 },
-    { model_a: '__proto__', model_b: 'beta', winner: 'model_a', count: 4 },
-    { model_a: 'beta', model_b: '__proto__', winner: 'model_a', count: 2 },
-    { model_a: 'alpha', model_b: '__proto__', winner: 'model_b', count: 1 },
-  ]);
+  const rows = SMALL_BOARD;
 
   it('the intervals of arena rate --bootstrap R --seed S, for bt and elo; independent of --threads', async () => {
     const f = tempFile('s.jsonl', rows);

@@ -1,17 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, cli, jsonl, tempDir, tempFile } from '../helpers.js';
+import { bin, cli, SMALL_BOARD, tempDir, tempFile } from '../helpers.js';
 
-const rows = jsonl([
-  { model_a: 'alpha', model_b: 'beta', winner: 'model_a', count: 6 },
-  { model_a: 'alpha', model_b: 'beta', winner: 'model_b', count: 2 },
-  { model_a: 'beta', model_b: '__proto__', winner: 'tie', count: 3 },
-  { model_a: '__proto__', model_b: 'alpha', winner: 'model_b', count: 1 },
-  { model_a: '__proto__', model_b: 'beta', winner: 'model_a', count: 4 },
-  { model_a: 'beta', model_b: '__proto__', winner: 'model_a', count: 2 },
-  { model_a: 'alpha', model_b: '__proto__', winner: 'model_b', count: 1 },
-]);
+const rows = SMALL_BOARD;
 
 describe('arena report', () => {
   it('writes one HTML page to --out (atomically), nothing on stdout; the same page on stdout without --out', async () => {

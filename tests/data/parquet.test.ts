@@ -6,9 +6,8 @@ import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import type { BattleTable } from '../../src/data/table.js';
-import { InputError } from '../../src/errors.js';
 import { modelName } from '../arbitraries.js';
-import { bin, jsonl, tempFile } from '../helpers.js';
+import { bin, jsonl, tempFile, readError } from '../helpers.js';
 
 // Parquet files are written here with hyparquet-writer (a devDependency), so every case states its own data.
 
@@ -38,16 +37,6 @@ const rows = [
   { model_a: 'z', model_b: 'x', winner: 'tie (bothbad)', count: 1, tstamp: 1712000004 },
 ];
 const col = <K extends keyof (typeof rows)[0]>(name: K, type: ColumnSource['type']) => ({ name, data: rows.map((r) => r[name]), type }) as ColumnSource;
-
-async function readError(files: string[], opts = {}): Promise<string> {
-  try {
-    await readBattles(files, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('Parquet input', () => {
   it('reads model_a, model_b, winner, count, tstamp into the same table as JSONL', async () => {

@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import { JsonArrayParser, JsonlParser } from '../../src/data/parse.js';
 import { BattleTableBuilder, type BattleTable } from '../../src/data/table.js';
-import { InputError } from '../../src/errors.js';
 import { modelName } from '../arbitraries.js';
-import { jsonl, tempFile } from '../helpers.js';
+import { jsonl, tempFile, readError } from '../helpers.js';
 
 const rows = [
   { model_a: 'x', model_b: 'y', winner: 'model_a', tstamp: 10 },
@@ -20,16 +19,6 @@ const plain = (t: BattleTable) => ({
   rows: Array.from({ length: t.rows }, (_, i) => [t.models[t.a[i]!], t.models[t.b[i]!], t.outcome[i], t.count[i], t.tstamp ? t.tstamp[i] : null]),
   battles: t.battles,
 });
-
-async function readError(files: string[], opts = {}): Promise<string> {
-  try {
-    await readBattles(files, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('readBattles: formats', () => {
   it('reads JSONL, a JSON array and CSV to the same table', async () => {
