@@ -37,6 +37,7 @@ export * from './stats/bootstrap.js';
 export * from './stats/interval.js';
 export * from './stats/rank.js';
 export * from './stats/uncertainty.js';
+export * from './stats/control-variate.js';
 export * from './stats/extended-uncertainty.js';
 export { type Estimate as CompareEstimate, type PairComparison, votesToSeparate, normalCdf, compareModels } from './stats/compare.js';
 export * from './stats/win-matrix.js';

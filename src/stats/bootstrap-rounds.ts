@@ -123,10 +123,16 @@ export function eloBootstrapJob(t: BattleTable, opts: { k: number; scale: number
   return { kind: 'elo', models: t.models.length, a, b, outcome, k: opts.k, scale: opts.scale, base: opts.base, initial: opts.initial, ties: opts.ties, shift: opts.shift };
 }
 
-/** A prepared job: runs round `r` into `out` (display ratings, length = models). */
+/**
+ * A prepared job: runs round `r` into `out` (display ratings, length = models). Bradley–Terry runners also write
+ * the round's control variate into `control` when given: the one-step estimate θ̂ + H₀⁻¹·g*(θ̂) on the display
+ * scale, a linear function of the resampled counts whose exact law is known (see `./control-variate`).
+ */
 export interface RoundRunner {
   readonly models: number;
-  run(round: number, out: Float64Array, stats: RoundStats): void;
+  /** Whether `run` writes control variates (Bradley–Terry). */
+  readonly hasControl: boolean;
+  run(round: number, out: Float64Array, stats: RoundStats, control?: Float64Array): void;
 }
 
 /** The random stream of bootstrap round `r`: independent of every other round, so rounds can run anywhere. */
@@ -155,10 +161,12 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const s = new Float64Array(pairs);
   const n = new Float64Array(pairs);
   const theta = new Float64Array(m);
+  const first = new Float64Array(m);
   const half = job.ties === 'half';
   return {
     models: m,
-    run(round, out, stats) {
+    hasControl: true,
+    run(round, out, stats, control) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
       for (let k = 0; k < pairs; k++) {
         const wi = drawn[3 * k]!;
@@ -166,7 +174,8 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
         s[k] = wi + 0.5 * t;
         n[k] = wi + t + drawn[3 * k + 2]!;
       }
-      const r = refitter.refit(s, n, theta);
+      const r = refitter.refit(s, n, theta, control ? first : undefined);
+      if (control) for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
       if (!r.converged) {
         stats.fallbacks++;
         const cells: BtCells = { m, pairs, i: job.i, j: job.j, s, n };
@@ -210,6 +219,7 @@ function prepareElo(job: EloBootstrapJob, seed: string | number): RoundRunner {
   const rows = new Int32Array(n);
   return {
     models: job.models,
+    hasControl: false,
     run(round, out) {
       const rng = roundRng(seed, round);
       // 53-bit uniform index: two 32-bit draws, so every battle has the same chance to the last bit
@@ -222,13 +232,22 @@ function prepareElo(job: EloBootstrapJob, seed: string | number): RoundRunner {
 }
 
 /**
- * Runs rounds [from, to) of a prepared job in this thread into `out` (row-major, round r at row r − from).
- * O((to − from) · cost of a round).
+ * Runs rounds [from, to) of a prepared job in this thread into `out` (row-major, round r at row r − from), and
+ * their control variates into `control` (same layout) when given. O((to − from) · cost of a round).
  */
-export function runRounds(runner: RoundRunner, from: number, to: number, out: Float64Array, stats: RoundStats, onRound?: (r: number) => void): void {
+export function runRounds(
+  runner: RoundRunner,
+  from: number,
+  to: number,
+  out: Float64Array,
+  stats: RoundStats,
+  onRound?: (r: number) => void,
+  control?: Float64Array,
+): void {
   const m = runner.models;
   for (let r = from; r < to; r++) {
-    runner.run(r, out.subarray((r - from) * m, (r - from + 1) * m), stats);
+    const row = (r - from) * m;
+    runner.run(r, out.subarray(row, row + m), stats, control?.subarray(row, row + m));
     onRound?.(r);
   }
 }

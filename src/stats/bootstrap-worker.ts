@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry of {@link ../stats/bootstrap.bootstrapRatings}: prepares the job once (workerData), then
- * runs the chunks of rounds it is sent (`{ type: 'run', from, to }`) and posts their ratings back. Not a public API.
+ * runs the chunks of rounds it is sent (`{ type: 'run', from, to }`) and posts their ratings (and BT control
+ * variates) back. Not a public API.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type BootstrapJob, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
@@ -9,7 +10,8 @@ const { job, seed } = workerData as { job: BootstrapJob; seed: string | number }
 const runner = prepareRounds(job, seed);
 parentPort!.on('message', (msg: { type: 'run'; from: number; to: number }) => {
   const ratings = new Float64Array((msg.to - msg.from) * runner.models);
+  const control = runner.hasControl ? new Float64Array(ratings.length) : null;
   const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
-  runRounds(runner, msg.from, msg.to, ratings, stats);
-  parentPort!.postMessage({ from: msg.from, to: msg.to, ratings, stats }, [ratings.buffer]);
+  runRounds(runner, msg.from, msg.to, ratings, stats, undefined, control ?? undefined);
+  parentPort!.postMessage({ from: msg.from, to: msg.to, ratings, control, stats }, control ? [ratings.buffer, control.buffer] : [ratings.buffer]);
 });

@@ -37,6 +37,11 @@ export interface BootstrapDistribution {
   readonly models: number;
   /** Row-major R × m: round r, model v at `r·m + v`. */
   readonly ratings: Float64Array;
+  /**
+   * Bradley–Terry only (else null): each round's control variate, laid out like `ratings` — the one-step
+   * estimate from the full-data fit, linear in the resampled counts (see `./control-variate`).
+   */
+  readonly control?: Float64Array | null;
   /** BT rounds refitted by full Newton (the fixed-Hessian iteration did not settle). */
   readonly fallbacks: number;
   /** BT rounds whose resample had no maximum-likelihood estimate (fitted with a small ridge prior). */
@@ -71,6 +76,7 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   if (threads <= 1 || bootstrapWork(job, R) < (opts.minParallelWork ?? PARALLEL_MIN_WORK)) return bootstrapRatingsSync(job, opts);
   const m = job.models;
   const ratings = new Float64Array(R * m);
+  const control = job.kind === 'bt' ? new Float64Array(R * m) : null;
   const chunk = Math.max(1, Math.ceil(R / (threads * 8)));
   let next = 0;
   let done = 0;
@@ -93,8 +99,9 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
       for (let t = 0; t < threads; t++) {
         const w = new Worker(workerUrl(), { workerData: { job, seed: opts.seed } });
         workers.push(w);
-        w.on('message', (msg: { from: number; to: number; ratings: Float64Array; stats: RoundStats }) => {
+        w.on('message', (msg: { from: number; to: number; ratings: Float64Array; control: Float64Array | null; stats: RoundStats }) => {
           ratings.set(msg.ratings, msg.from * m);
+          if (control && msg.control) control.set(msg.control, msg.from * m);
           stats.fallbacks += msg.stats.fallbacks;
           stats.degenerate += msg.stats.degenerate;
           done += msg.to - msg.from;
@@ -111,7 +118,7 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { rounds: R, models: m, ratings, ...stats };
+  return { rounds: R, models: m, ratings, control, ...stats };
 }
 
 /** {@link bootstrapRatings} in this thread only (synchronous). */
@@ -120,9 +127,10 @@ export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOpti
   if (!(Number.isInteger(R) && R >= 1)) throw new RangeError(`bootstrapRatings requires rounds ≥ 1, got ${R}`);
   const runner = prepareRounds(job, opts.seed);
   const ratings = new Float64Array(R * job.models);
+  const control = runner.hasControl ? new Float64Array(R * job.models) : null;
   const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
-  runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R));
-  return { rounds: R, models: job.models, ratings, ...stats };
+  runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R), control ?? undefined);
+  return { rounds: R, models: job.models, ratings, control, ...stats };
 }
 
 function workerUrl(): URL {

@@ -83,13 +83,18 @@ export class FixedHessianRefit {
 
   /**
    * Refits on cell scores `s` and counts `n` (same pairs as the full data), writing θ (Σθ = 0) into `theta`.
+   * With `first`, also writes the first iterate θ̂ + H₀⁻¹·g(θ̂) there: the one-step (linearised) estimate, which
+   * is linear in the counts and serves as the bootstrap's control variate (see `../stats/control-variate`).
    * O(iterations · (pairs + m²)).
    */
-  refit(s: ArrayLike<number>, n: ArrayLike<number>, theta: Float64Array): RefitResult {
+  refit(s: ArrayLike<number>, n: ArrayLike<number>, theta: Float64Array, first?: Float64Array): RefitResult {
     const { m, i, j, pairs, g, gamma, prior, l } = this;
     theta.set(this.theta0);
     gamma.set(this.gamma0);
-    if (!this.ok) return { iterations: 0, converged: false };
+    if (!this.ok) {
+      first?.fill(Number.NaN);
+      return { iterations: 0, converged: false };
+    }
     let prev = Number.POSITIVE_INFINITY;
     for (let it = 1; it <= this.maxIterations; it++) {
       g.fill(0);
@@ -113,6 +118,7 @@ export class FixedHessianRefit {
       }
       if (!Number.isFinite(step)) return { iterations: it, converged: false };
       centre(theta);
+      if (it === 1) first?.set(theta);
       if (step === 0) return { iterations: it, converged: true };
       const ratio = step / prev;
       const r2 = 2 * ratio;

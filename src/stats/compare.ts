@@ -1,8 +1,11 @@
 import { expectedScore, sigmoid } from '../rating/predict.js';
 import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
+import { contrastLaw, controlQuantiles } from './control-variate.js';
 import { quantileSorted } from './interval.js';
-import { normalQuantile } from './normal.js';
+import { normalCdf, normalQuantile } from './normal.js';
 import type { RatedWithUncertainty } from './uncertainty.js';
+
+export { normalCdf };
 
 /** An estimate with its interval. */
 export interface Estimate {
@@ -66,18 +69,10 @@ export function votesToSeparate(gap: number, sd: number, level: number, scale: P
   return Math.max(0, Math.ceil(need / (p * (1 - p))));
 }
 
-/** Standard normal CDF Φ(x) via the complementary error function (Numerical Recipes erfc, |error| < 1.2e−7). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * z);
-  const erfc =
-    t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
-
 /**
  * Compares models a and b (ids) of a fit with uncertainty: the gap with its interval (bootstrap percentiles of
- * the per-round gap, type 7, widened to hold the point gap if needed; or the sandwich normal interval with
+ * the per-round gap — with the control variate of `u.linear` when there is one (see `controlQuantiles`), else
+ * type 7 — widened to hold the point gap if needed; or the sandwich normal interval with
  * Var = Σaa + Σbb − 2Σab), the predicted win probability (the logistic curve of the gap, so its interval maps
  * the gap's endpoints), P(a above b) and {@link votesToSeparate}.
  *
@@ -103,9 +98,22 @@ export function compareModels(u: RatedWithUncertainty, a: number, b: number, sca
   } else if (dist) {
     const g = new Float64Array(dist.rounds);
     for (let r = 0; r < dist.rounds; r++) g[r] = dist.ratings[r * m + a]! - dist.ratings[r * m + b]!;
-    g.sort();
-    lower = Math.min(gap, quantileSorted(g, (1 - level) / 2));
-    upper = Math.max(gap, quantileSorted(g, (1 + level) / 2));
+    const probs = [(1 - level) / 2, (1 + level) / 2];
+    let q: number[] | null = null;
+    if (u.linear && dist.control) {
+      const l = new Float64Array(dist.rounds);
+      for (let r = 0; r < dist.rounds; r++) l[r] = dist.control[r * m + a]! - dist.control[r * m + b]!;
+      const w = new Float64Array(m);
+      w[a] = 1;
+      w[b] = -1;
+      q = controlQuantiles(g, l, contrastLaw(u.linear, w), probs);
+    }
+    if (!q) {
+      g.sort();
+      q = [quantileSorted(g, probs[0]!), quantileSorted(g, probs[1]!)];
+    }
+    lower = Math.min(gap, q[0]!);
+    upper = Math.max(gap, q[1]!);
     gapSd = (upper - lower) / (2 * z);
   } else {
     throw new RangeError('compareModels needs bootstrap rounds or a sandwich covariance');

@@ -87,7 +87,7 @@ export function addExtendedUncertainty(point: PointFit, rate: RateOptions, opts:
     if (bs.unconverged > 0) warnings.push(`${bs.unconverged} of ${bs.rounds} bootstrap refits did not converge in 200 iterations; their last iterates are kept.`);
   }
   if (extendedIntervalsOf(opts) === 'sandwich' || !bs || !dist) {
-    return { point, options: opts, dist, cov: null, intervals: point.intervals ?? null, warnings };
+    return { point, options: opts, dist, linear: null, cov: null, intervals: point.intervals ?? null, warnings };
   }
   const p = percentileIntervals(dist, point.ratings, opts.level);
   const intervals: Intervals = { lower: p.lower, upper: p.upper };
@@ -117,5 +117,5 @@ export function addExtendedUncertainty(point: PointFit, rate: RateOptions, opts:
     };
   }
   const out: PointFit = { ...point, fit, intervals, ...(style ? { style } : {}) };
-  return { point: out, options: opts, dist, cov: null, intervals, warnings };
+  return { point: out, options: opts, dist, linear: null, cov: null, intervals, warnings };
 }

@@ -1,0 +1,341 @@
+import { type BtCells, btGradientHessian } from '../rating/bradley-terry.js';
+import { sigmoid } from '../rating/predict.js';
+import { pointsPerLogit } from '../rating/scale.js';
+import type { BootstrapDistribution } from './bootstrap.js';
+import type { BtBootstrapJob } from './bootstrap-rounds.js';
+import { type PercentileIntervals, quantileSorted } from './interval.js';
+import { choleskyInPlace, choleskyInverse } from './linalg.js';
+import { normalCdf, normalQuantile } from './normal.js';
+
+/**
+ * The linearised Bradley–Terry bootstrap, whose law is known in closed form.
+ *
+ * A bootstrap round draws cell counts n* ~ Multinomial(N, n/N) over the cells c = (pair k, outcome o) and refits.
+ * Its first chord iterate from the full-data fit θ̂ (see `FixedHessianRefit`) is
+ *
+ *   L* = f·θ̂ + offset − f·H⁻¹λθ̂ + Σ_c n*_c·b_c,   b_c = f·(y_o − p_k)·H⁻¹(e_i − e_j),
+ *
+ * with f = scale/ln(base), y_o = 1, ½ (a tie under `half`; ignored ties have b_c = 0) or 0, p_k = σ(θ̂_i − θ̂_j),
+ * H the full-data information (plus prior λ; inverted on the centred subspace). Any contrast w·L* is thus a sum of
+ * N independent draws of the discrete variable B = w·b_c (probability n_c/N), so its cumulants are exact:
+ * κ_r(w·L*) = N·κ_r(B). This object holds what those cumulants need. O(m²) memory.
+ */
+export interface LinearBootstrapModel {
+  readonly m: number;
+  /** Display points per natural unit, f. */
+  readonly f: number;
+  readonly i: Int32Array;
+  readonly j: Int32Array;
+  /** Observed counts, three per pair (wins of i, ties, wins of j), as in the job. */
+  readonly counts: Float64Array;
+  readonly battles: number;
+  /** Outcome scores y per pair cell: 1, ½ (or NaN for ignored ties: no contribution), 0. */
+  readonly tieScore: number;
+  /** p_k = σ(θ̂_i − θ̂_j) per pair. */
+  readonly p: Float64Array;
+  /** (H + c·11ᵀ)⁻¹, m × m, natural scale (equals H⁺ on centred vectors). */
+  readonly hinv: Float64Array;
+  /** The constant part of L* per model: f·θ̂ + offset − f·H⁻¹λθ̂ (display scale). */
+  readonly c0: Float64Array;
+}
+
+/** Mean and standardised cumulants of a contrast of the linearised bootstrap (see {@link contrastLaw}). */
+export interface ContrastLaw {
+  readonly mean: number;
+  readonly sd: number;
+  /** Skewness κ₃/κ₂^{3/2}. */
+  readonly skewness: number;
+  /** Excess kurtosis κ₄/κ₂². */
+  readonly kurtosis: number;
+}
+
+/**
+ * Prepares {@link LinearBootstrapModel} from a Bradley–Terry bootstrap job (the same θ̂, prior and H₀ as the
+ * rounds' refits). Returns null when the information matrix cannot be factored (a degenerate full-data fit).
+ * O(pairs + m³).
+ */
+export function linearBootstrapModel(job: BtBootstrapJob): LinearBootstrapModel | null {
+  const m = job.models;
+  const pairs = job.i.length;
+  const f = pointsPerLogit(job);
+  const half = job.ties === 'half';
+  const s = new Float64Array(pairs);
+  const n = new Float64Array(pairs);
+  const p = new Float64Array(pairs);
+  for (let k = 0; k < pairs; k++) {
+    const t = half ? job.counts[3 * k + 1]! : 0;
+    s[k] = job.counts[3 * k]! + 0.5 * t;
+    n[k] = job.counts[3 * k]! + t + job.counts[3 * k + 2]!;
+    p[k] = sigmoid(job.theta[job.i[k]!]! - job.theta[job.j[k]!]!);
+  }
+  const cells: BtCells = { m, pairs, i: job.i, j: job.j, s, n };
+  const h = new Float64Array(m * m);
+  btGradientHessian(cells, job.theta, job.prior, new Float64Array(m), h);
+  let trace = 0;
+  for (let v = 0; v < m; v++) trace += h[v * m + v]!;
+  const c = trace > 0 ? trace / (m * m) : 1;
+  for (let q = 0; q < m * m; q++) h[q]! += c;
+  if (!choleskyInPlace(h, m)) return null;
+  const hinv = choleskyInverse(h, m);
+  const c0 = new Float64Array(m);
+  for (let v = 0; v < m; v++) {
+    let shift = 0;
+    if (job.prior) for (let u = 0; u < m; u++) shift += hinv[v * m + u]! * job.prior * job.theta[u]!;
+    c0[v] = f * (job.theta[v]! - shift) + job.offset;
+  }
+  return { m, f, i: job.i, j: job.j, counts: job.counts, battles: job.battles, tieScore: half ? 0.5 : Number.NaN, p, hinv, c0 };
+}
+
+/**
+ * The law of the contrast w·L* of the linearised bootstrap ({@link LinearBootstrapModel}): its mean and its exact
+ * second to fourth cumulants (as sd, skewness and excess kurtosis). For model v's rating, w = e_v; for the gap
+ * between a and b, w = e_a − e_b. O(m² + pairs).
+ */
+export function contrastLaw(lin: LinearBootstrapModel, w: ArrayLike<number>): ContrastLaw {
+  const { m, f, i, j, counts, battles: N, p, hinv, tieScore } = lin;
+  const u = new Float64Array(m);
+  let mean = 0;
+  for (let v = 0; v < m; v++) {
+    const wv = w[v]!;
+    if (wv === 0) continue;
+    mean += wv * lin.c0[v]!;
+    for (let x = 0; x < m; x++) u[x]! += wv * hinv[v * m + x]!;
+  }
+  const pairs = i.length;
+  const hasTies = !Number.isNaN(tieScore);
+  // first pass: Σ n_c·b_c
+  let s1 = 0;
+  for (let k = 0; k < pairs; k++) {
+    const d = f * (u[i[k]!]! - u[j[k]!]!);
+    const pk = p[k]!;
+    s1 += d * (counts[3 * k]! * (1 - pk) - counts[3 * k + 2]! * pk + (hasTies ? counts[3 * k + 1]! * (tieScore - pk) : 0));
+  }
+  const mu = s1 / N;
+  // second pass: central sums Σ n_c·(b_c − μ)^r (ignored ties are cells with b = 0)
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  const add = (cnt: number, b: number) => {
+    if (cnt === 0) return;
+    const e = b - mu;
+    const e2 = e * e;
+    m2 += cnt * e2;
+    m3 += cnt * e2 * e;
+    m4 += cnt * e2 * e2;
+  };
+  for (let k = 0; k < pairs; k++) {
+    const d = f * (u[i[k]!]! - u[j[k]!]!);
+    const pk = p[k]!;
+    add(counts[3 * k]!, d * (1 - pk));
+    add(counts[3 * k + 1]!, hasTies ? d * (tieScore - pk) : 0);
+    add(counts[3 * k + 2]!, -d * pk);
+  }
+  const k2 = m2;
+  const k3 = m3;
+  const k4 = m4 - (3 * m2 * m2) / N;
+  const sd = Math.sqrt(k2);
+  return { mean: mean + s1, sd, skewness: k2 > 0 ? k3 / (k2 * sd) : 0, kurtosis: k2 > 0 ? k4 / (k2 * k2) : 0 };
+}
+
+/**
+ * Edgeworth approximation (to order 1/N) of the CDF of a standardised sum with skewness γ₁ and excess kurtosis
+ * γ₂: Φ(z) − φ(z)·[γ₁/6·He₂(z) + γ₂/24·He₃(z) + γ₁²/72·He₅(z)], He the probabilists' Hermite polynomials.
+ * O(1). Reference: Hall (1992), "The Bootstrap and Edgeworth Expansion", §2.2.
+ */
+export function edgeworthCdf(z: number, skewness: number, kurtosis: number): number {
+  const z2 = z * z;
+  const he2 = z2 - 1;
+  const he3 = z * (z2 - 3);
+  const he5 = z * (z2 * z2 - 10 * z2 + 15);
+  const phi = Math.exp(-0.5 * z2) / Math.sqrt(2 * Math.PI);
+  return normalCdf(z) - phi * ((skewness / 6) * he2 + (kurtosis / 24) * he3 + ((skewness * skewness) / 72) * he5);
+}
+
+/** The Edgeworth density divided by φ(z): 1 + γ₁/6·He₃ + γ₂/24·He₄ + γ₁²/72·He₆ (positive where the CDF increases). */
+function edgeworthDensityRatio(z: number, skewness: number, kurtosis: number): number {
+  const z2 = z * z;
+  const he3 = z * (z2 - 3);
+  const he4 = z2 * z2 - 6 * z2 + 3;
+  const he6 = z2 * z2 * z2 - 15 * z2 * z2 + 45 * z2 - 15;
+  return 1 + (skewness / 6) * he3 + (kurtosis / 24) * he4 + ((skewness * skewness) / 72) * he6;
+}
+
+/**
+ * Largest |skewness| and |excess kurtosis| of the linearised law for which {@link controlQuantiles} uses it: the
+ * Edgeworth terms left out are then O(γ³) ≈ 1e−2·φ(z), well below the Monte-Carlo error they replace. Beyond
+ * (models with a few dozen battles) the plain percentile is used.
+ */
+export const CONTROL_MAX_CUMULANT = 0.2;
+
+/** Default smoothing of {@link controlQuantiles}: the bandwidth is this many standard deviations of T − L. */
+export const CONTROL_BANDWIDTH = 4;
+
+/**
+ * Bootstrap quantiles with the linearised bootstrap as a control variate (Efron 1990; Davison & Hinkley 1997,
+ * §9.3): the bootstrap CDF of T is estimated as
+ *
+ *   Ĝ(t) = G_L(t) + (1/R)·Σ_r [K((t − T_r)/h) − K((t − L_r)/h)],
+ *
+ * where L_r is round r's control variate (computed from the same resample), G_L its law (Edgeworth, from the exact
+ * cumulants of {@link contrastLaw}) and K = Φ a smoothing kernel of bandwidth h (h = 0: indicators 1(x ≤ t)).
+ * With h = 0, Ĝ is an unbiased estimate of the same bootstrap CDF as the plain empirical one; its Monte-Carlo error
+ * comes only from the rounds where T and L fall on different sides of t — few, since the Bradley–Terry refit is
+ * nearly linear at LMArena sizes. Smoothing the correction term (not T itself) cuts that error further at a bias
+ * of h²/2·(F_T − F_L)″, second order in the already small difference F_T − F_L: with h = 4·sd(T − L) (capped at
+ * sd(L)/4) the bias is below a hundredth of a rating point on LMArena data, while the error falls about threefold.
+ * The quantile at probability q is the first crossing inf{t : Ĝ(t) ≥ q}, found on a grid of step sd(L)/10 and
+ * refined by bisection.
+ *
+ * Returns null — the caller then uses plain percentiles — when the law is not usable: zero or non-finite spread,
+ * |skewness| or |excess kurtosis| above {@link CONTROL_MAX_CUMULANT}, a non-finite T or L, or an Edgeworth density
+ * that is not positive over the range of the rounds.
+ *
+ * O(R log R + grid · rounds within 8h of a grid point) per call.
+ *
+ * @param t the rounds' statistic (any order; not modified)
+ * @param l the rounds' control variates, aligned with `t`
+ * @param law the exact law of the control variate
+ * @param probs probabilities in (0, 1)
+ * @param bandwidth h as a multiple of sd(T − L) (default {@link CONTROL_BANDWIDTH}; 0 = unsmoothed)
+ */
+export function controlQuantiles(
+  t: ArrayLike<number>,
+  l: ArrayLike<number>,
+  law: ContrastLaw,
+  probs: readonly number[],
+  bandwidth = CONTROL_BANDWIDTH,
+): number[] | null {
+  const R = t.length;
+  const { mean, sd, skewness: g1, kurtosis: g2 } = law;
+  if (R === 0 || l.length !== R || !(sd > 0) || !Number.isFinite(mean) || !Number.isFinite(sd)) return null;
+  if (!(Math.abs(g1) <= CONTROL_MAX_CUMULANT && Math.abs(g2) <= CONTROL_MAX_CUMULANT)) return null;
+  let dSum = 0;
+  let dSq = 0;
+  for (let r = 0; r < R; r++) {
+    const d = t[r]! - l[r]!;
+    dSum += d;
+    dSq += d * d;
+  }
+  if (!Number.isFinite(dSq)) return null;
+  const dSd = Math.sqrt(Math.max(0, dSq / R - (dSum / R) ** 2));
+  const h = Math.min(bandwidth * dSd, sd / 4);
+  const ts = Float64Array.from(t).sort();
+  const ls = Float64Array.from(l).sort();
+  // the standardised range where G_L is evaluated: every round, and every target quantile with a margin
+  let zLo = Math.min((ts[0]! - mean) / sd, (ls[0]! - mean) / sd);
+  let zHi = Math.max((ts[R - 1]! - mean) / sd, (ls[R - 1]! - mean) / sd);
+  for (const q of probs) {
+    const zq = normalQuantile(q);
+    zLo = Math.min(zLo, zq - 1);
+    zHi = Math.max(zHi, zq + 1);
+  }
+  zLo -= (WINDOW * h) / sd;
+  zHi += (WINDOW * h) / sd;
+  for (let z = zLo; z < zHi; z += 0.02) if (!(edgeworthDensityRatio(z, g1, g2) > 0)) return null;
+  if (!(edgeworthDensityRatio(zHi, g1, g2) > 0)) return null;
+  const G = (x: number) => edgeworthCdf((x - mean) / sd, g1, g2) + (smoothCount(ts, x, h) - smoothCount(ls, x, h)) / R;
+  const step = sd / 10;
+  const cells = Math.ceil(((zHi - zLo) * sd) / step);
+  const grid = new Float64Array(cells + 1);
+  for (let c = 0; c <= cells; c++) grid[c] = G(mean + zLo * sd + c * step);
+  const out: number[] = [];
+  for (const q of probs) {
+    let c = 0;
+    while (c <= cells && grid[c]! < q) c++;
+    if (c === 0) out.push(mean + zLo * sd);
+    else if (c > cells) out.push(mean + zHi * sd);
+    else {
+      // Ĝ(lo) < q ≤ Ĝ(hi): bisect to the last bit
+      let lo = mean + zLo * sd + (c - 1) * step;
+      let hi = mean + zLo * sd + c * step;
+      for (let it = 0; it < 200; it++) {
+        const mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi) break;
+        if (G(mid) < q) lo = mid;
+        else hi = mid;
+      }
+      out.push(hi);
+    }
+  }
+  return out;
+}
+
+/**
+ * Σ_r K((x − s_r)/h) over sorted s, K = Φ (h > 0) or the indicator 1(s_r ≤ x) (h = 0). Terms more than
+ * {@link WINDOW}·h away are within 1e−9 of 0 or 1 and are counted, not evaluated. O(log R + terms within the window).
+ */
+function smoothCount(sorted: Float64Array, x: number, h: number): number {
+  if (h === 0) return upperBound(sorted, x);
+  const a = upperBound(sorted, x - WINDOW * h);
+  const b = upperBound(sorted, x + WINDOW * h);
+  let s = a;
+  for (let r = a; r < b; r++) s += normalCdf((x - sorted[r]!) / h);
+  return s;
+}
+
+/** Kernel terms beyond this many bandwidths are taken as 0 or 1 (Φ(−6) ≈ 1e−9). */
+const WINDOW = 6;
+
+/** Number of values ≤ x in ascending `sorted`. O(log n). */
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** {@link PercentileIntervals} plus how many models used the control-variate estimate. */
+export interface ControlIntervals extends PercentileIntervals {
+  /** Models whose bounds came from {@link controlQuantiles} (the others: plain type-7 percentiles). */
+  readonly controlled: number;
+}
+
+/**
+ * Bootstrap percentile intervals at level L estimated with the control variate ({@link controlQuantiles}) for
+ * every model whose linearised law is usable, plain type-7 percentiles otherwise; then widened to hold the point
+ * rating, as {@link percentileIntervals} does. Hence lower ≤ rating ≤ upper, and a higher level never gives a
+ * narrower interval (each model's choice of estimator does not depend on the level).
+ *
+ * O(m·(m² + pairs + R log R)).
+ *
+ * @param dist bootstrap ratings with their control variates (`dist.control`)
+ * @param lin the linearised law of the same job
+ * @param ratings point ratings (display scale)
+ * @param level coverage level in (0, 1)
+ */
+export function controlIntervals(dist: BootstrapDistribution, lin: LinearBootstrapModel, ratings: ArrayLike<number>, level: number, bandwidth = CONTROL_BANDWIDTH): ControlIntervals {
+  if (!(level > 0 && level < 1)) throw new RangeError(`controlIntervals requires a level in (0, 1), got ${level}`);
+  const { rounds: R, models: m } = dist;
+  if (!dist.control || lin.m !== m) throw new RangeError('controlIntervals requires a Bradley–Terry bootstrap with control variates');
+  const lower = new Float64Array(m);
+  const upper = new Float64Array(m);
+  const widened: number[] = [];
+  let controlled = 0;
+  const tc = new Float64Array(R);
+  const lc = new Float64Array(R);
+  const w = new Float64Array(m);
+  const probs = [(1 - level) / 2, (1 + level) / 2];
+  for (let v = 0; v < m; v++) {
+    for (let r = 0; r < R; r++) {
+      tc[r] = dist.ratings[r * m + v]!;
+      lc[r] = dist.control[r * m + v]!;
+    }
+    w.fill(0);
+    w[v] = 1;
+    let q = controlQuantiles(tc, lc, contrastLaw(lin, w), probs, bandwidth);
+    if (q) controlled++;
+    else {
+      tc.sort();
+      q = [quantileSorted(tc, probs[0]!), quantileSorted(tc, probs[1]!)];
+    }
+    const x = ratings[v]!;
+    if (q[0]! > x || q[1]! < x) widened.push(v);
+    lower[v] = Math.min(q[0]!, x);
+    upper[v] = Math.max(q[1]!, x);
+  }
+  return { lower, upper, widened, controlled };
+}
