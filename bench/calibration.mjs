@@ -2,7 +2,9 @@
 // Calibration study: do 95% intervals cover the true rating 95% of the time?
 // Simulates battles from known true ratings (src/sim/generate.ts: uniform pairs, ties keeping the expected
 // score equal to the BT probability), rates them with Bradley–Terry and checks, per model and replication,
-// whether the bootstrap percentile interval and the sandwich interval contain the true rating.
+// whether the bootstrap percentile interval (quantiles estimated two ways from the same rounds: plain type 7, and
+// with the linearised refit as a control variate, the default of `arena rate`) and the sandwich interval contain
+// the true rating.
 //
 //   npm run build && node bench/calibration.mjs                 # default: a few minutes on 2 cores
 //   node bench/calibration.mjs --reps 200 --rounds 200 --sizes 1000,10000,100000,1000000 --models 20,339
@@ -18,6 +20,7 @@ import {
 import { bootstrapRatings } from '../dist/stats/bootstrap.js';
 import { percentileIntervals } from '../dist/stats/interval.js';
 import { bootstrapJobOf } from '../dist/stats/uncertainty.js';
+import { controlIntervals, linearBootstrapModel } from '../dist/stats/control-variate.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -53,13 +56,17 @@ for (const m of a.models.split(',').map(Number)) {
   const rate = { ...DEFAULT_RATE, initial: mean };
   for (const n of a.sizes.split(',').map(Number)) {
     if (skip.has(`${m}:${n}`)) continue;
-    let coveredB = 0, coveredS = 0, total = 0, widthB = 0, widthS = 0, degenerateReps = 0, t0 = performance.now();
+    let coveredB = 0, coveredC = 0, coveredS = 0, total = 0, widthB = 0, widthC = 0, widthS = 0, degenerateReps = 0, controlled = 0, t0 = performance.now();
     for (let rep = 0; rep < reps; rep++) {
       const t = simulateTable(truth, n, {}, deriveRng(a.seed, 'calibration', m, n, rep));
       const point = fitRatings(t, rate);
       if (point.prior > 0) degenerateReps++;
-      const dist = await bootstrapRatings(bootstrapJobOf(t, point, rate), { rounds, seed: `${a.seed}:${rep}`, threads });
+      const job = bootstrapJobOf(t, point, rate);
+      const dist = await bootstrapRatings(job, { rounds, seed: `${a.seed}:${rep}`, threads });
       const boot = percentileIntervals(dist, point.ratings, level);
+      const lin = linearBootstrapModel(job);
+      const ctl = lin ? controlIntervals(dist, lin, point.ratings, level) : boot;
+      controlled += ctl.controlled ?? 0;
       const sw = normalIntervals(point.ratings, sandwichCovariance(point.pairs, rate.ties, point.theta, point.prior), level, rate);
       // truth, indexed like the fit's models (sorted names)
       const trueOf = new Map(truth.models.map((name, v) => [name, truth.ratings[v]]));
@@ -67,6 +74,8 @@ for (const m of a.models.split(',').map(Number)) {
         const x = trueOf.get(name);
         total++;
         if (boot.lower[v] <= x && x <= boot.upper[v]) coveredB++;
+        if (ctl.lower[v] <= x && x <= ctl.upper[v]) coveredC++;
+        widthC += (ctl.upper[v] - ctl.lower[v]) / 2;
         if (sw.lower[v] <= x && x <= sw.upper[v]) coveredS++;
         widthB += (boot.upper[v] - boot.lower[v]) / 2;
         widthS += (sw.upper[v] - sw.lower[v]) / 2;
@@ -75,15 +84,15 @@ for (const m of a.models.split(',').map(Number)) {
     }
     const secs = (performance.now() - t0) / 1000;
     process.stderr.write(` (${secs.toFixed(0)} s)\n`);
-    rows.push({ m, n, reps, total, cb: coveredB / total, cs: coveredS / total, hb: widthB / total, hs: widthS / total, degenerateReps });
+    rows.push({ m, n, reps, total, cb: coveredB / total, cc: coveredC / total, cs: coveredS / total, hb: widthB / total, hc: widthC / total, hs: widthS / total, degenerateReps, controlled: controlled / total });
   }
 }
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
-console.log(`Coverage of ${Math.round(level * 100)}% intervals for the true rating (bootstrap: ${rounds} rounds, percentile type 7; sandwich: Huber–White, normal). ` +
+console.log(`Coverage of ${Math.round(level * 100)}% intervals for the true rating (bootstrap: ${rounds} rounds, percentile quantiles plain type 7 and control-variate; sandwich: Huber–White, normal). ` +
   `Each cell pools models × replications; the Monte-Carlo standard error of a coverage near 95% is about ±${pct(Math.sqrt(0.95 * 0.05 / (reps * 20)))} (20 models) and ±${pct(Math.sqrt(0.95 * 0.05 / (reps * 339)))} (339 models) before within-replication correlation.`);
 console.log();
-console.log('| models | battles | replications | bootstrap coverage | sandwich coverage | mean half-width, bootstrap | mean half-width, sandwich | bootstrap / sandwich | replications needing the prior |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| models | battles | replications | bootstrap coverage, control (plain) | sandwich coverage | mean half-width, bootstrap control (plain) | mean half-width, sandwich | control / sandwich | models on the control estimator | replications needing the prior |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.m} | ${r.n.toLocaleString('en-US')} | ${r.reps} | ${pct(r.cb)} | ${pct(r.cs)} | ${r.hb.toFixed(2)} | ${r.hs.toFixed(2)} | ${(r.hb / r.hs).toFixed(3)} | ${r.degenerateReps} |`);
+  console.log(`| ${r.m} | ${r.n.toLocaleString('en-US')} | ${r.reps} | ${pct(r.cc)} (${pct(r.cb)}) | ${pct(r.cs)} | ${r.hc.toFixed(2)} (${r.hb.toFixed(2)}) | ${r.hs.toFixed(2)} | ${(r.hc / r.hs).toFixed(3)} | ${pct(r.controlled)} | ${r.degenerateReps} |`);
 }

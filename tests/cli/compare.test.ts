@@ -7,7 +7,9 @@ import { OUTCOME_LABEL, OUTCOMES } from '../../src/data/schema.js';
 import { normalQuantile } from '../../src/stats/normal.js';
 import { votesToSeparate, normalCdf } from '../../src/stats/compare.js';
 import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
-import { bootstrapWork, PARALLEL_MIN_WORK } from '../../src/stats/bootstrap.js';
+import { readBattles } from '../../src/data/load.js';
+import { bootstrapRatingsSync, bootstrapWork, PARALLEL_MIN_WORK } from '../../src/stats/bootstrap.js';
+import { percentileIntervals } from '../../src/stats/interval.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 import { bin, cli, jsonl, tempDir, tempFile } from '../helpers.js';
 
@@ -49,7 +51,7 @@ describe('arena rate with intervals (CLI)', () => {
     const r = await cli(['rate', f, '--bootstrap', '30', '--seed', '5', '--threads', '1', '--rank-distribution', '--format', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.params).toMatchObject({ ciMethod: 'bootstrap', bootstrap: 30, ci: 0.95, seed: 5 });
+    expect(j.params).toMatchObject({ ciMethod: 'bootstrap', bootstrap: 30, ci: 0.95, seed: 5, bootstrapQuantiles: 'control' });
     expect(j.params.threads).toBeUndefined();
     expect(j.models.map((m: { model: string }) => m.model)).toContain('__proto__');
     for (const m of j.models) {
@@ -59,6 +61,35 @@ describe('arena rate with intervals (CLI)', () => {
       expect(m.rankUpper).toBeGreaterThanOrEqual(m.rank);
       expect(m.rankDistribution.reduce((a: number, b: { probability: number }) => a + b.probability, 0)).toBeCloseTo(1, 12);
     }
+  });
+
+  it('--bootstrap-quantiles plain gives the type-7 percentiles of the same rounds; control (default) estimates the same quantiles', async () => {
+    const f = simFile(20_000, 4);
+    const t = await readBattles([f], {});
+    const point = fitRatings(t, DEFAULT_RATE);
+    const dist = bootstrapRatingsSync(bootstrapJobOf(t, point, DEFAULT_RATE), { rounds: 300, seed: 9 });
+    const plain = percentileIntervals(dist, point.ratings, 0.9);
+    const byName = (out: string) => new Map(JSON.parse(out).models.map((m: { model: string }) => [m.model, m]));
+    const p = await cli(['rate', f, '--bootstrap', '300', '--seed', '9', '--ci', '0.9', '--bootstrap-quantiles', 'plain', '--threads', '1', '--format', 'json']);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).params.bootstrapQuantiles).toBe('plain');
+    const pm = byName(p.stdout) as Map<string, { lower: number; upper: number }>;
+    point.models.forEach((name, v) => {
+      expect(pm.get(name)!.lower).toBe(plain.lower[v]);
+      expect(pm.get(name)!.upper).toBe(plain.upper[v]);
+    });
+    const c = await cli(['rate', f, '--bootstrap', '300', '--seed', '9', '--ci', '0.9', '--threads', '1', '--format', 'json']);
+    const cm = byName(c.stdout) as Map<string, { lower: number; upper: number }>;
+    point.models.forEach((name, v) => {
+      const half = (plain.upper[v]! - plain.lower[v]!) / 2;
+      // two estimators of one bootstrap quantile: they differ by the plain one's Monte-Carlo error (≈ 0.1 half-width here)
+      expect(Math.abs(cm.get(name)!.lower - plain.lower[v]!)).toBeLessThan(0.35 * half);
+      expect(Math.abs(cm.get(name)!.upper - plain.upper[v]!)).toBeLessThan(0.35 * half);
+      expect(cm.get(name)!.lower).not.toBe(plain.lower[v]);
+    });
+    const e = await cli(['rate', f, '--bootstrap', '10', '--bootstrap-quantiles', 'smooth']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/--bootstrap-quantiles/);
   });
 
   it('sandwich: instant intervals, no rounds needed; elo + sandwich is a usage error', async () => {

@@ -1,0 +1,324 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
+import { DEFAULT_RATE, fitRatings, type RateOptions } from '../../src/rating/rate.js';
+import { pointsPerLogit } from '../../src/rating/scale.js';
+import { createRng, normal } from '../../src/rng.js';
+import { simulateTable } from '../../src/sim/generate.js';
+import { logGamma } from '../../src/stats/binomial.js';
+import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
+import type { BtBootstrapJob } from '../../src/stats/bootstrap-rounds.js';
+import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
+import {
+  CONTROL_MAX_CUMULANT,
+  type ContrastLaw,
+  contrastLaw,
+  controlIntervals,
+  controlQuantiles,
+  edgeworthCdf,
+  linearBootstrapModel,
+} from '../../src/stats/control-variate.js';
+import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js';
+import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
+import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
+
+function board(m: number, n: number, seed: number): BattleTable {
+  const models = Array.from({ length: m }, (_, v) => `m${v}`);
+  return simulateTable({ models, ratings: Float64Array.from(models, (_, v) => 1000 + 240 * (v / (m - 1) - 0.5)) }, n, {}, createRng(seed));
+}
+
+function btJob(t: BattleTable, rate: RateOptions = DEFAULT_RATE) {
+  const point = fitRatings(t, rate);
+  const job = bootstrapJobOf(t, point, rate);
+  if (job.kind !== 'bt') throw new Error('expected a BT job');
+  return { point, job };
+}
+
+/** All count vectors of `n` draws over the positive cells, with their multinomial probabilities. */
+function* compositions(weights: number[], n: number): Generator<{ counts: number[]; p: number }> {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const k = weights.length;
+  const counts = new Array<number>(k).fill(0);
+  function* rec(c: number, left: number, logp: number): Generator<{ counts: number[]; p: number }> {
+    if (c === k - 1) {
+      counts[c] = left;
+      const lp = logp + left * Math.log(weights[c]! / total) - logGamma(left + 1);
+      yield { counts: [...counts], p: Math.exp(lp + logGamma(n + 1)) };
+      return;
+    }
+    for (let x = 0; x <= left; x++) {
+      counts[c] = x;
+      yield* rec(c + 1, left - x, logp + x * Math.log(weights[c]! / total) - logGamma(x + 1));
+    }
+  }
+  yield* rec(0, n, 0);
+}
+
+/** The one-step estimate (display scale) of every count vector, computed by the chord refit's first iterate. */
+function exactLinearMoments(job: BtBootstrapJob, w: number[]) {
+  const m = job.models;
+  const pairs = job.i.length;
+  const f = pointsPerLogit(job);
+  const cellsOf = (counts: ArrayLike<number>) => {
+    const s = new Float64Array(pairs);
+    const n = new Float64Array(pairs);
+    for (let k = 0; k < pairs; k++) {
+      const t = job.ties === 'half' ? counts[3 * k + 1]! : 0;
+      s[k] = counts[3 * k]! + 0.5 * t;
+      n[k] = counts[3 * k]! + t + counts[3 * k + 2]!;
+    }
+    return { s, n };
+  };
+  const full = cellsOf(job.counts);
+  const refit = new FixedHessianRefit({ m, pairs, i: job.i, j: job.j, ...full }, job.theta, job.prior, 1e-9);
+  const positive = [...job.counts.keys()].filter((c) => job.counts[c]! > 0);
+  const weights = positive.map((c) => job.counts[c]!);
+  const values: { x: number; p: number }[] = [];
+  const drawn = new Float64Array(job.counts.length);
+  const theta = new Float64Array(m);
+  const first = new Float64Array(m);
+  let mass = 0;
+  for (const { counts, p } of compositions(weights, job.battles)) {
+    drawn.fill(0);
+    positive.forEach((c, q) => (drawn[c] = counts[q]!));
+    const { s, n } = cellsOf(drawn);
+    refit.refit(s, n, theta, first);
+    let x = 0;
+    for (let v = 0; v < m; v++) x += w[v]! * (f * first[v]! + job.offset);
+    values.push({ x, p });
+    mass += p;
+  }
+  const mean = values.reduce((a, { x, p }) => a + p * x, 0);
+  const c = (r: number) => values.reduce((a, { x, p }) => a + p * (x - mean) ** r, 0);
+  const [c2, c3, c4] = [c(2), c(3), c(4)];
+  return { mass, mean, sd: Math.sqrt(c2), skewness: c3 / c2 ** 1.5, kurtosis: (c4 - 3 * c2 * c2) / (c2 * c2), outcomes: values.length };
+}
+
+describe('contrastLaw: exact cumulants of the linearised bootstrap', () => {
+  // 3 models, 7 or 8 battles: every resample enumerated (thousands), each one-step estimate computed by the
+  // chord refit itself — an independent check of the closed-form cumulants, including the prior's constant
+  it.each([
+    {
+      name: 'maximum likelihood, ties half',
+      rate: DEFAULT_RATE,
+      prior: false,
+      battles: [['a', 'b', 'a'], ['b', 'a', 'a'], ['a', 'c', 'tie'], ['c', 'a', 'a'], ['b', 'c', 'a'], ['c', 'b', 'bothbad'], ['c', 'b', 'a'], ['a', 'b', 'b']],
+    },
+    {
+      name: 'ties ignored',
+      rate: { ...DEFAULT_RATE, ties: 'ignore' as const },
+      prior: false,
+      battles: [['a', 'b', 'a'], ['b', 'a', 'a'], ['a', 'c', 'tie'], ['c', 'a', 'a'], ['b', 'c', 'a'], ['c', 'b', 'b'], ['a', 'c', 'b']],
+    },
+    {
+      name: 'with the automatic ridge prior (a never loses)',
+      rate: DEFAULT_RATE,
+      prior: true,
+      battles: [['a', 'b', 'a'], ['a', 'c', 'a'], ['b', 'c', 'a'], ['c', 'b', 'a'], ['b', 'c', 'tie'], ['b', 'a', 'b'], ['c', 'a', 'b']],
+    },
+  ])('$name', ({ rate, prior, battles }) => {
+    const t = tableFromBattles(battles.map(([modelA, modelB, outcome]) => ({ modelA: modelA!, modelB: modelB!, outcome: outcome as 'a' })));
+    const { point, job } = btJob(t, rate);
+    expect(point.prior > 0).toBe(prior);
+    const lin = linearBootstrapModel(job)!;
+    expect(lin).not.toBeNull();
+    for (const w of [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, -1], [0.5, -2, 1.5]]) {
+      const exact = exactLinearMoments(job, w);
+      expect(exact.mass).toBeCloseTo(1, 12);
+      expect(exact.outcomes).toBeGreaterThan(300);
+      const law = contrastLaw(lin, w);
+      expect(law.mean).toBeCloseTo(exact.mean, 8);
+      expect(law.sd).toBeCloseTo(exact.sd, 8);
+      expect(law.skewness).toBeCloseTo(exact.skewness, 8);
+      expect(law.kurtosis).toBeCloseTo(exact.kurtosis, 8);
+    }
+    // the mean of a model's one-step estimate is its point rating (the score vanishes at the fit)
+    for (let v = 0; v < 3; v++) expect(contrastLaw(lin, [0, 1, 2].map((x) => (x === v ? 1 : 0))).mean).toBeCloseTo(point.ratings[v]!, 6);
+  });
+
+  it('the rounds carry the control variates; their sample moments match the law (20 models, 2,000 rounds)', async () => {
+    const t = board(20, 40_000, 3);
+    const { job } = btJob(t);
+    const lin = linearBootstrapModel(job)!;
+    const R = 2000;
+    const dist = bootstrapRatingsSync(job, { rounds: R, seed: 11 });
+    expect(dist.control).toBeInstanceOf(Float64Array);
+    const m = job.models;
+    for (let v = 0; v < m; v++) {
+      const law = contrastLaw(lin, Array.from({ length: m }, (_, u) => (u === v ? 1 : 0)));
+      let s = 0;
+      let s2 = 0;
+      let d2 = 0;
+      for (let r = 0; r < R; r++) {
+        const x = dist.control![r * m + v]!;
+        s += x;
+        s2 += x * x;
+        d2 += (dist.ratings[r * m + v]! - x) ** 2;
+      }
+      const mean = s / R;
+      const sd = Math.sqrt(s2 / R - mean * mean);
+      expect(Math.abs(mean - law.mean) / (law.sd / Math.sqrt(R))).toBeLessThan(4.5);
+      expect(Math.abs(sd / law.sd - 1)).toBeLessThan(0.1);
+      // the refit is nearly linear: T − L is a few percent of the spread
+      expect(Math.sqrt(d2 / R)).toBeLessThan(0.1 * law.sd);
+    }
+    // worker threads carry them too, bit-identically
+    const par = await bootstrapRatings(job, { rounds: 300, seed: 11, threads: 2, minParallelWork: 0 });
+    const seq = bootstrapRatingsSync(job, { rounds: 300, seed: 11 });
+    expect(Buffer.from(par.control!.buffer).equals(Buffer.from(seq.control!.buffer))).toBe(true);
+    expect(Buffer.from(par.ratings.buffer).equals(Buffer.from(seq.ratings.buffer))).toBe(true);
+  });
+
+  it('online Elo rounds have no control variate', () => {
+    const t = board(5, 500, 4);
+    const rate = { ...DEFAULT_RATE, method: 'elo' as const };
+    const dist = bootstrapRatingsSync(bootstrapJobOf(t, fitRatings(t, rate), rate), { rounds: 3, seed: 1 });
+    expect(dist.control).toBeNull();
+  });
+});
+
+describe('edgeworthCdf', () => {
+  it('is Φ without skewness or kurtosis', () => {
+    for (const z of [-3, -1.96, -0.5, 0, 0.7, 1.96, 3]) expect(edgeworthCdf(z, 0, 0)).toBe(normalCdf(z));
+  });
+
+  it('matches the exact CDF of a sum of 400 exponentials (Gamma(400): skewness 0.1, excess kurtosis 0.015)', () => {
+    const n = 400;
+    // P(Gamma(n) ≤ x) = P(Poisson(x) ≥ n)
+    const gammaCdf = (x: number) => {
+      let tail = 0;
+      for (let k = 0; k < n; k++) tail += Math.exp(-x + k * Math.log(x) - logGamma(k + 1));
+      return 1 - tail;
+    };
+    for (const z of [-2.576, -1.96, -1, 0, 1, 1.96, 2.576]) {
+      const exact = gammaCdf(n + z * Math.sqrt(n));
+      const edge = edgeworthCdf(z, 2 / Math.sqrt(n), 6 / n);
+      expect(Math.abs(edge - exact)).toBeLessThan(2e-5);
+      if (z !== 0) expect(Math.abs(edge - exact)).toBeLessThan(Math.abs(normalCdf(z) - exact) / 20);
+    }
+  });
+});
+
+describe('controlQuantiles', () => {
+  const normalLaw = (mean: number, sd: number): ContrastLaw => ({ mean, sd, skewness: 0, kurtosis: 0 });
+
+  it('returns the quantiles of the known law when T equals its control in every round', () => {
+    const rng = createRng(5);
+    const t = Float64Array.from({ length: 500 }, () => 3 + 2 * normal(rng));
+    const q = controlQuantiles(t, t, normalLaw(3, 2), [0.025, 0.5, 0.975])!;
+    // to the accuracy of Φ (1.2e−7)
+    expect(q[0]).toBeCloseTo(3 + 2 * normalQuantile(0.025), 6);
+    expect(q[1]).toBeCloseTo(3, 6);
+    expect(q[2]).toBeCloseTo(3 + 2 * normalQuantile(0.975), 6);
+  });
+
+  it('declines (null) when the law is too skewed or degenerate, or a round is not finite', () => {
+    const t = [1, 2, 3];
+    expect(controlQuantiles(t, t, { mean: 2, sd: 1, skewness: CONTROL_MAX_CUMULANT * 1.01, kurtosis: 0 }, [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, { mean: 2, sd: 1, skewness: 0, kurtosis: -CONTROL_MAX_CUMULANT * 1.01 }, [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, normalLaw(2, 0), [0.5])).toBeNull();
+    expect(controlQuantiles([1, Number.NaN, 3], t, normalLaw(2, 1), [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, normalLaw(2, 1), [0.5])).not.toBeNull();
+  });
+
+  it('is monotone in the probability, whatever the rounds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: -0.2, max: 0.2, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.constantFrom(0, 4),
+        (rounds, skew, p, q, h) => {
+          const t = rounds.map(([x]) => x);
+          const l = rounds.map(([, y]) => y);
+          const [lo, hi] = [Math.min(p, q), Math.max(p, q)];
+          const r = controlQuantiles(t, l, { mean: 0, sd: 1.5, skewness: skew, kurtosis: 0 }, [lo, hi]);
+          if (r) expect(r[0]!).toBeLessThanOrEqual(r[1]!);
+        },
+      ),
+    );
+  });
+
+  it('estimates the true quantile without bias and with far less Monte-Carlo error than sample quantiles', () => {
+    // L ~ N(0, 1) with known law; T = L + δ·Z′ ~ N(0, 1 + δ²): the true 2.5% and 97.5% quantiles are known
+    const delta = 0.05;
+    const truth = [normalQuantile(0.025), normalQuantile(0.975)].map((z) => z * Math.sqrt(1 + delta * delta));
+    const R = 1000;
+    const reps = 200;
+    const rng = createRng(2026);
+    const err = { plain: [] as number[], h0: [] as number[], smooth: [] as number[] };
+    const t = new Float64Array(R);
+    const l = new Float64Array(R);
+    for (let rep = 0; rep < reps; rep++) {
+      for (let r = 0; r < R; r++) {
+        l[r] = normal(rng);
+        t[r] = l[r]! + delta * normal(rng);
+      }
+      const h0 = controlQuantiles(t, l, normalLaw(0, 1), [0.025, 0.975], 0)!;
+      const smooth = controlQuantiles(t, l, normalLaw(0, 1), [0.025, 0.975])!;
+      const sorted = Float64Array.from(t).sort();
+      const plain = [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)];
+      for (let s = 0; s < 2; s++) {
+        err.plain.push(plain[s]! - truth[s]!);
+        err.h0.push(h0[s]! - truth[s]!);
+        err.smooth.push(smooth[s]! - truth[s]!);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rms = (xs: number[]) => Math.sqrt(mean(xs.map((x) => x * x)));
+    // unbiased: mean error within 3 standard errors (and tiny in absolute terms)
+    for (const xs of [err.h0, err.smooth]) {
+      expect(Math.abs(mean(xs))).toBeLessThan(3 * (rms(xs) / Math.sqrt(xs.length)) + 1e-3);
+    }
+    // plain sample quantiles: rms ≈ 0.085·σ at R = 1000; the control estimators several times less
+    expect(rms(err.plain)).toBeGreaterThan(0.06);
+    expect(rms(err.h0)).toBeLessThan(rms(err.plain) / 3);
+    expect(rms(err.smooth)).toBeLessThan(rms(err.h0) / 1.5);
+  });
+});
+
+describe('controlIntervals', () => {
+  const t = board(12, 60_000, 8);
+  const { point, job } = btJob(t);
+  const lin = linearBootstrapModel(job)!;
+
+  it('lower ≤ rating ≤ upper, wider levels never narrower, every model on the control estimator', () => {
+    const dist = bootstrapRatingsSync(job, { rounds: 200, seed: 3 });
+    let prev = controlIntervals(dist, lin, point.ratings, 0.5);
+    for (const level of [0.6, 0.8, 0.9, 0.95, 0.99]) {
+      const c = controlIntervals(dist, lin, point.ratings, level);
+      expect(c.controlled).toBe(12);
+      for (let v = 0; v < 12; v++) {
+        expect(c.lower[v]).toBeLessThanOrEqual(point.ratings[v]!);
+        expect(c.upper[v]).toBeGreaterThanOrEqual(point.ratings[v]!);
+        expect(c.lower[v]).toBeLessThanOrEqual(prev.lower[v]!);
+        expect(c.upper[v]).toBeGreaterThanOrEqual(prev.upper[v]!);
+      }
+      prev = c;
+    }
+  });
+
+  it('bounds move far less between seeds than plain percentiles, and agree with them on average', () => {
+    const R = 400;
+    const runs = [1, 2, 3, 4].map((seed) => bootstrapRatingsSync(job, { rounds: R, seed }));
+    const ctl = runs.map((d) => controlIntervals(d, lin, point.ratings, 0.95));
+    const pla = runs.map((d) => percentileIntervals(d, point.ratings, 0.95));
+    const spread = (xs: { lower: Float64Array; upper: Float64Array }[]) => {
+      let s = 0;
+      for (const [a, b] of [[0, 1], [2, 3]] as const) for (let v = 0; v < 12; v++) s += Math.abs(xs[a]!.lower[v]! - xs[b]!.lower[v]!) + Math.abs(xs[a]!.upper[v]! - xs[b]!.upper[v]!);
+      return s / 48;
+    };
+    expect(spread(ctl)).toBeLessThan(spread(pla) / 3);
+    // pooled over seeds and models, the two estimators of the same bootstrap quantile agree
+    let diff = 0;
+    let width = 0;
+    for (let s = 0; s < 4; s++) {
+      for (let v = 0; v < 12; v++) {
+        diff += ctl[s]!.lower[v]! - pla[s]!.lower[v]! + (pla[s]!.upper[v]! - ctl[s]!.upper[v]!);
+        width += pla[s]!.upper[v]! - pla[s]!.lower[v]!;
+      }
+    }
+    expect(Math.abs(diff / width)).toBeLessThan(0.02);
+  });
+});
