@@ -11,7 +11,7 @@ import { registerWhatIf } from './commands/whatif.js';
 import type { CliIO } from './io.js';
 
 /** The package version (kept in step with package.json by a test). */
-export const VERSION = '0.1.0';
+export const VERSION = '0.2.0';
 
 /**
  * Builds the `arena` command line over an {@link CliIO}. Commander never exits the process: errors surface as

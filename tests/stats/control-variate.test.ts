@@ -11,12 +11,14 @@ import type { BtBootstrapJob } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
 import {
   CONTROL_MAX_CUMULANT,
+  CONTROL_MIN_DRAWS,
   type ContrastLaw,
   contrastLaw,
   controlIntervals,
   controlQuantiles,
   edgeworthCdf,
   linearBootstrapModel,
+  modelLaws,
 } from '../../src/stats/control-variate.js';
 import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js';
 import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
@@ -131,9 +133,19 @@ describe('contrastLaw: exact cumulants of the linearised bootstrap', () => {
       expect(law.sd).toBeCloseTo(exact.sd, 8);
       expect(law.skewness).toBeCloseTo(exact.skewness, 8);
       expect(law.kurtosis).toBeCloseTo(exact.kurtosis, 8);
+      expect(law.effectiveDraws).toBeGreaterThan(0);
+      expect(law.effectiveDraws).toBeLessThanOrEqual(job.battles + 1e-9);
     }
     // the mean of a model's one-step estimate is its point rating (the score vanishes at the fit)
     for (let v = 0; v < 3; v++) expect(contrastLaw(lin, [0, 1, 2].map((x) => (x === v ? 1 : 0))).mean).toBeCloseTo(point.ratings[v]!, 6);
+    // all models at once, as contrastLaw one by one
+    modelLaws(lin).forEach((law, v) => {
+      const one = contrastLaw(lin, [0, 1, 2].map((x) => (x === v ? 1 : 0)));
+      expect(law.mean).toBeCloseTo(one.mean, 9);
+      expect(law.sd).toBeCloseTo(one.sd, 9);
+      expect(law.skewness).toBeCloseTo(one.skewness, 9);
+      expect(law.kurtosis).toBeCloseTo(one.kurtosis, 9);
+    });
   });
 
   it('the rounds carry the control variates; their sample moments match the law (20 models, 2,000 rounds)', async () => {
@@ -200,7 +212,7 @@ describe('edgeworthCdf', () => {
 });
 
 describe('controlQuantiles', () => {
-  const normalLaw = (mean: number, sd: number): ContrastLaw => ({ mean, sd, skewness: 0, kurtosis: 0 });
+  const normalLaw = (mean: number, sd: number): ContrastLaw => ({ mean, sd, skewness: 0, kurtosis: 0, effectiveDraws: Number.POSITIVE_INFINITY });
 
   it('returns the quantiles of the known law when T equals its control in every round', () => {
     const rng = createRng(5);
@@ -214,8 +226,13 @@ describe('controlQuantiles', () => {
 
   it('declines (null) when the law is too skewed or degenerate, or a round is not finite', () => {
     const t = [1, 2, 3];
-    expect(controlQuantiles(t, t, { mean: 2, sd: 1, skewness: CONTROL_MAX_CUMULANT * 1.01, kurtosis: 0 }, [0.5])).toBeNull();
-    expect(controlQuantiles(t, t, { mean: 2, sd: 1, skewness: 0, kurtosis: -CONTROL_MAX_CUMULANT * 1.01 }, [0.5])).toBeNull();
+    const law = normalLaw(2, 1);
+    expect(controlQuantiles(t, t, { ...law, skewness: CONTROL_MAX_CUMULANT * 1.01 }, [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, { ...law, kurtosis: -CONTROL_MAX_CUMULANT * 1.01 }, [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, { ...law, effectiveDraws: CONTROL_MIN_DRAWS - 1 }, [0.5])).toBeNull();
+    expect(controlQuantiles(t, t, { ...law, effectiveDraws: CONTROL_MIN_DRAWS }, [0.5])).not.toBeNull();
+    // a skewed, heavy-tailed law whose Edgeworth density turns negative within ±6 sd
+    expect(controlQuantiles(t, t, { ...law, skewness: 0.2, kurtosis: -0.2 }, [0.5])).toBeNull();
     expect(controlQuantiles(t, t, normalLaw(2, 0), [0.5])).toBeNull();
     expect(controlQuantiles([1, Number.NaN, 3], t, normalLaw(2, 1), [0.5])).toBeNull();
     expect(controlQuantiles(t, t, normalLaw(2, 1), [0.5])).not.toBeNull();
@@ -233,8 +250,14 @@ describe('controlQuantiles', () => {
           const t = rounds.map(([x]) => x);
           const l = rounds.map(([, y]) => y);
           const [lo, hi] = [Math.min(p, q), Math.max(p, q)];
-          const r = controlQuantiles(t, l, { mean: 0, sd: 1.5, skewness: skew, kurtosis: 0 }, [lo, hi]);
+          const law = { mean: 0, sd: 1.5, skewness: skew, kurtosis: 0, effectiveDraws: 1e4 };
+          const r = controlQuantiles(t, l, law, [lo, hi], h);
           if (r) expect(r[0]!).toBeLessThanOrEqual(r[1]!);
+          // separate calls (another level) give the same answers: the grid does not depend on the probabilities
+          const a = controlQuantiles(t, l, law, [lo], h);
+          const b = controlQuantiles(t, l, law, [hi], h);
+          expect(a === null).toBe(r === null);
+          if (r) expect([a![0], b![0]]).toEqual(r);
         },
       ),
     );
