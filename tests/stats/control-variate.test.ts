@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readBattles } from '../../src/data/load.js';
 import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
 import { DEFAULT_RATE, fitRatings, type RateOptions } from '../../src/rating/rate.js';
 import { pointsPerLogit } from '../../src/rating/scale.js';
@@ -23,6 +25,7 @@ import {
 import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js';
 import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
+import { SHARED } from '../helpers.js';
 
 function board(m: number, n: number, seed: number): BattleTable {
   const models = Array.from({ length: m }, (_, v) => `m${v}`);
@@ -344,4 +347,22 @@ describe('controlIntervals', () => {
     }
     expect(Math.abs(diff / width)).toBeLessThan(0.02);
   });
+});
+
+describe('on LMArena’s 1.67M real battles (../shared/data/chatbot-arena-20240814)', () => {
+  it('bounds at 1,000 rounds move less than 0.5 points between two seeds, for every model; plain quantiles do not', async () => {
+    const t = await readBattles([join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl')], {});
+    const { point, job } = btJob(t);
+    const lin = linearBootstrapModel(job)!;
+    const [a, b] = await Promise.all([1, 2].map((seed) => bootstrapRatings(job, { rounds: 1000, seed, threads: 2 })));
+    const [ca, cb] = [a!, b!].map((d) => controlIntervals(d, lin, point.ratings, 0.95));
+    expect(ca!.controlled).toBe(129);
+    let worst = 0;
+    for (let v = 0; v < 129; v++) worst = Math.max(worst, Math.abs(ca!.lower[v]! - cb!.lower[v]!), Math.abs(ca!.upper[v]! - cb!.upper[v]!));
+    expect(worst).toBeLessThan(0.5);
+    const [pa, pb] = [a!, b!].map((d) => percentileIntervals(d, point.ratings, 0.95));
+    let worstPlain = 0;
+    for (let v = 0; v < 129; v++) worstPlain = Math.max(worstPlain, Math.abs(pa!.lower[v]! - pb!.lower[v]!), Math.abs(pa!.upper[v]! - pb!.upper[v]!));
+    expect(worstPlain).toBeGreaterThan(1);
+  }, 60_000);
 });
