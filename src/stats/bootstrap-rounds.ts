@@ -154,7 +154,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const pairs = job.i.length;
   const f = pointsPerLogit(job);
   const tolTheta = job.tolerance / f;
-  const full = cellsOf(job, job.counts);
+  const full = btJobCells(job, job.counts);
   const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta);
   const plan = prepareCountMultinomial(job.counts, job.battles);
   const drawn = new Float64Array(job.counts.length);
@@ -192,7 +192,11 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   };
 }
 
-function cellsOf(job: BtBootstrapJob, counts: Float64Array): BtCells {
+/**
+ * The Bradley–Terry cells (score s = wins of i + ½·ties under `half`, count n) of a job's pairs for cell counts laid
+ * out like `job.counts` (three per pair). O(pairs).
+ */
+export function btJobCells(job: BtBootstrapJob, counts: ArrayLike<number>): BtCells {
   const pairs = job.i.length;
   const s = new Float64Array(pairs);
   const n = new Float64Array(pairs);

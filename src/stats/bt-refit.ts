@@ -1,6 +1,22 @@
 import { type BtCells, btGradientHessian, centre } from '../rating/bradley-terry.js';
 import { choleskyInPlace, choleskySolveInPlace } from './linalg.js';
 
+/**
+ * The information matrix at θ (negative Hessian of the log-likelihood plus the ridge prior λI) with c·11ᵀ added,
+ * c = trace/m²: positive definite when the comparison graph is connected, and on centred vectors its inverse acts
+ * as the pseudo-inverse of the (singular) information. m × m, row-major. O(pairs + m²).
+ */
+export function centredInformation(cells: BtCells, theta: ArrayLike<number>, prior: number): Float64Array {
+  const m = cells.m;
+  const h = new Float64Array(m * m);
+  btGradientHessian(cells, theta, prior, new Float64Array(m), h);
+  let trace = 0;
+  for (let v = 0; v < m; v++) trace += h[v * m + v]!;
+  const c = trace > 0 ? trace / (m * m) : 1;
+  for (let q = 0; q < m * m; q++) h[q]! += c;
+  return h;
+}
+
 /** Outcome of one {@link FixedHessianRefit.refit}. */
 export interface RefitResult {
   /** Iterations made. */
@@ -71,12 +87,7 @@ export class FixedHessianRefit {
     this.maxIterations = maxIterations;
     this.g = new Float64Array(m);
     this.gamma = new Float64Array(m);
-    const h = new Float64Array(m * m);
-    btGradientHessian(cells, theta0, prior, new Float64Array(m), h);
-    let trace = 0;
-    for (let v = 0; v < m; v++) trace += h[v * m + v]!;
-    const c = trace > 0 ? trace / (m * m) : 1;
-    for (let q = 0; q < m * m; q++) h[q]! += c;
+    const h = centredInformation(cells, theta0, prior);
     this.ok = choleskyInPlace(h, m);
     this.l = h;
   }

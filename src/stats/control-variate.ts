@@ -1,8 +1,8 @@
-import { type BtCells, btGradientHessian } from '../rating/bradley-terry.js';
 import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import type { BootstrapDistribution } from './bootstrap.js';
-import type { BtBootstrapJob } from './bootstrap-rounds.js';
+import { type BtBootstrapJob, btJobCells } from './bootstrap-rounds.js';
+import { centredInformation } from './bt-refit.js';
 import { type PercentileIntervals, quantileSorted } from './interval.js';
 import { choleskyInPlace, choleskyInverse } from './linalg.js';
 import { normalCdf } from './normal.js';
@@ -64,22 +64,7 @@ export function linearBootstrapModel(job: BtBootstrapJob): LinearBootstrapModel 
   const pairs = job.i.length;
   const f = pointsPerLogit(job);
   const half = job.ties === 'half';
-  const s = new Float64Array(pairs);
-  const n = new Float64Array(pairs);
-  const p = new Float64Array(pairs);
-  for (let k = 0; k < pairs; k++) {
-    const t = half ? job.counts[3 * k + 1]! : 0;
-    s[k] = job.counts[3 * k]! + 0.5 * t;
-    n[k] = job.counts[3 * k]! + t + job.counts[3 * k + 2]!;
-    p[k] = sigmoid(job.theta[job.i[k]!]! - job.theta[job.j[k]!]!);
-  }
-  const cells: BtCells = { m, pairs, i: job.i, j: job.j, s, n };
-  const h = new Float64Array(m * m);
-  btGradientHessian(cells, job.theta, job.prior, new Float64Array(m), h);
-  let trace = 0;
-  for (let v = 0; v < m; v++) trace += h[v * m + v]!;
-  const c = trace > 0 ? trace / (m * m) : 1;
-  for (let q = 0; q < m * m; q++) h[q]! += c;
+  const h = centredInformation(btJobCells(job, job.counts), job.theta, job.prior);
   if (!choleskyInPlace(h, m)) return null;
   const hinv = choleskyInverse(h, m);
   const c0 = new Float64Array(m);
@@ -89,19 +74,18 @@ export function linearBootstrapModel(job: BtBootstrapJob): LinearBootstrapModel 
     c0[v] = f * (job.theta[v]! - shift) + job.offset;
   }
   const power = new Float64Array(4 * pairs);
+  const addCell = (k: number, n: number, y: number) => {
+    const y2 = y * y;
+    power[4 * k]! += n * y;
+    power[4 * k + 1]! += n * y2;
+    power[4 * k + 2]! += n * y2 * y;
+    power[4 * k + 3]! += n * y2 * y2;
+  };
   for (let k = 0; k < pairs; k++) {
-    const pk = p[k]!;
-    const cells: [number, number][] = [
-      [job.counts[3 * k]!, 1 - pk],
-      [half ? job.counts[3 * k + 1]! : 0, 0.5 - pk],
-      [job.counts[3 * k + 2]!, -pk],
-    ];
-    for (const [n, y] of cells) {
-      power[4 * k]! += n * y;
-      power[4 * k + 1]! += n * y * y;
-      power[4 * k + 2]! += n * y * y * y;
-      power[4 * k + 3]! += n * y * y * y * y;
-    }
+    const pk = sigmoid(job.theta[job.i[k]!]! - job.theta[job.j[k]!]!);
+    addCell(k, job.counts[3 * k]!, 1 - pk);
+    if (half) addCell(k, job.counts[3 * k + 1]!, 0.5 - pk);
+    addCell(k, job.counts[3 * k + 2]!, -pk);
   }
   return { m, f, i: job.i, j: job.j, battles: job.battles, power, hinv, c0 };
 }

@@ -2,7 +2,8 @@ import { normalQuantile } from './normal.js';
 import type { PairCounts } from '../data/aggregate.js';
 import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
-import type { TiePolicy } from '../rating/bradley-terry.js';
+import { btCells, type TiePolicy } from '../rating/bradley-terry.js';
+import { centredInformation } from './bt-refit.js';
 import { choleskyInPlace, choleskyInverse } from './linalg.js';
 
 /**
@@ -19,32 +20,21 @@ import { choleskyInPlace, choleskyInverse } from './linalg.js';
  */
 export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): Float64Array {
   const m = pc.models.length;
-  const h = new Float64Array(m * m);
+  const h = centredInformation(btCells(pc, ties), theta, prior);
   const b = new Float64Array(m * m);
-  const add = (mat: Float64Array, i: number, j: number, w: number) => {
-    mat[i * m + i]! += w;
-    mat[j * m + j]! += w;
-    mat[i * m + j]! -= w;
-    mat[j * m + i]! -= w;
-  };
   for (let k = 0; k < pc.pairs; k++) {
     const i = pc.i[k]!;
     const j = pc.j[k]!;
     const p = sigmoid(theta[i]! - theta[j]!);
     const t = ties === 'half' ? pc.ties[k]! + pc.bothbad[k]! : 0;
-    const n = pc.winsI[k]! + pc.winsJ[k]! + t;
-    if (n === 0) continue;
-    add(h, i, j, n * p * (1 - p));
     const q = 1 - p;
-    add(b, i, j, pc.winsI[k]! * q * q + pc.winsJ[k]! * p * p + t * (0.5 - p) * (0.5 - p));
+    const w = pc.winsI[k]! * q * q + pc.winsJ[k]! * p * p + t * (0.5 - p) * (0.5 - p);
+    if (w === 0) continue;
+    b[i * m + i]! += w;
+    b[j * m + j]! += w;
+    b[i * m + j]! -= w;
+    b[j * m + i]! -= w;
   }
-  let trace = 0;
-  for (let v = 0; v < m; v++) {
-    h[v * m + v]! += prior;
-    trace += h[v * m + v]!;
-  }
-  const c = trace > 0 ? trace / (m * m) : 1;
-  for (let q = 0; q < m * m; q++) h[q]! += c;
   if (!choleskyInPlace(h, m)) throw new Error('sandwichCovariance: information matrix is not positive definite');
   const hinv = choleskyInverse(h, m);
   // cov = hinv · b · hinv

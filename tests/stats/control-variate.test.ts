@@ -9,7 +9,7 @@ import { createRng, normal } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { logGamma } from '../../src/stats/binomial.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
-import type { BtBootstrapJob } from '../../src/stats/bootstrap-rounds.js';
+import { type BtBootstrapJob, btJobCells } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
 import {
   CONTROL_MAX_CUMULANT,
@@ -62,20 +62,8 @@ function* compositions(weights: number[], n: number): Generator<{ counts: number
 /** The one-step estimate (display scale) of every count vector, computed by the chord refit's first iterate. */
 function exactLinearMoments(job: BtBootstrapJob, w: number[]) {
   const m = job.models;
-  const pairs = job.i.length;
   const f = pointsPerLogit(job);
-  const cellsOf = (counts: ArrayLike<number>) => {
-    const s = new Float64Array(pairs);
-    const n = new Float64Array(pairs);
-    for (let k = 0; k < pairs; k++) {
-      const t = job.ties === 'half' ? counts[3 * k + 1]! : 0;
-      s[k] = counts[3 * k]! + 0.5 * t;
-      n[k] = counts[3 * k]! + t + counts[3 * k + 2]!;
-    }
-    return { s, n };
-  };
-  const full = cellsOf(job.counts);
-  const refit = new FixedHessianRefit({ m, pairs, i: job.i, j: job.j, ...full }, job.theta, job.prior, 1e-9);
+  const refit = new FixedHessianRefit(btJobCells(job, job.counts), job.theta, job.prior, 1e-9);
   const positive = [...job.counts.keys()].filter((c) => job.counts[c]! > 0);
   const weights = positive.map((c) => job.counts[c]!);
   const values: { x: number; p: number }[] = [];
@@ -86,7 +74,7 @@ function exactLinearMoments(job: BtBootstrapJob, w: number[]) {
   for (const { counts, p } of compositions(weights, job.battles)) {
     drawn.fill(0);
     positive.forEach((c, q) => (drawn[c] = counts[q]!));
-    const { s, n } = cellsOf(drawn);
+    const { s, n } = btJobCells(job, drawn);
     refit.refit(s, n, theta, first);
     let x = 0;
     for (let v = 0; v < m; v++) x += w[v]! * (f * first[v]! + job.offset);
