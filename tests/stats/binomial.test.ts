@@ -1,15 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binomial, binomialLogPmf, logGamma } from '../../src/stats/binomial.js';
-import { normalQuantile } from '../../src/stats/normal.js';
+import { chiSquareQuantile } from './exact-laws.js';
 import { createRng } from '../../src/rng.js';
 
-/** Upper quantile of the chi-square law by the Wilson–Hilferty cube approximation. */
-function chiSquareQuantile(df: number, p: number): number {
-  const z = normalQuantile(p);
-  const a = 2 / (9 * df);
-  return df * (1 - a + z * Math.sqrt(a)) ** 3;
-}
 
 /** Pearson chi-square statistic of `draws` samples against the exact pmf, pooling tails so each bin expects ≥ 5. */
 function chiSquare(n: number, p: number, draws: number, seed: number): { stat: number; df: number } {

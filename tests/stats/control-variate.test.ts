@@ -7,7 +7,6 @@ import { DEFAULT_RATE, fitRatings, type RateOptions } from '../../src/rating/rat
 import { pointsPerLogit } from '../../src/rating/scale.js';
 import { createRng, normal } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
-import { logGamma } from '../../src/stats/binomial.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
 import { type BtBootstrapJob, btJobCells } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
@@ -25,7 +24,9 @@ import {
 import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js';
 import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
+import { logGamma } from '../../src/stats/binomial.js';
 import { SHARED } from '../helpers.js';
+import { compositions, multinomialLogPmf } from './exact-laws.js';
 
 function board(m: number, n: number, seed: number): BattleTable {
   const models = Array.from({ length: m }, (_, v) => `m${v}`);
@@ -39,39 +40,20 @@ function btJob(t: BattleTable, rate: RateOptions = DEFAULT_RATE) {
   return { point, job };
 }
 
-/** All count vectors of `n` draws over the positive cells, with their multinomial probabilities. */
-function* compositions(weights: number[], n: number): Generator<{ counts: number[]; p: number }> {
-  const total = weights.reduce((a, b) => a + b, 0);
-  const k = weights.length;
-  const counts = new Array<number>(k).fill(0);
-  function* rec(c: number, left: number, logp: number): Generator<{ counts: number[]; p: number }> {
-    if (c === k - 1) {
-      counts[c] = left;
-      const lp = logp + left * Math.log(weights[c]! / total) - logGamma(left + 1);
-      yield { counts: [...counts], p: Math.exp(lp + logGamma(n + 1)) };
-      return;
-    }
-    for (let x = 0; x <= left; x++) {
-      counts[c] = x;
-      yield* rec(c + 1, left - x, logp + x * Math.log(weights[c]! / total) - logGamma(x + 1));
-    }
-  }
-  yield* rec(0, n, 0);
-}
-
 /** The one-step estimate (display scale) of every count vector, computed by the chord refit's first iterate. */
 function exactLinearMoments(job: BtBootstrapJob, w: number[]) {
   const m = job.models;
   const f = pointsPerLogit(job);
   const refit = new FixedHessianRefit(btJobCells(job, job.counts), job.theta, job.prior, 1e-9);
   const positive = [...job.counts.keys()].filter((c) => job.counts[c]! > 0);
-  const weights = positive.map((c) => job.counts[c]!);
+  const probs = positive.map((c) => job.counts[c]! / job.battles);
   const values: { x: number; p: number }[] = [];
   const drawn = new Float64Array(job.counts.length);
   const theta = new Float64Array(m);
   const first = new Float64Array(m);
   let mass = 0;
-  for (const { counts, p } of compositions(weights, job.battles)) {
+  for (const counts of compositions(job.battles, positive.length)) {
+    const p = Math.exp(multinomialLogPmf(counts, probs));
     drawn.fill(0);
     positive.forEach((c, q) => (drawn[c] = counts[q]!));
     const { s, n } = btJobCells(job, drawn);
