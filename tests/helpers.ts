@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { runCli } from '../src/cli/run.js';
 import { readBattles, type ReadOptions } from '../src/data/load.js';
+import type { BattleTable } from '../src/data/table.js';
 import { InputError } from '../src/errors.js';
 
 /** Result of one CLI run. */
@@ -76,4 +77,21 @@ export async function readError(files: string[], opts: ReadOptions = {}): Promis
     return (e as Error).message;
   }
   throw new Error('expected an InputError');
+}
+
+/** Every number as text, telling −0 and NaN apart (toEqual would not). */
+export const exactNumber = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+/** A BattleTable as plain data for toEqual, timestamps compared as exact text. */
+export function plainTable(t: BattleTable) {
+  return {
+    models: [...t.models],
+    a: [...t.a],
+    b: [...t.b],
+    outcome: [...t.outcome],
+    count: [...t.count],
+    tstamp: t.tstamp ? [...t.tstamp].map(exactNumber) : null,
+    rows: t.rows,
+    battles: t.battles,
+  };
 }

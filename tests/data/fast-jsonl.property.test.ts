@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FastJsonArrayParser, FastJsonlParser, FastRowReader, TokenTrie } from '../../src/data/fast-jsonl.js';
 import { JsonArrayParser, JsonlParser } from '../../src/data/parse.js';
-import { type BattleTable, BattleTableBuilder } from '../../src/data/table.js';
+import { BattleTableBuilder } from '../../src/data/table.js';
 import { InputError } from '../../src/errors.js';
+import { exactNumber, plainTable } from '../helpers.js';
 
 // Differential tests: the fast byte scanner against the reference path (JSON.parse + zod) on random text, valid and
 // not. Either both give the same table or both fail with the same message (file, line, field, reason).
@@ -11,18 +12,7 @@ import { InputError } from '../../src/errors.js';
 type Piece = string | Uint8Array;
 const bytes = (pieces: Piece[]): Buffer => Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
-/** Every number as text, telling −0 and NaN apart (toEqual would not). */
-const exact = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
-const plain = (t: BattleTable) => ({
-  models: [...t.models],
-  a: [...t.a],
-  b: [...t.b],
-  outcome: [...t.outcome],
-  count: [...t.count],
-  tstamp: t.tstamp ? [...t.tstamp].map(exact) : null,
-  rows: t.rows,
-  battles: t.battles,
-});
+const plain = plainTable;
 
 type Outcome = { table: ReturnType<typeof plain> } | { error: string; line: number | undefined; field: string | undefined };
 
@@ -238,7 +228,7 @@ describe('fast JSONL reader = reference reader (differential)', () => {
     const t = builder.finish();
     expect(t.models).toEqual(['a "q"', 'b\\', 'claude-3', 'gpt-4o', 'x', 'y', 'é', 'éx']);
     expect([...t.count]).toEqual([1, 1, 12, 12, 1, 1, 1, 1, 1, 1]);
-    expect([...t.tstamp!].map(exact)).toEqual(['1712345678', '1712345678', 'NaN', 'NaN', 'NaN', 'NaN', '1500000000', '1500000000', 'NaN', 'NaN']);
+    expect([...t.tstamp!].map(exactNumber)).toEqual(['1712345678', '1712345678', 'NaN', 'NaN', 'NaN', 'NaN', '1500000000', '1500000000', 'NaN', 'NaN']);
   });
   it('rows the fast path must leave to the reference path', () => {
     const declined = [
