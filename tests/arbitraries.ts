@@ -39,3 +39,18 @@ export function connectedBattles(m: number, opts: { maxLength?: number } = {}): 
 export function toTable(bs: PlainBattle[]): BattleTable {
   return tableFromBattles(bs);
 }
+
+/**
+ * Battles on which every fit (BT, tie models, style control) exists: {@link connectedBattles} (a ring of ties plus
+ * random battles) with one win each way added per ring edge.
+ */
+export function wellPosed(m: number, maxLength = 60) {
+  return connectedBattles(m, { maxLength }).map((bs) => {
+    const names = Array.from({ length: m }, (_, i) => `m${i}`);
+    const ring: PlainBattle[] = names.flatMap((n, i) => [
+      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'a' as const },
+      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'b' as const },
+    ]);
+    return [...ring, ...bs];
+  });
+}

@@ -7,7 +7,7 @@ import { fitStyleControl, styleDesign } from '../../src/rating/style.js';
 import { fitTieModel, type OutcomeModel, outcomeTerms, tieCells } from '../../src/rating/tie-models.js';
 import { createRng } from '../../src/rng.js';
 import { simulateStyleTable } from '../../src/sim/style.js';
-import { connectedBattles, type PlainBattle } from '../arbitraries.js';
+import { type PlainBattle, wellPosed } from '../arbitraries.js';
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let d = 0;
@@ -20,17 +20,6 @@ function withStyle(bs: PlainBattle[], rng: (() => number) | null): BattleTable {
   return tableFromBattles(bs.map((b) => ({ ...b, style: Array.from({ length: 8 }, () => (rng ? Math.floor(rng() * 20) : 0)) })));
 }
 
-/** Well-posed battles: ties ring + a win each way per edge + random battles. */
-function wellPosed(m: number, maxLength = 60) {
-  return connectedBattles(m, { maxLength }).map((bs) => {
-    const names = Array.from({ length: m }, (_, i) => `m${i}`);
-    const ring: PlainBattle[] = names.flatMap((n, i) => [
-      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'a' as const },
-      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'b' as const },
-    ]);
-    return [...ring, ...bs];
-  });
-}
 
 describe('styleDesign', () => {
   it('standardises the relative differences (a − b)/(a + b + 1), weighted by count', () => {

@@ -20,22 +20,11 @@ import {
   tieSandwichCovariance,
 } from '../../src/rating/tie-models.js';
 import { createRng } from '../../src/rng.js';
-import { connectedBattles, type PlainBattle, toTable } from '../arbitraries.js';
+import { type PlainBattle, toTable, wellPosed } from '../arbitraries.js';
 import { SHARED } from '../helpers.js';
 
 const MODELS: OutcomeModel[] = ['half', 'ignore', 'davidson', 'rao-kupper'];
 
-/** Battles on which every fit exists: a ring of ties plus one win each way per ring edge, then random battles. */
-function wellPosed(m: number, maxLength = 60) {
-  return connectedBattles(m, { maxLength }).map((bs) => {
-    const names = Array.from({ length: m }, (_, i) => `m${i}`);
-    const ring: PlainBattle[] = names.flatMap((n, i) => [
-      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'a' as const },
-      { modelA: n, modelB: names[(i + 1) % m]!, outcome: 'b' as const },
-    ]);
-    return [...ring, ...bs];
-  });
-}
 const cellsOf = (bs: PlainBattle[], bothBad: 'tie' | 'separate' | 'ignore' = 'tie') => tieCells(aggregatePairs(toTable(bs)), bothBad);
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let d = 0;
