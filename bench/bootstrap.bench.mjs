@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RATE, DEFAULT_RATINGS_PATH, createRng, fitBradleyTerry, fitRatings, loadRatings, simulateTable } from '../dist/index.js';
 import { btBootstrapJob, prepareRounds, roundRng } from '../dist/stats/bootstrap-rounds.js';
-import { FixedHessianRefit } from '../dist/stats/bt-refit.js';
+import { FixedHessianRefit } from '../dist/rating/bt-refit.js';
 import { multinomialInto, prepareMultinomial } from '../dist/stats/multinomial.js';
 import { countMultinomialInto, prepareCountMultinomial } from '../dist/stats/count-multinomial.js';
 

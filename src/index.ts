@@ -1,69 +1,22 @@
 /**
- * arena-sim: rebuild, quantify and simulate LMArena-style leaderboards. Public API (re-exports only).
+ * arena-sim: rebuild, quantify and simulate LMArena-style leaderboards. The public API: read battles, rate them
+ * with intervals (any model of the family), compare two models, simulate, what-if scenarios, stability, and the
+ * types. Plots live in `arena-sim/plot`; every other building block (kernels, samplers, solvers) in
+ * `arena-sim/advanced`. Importing this module does not load vega.
  */
 export { InputError, UsageError } from './errors.js';
-export { createRng, deriveRng, normal, type Rng } from './rng.js';
-export * from './data/schema.js';
-export * from './data/table.js';
-export * from './data/aggregate.js';
-export { readBattles, formatOf, type ReadOptions } from './data/load.js';
-export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputFormat } from './data/parse.js';
-export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES, scanJsonNumber } from './data/fast-jsonl.js';
-export { FastCsvReader } from './data/fast-csv.js';
-export { readParquetInto, PARQUET_COLUMNS } from './data/parquet.js';
-export * from './data/ratings.js';
-export * from './data/style-fields.js';
-export * from './rating/scale.js';
-export * from './rating/predict.js';
-export * from './rating/elo.js';
-export * from './rating/bradley-terry.js';
-export * from './rating/graph.js';
-export * from './rating/rate.js';
-export * from './rating/newton.js';
-export * from './rating/tie-models.js';
-export * from './rating/compare-models.js';
-export * from './rating/style.js';
-export * from './rating/tie-bootstrap.js';
-export * from './rating/rate-extended.js';
-export * from './stats/linalg.js';
-export * from './stats/normal.js';
-export * from './stats/sandwich.js';
-export * from './stats/binomial.js';
-export * from './stats/multinomial.js';
-export * from './stats/count-multinomial.js';
-export * from './stats/bt-refit.js';
-export * from './stats/bootstrap-rounds.js';
-export * from './stats/bootstrap.js';
-export * from './stats/interval.js';
-export * from './stats/rank.js';
-export * from './stats/uncertainty.js';
-export * from './stats/control-variate.js';
-export * from './stats/extended-uncertainty.js';
-export { type Estimate as CompareEstimate, type PairComparison, votesToSeparate, normalCdf, compareModels } from './stats/compare.js';
-export * from './stats/win-matrix.js';
-export * from './sim/generate.js';
-export * from './sim/style.js';
-export * from './sim/policies.js';
-export * from './sim/fenwick.js';
-export * from './sim/fixture.js';
-export * from './sim/board.js';
-export * from './sim/intervals.js';
-export * from './sim/summary.js';
-export * from './sim/scenario.js';
-export * from './sim/whatif.js';
-export * from './sim/stability.js';
-export * from './sim/report.js';
-export * from './sim/recovery.js';
-export * from './report/leaderboard.js';
-export * from './report/format.js';
-export * from './report/uncertainty.js';
-export * from './report/html.js';
-export * from './plot/render.js';
-export * from './plot/theme.js';
-export * from './plot/pairwise.js';
-export * from './plot/intervals.js';
-export * from './plot/heatmaps.js';
-export * from './plot/board.js';
-export * from './plot/trajectory.js';
-export * from './plot/whatif.js';
-export { runCli } from './cli/run.js';
+export { createRng, type Rng } from './rng.js';
+export { readBattles, type ReadOptions } from './data/load.js';
+export type { BattleTable } from './data/table.js';
+export { loadRatings, type TrueRatings } from './data/ratings.js';
+export { MODELS, modelFor, fitModel } from './models/index.js';
+export { DEFAULT_MODEL, type ModelFit, type ModelOptions, type RatingModel, type FitInfo } from './models/types.js';
+export { expectedScoreOf } from './models/predict.js';
+export { rateWithIntervals, addIntervals, DEFAULT_INTERVALS, type IntervalOptions, type RatedBoard, type CiMethod } from './stats/uncertainty.js';
+export { compareModels, type PairComparison } from './stats/compare.js';
+export { leaderboardOf, type Leaderboard, type LeaderboardRow } from './leaderboard/leaderboard.js';
+export { formatLeaderboard, type OutputFormat } from './formats/format.js';
+export { simulateTable, type SimulateOptions } from './sim/generate.js';
+export { parseScenario, type Scenario } from './sim/scenario.js';
+export { prepareWhatIfBaseline, runWhatIf, type WhatIfResult } from './sim/whatif.js';
+export { stabilityReplay, type StabilityReplay } from './sim/stability.js';

@@ -8,10 +8,10 @@ import { registerReport } from './commands/report.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStability } from './commands/stability.js';
 import { registerWhatIf } from './commands/whatif.js';
+import { VERSION } from '../version.js';
 import type { CliIO } from './io.js';
 
-/** The package version (kept in step with package.json by a test). */
-export const VERSION = '0.2.0';
+export { VERSION };
 
 /**
  * Builds the `arena` command line over an {@link CliIO}. Commander never exits the process: errors surface as

@@ -1,8 +1,7 @@
 import type { TiePolicy } from '../rating/bradley-terry.js';
-import type { PointFit } from '../rating/rate.js';
-import type { ScaleOptions } from '../rating/scale.js';
-import { orderByRating } from '../report/leaderboard.js';
-import type { RatingIntervals } from '../report/uncertainty.js';
+import { orderByRating, type RatingIntervals } from '../leaderboard/leaderboard.js';
+import { expectedScoreOf } from '../models/predict.js';
+import type { ModelFit } from '../models/types.js';
 import { countsPlotSpec, winratePlotSpec } from './heatmaps.js';
 import { intervalsPlotSpec } from './intervals.js';
 import { pairwiseMatrix } from './pairwise.js';
@@ -22,8 +21,6 @@ export interface BoardPlotOptions {
   readonly top: number;
   /** Tie policy of the fit (for observed win rates). */
   readonly ties: TiePolicy;
-  /** Display scale of the ratings (for predicted win rates). */
-  readonly scale: Pick<ScaleOptions, 'scale' | 'base'>;
   /** Second title line (provenance). */
   readonly subtitle?: string;
   /** Heatmap cell size in pixels (default 28). */
@@ -40,7 +37,7 @@ export interface BoardPlotOptions {
  * @param iv intervals per model id (required for `intervals`, unused otherwise)
  * @throws Error when `intervals` is asked without intervals
  */
-export function boardPlotSpec(kind: BoardPlotKind, point: PointFit, iv: RatingIntervals | null, o: BoardPlotOptions): PlotSpec {
+export function boardPlotSpec(kind: BoardPlotKind, point: ModelFit, iv: RatingIntervals | null, o: BoardPlotOptions): PlotSpec {
   const order = orderByRating(point.models, point.ratings).slice(0, Math.max(1, o.top));
   const sub = { ...(o.subtitle !== undefined ? { subtitle: o.subtitle } : {}), ...(o.cell !== undefined ? { cell: o.cell } : {}) };
   if (kind === 'intervals') {
@@ -48,6 +45,6 @@ export function boardPlotSpec(kind: BoardPlotKind, point: PointFit, iv: RatingIn
     const rows = order.map((v) => ({ model: point.models[v]!, rating: point.ratings[v]!, lower: iv.lower[v]!, upper: iv.upper[v]! }));
     return intervalsPlotSpec(rows, { level: iv.level, method: iv.method, ...sub });
   }
-  const mx = pairwiseMatrix(point.pairs, point.ratings, order, o.ties, o.scale);
+  const mx = pairwiseMatrix(point.pairs, (i, j) => expectedScoreOf(point, i, j), order, o.ties);
   return kind === 'winrate' ? winratePlotSpec(mx, o.ties, sub) : countsPlotSpec(mx, sub);
 }

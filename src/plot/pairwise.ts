@@ -1,7 +1,5 @@
 import type { PairCounts } from '../data/aggregate.js';
 import type { TiePolicy } from '../rating/bradley-terry.js';
-import { expectedScore } from '../rating/predict.js';
-import type { ScaleOptions } from '../rating/scale.js';
 
 /**
  * Pairwise matrices over a chosen list of models (row r, column c, row-major n×n), as FastChat's heatmaps show
@@ -10,7 +8,7 @@ import type { ScaleOptions } from '../rating/scale.js';
 export interface PairwiseMatrix {
   /** Model names in display order (rows and columns). */
   readonly models: readonly string[];
-  /** P(row beats column) predicted by the ratings: `1/(1 + base^((R_c − R_r)/scale))`; NaN on the diagonal. */
+  /** P(row beats column) predicted by the fitted model (expected score, `expectedScoreOf`); NaN on the diagonal. */
   readonly predicted: Float64Array;
   /**
    * Observed win rate of row against column under the tie policy: `(wins + ½·ties)/battles` for `half` (both
@@ -29,18 +27,16 @@ export interface PairwiseMatrix {
  * O(pairs + n²) for n = `order.length`.
  *
  * @param pc aggregated battles
- * @param ratings display-scale ratings indexed like `pc.models`
+ * @param predict the fitted model's expected score of model id i against model id j
  * @param order model ids to show, in display order (no repeats)
  * @param ties tie policy of the observed win rates (the one the ratings were fitted with)
- * @param scale the display scale of `ratings`
  * @throws Error when `order` repeats a model or holds an id out of range
  */
 export function pairwiseMatrix(
   pc: PairCounts,
-  ratings: ArrayLike<number>,
+  predict: (i: number, j: number) => number,
   order: readonly number[],
   ties: TiePolicy,
-  scale: Pick<ScaleOptions, 'scale' | 'base'>,
 ): PairwiseMatrix {
   const m = pc.models.length;
   const n = order.length;
@@ -55,7 +51,7 @@ export function pairwiseMatrix(
   const counts = new Float64Array(n * n);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
-      if (r !== c) predicted[r * n + c] = expectedScore(ratings[order[r]!]!, ratings[order[c]!]!, scale);
+      if (r !== c) predicted[r * n + c] = predict(order[r]!, order[c]!);
     }
   }
   for (let k = 0; k < pc.pairs; k++) {

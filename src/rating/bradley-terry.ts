@@ -1,5 +1,5 @@
 import type { PairCounts } from '../data/aggregate.js';
-import { choleskyInPlace, choleskySolveInPlace } from '../stats/linalg.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
 import { logSigmoid, sigmoid } from './predict.js';
 import { DEFAULT_SCALE, pointsPerLogit, type ScaleOptions } from './scale.js';
 

@@ -1,4 +1,4 @@
-import { choleskyInPlace, choleskySolveInPlace } from '../stats/linalg.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
 
 /**
  * A concave maximisation problem over `x = (θ₁…θ_m, e₁…e_k)`: m strengths identified only up to a common shift

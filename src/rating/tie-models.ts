@@ -1,6 +1,6 @@
 import type { PairCounts } from '../data/aggregate.js';
-import { choleskyInPlace, choleskyInverse } from '../stats/linalg.js';
-import { matmul } from '../stats/sandwich.js';
+import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
+import { matmul } from './sandwich.js';
 import { type BtCells, centre, fitBradleyTerry, mmChange, mmStep } from './bradley-terry.js';
 import { newtonMaximise } from './newton.js';
 import { logSigmoid, sigmoid } from './predict.js';

@@ -2,11 +2,10 @@ import type { TiePolicy } from '../rating/bradley-terry.js';
 import { resetSVGDefIds } from 'vega';
 import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
-import { buildLeaderboard, type PointFit, type RateOptions } from '../rating/rate.js';
-import { fmt } from './format.js';
-import type { Leaderboard } from './leaderboard.js';
-import { rankBounds } from '../stats/rank.js';
-import type { RatingIntervals } from './uncertainty.js';
+import { fmt } from '../formats/format.js';
+import type { Leaderboard } from '../leaderboard/leaderboard.js';
+import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
+import type { RatedBoard } from '../stats/uncertainty.js';
 
 /** Escapes text for HTML element content and attribute values (`& < > " '`). */
 export function escapeHtml(text: string): string {
@@ -130,8 +129,6 @@ export interface ReportOptions {
   readonly title: string;
   /** Where the battles came from (file names), for the summary. */
   readonly sources: readonly string[];
-  /** The rating options of the fit. */
-  readonly rate: RateOptions;
   /** Parameters echoed in the leaderboard and the report (the command's options, including `seed`). */
   readonly params: Readonly<Record<string, unknown>>;
   /** Models in the interval plot (top N by rating). */
@@ -142,7 +139,7 @@ export interface ReportOptions {
   readonly generator: string;
 }
 
-const METHOD_NAMES: Readonly<Record<string, string>> = { bt: 'Bradley–Terry', elo: 'online Elo' };
+const METHOD_NAMES: Readonly<Record<string, string>> = { bt: 'Bradley–Terry', elo: 'online Elo', davidson: 'Davidson', 'rao-kupper': 'Rao–Kupper', 'half+style': 'style-controlled Bradley–Terry', 'ignore+style': 'style-controlled Bradley–Terry', 'davidson+style': 'style-controlled Davidson', 'rao-kupper+style': 'style-controlled Rao–Kupper' };
 
 /** Plain-text value of a parameter for the report. */
 function paramText(v: unknown): string {
@@ -157,22 +154,23 @@ function paramText(v: unknown): string {
  *
  * O(pairs + m log m + n²) plus rendering, for m models and n shown in the heatmaps.
  *
- * @param point the fit
- * @param battles the number of battles fitted
- * @param iv intervals per model id (from an {@link IntervalProvider})
+ * @param rated the fit with its intervals (the uncertainty engine's `addIntervals`), exactly as `arena rate` prints it
  */
-export async function renderReport(point: PointFit, battles: number, iv: RatingIntervals, o: ReportOptions): Promise<string> {
-  const method = point.theta ? 'bt' : 'elo';
-  const params = { ...o.params, ciMethod: iv.method, ci: iv.level };
-  const lb = buildLeaderboard(point, params, battles, method, iv, iv.warnings ?? []);
-  const bounds = rankBounds(iv.lower, iv.upper);
-  const idOf = new Map(point.models.map((m, v) => [m, v]));
-  const worstRank = lb.models.map((r) => bounds.worst[idOf.get(r.model)!]!);
+export async function renderReport(rated: RatedBoard, o: ReportOptions): Promise<string> {
+  const point = rated.point;
+  const battles = point.battles;
+  const iv = ratingIntervals(rated);
+  if (!iv) throw new RangeError('the report needs intervals (--ci-method sandwich or bootstrap)');
+  const method = point.kind === 'tie' ? point.tieModel : point.kind === 'style' ? `${point.outcome}+style` : point.kind;
+  const params = o.params;
+  const lb = leaderboardOf(rated, params);
+  const worstRank = lb.models.map((r) => r.rankUpper ?? r.rank);
   const pct = `${Math.round(iv.level * 1000) / 10}%`;
   const methodName = METHOD_NAMES[method] ?? method;
-  const tieText = o.rate.ties === 'half' ? 'a tie counts half' : 'ties ignored';
+  const ties = point.options.ties;
+  const tieText = ties === 'half' ? 'a tie counts half' : ties === 'ignore' ? 'ties ignored' : `${METHOD_NAMES[ties]} tie model`;
   const subtitle = `${o.sources.join(', ')} · ${fmt(battles, 0)} battles · ${methodName} (${tieText})`;
-  const plotOpts = { ties: o.rate.ties as TiePolicy, scale: o.rate, subtitle, cell: 24 };
+  const plotOpts = { ties: (ties === 'ignore' ? 'ignore' : 'half') as TiePolicy, subtitle, cell: 24 };
   resetSVGDefIds(); // ids stay unique across the figures of this page
   const svg = async (kind: 'intervals' | 'winrate' | 'counts', top: number) =>
     renderSvg(boardPlotSpec(kind, point, iv, { ...plotOpts, top }), { resetIds: false });

@@ -1,9 +1,9 @@
 import type { PairCounts } from '../data/aggregate.js';
 import { type BattleTable, BattleTableBuilder } from '../data/table.js';
-import { fitRatings, type PointFit, type RateOptions } from '../rating/rate.js';
-import { ciRanks, orderByRating } from '../report/leaderboard.js';
-import type { Rng } from '../rng.js';
-import type { IntervalMethod } from './intervals.js';
+import { modelFor } from '../models/index.js';
+import type { ModelFit, ModelOptions } from '../models/types.js';
+import { sandwichIntervals } from '../stats/uncertainty.js';
+import { ciRanks, orderByRating } from '../leaderboard/leaderboard.js';
 
 /**
  * A mutable arena state for scenarios: model slots (names, true ratings, present or removed, new or not) and the
@@ -183,6 +183,12 @@ export class PairBoard {
   }
 }
 
+/**
+ * Intervals of the simulation engine's refits (what-if replications, stability checkpoints, round trips): the
+ * uncertainty engine's sandwich (every likelihood model), or none. Online Elo has none.
+ */
+export type SimIntervals = 'sandwich' | 'none';
+
 /** A fitted board, per slot (NaN / 0 where a model is absent or has no votes). */
 export interface BoardFit {
   /** Display ratings per slot. */
@@ -197,18 +203,19 @@ export interface BoardFit {
   /** Battles played per slot. */
   readonly battles: Float64Array;
   /** The underlying fit (ids of `point.models`). */
-  readonly point: PointFit;
+  readonly point: ModelFit;
   readonly warnings: readonly string[];
 }
 
 /**
- * Fits a board: Bradley–Terry (or Elo) through {@link fitRatings} on {@link PairBoard.toTable}, intervals by the
- * given method, ranks as LMArena shows them. O(size² + fit + intervals).
+ * Fits a board with the model the options select (`modelFor`) on {@link PairBoard.toTable}, intervals by the
+ * given method (the uncertainty engine's `sandwichIntervals`), ranks as LMArena shows them. O(size² + fit + intervals).
  */
-export function fitBoard(board: PairBoard, rate: RateOptions, intervals: IntervalMethod, level: number, rng: Rng): BoardFit {
+export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimIntervals, level: number): BoardFit {
   const t = board.toTable();
-  const point = fitRatings(t, rate);
-  const iv = intervals(point, { level, rate, rng });
+  const model = modelFor(rate);
+  const point = model.fit(t, rate);
+  const iv = intervals === 'sandwich' && model.likelihood && t.models.length > 1 ? sandwichIntervals(point, model, level).intervals : null;
   const m = t.models.length;
   const ranks = ciRanks(point.ratings, iv?.lower, iv?.upper);
   const order = orderByRating(t.models, point.ratings);

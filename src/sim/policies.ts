@@ -1,6 +1,6 @@
 import { fitBradleyTerry } from '../rating/bradley-terry.js';
 import { sigmoid } from '../rating/predict.js';
-import { AUTO_PRIOR } from '../rating/rate.js';
+import { AUTO_PRIOR } from '../models/types.js';
 import type { Rng } from '../rng.js';
 import { FenwickSampler } from './fenwick.js';
 

@@ -1,9 +1,8 @@
 import type { TrueRatings } from '../data/ratings.js';
-import { DEFAULT_RATE } from '../rating/rate.js';
+import { DEFAULT_MODEL } from '../models/types.js';
 import { deriveRng } from '../rng.js';
-import { fitBoard, PairBoard } from './board.js';
+import { fitBoard, PairBoard, type SimIntervals } from './board.js';
 import { battleSampler, type SimBattle, type SimulateOptions } from './generate.js';
-import { INTERVAL_METHODS, type IntervalMethod } from './intervals.js';
 import { createPolicy, type PolicySpec } from './policies.js';
 
 /** A pair of named models and whether the fit put them in the true order. */
@@ -85,7 +84,7 @@ export interface RoundTripOptions {
   readonly policy?: PolicySpec | undefined;
   /** Interval level (default 0.95). */
   readonly level?: number | undefined;
-  readonly intervals?: IntervalMethod | undefined;
+  readonly intervals?: SimIntervals | undefined;
   /** Models whose pairwise order is checked (default: none). */
   readonly named?: readonly string[] | undefined;
 }
@@ -108,8 +107,8 @@ export function roundTrip(truth: TrueRatings, battles: number, opts: RoundTripOp
   }
   let mean = 0;
   for (const r of truth.ratings) mean += r;
-  const rate = { ...DEFAULT_RATE, initial: mean / m };
-  const fit = fitBoard(board, rate, opts.intervals ?? INTERVAL_METHODS.get('sandwich')!, opts.level ?? 0.95, deriveRng(opts.seed, 'roundtrip', 'intervals'));
+  const rate = { ...DEFAULT_MODEL, initial: mean / m };
+  const fit = fitBoard(board, rate, opts.intervals ?? 'sandwich', opts.level ?? 0.95);
   const byName = new Map<string, { rating: number; lower: number; upper: number }>();
   truth.models.forEach((name, v) => {
     if (Number.isFinite(fit.rating[v]!)) byName.set(name, { rating: fit.rating[v]!, lower: fit.lower[v]!, upper: fit.upper[v]! });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { DEFAULT_SIMULATE } from './generate.js';
-import { INTERVAL_METHODS } from './intervals.js';
 import type { PolicySpec } from './policies.js';
 
 const missingOr = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'missing' : `must be ${what}`);
@@ -142,11 +141,8 @@ export const Scenario = z.strictObject({
   seed: z.union([z.number().int({ error: 'must be an integer or a string' }), z.string()], { error: 'must be an integer or a string' }).default(42),
   /** Interval level. */
   ci: z.number({ error: missingOr('a level in (0, 1)') }).gt(0, { error: 'must be a level in (0, 1)' }).lt(1, { error: 'must be a level in (0, 1)' }).default(0.95),
-  /** Interval method of every fit: a name registered in INTERVAL_METHODS (`sandwich`, `none`). */
-  intervals: z
-    .string({ error: 'must be the name of an interval method' })
-    .refine((k) => INTERVAL_METHODS.has(k), { error: `must be one of ${[...INTERVAL_METHODS.keys()].map((k) => JSON.stringify(k)).join(', ')}` })
-    .default('sandwich'),
+  /** Interval method of every fit: the uncertainty engine's `sandwich`, or `none`. */
+  intervals: z.enum(['sandwich', 'none'], { error: 'must be one of "sandwich", "none"' }).default('sandwich'),
   /** Default policy of the steps (each step may set its own). */
   policy: PolicySpecSchema.default({ type: 'uniform' }),
   /** Arena-wide vote rate, for `newModel.hours`. */

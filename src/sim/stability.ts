@@ -1,12 +1,11 @@
 import type { BattleTable } from '../data/table.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_ELO, type EloOptions } from '../rating/elo.js';
-import type { RateOptions } from '../rating/rate.js';
-import { ciRanks, orderByRating } from '../report/leaderboard.js';
+import type { ModelOptions } from '../models/types.js';
+import { ciRanks, orderByRating } from '../leaderboard/leaderboard.js';
 import { deriveRng, type Rng } from '../rng.js';
-import { normalQuantile } from '../stats/normal.js';
-import { fitBoard, PairBoard } from './board.js';
-import type { IntervalMethod } from './intervals.js';
+import { normalQuantile } from '../math/normal.js';
+import { fitBoard, PairBoard, type SimIntervals } from './board.js';
 import { quantileSorted7 } from './summary.js';
 
 /** When to refit during a time-ordered replay. */
@@ -14,12 +13,12 @@ export type CheckpointRule = { readonly every: number } | { readonly by: 'day' }
 
 /** Options of {@link stabilityReplay}. */
 export interface StabilityOptions {
-  readonly rate: RateOptions;
+  readonly rate: ModelOptions;
   readonly checkpoints: CheckpointRule;
   /** Interval level (e.g. 0.95). */
   readonly level: number;
   /** Interval method of each BT refit (ignored by online Elo, which has none). */
-  readonly intervals: IntervalMethod;
+  readonly intervals: SimIntervals;
   readonly seed: string | number;
 }
 
@@ -139,7 +138,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
         anchorMissing = true;
         rate = { ...rate, anchor: null };
       }
-      const fit = fitBoard(board, rate, opts.intervals, opts.level, deriveRng(opts.seed, 'checkpoint', checkpoints.length));
+      const fit = fitBoard(board, rate, opts.intervals, opts.level);
       fit.warnings.forEach((w) => warnings.add(w));
       const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
       for (const v of order) {

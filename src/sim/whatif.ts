@@ -1,13 +1,13 @@
 import { aggregatePairs } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { expectedScore, sigmoid } from '../rating/predict.js';
-import { AUTO_PRIOR, DEFAULT_RATE, fitRatings, type RateOptions } from '../rating/rate.js';
+import { modelFor } from '../models/index.js';
+import { AUTO_PRIOR, DEFAULT_MODEL, type ModelOptions } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, normal, type Rng } from '../rng.js';
-import { type BoardFit, fitBoard, PairBoard } from './board.js';
+import { type BoardFit, fitBoard, PairBoard, type SimIntervals } from './board.js';
 import type { SimRatings } from './fixture.js';
 import { battleSampler, drawOutcomeP, type SimBattle, type SimulateOptions } from './generate.js';
-import { INTERVAL_METHODS, type IntervalMethod } from './intervals.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
 import { spread, type Spread } from './summary.js';
@@ -25,7 +25,7 @@ export interface WhatIfBaseline {
   /** Popularity weights per slot for `popularity` policies (null: Zipf by true rank). */
   readonly weights: Float64Array | null;
   /** Rating options of every fit (a simulated baseline is centred on the true ratings' mean). */
-  readonly rate: RateOptions;
+  readonly rate: ModelOptions;
   /** Where the baseline came from (echoed in `params.baseline`). */
   readonly info: Readonly<Record<string, unknown>>;
   /** True ratings of the models held back from the baseline (`baseline.without`), by name. */
@@ -35,7 +35,7 @@ export interface WhatIfBaseline {
 const newModelCount = (s: Scenario) => s.steps.filter((x) => x.type === 'newModel').length;
 
 /** Tie and scale options of every simulated vote of a scenario. */
-function simOptions(s: Scenario, rate: RateOptions): Partial<SimulateOptions> {
+function simOptions(s: Scenario, rate: ModelOptions): Partial<SimulateOptions> {
   return { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel, scale: rate.scale, base: rate.base };
 }
 
@@ -63,7 +63,7 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
   let mean = 0;
   for (const r of sub.ratings) mean += r;
   mean /= m;
-  const rate: RateOptions = { ...DEFAULT_RATE, initial: mean };
+  const rate: ModelOptions = { ...DEFAULT_MODEL, initial: mean };
   const board = new PairBoard(m + newModelCount(s));
   sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
   const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
@@ -93,9 +93,9 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
  * A baseline of real battles: the votes as read; the "true" ratings that drive the scenario's simulated votes
  * are the baseline's own Bradley–Terry fit (mean `rate.initial`, 1000 by default). O(rows + fit).
  */
-export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: RateOptions = DEFAULT_RATE): WhatIfBaseline {
+export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
   const pc = aggregatePairs(table);
-  const point = fitRatings(table, rate);
+  const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
   return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map() };
 }
@@ -108,6 +108,8 @@ export type WhatIfBaselineSource =
       readonly table: BattleTable;
       /** The files they came from (echoed in `params.baseline` and the title). */
       readonly files: readonly string[];
+      /** Model options of the baseline fit and of every refit (default: LMArena's Bradley–Terry). */
+      readonly rate?: ModelOptions | undefined;
     }
   | {
       readonly kind: 'simulated';
@@ -147,7 +149,7 @@ export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource,
     }
     const t = source.table;
     checkScenarioModels(s, t.models, file);
-    const baseline = battlesBaseline(t, s, source.files);
+    const baseline = battlesBaseline(t, s, source.files, source.rate ?? DEFAULT_MODEL);
     const description = `baseline ${t.battles.toLocaleString('en-US')} battles from ${source.files.join(', ')} (the true ratings of simulated votes are their BT fit)`;
     return { baseline, description, warnings };
   }
@@ -246,7 +248,7 @@ export interface WhatIfResult {
 /** Options of {@link runWhatIf}. */
 export interface WhatIfOptions {
   /** Interval method (default: the scenario's `intervals`, i.e. the sandwich). */
-  readonly intervals?: IntervalMethod | undefined;
+  readonly intervals?: SimIntervals | undefined;
   /** Called after each replication (progress). */
   readonly onReplication?: ((r: number, of: number) => void) | undefined;
 }
@@ -303,7 +305,7 @@ interface StepContext {
   readonly rng: Rng;
   readonly baseFit: BoardFit;
   readonly weights: Float64Array | null;
-  readonly rate: RateOptions;
+  readonly rate: ModelOptions;
   readonly heldBack: ReadonlyMap<string, number>;
   readonly warn: (w: string) => void;
 }
@@ -516,10 +518,10 @@ function distribution(values: number[]): { value: number; p: number }[] {
 export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIfOptions = {}): WhatIfResult {
   const base = baseline.board;
   checkScenarioModels(s, base.names.filter((_, v) => base.present[v]), undefined, baseline.heldBack);
-  const intervals = options.intervals ?? INTERVAL_METHODS.get(s.intervals)!;
+  const intervals: SimIntervals = options.intervals ?? s.intervals;
   const rate = baseline.rate;
   const warnings = new Set<string>();
-  const baseFit = fitBoard(base, rate, intervals, s.ci, deriveRng(s.seed, 'baseline', 'intervals'));
+  const baseFit = fitBoard(base, rate, intervals, s.ci);
   baseFit.warnings.forEach((w) => warnings.add(`baseline: ${w}`));
   const named = new Set(s.steps.map((st) => st.model).concat(s.steps.flatMap((st) => (st.type === 'addVotes' && st.opponent !== undefined ? [st.opponent] : []))));
   const R = s.replications;
@@ -537,7 +539,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     const rng = deriveRng(s.seed, 'rep', r);
     const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, warn: (w) => warnings.add(w) };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
-    const fit = fitBoard(board, rate, intervals, s.ci, deriveRng(s.seed, 'rep', r, 'intervals'));
+    const fit = fitBoard(board, rate, intervals, s.ci);
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));
     if (r === 0) {
       models = [...board.names];

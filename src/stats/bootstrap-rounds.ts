@@ -5,7 +5,10 @@ import { replayEloRows } from '../rating/elo.js';
 import { analyseGraph } from '../rating/graph.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, type Rng } from '../rng.js';
-import { FixedHessianRefit } from './bt-refit.js';
+import { FixedHessianRefit } from '../rating/bt-refit.js';
+import { STYLE_K } from '../data/style-fields.js';
+import { fitStyleControl, type StyleDesign } from '../rating/style.js';
+import { fitTieModel, type TieCells, type TieModel } from '../rating/tie-models.js';
 import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
 
 /** Ridge prior used for a bootstrap round whose resample has no maximum-likelihood estimate (as `AUTO_PRIOR`). */
@@ -64,15 +67,66 @@ export interface EloBootstrapJob {
   readonly shift: number;
 }
 
-/** A bootstrap job of either method. */
-export type BootstrapJob = BtBootstrapJob | EloBootstrapJob;
+/**
+ * A tie-model bootstrap (Davidson, Rao–Kupper) as plain data: each round is an exact multinomial draw of the pair ×
+ * outcome cells (wins of i, wins of j, ties, both-bad ties — the law of resampling the battles with replacement),
+ * refitted by Newton warm-started at the full-data (θ̂, η̂). Extra parameter per round: η.
+ */
+export interface TieBootstrapJob {
+  readonly kind: 'tie';
+  readonly models: number;
+  readonly model: TieModel;
+  readonly cells: TieCells;
+  /** Observed counts, four per pair: wins of i, wins of j, ties (not both-bad), both-bad ties. */
+  readonly counts: Float64Array;
+  readonly battles: number;
+  readonly theta: Float64Array;
+  readonly eta: number;
+  readonly prior: number;
+  readonly tolerance: number;
+  readonly scale: number;
+  readonly base: number;
+  /** Added to scale·θ/ln(base) to give display ratings. */
+  readonly offset: number;
+}
+
+/**
+ * A style-control (covariates) bootstrap as plain data: each round draws the battle rows with replacement (an exact
+ * multinomial over the rows, a row of count c standing for c battles) and refits θ, β (and η) on the same
+ * standardised design, warm-started at the full-data x. Extra parameters per round: the STYLE_K β, then η.
+ */
+export interface StyleBootstrapJob {
+  readonly kind: 'style';
+  readonly models: number;
+  readonly table: BattleTable;
+  readonly design: StyleDesign;
+  readonly outcome: 'half' | 'ignore' | TieModel;
+  /** Full-data free parameters (θ, active β, η). */
+  readonly start: Float64Array;
+  readonly prior: number;
+  readonly stylePrior: number;
+  readonly tolerance: number;
+  readonly scale: number;
+  readonly base: number;
+  readonly offset: number;
+}
+
+/** A bootstrap job of any model of the family. */
+export type BootstrapJob = BtBootstrapJob | EloBootstrapJob | TieBootstrapJob | StyleBootstrapJob;
+
+/** Number of extra (non-rating) parameters a job's rounds record: η for tie models, β and η for style control. */
+export function jobExtras(job: BootstrapJob): number {
+  return job.kind === 'tie' ? 1 : job.kind === 'style' ? STYLE_K + 1 : 0;
+}
 
 /** Per-round diagnostics, summed over rounds. */
 export interface RoundStats {
   /** BT rounds refitted by full Newton because the fixed-Hessian iteration did not settle. */
   fallbacks: number;
-  /** BT rounds whose resample had no maximum-likelihood estimate and were fitted with {@link ROUND_PRIOR}. */
+  /** Rounds whose resample had no maximum-likelihood estimate and were fitted with {@link ROUND_PRIOR}. */
   degenerate: number;
+  /** Tie-model and style rounds whose Newton refit did not converge (their last iterate is kept). */
+  unconverged: number;
 }
 
 /** Builds a {@link BtBootstrapJob} from the full-data cells and fit. O(pairs). */
@@ -132,7 +186,9 @@ export interface RoundRunner {
   readonly models: number;
   /** Whether `run` writes control variates (Bradley–Terry). */
   readonly hasControl: boolean;
-  run(round: number, out: Float64Array, stats: RoundStats, control?: Float64Array): void;
+  /** Extra parameters per round (see {@link jobExtras}), written into `extra` when given. */
+  readonly extras: number;
+  run(round: number, out: Float64Array, stats: RoundStats, control?: Float64Array, extra?: Float64Array): void;
 }
 
 /** The random stream of bootstrap round `r`: independent of every other round, so rounds can run anywhere. */
@@ -146,7 +202,128 @@ export function roundRng(seed: string | number, round: number): Rng {
  * thread runs it and in whatever order: results are bit-identical for any number of worker threads.
  */
 export function prepareRounds(job: BootstrapJob, seed: string | number): RoundRunner {
-  return job.kind === 'bt' ? prepareBt(job, seed) : prepareElo(job, seed);
+  switch (job.kind) {
+    case 'bt':
+      return prepareBt(job, seed);
+    case 'elo':
+      return prepareElo(job, seed);
+    case 'tie':
+      return prepareTie(job, seed);
+    case 'style':
+      return prepareStyle(job, seed);
+  }
+}
+
+/** Whether cells with scores s of n have no maximum-likelihood estimate (graph not strongly connected). O(pairs + m). */
+function degenerateCells(m: number, i: Int32Array, j: Int32Array, s: Float64Array, n: Float64Array): boolean {
+  return analyseGraph({ m, pairs: i.length, i, j, s, n }).groups > 1;
+}
+
+function prepareTie(job: TieBootstrapJob, seed: string | number): RoundRunner {
+  const c = job.cells;
+  const K = c.pairs;
+  const m = job.models;
+  const f = pointsPerLogit(job);
+  const plan = prepareCountMultinomial(job.counts, job.battles);
+  const drawn = new Float64Array(4 * K);
+  const s = new Float64Array(K);
+  const n = new Float64Array(K);
+  const fit = { tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta, initEta: job.eta };
+  return {
+    models: m,
+    hasControl: false,
+    extras: 1,
+    run(round, out, stats, _control, extra) {
+      countMultinomialInto(roundRng(seed, round), plan, drawn);
+      const w = new Float64Array(K);
+      const l = new Float64Array(K);
+      const t = new Float64Array(K);
+      const bb = new Float64Array(K);
+      for (let k = 0; k < K; k++) {
+        w[k] = drawn[4 * k]!;
+        l[k] = drawn[4 * k + 1]!;
+        bb[k] = drawn[4 * k + 3]!;
+        t[k] = drawn[4 * k + 2]! + bb[k]!;
+        s[k] = w[k]! + 0.5 * t[k]!;
+        n[k] = w[k]! + l[k]! + t[k]!;
+      }
+      let prior = job.prior;
+      if (!(prior > 0) && degenerateCells(m, c.i, c.j, s, n)) {
+        prior = ROUND_PRIOR;
+        stats.degenerate++;
+      }
+      const r = fitTieModel(job.model, { ...c, w, l, t, bb }, { ...fit, prior });
+      if (!r.converged) stats.unconverged++;
+      for (let v = 0; v < m; v++) out[v] = f * r.theta[v]! + job.offset;
+      if (extra) extra[0] = r.eta;
+    },
+  };
+}
+
+function prepareStyle(job: StyleBootstrapJob, seed: string | number): RoundRunner {
+  const t = job.table;
+  const m = job.models;
+  const f = pointsPerLogit(job);
+  const counts = Float64Array.from(t.count);
+  const plan = prepareCountMultinomial(counts, t.battles);
+  // pair cell of each row, for the degeneracy check of a resample
+  const cellOf = new Int32Array(t.rows);
+  const index = new Map<number, number>();
+  const pi: number[] = [];
+  const pj: number[] = [];
+  for (let r = 0; r < t.rows; r++) {
+    const lo = Math.min(t.a[r]!, t.b[r]!);
+    const hi = Math.max(t.a[r]!, t.b[r]!);
+    let k = index.get(lo * m + hi);
+    if (k === undefined) {
+      k = pi.length;
+      index.set(lo * m + hi, k);
+      pi.push(lo);
+      pj.push(hi);
+    }
+    cellOf[r] = k;
+  }
+  const ci = Int32Array.from(pi);
+  const cj = Int32Array.from(pj);
+  const s = new Float64Array(ci.length);
+  const n = new Float64Array(ci.length);
+  const ignoreTies = job.outcome === 'ignore';
+  const fit = { outcome: job.outcome, stylePrior: job.stylePrior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.start, covariance: false };
+  return {
+    models: m,
+    hasControl: false,
+    extras: STYLE_K + 1,
+    run(round, out, stats, _control, extra) {
+      const weights = new Float64Array(t.rows);
+      countMultinomialInto(roundRng(seed, round), plan, weights);
+      let prior = job.prior;
+      if (!(prior > 0)) {
+        s.fill(0);
+        n.fill(0);
+        for (let q = 0; q < t.rows; q++) {
+          const w = weights[q]!;
+          if (!w) continue;
+          const o = t.outcome[q]!;
+          if (o >= 2 && ignoreTies) continue;
+          const k = cellOf[q]!;
+          n[k]! += w;
+          const aLow = t.a[q]! < t.b[q]!;
+          s[k]! += o >= 2 ? 0.5 * w : (o === 0) === aLow ? w : 0;
+        }
+        if (degenerateCells(m, ci, cj, s, n)) {
+          prior = ROUND_PRIOR;
+          stats.degenerate++;
+        }
+      }
+      const r = fitStyleControl(t, job.design, { ...fit, prior, weights });
+      if (!r.converged) stats.unconverged++;
+      for (let v = 0; v < m; v++) out[v] = f * r.theta[v]! + job.offset;
+      if (extra) {
+        extra.set(r.beta, 0);
+        extra[STYLE_K] = r.eta;
+      }
+    },
+  };
 }
 
 function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
@@ -166,6 +343,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   return {
     models: m,
     hasControl: true,
+    extras: 0,
     run(round, out, stats, control) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
       for (let k = 0; k < pairs; k++) {
@@ -224,6 +402,7 @@ function prepareElo(job: EloBootstrapJob, seed: string | number): RoundRunner {
   return {
     models: job.models,
     hasControl: false,
+    extras: 0,
     run(round, out) {
       const rng = roundRng(seed, round);
       // 53-bit uniform index: two 32-bit draws, so every battle has the same chance to the last bit
@@ -247,11 +426,14 @@ export function runRounds(
   stats: RoundStats,
   onRound?: (r: number) => void,
   control?: Float64Array,
+  extra?: Float64Array,
 ): void {
   const m = runner.models;
+  const e = runner.extras;
   for (let r = from; r < to; r++) {
     const row = (r - from) * m;
-    runner.run(r, out.subarray(row, row + m), stats, control?.subarray(row, row + m));
+    const erow = (r - from) * e;
+    runner.run(r, out.subarray(row, row + m), stats, control?.subarray(row, row + m), extra?.subarray(erow, erow + e));
     onRound?.(r);
   }
 }

@@ -11,7 +11,9 @@ const runner = prepareRounds(job, seed);
 parentPort!.on('message', (msg: { type: 'run'; from: number; to: number }) => {
   const ratings = new Float64Array((msg.to - msg.from) * runner.models);
   const control = runner.hasControl ? new Float64Array(ratings.length) : null;
-  const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
-  runRounds(runner, msg.from, msg.to, ratings, stats, undefined, control ?? undefined);
-  parentPort!.postMessage({ from: msg.from, to: msg.to, ratings, control, stats }, control ? [ratings.buffer, control.buffer] : [ratings.buffer]);
+  const extra = runner.extras ? new Float64Array((msg.to - msg.from) * runner.extras) : null;
+  const stats: RoundStats = { fallbacks: 0, degenerate: 0, unconverged: 0 };
+  runRounds(runner, msg.from, msg.to, ratings, stats, undefined, control ?? undefined, extra ?? undefined);
+  const transfer = [ratings.buffer, ...(control ? [control.buffer] : []), ...(extra ? [extra.buffer] : [])];
+  parentPort!.postMessage({ from: msg.from, to: msg.to, ratings, control, extra, stats }, transfer);
 });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type BootstrapJob, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
+import { type BootstrapJob, jobExtras, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
 
 /** Options of {@link bootstrapRatings}. */
 export interface BootstrapOptions {
@@ -9,9 +9,9 @@ export interface BootstrapOptions {
   /** Seed: round r draws from `deriveRng(seed, 'bootstrap', r)`. */
   readonly seed: string | number;
   /** Worker threads (1 = run in this thread). Default: all cores. Does not change the result. */
-  readonly threads?: number;
+  readonly threads?: number | undefined;
   /** Called with the number of rounds done (for a progress bar). */
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
   /**
    * Least estimated work ({@link bootstrapWork}) for which worker threads are started; below it the rounds run in
    * this thread, since starting a worker costs ~50–300 ms. Default {@link PARALLEL_MIN_WORK}. Never changes the result.
@@ -28,7 +28,17 @@ export const PARALLEL_MIN_WORK = 2e7;
  * iterations of m² for the triangular solves; Elo rounds about five units per replayed battle. O(1).
  */
 export function bootstrapWork(job: BootstrapJob, rounds: number): number {
-  return rounds * (job.kind === 'bt' ? job.counts.length + 6 * job.models * job.models : 5 * job.a.length);
+  const m = job.models;
+  switch (job.kind) {
+    case 'bt':
+      return rounds * (job.counts.length + 6 * m * m);
+    case 'elo':
+      return rounds * 5 * job.a.length;
+    case 'tie':
+      return rounds * (job.counts.length + 4 * m * m * m);
+    case 'style':
+      return rounds * (200 * job.table.rows + 4 * m * m * m);
+  }
 }
 
 /** Bootstrap ratings: R rounds × m models, display scale, the same anchor shift as the point fit. */
@@ -44,8 +54,14 @@ export interface BootstrapDistribution {
   readonly control?: Float64Array | null;
   /** BT rounds refitted by full Newton (the fixed-Hessian iteration did not settle). */
   readonly fallbacks: number;
-  /** BT rounds whose resample had no maximum-likelihood estimate (fitted with a small ridge prior). */
+  /** Rounds whose resample had no maximum-likelihood estimate (fitted with a small ridge prior). */
   readonly degenerate: number;
+  /** Tie-model and style rounds whose refit did not converge (last iterate kept). */
+  readonly unconverged: number;
+  /** Extra parameters per round (η for tie models; β then η for style control; 0 otherwise). */
+  readonly extras: number;
+  /** Row-major R × extras, natural scale, or null when extras = 0. */
+  readonly extra: Float64Array | null;
 }
 
 /** Default number of worker threads: all cores (`os.availableParallelism()`). */
@@ -77,10 +93,12 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   const m = job.models;
   const ratings = new Float64Array(R * m);
   const control = job.kind === 'bt' ? new Float64Array(R * m) : null;
+  const e = jobExtras(job);
+  const extra = e ? new Float64Array(R * e) : null;
   const chunk = Math.max(1, Math.ceil(R / (threads * 8)));
   let next = 0;
   let done = 0;
-  const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
+  const stats: RoundStats = { fallbacks: 0, degenerate: 0, unconverged: 0 };
   const workers: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -99,11 +117,13 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
       for (let t = 0; t < threads; t++) {
         const w = new Worker(workerUrl(), { workerData: { job, seed: opts.seed } });
         workers.push(w);
-        w.on('message', (msg: { from: number; to: number; ratings: Float64Array; control: Float64Array | null; stats: RoundStats }) => {
+        w.on('message', (msg: { from: number; to: number; ratings: Float64Array; control: Float64Array | null; extra: Float64Array | null; stats: RoundStats }) => {
           ratings.set(msg.ratings, msg.from * m);
           if (control && msg.control) control.set(msg.control, msg.from * m);
+          if (extra && msg.extra) extra.set(msg.extra, msg.from * e);
           stats.fallbacks += msg.stats.fallbacks;
           stats.degenerate += msg.stats.degenerate;
+          stats.unconverged += msg.stats.unconverged;
           done += msg.to - msg.from;
           opts.onProgress?.(done, R);
           hand(w);
@@ -118,7 +138,7 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { rounds: R, models: m, ratings, control, ...stats };
+  return { rounds: R, models: m, ratings, control, extras: e, extra, ...stats };
 }
 
 /** {@link bootstrapRatings} in this thread only (synchronous). */
@@ -128,9 +148,10 @@ export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOpti
   const runner = prepareRounds(job, opts.seed);
   const ratings = new Float64Array(R * job.models);
   const control = runner.hasControl ? new Float64Array(R * job.models) : null;
-  const stats: RoundStats = { fallbacks: 0, degenerate: 0 };
-  runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R), control ?? undefined);
-  return { rounds: R, models: job.models, ratings, control, ...stats };
+  const extra = runner.extras ? new Float64Array(R * runner.extras) : null;
+  const stats: RoundStats = { fallbacks: 0, degenerate: 0, unconverged: 0 };
+  runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R), control ?? undefined, extra ?? undefined);
+  return { rounds: R, models: job.models, ratings, control, extras: runner.extras, extra, ...stats };
 }
 
 function workerUrl(): URL {

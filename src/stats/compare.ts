@@ -2,8 +2,8 @@ import { expectedScore, sigmoid } from '../rating/predict.js';
 import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
 import { contrastLaw, controlQuantiles } from './control-variate.js';
 import { quantileSorted } from './interval.js';
-import { normalCdf, normalQuantile } from './normal.js';
-import type { RatedWithUncertainty } from './uncertainty.js';
+import { normalCdf, normalQuantile } from '../math/normal.js';
+import type { RatedBoard } from './uncertainty.js';
 
 export { normalCdf };
 
@@ -80,7 +80,7 @@ export function votesToSeparate(gap: number, sd: number, level: number, scale: P
  *
  * @throws RangeError when the fit has neither bootstrap rounds nor a sandwich covariance
  */
-export function compareModels(u: RatedWithUncertainty, a: number, b: number, scale: Pick<ScaleOptions, 'scale' | 'base'>): PairComparison {
+export function compareModels(u: RatedBoard, a: number, b: number, scale: Pick<ScaleOptions, 'scale' | 'base'>): PairComparison {
   const level = u.options.level;
   const z = normalQuantile((1 + level) / 2);
   const gap = u.point.ratings[a]! - u.point.ratings[b]!;
@@ -91,7 +91,8 @@ export function compareModels(u: RatedWithUncertainty, a: number, b: number, sca
   const dist = u.dist;
   if (u.cov) {
     const f = pointsPerLogit(scale);
-    const v = u.cov[a * m + a]! + u.cov[b * m + b]! - 2 * u.cov[a * m + b]!;
+    const { cov, n } = u.cov;
+    const v = cov[a * n + a]! + cov[b * n + b]! - 2 * cov[a * n + b]!;
     gapSd = Math.sqrt(Math.max(0, v)) * f;
     lower = gap - z * gapSd;
     upper = gap + z * gapSd;

@@ -2,10 +2,10 @@ import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import type { BootstrapDistribution } from './bootstrap.js';
 import { type BtBootstrapJob, btJobCells } from './bootstrap-rounds.js';
-import { centredInformation } from './bt-refit.js';
+import { centredInformation } from '../rating/bt-refit.js';
 import { type PercentileIntervals, quantileSorted } from './interval.js';
-import { choleskyInPlace, choleskyInverse } from './linalg.js';
-import { normalCdf } from './normal.js';
+import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
+import { normalCdf } from '../math/normal.js';
 
 /**
  * The linearised Bradley–Terry bootstrap, whose law is known in closed form.
@@ -122,9 +122,11 @@ export function contrastLaw(lin: LinearBootstrapModel, w: ArrayLike<number>): Co
 
 /**
  * The laws of every model's rating under the linearised bootstrap ({@link contrastLaw} with w = e_v for each v),
- * in one pass over the pairs: O(m² + pairs·m) (about 0.1 s at 339 models and 57k pairs).
+ * in one pass over the pairs: O(m² + pairs·m) (about 0.1 s at 339 models and 57k pairs). With `ref` ≥ 0 (an
+ * anchor, FastChat's way: every round shifted so that model `ref` sits at `target`), the laws of e_v − e_ref plus
+ * `target` instead; model `ref` then has a point law (sd 0).
  */
-export function modelLaws(lin: LinearBootstrapModel): ContrastLaw[] {
+export function modelLaws(lin: LinearBootstrapModel, ref = -1, target = 0): ContrastLaw[] {
   const { m, f, i, j, power, hinv } = lin;
   const r1 = new Float64Array(m);
   const r2 = new Float64Array(m);
@@ -137,9 +139,10 @@ export function modelLaws(lin: LinearBootstrapModel): ContrastLaw[] {
     const p2 = f * f * power[4 * k + 1]!;
     const p3 = f * f * f * power[4 * k + 2]!;
     const p4 = f * f * f * f * power[4 * k + 3]!;
-    // H⁻¹ is symmetric: column v of rows i and j, read along the rows
+    // H⁻¹ is symmetric: column v of rows i and j, read along the rows; anchored, the contrast is e_v − e_ref
+    const dref = ref >= 0 ? hinv[ri + ref]! - hinv[rj + ref]! : 0;
     for (let v = 0; v < m; v++) {
-      const d = hinv[ri + v]! - hinv[rj + v]!;
+      const d = hinv[ri + v]! - hinv[rj + v]! - dref;
       const d2 = d * d;
       r1[v]! += d * p1;
       r2[v]! += d2 * p2;
@@ -147,7 +150,8 @@ export function modelLaws(lin: LinearBootstrapModel): ContrastLaw[] {
       r4[v]! += d2 * d2 * p4;
     }
   }
-  return Array.from({ length: m }, (_, v) => lawOfSums(lin.c0[v]!, lin.battles, r1[v]!, r2[v]!, r3[v]!, r4[v]!));
+  const c0 = (v: number) => (ref >= 0 ? lin.c0[v]! - lin.c0[ref]! + target : lin.c0[v]!);
+  return Array.from({ length: m }, (_, v) => lawOfSums(c0(v), lin.battles, r1[v]!, r2[v]!, r3[v]!, r4[v]!));
 }
 
 /**
@@ -348,8 +352,16 @@ export interface ControlIntervals extends PercentileIntervals {
  * @param lin the linearised law of the same job
  * @param ratings point ratings (display scale)
  * @param level coverage level in (0, 1)
+ * @param anchor when given, the rounds were anchored (each shifted so that model `ref` is at `rating`): the laws are those of the anchored contrasts (see {@link modelLaws})
  */
-export function controlIntervals(dist: BootstrapDistribution, lin: LinearBootstrapModel, ratings: ArrayLike<number>, level: number, bandwidth = CONTROL_BANDWIDTH): ControlIntervals {
+export function controlIntervals(
+  dist: BootstrapDistribution,
+  lin: LinearBootstrapModel,
+  ratings: ArrayLike<number>,
+  level: number,
+  bandwidth = CONTROL_BANDWIDTH,
+  anchor: { readonly ref: number; readonly rating: number } | null = null,
+): ControlIntervals {
   if (!(level > 0 && level < 1)) throw new RangeError(`controlIntervals requires a level in (0, 1), got ${level}`);
   const { rounds: R, models: m } = dist;
   if (!dist.control || lin.m !== m) throw new RangeError('controlIntervals requires a Bradley–Terry bootstrap with control variates');
@@ -359,7 +371,7 @@ export function controlIntervals(dist: BootstrapDistribution, lin: LinearBootstr
   let controlled = 0;
   const tc = new Float64Array(R);
   const lc = new Float64Array(R);
-  const laws = modelLaws(lin);
+  const laws = anchor ? modelLaws(lin, anchor.ref, anchor.rating) : modelLaws(lin);
   const probs = [(1 - level) / 2, (1 + level) / 2];
   for (let v = 0; v < m; v++) {
     for (let r = 0; r < R; r++) {

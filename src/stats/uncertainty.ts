@@ -1,54 +1,86 @@
-import type { TiePolicy } from '../rating/bradley-terry.js';
+/**
+ * The uncertainty engine: one path from any fit of the rating-model family to intervals, ranks and rank
+ * distributions — sandwich (closed form, every likelihood model) or bootstrap (worker threads, exact multinomial
+ * cells, deterministic by seed for any thread count; control-variate quantiles where the model provides the
+ * linearisation, i.e. Bradley–Terry). Every command and the library's `rateWithIntervals` go through it.
+ */
 import type { BattleTable } from '../data/table.js';
-import { buildLeaderboard, fitRatings, type Intervals, type PointFit, type RateOptions } from '../rating/rate.js';
-import type { Leaderboard, LeaderboardRow } from '../report/leaderboard.js';
+import { normalQuantile } from '../math/normal.js';
+import { modelFor } from '../models/index.js';
+import { DEFAULT_MODEL, type FitCovariance, type ModelFit, type ModelOptions, type RatingModel, type StyleCoefficient, type TieParameters } from '../models/types.js';
+import { pointsPerLogit } from '../rating/scale.js';
 import { type BootstrapDistribution, bootstrapRatings } from './bootstrap.js';
 import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, ROUND_PRIOR } from './bootstrap-rounds.js';
 import { controlIntervals, type LinearBootstrapModel, linearBootstrapModel } from './control-variate.js';
-import { percentileIntervals } from './interval.js';
-import { rankBounds, rankCounts, rankDistributionOf } from './rank.js';
-import { normalIntervals, sandwichCovariance } from './sandwich.js';
+import { percentileIntervals, quantileSorted } from './interval.js';
 
-/** How intervals are computed: bootstrap percentiles, or the Huber–White sandwich (normal approximation). */
-export type CiMethod = 'bootstrap' | 'sandwich';
+/** How intervals are computed: bootstrap percentiles, the Huber–White sandwich (normal approximation), or none. */
+export type CiMethod = 'bootstrap' | 'sandwich' | 'none';
 
 /**
- * How bootstrap quantiles are estimated from the rounds (Bradley–Terry): `control` uses each round's linearised
- * refit as a control variate with a known law (`controlQuantiles`), about 10× less Monte-Carlo error at the
- * same rounds; `plain` takes type-7 sample quantiles of the rounds. Online Elo always uses `plain`.
+ * How Bradley–Terry bootstrap quantiles are estimated: `control` uses each round's linearised refit as a control
+ * variate with a known law (about 10× less Monte-Carlo error at the same rounds); `plain` takes type-7 sample
+ * quantiles. Models without a linearisation (Elo, tie models, style control) always use `plain`.
  */
 export type BootstrapQuantiles = 'control' | 'plain';
 
-/** Options of {@link rateWithUncertainty} (`arena rate --bootstrap --ci --ci-method --seed --threads`). */
-export interface UncertaintyOptions {
+/** Interval options: what `--ci-method --bootstrap --ci --seed --threads --bootstrap-quantiles` select. */
+export interface IntervalOptions {
   readonly ciMethod: CiMethod;
-  /** Bootstrap rounds (0 = none). With `sandwich` the rounds, if any, feed only rank distributions and P(above). */
+  /** Bootstrap rounds (0 = none). With `sandwich` or `none` the rounds, if any, feed only rank distributions and P(above). */
   readonly rounds: number;
   /** Interval level in (0, 1). */
   readonly level: number;
   readonly seed: string | number;
-  /** Bootstrap quantile estimator (default `control`; applies to Bradley–Terry). */
-  readonly bootstrapQuantiles?: BootstrapQuantiles;
+  readonly bootstrapQuantiles: BootstrapQuantiles;
   /** Worker threads (default all cores); never changes the result. */
-  readonly threads?: number;
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly threads?: number | undefined;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** A point fit with its uncertainty. */
-export interface RatedWithUncertainty {
-  readonly point: PointFit;
-  readonly options: UncertaintyOptions;
-  /** Bootstrap ratings, when rounds > 0. */
-  readonly dist: BootstrapDistribution | null;
-  /**
-   * The linearised bootstrap's law (Bradley–Terry rounds with `bootstrapQuantiles: 'control'`), for control-variate
-   * quantiles of any contrast (e.g. a gap in `compareModels`); else null.
-   */
-  readonly linear: LinearBootstrapModel | null;
-  /** Sandwich covariance of the strengths (natural scale, m × m), with `sandwich`. */
-  readonly cov: Float64Array | null;
-  /** Intervals (display scale), when computed: bootstrap with rounds > 0, or sandwich. */
+/** Rounds of `--ci-method bootstrap` when `--bootstrap` is not given (FastChat's default). */
+export const DEFAULT_BOOTSTRAP_ROUNDS = 1000;
+
+/**
+ * The default interval options: sandwich intervals at 95% for likelihood models (instant, deterministic, and the
+ * closed form LMArena's arena-rank reports), none for online Elo unless rounds are asked for. See
+ * {@link resolveCiMethod}.
+ */
+export const DEFAULT_INTERVALS: IntervalOptions = Object.freeze({ ciMethod: 'sandwich' as const, rounds: 0, level: 0.95, seed: 42, bootstrapQuantiles: 'control' as const });
+
+/**
+ * The interval method when none is named: `bootstrap` when rounds are asked for (`--bootstrap N` alone means
+ * bootstrap intervals), else `sandwich` for likelihood models and `none` for online Elo (its only intervals need
+ * resampling, which is never started unasked). O(1).
+ */
+export function resolveCiMethod(named: CiMethod | undefined, rounds: number, model: RatingModel): CiMethod {
+  if (named) return named;
+  if (rounds > 0) return 'bootstrap';
+  return model.likelihood ? 'sandwich' : 'none';
+}
+
+/** Interval bounds per model id (display scale). */
+export interface Intervals {
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+}
+
+/** A fit with its uncertainty: what every command formats. */
+export interface RatedBoard {
+  /** The point fit; its `fit.tieParameters` and `style` carry intervals by the chosen method. */
+  readonly point: ModelFit;
+  readonly model: RatingModel;
+  readonly options: IntervalOptions;
+  /** Intervals (display scale), or null (`none`, or bootstrap without rounds). */
   readonly intervals: Intervals | null;
+  /** Sandwich covariance (natural scale, unanchored), when the method is `sandwich`. */
+  readonly cov: FitCovariance | null;
+  /** Bootstrap ratings (display scale; anchored per round under `--anchor`), when rounds > 0. */
+  readonly dist: BootstrapDistribution | null;
+  /** The linearised bootstrap's law (Bradley–Terry with control quantiles), for contrasts such as a gap; else null. */
+  readonly linear: LinearBootstrapModel | null;
+  /** Anchor model id (−1: none): its interval has zero width and the others are intervals of the gap to it. */
+  readonly reference: number;
   /** Plain-sentence warnings about the intervals. */
   readonly warnings: string[];
 }
@@ -58,91 +90,227 @@ const names = (models: readonly string[], ids: number[], max = 5) =>
     ? ids.map((v) => JSON.stringify(models[v])).join(', ')
     : `${ids.slice(0, max).map((v) => JSON.stringify(models[v])).join(', ')} and ${ids.length - max} more`;
 
-/** The bootstrap job of a point fit (BT cells or Elo battles). O(pairs) for BT, O(battles) for Elo. */
-export function bootstrapJobOf(t: BattleTable, point: PointFit, rate: RateOptions): BootstrapJob {
-  if (rate.method === 'elo') return eloBootstrapJob(t, { k: rate.k, scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties as TiePolicy, shift: point.shift });
-  return btBootstrapJob(point.pairs, { theta: point.theta!, prior: point.prior }, { ties: rate.ties as TiePolicy, tolerance: rate.tolerance, scale: rate.scale, base: rate.base, offset: rate.initial + point.shift });
+/**
+ * The bootstrap job of a fit (plain data, posted as is to worker threads). Display offsets are the initial
+ * rating without the anchor shift: the engine anchors every round itself. O(pairs) for likelihood models on
+ * cells, O(battles) for Elo, O(rows) for style control.
+ */
+export function bootstrapJobOf(fit: ModelFit): BootstrapJob {
+  const o = fit.options;
+  const offset = o.initial + (o.anchor ? 0 : fit.shift);
+  switch (fit.kind) {
+    case 'elo':
+      return eloBootstrapJob(fit.table, { k: o.k, scale: o.scale, base: o.base, initial: o.initial, ties: o.ties === 'ignore' ? 'ignore' : 'half', shift: o.anchor ? 0 : fit.shift });
+    case 'bt':
+      return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset });
+    case 'tie': {
+      const c = fit.cells;
+      const counts = new Float64Array(4 * c.pairs);
+      let battles = 0;
+      for (let k = 0; k < c.pairs; k++) {
+        counts[4 * k] = c.w[k]!;
+        counts[4 * k + 1] = c.l[k]!;
+        counts[4 * k + 2] = c.t[k]! - c.bb[k]!;
+        counts[4 * k + 3] = c.bb[k]!;
+        battles += c.w[k]! + c.l[k]! + c.t[k]!;
+      }
+      return { kind: 'tie', models: c.m, model: fit.tieModel, cells: c, counts, battles, theta: fit.theta, eta: fit.eta, prior: fit.prior, tolerance: o.tolerance, scale: o.scale, base: o.base, offset };
+    }
+    case 'style':
+      return {
+        kind: 'style',
+        models: fit.models.length,
+        table: fit.table,
+        design: fit.design,
+        outcome: fit.outcome,
+        start: fit.x,
+        prior: fit.prior,
+        stylePrior: fit.stylePrior,
+        tolerance: o.tolerance,
+        scale: o.scale,
+        base: o.base,
+        offset,
+      };
+  }
+}
+
+/** Shifts every round so that model `ref` sits at `rating` (FastChat anchors each bootstrap round). O(R·m). */
+function anchorRounds(x: Float64Array, R: number, m: number, ref: number, rating: number): void {
+  for (let r = 0; r < R; r++) {
+    const shift = rating - x[r * m + ref]!;
+    for (let v = 0; v < m; v++) x[r * m + v]! += shift;
+  }
+}
+
+/** Percentile interval (type 7) of one extra parameter's draws after `map`, widened to hold `value`. O(R log R). */
+function extraInterval(dist: BootstrapDistribution, col: number, level: number, value: number, map: (x: number) => number = (x) => x): { lower: number; upper: number } {
+  const v = new Float64Array(dist.rounds);
+  for (let r = 0; r < dist.rounds; r++) v[r] = map(dist.extra![r * dist.extras + col]!);
+  v.sort();
+  return { lower: Math.min(quantileSorted(v, (1 - level) / 2), value), upper: Math.max(quantileSorted(v, (1 + level) / 2), value) };
+}
+
+/** Sandwich variance of θ_v − θ_ref (natural scale; ref −1: of θ_v). O(1). */
+function contrastVariance(c: FitCovariance, v: number, ref: number): number {
+  const n = c.n;
+  if (ref < 0) return c.cov[v * n + v]!;
+  return c.cov[v * n + v]! + c.cov[ref * n + ref]! - 2 * c.cov[v * n + ref]!;
 }
 
 /**
- * Rates battles (see `fitRatings`) and adds uncertainty: bootstrap percentile intervals (`ciMethod:
- * 'bootstrap'`, rounds > 0; Bradley–Terry quantiles estimated with the control variate unless
- * `bootstrapQuantiles: 'plain'`, see {@link controlIntervals}) or sandwich normal intervals (`ciMethod: 'sandwich'`, Bradley–Terry only: online Elo
- * has no likelihood to build one from). The point ratings are always the full-data fit.
+ * Sandwich intervals of a likelihood fit at `level`: rating ± z·sd, z = Φ⁻¹((1 + level)/2), sd the sandwich
+ * standard deviation of the rating (of its gap to the anchor model under `--anchor`, so the anchor's interval has
+ * zero width). Synchronous and deterministic: the simulation engine calls it for every refit. O(model's sandwich).
  *
- * O(fit + R · round / threads) for the bootstrap; O(pairs + m³) for the sandwich.
- *
- * @throws RangeError for `sandwich` with `method: 'elo'`, or a level outside (0, 1)
+ * @throws RangeError for a fit without a likelihood (online Elo)
  */
-export async function rateWithUncertainty(t: BattleTable, rate: RateOptions, opts: UncertaintyOptions): Promise<RatedWithUncertainty> {
-  if (!(opts.level > 0 && opts.level < 1)) throw new RangeError(`the interval level must be in (0, 1), got ${opts.level}`);
-  if (opts.ciMethod === 'sandwich' && rate.method === 'elo') throw new RangeError('sandwich intervals need a likelihood: use them with --method bt, or use --ci-method bootstrap with --method elo');
-  const point = fitRatings(t, rate);
-  return addUncertainty(t, point, rate, opts);
+export function sandwichIntervals(point: ModelFit, model: RatingModel, level: number): { intervals: Intervals; cov: FitCovariance } {
+  if (!model.sandwich) throw new RangeError('sandwich intervals need a likelihood: use them with --method bt, or use --bootstrap N with --method elo');
+  const cov = model.sandwich(point);
+  const m = point.models.length;
+  const ref = referenceOf(point);
+  const z = normalQuantile((1 + level) / 2);
+  const f = pointsPerLogit(point.options);
+  const lower = new Float64Array(m);
+  const upper = new Float64Array(m);
+  for (let v = 0; v < m; v++) {
+    const sd = Math.sqrt(Math.max(0, contrastVariance(cov, v, ref))) * f;
+    lower[v] = point.ratings[v]! - z * sd;
+    upper[v] = point.ratings[v]! + z * sd;
+  }
+  return { intervals: { lower, upper }, cov };
 }
 
-/** {@link rateWithUncertainty} for an existing point fit. */
-export async function addUncertainty(t: BattleTable, point: PointFit, rate: RateOptions, opts: UncertaintyOptions): Promise<RatedWithUncertainty> {
+/** The anchor model's id of a fit, or −1. */
+function referenceOf(point: ModelFit): number {
+  return point.options.anchor ? point.models.indexOf(point.options.anchor.model) : -1;
+}
+
+/** The fit's tie parameters and style coefficients with intervals by the chosen method. */
+function withParameterIntervals(point: ModelFit, opts: IntervalOptions, cov: FitCovariance | null, dist: BootstrapDistribution | null): ModelFit {
+  if (point.kind !== 'tie' && point.kind !== 'style') return point;
+  const level = opts.level;
+  const z = normalQuantile((1 + level) / 2);
+  const sdOf = (name: string) => {
+    const q = cov?.extra.get(name);
+    return cov && q !== undefined ? Math.sqrt(Math.max(0, cov.cov[q * cov.n + q]!)) : Number.NaN;
+  };
+  const etaCol = point.kind === 'tie' ? 0 : point.design.features.length;
+  let tieParameters = point.fit.tieParameters;
+  if (tieParameters) {
+    const key = 'nu' in tieParameters ? 'nu' : 'theta';
+    const main = tieParameters[key]!;
+    let iv: { lower?: number; upper?: number } = {};
+    if (cov && Number.isFinite(point.eta)) {
+      const se = sdOf('eta');
+      if (Number.isFinite(se)) iv = { lower: Math.exp(point.eta - z * se), upper: Math.exp(point.eta + z * se) };
+    } else if (dist?.extra && Number.isFinite(main.value)) iv = extraInterval(dist, etaCol, level, main.value, Math.exp);
+    const share = tieParameters.bothbadShare;
+    let next: Record<string, { value: number; lower?: number; upper?: number }> = { ...tieParameters, [key]: { value: main.value, ...iv } };
+    if (share && share.lower !== undefined) {
+      // the both-bad share's binomial interval at the requested level
+      const ties = point.kind === 'tie' ? sum(point.cells.t) : Number.NaN;
+      if (Number.isFinite(ties) && ties > 0) {
+        const se = Math.sqrt((share.value * (1 - share.value)) / ties);
+        next = { ...next, bothbadShare: { value: share.value, lower: Math.max(0, share.value - z * se), upper: Math.min(1, share.value + z * se) } };
+      }
+    }
+    tieParameters = next as TieParameters;
+  }
+  const fit = { ...point.fit, ...(tieParameters ? { tieParameters } : {}) };
+  if (point.kind === 'tie') return { ...point, fit };
+  const how = cov ? 'sandwich' : dist?.extra ? 'bootstrap' : 'none';
+  const coefficients = point.style.coefficients.map((c, q): StyleCoefficient => {
+    if (!c.active) return { ...c, lower: 0, upper: 0, perUnitLower: 0, perUnitUpper: 0 };
+    let lower = c.coefficient;
+    let upper = c.coefficient;
+    if (cov) {
+      const sb = sdOf(`beta:${c.feature}`);
+      lower = c.coefficient - z * sb;
+      upper = c.coefficient + z * sb;
+    } else if (dist?.extra) ({ lower, upper } = extraInterval(dist, q, level, c.coefficient));
+    return { ...c, lower, upper, perUnitLower: lower / c.sd, perUnitUpper: upper / c.sd };
+  });
+  return { ...point, fit, style: { ...point.style, intervals: how, coefficients } };
+}
+
+function sum(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k]!;
+  return s;
+}
+
+/**
+ * Adds uncertainty to a fit of any model of the family:
+ * - `sandwich`: normal intervals from the model's sandwich covariance (every likelihood model; tie parameters and
+ *   style coefficients too);
+ * - `bootstrap` (rounds > 0): R resamples drawn exactly (multinomial over the model's cells, or over rows for
+ *   style control; online Elo replays resampled rows) on worker threads, each refitted warm-started at the fit;
+ *   percentile intervals — with the control variate for Bradley–Terry unless `bootstrapQuantiles: 'plain'` —
+ *   widened to hold the point (with a warning).
+ * Under `--anchor` every round is anchored (FastChat): the anchor's interval has zero width, the others are
+ * intervals of the gap to it; the sandwich does the same with the variance of θ_v − θ_anchor.
+ * Rounds, when asked, also feed rank distributions and P(above) whatever the interval method.
+ *
+ * O(sandwich) or O(R · round / threads). Round r draws only from `deriveRng(seed, 'bootstrap', r)`.
+ *
+ * @throws RangeError for `sandwich` on a model without a likelihood, or a level outside (0, 1)
+ */
+export async function addIntervals(point: ModelFit, model: RatingModel, opts: IntervalOptions): Promise<RatedBoard> {
+  if (!(opts.level > 0 && opts.level < 1)) throw new RangeError(`the interval level must be in (0, 1), got ${opts.level}`);
   const warnings: string[] = [];
+  const m = point.models.length;
+  const ref = referenceOf(point);
   let dist: BootstrapDistribution | null = null;
   let linear: LinearBootstrapModel | null = null;
-  if (opts.rounds > 0 && t.battles > 0 && point.models.length > 1) {
-    const job = bootstrapJobOf(t, point, rate);
-    if (job.kind === 'bt' && (opts.bootstrapQuantiles ?? 'control') === 'control') linear = linearBootstrapModel(job);
-    dist = await bootstrapRatings(job, {
-      rounds: opts.rounds,
-      seed: opts.seed,
-      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
+  if (opts.rounds > 0 && point.battles > 0 && m > 1) {
+    const job = bootstrapJobOf(point);
+    if (job.kind === 'bt' && opts.bootstrapQuantiles === 'control') linear = linearBootstrapModel(job);
+    dist = await bootstrapRatings(job, { rounds: opts.rounds, seed: opts.seed, threads: opts.threads, onProgress: opts.onProgress });
+    if (ref >= 0) {
+      anchorRounds(dist.ratings, dist.rounds, m, ref, point.options.anchor!.rating);
+      if (dist.control) anchorRounds(dist.control, dist.rounds, m, ref, point.options.anchor!.rating);
+    }
     if (dist.degenerate > 0) {
       warnings.push(
         `In ${dist.degenerate} of ${dist.rounds} bootstrap rounds the resampled battles had no maximum-likelihood ratings (a model never won or never lost in the resample); those rounds were fitted with a ridge prior (λ = ${ROUND_PRIOR}).`,
       );
     }
+    if (dist.unconverged > 0) warnings.push(`${dist.unconverged} of ${dist.rounds} bootstrap refits did not converge in 200 iterations; their last iterates are kept.`);
   }
-  let cov: Float64Array | null = null;
+  let cov: FitCovariance | null = null;
   let intervals: Intervals | null = null;
   if (opts.ciMethod === 'sandwich') {
-    if (!point.theta) throw new RangeError('sandwich intervals need a Bradley–Terry fit');
-    cov = sandwichCovariance(point.pairs, rate.ties as TiePolicy, point.theta, point.prior);
-    const n = normalIntervals(point.ratings, cov, opts.level, rate);
-    intervals = { lower: n.lower, upper: n.upper };
-  } else if (dist) {
-    const p = linear && dist.control ? controlIntervals(dist, linear, point.ratings, opts.level) : percentileIntervals(dist, point.ratings, opts.level);
+    ({ intervals, cov } = sandwichIntervals(point, model, opts.level));
+  } else if (opts.ciMethod === 'bootstrap' && dist) {
+    const anchor = ref >= 0 ? { ref, rating: point.options.anchor!.rating } : null;
+    const p = linear && dist.control ? controlIntervals(dist, linear, point.ratings, opts.level, undefined, anchor) : percentileIntervals(dist, point.ratings, opts.level);
     intervals = { lower: p.lower, upper: p.upper };
     if (p.widened.length) {
       warnings.push(
-        `The bootstrap percentile interval of ${names(point.models, p.widened)} did not contain the point rating (a skewed bootstrap distribution${rate.method === 'elo' ? ': online Elo depends on battle order, and the rounds replay random orders' : ''}); it was widened to reach it.`,
+        `The bootstrap percentile interval of ${names(point.models, p.widened)} did not contain the point rating (a skewed bootstrap distribution${point.kind === 'elo' ? ': online Elo depends on battle order, and the rounds replay random orders' : ''}); it was widened to reach it.`,
       );
     }
+  } else if (opts.ciMethod === 'bootstrap' && m > 1 && point.battles > 0) {
+    throw new RangeError('bootstrap intervals need rounds ≥ 1');
   }
-  return { point, options: opts, dist, linear, cov, intervals, warnings };
+  const withParams = withParameterIntervals(point, opts, cov, opts.ciMethod === 'bootstrap' ? dist : null);
+  return { point: withParams, model, options: opts, intervals, cov, dist, linear, reference: ref, warnings };
 }
 
 /**
- * The leaderboard of a fit with uncertainty: the contract's rows plus `rankLower`/`rankUpper` (see
- * `rankBounds`) when there are intervals, and each model's bootstrap `rankDistribution` when asked.
- * O(m log m + R·m log m with the rank distribution).
+ * The one call for "a leaderboard's numbers with intervals": fits the model that the options select (see
+ * `modelFor`) and adds uncertainty ({@link addIntervals}). Missing options take LMArena's defaults
+ * ({@link DEFAULT_MODEL}) and {@link DEFAULT_INTERVALS}; with `rounds` > 0 and no `ciMethod`, bootstrap intervals.
+ *
+ * @example
+ * const board = await rateWithIntervals(table, { anchor: { model: 'mixtral-8x7b-instruct-v0.1', rating: 1114 } }, { rounds: 1000, seed: 1 });
  */
-export function uncertaintyLeaderboard(u: RatedWithUncertainty, params: Readonly<Record<string, unknown>>, battles: number, method: string, withRankDistribution = false): Leaderboard {
-  const lb = buildLeaderboard(u.point, params, battles, method, u.intervals, u.warnings);
-  const id = new Map(u.point.models.map((name, v) => [name, v]));
-  const bounds = u.intervals ? rankBounds(u.intervals.lower, u.intervals.upper) : null;
-  const counts = withRankDistribution && u.dist ? rankCounts(u.dist) : null;
-  const m = u.point.models.length;
-  const models = lb.models.map((row): LeaderboardRow => {
-    const v = id.get(row.model)!;
-    const { battles: b, wins, losses, ties, ...head } = row;
-    return {
-      ...head,
-      ...(bounds ? { rankLower: bounds.best[v]!, rankUpper: bounds.worst[v]! } : {}),
-      battles: b,
-      wins,
-      losses,
-      ties,
-      ...(counts ? { rankDistribution: rankDistributionOf(counts, m, u.dist!.rounds, v) } : {}),
-    };
-  });
-  return { ...lb, models };
+export async function rateWithIntervals(table: BattleTable, model: Partial<ModelOptions> = {}, intervals: Partial<IntervalOptions> = {}): Promise<RatedBoard> {
+  const mo: ModelOptions = { ...DEFAULT_MODEL, ...model };
+  const rm = modelFor(mo);
+  const rounds = intervals.rounds ?? 0;
+  const io: IntervalOptions = { ...DEFAULT_INTERVALS, ...intervals, rounds, ciMethod: resolveCiMethod(intervals.ciMethod, rounds, rm) };
+  const withRounds = io.ciMethod === 'bootstrap' && rounds === 0 ? { ...io, rounds: DEFAULT_BOOTSTRAP_ROUNDS } : io;
+  return addIntervals(rm.fit(table, mo), rm, withRounds);
 }

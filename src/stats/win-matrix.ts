@@ -1,7 +1,5 @@
 import type { PairCounts } from '../data/aggregate.js';
 import type { TiePolicy } from '../rating/bradley-terry.js';
-import { expectedScore } from '../rating/predict.js';
-import type { ScaleOptions } from '../rating/scale.js';
 
 /** Predicted and observed head-to-head results for every ordered pair of models. */
 export interface WinMatrix {
@@ -19,22 +17,23 @@ export interface WinMatrix {
 /**
  * The predicted win-rate matrix implied by fitted ratings, beside the observed win rates and battle counts —
  * the picture behind a leaderboard: where the model fits the head-to-head data and where it does not.
- * predicted[r][c] = 1 / (1 + base^((rating_c − rating_r)/scale)), so predicted[r][c] + predicted[c][r] = 1.
+ * predicted[r][c] = predict(r, c), the model's expected score of r against c (for Bradley–Terry and Elo
+ * 1 / (1 + base^((rating_c − rating_r)/scale)); see `expectedScoreOf`), so predicted[r][c] + predicted[c][r] = 1.
  *
  * O(k² + pairs).
  *
  * @param pc aggregated battles
- * @param ratings display ratings indexed by model id
+ * @param predict expected score of model id i against model id j
  * @param order model ids to include, in row order (e.g. by rating, highest first)
  * @param ties how observed ties count (as in the fit)
  */
-export function winMatrix(pc: PairCounts, ratings: ArrayLike<number>, order: readonly number[], ties: TiePolicy, scale: Pick<ScaleOptions, 'scale' | 'base'>): WinMatrix {
+export function winMatrix(pc: PairCounts, predict: (i: number, j: number) => number, order: readonly number[], ties: TiePolicy): WinMatrix {
   const k = order.length;
   const pos = new Map(order.map((v, q) => [v, q]));
   const predicted = new Float64Array(k * k).fill(Number.NaN);
   const observed = new Float64Array(k * k).fill(Number.NaN);
   const battles = new Float64Array(k * k);
-  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) if (r !== c) predicted[r * k + c] = expectedScore(ratings[order[r]!]!, ratings[order[c]!]!, scale);
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) if (r !== c) predicted[r * k + c] = predict(order[r]!, order[c]!);
   for (let q = 0; q < pc.pairs; q++) {
     const r = pos.get(pc.i[q]!);
     const c = pos.get(pc.j[q]!);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../src/data/schema.js';
-import { normalQuantile } from '../../src/stats/normal.js';
+import { normalQuantile } from '../../src/math/normal.js';
 import { votesToSeparate, normalCdf } from '../../src/stats/compare.js';
 import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
 import { readBattles } from '../../src/data/load.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, formatLeaderboard, formatLeaderboardTable, intervalBar } from '../../src/report/format.js';
-import type { Leaderboard } from '../../src/report/leaderboard.js';
+import { colorEnabled, formatLeaderboard, formatLeaderboardTable, intervalBar } from '../../src/formats/format.js';
+import type { Leaderboard } from '../../src/leaderboard/leaderboard.js';
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 

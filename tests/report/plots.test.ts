@@ -5,7 +5,7 @@ import { BOARD_PLOT_KINDS, boardPlotSpec } from '../../src/plot/board.js';
 import { renderSvg } from '../../src/plot/render.js';
 import { expectedScore } from '../../src/rating/predict.js';
 import { DEFAULT_RATE, fitRatings, type PointFit } from '../../src/rating/rate.js';
-import { orderByRating } from '../../src/report/leaderboard.js';
+import { orderByRating } from '../../src/leaderboard/leaderboard.js';
 import { type RatingIntervals, sandwichRatingIntervals } from '../../src/report/uncertainty.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ciRanks } from '../../src/report/leaderboard.js';
+import { ciRanks } from '../../src/leaderboard/leaderboard.js';
 import { bootstrapProvider, sandwichRatingIntervals } from '../../src/report/uncertainty.js';
 import { tableFromBattles } from '../../src/data/table.js';
 import { addUncertainty } from '../../src/stats/uncertainty.js';

@@ -8,9 +8,9 @@ import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
 import { btBootstrapJob, eloBootstrapJob, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
-import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
+import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
 import { countMultinomialInto, prepareCountMultinomial } from '../../src/stats/count-multinomial.js';
-import { normalIntervals, sandwichCovariance } from '../../src/stats/sandwich.js';
+import { normalIntervals, sandwichCovariance } from '../../src/rating/sandwich.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 
 const F = 400 / Math.log(10);

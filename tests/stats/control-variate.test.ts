@@ -9,7 +9,7 @@ import { createRng, normal } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
 import { type BtBootstrapJob, btJobCells } from '../../src/stats/bootstrap-rounds.js';
-import { FixedHessianRefit } from '../../src/stats/bt-refit.js';
+import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
 import {
   CONTROL_MAX_CUMULANT,
   CONTROL_MIN_DRAWS,
@@ -22,7 +22,7 @@ import {
   modelLaws,
 } from '../../src/stats/control-variate.js';
 import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js';
-import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
+import { normalCdf, normalQuantile } from '../../src/math/normal.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 import { logGamma } from '../../src/stats/binomial.js';
 import { SHARED } from '../helpers.js';

@@ -1,5 +1,5 @@
 import { logGamma } from '../../src/stats/binomial.js';
-import { normalQuantile } from '../../src/stats/normal.js';
+import { normalQuantile } from '../../src/math/normal.js';
 
 /** Upper quantile of the chi-square law by the Wilson–Hilferty cube approximation. */
 export function chiSquareQuantile(df: number, p: number): number {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tableFromBattles } from '../../src/data/table.js';
 import { DEFAULT_RATE } from '../../src/rating/rate.js';
-import { ciRanks } from '../../src/report/leaderboard.js';
+import { ciRanks } from '../../src/leaderboard/leaderboard.js';
 import { quantileSorted, percentileIntervals } from '../../src/stats/interval.js';
 import { rankBounds, rankCounts, rankDistributionOf } from '../../src/stats/rank.js';
 import { rateWithUncertainty, uncertaintyLeaderboard } from '../../src/stats/uncertainty.js';

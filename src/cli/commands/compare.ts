@@ -1,12 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { InputFormat } from '../../data/parse.js';
 import { UsageError } from '../../errors.js';
-import { rateParams } from '../../rating/rate.js';
-import { fmt, formatJson } from '../../report/format.js';
+import { fmt, formatJson } from '../../formats/format.js';
+import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { compareModels } from '../../stats/compare.js';
-import { rateWithUncertainty, uncertaintyLeaderboard } from '../../stats/uncertainty.js';
+import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addInputOptions, addRatingOptions, addUncertaintyOptions, loadInput, rateOptionsFrom, uncertaintyFrom, uncertaintyParams } from './rate.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
 
 /** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */
 export function modelIdOrThrow(models: readonly string[], name: string, option: string): number {
@@ -26,32 +25,29 @@ export function registerCompare(program: Command, io: CliIO): void {
   const cmd = program
     .command('compare')
     .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them')
-    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin')
+    .argument('<battles...>', BATTLES_ARGUMENT)
     .requiredOption('--a <model>', 'first model (exact name)')
     .requiredOption('--b <model>', 'second model (exact name)');
-  addRatingOptions(cmd);
-  addInputOptions(cmd);
-  addUncertaintyOptions(cmd, 1000);
+  addBattleOptions(cmd);
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
-      const rate = rateOptionsFrom(o);
       if (o.a === o.b) throw new UsageError('--a and --b name the same model');
-      const { opts, progress } = uncertaintyFrom(io, o, rate);
-      if (opts.ciMethod === 'bootstrap' && !(opts.rounds > 0)) throw new UsageError('compare needs intervals: use --bootstrap R (R ≥ 1) or --ci-method sandwich');
-      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
+      const { model, modelOptions: rate, intervals: opts, progress } = battleOptionsFrom(io, o);
+      if (opts.ciMethod === 'none') throw new UsageError('compare needs intervals: use --bootstrap N or --ci-method sandwich');
+      const t = await loadInput(io, files, o);
       const a = modelIdOrThrow(t.models, o.a as string, '--a');
       const b = modelIdOrThrow(t.models, o.b as string, '--b');
       let u;
       try {
-        u = await rateWithUncertainty(t, rate, opts);
+        u = await addIntervals(model.fit(t, rate), model, opts);
       } finally {
         progress.stop();
       }
       const c = compareModels(u, a, b, rate);
-      const params = { ...rateParams(rate), ...uncertaintyParams(o), a: o.a, b: o.b, sort: o.sort };
-      const lb = uncertaintyLeaderboard(u, params, t.battles, rate.method);
+      const params = { ...modelParams(rate), ...intervalParams(opts), a: o.a, b: o.b, sort: o.sort };
+      const lb = leaderboardOf(u, params);
       const rows = lb.models.filter((r) => r.model === o.a || r.model === o.b);
       // head-to-head record from the pair cell
       const [x, y] = a < b ? [a, b] : [b, a];
@@ -65,7 +61,7 @@ export function registerCompare(program: Command, io: CliIO): void {
       }
       const comparison = { a: o.a, b: o.b, ...c, headToHead: h2h };
       if (o.format === 'json') {
-        emit(io, formatJson({ method: rate.method, params, battles: t.battles, models: rows, comparison, warnings: lb.warnings }), o.out as string | undefined);
+        emit(io, formatJson({ method: rate.method, params, battles: lb.battles, models: rows, comparison, warnings: lb.warnings }), o.out as string | undefined);
       } else {
         const level = `${Math.round((opts.level as number) * 1000) / 10}%`;
         const row = (name: unknown) => rows.find((r) => r.model === name)!;

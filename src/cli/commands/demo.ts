@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_RATINGS_PATH, loadRatings } from '../../data/ratings.js';
-import { buildLeaderboard, DEFAULT_RATE, fitRatings, rateParams } from '../../rating/rate.js';
-import { fmt, formatJson, textTable } from '../../report/format.js';
+import { fmt, formatJson, textTable } from '../../formats/format.js';
+import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { createRng } from '../../rng.js';
 import { simulateTable } from '../../sim/generate.js';
-import { normalIntervals, sandwichCovariance } from '../../stats/sandwich.js';
+import { rateWithIntervals } from '../../stats/uncertainty.js';
+import { modelParams } from '../option-groups.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { nonNegativeInt, positiveInt, probability, seedArg } from '../options.js';
 
@@ -20,6 +21,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--top <n>', 'rows to show', positiveInt, 15)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file instead of stdout')
+    .option('--quiet', 'no timing line on stderr', false)
     .action(async (o: Record<string, unknown>) => {
       const file = (o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH;
       const truth = loadRatings(file);
@@ -31,21 +33,14 @@ export function registerDemo(program: Command, io: CliIO): void {
       let mean = 0;
       for (const r of truth.ratings) mean += r;
       mean /= truth.ratings.length;
-      const rate = { ...DEFAULT_RATE, initial: mean };
-      const point = fitRatings(table, rate);
-      const ci = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta!, point.prior), 0.95, rate);
+      const rated = await rateWithIntervals(table, { initial: mean }, { ciMethod: 'sandwich', level: 0.95 });
+      const point = rated.point;
       const t2 = performance.now();
-      const lb = buildLeaderboard(
-        point,
-        { ...rateParams(rate), ciMethod: 'sandwich', ci: 0.95, seed: o.seed, tieRate: o.tieRate, ratings: o.ratings ?? 'embedded:lmarena-text-2026-04' },
-        table.battles,
-        'bt',
-        ci,
-      );
+      const lb = leaderboardOf(rated, { ...modelParams(point.options), ciMethod: 'sandwich', ci: 0.95, seed: o.seed, tieRate: o.tieRate, ratings: o.ratings ?? 'embedded:lmarena-text-2026-04' });
       const trueOf = new Map(truth.models.map((m, i) => [m, truth.ratings[i]!]));
       const top = lb.models.slice(0, o.top as number);
       const covered = lb.models.filter((r) => r.lower! <= trueOf.get(r.model)! && trueOf.get(r.model)! <= r.upper!).length;
-      if (io.stderrIsTTY) io.stderr(`simulated in ${(t1 - t0).toFixed(0)} ms, fitted in ${(t2 - t1).toFixed(0)} ms\n`);
+      if (io.stderrIsTTY && !o.quiet) io.stderr(`simulated in ${(t1 - t0).toFixed(0)} ms, fitted in ${(t2 - t1).toFixed(0)} ms\n`);
       if (o.format === 'json') {
         emit(io, formatJson({ ...lb, models: lb.models.map((r) => ({ ...r, trueRating: trueOf.get(r.model)! })) }), o.out as string | undefined);
       } else {

@@ -1,13 +1,12 @@
-import { UsageError } from '../../errors.js';
 import { type Command, Option } from 'commander';
-import type { InputFormat } from '../../data/parse.js';
-import { fitRatings, rateParams } from '../../rating/rate.js';
-import { formatCsvRows, formatJson, textTable } from '../../report/format.js';
-import { orderByRating } from '../../report/leaderboard.js';
+import { formatCsvRows, formatJson, textTable } from '../../formats/format.js';
+import { leaderboardOf } from '../../leaderboard/leaderboard.js';
+import { expectedScoreOf } from '../../models/predict.js';
+import { addIntervals } from '../../stats/uncertainty.js';
 import { winMatrix } from '../../stats/win-matrix.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
-import { addInputOptions, addRatingOptions, loadInput, rateOptionsFrom } from './rate.js';
 
 const cell = (x: number) => (Number.isNaN(x) ? null : x);
 
@@ -15,36 +14,43 @@ const cell = (x: number) => (Number.isNaN(x) ? null : x);
 export function registerMatrix(program: Command, io: CliIO): void {
   const cmd = program
     .command('matrix')
-    .description('predicted P(row beats column) from the fitted ratings, beside observed win rates and battle counts')
-    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin');
-  addRatingOptions(cmd);
-  addInputOptions(cmd);
+    .description('predicted P(row beats column) from the fitted model, beside observed win rates and battle counts (json: the models\' ratings with intervals too)')
+    .argument('<battles...>', BATTLES_ARGUMENT);
+  addBattleOptions(cmd);
   cmd
     .addOption(new Option('--format <format>', 'json (three matrices), csv (one line per ordered pair) or table (predicted %, top models)').choices(['table', 'json', 'csv']).default('table'))
     .option('--top <n>', 'only the n highest-rated models (default: all; table: 12)', positiveInt)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
-      const rate = rateOptionsFrom(o);
-      if (rate.ties !== 'half' && rate.ties !== 'ignore') throw new UsageError('matrix: --ties must be half or ignore (tie-model win probabilities are not drawn yet)');
-      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
-      const point = fitRatings(t, rate);
+      const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
+      const t = await loadInput(io, files, o);
+      let rated;
+      try {
+        rated = await addIntervals(model.fit(t, modelOptions), model, intervals);
+      } finally {
+        progress.stop();
+      }
+      const point = rated.point;
+      const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, sort: o.sort });
       const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : t.models.length);
-      const order = orderByRating(point.models, point.ratings).slice(0, top);
-      const w = winMatrix(point.pairs, point.ratings, order, rate.ties, rate);
+      const rows = lb.models.slice(0, top);
+      const id = new Map(point.models.map((name, v) => [name, v]));
+      const order = rows.map((r) => id.get(r.model)!);
+      const w = winMatrix(point.pairs, (i, j) => expectedScoreOf(point, i, j), order, modelOptions.ties === 'ignore' ? 'ignore' : 'half');
       const k = order.length;
-      const names = order.map((v) => point.models[v]!);
+      const names = rows.map((r) => r.model);
       const rowsOf = (mat: Float64Array) => names.map((_, r) => Array.from(mat.subarray(r * k, (r + 1) * k), cell));
       let text: string;
       if (o.format === 'json') {
         text = formatJson({
-          method: rate.method,
-          params: { ...rateParams(rate), top: o.top ?? null, sort: o.sort },
-          battles: t.battles,
-          models: order.map((v) => ({ model: point.models[v]!, rating: point.ratings[v]! })),
+          method: modelOptions.method,
+          params: lb.params,
+          battles: lb.battles,
+          models: rows,
           predicted: rowsOf(w.predicted),
           observed: rowsOf(w.observed),
           matchups: rowsOf(w.battles),
-          warnings: point.warnings,
+          warnings: lb.warnings,
         });
       } else if (o.format === 'csv') {
         const lines: unknown[][] = [];
@@ -56,6 +62,6 @@ export function registerMatrix(program: Command, io: CliIO): void {
         text = textTable(header, body, ['l', ...names.map(() => 'r' as const)]);
       }
       emit(io, text, o.out as string | undefined);
-      printWarnings(io, point.warnings);
+      printWarnings(io, lb.warnings);
     });
 }

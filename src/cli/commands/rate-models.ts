@@ -5,38 +5,22 @@ import { UsageError } from '../../errors.js';
 import { btCells } from '../../rating/bradley-terry.js';
 import { compareTieModels } from '../../rating/compare-models.js';
 import { analyseGraph } from '../../rating/graph.js';
-import { dropBothBad, isTieModel } from '../../rating/rate-extended.js';
-import { AUTO_PRIOR, graphWarnings, rateParams, type RateOptions } from '../../rating/rate.js';
-import { DEFAULT_STYLE_PRIOR } from '../../rating/style.js';
+import { dropBothBad, graphWarnings } from '../../models/common.js';
+import { AUTO_PRIOR, type ModelOptions } from '../../models/types.js';
 import { tieCells } from '../../rating/tie-models.js';
-import { fmt, formatCsvRows, formatJson, type OutputFormat, textTable } from '../../report/format.js';
-import type { Leaderboard } from '../../report/leaderboard.js';
+import { fmt, formatCsvRows, formatJson, type OutputFormat, textTable } from '../../formats/format.js';
+import type { Leaderboard } from '../../leaderboard/leaderboard.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { nonNegativeNumber } from '../options.js';
+import { modelParams } from '../option-groups.js';
 
-/** The `arena rate` options of the tie-model and style-control issue. */
-export function addTieStyleOptions(cmd: Command): Command {
-  return cmd
-    .option('--style-control', 'control for response style (length, headers, lists, bold from conv_metadata): bt only; sandwich intervals, or bootstrap with --bootstrap R', false)
-    .option('--style-prior <lambda>', 'ridge λ on the style coefficients, on the summed log-likelihood (FastChat scale)', nonNegativeNumber, DEFAULT_STYLE_PRIOR)
-    .option('--compare-models', 'print NLL / AIC / BIC of the outcome models half, ignore, davidson, rao-kupper on the same battles instead of a leaderboard', false);
-}
-
-/** Rejects option combinations that have no meaning (exit 2). */
-export function checkTieStyleOptions(opts: RateOptions, o: Record<string, unknown>): void {
-  const extended = isTieModel(opts.ties) || opts.styleControl;
-  if (opts.method === 'elo' && (extended || o.compareModels)) {
-    throw new UsageError('--ties davidson|rao-kupper, --style-control and --compare-models need --method bt');
-  }
-  if (opts.method === 'elo' && opts.bothBad === 'separate') throw new UsageError('--both-bad separate needs a tie model (--method bt --ties davidson|rao-kupper)');
-  if (o.compareModels && opts.styleControl) throw new UsageError('--compare-models compares tie models on pair cells; it cannot be combined with --style-control');
-  if (!o.compareModels && opts.bothBad === 'separate' && !isTieModel(opts.ties)) {
-    throw new UsageError('--both-bad separate needs a tie model (--ties davidson|rao-kupper): with half or ignore both labels are scored alike');
-  }
+/** `--compare-models` of `arena rate`. */
+export function addCompareModelsOption(cmd: Command): Command {
+  return cmd.option('--compare-models', 'print NLL / AIC / BIC of the outcome models half, ignore, davidson, rao-kupper on the same battles instead of a leaderboard', false);
 }
 
 /** `arena rate --compare-models`: the likelihood comparison of the outcome models, in the chosen format. */
-export function compareModelsCommand(io: CliIO, input: BattleTable, opts: RateOptions, o: Record<string, unknown>): void {
+export function compareModelsCommand(io: CliIO, input: BattleTable, opts: ModelOptions, o: Record<string, unknown>): void {
+  if (opts.styleControl) throw new UsageError('--compare-models compares tie models on pair cells; it cannot be combined with --style-control');
   const t = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
   const pairs = aggregatePairs(t);
   const cells = tieCells(pairs, opts.bothBad ?? 'tie');
@@ -56,7 +40,7 @@ export function compareModelsCommand(io: CliIO, input: BattleTable, opts: RateOp
   const rows = compareTieModels(cells, { prior, tolerance: opts.tolerance, scale: opts });
   let battles = 0;
   for (let k = 0; k < cells.pairs; k++) battles += cells.w[k]! + cells.l[k]! + cells.t[k]!;
-  const params = { ...rateParams(opts), prior, compareModels: true };
+  const params = { ...modelParams(opts), prior, compareModels: true };
   const format = o.format as OutputFormat;
   let text: string;
   if (format === 'json') text = formatJson({ params, battles, comparison: rows, warnings });
@@ -85,7 +69,7 @@ export function fitExtrasText(lb: Leaderboard, format: OutputFormat): string {
   if (format === 'json' || format === 'csv') return '';
   const lines: string[] = [];
   const pct = `${Math.round(((lb.params.ci as number | undefined) ?? 0.95) * 1000) / 10}%`;
-  const how = lb.params.intervals === 'bootstrap' ? `bootstrap percentile intervals, ${String(lb.params.bootstrap)} rounds` : 'sandwich intervals';
+  const how = lb.params.ciMethod === 'bootstrap' ? `bootstrap percentile intervals, ${String(lb.params.bootstrap)} rounds` : lb.params.ciMethod === 'sandwich' ? 'sandwich intervals' : 'no intervals';
   const tp = lb.fit.tieParameters;
   if (tp) {
     const parts = Object.entries(tp).map(([name, e]) => `${name} = ${e.value.toFixed(4)}${e.lower !== undefined ? ` (${e.lower.toFixed(4)} – ${e.upper!.toFixed(4)})` : ''}`);

@@ -1,12 +1,11 @@
-import { UsageError } from '../../errors.js';
 import type { Command } from 'commander';
-import { type InputFormat } from '../../data/parse.js';
-import { fitRatings, rateParams } from '../../rating/rate.js';
+import { UsageError } from '../../errors.js';
+import { addIntervals } from '../../stats/uncertainty.js';
+import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { positiveInt, seedArg } from '../options.js';
-import { VERSION } from '../program.js';
-import { addIntervalOptions, checkIntervalOptions, intervalsFor, sourceNames } from './plot.js';
-import { addInputOptions, addRatingOptions, loadInput, rateOptionsFrom } from './rate.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { positiveInt } from '../options.js';
+import { sourceNames } from './plot.js';
 
 /** Quotes a command-line word for a POSIX shell when needed (for the "made with" line of the report). */
 function shellWord(w: string): string {
@@ -31,36 +30,35 @@ export function registerReport(program: Command, io: CliIO): void {
   const cmd = program
     .command('report')
     .description('write one self-contained HTML page: leaderboard with rank and rating intervals, interval plot, win-rate and battle-count heatmaps, warnings, parameters')
-    .argument('<battles...>', 'battle files (.jsonl, .ndjson, .json, .csv) or - for stdin');
-  addRatingOptions(cmd);
-  addInputOptions(cmd);
-  addIntervalOptions(cmd);
+    .argument('<battles...>', BATTLES_ARGUMENT);
+  addBattleOptions(cmd);
   cmd
-    .option('--seed <n>', 'random seed (recorded; used by --ci-method bootstrap)', seedArg, 42)
     .option('--top <n>', 'models in the interval plot (top n by rating)', positiveInt, 30)
     .option('--heatmap-top <n>', 'models in the heatmaps (top n by rating)', positiveInt, 15)
     .option('--title <text>', 'page title (default: "arena report: " and the input names)')
     .option('--out <file>', 'write the page to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
-      const opts = rateOptionsFrom(o);
-      if (opts.ties !== 'half' && opts.ties !== 'ignore') throw new UsageError('--ties davidson|rao-kupper is not drawn yet: use --ties half or ignore');
-      checkIntervalOptions(opts, o);
-      const t = await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string });
-      const point = fitRatings(t, opts);
-      const iv = await intervalsFor(io, t, point, opts, o);
+      const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
+      if (intervals.ciMethod === 'none') throw new UsageError('the report draws intervals: use --ci-method sandwich (likelihood models) or --bootstrap N');
+      const t = await loadInput(io, files, o);
+      let rated;
+      try {
+        rated = await addIntervals(model.fit(t, modelOptions), model, intervals);
+      } finally {
+        progress.stop();
+      }
       const sources = sourceNames(files);
       const { renderReport } = await import('../../report/html.js'); // Vega loads on demand
-      const html = await renderReport(point, t.battles, iv, {
+      const html = await renderReport(rated, {
         title: (o.title as string | undefined) ?? `arena report: ${sources.join(', ')}`,
         sources,
-        rate: opts,
-        params: { ...rateParams(opts), ...(o.ciMethod === 'bootstrap' ? { bootstrap: o.bootstrap } : {}), sort: o.sort, seed: o.seed },
+        params: { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort },
         top: o.top as number,
         heatmapTop: o.heatmapTop as number,
         command: commandLine(cmd, files),
         generator: `arena ${VERSION}`,
       });
       emit(io, html, o.out as string | undefined);
-      printWarnings(io, [...point.warnings, ...(iv.warnings ?? [])]);
+      printWarnings(io, [...rated.point.warnings, ...rated.warnings]);
     });
 }

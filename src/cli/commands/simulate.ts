@@ -7,9 +7,10 @@ import { createRng } from '../../rng.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { battleSampler, DEFAULT_SIMULATE, type SimBattle } from '../../sim/generate.js';
 import { createPolicy, DEFAULT_ACTIVE_POLICY, DEFAULT_LMARENA_POLICY, DEFAULT_POPULARITY_EXPONENT, type PolicySpec } from '../../sim/policies.js';
-import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../../sim/style-cli.js';
+import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../style-cli.js';
 import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
+import { progressBar } from '../progress.js';
 import { greaterThanOne, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
 
 /** Parses `--start`: seconds since 1970, or an ISO 8601 date/time (UTC unless it says otherwise). */
@@ -54,6 +55,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, 400)
     .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
+    .option('--quiet', 'no progress bar on stderr', false)
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
     .option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)', parseVerbosity, new Map<string, number>())
     .action(async (o: Record<string, unknown>) => {
@@ -108,6 +110,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
         if (!sink.write(text)) await new Promise<void>((r) => sink.once('drain', () => r()));
       };
       const x: StyleSimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0, style: new Float64Array(8) };
+      const progress = progressBar(io, 'battles', Boolean(o.quiet));
       try {
         let chunk = '';
         for (let i = 0; i < n; i++) {
@@ -116,9 +119,11 @@ export function registerSimulate(program: Command, io: CliIO): void {
           if (chunk.length > 1 << 20) {
             await write(chunk);
             chunk = '';
+            progress.update(i + 1, n);
           }
         }
         await write(chunk);
+        progress.stop();
         if (stream) {
           await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
           renameSync(tmp!, out!);

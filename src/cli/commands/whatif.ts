@@ -2,17 +2,19 @@ import { readJsonFile } from '../../data/ratings.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { InputFormat } from '../../data/parse.js';
 import { DEFAULT_RATINGS_PATH } from '../../data/ratings.js';
-import { InputError } from '../../errors.js';
-import { formatJson } from '../../report/format.js';
+import { InputError, UsageError } from '../../errors.js';
+import type { ModelOptions } from '../../models/types.js';
+import { formatJson } from '../../formats/format.js';
 import { loadSimRatings } from '../../sim/fixture.js';
-import { whatIfJson, formatWhatIfTable } from '../../sim/report.js';
+import { whatIfJson, formatWhatIfTable } from '../../formats/sim-report.js';
 import { parseScenario, type Scenario } from '../../sim/scenario.js';
 import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { positiveInt, seedArg } from '../options.js';
-import { addInputOptions, loadInput } from './rate.js';
+import { addBattleOptions, battleOptionsFrom, loadInput } from '../option-groups.js';
+import { positiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
+import { checkpointIntervals } from './stability.js';
 
 /** Reads and validates a scenario file. @throws InputError `file: json.path: reason` */
 export function readScenario(file: string): Scenario {
@@ -36,14 +38,14 @@ export function resolveScenarioPath(path: string, scenarioFile: string, field: s
  * given or else simulated from the scenario's true ratings (default: the April 2026 fixture).
  * @throws InputError for an unreadable or invalid scenario, ratings or battle file
  */
-export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, unknown>): Promise<{ scenario: Scenario; file: string; prepared: PreparedBaseline }> {
+export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, unknown>, rate?: ModelOptions): Promise<{ scenario: Scenario; file: string; prepared: PreparedBaseline }> {
   const file = o.scenario as string;
   let s = readScenario(file);
   if (o.replications !== undefined) s = { ...s, replications: o.replications as number };
   if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
   let source: WhatIfBaselineSource;
   if (files.length) {
-    source = { kind: 'battles', table: await loadInput(io, files, o as { inputFormat?: InputFormat; sort?: string }), files };
+    source = { kind: 'battles', table: await loadInput(io, files, o), files, rate };
   } else {
     const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
     source = { kind: 'simulated', truth: loadSimRatings(ratingsFile), ratingsName: s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', label: s.baseline.ratings ?? 'the April 2026 fixture' };
@@ -51,28 +53,44 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
   return { scenario: s, file, prepared: prepareWhatIfBaseline(s, source, file) };
 }
 
+/** The model options a simulated baseline ignores: they apply to a baseline read from battle files. */
+const BASELINE_MODEL_KEYS = ['method', 'k', 'scale', 'base', 'initial', 'anchor', 'ties', 'bothBad', 'styleControl', 'stylePrior', 'prior', 'tolerance'];
+
 /** Registers `arena whatif`. */
 export function registerWhatIf(program: Command, io: CliIO): void {
   const cmd = program
     .command('whatif')
     .description('replay a what-if scenario (extra votes, new or removed models, biased voters, best-of-N) on a baseline board R times')
     .argument('[battles...]', 'baseline battle files (default: a board simulated from the scenario baseline ratings)')
-    .requiredOption('--scenario <file>', 'scenario JSON (see README: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
+    .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
     .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--seed <n>', 'override the scenario seed', seedArg)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--top <n>', 'table: rows besides the models named by steps', positiveInt, 15)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
-  addInputOptions(cmd);
-  cmd.action(async (files: string[], o: Record<string, unknown>) => {
-    const { scenario: s, file, prepared } = await loadWhatIf(io, files, o);
+  addBattleOptions(cmd);
+  cmd.action(async (files: string[], o: Record<string, unknown>, self: Command) => {
+    const { modelOptions, intervals } = battleOptionsFrom(io, o);
+    const given = (key: string) => self.getOptionValueSource(key) === 'cli';
+    if (!files.length) {
+      const key = BASELINE_MODEL_KEYS.find(given);
+      if (key) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a baseline read from battle files; a simulated baseline is fitted with LMArena's Bradley–Terry`);
+    }
+    const overrides = { ...o, seed: given('seed') ? o.seed : undefined };
+    const { scenario: s0, file, prepared } = await loadWhatIf(io, files, overrides, modelOptions);
+    const s = {
+      ...s0,
+      ...(given('ciMethod') || given('bootstrap') ? { intervals: checkpointIntervals(intervals) } : {}),
+      ...(given('ci') ? { ci: intervals.level } : {}),
+    };
     const title = `arena whatif ${file}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
-    const warnings = prepared.warnings;
-    const baseline = prepared.baseline;
-    const result = runWhatIf(s, baseline, {
-      onReplication: io.stderrIsTTY ? (r, of) => io.stderr(`\rreplication ${r}/${of}${r === of ? '\n' : ''}`) : undefined,
-    });
-    const all = { ...result, warnings: [...warnings, ...result.warnings] };
+    const progress = progressBar(io, 'replications', Boolean(o.quiet));
+    let result;
+    try {
+      result = runWhatIf(s, prepared.baseline, { onReplication: progress.update });
+    } finally {
+      progress.stop();
+    }
+    const all = { ...result, warnings: [...prepared.warnings, ...result.warnings] };
     emit(io, o.format === 'json' ? formatJson(whatIfJson(all)) : formatWhatIfTable(all, o.top as number, title), o.out as string | undefined);
     printWarnings(io, all.warnings);
   });

@@ -1,5 +1,5 @@
-import { type BtCells, btGradientHessian, centre } from '../rating/bradley-terry.js';
-import { choleskyInPlace, choleskySolveInPlace } from './linalg.js';
+import { type BtCells, btGradientHessian, centre } from './bradley-terry.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
 
 /**
  * The information matrix at θ (negative Hessian of the log-likelihood plus the ridge prior λI) with c·11ᵀ added,

@@ -1,4 +1,4 @@
-import type { Leaderboard } from './leaderboard.js';
+import type { Leaderboard } from '../leaderboard/leaderboard.js';
 
 /** Output formats of leaderboards. */
 export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown';

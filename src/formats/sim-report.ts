@@ -1,7 +1,7 @@
-import { fmt, formatCsvRows, textTable } from '../report/format.js';
-import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from './stability.js';
-import type { Spread } from './summary.js';
-import type { WhatIfResult } from './whatif.js';
+import { fmt, formatCsvRows, textTable } from './format.js';
+import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from '../sim/stability.js';
+import type { Spread } from '../sim/summary.js';
+import type { WhatIfResult } from '../sim/whatif.js';
 
 const signed = (x: number, digits = 1) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
 const range = (s: Spread | null | undefined) => (s ? `${signed(s.mean)} [${signed(s.lower)}, ${signed(s.upper)}]` : '');

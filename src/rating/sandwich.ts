@@ -1,10 +1,10 @@
-import { normalQuantile } from './normal.js';
+import { normalQuantile } from '../math/normal.js';
 import type { PairCounts } from '../data/aggregate.js';
-import { sigmoid } from '../rating/predict.js';
-import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
-import { btCells, type TiePolicy } from '../rating/bradley-terry.js';
+import { sigmoid } from './predict.js';
+import { pointsPerLogit, type ScaleOptions } from './scale.js';
+import { btCells, type TiePolicy } from './bradley-terry.js';
 import { centredInformation } from './bt-refit.js';
-import { choleskyInPlace, choleskyInverse } from './linalg.js';
+import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
 
 /**
  * Huber–White sandwich covariance of Bradley–Terry strengths, `H⁻¹·B·H⁻¹`, with H the Fisher information

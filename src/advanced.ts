@@ -1,0 +1,61 @@
+/**
+ * arena-sim/advanced: every building block behind the public API — readers and scanners, model kernels
+ * (Bradley–Terry, Elo, tie models, style control), linear algebra, samplers, the bootstrap engine, control
+ * variates, rank statistics, simulation policies. Stable within a minor version only; prefer the root export.
+ */
+export * from './index.js';
+export { deriveRng, normal } from './rng.js';
+export * from './data/schema.js';
+export * from './data/table.js';
+export * from './data/aggregate.js';
+export { formatOf } from './data/load.js';
+export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputFormat } from './data/parse.js';
+export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES, scanJsonNumber } from './data/fast-jsonl.js';
+export { FastCsvReader } from './data/fast-csv.js';
+export { readParquetInto, PARQUET_COLUMNS } from './data/parquet.js';
+export * from './data/ratings.js';
+export * from './data/style-fields.js';
+export * from './math/linalg.js';
+export * from './math/normal.js';
+export * from './rating/scale.js';
+export * from './rating/predict.js';
+export * from './rating/elo.js';
+export * from './rating/bradley-terry.js';
+export * from './rating/bt-refit.js';
+export * from './rating/sandwich.js';
+export * from './rating/graph.js';
+export * from './rating/newton.js';
+export * from './rating/tie-models.js';
+export * from './rating/compare-models.js';
+export * from './rating/style.js';
+export * from './models/types.js';
+export * from './models/common.js';
+export * from './models/index.js';
+export { tieParameterReport, tieLikelihoodModel } from './models/tie-model.js';
+export { withCovariates } from './models/covariates.js';
+export * from './stats/binomial.js';
+export * from './stats/multinomial.js';
+export * from './stats/count-multinomial.js';
+export * from './stats/bootstrap-rounds.js';
+export * from './stats/bootstrap.js';
+export * from './stats/interval.js';
+export * from './stats/rank.js';
+export * from './stats/uncertainty.js';
+export * from './stats/control-variate.js';
+export { type Estimate as CompareEstimate, votesToSeparate, normalCdf } from './stats/compare.js';
+export * from './stats/win-matrix.js';
+export * from './sim/generate.js';
+export * from './sim/style.js';
+export * from './sim/policies.js';
+export * from './sim/fenwick.js';
+export * from './sim/fixture.js';
+export * from './sim/board.js';
+export * from './sim/summary.js';
+export * from './sim/scenario.js';
+export * from './sim/whatif.js';
+export * from './sim/stability.js';
+export * from './sim/recovery.js';
+export * from './leaderboard/leaderboard.js';
+export * from './formats/format.js';
+export * from './formats/sim-report.js';
+export { runCli } from './cli/run.js';

@@ -1,0 +1,194 @@
+/**
+ * The option groups every battle-reading command shares, each declared once: model options, interval options and
+ * input options. Commander declares them (names, defaults, help); a zod schema per group turns commander's values
+ * into typed options, so commands read `ModelOptions`/`IntervalOptions` and never cast.
+ */
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+import { readBattles } from '../data/load.js';
+import { type BattleTable, sortByTimestamp } from '../data/table.js';
+import { InputError, UsageError } from '../errors.js';
+import { modelFor } from '../models/index.js';
+import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
+import { parseAnchor } from '../rating/scale.js';
+import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
+import { defaultThreads } from '../stats/bootstrap.js';
+import { DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, resolveCiMethod } from '../stats/uncertainty.js';
+import type { CliIO } from './io.js';
+import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seedArg } from './options.js';
+import { type Progress, progressBar } from './progress.js';
+
+/** The input formats `--input-format` names. */
+export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'parquet'] as const;
+
+/** Help text of the battle-files argument (every format the readers know). */
+export const BATTLES_ARGUMENT = 'battle files (.jsonl, .ndjson, .json, .csv, .parquet) or - for stdin';
+
+/** Input options: `--input-format`, `--sort` (default `input`; commands that replay over time pass `tstamp`). */
+export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 'input'): Command {
+  return cmd
+    .addOption(new Option('--input-format <format>', 'format of every input (default: from each file extension; stdin: jsonl)').choices([...INPUT_FORMATS]))
+    .addOption(new Option('--sort <key>', 'battle order: the input order, or stably sorted by tstamp').choices(['input', 'tstamp']).default(sortDefault));
+}
+
+const InputCli = z.object({ inputFormat: z.enum(INPUT_FORMATS).optional(), sort: z.enum(['input', 'tstamp']) });
+/** Typed input options. */
+export type InputOptions = z.infer<typeof InputCli>;
+
+/**
+ * Reads the battles of a command (files or `-`), sorted if asked. Timestamps are kept when sorting by them or when
+ * `keepTstamp` is true; a command that never uses them passes false to save 8 bytes per row.
+ */
+export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
+  const o = InputCli.parse(raw);
+  const t = await readBattles(files, { inputFormat: o.inputFormat, stdin: io.stdin, tstamp: o.sort === 'tstamp' || keepTstamp });
+  if (o.sort !== 'tstamp') return t;
+  try {
+    return sortByTimestamp(t);
+  } catch (e) {
+    throw new InputError((e as Error).message, { file: files.join(', '), field: 'tstamp' });
+  }
+}
+
+function priorArg(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : nonNegativeNumber(v);
+}
+
+/** Model options: `--method --k --scale --base --initial --anchor --ties --both-bad --style-control --style-prior --prior --tolerance`. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--method <method>', 'rating method: Bradley–Terry maximum likelihood (with --ties choosing the outcome model) or online Elo').choices(['bt', 'elo']).default('bt'))
+    .option('--k <n>', 'Elo K-factor (elo only)', positiveNumber, DEFAULT_MODEL.k)
+    .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, DEFAULT_MODEL.scale)
+    .option('--base <n>', 'odds base of the scale', greaterThanOne, DEFAULT_MODEL.base)
+    .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', anyNumber, DEFAULT_MODEL.initial)
+    .option('--anchor <model=rating>', 'shift all ratings so that this model has this rating (bootstrap rounds are anchored one by one, as FastChat: the anchor\'s interval has zero width)')
+    .addOption(
+      new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties; davidson | rao-kupper: a likelihood tie model (bt only)')
+        .choices(['half', 'ignore', 'davidson', 'rao-kupper'])
+        .default('half'),
+    )
+    .addOption(new Option('--both-bad <policy>', 'tie (bothbad): one tie outcome with "tie", its own tie parameter (separate, tie models), or dropped (ignore)').choices(['tie', 'separate', 'ignore']).default('tie'))
+    .option('--style-control', 'covariates: control for response style (length, headers, lists, bold from conv_metadata); any likelihood model', false)
+    .option('--style-prior <lambda>', 'ridge λ on the style coefficients, on the summed log-likelihood (FastChat scale)', nonNegativeNumber, DEFAULT_STYLE_PRIOR)
+    .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
+    .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance);
+}
+
+const ModelCli = z.object({
+  method: z.enum(['bt', 'elo']),
+  k: z.number(),
+  scale: z.number(),
+  base: z.number(),
+  initial: z.number(),
+  anchor: z.string().optional(),
+  ties: z.enum(['half', 'ignore', 'davidson', 'rao-kupper']),
+  bothBad: z.enum(['tie', 'separate', 'ignore']),
+  styleControl: z.boolean(),
+  stylePrior: z.number(),
+  prior: z.union([z.literal('auto'), z.number()]),
+  tolerance: z.number(),
+});
+
+/**
+ * Typed model options from commander's values, and the model they select.
+ * @throws UsageError for a malformed `--anchor` or a combination without meaning (see `modelFor`)
+ */
+export function modelOptionsFrom(raw: Record<string, unknown>): { options: ModelOptions; model: RatingModel } {
+  const o = ModelCli.parse(raw);
+  let anchor = null;
+  if (o.anchor !== undefined) {
+    try {
+      anchor = parseAnchor(o.anchor);
+    } catch (e) {
+      throw new UsageError(`option '--anchor <model=rating>': ${(e as Error).message}`);
+    }
+  }
+  const { anchor: _a, styleControl, stylePrior, ...rest } = o;
+  const options: ModelOptions = { ...rest, anchor, ...(styleControl ? { styleControl: true, stylePrior } : {}) };
+  return { options, model: modelFor(options) };
+}
+
+/** The model parameters echoed in JSON `params` (everything that changes a number). */
+export function modelParams(o: ModelOptions): Record<string, unknown> {
+  const p: Record<string, unknown> = { scale: o.scale, base: o.base, initial: o.initial, ties: o.ties, anchor: o.anchor ? { model: o.anchor.model, rating: o.anchor.rating } : null, bothBad: o.bothBad ?? 'tie' };
+  if (o.styleControl) {
+    p.styleControl = true;
+    p.stylePrior = o.stylePrior ?? DEFAULT_STYLE_PRIOR;
+  }
+  if (o.method === 'elo') p.k = o.k;
+  else {
+    p.prior = o.prior;
+    p.tolerance = o.tolerance;
+  }
+  return p;
+}
+
+/**
+ * Interval options: `--ci-method --bootstrap --ci --bootstrap-quantiles --seed --threads --quiet`. One default
+ * everywhere: sandwich intervals for likelihood models, none for online Elo, bootstrap when `--bootstrap N` is
+ * given (see `resolveCiMethod`).
+ */
+export function addIntervalOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--ci-method <method>', 'intervals: sandwich (Huber–White, likelihood models, instant), bootstrap (percentiles of resampled refits), none (default: bootstrap with --bootstrap N, else sandwich; elo: none)').choices([
+        'sandwich',
+        'bootstrap',
+        'none',
+      ]),
+    )
+    .option('--bootstrap <rounds>', `bootstrap rounds; alone it means bootstrap intervals (--ci-method bootstrap without it: ${DEFAULT_BOOTSTRAP_ROUNDS})`, nonNegativeInt, 0)
+    .option('--ci <level>', 'interval level', level, 0.95)
+    .addOption(
+      new Option('--bootstrap-quantiles <estimator>', 'bt bootstrap quantiles: control (the linearised refit as a control variate, ~10× less Monte-Carlo error) or plain (type-7 sample quantiles)')
+        .choices(['control', 'plain'])
+        .default('control'),
+    )
+    .option('--seed <n>', 'random seed', seedArg, 42)
+    .addOption(new Option('--threads <n>', 'worker threads for the bootstrap (never changes the result)').argParser(positiveInt).default(defaultThreads(), `all cores: ${defaultThreads()}`))
+    .option('--quiet', 'no progress bar on stderr', false);
+}
+
+const IntervalCli = z.object({
+  ciMethod: z.enum(['sandwich', 'bootstrap', 'none']).optional(),
+  bootstrap: z.number(),
+  ci: z.number(),
+  bootstrapQuantiles: z.enum(['control', 'plain']),
+  seed: z.union([z.string(), z.number()]),
+  threads: z.number(),
+  quiet: z.boolean().optional(),
+});
+
+/**
+ * Typed interval options from commander's values for a model, with a progress bar (on a TTY, not `--quiet`).
+ * @throws UsageError for `--ci-method sandwich` with a model without a likelihood
+ */
+export function intervalOptionsFrom(io: CliIO, raw: Record<string, unknown>, model: RatingModel, label = 'bootstrap'): { options: IntervalOptions; progress: Progress } {
+  const o = IntervalCli.parse(raw);
+  const ciMethod = resolveCiMethod(o.ciMethod, o.bootstrap, model);
+  if (ciMethod === 'sandwich' && !model.likelihood) {
+    throw new UsageError('--ci-method sandwich needs a likelihood and applies to --method bt only; with --method elo use --bootstrap N');
+  }
+  const rounds = ciMethod === 'bootstrap' && o.bootstrap === 0 ? DEFAULT_BOOTSTRAP_ROUNDS : o.bootstrap;
+  const progress = progressBar(io, label, Boolean(o.quiet));
+  const options: IntervalOptions = { ciMethod, rounds, level: o.ci, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles, threads: o.threads, onProgress: progress.update };
+  return { options, progress };
+}
+
+/** The interval parameters echoed in JSON `params` (threads are left out: they never change the numbers). */
+export function intervalParams(o: IntervalOptions): Record<string, unknown> {
+  return { ciMethod: o.ciMethod, bootstrap: o.rounds, ci: o.level, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles };
+}
+
+/** Declares all three groups on a battle-reading command. */
+export function addBattleOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 'input'): Command {
+  return addIntervalOptions(addInputOptions(addModelOptions(cmd), sortDefault));
+}
+
+/** The typed model and interval options of a battle-reading command. */
+export function battleOptionsFrom(io: CliIO, raw: Record<string, unknown>, label?: string): { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress } {
+  const { options, model } = modelOptionsFrom(raw);
+  const { options: intervals, progress } = intervalOptionsFrom(io, raw, model, label);
+  return { model, modelOptions: options, intervals, progress };
+}

@@ -1,0 +1,47 @@
+/** Bradley–Terry maximum likelihood (LMArena) as a member of the rating-model family. */
+import type { BattleTable } from '../data/table.js';
+import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
+import { toDisplay } from '../rating/scale.js';
+import { sandwichCovariance } from '../rating/sandwich.js';
+import { applyAnchor, fittedData, resolvePrior } from './common.js';
+import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
+
+/**
+ * Bradley–Terry on aggregated pair cells: P(i beats j) = σ(θi − θj), a tie (either label) half a win each side
+ * (`ties: 'half'`, LMArena) or dropped (`ignore`); Newton with step halving to `tolerance` rating points; the
+ * ridge prior of {@link resolvePrior} when the MLE does not exist. Sandwich: H⁻¹BH⁻¹ on the cells
+ * (`sandwichCovariance`). O(pairs + m³) per Newton step.
+ */
+export const bradleyTerry: RatingModel = Object.freeze({
+  name: 'bt',
+  likelihood: true,
+  outcome: (opts: ModelOptions) => opts.ties as TiePolicy,
+  fit(input: BattleTable, opts: ModelOptions): BtModelFit {
+    const ties = opts.ties as TiePolicy;
+    const d = fittedData(input, opts);
+    const cells = btCells(d.pairs, ties);
+    const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
+    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+    if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
+    const ratings = toDisplay(fit.theta, opts);
+    const shift = applyAnchor(d.table.models, ratings, opts);
+    return {
+      kind: 'bt',
+      models: d.table.models,
+      ratings,
+      fit: { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior },
+      warnings,
+      ...d,
+      shift,
+      options: opts,
+      ties,
+      cells,
+      theta: fit.theta,
+      prior,
+    };
+  },
+  sandwich(f: ModelFit): FitCovariance {
+    if (f.kind !== 'bt') throw new TypeError(`bradleyTerry.sandwich needs a bt fit, got ${f.kind}`);
+    return { cov: sandwichCovariance(f.pairs, f.ties, f.theta, f.prior), n: f.models.length, extra: new Map() };
+  },
+});
