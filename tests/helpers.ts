@@ -8,6 +8,10 @@ import { runCli } from '../src/cli/run.js';
 import { readBattles, type ReadOptions } from '../src/data/load.js';
 import type { BattleTable } from '../src/data/table.js';
 import { InputError } from '../src/errors.js';
+import { leaderboardOf } from '../src/leaderboard/leaderboard.js';
+import { modelFor } from '../src/models/index.js';
+import { DEFAULT_MODEL } from '../src/models/types.js';
+import { sandwichIntervals, withoutIntervals } from '../src/stats/uncertainty.js';
 
 /** Result of one CLI run. */
 export interface CliResult {
@@ -94,4 +98,24 @@ export function plainTable(t: BattleTable) {
     rows: t.rows,
     battles: t.battles,
   };
+}
+
+/** The leaderboard of a fit without intervals (the former `rateTable`): model options over LMArena's defaults. */
+export function rateTable(t: import('../src/data/table.js').BattleTable, options: Partial<import('../src/models/types.js').ModelOptions> = {}): import('../src/leaderboard/leaderboard.js').Leaderboard {
+  const opts = { ...DEFAULT_MODEL, ...options };
+  const model = modelFor(opts);
+  return leaderboardOf(withoutIntervals(model.fit(t, opts), model), {});
+}
+
+/** A Bradley–Terry fit (narrowed): LMArena's defaults over the given options. */
+export function fitBt(t: import('../src/data/table.js').BattleTable, options: Partial<import('../src/models/types.js').ModelOptions> = {}): import('../src/models/types.js').BtModelFit {
+  const f = modelFor({ ...DEFAULT_MODEL, ...options }).fit(t, { ...DEFAULT_MODEL, ...options });
+  if (f.kind !== 'bt') throw new TypeError(`expected a bt fit, got ${f.kind}`);
+  return f;
+}
+
+/** Sandwich intervals of a fit as plots draw them (the uncertainty engine's `sandwichIntervals`). */
+export function sandwichRatingIntervals(point: import('../src/models/types.js').ModelFit, level: number, _opts?: unknown): import('../src/leaderboard/leaderboard.js').RatingIntervals {
+  const { intervals } = sandwichIntervals(point, modelFor(point.options), level);
+  return { ...intervals, method: 'sandwich', level };
 }

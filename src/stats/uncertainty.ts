@@ -314,3 +314,8 @@ export async function rateWithIntervals(table: BattleTable, model: Partial<Model
   const withRounds = io.ciMethod === 'bootstrap' && rounds === 0 ? { ...io, rounds: DEFAULT_BOOTSTRAP_ROUNDS } : io;
   return addIntervals(rm.fit(table, mo), rm, withRounds);
 }
+
+/** A fit as a {@link RatedBoard} without intervals (ranks by rating): `--ci-method none`, synchronously. O(1). */
+export function withoutIntervals(point: ModelFit, model: RatingModel): RatedBoard {
+  return { point, model, options: { ...DEFAULT_INTERVALS, ciMethod: 'none' }, intervals: null, cov: null, dist: null, linear: null, reference: -1, warnings: [] };
+}

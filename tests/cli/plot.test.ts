@@ -43,7 +43,7 @@ describe('arena plot', () => {
     expect((await cli(['plot', 'winrate', f, '--method', 'elo'])).code).toBe(0);
     const r = await cli(['plot', 'intervals', f, '--method', 'elo']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('arena: error: --ci-method sandwich needs --method bt (online Elo has no likelihood, so no sandwich interval): use --ci-method bootstrap --bootstrap R\n');
+    expect(r.stderr).toBe('arena: error: plot intervals draws intervals: use --ci-method sandwich (likelihood models) or --bootstrap N\n');
   });
 
   it('usage errors exit 2: unknown kind, bad --top, bad --ci, no battles', async () => {

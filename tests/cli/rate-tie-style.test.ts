@@ -17,7 +17,7 @@ describe('arena rate: tie models', () => {
     const r = await cli(['rate', small(), '--ties', 'davidson', '--format', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.params).toMatchObject({ ties: 'davidson', bothBad: 'tie', intervals: 'sandwich' });
+    expect(j.params).toMatchObject({ ties: 'davidson', bothBad: 'tie', ciMethod: 'sandwich' });
     const nu = j.fit.tieParameters.nu;
     expect(nu.value).toBeCloseTo(20 / Math.sqrt(300), 6);
     expect(nu.lower).toBeLessThan(nu.value);
@@ -39,13 +39,14 @@ describe('arena rate: tie models', () => {
     expect(half.models.reduce((a: number, m: { ties: number }) => a + m.ties, 0)).toBe(24);
   });
 
-  it('keeps the half-win default unchanged (no tie parameters, no intervals)', async () => {
+  it('keeps the half-win default unchanged (no tie parameters; the default sandwich intervals)', async () => {
     const f = small();
     const a = JSON.parse((await cli(['rate', f, '--format', 'json'])).stdout);
     const b = JSON.parse((await cli(['rate', f, '--both-bad', 'tie', '--format', 'json'])).stdout);
     expect(a.models).toEqual(b.models);
     expect(a.fit.tieParameters).toBeUndefined();
-    expect(a.models[0].lower).toBeUndefined();
+    expect(a.params.ciMethod).toBe('sandwich');
+    expect(a.models[0].lower).toBeLessThan(a.models[0].rating);
     // two models, ties as half: gap = scale·log10((30+10)/(10+10))
     expect(a.models[0].rating - a.models[1].rating).toBeCloseTo(400 * Math.log10(2), 8);
   });
@@ -106,7 +107,7 @@ describe('arena simulate → rate --style-control (round trip)', () => {
     expect(tok.feature).toBe('sum_assistant_tokens');
     expect(tok.perUnitLower).toBeLessThan(0.8);
     expect(tok.perUnitUpper).toBeGreaterThan(0.8);
-    expect(styled.params).toMatchObject({ styleControl: true, stylePrior: 0.5, intervals: 'sandwich' });
+    expect(styled.params).toMatchObject({ styleControl: true, stylePrior: 0.5, ciMethod: 'sandwich' });
   });
 });
 
@@ -151,7 +152,7 @@ describe('arena rate --bootstrap with tie models and style control', () => {
       const c = await json([...extra, '--bootstrap', '20', '--seed', '6', '--threads', '1']);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect(c.models[0].lower).not.toBe(a.models[0].lower);
-      expect(a.params).toMatchObject({ ciMethod: 'bootstrap', bootstrap: 20, ci: 0.95, seed: 5, intervals: 'bootstrap' });
+      expect(a.params).toMatchObject({ ciMethod: 'bootstrap', bootstrap: 20, ci: 0.95, seed: 5 });
     }
   });
 
@@ -183,7 +184,7 @@ describe('arena rate --bootstrap with tie models and style control', () => {
     for (const extra of [['--ties', 'davidson'], ['--style-control']]) {
       const b = await json([...extra, '--bootstrap', '150', '--seed', '1']);
       const s = await json([...extra, '--ci-method', 'sandwich']);
-      expect(s.params).toMatchObject({ ciMethod: 'sandwich', intervals: 'sandwich' });
+      expect(s.params).toMatchObject({ ciMethod: 'sandwich' });
       expect(s.models.map((m: Row) => m.rating)).toEqual(b.models.map((m: Row) => m.rating));
       for (let v = 0; v < b.models.length; v++) {
         const ratio = half(b.models[v]) / half(s.models[v]);
@@ -216,7 +217,7 @@ describe('arena rate --bootstrap with tie models and style control', () => {
   it('--ci-method sandwich with --bootstrap R keeps sandwich intervals and adds the rank distribution', async () => {
     const s = await json(['--ties', 'davidson', '--ci-method', 'sandwich']);
     const r = await json(['--ties', 'davidson', '--ci-method', 'sandwich', '--bootstrap', '20', '--rank-distribution']);
-    expect(r.params).toMatchObject({ ciMethod: 'sandwich', bootstrap: 20, intervals: 'sandwich' });
+    expect(r.params).toMatchObject({ ciMethod: 'sandwich', bootstrap: 20 });
     expect(r.fit.tieParameters).toEqual(s.fit.tieParameters);
     for (let v = 0; v < r.models.length; v++) {
       expect(r.models[v].lower).toBe(s.models[v].lower);

@@ -48,14 +48,14 @@ describe('arena rate (contract)', () => {
   });
   it('csv, markdown and table formats', async () => {
     const f = tempFile('s.jsonl', small);
-    const csv = (await cli(['rate', f, '--format', 'csv'])).stdout.trim().split('\n');
+    const csv = (await cli(['rate', f, '--format', 'csv', '--ci-method', 'none'])).stdout.trim().split('\n');
     expect(csv[0]).toBe('rank,model,rating,battles,wins,losses,ties');
     expect(csv).toHaveLength(4);
     expect(csv[1]).toMatch(/^1,alpha,1\d{3}\.\d+,9,7,2,0$/);
-    const md = (await cli(['rate', f, '--format', 'markdown'])).stdout.trim().split('\n');
+    const md = (await cli(['rate', f, '--format', 'markdown', '--ci-method', 'none'])).stdout.trim().split('\n');
     expect(md[0]).toBe('| Rank | Model | Rating | Battles | Wins | Losses | Ties |');
     expect(md[2]).toMatch(/^\| 1 \| alpha \| 1\d{3}\.\d \| 9 \| 7 \| 2 \| 0 \|$/);
-    const table = (await cli(['rate', f])).stdout.split('\n');
+    const table = (await cli(['rate', f, '--ci-method', 'none'])).stdout.split('\n');
     expect(table[0]).toMatch(/^Rank\s+Model\s+Rating\s+Battles\s+Wins\s+Losses\s+Ties$/);
     expect(table[2]).toMatch(/^\s+2\s+__proto__\s+\d+\.\d\s+5\s+1\s+1\s+3$/);
   });

@@ -73,8 +73,12 @@ describe.skipIf(!HAVE)(`arena report in headless Chromium (${CHROMIUM})`, () => 
       expect(cells[3]).toBe(m.rating.toFixed(1));
       expect(cells[5]).toBe(m.battles.toLocaleString('en-US'));
       const [lo, hi] = cells[4]!.split(' – ').map(Number);
-      expect(lo).toBeLessThan(Number(cells[3]));
-      expect(hi).toBeGreaterThan(Number(cells[3]));
+      // the anchor's interval has zero width (each bootstrap round and the sandwich contrast are anchored, FastChat)
+      if (m.model === 'mixtral-8x7b-instruct-v0.1') expect([lo, hi]).toEqual([1114, 1114]);
+      else {
+        expect(lo).toBeLessThan(Number(cells[3]));
+        expect(hi).toBeGreaterThan(Number(cells[3]));
+      }
       const [best, worst = best] = cells[1]!.split('–').map(Number);
       expect(best).toBe(Number(cells[0]));
       expect(best).toBeLessThanOrEqual(k + 1);

@@ -38,7 +38,7 @@ describe('arena report', () => {
     const f = tempFile('s.jsonl', rows);
     const elo = bin(['report', f, '--method', 'elo']);
     expect(elo.code).toBe(2);
-    expect(elo.stderr).toMatch(/--ci-method sandwich needs --method bt/);
+    expect(elo.stderr).toMatch(/the report draws intervals: use --ci-method sandwich \(likelihood models\) or --bootstrap N/);
     expect(bin(['report', f, '--ci', '0']).code).toBe(2);
     const bad = tempFile('bad.jsonl', '{"model_a":"a","model_b":"a","winner":"tie"}\n');
     const out = join(tempDir(), 'r.html');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
 import { tableFromBattles } from '../../src/data/table.js';
 import { btCells, fitBradleyTerry, fitBradleyTerryMM } from '../../src/rating/bradley-terry.js';
-import { rateTable } from '../../src/rating/rate.js';
+import { rateTable } from '../helpers.js';
 import { battlesAmong, connectedBattles, modelName, type PlainBattle, toTable } from '../arbitraries.js';
 
 const rep = (modelA: string, modelB: string, outcome: PlainBattle['outcome'], count: number): PlainBattle => ({ modelA, modelB, outcome, count });

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE, fitRatings, rateParams } from '../../src/rating/rate.js';
+import { modelParams as rateParams } from '../../src/cli/option-groups.js';
+import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
+import { fitModel as fitRatings } from '../../src/models/index.js';
 import { escapeHtml, renderReport } from '../../src/report/html.js';
-import { sandwichRatingIntervals } from '../../src/report/uncertainty.js';
+import { modelFor } from '../../src/models/index.js';
+import { addIntervals, DEFAULT_INTERVALS } from '../../src/stats/uncertainty.js';
 import { toTable } from '../arbitraries.js';
 
 const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
@@ -27,14 +30,14 @@ const battles = names.flatMap((a, i) =>
   names.filter((_, j) => j !== i).map((b, j) => ({ modelA: a, modelB: b, outcome: (i + 2 * j) % 3 === 0 ? ('b' as const) : (i + j) % 4 === 0 ? ('tie' as const) : ('a' as const), count: 3 + ((i * 5 + j) % 7) })),
 );
 
-async function page(extra: Partial<Parameters<typeof renderReport>[3]> = {}) {
+async function page(extra: Partial<Parameters<typeof renderReport>[1]> = {}) {
   const t = toTable(battles);
   const point = fitRatings(t, DEFAULT_RATE);
-  const iv = sandwichRatingIntervals(point, 0.9, DEFAULT_RATE);
-  const html = await renderReport(point, t.battles, iv, {
+  const rated = await addIntervals(point, modelFor(DEFAULT_RATE), { ...DEFAULT_INTERVALS, level: 0.9 });
+  const iv = { ...rated.intervals!, method: 'sandwich', level: 0.9 };
+  const html = await renderReport(rated, {
     title: 'Test <report>',
     sources: ['t.jsonl'],
-    rate: DEFAULT_RATE,
     params: { ...rateParams(DEFAULT_RATE), seed: 7 },
     top: 30,
     heatmapTop: 15,
@@ -92,8 +95,8 @@ describe('renderReport', () => {
     // a board with a model that never lost: the warning is in the page
     const t = toTable([...battles, { modelA: 'newcomer', modelB: 'plain', outcome: 'a', count: 2 }]);
     const point = fitRatings(t, DEFAULT_RATE);
-    const html2 = await renderReport(point, t.battles, sandwichRatingIntervals(point, 0.95, DEFAULT_RATE), {
-      title: 'w', sources: ['t'], rate: DEFAULT_RATE, params: {}, top: 5, heatmapTop: 5, generator: 'g',
+    const html2 = await renderReport(await addIntervals(point, modelFor(DEFAULT_RATE), DEFAULT_INTERVALS), {
+      title: 'w', sources: ['t'], params: {}, top: 5, heatmapTop: 5, generator: 'g',
     });
     expect(html2).toMatch(/<ul class="warnings"><li>&quot;newcomer&quot; never lost: the maximum-likelihood rating is \+infinity\.<\/li>/);
   });

@@ -1,3 +1,4 @@
+import { expectedScore } from '../../src/rating/predict.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
@@ -18,7 +19,7 @@ describe('pairwiseMatrix', () => {
     ]);
     const pc = aggregatePairs(t); // models sorted: alpha, beta, gamma
     const ratings = [1100, 1000, 1000];
-    const half = pairwiseMatrix(pc, ratings, [0, 1, 2], 'half', DEFAULT_SCALE);
+    const half = pairwiseMatrix(pc, (i, j) => expectedScore(ratings[i]!, ratings[j]!, DEFAULT_SCALE), [0, 1, 2], 'half');
     expect(half.models).toEqual(['alpha', 'beta', 'gamma']);
     expect(half.predicted[0 * 3 + 1]).toBeCloseTo(0.6400649998028851, 15); // 1/(1+10^(−100/400))
     expect(half.predicted[1 * 3 + 0]).toBeCloseTo(1 - 0.6400649998028851, 15);
@@ -28,18 +29,18 @@ describe('pairwiseMatrix', () => {
     expect(half.observed[1 * 3 + 2]).toBe(0.5);
     expect(Number.isNaN(half.observed[0 * 3 + 2])).toBe(true); // alpha and gamma never met
     expect([...half.counts]).toEqual([0, 10, 0, 10, 0, 3, 0, 3, 0]);
-    const ignore = pairwiseMatrix(pc, ratings, [1, 0], 'ignore', DEFAULT_SCALE);
+    const ignore = pairwiseMatrix(pc, (i, j) => expectedScore(ratings[i]!, ratings[j]!, DEFAULT_SCALE), [1, 0], 'ignore');
     expect(ignore.models).toEqual(['beta', 'alpha']);
     expect(ignore.observed[1 * 2 + 0]).toBeCloseTo(6 / 8, 15);
     expect(ignore.counts[1]).toBe(10); // counts keep every outcome
-    const onlyTies = pairwiseMatrix(pc, ratings, [1, 2], 'ignore', DEFAULT_SCALE);
+    const onlyTies = pairwiseMatrix(pc, (i, j) => expectedScore(ratings[i]!, ratings[j]!, DEFAULT_SCALE), [1, 2], 'ignore');
     expect(Number.isNaN(onlyTies.observed[1])).toBe(true);
   });
 
   it('rejects repeated or out-of-range ids', () => {
     const pc = aggregatePairs(toTable([{ modelA: 'a', modelB: 'b', outcome: 'a' }]));
-    expect(() => pairwiseMatrix(pc, [1, 2], [0, 0], 'half', DEFAULT_SCALE)).toThrow(/repeated/);
-    expect(() => pairwiseMatrix(pc, [1, 2], [2], 'half', DEFAULT_SCALE)).toThrow(/out of range/);
+    expect(() => pairwiseMatrix(pc, () => 0.5, [0, 0], 'half')).toThrow(/repeated/);
+    expect(() => pairwiseMatrix(pc, () => 0.5, [2], 'half')).toThrow(/out of range/);
   });
 
   it('property: agrees with a naive count over the battle rows; complementary and symmetric', () => {
@@ -51,7 +52,7 @@ describe('pairwiseMatrix', () => {
         const order = pick.filter((v) => v < t.models.length);
         fc.pre(order.length > 0);
         const ratings = rs.slice(0, t.models.length);
-        const mx = pairwiseMatrix(pc, ratings, order, ties, DEFAULT_SCALE);
+        const mx = pairwiseMatrix(pc, (i, j) => expectedScore(ratings[i]!, ratings[j]!, DEFAULT_SCALE), order, ties);
         const n = order.length;
         for (let r = 0; r < n; r++) {
           for (let c = 0; c < n; c++) {

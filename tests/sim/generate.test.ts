@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
 import { loadRatings } from '../../src/data/ratings.js';
 import { expectedScore } from '../../src/rating/predict.js';
-import { rateTable } from '../../src/rating/rate.js';
+import { rateTable } from '../helpers.js';
 import { createRng } from '../../src/rng.js';
 import { DEFAULT_SIMULATE, drawOutcome, simulateTable } from '../../src/sim/generate.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitBradleyTerry } from '../../src/rating/bradley-terry.js';
 import { sigmoid } from '../../src/rating/predict.js';
-import { AUTO_PRIOR } from '../../src/rating/rate.js';
+import { AUTO_PRIOR } from '../../src/models/types.js';
 import { createRng, type Rng } from '../../src/rng.js';
 import { FenwickSampler } from '../../src/sim/fenwick.js';
 import { battleSampler, type SimBattle } from '../../src/sim/generate.js';

@@ -2,24 +2,26 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
 import { DEFAULT_ELO, replayElo } from '../../src/rating/elo.js';
-import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
+import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
+import { fitModel as fitRatings } from '../../src/models/index.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
-import { INTERVAL_METHODS, sandwichIntervals } from '../../src/sim/intervals.js';
+import { sandwichIntervals } from '../../src/stats/uncertainty.js';
+import { bradleyTerry } from '../../src/models/bradley-terry.js';
 import { type Checkpoint, eloOrderSensitivity, replayEloBattles, settledPoints, shuffleInPlace, stabilityReplay, unseparatedPairs } from '../../src/sim/stability.js';
 
 const truth = { models: ['a', 'b', 'c', 'd', 'e'], ratings: Float64Array.from([1200, 1150, 1100, 1050, 1000]) };
 const day = 86400;
 // 6,000 battles, one every 60 s from midnight: 4 days and a bit
 const table = simulateTable(truth, 6000, { start: 10 * day, interval: 60 }, createRng(4));
-const sandwich = INTERVAL_METHODS.get('sandwich')!;
+const sandwich = 'sandwich' as const;
 
 describe('stabilityReplay', () => {
   it('the last checkpoint is the fit of all battles (BT + sandwich, as arena rate)', () => {
     const r = stabilityReplay(table, { rate: DEFAULT_RATE, checkpoints: { every: 1000 }, level: 0.95, intervals: sandwich, seed: 1 });
     expect(r.checkpoints.map((c) => c.battles)).toEqual([1000, 2000, 3000, 4000, 5000, 6000]);
     const point = fitRatings(table, DEFAULT_RATE);
-    const iv = sandwichIntervals(point, { level: 0.95, rate: DEFAULT_RATE, rng: createRng(0) })!;
+    const iv = sandwichIntervals(point, bradleyTerry, 0.95).intervals;
     const last = r.checkpoints[5]!;
     for (const x of last.models) {
       const v = table.models.indexOf(x.model);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tableFromBattles } from '../../src/data/table.js';
 import { expectedScore } from '../../src/rating/predict.js';
-import { DEFAULT_RATE } from '../../src/rating/rate.js';
+import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import type { SimRatings } from '../../src/sim/fixture.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { battlesBaseline, fitAgainstFixed, prepareWhatIfBaseline, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';

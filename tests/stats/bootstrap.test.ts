@@ -1,9 +1,11 @@
+import { fitModel } from '../../src/models/index.js';
 import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
 import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
 import { btCells, fitBradleyTerry } from '../../src/rating/bradley-terry.js';
 import { replayElo, replayEloRows } from '../../src/rating/elo.js';
-import { DEFAULT_RATE, fitRatings } from '../../src/rating/rate.js';
+import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
+import { fitBt as fitRatings } from '../helpers.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
@@ -90,7 +92,7 @@ describe('bootstrap rounds', () => {
     const t = sim(8, 3000, 3);
     const point = fitRatings(t, DEFAULT_RATE);
     const R = 400;
-    const fast = bootstrapRatingsSync(bootstrapJobOf(t, point, DEFAULT_RATE), { rounds: R, seed: 1 });
+    const fast = bootstrapRatingsSync(bootstrapJobOf(point), { rounds: R, seed: 1 });
     // naive: draw t.battles rows with replacement, aggregate, fit from scratch
     const rng = createRng(99);
     const naive: number[][] = Array.from({ length: 8 }, () => []);
@@ -112,7 +114,7 @@ describe('bootstrap rounds', () => {
     const t = sim(12, 200_000, 4);
     const point = fitRatings(t, DEFAULT_RATE);
     const R = 300;
-    const dist = bootstrapRatingsSync(bootstrapJobOf(t, point, DEFAULT_RATE), { rounds: R, seed: 2 });
+    const dist = bootstrapRatingsSync(bootstrapJobOf(point), { rounds: R, seed: 2 });
     const se = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta!, 0), 0.95, DEFAULT_RATE).se;
     for (let v = 0; v < 12; v++) {
       const b = sd(Array.from({ length: R }, (_, r) => dist.ratings[r * 12 + v]!));
@@ -124,7 +126,7 @@ describe('bootstrap rounds', () => {
   it('same seed ⇒ identical rounds; another seed ⇒ different; rounds independent of the range they are run in', () => {
     const t = sim(10, 5000, 5);
     const point = fitRatings(t, DEFAULT_RATE);
-    const job = bootstrapJobOf(t, point, DEFAULT_RATE);
+    const job = bootstrapJobOf(point);
     const a = bootstrapRatingsSync(job, { rounds: 12, seed: 'x' });
     const b = bootstrapRatingsSync(job, { rounds: 12, seed: 'x' });
     const c = bootstrapRatingsSync(job, { rounds: 12, seed: 'y' });
@@ -132,21 +134,23 @@ describe('bootstrap rounds', () => {
     expect([...a.ratings]).not.toEqual([...c.ratings]);
     const runner = prepareRounds(job, 'x');
     const out = new Float64Array(10);
-    runner.run(7, out, { fallbacks: 0, degenerate: 0 });
+    runner.run(7, out, { fallbacks: 0, degenerate: 0, unconverged: 0 });
     expect([...out]).toEqual([...a.ratings.subarray(70, 80)]);
   });
 
   it('worker threads give bit-identical output (needs the built dist/)', async () => {
     const t = sim(15, 20_000, 6);
-    for (const method of ['bt', 'elo'] as const) {
-      const rate = { ...DEFAULT_RATE, method };
-      const point = fitRatings(t, rate);
-      const job = bootstrapJobOf(t, point, rate);
+    // every job kind of the engine: bt, elo and a tie model (η rides along as an extra column)
+    for (const extra of [{ method: 'bt' as const }, { method: 'elo' as const }, { ties: 'davidson' as const }]) {
+      const rate = { ...DEFAULT_RATE, ...extra };
+      const point = fitModel(t, rate);
+      const job = bootstrapJobOf(point);
       const one = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 1 });
       const two = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 2, minParallelWork: 0 });
       const three = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 3, minParallelWork: 0 });
       expect(Buffer.from(two.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
       expect(Buffer.from(three.ratings.buffer).equals(Buffer.from(one.ratings.buffer))).toBe(true);
+      if (one.extra) expect(Buffer.from(two.extra!.buffer).equals(Buffer.from(one.extra.buffer))).toBe(true);
     }
   });
 
@@ -162,7 +166,7 @@ describe('bootstrap rounds', () => {
     const runner = prepareRounds(job, 8);
     const out = new Float64Array(3);
     for (let r = 0; r < 5; r++) {
-      runner.run(r, out, { fallbacks: 0, degenerate: 0 });
+      runner.run(r, out, { fallbacks: 0, degenerate: 0, unconverged: 0 });
       // naive: the list of battles, then N draws
       const list: { modelA: string; modelB: string; outcome: 'a' | 'b' | 'tie' | 'bothbad' }[] = [];
       const lab = ['a', 'b', 'tie', 'bothbad'] as const;

@@ -1,9 +1,11 @@
+import { fitModel } from '../../src/models/index.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
-import { DEFAULT_RATE, fitRatings, type RateOptions } from '../../src/rating/rate.js';
+import { DEFAULT_MODEL as DEFAULT_RATE, type ModelOptions as RateOptions } from '../../src/models/types.js';
+import { fitBt as fitRatings } from '../helpers.js';
 import { pointsPerLogit } from '../../src/rating/scale.js';
 import { createRng, normal } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
@@ -35,7 +37,7 @@ function board(m: number, n: number, seed: number): BattleTable {
 
 function btJob(t: BattleTable, rate: RateOptions = DEFAULT_RATE) {
   const point = fitRatings(t, rate);
-  const job = bootstrapJobOf(t, point, rate);
+  const job = bootstrapJobOf(point);
   if (job.kind !== 'bt') throw new Error('expected a BT job');
   return { point, job };
 }
@@ -157,7 +159,7 @@ describe('contrastLaw: exact cumulants of the linearised bootstrap', () => {
   it('online Elo rounds have no control variate', () => {
     const t = board(5, 500, 4);
     const rate = { ...DEFAULT_RATE, method: 'elo' as const };
-    const dist = bootstrapRatingsSync(bootstrapJobOf(t, fitRatings(t, rate), rate), { rounds: 3, seed: 1 });
+    const dist = bootstrapRatingsSync(bootstrapJobOf(fitModel(t, rate)), { rounds: 3, seed: 1 });
     expect(dist.control).toBeNull();
   });
 });

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tableFromBattles } from '../../src/data/table.js';
-import { DEFAULT_RATE } from '../../src/rating/rate.js';
+import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { ciRanks } from '../../src/leaderboard/leaderboard.js';
 import { quantileSorted, percentileIntervals } from '../../src/stats/interval.js';
 import { rankBounds, rankCounts, rankDistributionOf } from '../../src/stats/rank.js';
-import { rateWithUncertainty, uncertaintyLeaderboard } from '../../src/stats/uncertainty.js';
+import { rateWithIntervals as rateWithUncertainty } from '../../src/stats/uncertainty.js';
+import { leaderboardOf } from '../../src/leaderboard/leaderboard.js';
 import { connectedBattles, toTable } from '../arbitraries.js';
 
 describe('quantileSorted (type 7)', () => {
@@ -34,7 +35,7 @@ describe('quantileSorted (type 7)', () => {
 
 describe('percentileIntervals', () => {
   it('widens an interval that misses the point estimate, and says which', () => {
-    const dist = { rounds: 5, models: 2, ratings: Float64Array.from([10, 0, 11, 1, 12, 2, 13, 3, 14, 4]), fallbacks: 0, degenerate: 0 };
+    const dist = { rounds: 5, models: 2, ratings: Float64Array.from([10, 0, 11, 1, 12, 2, 13, 3, 14, 4]), fallbacks: 0, degenerate: 0, unconverged: 0, extras: 0, extra: null };
     const p = percentileIntervals(dist, [5, 2], 0.5);
     expect([...p.lower]).toEqual([5, 1]);
     expect([...p.upper]).toEqual([13, 3]);
@@ -69,7 +70,7 @@ describe('rankBounds', () => {
 describe('rankCounts', () => {
   it('counts competition ranks per round', () => {
     // round 0: a 3, b 2, c 1 → ranks 1, 2, 3; round 1: a 1, b 2, c 2 → 3, 1, 1
-    const counts = rankCounts({ rounds: 2, models: 3, ratings: Float64Array.from([3, 2, 1, 1, 2, 2]), fallbacks: 0, degenerate: 0 });
+    const counts = rankCounts({ rounds: 2, models: 3, ratings: Float64Array.from([3, 2, 1, 1, 2, 2]), fallbacks: 0, degenerate: 0, unconverged: 0, extras: 0, extra: null });
     expect(rankDistributionOf(counts, 3, 2, 0)).toEqual([{ rank: 1, probability: 0.5 }, { rank: 3, probability: 0.5 }]);
     expect(rankDistributionOf(counts, 3, 2, 1)).toEqual([{ rank: 1, probability: 0.5 }, { rank: 2, probability: 0.5 }]);
     expect(rankDistributionOf(counts, 3, 2, 2)).toEqual([{ rank: 1, probability: 0.5 }, { rank: 3, probability: 0.5 }]);
@@ -88,8 +89,8 @@ describe('intervals and ranks: properties over random battles (bootstrap and san
         const narrow = await rateWithUncertainty(t, rate, opts(0.8, ciMethod));
         const wide = await rateWithUncertainty(t, rate, opts(0.95, ciMethod));
         const again = await rateWithUncertainty(t, rate, opts(0.8, ciMethod));
-        const lbN = uncertaintyLeaderboard(narrow, {}, t.battles, method, true);
-        expect(JSON.stringify(uncertaintyLeaderboard(again, {}, t.battles, method, true))).toBe(JSON.stringify(lbN));
+        const lbN = leaderboardOf(narrow, {}, true);
+        expect(JSON.stringify(leaderboardOf(again, {}, true))).toBe(JSON.stringify(lbN));
         const { lower: ln, upper: un } = narrow.intervals!;
         const { lower: lw, upper: uw } = wide.intervals!;
         narrow.point.ratings.forEach((x, v) => {
@@ -124,7 +125,7 @@ describe('intervals and ranks: properties over random battles (bootstrap and san
         let always = true;
         for (let r = 0; r < 25; r++) for (let v = 0; v < m; v++) if (v !== c && !(u.dist!.ratings[r * m + c]! > u.dist!.ratings[r * m + v]!)) always = false;
         fc.pre(always);
-        const row = uncertaintyLeaderboard(u, {}, t.battles, method).models.find((x) => x.model === 'champ')!;
+        const row = leaderboardOf(u, {}).models.find((x) => x.model === 'champ')!;
         expect(row.rank).toBe(1);
       }),
       { numRuns: 25 },

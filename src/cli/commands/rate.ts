@@ -25,6 +25,7 @@ export function registerRate(program: Command, io: CliIO): void {
       const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
       if (o.rankDistribution && !(intervals.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap N');
       if (o.compareModels) {
+        if (modelOptions.method === 'elo') throw new UsageError('--compare-models compares likelihood tie models: it needs --method bt');
         const t = await loadInput(io, files, o, false);
         return compareModelsCommand(io, t, modelOptions, o);
       }
