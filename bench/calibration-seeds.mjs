@@ -7,7 +7,7 @@
 // For each: the largest and mean bound difference between seed pairs (1,2), (3,4), …, and the error against a
 // long reference run (--reference rounds, unsmoothed control estimator: unbiased and ~√(ref/R) times steadier).
 // Also the bootstrap/sandwich half-width ratio and the time per round.
-// Default: LMArena's 1.67M real battles (../shared/data/chatbot-arena-20240814), 1,000 rounds, seeds 1–6.
+// Default: LMArena's 1.67M real battles (fixtures/data/chatbot-arena-20240814), 1,000 rounds, seeds 1–6.
 //   npm run build && node bench/calibration-seeds.mjs [--file F] [--rounds 1000] [--seeds 1,2,3,4,5,6]
 //                                                     [--reference 20000] [--threads 2]
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { bootstrapJobOf } from '../dist/stats/uncertainty.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
   options: {
-    file: { type: 'string', default: join(here, '..', '..', 'shared', 'data', 'chatbot-arena-20240814', 'battles.jsonl') },
+    file: { type: 'string', default: join(here, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl') },
     rounds: { type: 'string', default: '1000' },
     seeds: { type: 'string', default: '1,2,3,4,5,6' },
     reference: { type: 'string', default: '20000' },

@@ -21,8 +21,9 @@ const median = (f, runs = 5) => {
   return { ms: ts[Math.floor(runs / 2)], out };
 };
 
-const real = join(import.meta.dirname, '..', '..', 'shared', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
-if (existsSync(real)) {
+const real = join(import.meta.dirname, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+if (!existsSync(real)) throw new Error(`${real} is missing (the repository's fixtures/data)`);
+{
   const c = tieCells(aggregatePairs(await readBattles([real])));
   console.log('## Real data: Newton vs minorisation-maximisation (1.67M battles)\n');
   console.log('| model | solver | iterations | median ms | mean log-lik. per battle | tie parameter |');

@@ -58,8 +58,8 @@ export function jsonl(rows: object[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
 
-/** Path of a shared real dataset. */
-export const SHARED = join(import.meta.dirname, '..', '..', 'shared');
+/** The repository's `fixtures/` folder: real data sets under `data/`, golden results under `golden/` (see fixtures/README.md). */
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
 /** A small three-model board (7 rows with counts, a model named `__proto__`) shared by the plot and report tests. */
 export const SMALL_BOARD = jsonl([

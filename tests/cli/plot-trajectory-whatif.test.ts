@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonl, SHARED, tempDir, tempFile, SMALL_BOARD } from '../helpers.js';
+import { cli, jsonl, FIXTURES, tempDir, tempFile, SMALL_BOARD } from '../helpers.js';
 import { parseSvg } from '../report/svg.js';
 
-const REAL = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
-const MATH = join(SHARED, 'data', 'chatbot-arena-20240814-math', 'battles.jsonl');
+const REAL = join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+const MATH = join(FIXTURES, 'data', 'chatbot-arena-20240814-math', 'battles.jsonl');
 
 interface TrajValue {
   model: string;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, cli, SHARED, SMALL_BOARD, tempDir, tempFile } from '../helpers.js';
+import { bin, cli, FIXTURES, SMALL_BOARD, tempDir, tempFile } from '../helpers.js';
 import { parseSvg } from '../report/svg.js';
 
 const rows = SMALL_BOARD;
@@ -67,7 +67,7 @@ describe('arena plot', () => {
   });
 
   it('degenerate data: warnings on stderr, the SVG on stdout', async () => {
-    const r = await cli(['plot', 'intervals', join(SHARED, 'data', 'chatbot-arena-20240814-ukrainian', 'battles.jsonl'), '--top', '5']);
+    const r = await cli(['plot', 'intervals', join(FIXTURES, 'data', 'chatbot-arena-20240814-ukrainian', 'battles.jsonl'), '--top', '5']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: The comparison graph falls into 2 disconnected parts/);
     expect(parseSvg(r.stdout).texts).toContain('falcon-180b-chat');

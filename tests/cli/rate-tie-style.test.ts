@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
+import { cli, jsonl, FIXTURES, tempDir, tempFile } from '../helpers.js';
 
-const REAL = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+const REAL = join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
 const small = () =>
   tempFile('s.jsonl', jsonl([
     { model_a: 'x', model_b: 'y', winner: 'model_a', count: 30 },
@@ -111,7 +111,7 @@ describe('arena simulate → rate --style-control (round trip)', () => {
   });
 });
 
-describe.runIf(existsSync(REAL))('arena rate on the real 1.67M battles', () => {
+describe('arena rate on the real 1.67M battles', () => {
   it('--compare-models ranks Rao–Kupper, then Davidson, above the constant-tie models', async () => {
     const j = JSON.parse((await cli(['rate', REAL, '--compare-models', '--format', 'json'])).stdout);
     const by = new Map(j.comparison.map((r: { model: string }) => [r.model, r]));

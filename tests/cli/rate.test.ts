@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
+import { bin, cli, jsonl, FIXTURES, tempDir, tempFile } from '../helpers.js';
 
 const small = jsonl([
   { model_a: 'alpha', model_b: 'beta', winner: 'model_a', count: 6 },
@@ -139,8 +139,8 @@ describe('arena rate: usage errors exit 2', () => {
 
 describe('arena rate on real data', () => {
   it('reproduces the golden LLMFAO ratings (independent implementation) to 0.01', async () => {
-    const golden = JSON.parse(readFileSync(join(SHARED, 'golden', 'llmfao.bt.json'), 'utf8'));
-    const r = await cli(['rate', join(SHARED, golden.input), ...golden.args, '--format', 'json']);
+    const golden = JSON.parse(readFileSync(join(FIXTURES, 'golden', 'llmfao.bt.json'), 'utf8'));
+    const r = await cli(['rate', join(FIXTURES, golden.input), ...golden.args, '--format', 'json']);
     const got = new Map(JSON.parse(r.stdout).models.map((m: { model: string; rating: number }) => [m.model, m.rating]));
     expect(got.size).toBe(Object.keys(golden.models).length);
     for (const [model, want] of Object.entries(golden.models as Record<string, { rating: number }>)) {
@@ -148,8 +148,8 @@ describe('arena rate on real data', () => {
     }
   });
   it('reproduces the anchored Chatbot Arena 2024-08-14 board (chatgpt-4o-latest ≈ 1315)', async () => {
-    const golden = JSON.parse(readFileSync(join(SHARED, 'golden', 'chatbot-arena-20240814.bt-anchor.json'), 'utf8'));
-    const r = await cli(['rate', join(SHARED, golden.input), ...golden.args, '--format', 'json']);
+    const golden = JSON.parse(readFileSync(join(FIXTURES, 'golden', 'chatbot-arena-20240814.bt-anchor.json'), 'utf8'));
+    const r = await cli(['rate', join(FIXTURES, golden.input), ...golden.args, '--format', 'json']);
     const j = JSON.parse(r.stdout);
     expect(j.battles).toBe(1670250);
     expect(j.models).toHaveLength(129);

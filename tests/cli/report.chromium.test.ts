@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, jsonl, SHARED, tempDir, tempFile } from '../helpers.js';
+import { cli, jsonl, FIXTURES, tempDir, tempFile } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE = existsSync(CHROMIUM);
@@ -55,7 +55,7 @@ describe.skipIf(!HAVE)(`arena report in headless Chromium (${CHROMIUM})`, () => 
   });
 
   it('the Chatbot Arena 2024-08-14 report opens with no console error and no request; the table rows are the leaderboard', async () => {
-    const data = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+    const data = join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
     const dir = tempDir();
     const out = join(dir, 'report.html');
     const args = ['--anchor', 'mixtral-8x7b-instruct-v0.1=1114'];

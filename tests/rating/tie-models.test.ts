@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import {
 } from '../../src/rating/tie-models.js';
 import { createRng } from '../../src/rng.js';
 import { type PlainBattle, toTable, wellPosed } from '../arbitraries.js';
-import { SHARED } from '../helpers.js';
+import { FIXTURES } from '../helpers.js';
 
 const MODELS: OutcomeModel[] = ['half', 'ignore', 'davidson', 'rao-kupper'];
 
@@ -290,8 +289,8 @@ describe('compareTieModels', () => {
   });
 });
 
-const REAL = join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
-describe.runIf(existsSync(REAL))('real data (1.67M LMArena battles)', () => {
+const REAL = join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+describe('real data (1.67M LMArena battles)', () => {
   it('Newton reaches the log-likelihood of the independent MM solver for Davidson and Rao–Kupper', async () => {
     const c = tieCells(aggregatePairs(await readBattles([REAL])));
     const dv = fitDavidson(c);

@@ -12,7 +12,7 @@ import { sandwichRatingIntervals } from '../helpers.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { toTable } from '../arbitraries.js';
-import { cli, SHARED } from '../helpers.js';
+import { cli, FIXTURES } from '../helpers.js';
 import { marks, parseSvg, translate } from './svg.js';
 
 const opts = { ties: 'half' as const, scale: DEFAULT_RATE, subtitle: 'test board' };
@@ -114,11 +114,11 @@ describe('plots of the April 2026 fixture board (simulated, 150,000 battles)', (
   });
 });
 
-describe('plots of real data (../shared/data)', () => {
+describe('plots of real data (fixtures/data)', () => {
   const sets = ['chatbot-arena-20240814/battles.jsonl', 'llmfao/battles.jsonl', 'chatbot-arena-20240814-ukrainian/battles.jsonl'];
   for (const set of sets) {
     it(`${set}: every kind renders as valid SVG with the top models and the axis titles`, async () => {
-      const file = join(SHARED, 'data', set);
+      const file = join(FIXTURES, 'data', set);
       const rated = JSON.parse((await cli(['rate', file, '--format', 'json'])).stdout) as { models: { model: string }[] };
       const top3 = rated.models.slice(0, 3).map((m) => m.model);
       for (const kind of BOARD_PLOT_KINDS) {

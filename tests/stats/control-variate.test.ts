@@ -27,7 +27,7 @@ import { percentileIntervals, quantileSorted } from '../../src/stats/interval.js
 import { normalCdf, normalQuantile } from '../../src/math/normal.js';
 import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
 import { logGamma } from '../../src/stats/binomial.js';
-import { SHARED } from '../helpers.js';
+import { FIXTURES } from '../helpers.js';
 import { compositions, multinomialLogPmf } from './exact-laws.js';
 
 function board(m: number, n: number, seed: number): BattleTable {
@@ -321,9 +321,9 @@ describe('controlIntervals', () => {
   });
 });
 
-describe('on LMArena’s 1.67M real battles (../shared/data/chatbot-arena-20240814)', () => {
+describe('on LMArena’s 1.67M real battles (fixtures/data/chatbot-arena-20240814)', () => {
   it('bounds at 1,000 rounds move less than 0.5 points between two seeds, for every model; plain quantiles do not', async () => {
-    const t = await readBattles([join(SHARED, 'data', 'chatbot-arena-20240814', 'battles.jsonl')], {});
+    const t = await readBattles([join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl')], {});
     const { point, job } = btJob(t);
     const lin = linearBootstrapModel(job)!;
     const [a, b] = await Promise.all([1, 2].map((seed) => bootstrapRatings(job, { rounds: 1000, seed, threads: 2 })));
