@@ -13,7 +13,7 @@ import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/ty
 import { parseAnchor } from '../rating/scale.js';
 import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
-import { DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, resolveCiMethod } from '../stats/uncertainty.js';
+import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
 import type { CliIO } from './io.js';
 import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seedArg } from './options.js';
 import { type Progress, progressBar } from './progress.js';
@@ -191,4 +191,17 @@ export function battleOptionsFrom(io: CliIO, raw: Record<string, unknown>, label
   const { options, model } = modelOptionsFrom(raw);
   const { options: intervals, progress } = intervalOptionsFrom(io, raw, model, label);
   return { model, modelOptions: options, intervals, progress };
+}
+
+/**
+ * Reads the battles, fits the selected model and adds intervals (progress bar on a TTY, stopped even on error):
+ * the core of every command that rates battles. O(read + fit + intervals).
+ */
+export async function rateInput(io: CliIO, files: string[], o: Record<string, unknown>, opts: { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress }, keepTstamp = true): Promise<RatedBoard> {
+  const t = await loadInput(io, files, o, keepTstamp);
+  try {
+    return await addIntervals(opts.model.fit(t, opts.modelOptions), opts.model, opts.intervals);
+  } finally {
+    opts.progress.stop();
+  }
 }

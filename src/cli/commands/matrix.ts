@@ -2,10 +2,9 @@ import { type Command, Option } from 'commander';
 import { formatCsvRows, formatJson, textTable } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { expectedScoreOf } from '../../models/predict.js';
-import { addIntervals } from '../../stats/uncertainty.js';
 import { winMatrix } from '../../stats/win-matrix.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 
 const cell = (x: number) => (Number.isNaN(x) ? null : x);
@@ -22,17 +21,12 @@ export function registerMatrix(program: Command, io: CliIO): void {
     .option('--top <n>', 'only the n highest-rated models (default: all; table: 12)', positiveInt)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
-      const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
-      const t = await loadInput(io, files, o);
-      let rated;
-      try {
-        rated = await addIntervals(model.fit(t, modelOptions), model, intervals);
-      } finally {
-        progress.stop();
-      }
+      const opts = battleOptionsFrom(io, o);
+      const { modelOptions, intervals } = opts;
+      const rated = await rateInput(io, files, o, opts);
       const point = rated.point;
       const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, sort: o.sort });
-      const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : t.models.length);
+      const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : point.models.length);
       const rows = lb.models.slice(0, top);
       const id = new Map(point.models.map((name, v) => [name, v]));
       const order = rows.map((r) => id.get(r.model)!);

@@ -10,9 +10,9 @@ import type { PlotSpec } from '../../plot/render.js';
 import { type TrajectoryPoint, trajectoryPlotSpec } from '../../plot/trajectory.js';
 import { type WhatIfRankRow, whatifPlotSpec } from '../../plot/whatif.js';
 import { runWhatIf, type WhatIfResult } from '../../sim/whatif.js';
-import { addIntervals, type IntervalOptions } from '../../stats/uncertainty.js';
+import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, addInputOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput } from '../option-groups.js';
+import { addBattleOptions, addInputOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
 import { positiveInt, seedArg } from '../options.js';
 import { progressBar } from '../progress.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
@@ -92,15 +92,10 @@ export function registerPlot(program: Command, io: CliIO): void {
     const cmd = plot.command(kind).description(BOARD_DESCRIPTIONS[kind]).argument('<battles...>', BATTLES_ARGUMENT);
     addBattleOptions(cmd);
     addPlotOutput(cmd, DEFAULT_PLOT_TOP[kind]).action(async (files: string[], o: Record<string, unknown>) => {
-      const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
+      const opts = battleOptionsFrom(io, o);
+      const { modelOptions, intervals } = opts;
       if (kind === 'intervals' && intervals.ciMethod === 'none') throw new UsageError('plot intervals draws intervals: use --ci-method sandwich (likelihood models) or --bootstrap N');
-      const t = await loadInput(io, files, o);
-      let rated;
-      try {
-        rated = await addIntervals(model.fit(t, modelOptions), model, intervals);
-      } finally {
-        progress.stop();
-      }
+      const rated = await rateInput(io, files, o, opts);
       const spec = boardPlotSpec(kind, rated.point, ratingIntervals(rated), { top: o.top as number, ties: modelOptions.ties === 'ignore' ? 'ignore' : 'half', subtitle: provenance(files, rated.point.battles, modelOptions) });
       await emitPlot(io, spec, o, [...rated.point.warnings, ...rated.warnings]);
     });

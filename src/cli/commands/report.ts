@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addIntervals } from '../../stats/uncertainty.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { sourceNames } from './plot.js';
 
@@ -38,15 +37,10 @@ export function registerReport(program: Command, io: CliIO): void {
     .option('--title <text>', 'page title (default: "arena report: " and the input names)')
     .option('--out <file>', 'write the page to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
-      const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
+      const opts = battleOptionsFrom(io, o);
+      const { modelOptions, intervals } = opts;
       if (intervals.ciMethod === 'none') throw new UsageError('the report draws intervals: use --ci-method sandwich (likelihood models) or --bootstrap N');
-      const t = await loadInput(io, files, o);
-      let rated;
-      try {
-        rated = await addIntervals(model.fit(t, modelOptions), model, intervals);
-      } finally {
-        progress.stop();
-      }
+      const rated = await rateInput(io, files, o, opts);
       const sources = sourceNames(files);
       const { renderReport } = await import('../../report/html.js'); // Vega loads on demand
       const html = await renderReport(rated, {
