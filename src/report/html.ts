@@ -12,6 +12,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
+/**
+ * JSON text safe inside an HTML `<script type="application/json">` data block: `<`, `>`, `&` and the line
+ * separators U+2028/U+2029 are written as JSON escapes, so no model name can close the element or open a comment;
+ * `JSON.parse` of the element's text gives back the value exactly.
+ */
+export function jsonForHtml(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One figure of a report: an inline SVG with a heading and a caption. */
 export interface ReportFigure {
   /** Element id (letters, digits, `-`). */
@@ -64,9 +73,11 @@ footer{color:var(--muted);margin-top:32px;font-size:12px}
 `;
 
 /**
- * A self-contained HTML page from computed parts: inline CSS, inline SVG figures, no script, no external
+ * A self-contained HTML page from computed parts: inline CSS, inline SVG figures, no executable script, no external
  * resource (a Content-Security-Policy forbids any load), so it opens offline in any browser. Every text from the
- * data (model names, warnings, parameters) is escaped.
+ * data (model names, warnings, parameters) is escaped. The leaderboard is also embedded at full precision, exactly
+ * as `arena rate --format json` prints it, in a data block `<script type="application/json" id="arena-leaderboard">`
+ * (never executed; see {@link jsonForHtml}), so the page carries its numbers, not only their rounded display.
  *
  * O(models + size of the figures).
  */
@@ -119,6 +130,7 @@ ${p.command ? `<p>Made with <code>${e(p.command)}</code></p>` : ''}
 </section>
 <footer>${e(p.generator)}</footer>
 </main>
+<script type="application/json" id="arena-leaderboard">${jsonForHtml(p.leaderboard)}</script>
 </body>
 </html>
 `;

@@ -1,4 +1,5 @@
-import { expectedScore, sigmoid } from '../rating/predict.js';
+import { expectedScoreAtGap } from '../models/predict.js';
+import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
 import { contrastLaw, controlQuantiles } from './control-variate.js';
 import { quantileSorted } from './interval.js';
@@ -18,7 +19,11 @@ export interface Estimate {
 export interface PairComparison {
   /** Rating gap A − B (display points) with its interval. */
   readonly gap: Estimate;
-  /** Predicted probability that A beats B (expected score, a tie counting half) with its interval. */
+  /**
+   * Predicted expected score of A against B (P(A wins) + ½·P(tie)) under the fitted model's own outcome law (the
+   * logistic curve for Bradley–Terry and Elo; Davidson's or Rao–Kupper's at the fitted tie parameter), with its
+   * interval: the same law at the gap interval's endpoints.
+   */
   readonly winProbability: Estimate;
   /** P(A ranked above B): share of bootstrap rounds with A rated higher (equal ratings count half); or, without
    * rounds, the normal approximation Φ(gap / sd). */
@@ -73,7 +78,7 @@ export function votesToSeparate(gap: number, sd: number, level: number, scale: P
  * Compares models a and b (ids) of a fit with uncertainty: the gap with its interval (bootstrap percentiles of
  * the per-round gap — with the control variate of `u.linear` when there is one (see `controlQuantiles`), else
  * type 7 — widened to hold the point gap if needed; or the sandwich normal interval with
- * Var = Σaa + Σbb − 2Σab), the predicted win probability (the logistic curve of the gap, so its interval maps
+ * Var = Σaa + Σbb − 2Σab), the predicted expected score (the model's outcome law at the gap, so its interval maps
  * the gap's endpoints), P(a above b) and {@link votesToSeparate}.
  *
  * O(R log R) with a bootstrap, O(1) with the sandwich.
@@ -133,7 +138,7 @@ export function compareModels(u: RatedBoard, a: number, b: number, scale: Pick<S
     pAbove = gapSd > 0 ? normalCdf(gap / gapSd) : gap > 0 ? 1 : gap < 0 ? 0 : 0.5;
     pAboveMethod = 'normal';
   }
-  const win = (x: number) => expectedScore(x, 0, scale);
+  const win = (x: number) => expectedScoreAtGap(u.point, x);
   const separated = lower > 0 || upper < 0;
   // a (possibly asymmetric) bootstrap interval decides "separated"; the formula then sizes the rest
   const votes = separated ? 0 : votesToSeparate(gap, gapSd, level, scale);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { modelParams as rateParams } from '../../src/cli/option-groups.js';
 import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { fitModel as fitRatings } from '../../src/models/index.js';
-import { escapeHtml, renderReport } from '../../src/report/html.js';
+import { escapeHtml, jsonForHtml, renderReport } from '../../src/report/html.js';
+import { leaderboardOf } from '../../src/leaderboard/leaderboard.js';
 import { modelFor } from '../../src/models/index.js';
 import { addIntervals, DEFAULT_INTERVALS } from '../../src/stats/uncertainty.js';
 import { toTable } from '../arbitraries.js';
@@ -49,11 +50,13 @@ async function page(extra: Partial<Parameters<typeof renderReport>[1]> = {}) {
 }
 
 describe('renderReport', () => {
-  it('one self-contained page: no script, no external resource, a CSP that forbids loading', async () => {
+  it('one self-contained page: no executable script, no external resource, a CSP that forbids loading', async () => {
     const { html } = await page();
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
-    expect(html).not.toMatch(/<script/i);
+    // the one script element is the JSON data block (never executed); a hostile name cannot close it early
+    expect([...html.matchAll(/<script[^>]*>/gi)].map((m) => m[0])).toEqual(['<script type="application/json" id="arena-leaderboard">']);
+    expect(html.match(/<\/script/gi)).toHaveLength(1);
     expect(html).not.toMatch(/\s(src|href)=/i);
     expect(html.match(/url\([^)]*\)/g) ?? []).toEqual((html.match(/url\(#[\w-]+\)/g) ?? []));
     expect(html).not.toMatch(/@import|<link/i);
@@ -83,6 +86,26 @@ describe('renderReport', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('<title>Test &lt;report&gt;</title>');
     expect(html).toContain('90% interval (sandwich)');
+  });
+
+  it('embeds the leaderboard at full precision, exactly as `arena rate --format json` builds it', async () => {
+    const { html, point } = await page();
+    const block = /<script type="application\/json" id="arena-leaderboard">([^<]*)<\/script>/.exec(html);
+    expect(block).not.toBeNull();
+    const lb = JSON.parse(block![1]!);
+    const rated = await addIntervals(point, modelFor(DEFAULT_RATE), { ...DEFAULT_INTERVALS, level: 0.9 });
+    expect(lb).toEqual(JSON.parse(JSON.stringify(leaderboardOf(rated, { ...rateParams(DEFAULT_RATE), seed: 7 }))));
+    expect(lb.models.map((r: { model: string }) => r.model).sort()).toEqual([...names].sort());
+  });
+
+  it('jsonForHtml: no <, > or & survives, and JSON.parse gives the value back (any string)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const j = jsonForHtml({ model: s, list: [s] });
+        return !/[<>&\u2028\u2029]/.test(j) && JSON.parse(j).model === s && JSON.parse(j).list[0] === s;
+      }),
+    );
+    expect(jsonForHtml('</script><!--')).toBe('"\\u003c/script\\u003e\\u003c!--"');
   });
 
   it('parameters, seed and warnings are shown', async () => {
