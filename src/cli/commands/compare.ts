@@ -35,7 +35,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .action(async (files: string[], o: Record<string, unknown>) => {
       if (o.a === o.b) throw new UsageError('--a and --b name the same model');
       const { model, modelOptions: rate, intervals: opts, progress } = battleOptionsFrom(io, o);
-      if (opts.ciMethod === 'none') throw new UsageError('compare needs intervals: use --bootstrap N or --ci-method sandwich');
+      if (opts.ciMethod === 'none') throw new UsageError(`compare needs intervals: use --bootstrap N${model.likelihood ? ' or --ci-method sandwich' : ` (--method ${rate.method} has no likelihood, so no sandwich)`}`);
       const t = await loadInput(io, files, o);
       const a = modelIdOrThrow(t.models, o.a as string, '--a');
       const b = modelIdOrThrow(t.models, o.b as string, '--b');
