@@ -136,11 +136,22 @@ export function uniformBattleSampler(truth: TrueRatings, options: Partial<Simula
   return battleSampler(truth, uniformPolicy(truth.models.length), options, rng);
 }
 
+/** Battles between two calls of `simulateTable`'s progress callback. */
+const PROGRESS_EVERY = 1 << 16;
+
 /**
  * Simulates `n` battles into a table (model ids follow sorted names, as for read data), pairs chosen by `policy`
- * (uniform by default). O(n); deterministic for a given `rng`.
+ * (uniform by default). `onProgress` (for a progress bar) is called every 65,536 battles and at the end; it never
+ * changes the draws. O(n); deterministic for a given `rng`.
  */
-export function simulateTable(truth: TrueRatings, n: number, options: Partial<SimulateOptions>, rng: Rng, policy?: PairPolicy): BattleTable {
+export function simulateTable(
+  truth: TrueRatings,
+  n: number,
+  options: Partial<SimulateOptions>,
+  rng: Rng,
+  policy?: PairPolicy,
+  onProgress?: (done: number, total: number) => void,
+): BattleTable {
   const builder = new BattleTableBuilder();
   const ids = truth.models.map((name) => builder.intern(name));
   const next = policy ? battleSampler(truth, policy, options, rng) : uniformBattleSampler(truth, options, rng);
@@ -148,6 +159,8 @@ export function simulateTable(truth: TrueRatings, n: number, options: Partial<Si
   for (let i = 0; i < n; i++) {
     next(i, x);
     builder.pushIds(ids[x.a]!, ids[x.b]!, x.outcome, 1, x.tstamp);
+    if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, n);
   }
+  onProgress?.(n, n);
   return builder.finish();
 }

@@ -20,6 +20,8 @@ export interface StabilityOptions {
   /** Interval method of each BT refit (ignored by online Elo, which has none). */
   readonly intervals: SimIntervals;
   readonly seed: string | number;
+  /** Called after each checkpoint with the battles replayed so far and the total (for a progress bar). */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** One model at one checkpoint. */
@@ -153,6 +155,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
       }
     }
     checkpoints.push({ index: checkpoints.length, battles, tstamp, models });
+    opts.onProgress?.(battles, t.battles);
   };
   const { k, scale, base } = { ...DEFAULT_ELO, ...opts.rate };
   const ignoreTies = opts.rate.ties === 'ignore';

@@ -159,7 +159,8 @@ describe('arena plot whatif', () => {
     const f = tempFile('s.jsonl', jsonl([{ model_a: 'a', model_b: 'b', winner: 'model_a' }]));
     const cases: [string[], RegExp][] = [
       [['plot', 'whatif'], /required option '--scenario <file>' not specified/],
-      [['plot', 'whatif', '--scenario', file, '--method', 'elo'], /unknown option '--method'/],
+      // the same rule as arena whatif: model options apply to a baseline read from battle files
+      [['plot', 'whatif', '--scenario', file, '--method', 'elo'], /--method applies to a baseline read from battle files/],
       [['plot', 'whatif', '--scenario', file, '--every', '10'], /unknown option '--every'/],
       [['plot', 'intervals', f, '--scenario', file], /unknown option '--scenario'/],
       [['plot', 'counts', f, '--every', '3'], /unknown option '--every'/],

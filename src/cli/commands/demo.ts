@@ -8,6 +8,7 @@ import { rateWithIntervals } from '../../stats/uncertainty.js';
 import { modelParams } from '../option-groups.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { nonNegativeInt, positiveInt, probability, seedArg } from '../options.js';
+import { progressBar } from '../progress.js';
 
 /** Registers `arena demo`: simulate the embedded April 2026 board, rebuild it, compare with the truth. */
 export function registerDemo(program: Command, io: CliIO): void {
@@ -21,13 +22,19 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--top <n>', 'rows to show', positiveInt, 15)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file instead of stdout')
-    .option('--quiet', 'no timing line on stderr', false)
+    .option('--quiet', 'no progress bar and no timing line on stderr', false)
     .action(async (o: Record<string, unknown>) => {
       const file = (o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH;
       const truth = loadRatings(file);
       const n = (o.battles as number | undefined) ?? truth.votes ?? 5_780_000;
       const t0 = performance.now();
-      const table = simulateTable(truth, n, { tieRate: o.tieRate as number }, createRng(o.seed as string | number));
+      const progress = progressBar(io, 'simulating battles', Boolean(o.quiet));
+      let table;
+      try {
+        table = simulateTable(truth, n, { tieRate: o.tieRate as number }, createRng(o.seed as string | number), undefined, progress.update);
+      } finally {
+        progress.stop();
+      }
       const t1 = performance.now();
       // true ratings' mean as the fit's mean rating, so fitted and true ratings are on one scale
       let mean = 0;

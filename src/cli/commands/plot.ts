@@ -9,14 +9,13 @@ import { BOARD_PLOT_KINDS, type BoardPlotKind, boardPlotSpec, DEFAULT_PLOT_TOP }
 import type { PlotSpec } from '../../plot/render.js';
 import { type TrajectoryPoint, trajectoryPlotSpec } from '../../plot/trajectory.js';
 import { type WhatIfRankRow, whatifPlotSpec } from '../../plot/whatif.js';
-import { runWhatIf, type WhatIfResult } from '../../sim/whatif.js';
+import type { WhatIfResult } from '../../sim/whatif.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, addInputOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
-import { positiveInt, seedArg } from '../options.js';
-import { progressBar } from '../progress.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
+import { positiveInt } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
-import { loadWhatIf } from './whatif.js';
+import { runWhatIfCommand } from './whatif.js';
 
 /** Short names of the inputs for titles: the file with its folder (`chatbot-arena-20240814/battles.jsonl`), `stdin` for `-`. */
 export function sourceNames(files: readonly string[]): string[] {
@@ -38,10 +37,10 @@ export function provenance(files: readonly string[], battles: number, opts: Mode
  * The trajectory plot of a stability replay: each of the final top `top` models' rating and interval at every
  * checkpoint. O(checkpoints × m).
  */
-function trajectorySpec(t: BattleTable, files: readonly string[], opts: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>, top: number): { spec: PlotSpec; warnings: readonly string[] } {
+function trajectorySpec(io: CliIO, t: BattleTable, files: readonly string[], opts: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>, top: number): { spec: PlotSpec; warnings: readonly string[] } {
   const x = (o.x as 'battles' | 'time' | undefined) ?? (o.by === 'day' ? 'time' : 'battles');
   if (x === 'time' && !t.tstamp) throw new UsageError('--x time needs a tstamp on every battle (these battles have none): use --x battles');
-  const { rule, replay, intervals } = replayAtCheckpoints(t, opts, iv, o);
+  const { rule, replay, intervals } = replayAtCheckpoints(io, t, opts, iv, o);
   if (x === 'time' && replay.checkpoints.some((c) => c.tstamp === null || Number.isNaN(c.tstamp))) throw new UsageError('--x time needs a tstamp on every battle: use --x battles');
   const points: TrajectoryPoint[] = replay.checkpoints.flatMap((c) => c.models.map((mm) => ({ model: mm.model, battles: c.battles, tstamp: c.tstamp, rating: mm.rating, lower: mm.lower, upper: mm.upper })));
   const models = replay.models.slice(0, top).map((mm) => mm.model);
@@ -113,7 +112,7 @@ export function registerPlot(program: Command, io: CliIO): void {
       progress.stop();
       checkCheckpointOptions(o);
       const t = await loadInput(io, files, o);
-      const { spec, warnings } = trajectorySpec(t, files, modelOptions, intervals, o, o.top as number);
+      const { spec, warnings } = trajectorySpec(io, t, files, modelOptions, intervals, o, o.top as number);
       await emitPlot(io, spec, o, warnings);
     });
   const whatif = plot
@@ -121,19 +120,10 @@ export function registerPlot(program: Command, io: CliIO): void {
     .description('baseline vs scenario ranks of a what-if scenario (as arena whatif)')
     .argument('[battles...]', 'baseline battle files (default: simulated from the scenario)')
     .requiredOption('--scenario <file>', 'scenario JSON (as arena whatif)')
-    .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--seed <n>', 'override the scenario seed', seedArg)
-    .option('--quiet', 'no progress on stderr', false);
-  addInputOptions(whatif);
-  addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>) => {
-    const { scenario: s, file, prepared } = await loadWhatIf(io, files, o);
-    const progress = progressBar(io, 'replications', Boolean(o.quiet));
-    let result;
-    try {
-      result = runWhatIf(s, prepared.baseline, { onReplication: progress.update });
-    } finally {
-      progress.stop();
-    }
+    .option('--replications <n>', 'override the scenario replications', positiveInt);
+  addBattleOptions(whatif);
+  addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
+    const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const spec = whatifPlotSpec(whatifRankRows(result, o.top as number), { subtitle: `${basename(file)}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}` });
     await emitPlot(io, spec, o, [...prepared.warnings, ...result.warnings]);
   });

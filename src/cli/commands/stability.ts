@@ -10,6 +10,7 @@ import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
 
 /** Default number of evenly spaced checkpoints when neither --every nor --by day is given. */
 export const DEFAULT_CHECKPOINTS = 20;
@@ -45,15 +46,18 @@ export function checkpointIntervals(iv: IntervalOptions): SimIntervals {
  * battles) and the replay of `t` at those checkpoints ({@link stabilityReplay}) with the interval options.
  * @throws UsageError for `--by day` on battles without timestamps
  */
-export function replayAtCheckpoints(t: BattleTable, rate: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>): { rule: CheckpointRule; replay: StabilityReplay; intervals: SimIntervals } {
+export function replayAtCheckpoints(io: CliIO, t: BattleTable, rate: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>): { rule: CheckpointRule; replay: StabilityReplay; intervals: SimIntervals } {
   const rule: CheckpointRule = o.by === 'day' ? { by: 'day' } : { every: (o.every as number | undefined) ?? Math.max(1, Math.ceil(t.battles / (o.checkpoints as number))) };
   const intervals = checkpointIntervals(iv);
+  const progress = progressBar(io, 'checkpoints (battles replayed)', Boolean(o.quiet));
   try {
-    const replay = stabilityReplay(t, { rate, checkpoints: rule, level: iv.level, intervals, seed: iv.seed });
+    const replay = stabilityReplay(t, { rate, checkpoints: rule, level: iv.level, intervals, seed: iv.seed, onProgress: progress.update });
     return { rule, replay, intervals };
   } catch (e) {
     if (e instanceof Error && e.message.startsWith('checkpoints by day')) throw new UsageError(`--by day: ${e.message}`);
     throw e;
+  } finally {
+    progress.stop();
   }
 }
 
@@ -76,7 +80,7 @@ export function registerStability(program: Command, io: CliIO): void {
       progress.stop();
       checkCheckpointOptions(o);
       const t = await loadInput(io, files, o);
-      const { rule, replay, intervals } = replayAtCheckpoints(t, rate, iv, o);
+      const { rule, replay, intervals } = replayAtCheckpoints(io, t, rate, iv, o);
       const last = replay.checkpoints[replay.checkpoints.length - 1]!;
       const pairs = unseparatedPairs(last.models, last.battles, iv.level, Boolean(o.allPairs));
       const orderings = (o.orderings as number | undefined) ?? (rate.method === 'elo' ? 100 : 0);

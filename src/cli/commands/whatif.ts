@@ -9,7 +9,7 @@ import { formatJson } from '../../formats/format.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { whatIfJson, formatWhatIfTable } from '../../formats/sim-report.js';
 import { parseScenario, type Scenario } from '../../sim/scenario.js';
-import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource } from '../../sim/whatif.js';
+import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource, type WhatIfResult } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, battleOptionsFrom, loadInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
@@ -56,6 +56,41 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
 /** The model options a simulated baseline ignores: they apply to a baseline read from battle files. */
 const BASELINE_MODEL_KEYS = ['method', 'k', 'scale', 'base', 'initial', 'anchor', 'ties', 'bothBad', 'styleControl', 'stylePrior', 'prior', 'tolerance'];
 
+/**
+ * Everything a what-if command does before it formats (shared by `arena whatif` and `arena plot whatif`, which take
+ * the same options): the model and interval options (model options apply to a baseline read from battle files
+ * only; a simulated baseline is fitted with LMArena's Bradley–Terry), the scenario with its overrides
+ * (`--replications`, `--seed`, `--ci-method`/`--bootstrap`, `--ci`), its baseline, and the replications with a
+ * progress bar on a TTY.
+ * @throws UsageError for a model option with a simulated baseline, or bootstrap intervals per replication
+ */
+export async function runWhatIfCommand(
+  io: CliIO,
+  files: string[],
+  o: Record<string, unknown>,
+  self: Command,
+): Promise<{ scenario: Scenario; file: string; prepared: PreparedBaseline; result: WhatIfResult }> {
+  const { modelOptions, intervals } = battleOptionsFrom(io, o);
+  const given = (key: string) => self.getOptionValueSource(key) === 'cli';
+  if (!files.length) {
+    const key = BASELINE_MODEL_KEYS.find(given);
+    if (key) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a baseline read from battle files; a simulated baseline is fitted with LMArena's Bradley–Terry`);
+  }
+  const overrides = { ...o, seed: given('seed') ? o.seed : undefined };
+  const { scenario: s0, file, prepared } = await loadWhatIf(io, files, overrides, modelOptions);
+  const scenario = {
+    ...s0,
+    ...(given('ciMethod') || given('bootstrap') ? { intervals: checkpointIntervals(intervals) } : {}),
+    ...(given('ci') ? { ci: intervals.level } : {}),
+  };
+  const progress = progressBar(io, 'replications', Boolean(o.quiet));
+  try {
+    return { scenario, file, prepared, result: runWhatIf(scenario, prepared.baseline, { onReplication: progress.update }) };
+  } finally {
+    progress.stop();
+  }
+}
+
 /** Registers `arena whatif`. */
 export function registerWhatIf(program: Command, io: CliIO): void {
   const cmd = program
@@ -69,27 +104,8 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
   addBattleOptions(cmd);
   cmd.action(async (files: string[], o: Record<string, unknown>, self: Command) => {
-    const { modelOptions, intervals } = battleOptionsFrom(io, o);
-    const given = (key: string) => self.getOptionValueSource(key) === 'cli';
-    if (!files.length) {
-      const key = BASELINE_MODEL_KEYS.find(given);
-      if (key) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a baseline read from battle files; a simulated baseline is fitted with LMArena's Bradley–Terry`);
-    }
-    const overrides = { ...o, seed: given('seed') ? o.seed : undefined };
-    const { scenario: s0, file, prepared } = await loadWhatIf(io, files, overrides, modelOptions);
-    const s = {
-      ...s0,
-      ...(given('ciMethod') || given('bootstrap') ? { intervals: checkpointIntervals(intervals) } : {}),
-      ...(given('ci') ? { ci: intervals.level } : {}),
-    };
+    const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const title = `arena whatif ${file}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
-    const progress = progressBar(io, 'replications', Boolean(o.quiet));
-    let result;
-    try {
-      result = runWhatIf(s, prepared.baseline, { onReplication: progress.update });
-    } finally {
-      progress.stop();
-    }
     const all = { ...result, warnings: [...prepared.warnings, ...result.warnings] };
     emit(io, o.format === 'json' ? formatJson(whatIfJson(all)) : formatWhatIfTable(all, o.top as number, title), o.out as string | undefined);
     printWarnings(io, all.warnings);
