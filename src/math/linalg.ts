@@ -52,3 +52,31 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
   }
   return inv;
 }
+
+/** C = A·B for m×m row-major matrices. O(m³). */
+export function matmul(a: Float64Array, b: Float64Array, c: Float64Array, m: number): void {
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    const ri = i * m;
+    for (let k = 0; k < m; k++) {
+      const aik = a[ri + k]!;
+      if (aik === 0) continue;
+      const rk = k * m;
+      for (let j = 0; j < m; j++) c[ri + j]! += aik * b[rk + j]!;
+    }
+  }
+}
+
+/**
+ * The sandwich H⁻¹·B·H⁻¹ of two symmetric n×n row-major matrices (H positive definite; factored in place, so `h` is
+ * overwritten). Returns null when H is not positive definite. O(n³).
+ */
+export function sandwichProduct(h: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  if (!choleskyInPlace(h, n)) return null;
+  const hinv = choleskyInverse(h, n);
+  const tmp = new Float64Array(n * n);
+  matmul(hinv, b, tmp, n);
+  const cov = new Float64Array(n * n);
+  matmul(tmp, hinv, cov, n);
+  return cov;
+}

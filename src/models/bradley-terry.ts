@@ -3,7 +3,7 @@ import type { BattleTable } from '../data/table.js';
 import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { sandwichCovariance } from '../rating/sandwich.js';
-import { applyAnchor, fittedData, resolvePrior } from './common.js';
+import { fitBase, fittedData, resolvePrior } from './common.js';
 import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
 
 /**
@@ -23,17 +23,10 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
     const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
-    const ratings = toDisplay(fit.theta, opts);
-    const shift = applyAnchor(d.table.models, ratings, opts);
+    const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {
       kind: 'bt',
-      models: d.table.models,
-      ratings,
-      fit: { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior },
-      warnings,
-      ...d,
-      shift,
-      options: opts,
+      ...fitBase(d, toDisplay(fit.theta, opts), opts, info, warnings),
       ties,
       cells,
       theta: fit.theta,

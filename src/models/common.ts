@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import type { BtCells } from '../rating/bradley-terry.js';
 import { analyseGraph, type GraphStructure } from '../rating/graph.js';
 import { anchorShift } from '../rating/scale.js';
-import { AUTO_PRIOR, type ModelOptions } from './types.js';
+import { AUTO_PRIOR, type FitBase, type FitInfo, type ModelOptions } from './types.js';
 
 const list = (names: string[], max = 5) =>
   names.length <= max ? names.map((n) => JSON.stringify(n)).join(', ') : `${names.slice(0, max).map((n) => JSON.stringify(n)).join(', ')} and ${names.length - max} more`;
@@ -97,4 +97,16 @@ export function applyAnchor(models: readonly string[], ratings: Float64Array, op
   }
   for (let v = 0; v < ratings.length; v++) ratings[v]! += shift;
   return shift;
+}
+
+/**
+ * The part every fit shares ({@link FitBase}): the display ratings — anchored here, in place — with the data as
+ * fitted, the diagnostics and the options. Each model adds its `kind` and its own parameters. O(m).
+ *
+ * @param ratings display-scale ratings before the anchor (modified in place)
+ * @throws InputError when the anchor model is not in the battles
+ */
+export function fitBase(d: FittedData, ratings: Float64Array, opts: ModelOptions, fit: FitInfo, warnings: string[]): FitBase {
+  const shift = applyAnchor(d.table.models, ratings, opts);
+  return { models: d.table.models, ratings, fit, warnings, ...d, shift, options: opts };
 }

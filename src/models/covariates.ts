@@ -10,7 +10,7 @@ import { btCells } from '../rating/bradley-terry.js';
 import { pointsPerLogit, toDisplay } from '../rating/scale.js';
 import { DEFAULT_STYLE_PRIOR, fitStyleControl, styleDesign } from '../rating/style.js';
 import { tieCells, tieTotals } from '../rating/tie-models.js';
-import { applyAnchor, fittedData, resolvePrior } from './common.js';
+import { fitBase, fittedData, resolvePrior } from './common.js';
 import { tieModelName, tieParameterReport } from './tie-model.js';
 import type { CovariateModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel, StyleCoefficient } from './types.js';
 
@@ -52,23 +52,16 @@ export function withCovariates(base: RatingModel): RatingModel {
         return { feature, coefficient: b, lower: b - z * sb, upper: b + z * sb, perUnit: b / sd, perUnitLower: (b - z * sb) / sd, perUnitUpper: (b + z * sb) / sd, points: b * f, mean: design.mean[q]!, sd, active: idx >= 0 };
       });
       for (const c of coefficients) if (!c.active) warnings.push(`Style feature ${c.feature} does not vary across battles: its coefficient is fixed at 0.`);
-      const ratings = toDisplay(s.theta, opts);
-      const shift = applyAnchor(t.models, ratings, opts);
+      const info = {
+        converged: s.converged,
+        iterations: s.iterations,
+        logLikelihood: s.battles ? s.logLikelihood / s.battles : 0,
+        prior,
+        ...(tieModel ? { tieParameters: tieParameterReport(tieModel, s.eta, Number.NaN, bothBad, tot.ties, tot.bothbad, 0.95) } : {}),
+      };
       return {
         kind: 'style',
-        models: t.models,
-        ratings,
-        fit: {
-          converged: s.converged,
-          iterations: s.iterations,
-          logLikelihood: s.battles ? s.logLikelihood / s.battles : 0,
-          prior,
-          ...(tieModel ? { tieParameters: tieParameterReport(tieModel, s.eta, Number.NaN, bothBad, tot.ties, tot.bothbad, 0.95) } : {}),
-        },
-        warnings,
-        ...d,
-        shift,
-        options: opts,
+        ...fitBase(d, toDisplay(s.theta, opts), opts, info, warnings),
         outcome,
         bothBad,
         design,

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { btCells, btLogLikelihood } from '../rating/bradley-terry.js';
 import { replayElo } from '../rating/elo.js';
 import { pointsPerLogit } from '../rating/scale.js';
-import { applyAnchor, fittedData } from './common.js';
+import { fitBase, fittedData } from './common.js';
 import type { EloModelFit, ModelOptions, RatingModel } from './types.js';
 
 /**
@@ -20,13 +20,12 @@ export const elo: RatingModel = Object.freeze({
     if (opts.ties !== 'half' && opts.ties !== 'ignore') throw new UsageError('tie models (--ties davidson|rao-kupper) need --method bt');
     const d = fittedData(input, opts);
     const ratings = replayElo(d.table, { ...opts, ties: opts.ties });
-    const shift = applyAnchor(d.table.models, ratings, opts);
     const cells = btCells(d.pairs, opts.ties);
     const f = pointsPerLogit(opts);
     const theta = Float64Array.from(ratings, (r) => r / f);
     let comparisons = 0;
     for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
     const ll = comparisons ? btLogLikelihood(cells, theta) / comparisons : 0;
-    return { kind: 'elo', models: d.table.models, ratings, fit: { converged: true, iterations: 1, logLikelihood: ll }, warnings: [], ...d, shift, options: opts };
+    return { kind: 'elo', ...fitBase(d, ratings, opts, { converged: true, iterations: 1, logLikelihood: ll }, []) };
   },
 });

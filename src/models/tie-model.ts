@@ -8,7 +8,7 @@ import { normalQuantile } from '../math/normal.js';
 import { btCells } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { type BothBadPolicy, fitTieModel, tieCells, type TieModel, tieSandwichCovariance, tieTotals } from '../rating/tie-models.js';
-import { applyAnchor, fittedData, resolvePrior } from './common.js';
+import { fitBase, fittedData, resolvePrior } from './common.js';
 import type { Estimate, FitCovariance, ModelFit, ModelOptions, RatingModel, TieModelFit, TieParameters } from './types.js';
 
 /** Display name of a tie model (for messages). */
@@ -66,23 +66,16 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
       const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
       if (!r.converged) warnings.push(`The ${label} fit did not converge in ${r.iterations} iterations.`);
       if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${label} tie parameter sits on its boundary (${model === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);
-      const ratings = toDisplay(r.theta, opts);
-      const shift = applyAnchor(d.table.models, ratings, opts);
+      const info = {
+        converged: r.converged,
+        iterations: r.iterations,
+        logLikelihood: r.battles ? r.logLikelihood / r.battles : 0,
+        prior,
+        tieParameters: tieParameterReport(model, r.eta, Number.NaN, bothBad, tot.ties, tot.bothbad, 0.95),
+      };
       return {
         kind: 'tie',
-        models: d.table.models,
-        ratings,
-        fit: {
-          converged: r.converged,
-          iterations: r.iterations,
-          logLikelihood: r.battles ? r.logLikelihood / r.battles : 0,
-          prior,
-          tieParameters: tieParameterReport(model, r.eta, Number.NaN, bothBad, tot.ties, tot.bothbad, 0.95),
-        },
-        warnings,
-        ...d,
-        shift,
-        options: opts,
+        ...fitBase(d, toDisplay(r.theta, opts), opts, info, warnings),
         tieModel: model,
         bothBad,
         cells,

@@ -104,7 +104,7 @@ export interface StyleReport {
 }
 
 /** What every fit holds: display ratings per model id plus diagnostics and the data as fitted. */
-interface FitBase {
+export interface FitBase {
   readonly models: readonly string[];
   /** Display-scale ratings, anchored, indexed like `models`. */
   readonly ratings: Float64Array;

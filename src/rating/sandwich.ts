@@ -4,7 +4,7 @@ import { sigmoid } from './predict.js';
 import { pointsPerLogit, type ScaleOptions } from './scale.js';
 import { btCells, type TiePolicy } from './bradley-terry.js';
 import { centredInformation } from './bt-refit.js';
-import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
+import { sandwichProduct } from '../math/linalg.js';
 
 /**
  * Huber–White sandwich covariance of Bradley–Terry strengths, `H⁻¹·B·H⁻¹`, with H the Fisher information
@@ -35,28 +35,9 @@ export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: Array
     b[i * m + j]! -= w;
     b[j * m + i]! -= w;
   }
-  if (!choleskyInPlace(h, m)) throw new Error('sandwichCovariance: information matrix is not positive definite');
-  const hinv = choleskyInverse(h, m);
-  // cov = hinv · b · hinv
-  const tmp = new Float64Array(m * m);
-  matmul(hinv, b, tmp, m);
-  const cov = new Float64Array(m * m);
-  matmul(tmp, hinv, cov, m);
+  const cov = sandwichProduct(h, b, m);
+  if (!cov) throw new Error('sandwichCovariance: information matrix is not positive definite');
   return cov;
-}
-
-/** C = A·B for m×m row-major matrices. O(m³). */
-export function matmul(a: Float64Array, b: Float64Array, c: Float64Array, m: number): void {
-  c.fill(0);
-  for (let i = 0; i < m; i++) {
-    const ri = i * m;
-    for (let k = 0; k < m; k++) {
-      const aik = a[ri + k]!;
-      if (aik === 0) continue;
-      const rk = k * m;
-      for (let j = 0; j < m; j++) c[ri + j]! += aik * b[rk + j]!;
-    }
-  }
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { PairCounts } from '../data/aggregate.js';
-import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
-import { matmul } from './sandwich.js';
+import { sandwichProduct } from '../math/linalg.js';
 import { type BtCells, centre, fitBradleyTerry, mmChange, mmStep } from './bradley-terry.js';
 import { newtonMaximise } from './newton.js';
 import { logSigmoid, sigmoid } from './predict.js';
@@ -599,11 +598,7 @@ export function sandwichFromParts(h: Float64Array, b: Float64Array, n: number, m
   }
   const c = trace > 0 ? trace / (m * m) : 1;
   for (let r = 0; r < m; r++) for (let s = 0; s < m; s++) h[r * n + s]! += c;
-  if (!choleskyInPlace(h, n)) throw new Error('sandwich: information matrix is not positive definite');
-  const hinv = choleskyInverse(h, n);
-  const tmp = new Float64Array(n * n);
-  matmul(hinv, b, tmp, n);
-  const cov = new Float64Array(n * n);
-  matmul(tmp, hinv, cov, n);
+  const cov = sandwichProduct(h, b, n);
+  if (!cov) throw new Error('sandwich: information matrix is not positive definite');
   return cov;
 }
