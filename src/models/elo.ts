@@ -26,6 +26,37 @@ export const elo: RatingModel = Object.freeze({
     let comparisons = 0;
     for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
     const ll = comparisons ? btLogLikelihood(cells, theta) / comparisons : 0;
-    return { kind: 'elo', ...fitBase(d, ratings, opts, { converged: true, iterations: 1, logLikelihood: ll }, []) };
+    return { kind: 'elo', ...fitBase(d, ratings, opts, { converged: true, iterations: 1, logLikelihood: ll }, eloOrderWarnings(d.table)) };
   },
 });
+
+/**
+ * Plain warnings when the replay order of online Elo is not a time order, so its ratings depend on an arbitrary
+ * order: rows with `count` > 1 (their battles replay back to back), battles without timestamps, or timestamps out
+ * of order (input read without `--sort tstamp`). Each names the way out. O(rows).
+ */
+export function eloOrderWarnings(t: BattleTable): string[] {
+  const out: string[] = [];
+  const after = (sortInput: boolean) =>
+    `online Elo depends on the order it replays battles in: use Bradley–Terry (the default, order-free), or measure the spread over orderings with arena stability --method elo --orderings 100${sortInput ? ' --sort input' : ''}.`;
+  let counted = 0;
+  for (let i = 0; i < t.rows; i++) if (t.count[i]! > 1) counted++;
+  if (counted > 0) out.push(`${counted.toLocaleString('en-US')} of ${t.rows.toLocaleString('en-US')} rows carry a count > 1, so their battles replay back to back in file order, not in time order; ${after(!t.tstamp)}`);
+  if (counted > 0) return out; // one warning is enough
+  const ts = t.tstamp;
+  let missing = 0;
+  let backwards = 0;
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < t.rows; i++) {
+    const x = ts ? ts[i]! : Number.NaN;
+    if (Number.isNaN(x)) missing++;
+    else {
+      if (x < prev) backwards++;
+      prev = x;
+    }
+  }
+  if (missing === t.rows && t.rows > 0) out.push(`The battles have no timestamps, so online Elo replays them in file order, which may not be time order; ${after(true)}`);
+  else if (missing > 0) out.push(`${missing.toLocaleString('en-US')} of ${t.rows.toLocaleString('en-US')} battles have no timestamp, so online Elo replays them in file order; ${after(true)}`);
+  else if (backwards > 0) out.push(`The battles are not in time order (${backwards.toLocaleString('en-US')} step${backwards === 1 ? '' : 's'} back in tstamp): replay them by time with --sort tstamp; ${after(false)}`);
+  return out;
+}

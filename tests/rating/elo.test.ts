@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tableFromBattles } from '../../src/data/table.js';
 import { DEFAULT_ELO, replayElo } from '../../src/rating/elo.js';
+import { bradleyTerry } from '../../src/models/bradley-terry.js';
+import { elo } from '../../src/models/elo.js';
+import { DEFAULT_MODEL } from '../../src/models/types.js';
 import { battlesAmong, modelName, type PlainBattle, toTable } from '../arbitraries.js';
 
 const byName = (t: ReturnType<typeof tableFromBattles>, r: Float64Array) => new Map(t.models.map((m, i) => [m, r[i]!]));
@@ -135,5 +138,37 @@ describe('replayElo: properties', () => {
         expect([...replayElo(toTable(bs))]).toEqual([...replayElo(toTable(expanded))]);
       }),
     );
+  });
+});
+
+describe('online Elo warns when its replay order is not a time order', () => {
+  const t0 = 1_700_000_000;
+  const fitElo = (bs: PlainBattle[]) => elo.fit(toTable(bs), { ...DEFAULT_MODEL, method: 'elo' });
+  it('rows with count > 1: one warning, naming the rows', () => {
+    const w = fitElo([
+      { modelA: 'A', modelB: 'B', outcome: 'a', count: 3 },
+      { modelA: 'B', modelB: 'A', outcome: 'a', count: 1 },
+    ]).warnings;
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^1 of 2 rows carry a count > 1, so their battles replay back to back in file order, not in time order; online Elo depends on the order/);
+    expect(w[0]).toContain('--orderings 100 --sort input.');
+  });
+  it('no timestamps: a warning; timestamps out of order: points to --sort tstamp; in time order: none', () => {
+    const bs: PlainBattle[] = [
+      { modelA: 'A', modelB: 'B', outcome: 'a' },
+      { modelA: 'B', modelB: 'A', outcome: 'a' },
+      { modelA: 'A', modelB: 'C', outcome: 'tie' },
+    ];
+    expect(fitElo(bs).warnings).toEqual([expect.stringMatching(/^The battles have no timestamps, so online Elo replays them in file order/)]);
+    const shuffled = bs.map((b, i) => ({ ...b, tstamp: t0 + [5, 1, 9][i]! }));
+    expect(fitElo(shuffled).warnings).toEqual([expect.stringMatching(/^The battles are not in time order \(1 steps back in tstamp\): replay them by time with --sort tstamp;/)]);
+    const ordered = bs.map((b, i) => ({ ...b, tstamp: t0 + i }));
+    expect(fitElo(ordered).warnings).toEqual([]);
+    const partly = bs.map((b, i) => (i === 1 ? b : { ...b, tstamp: t0 + i }));
+    expect(fitElo(partly).warnings).toEqual([expect.stringMatching(/^1 of 3 battles have no timestamp/)]);
+  });
+  it('Bradley–Terry, which does not depend on order, never gets the warning', () => {
+    const t = toTable([{ modelA: 'A', modelB: 'B', outcome: 'a', count: 3 }, { modelA: 'B', modelB: 'A', outcome: 'a', count: 2 }]);
+    expect(bradleyTerry.fit(t, DEFAULT_MODEL).warnings.join(' ')).not.toMatch(/order/);
   });
 });
