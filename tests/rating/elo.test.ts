@@ -161,7 +161,7 @@ describe('online Elo warns when its replay order is not a time order', () => {
     ];
     expect(fitElo(bs).warnings).toEqual([expect.stringMatching(/^The battles have no timestamps, so online Elo replays them in file order/)]);
     const shuffled = bs.map((b, i) => ({ ...b, tstamp: t0 + [5, 1, 9][i]! }));
-    expect(fitElo(shuffled).warnings).toEqual([expect.stringMatching(/^The battles are not in time order \(1 steps back in tstamp\): replay them by time with --sort tstamp;/)]);
+    expect(fitElo(shuffled).warnings).toEqual([expect.stringMatching(/^The battles are not in time order \(1 step back in tstamp\): replay them by time with --sort tstamp;/)]);
     const ordered = bs.map((b, i) => ({ ...b, tstamp: t0 + i }));
     expect(fitElo(ordered).warnings).toEqual([]);
     const partly = bs.map((b, i) => (i === 1 ? b : { ...b, tstamp: t0 + i }));
