@@ -90,8 +90,9 @@ export function votesToSeparate(
   const s = sd / f;
   const p = sigmoid(d);
   const v = p * (1 - p);
-  const tau = Math.min(Math.max(tieRate, 0), 2 * Math.min(p, 1 - p));
-  const perVote = ties === 'ignore' ? (1 - tau) * v : (v * v) / (v - tau / 4);
+  const tau = Math.min(Math.max(tieRate, 0), 1);
+  // ties half: the law P(A) = p − τ/2, P(tie) = τ exists for τ ≤ 2·min(p, 1 − p)
+  const perVote = ties === 'ignore' ? (1 - tau) * v : (v * v) / (v - Math.min(tau, 2 * Math.min(p, 1 - p)) / 4);
   const need = (z * z) / (d * d) - (s > 0 ? 1 / (s * s) : Number.POSITIVE_INFINITY);
   return Math.max(0, Math.ceil(need / perVote));
 }
