@@ -6,11 +6,23 @@
 // and the agreement of the two refits (max |Δ| in rating points).
 //   npm run build && node bench/bootstrap.bench.mjs [--battles 1670000] [--models 339] [--rounds 40]
 import { parseArgs } from 'node:util';
-import { DEFAULT_RATE, DEFAULT_RATINGS_PATH, createRng, fitBradleyTerry, fitRatings, loadRatings, simulateTable } from '../dist/index.js';
-import { btBootstrapJob, prepareRounds, roundRng } from '../dist/stats/bootstrap-rounds.js';
-import { FixedHessianRefit } from '../dist/rating/bt-refit.js';
-import { multinomialInto, prepareMultinomial } from '../dist/stats/multinomial.js';
-import { countMultinomialInto, prepareCountMultinomial } from '../dist/stats/count-multinomial.js';
+import {
+  btBootstrapJob,
+  countMultinomialInto,
+  createRng,
+  DEFAULT_MODEL,
+  DEFAULT_RATINGS_PATH,
+  FixedHessianRefit,
+  fitBradleyTerry,
+  fitModel,
+  loadRatings,
+  multinomialInto,
+  prepareCountMultinomial,
+  prepareMultinomial,
+  prepareRounds,
+  roundRng,
+  simulateTable,
+} from '../dist/advanced.js';
 
 const { values: a } = parseArgs({ options: { battles: { type: 'string', default: '1670000' }, models: { type: 'string', default: '339' }, rounds: { type: 'string', default: '40' } } });
 const fixture = loadRatings(DEFAULT_RATINGS_PATH);
@@ -21,7 +33,7 @@ const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 const timeIt = (f) => { const t0 = performance.now(); const r = f(); return [performance.now() - t0, r]; };
 const fits = [];
 let point;
-for (let q = 0; q < 5; q++) { const [ms, p] = timeIt(() => fitRatings(t, DEFAULT_RATE)); fits.push(ms); point = p; }
+for (let q = 0; q < 5; q++) { const [ms, p] = timeIt(() => fitModel(t, DEFAULT_MODEL)); fits.push(ms); point = p; }
 const job = btBootstrapJob(point.pairs, { theta: point.theta, prior: point.prior }, { ties: 'half', tolerance: 1e-6, scale: 400, base: 10, offset: 1000 });
 const F = 400 / Math.log(10);
 const plan = prepareMultinomial(job.counts);

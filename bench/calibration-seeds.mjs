@@ -13,11 +13,10 @@
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE, fitRatings, normalIntervals, readBattles, sandwichCovariance } from '../dist/index.js';
-import { bootstrapRatings } from '../dist/stats/bootstrap.js';
-import { controlIntervals, linearBootstrapModel } from '../dist/stats/control-variate.js';
-import { percentileIntervals } from '../dist/stats/interval.js';
-import { bootstrapJobOf } from '../dist/stats/uncertainty.js';
+import {
+  bootstrapJobOf, bootstrapRatings, controlIntervals, DEFAULT_MODEL, fitModel, linearBootstrapModel, modelFor, percentileIntervals, readBattles,
+  sandwichIntervals,
+} from '../dist/advanced.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
@@ -30,8 +29,8 @@ const { values: a } = parseArgs({
   },
 });
 const t = await readBattles([a.file], {});
-const point = fitRatings(t, DEFAULT_RATE);
-const job = bootstrapJobOf(t, point, DEFAULT_RATE);
+const point = fitModel(t, DEFAULT_MODEL);
+const job = bootstrapJobOf(point);
 const lin = linearBootstrapModel(job);
 const m = point.models.length;
 const R = Number(a.rounds);
@@ -126,7 +125,7 @@ estimators.forEach(([name], e) => {
   console.log(`| ${name} | ${worst.toFixed(3)} (${worstModel}) | ${(sum / n).toFixed(3)} | ${within}/${n} | ${rms} | ${bias} | ${median(ms[e]).toFixed(0)} ms |`);
 });
 if (smoothingBias) console.log(`\n${smoothingBias}`);
-const sw = normalIntervals(point.ratings, sandwichCovariance(point.pairs, 'half', point.theta, point.prior), 0.95, DEFAULT_RATE);
+const sw = sandwichIntervals(point, modelFor(DEFAULT_MODEL), 0.95).intervals;
 const ctl = bounds[2][0];
 const ratios = point.models.map((_, v) => (ctl.upper[v] - ctl.lower[v]) / (sw.upper[v] - sw.lower[v]));
 ratios.sort((p, q) => p - q);

@@ -10,17 +10,14 @@
 //   node bench/calibration.mjs --reps 200 --rounds 200 --sizes 1000,10000,100000,1000000 --models 20,339
 //
 // Flags: --reps R (replications per cell) --rounds B (bootstrap rounds) --sizes N,N,… (battles)
-//        --models 20,339 (20 = every 17th model of the April 2026 fixture, 339 = all) --level 0.95
+//        --models 20,339 (20 = every 16th model of the April 2026 fixture, 339 = all) --level 0.95
 //        --threads T (bootstrap worker threads) --seed S --skip M:N,… (cells to leave out)
 // Output: a Markdown table on stdout (progress on stderr). Fixed seed: the same flags give the same table.
 import { parseArgs } from 'node:util';
 import {
-  DEFAULT_RATE, DEFAULT_RATINGS_PATH, deriveRng, fitRatings, loadRatings, normalIntervals, sandwichCovariance, simulateTable,
-} from '../dist/index.js';
-import { bootstrapRatings } from '../dist/stats/bootstrap.js';
-import { percentileIntervals } from '../dist/stats/interval.js';
-import { bootstrapJobOf } from '../dist/stats/uncertainty.js';
-import { controlIntervals, linearBootstrapModel } from '../dist/stats/control-variate.js';
+  bootstrapJobOf, bootstrapRatings, controlIntervals, DEFAULT_MODEL, DEFAULT_RATINGS_PATH, deriveRng, fitModel, linearBootstrapModel,
+  loadRatings, modelFor, percentileIntervals, sandwichIntervals, simulateTable,
+} from '../dist/advanced.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -53,21 +50,22 @@ for (const m of a.models.split(',').map(Number)) {
   const truth = truthOf(m);
   const mean = truth.ratings.reduce((x, y) => x + y, 0) / truth.ratings.length;
   // the fit is centred (mean rating = initial): with initial = the true mean, fitted and true ratings share a scale
-  const rate = { ...DEFAULT_RATE, initial: mean };
+  const rate = { ...DEFAULT_MODEL, initial: mean };
+  const model = modelFor(rate);
   for (const n of a.sizes.split(',').map(Number)) {
     if (skip.has(`${m}:${n}`)) continue;
     let coveredB = 0, coveredC = 0, coveredS = 0, total = 0, widthB = 0, widthC = 0, widthS = 0, degenerateReps = 0, controlled = 0, t0 = performance.now();
     for (let rep = 0; rep < reps; rep++) {
       const t = simulateTable(truth, n, {}, deriveRng(a.seed, 'calibration', m, n, rep));
-      const point = fitRatings(t, rate);
+      const point = fitModel(t, rate);
       if (point.prior > 0) degenerateReps++;
-      const job = bootstrapJobOf(t, point, rate);
+      const job = bootstrapJobOf(point);
       const dist = await bootstrapRatings(job, { rounds, seed: `${a.seed}:${rep}`, threads });
       const boot = percentileIntervals(dist, point.ratings, level);
       const lin = linearBootstrapModel(job);
       const ctl = lin ? controlIntervals(dist, lin, point.ratings, level) : boot;
       controlled += ctl.controlled ?? 0;
-      const sw = normalIntervals(point.ratings, sandwichCovariance(point.pairs, rate.ties, point.theta, point.prior), level, rate);
+      const sw = sandwichIntervals(point, model, level).intervals; // the engine's sandwich, as `arena rate`
       // truth, indexed like the fit's models (sorted names)
       const trueOf = new Map(truth.models.map((name, v) => [name, truth.ratings[v]]));
       point.models.forEach((name, v) => {

@@ -6,7 +6,7 @@
 // Usage: node --max-old-space-size=8192 bench/naive.mjs --file battles.jsonl [--rounds 3] [--repeats 1]
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { BattleRow, btCells, createRng, DEFAULT_RATE, fitBradleyTerry, readBattles } from '../dist/index.js';
+import { BattleRow, btCells, createRng, DEFAULT_MODEL, fitBradleyTerry, readBattles } from '../dist/advanced.js';
 import { parseArgs, timed } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { file: '', csv: '', rounds: 3, repeats: 1, seed: 42, reference: true });
@@ -74,7 +74,7 @@ out.read = read.ms;
 out.rows = rows.length;
 const agg = await timed(() => toPairCounts(naiveAggregate(rows, null)), { repeats: o.repeats });
 out.aggregate = agg.ms;
-const fit = await timed(() => fitBradleyTerry(btCells(agg.result, 'half'), { tolerance: DEFAULT_RATE.tolerance }), { repeats: o.repeats });
+const fit = await timed(() => fitBradleyTerry(btCells(agg.result, 'half'), { tolerance: DEFAULT_MODEL.tolerance }), { repeats: o.repeats });
 out.fit = fit.ms;
 // per-row bootstrap: a few rounds, timed one by one
 const n = rows.length;
@@ -84,7 +84,7 @@ for (let r = 0; r < o.rounds; r++) {
   const t0 = performance.now();
   const rng = createRng(`${o.seed}:naive:${r}`);
   for (let q = 0; q < n; q++) pick[q] = Math.floor(rng() * n);
-  fitBradleyTerry(btCells(toPairCounts(naiveAggregate(rows, pick)), 'half'), { tolerance: DEFAULT_RATE.tolerance });
+  fitBradleyTerry(btCells(toPairCounts(naiveAggregate(rows, pick)), 'half'), { tolerance: DEFAULT_MODEL.tolerance });
   perRound.push(performance.now() - t0);
 }
 perRound.sort((a, b) => a - b);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aggregatePairs, btCells, fitBradleyTerry, readBattles, replayElo, fitRatings, DEFAULT_RATE } from '../dist/index.js';
+import { aggregatePairs, btCells, DEFAULT_MODEL, fitBradleyTerry, fitModel, readBattles, replayElo } from '../dist/advanced.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
@@ -38,7 +38,7 @@ for (let r = 0; r < reps; r++) {
   const [tFit, fit] = await time(() => fitBradleyTerry(cells));
   stages['BT fit (Newton, 1e-6 points)'].push(tFit);
   stages['online Elo replay'].push((await time(() => replayElo(table)))[0]);
-  stages['whole rate (read → leaderboard)'].push((await time(async () => fitRatings(await readBattles([file]), DEFAULT_RATE)))[0]);
+  stages['whole rate (read → leaderboard)'].push((await time(async () => fitModel(await readBattles([file]), DEFAULT_MODEL)))[0]);
   info = `${table.battles.toLocaleString('en-US')} battles, ${table.models.length} models, ${pc.pairs} pairs, ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB JSONL; fit: ${fit.iterations} iterations, converged ${fit.converged}`;
 }
 console.log(`read-fit bench: ${info}; ${reps} repetitions, Node ${process.version}`);

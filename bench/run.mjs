@@ -105,7 +105,7 @@ async function parquetOf(jsonl) {
   } catch {
     return null;
   }
-  const { readBattles } = await import('../dist/index.js');
+  const { readBattles } = await import('../dist/advanced.js');
   const t = await readBattles([jsonl]);
   const labels = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
   const tmp = `${path}.tmp`;
@@ -126,7 +126,7 @@ async function parquetOf(jsonl) {
 async function csvOf(jsonl) {
   const path = jsonl.replace(/\.jsonl$/, '.csv');
   if (existsSync(path)) return path;
-  const { readBattles } = await import('../dist/index.js');
+  const { readBattles } = await import('../dist/advanced.js');
   const t = await readBattles([jsonl]);
   const labels = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
   const parts = ['model_a,model_b,winner,tstamp\n'];

@@ -2,7 +2,7 @@
 // Usage: node bench/stages.mjs --file battles.jsonl [--repeats 5] [--rounds 1000] [--boot-repeats 5] [--parquet f] [--csv f]
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { aggregatePairs, btCells, buildLeaderboard, DEFAULT_ELO, DEFAULT_RATE, fitBradleyTerry, fitRatings, formatLeaderboard, rateParams, readBattles, replayElo } from '../dist/index.js';
+import { aggregatePairs, btCells, DEFAULT_ELO, DEFAULT_MODEL, fitBradleyTerry, fitModel, formatLeaderboard, leaderboardOf, modelFor, readBattles, replayElo, withoutIntervals } from '../dist/advanced.js';
 import { bootstrapLabel, bootstrapStage } from './bootstrap-stage.mjs';
 import { parseArgs, timed } from './lib.mjs';
 
@@ -77,17 +77,18 @@ const agg = await timed(() => aggregatePairs(t), { repeats: o.repeats });
 out.aggregate = agg.ms;
 out.pairs = agg.result.pairs;
 const cells = btCells(agg.result, 'half');
-const fit = await timed(() => fitBradleyTerry(cells, { tolerance: DEFAULT_RATE.tolerance }), { repeats: o.repeats });
+const fit = await timed(() => fitBradleyTerry(cells, { tolerance: DEFAULT_MODEL.tolerance }), { repeats: o.repeats });
 out.fit = fit.ms;
 out.fitIterations = fit.result.iterations;
 out.fitConverged = fit.result.converged;
 // the whole point fit as `arena rate` does it (aggregate, totals, graph checks, fit)
-const point = fitRatings(t, DEFAULT_RATE);
-const boot = await timed(() => bootstrapStage(t, point, { rounds: o.rounds, seed: o.seed, threads: o.threads }), { repeats: o.bootRepeats });
+const point = fitModel(t, DEFAULT_MODEL);
+const boot = await timed(() => bootstrapStage(point, { rounds: o.rounds, seed: o.seed, threads: o.threads }), { repeats: o.bootRepeats });
 Object.assign(out, { bootstrap: boot.ms, bootstrapRounds: o.rounds, bootstrapLabel });
 const output = await timed(
   () => {
-    const lb = buildLeaderboard(point, { ...rateParams(DEFAULT_RATE), bootstrap: o.rounds }, t.battles, 'bt', null);
+    // the point fit's leaderboard (rows, ranks, params) formatted as JSON and as a table
+    const lb = leaderboardOf(withoutIntervals(point, modelFor(DEFAULT_MODEL)), { method: 'bt', ties: 'half', bootstrap: o.rounds });
     return formatLeaderboard(lb, 'json').length + formatLeaderboard(lb, 'table').length;
   },
   { repeats: o.repeats },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   aggregatePairs, createRng, fitDavidson, fitDavidsonMM, fitRaoKupper, fitRaoKupperMM, fitStyleControl, readBattles,
   simulateStyleTable, styleDesign, tieCells,
-} from '../dist/index.js';
+} from '../dist/advanced.js';
 
 const quick = process.argv.includes('--quick');
 const median = (f, runs = 5) => {

@@ -10,7 +10,7 @@
 //     (P(position 1) ≥ 50% and ≥ 95% over the replications, by bisection on the number of flips), next to the
 //     first-order estimate K ≈ gap · I / (points per logit · mean score gain per flip).
 // Timings: milliseconds per replication (median).
-import { DEFAULT_RATE, fitBoard, INTERVAL_METHODS, loadSimRatings, parseScenario, pointsPerLogit, runWhatIf, simulatedBaseline, deriveRng } from '../dist/index.js';
+import { DEFAULT_MODEL, fitBoard, loadSimRatings, parseScenario, pointsPerLogit, runWhatIf, simulatedBaseline } from '../dist/advanced.js';
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
@@ -23,7 +23,7 @@ const fmt = (x) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(1);
 
 const baseScenario = { baseline: { battles }, seed: 1, replications: reps };
 const base0 = simulatedBaseline(truth, parseScenario({ ...baseScenario, steps: [] }), 'fixture');
-const baseFit = fitBoard(base0.board, base0.rate, INTERVAL_METHODS.get('sandwich'), 0.95, deriveRng(1, 'bench'));
+const baseFit = fitBoard(base0.board, base0.rate, 'sandwich', 0.95);
 const v = base0.board.slotOf(model);
 console.log(`whatif bench: baseline ${battles.toLocaleString('en-US')} battles simulated from the April 2026 fixture (seed 1), ${reps} replications, Node ${process.version}`);
 console.log(`baseline: ${model} true 1493, fitted ${baseFit.rating[v].toFixed(1)} [${baseFit.lower[v].toFixed(1)}, ${baseFit.upper[v].toFixed(1)}], position ${baseFit.position[v]}, rank ${baseFit.rank[v]}, ${baseFit.battles[v].toLocaleString('en-US')} battles`);
@@ -66,7 +66,7 @@ if (only === 'all' || only === 'biased') {
   let losses = 0;
   let ties = 0;
   let info = 0;
-  const f = pointsPerLogit(DEFAULT_RATE);
+  const f = pointsPerLogit(DEFAULT_MODEL);
   for (let u = 0; u < c.size; u++) {
     if (u === v) continue;
     const { base, aFirst } = c.cell(v, u);

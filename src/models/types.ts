@@ -2,7 +2,7 @@
  * The rating-model family: one interface ({@link RatingModel}) that online Elo, Bradley–Terry, Davidson and
  * Rao–Kupper implement, with covariates (style control) as a wrapper over any likelihood model. A fit is a
  * discriminated union ({@link ModelFit}) that carries its own parameters, so the uncertainty engine
- * (`src/stats/engine.ts`) needs no casts to know what it holds.
+ * (`src/stats/uncertainty.ts`) needs no casts to know what it holds.
  */
 import type { ModelTotals, PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';

@@ -5,13 +5,15 @@ import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../src/data/schema.js';
 import { normalQuantile } from '../../src/math/normal.js';
-import { votesToSeparate, normalCdf } from '../../src/stats/compare.js';
+import { compareModels, votesToSeparate, normalCdf } from '../../src/stats/compare.js';
+import { sandwichCovariance } from '../../src/rating/sandwich.js';
+import type { PairCounts } from '../../src/data/aggregate.js';
 import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { fitModel as fitRatings } from '../../src/models/index.js';
 import { readBattles } from '../../src/data/load.js';
 import { bootstrapRatingsSync, bootstrapWork, PARALLEL_MIN_WORK } from '../../src/stats/bootstrap.js';
 import { percentileIntervals } from '../../src/stats/interval.js';
-import { bootstrapJobOf } from '../../src/stats/uncertainty.js';
+import { bootstrapJobOf, rateWithIntervals } from '../../src/stats/uncertainty.js';
 import { bin, cli, jsonl, tempDir, tempFile } from '../helpers.js';
 
 /** A small simulated battle file (JSONL) with 6 models. */
@@ -43,6 +45,86 @@ describe('votesToSeparate (formula)', () => {
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
     expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 6);
     expect(normalCdf(-1)).toBeCloseTo(0.15865525393145707, 6);
+  });
+});
+
+describe('votesToSeparate (sandwich information per vote, known value)', () => {
+  // One pair: A won 30, B won 20, 25 ties (n = 75). Two-model Bradley–Terry with ties as half wins has the
+  // closed form p̂ = s/n = 42.5/75, d̂ = logit p̂; its sandwich variance is Var(d̂) = B/H² with the bread
+  // H = n·p̂(1−p̂) and the meat B = Σ (y − p̂)² = wA(1−p̂)² + wB·p̂² + t(½ − p̂)².
+  const [wA, wB, t, n] = [30, 20, 25, 75];
+  const f = 400 / Math.log(10);
+  const z = normalQuantile(0.975);
+  const pairFile = () =>
+    tempFile(
+      'pair.jsonl',
+      jsonl([
+        { model_a: 'A', model_b: 'B', winner: 'model_a', count: wA },
+        { model_a: 'B', model_b: 'A', winner: 'model_a', count: wB },
+        { model_a: 'A', model_b: 'B', winner: 'tie', count: t },
+      ]),
+    );
+  /** The library's sandwich sd (natural scale) of the gap after k more votes with the same outcome mix. */
+  const sdAfter = (k: number, ties: 'half' | 'ignore', d: number): number => {
+    const g = 1 + k / n;
+    const pc: PairCounts = {
+      models: ['A', 'B'],
+      pairs: 1,
+      i: Int32Array.of(0),
+      j: Int32Array.of(1),
+      winsI: Float64Array.of(wA * g),
+      winsJ: Float64Array.of(wB * g),
+      ties: Float64Array.of(t * g),
+      bothbad: Float64Array.of(0),
+    };
+    const cov = sandwichCovariance(pc, ties, [d / 2, -d / 2]);
+    return Math.sqrt(cov[0]! + cov[3]! - 2 * cov[1]!);
+  };
+
+  it('ties half: precision per vote is w²/b, n more votes just make the sandwich interval exclude 0; p(1−p) overshoots', async () => {
+    const tb = await readBattles([pairFile()]);
+    expect(tb.models).toEqual(['A', 'B']);
+    const u = await rateWithIntervals(tb, DEFAULT_RATE, { ciMethod: 'sandwich', rounds: 0, level: 0.95, seed: 1 });
+    const c = compareModels(u, 0, 1, DEFAULT_RATE);
+    // by hand
+    const p = (wA + t / 2) / n;
+    const d = Math.log(p / (1 - p));
+    const h = n * p * (1 - p);
+    const meat = wA * (1 - p) ** 2 + wB * p ** 2 + t * (0.5 - p) ** 2;
+    expect(c.gap.estimate).toBeCloseTo(f * d, 8);
+    expect(c.gapSd).toBeCloseTo((f * Math.sqrt(meat)) / h, 8);
+    expect(c.separated).toBe(false);
+    // per vote: bread w = p(1−p); meat b = p(1−p) − τ/4 for the outcome law with expected score p and tie rate τ
+    const tau = t / n;
+    const w = p * (1 - p);
+    const b = w - tau / 4;
+    expect(meat / n).toBeCloseTo(b, 12); // the observed mix is that law here
+    const need = ((z * z) / (d * d) - (h * h) / meat) / ((w * w) / b);
+    expect(c.votesToSeparate).toBe(Math.ceil(need));
+    expect(votesToSeparate(c.gap.estimate, c.gapSd, 0.95, DEFAULT_RATE, tau)).toBe(Math.ceil(need));
+    // independent check: the library's sandwich on the augmented counts
+    const k = c.votesToSeparate!;
+    expect(sdAfter(0, 'half', d)).toBeCloseTo(Math.sqrt(meat) / h, 12);
+    expect(d / sdAfter(k, 'half', d)).toBeGreaterThanOrEqual(z);
+    expect(d / sdAfter(k - 1, 'half', d)).toBeLessThan(z);
+    // the decisive-vote information p(1−p) (tie rate 0: the former formula) asks for too many votes
+    const old = votesToSeparate(c.gap.estimate, c.gapSd, 0.95, DEFAULT_RATE)!;
+    expect(old).toBeGreaterThan(k);
+    expect(d / sdAfter(old - 1, 'half', d)).toBeGreaterThan(z);
+  });
+
+  it('ties ignore: a tie carries nothing, so a vote carries (1 − τ)·p(1−p)', async () => {
+    const rate = { ...DEFAULT_RATE, ties: 'ignore' as const };
+    const u = await rateWithIntervals(await readBattles([pairFile()]), rate, { ciMethod: 'sandwich', rounds: 0, level: 0.95, seed: 1 });
+    const c = compareModels(u, 0, 1, rate);
+    const p = wA / (wA + wB);
+    const d = Math.log(p / (1 - p));
+    expect(c.gap.estimate).toBeCloseTo(f * d, 8);
+    expect(c.gapSd).toBeCloseTo(f / Math.sqrt((wA + wB) * p * (1 - p)), 8);
+    const k = c.votesToSeparate!;
+    expect(k).toBe(Math.ceil(((z * z) / (d * d) - (wA + wB) * p * (1 - p)) / ((1 - t / n) * p * (1 - p))));
+    expect(d / sdAfter(k, 'ignore', d)).toBeGreaterThanOrEqual(z);
+    expect(d / sdAfter(k - 1, 'ignore', d)).toBeLessThan(z);
   });
 });
 
