@@ -91,7 +91,7 @@ export function ratingIntervals(b: RatedBoard): RatingIntervals | null {
 /**
  * The leaderboard of a fit with its uncertainty: rows sorted by rating with LMArena ranks, plus `lower`/`upper`,
  * `rankLower`/`rankUpper` (see `rankBounds`) when there are intervals and each model's bootstrap
- * `rankDistribution` when asked. `params` is echoed as given. O(m log m + R·m log m with the rank distribution).
+ * `rankDistribution` when asked. `params` is echoed as given, with the board's `ciMethod` and `ci` (level) added when not given. O(m log m + R·m log m with the rank distribution).
  */
 export function leaderboardOf(b: RatedBoard, params: Readonly<Record<string, unknown>>, withRankDistribution = false): Leaderboard {
   const point: ModelFit = b.point;
@@ -114,5 +114,9 @@ export function leaderboardOf(b: RatedBoard, params: Readonly<Record<string, unk
     ...(counts ? { rankDistribution: rankDistributionOf(counts, m, b.dist!.rounds, v) } : {}),
   }));
   const style = point.kind === 'style' ? { style: point.style } : {};
-  return { method: point.options.method, params, battles: point.battles, models: rows, fit: point.fit, ...style, warnings: [...point.warnings, ...b.warnings] };
+  // the interval method and level are the board's own unless the caller echoes them (the CLI does, in its order)
+  const echoed: Record<string, unknown> = { ...params };
+  if (!('ciMethod' in echoed)) echoed.ciMethod = b.options.ciMethod;
+  if (!('ci' in echoed)) echoed.ci = b.options.level;
+  return { method: point.options.method, params: echoed, battles: point.battles, models: rows, fit: point.fit, ...style, warnings: [...point.warnings, ...b.warnings] };
 }

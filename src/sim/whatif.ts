@@ -124,7 +124,7 @@ export type WhatIfBaselineSource =
 /** A baseline ready for {@link runWhatIf}, with a one-line description and warnings about ignored fields. */
 export interface PreparedBaseline {
   readonly baseline: WhatIfBaseline;
-  /** E.g. `baseline 13,621 battles from a.jsonl (the true ratings of simulated votes are their BT fit)`. */
+  /** E.g. `baseline 13,621 battles from a.jsonl (the true ratings of simulated votes are their Bradley–Terry fit)`. */
   readonly description: string;
   readonly warnings: readonly string[];
 }
@@ -150,7 +150,7 @@ export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource,
     const t = source.table;
     checkScenarioModels(s, t.models, file);
     const baseline = battlesBaseline(t, s, source.files, source.rate ?? DEFAULT_MODEL);
-    const description = `baseline ${t.battles.toLocaleString('en-US')} battles from ${source.files.join(', ')} (the true ratings of simulated votes are their BT fit)`;
+    const description = `baseline ${t.battles.toLocaleString('en-US')} battles from ${source.files.join(', ')} (the true ratings of simulated votes are their ${fitName(baseline.rate)} fit)`;
     return { baseline, description, warnings };
   }
   const truth = source.truth;
@@ -659,4 +659,11 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     rate: { scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, prior: rate.prior, method: rate.method },
   };
   return { params, models: rows, steps, warnings: [...warnings], samples: { models, replications: R, rating, rank, position } };
+}
+
+/** The name of the fit a battles baseline takes its true ratings from, e.g. `Davidson` or `online Elo`. */
+function fitName(rate: ModelOptions): string {
+  if (rate.method === 'elo') return 'online Elo';
+  const base = rate.ties === 'davidson' ? 'Davidson' : rate.ties === 'rao-kupper' ? 'Rao–Kupper' : 'Bradley–Terry';
+  return rate.styleControl ? `style-controlled ${base}` : base;
 }

@@ -185,3 +185,19 @@ describe('compare --method elo without --bootstrap', () => {
   });
 });
 
+
+describe('labels say what was computed', () => {
+  it('leaderboardOf without echoed params carries the board\'s interval method and level (the table heads "90% CI")', async () => {
+    const table = await readBattles([JAPANESE]);
+    const lb = leaderboardOf(await rateWithIntervals(table, {}, { level: 0.9 }), {});
+    expect(lb.params).toEqual({ ciMethod: 'sandwich', ci: 0.9 });
+    const { formatLeaderboard } = await import('../../src/formats/format.js');
+    expect(formatLeaderboard(lb, 'table').split('\n')[0]).toContain('90% CI');
+    // echoed params win, in the caller's order
+    expect(Object.keys(leaderboardOf(await rateWithIntervals(table), { seed: 1, ci: 0.95, ciMethod: 'sandwich' }).params)).toEqual(['seed', 'ci', 'ciMethod']);
+  });
+  it('a tie model without intervals says "no intervals", not "95% no intervals"', async () => {
+    const r = await cli(['rate', JAPANESE, '--ties', 'davidson', '--ci-method', 'none']);
+    expect(r.stdout).toMatch(/\nTie parameters \(davidson, no intervals\): nu = 1\.4036; /);
+  });
+});

@@ -257,7 +257,7 @@ describe('prepareWhatIfBaseline (the baseline of arena whatif and arena plot wha
     ]);
     const s = parseScenario({ baseline: { battles: 10 }, steps: [{ type: 'addVotes', model: 'x', votes: 10 }] });
     const p = prepareWhatIfBaseline(s, { kind: 'battles', table: t, files: ['a.jsonl'] });
-    expect(p.description).toBe('baseline 5 battles from a.jsonl (the true ratings of simulated votes are their BT fit)');
+    expect(p.description).toBe('baseline 5 battles from a.jsonl (the true ratings of simulated votes are their Bradley–Terry fit)');
     expect(p.warnings).toEqual(['The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.']);
     expect(p.baseline.info).toEqual(battlesBaseline(t, s, ['a.jsonl']).info);
     const clean = parseScenario({ steps: [{ type: 'addVotes', model: 'x', votes: 10 }] });

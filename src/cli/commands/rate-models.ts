@@ -73,10 +73,10 @@ export function fitExtrasText(lb: Leaderboard, format: OutputFormat): string {
   const tp = lb.fit.tieParameters;
   if (tp) {
     const parts = Object.entries(tp).map(([name, e]) => `${name} = ${e.value.toFixed(4)}${e.lower !== undefined ? ` (${e.lower.toFixed(4)} – ${e.upper!.toFixed(4)})` : ''}`);
-    lines.push(`Tie parameters (${lb.params.ties}, ${pct} ${how}): ${parts.join(', ')}; log-likelihood ${lb.fit.logLikelihood.toFixed(6)} per battle`);
+    lines.push(`Tie parameters (${lb.params.ties}, ${how === 'no intervals' ? how : `${pct} ${how}`}): ${parts.join(', ')}; log-likelihood ${lb.fit.logLikelihood.toFixed(6)} per battle`);
   }
   if (lb.style) {
-    lines.push(`Style coefficients (log-odds per SD of the feature, ${pct} ${how}, ridge λ = ${lb.style.prior}):`);
+    lines.push(`Style coefficients (log-odds per SD of the feature, ${how === 'no intervals' ? how : `${pct} ${how}`}, ridge λ = ${lb.style.prior}):`);
     const header = ['Feature', 'Coefficient', 'Interval', 'Per unit', 'Points per SD'];
     const rows = lb.style.coefficients.map((c) => [c.feature, c.coefficient.toFixed(4), `${c.lower.toFixed(4)} – ${c.upper.toFixed(4)}`, c.perUnit.toFixed(4), fmt(c.points, 1)]);
     lines.push(textTable(header, rows, ['l', 'r', 'r', 'r', 'r']).trimEnd());

@@ -105,7 +105,8 @@ export function registerWhatIf(program: Command, io: CliIO): void {
   addBattleOptions(cmd);
   cmd.action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
-    const title = `arena whatif ${file}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}, ${s.intervals} intervals (${s.ci * 100}%). Ratings of each run are aligned on the mean of the models no step names.`;
+    const intervals = prepared.baseline.rate.method === 'elo' ? 'no intervals (online Elo)' : s.intervals === 'none' ? 'no intervals' : `${s.intervals} intervals (${s.ci * 100}%)`;
+    const title = `arena whatif ${file}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}, ${intervals}. Ratings of each run are aligned on the mean of the models no step names.`;
     const all = { ...result, warnings: [...prepared.warnings, ...result.warnings] };
     emit(io, o.format === 'json' ? formatJson(whatIfJson(all)) : formatWhatIfTable(all, o.top as number, title), o.out as string | undefined);
     printWarnings(io, all.warnings);
