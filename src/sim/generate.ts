@@ -1,6 +1,7 @@
 import type { TrueRatings } from '../data/ratings.js';
 import { type BattleTable, BattleTableBuilder } from '../data/table.js';
 import { expectedScore } from '../rating/predict.js';
+import { outcomeTerms } from '../rating/tie-models.js';
 import { DEFAULT_SCALE, type ScaleOptions } from '../rating/scale.js';
 import type { Rng } from '../rng.js';
 import { type PairPolicy, uniformPolicy } from './policies.js';
@@ -32,6 +33,17 @@ export interface SimulateOptions extends Pick<ScaleOptions, 'scale' | 'base'> {
   readonly interval: number;
   /** Spacing of timestamps (default `fixed`). */
   readonly arrivals: Arrivals;
+  /**
+   * A likelihood tie model to draw outcomes from instead of the BT law with `tieRate` (what-ifs on a baseline
+   * fitted with Davidson or Rao–Kupper: new votes follow the fitted model, at its tie parameter η).
+   */
+  readonly law?: TieLaw | undefined;
+}
+
+/** A likelihood tie model's outcome law: Davidson (η = log ν) or Rao–Kupper (η = log θ). */
+export interface TieLaw {
+  readonly model: 'davidson' | 'rao-kupper';
+  readonly eta: number;
 }
 
 /** Defaults: LMArena's scale, tie rate 0.34 (16.8% tie + 17.7% both-bad in the 2024 data), 1 battle/second from 2026-04-01. */
@@ -88,17 +100,30 @@ export function drawOutcomeP(p: number, opts: Pick<SimulateOptions, 'tieRate' | 
   return 1;
 }
 
+const lawTerms = new Float64Array(6);
+
 /**
  * Draws the outcome of one battle between models rated `ra` and `rb` (display scale) with one uniform number:
- * {@link drawOutcomeP} at p = 1/(1 + base^((rb − ra)/scale)).
+ * {@link drawOutcomeP} at p = 1/(1 + base^((rb − ra)/scale)); or, with `opts.law`, from the tie model's own
+ * probabilities P(A), P(tie), P(B) at d = (ra − rb)·ln(base)/scale (ties split by `bothbadShare`). O(1).
  */
 export function drawOutcome(
   ra: number,
   rb: number,
-  opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined },
+  opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined; readonly law?: TieLaw | undefined },
   u: number,
 ): number {
-  return drawOutcomeP(expectedScore(ra, rb, opts), { tieRate: opts.tieRate, bothbadShare: opts.bothbadShare, tieModel: opts.tieModel ?? 'constant' }, u);
+  const law = opts.law;
+  if (!law) return drawOutcomeP(expectedScore(ra, rb, opts), { tieRate: opts.tieRate, bothbadShare: opts.bothbadShare, tieModel: opts.tieModel ?? 'constant' }, u);
+  const d = ((ra - rb) * Math.log(opts.base)) / opts.scale;
+  outcomeTerms(law.model, d, law.eta, 0, lawTerms);
+  const pa = Math.exp(lawTerms[0]!);
+  outcomeTerms(law.model, d, law.eta, 2, lawTerms);
+  const tau = Math.exp(lawTerms[0]!);
+  if (u < pa) return 0;
+  if (u < pa + tau * (1 - opts.bothbadShare)) return 2;
+  if (u < pa + tau) return 3;
+  return 1;
 }
 
 /**
@@ -117,7 +142,7 @@ export function battleSampler(truth: TrueRatings, policy: PairPolicy, options: P
   let clock = opts.start;
   return (i, out) => {
     policy.draw(rng, out);
-    out.outcome = drawOutcomeP(expectedScore(truth.ratings[out.a]!, truth.ratings[out.b]!, opts), opts, rng());
+    out.outcome = drawOutcome(truth.ratings[out.a]!, truth.ratings[out.b]!, opts, rng());
     policy.record(out.a, out.b, out.outcome);
     if (poisson) {
       out.tstamp = clock;

@@ -1,13 +1,13 @@
 import { aggregatePairs } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
-import { expectedScore, sigmoid } from '../rating/predict.js';
+import { sigmoid } from '../rating/predict.js';
 import { modelFor } from '../models/index.js';
 import { AUTO_PRIOR, DEFAULT_MODEL, type ModelOptions } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, normal, type Rng } from '../rng.js';
 import { type BoardFit, fitBoard, PairBoard, type SimIntervals } from './board.js';
 import type { SimRatings } from './fixture.js';
-import { battleSampler, drawOutcomeP, type SimBattle, type SimulateOptions } from './generate.js';
+import { battleSampler, drawOutcome, drawOutcomeP, type SimBattle, type SimulateOptions, type TieLaw } from './generate.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
 import { spread, type Spread } from './summary.js';
@@ -30,13 +30,19 @@ export interface WhatIfBaseline {
   readonly info: Readonly<Record<string, unknown>>;
   /** True ratings of the models held back from the baseline (`baseline.without`), by name. */
   readonly heldBack: ReadonlyMap<string, number>;
+  /**
+   * The outcome law of simulated votes when the baseline was fitted with a likelihood tie model (Davidson,
+   * Rao–Kupper, with or without style control): its own probabilities at the fitted tie parameter; null: the BT
+   * law with the scenario's tie rate.
+   */
+  readonly law: TieLaw | null;
 }
 
 const newModelCount = (s: Scenario) => s.steps.filter((x) => x.type === 'newModel').length;
 
 /** Tie and scale options of every simulated vote of a scenario. */
-function simOptions(s: Scenario, rate: ModelOptions): Partial<SimulateOptions> {
-  return { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel, scale: rate.scale, base: rate.base };
+function simOptions(s: Scenario, rate: ModelOptions, law: TieLaw | null = null): Partial<SimulateOptions> {
+  return { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel, scale: rate.scale, base: rate.base, ...(law ? { law } : {}) };
 }
 
 /**
@@ -86,7 +92,7 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
     for (const st of s.steps) if (st.type === 'newModel') weights[slot++] = byName.get(st.model) ?? sum / m;
   }
   const info = { source: 'simulated', ratings: ratingsName, battles: n, policy: spec, ...(heldBack.size ? { without: [...heldBack.keys()] } : {}) };
-  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack };
+  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack, law: null };
 }
 
 /**
@@ -97,7 +103,9 @@ export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
-  return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map() };
+  const outcome = point.kind === 'tie' ? point.tieModel : point.kind === 'style' ? point.outcome : null;
+  const law = (outcome === 'davidson' || outcome === 'rao-kupper') && (point.kind === 'tie' || point.kind === 'style') ? { model: outcome, eta: point.eta } : null;
+  return { source: 'battles', board, truthKnown: false, battles: table.battles, weights: null, rate, info: { source: 'battles', files: [...files], battles: table.battles }, heldBack: new Map(), law };
 }
 
 /** Where a what-if baseline comes from, already read: battle files, or a true-ratings file to simulate from. */
@@ -307,6 +315,8 @@ interface StepContext {
   readonly weights: Float64Array | null;
   readonly rate: ModelOptions;
   readonly heldBack: ReadonlyMap<string, number>;
+  /** The baseline's outcome law for simulated votes (see {@link WhatIfBaseline.law}). */
+  readonly law: TieLaw | null;
   readonly warn: (w: string) => void;
 }
 
@@ -325,22 +335,23 @@ function policyOf(ctx: StepContext, spec: PolicySpec): PairPolicy {
 /** Applies one step to the board in place. */
 function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRecord {
   const { board, rng, s } = ctx;
-  const sim = simOptions(s, ctx.rate);
+  const sim = simOptions(s, ctx.rate, ctx.law) as SimulateOptions;
   const tie = { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel };
-  const score = (ra: number, rb: number) => expectedScore(ra, rb, sim as SimulateOptions);
+  // a vote between true ratings: the baseline model's own outcome law (BT with the scenario's tie rate, or the
+  // fitted tie model); a vote with a given win rate: that expected score with the scenario's tie rate
+  const vote = (ra: number, rb: number, winRate: number | undefined) => (winRate === undefined ? drawOutcome(ra, rb, sim, rng()) : drawOutcomeP(winRate, tie, rng()));
   switch (step.type) {
     case 'addVotes': {
       const a = board.slotOf(step.model);
       const ra = step.rating ?? board.truth[a]!;
       if (step.opponent !== undefined) {
         const b = board.slotOf(step.opponent);
-        const p = step.winRate ?? score(ra, board.truth[b]!);
-        for (let k = 0; k < step.votes; k++) board.add(a, b, drawOutcomeP(p, tie, rng()));
+        for (let k = 0; k < step.votes; k++) board.add(a, b, vote(ra, board.truth[b]!, step.winRate));
       } else {
         const policy = policyOf(ctx, step.policy ?? s.policy);
         for (let k = 0; k < step.votes; k++) {
           const b = policy.drawOpponent(a, rng);
-          const o = drawOutcomeP(step.winRate ?? score(ra, board.truth[b]!), tie, rng());
+          const o = vote(ra, board.truth[b]!, step.winRate);
           board.add(a, b, o);
           policy.record(a, b, o);
         }
@@ -354,7 +365,7 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       if (step.votes !== undefined) {
         for (let k = 0; k < step.votes; k++) {
           const b = policy.drawOpponent(v, rng);
-          const o = drawOutcomeP(score(rating, board.truth[b]!), tie, rng());
+          const o = vote(rating, board.truth[b]!, undefined);
           board.add(v, b, o);
           policy.record(v, b, o);
         }
@@ -365,7 +376,7 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       let mine = 0;
       for (let k = 0; k < total; k++) {
         policy.draw(rng, pair);
-        const o = drawOutcomeP(score(board.truth[pair.a]!, board.truth[pair.b]!), tie, rng());
+        const o = vote(board.truth[pair.a]!, board.truth[pair.b]!, undefined);
         board.add(pair.a, pair.b, o);
         policy.record(pair.a, pair.b, o);
         if (pair.a === v || pair.b === v) mine++;
@@ -447,7 +458,7 @@ function bestOfN(step: Extract<ScenarioStep, { type: 'bestOfN' }>, ctx: StepCont
   const cap = board.cap;
   const phi = new Float64Array(cap);
   for (let u = 0; u < board.size; u++) phi[u] = (Number.isFinite(baseFit.rating[u]!) ? baseFit.rating[u]! : board.truth[u]!) / f;
-  const tie = { tieRate: s.tieRate, bothbadShare: s.bothbadShare, tieModel: s.tieModel };
+  const sim = simOptions(s, ctx.rate, ctx.law) as SimulateOptions;
   let cur = new Float64Array(cap * 4);
   let best = new Float64Array(cap * 4);
   let bestTheta = Number.NEGATIVE_INFINITY;
@@ -459,7 +470,7 @@ function bestOfN(step: Extract<ScenarioStep, { type: 'bestOfN' }>, ctx: StepCont
     cur.fill(0);
     for (let q = 0; q < step.votesPerVariant; q++) {
       const u = policy.drawOpponent(v, rng);
-      const o = drawOutcomeP(expectedScore(rv, board.truth[u]!, ctx.rate), tie, rng());
+      const o = drawOutcome(rv, board.truth[u]!, sim, rng());
       cur[u * 4 + o]!++;
     }
     for (let u = 0; u < cap; u++) {
@@ -537,7 +548,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   for (let r = 0; r < R; r++) {
     const board = base.clone();
     const rng = deriveRng(s.seed, 'rep', r);
-    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, warn: (w) => warnings.add(w) };
+    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
     const fit = fitBoard(board, rate, intervals, s.ci);
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));

@@ -70,3 +70,30 @@ describe('simulateTable', () => {
     few.models.forEach((m, i) => expect(Math.abs(got.get(m)! - (few.ratings[i]! - mean + 1000))).toBeLessThan(6));
   });
 });
+
+describe('drawOutcome with a likelihood tie model (what-ifs on a baseline fitted with it)', () => {
+  /** Share of u ∈ [0, 1) (a fine grid) that draws each outcome: exact probabilities up to the grid step. */
+  const shares = (ra: number, rb: number, law: { model: 'davidson' | 'rao-kupper'; eta: number }) => {
+    const n = 200_000;
+    const c = [0, 0, 0, 0];
+    for (let q = 0; q < n; q++) c[drawOutcome(ra, rb, { ...DEFAULT_SIMULATE, bothbadShare: 0.25, law }, (q + 0.5) / n)]!++;
+    return c.map((x) => x / n);
+  };
+  it('Davidson: P(A) = π_A/(π_A + π_B + ν√(π_Aπ_B)), ties split by the both-bad share (Davidson 1970)', () => {
+    const nu = 1.4;
+    const d = (120 * Math.LN10) / 400;
+    const den = Math.exp(d / 2) + Math.exp(-d / 2) + nu;
+    const [a, b, tie, bb] = shares(1120, 1000, { model: 'davidson', eta: Math.log(nu) });
+    expect(a).toBeCloseTo(Math.exp(d / 2) / den, 4);
+    expect(b).toBeCloseTo(Math.exp(-d / 2) / den, 4);
+    expect(tie! + bb!).toBeCloseTo(nu / den, 4);
+    expect(bb! / (tie! + bb!)).toBeCloseTo(0.25, 3);
+  });
+  it('Rao–Kupper: P(A) = π_A/(π_A + θπ_B) (Rao & Kupper 1967)', () => {
+    const theta = 2.15;
+    const d = (-80 * Math.LN10) / 400;
+    const [a, b] = shares(1000, 1080, { model: 'rao-kupper', eta: Math.log(theta) });
+    expect(a).toBeCloseTo(1 / (1 + theta * Math.exp(-d)), 4);
+    expect(b).toBeCloseTo(1 / (1 + theta * Math.exp(d)), 4);
+  });
+});

@@ -266,3 +266,19 @@ describe('prepareWhatIfBaseline (the baseline of arena whatif and arena plot wha
     expect(() => prepareWhatIfBaseline(bad, { kind: 'battles', table: t, files: ['a.jsonl'] }, 's.json')).toThrow(/s\.json: steps\.0\.model/);
   });
 });
+
+describe('what-ifs on a baseline fitted with a tie model draw votes from that model', () => {
+  it('LLMFAO, Davidson: 100 votes drawn from the fitted law move GPT 4 by about 0 (the BT law at Davidson ratings gave +81, interval 43 – 112)', async () => {
+    const { readBattles } = await import('../../src/data/load.js');
+    const { FIXTURES } = await import('../helpers.js');
+    const t = await readBattles([`${FIXTURES}/data/llmfao/battles.jsonl`]);
+    const s = parseScenario({ replications: 20, seed: 1, steps: [{ type: 'addVotes', model: 'GPT 4', votes: 100 }] }, 's.json');
+    for (const ties of ['davidson', 'rao-kupper'] as const) {
+      const b = battlesBaseline(t, s, ['llmfao'], { ...DEFAULT_RATE, ties });
+      expect(b.law?.model).toBe(ties);
+      const gpt4 = runWhatIf(s, b).models.find((x) => x.model === 'GPT 4')!;
+      expect(gpt4.delta!.lower).toBeLessThan(0);
+      expect(gpt4.delta!.upper).toBeGreaterThan(0);
+    }
+  });
+});
