@@ -201,3 +201,16 @@ describe('labels say what was computed', () => {
     expect(r.stdout).toMatch(/\nTie parameters \(davidson, no intervals\): nu = 1\.4036; /);
   });
 });
+
+describe('commands that refit pair counts say plainly that style control needs the battles', () => {
+  it('whatif, stability and plot trajectory reject --style-control with one line (pair counts carry no style)', async () => {
+    const file = await styleBoard();
+    const scenarioFile = join(tempDir(), 's.json');
+    writeFileSync(scenarioFile, JSON.stringify({ replications: 2, seed: 1, steps: [{ type: 'addVotes', model: 'a', votes: 10 }] }));
+    for (const args of [['whatif', file, '--scenario', scenarioFile], ['stability', file, '--sort', 'input'], ['plot', 'trajectory', file, '--sort', 'input']]) {
+      const r = await cli([...args, '--style-control']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^arena: error: --style-control: .* refits the board from pair counts, which carry no style features; use arena rate --style-control on the battles instead\n$/);
+    }
+  });
+});

@@ -42,6 +42,15 @@ export function checkpointIntervals(iv: IntervalOptions): SimIntervals {
 }
 
 /**
+ * Checks that a command that refits pair counts (checkpoints of `stability` and `plot trajectory`, replications of
+ * `whatif`) can honour the model options: pair counts carry no style features, so style control cannot be refitted
+ * from them. @throws UsageError for `--style-control`
+ */
+export function checkPairCountModel(rate: ModelOptions, command: string): void {
+  if (rate.styleControl) throw new UsageError(`--style-control: ${command} refits the board from pair counts, which carry no style features; use arena rate --style-control on the battles instead`);
+}
+
+/**
  * The checkpoint rule of the options (`--by day`, else `--every n`, else `--checkpoints k` evenly spaced over the
  * battles) and the replay of `t` at those checkpoints ({@link stabilityReplay}) with the interval options.
  * @throws UsageError for `--by day` on battles without timestamps
@@ -49,6 +58,7 @@ export function checkpointIntervals(iv: IntervalOptions): SimIntervals {
 export function replayAtCheckpoints(io: CliIO, t: BattleTable, rate: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>): { rule: CheckpointRule; replay: StabilityReplay; intervals: SimIntervals } {
   const rule: CheckpointRule = o.by === 'day' ? { by: 'day' } : { every: (o.every as number | undefined) ?? Math.max(1, Math.ceil(t.battles / (o.checkpoints as number))) };
   const intervals = checkpointIntervals(iv);
+  checkPairCountModel(rate, 'a replay at checkpoints');
   const progress = progressBar(io, 'checkpoints (battles replayed)', Boolean(o.quiet));
   try {
     const replay = stabilityReplay(t, { rate, checkpoints: rule, level: iv.level, intervals, seed: iv.seed, onProgress: progress.update });

@@ -14,7 +14,7 @@ import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, battleOptionsFrom, loadInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
-import { checkpointIntervals } from './stability.js';
+import { checkPairCountModel, checkpointIntervals } from './stability.js';
 
 /** Reads and validates a scenario file. @throws InputError `file: json.path: reason` */
 export function readScenario(file: string): Scenario {
@@ -72,6 +72,7 @@ export async function runWhatIfCommand(
 ): Promise<{ scenario: Scenario; file: string; prepared: PreparedBaseline; result: WhatIfResult }> {
   const { modelOptions, intervals } = battleOptionsFrom(io, o);
   const given = (key: string) => self.getOptionValueSource(key) === 'cli';
+  checkPairCountModel(modelOptions, 'whatif');
   if (!files.length) {
     const key = BASELINE_MODEL_KEYS.find(given);
     if (key) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a baseline read from battle files; a simulated baseline is fitted with LMArena's Bradley–Terry`);
