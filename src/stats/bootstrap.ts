@@ -77,7 +77,7 @@ export function defaultThreads(): number {
  * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
  * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`
  * workers (the worker script is the built `dist/stats/bootstrap-worker.js`; from TypeScript sources, e.g. under
- * vitest, the built copy in `dist/` is used, so `npm run build` must have run).
+ * vitest, the `.ts` worker source through `tsx`, see {@link workerScript}).
  *
  * O(R · cost of a round / threads): a BT round costs O(cells) for the multinomial draw plus O(iterations ·
  * (pairs + m²)) for the refit; an Elo round O(battles).
@@ -115,7 +115,8 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
         w.postMessage({ type: 'run', from, to });
       };
       for (let t = 0; t < threads; t++) {
-        const w = new Worker(workerUrl(), { workerData: { job, seed: opts.seed } });
+        const spec = workerScript();
+        const w = new Worker(spec.script, { workerData: { job, seed: opts.seed }, eval: spec.eval });
         workers.push(w);
         w.on('message', (msg: { from: number; to: number; ratings: Float64Array; control: Float64Array | null; extra: Float64Array | null; stats: RoundStats }) => {
           ratings.set(msg.ratings, msg.from * m);
@@ -154,7 +155,16 @@ export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOpti
   return { rounds: R, models: job.models, ratings, control, extras: runner.extras, extra, ...stats };
 }
 
-function workerUrl(): URL {
+/**
+ * The bootstrap worker: the built `bootstrap-worker.js` next to this module; from TypeScript sources (under vitest,
+ * or any `.ts` loader) a short eval'd script that registers `tsx` (a dev dependency) and imports the `.ts` worker
+ * source beside this file, so workers never run a stale `dist/`. (Node 20 does not apply `--import tsx` from a
+ * worker's `execArgv` to its entry module, hence the registration by hand.) Not a public API (exported for tests).
+ */
+export function workerScript(): { script: string | URL; eval: boolean } {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/stats/bootstrap-worker.js', here) : new URL('./bootstrap-worker.js', here);
+  if (!here.endsWith('.ts')) return { script: new URL('./bootstrap-worker.js', here), eval: false };
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./bootstrap-worker.ts', here).href;
+  return { script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`, eval: true };
 }

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fitModel } from '../../src/models/index.js';
 import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
@@ -8,7 +11,8 @@ import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { fitBt as fitRatings } from '../helpers.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
-import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
+import { simulateStyleTable } from '../../src/sim/style.js';
+import { bootstrapRatings, bootstrapRatingsSync, workerScript } from '../../src/stats/bootstrap.js';
 import { btBootstrapJob, eloBootstrapJob, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
 import { countMultinomialInto, prepareCountMultinomial } from '../../src/stats/count-multinomial.js';
@@ -138,12 +142,27 @@ describe('bootstrap rounds', () => {
     expect([...out]).toEqual([...a.ratings.subarray(70, 80)]);
   });
 
-  it('worker threads give bit-identical output (needs the built dist/)', async () => {
+  it('from the TypeScript sources, workers run the .ts worker source through tsx, never the built dist/', () => {
+    // Bit-identical results with threads > 1 (below) cannot tell a fresh worker from a stale build in dist/ that
+    // happens to compute the same thing, so the loader choice is asserted directly.
+    const { script, eval: isEval } = workerScript();
+    expect(isEval).toBe(true);
+    const source = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'stats', 'bootstrap-worker.ts')).href;
+    expect(existsSync(new URL(source))).toBe(true);
+    expect(String(script)).toContain(`import(${JSON.stringify(source)})`);
+    expect(String(script)).toMatch(/node_modules\/tsx\/dist\/esm\/api\/index\.mjs"\)\.then\(\(api\) => \{ api\.register\(\);/);
+    expect(String(script)).not.toContain('dist/stats');
+  });
+
+  it('worker threads (the .ts source under tsx) give bit-identical output for every job kind', async () => {
     const t = sim(15, 20_000, 6);
-    // every job kind of the engine: bt, elo and a tie model (η rides along as an extra column)
-    for (const extra of [{ method: 'bt' as const }, { method: 'elo' as const }, { ties: 'davidson' as const }]) {
+    // a small board with style fields for the style-control job (its rounds refit on every row)
+    const styled = simulateStyleTable(truthOf(5), 1500, {}, { effect: [0.8, 0.3, 0, 0], verbosity: new Map([['model-001', 2]]) }, createRng(7));
+    // every job kind of the engine: bt, elo, a tie model (η rides along as an extra column) and style control (β, η)
+    for (const extra of [{ method: 'bt' as const }, { method: 'elo' as const }, { ties: 'davidson' as const }, { styleControl: true }]) {
       const rate = { ...DEFAULT_RATE, ...extra };
-      const point = fitModel(t, rate);
+      const point = fitModel('styleControl' in extra ? styled : t, rate);
+      expect(bootstrapJobOf(point).kind).toBe('styleControl' in extra ? 'style' : 'ties' in extra ? 'tie' : extra.method);
       const job = bootstrapJobOf(point);
       const one = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 1 });
       const two = await bootstrapRatings(job, { rounds: 9, seed: 3, threads: 2, minParallelWork: 0 });
