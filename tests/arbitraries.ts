@@ -67,17 +67,26 @@ export const namesOf = (m: number) => Array.from({ length: m }, (_, i) => (i ===
 export const anyBattles: fc.Arbitrary<PlainBattle[]> = fc.integer({ min: 2, max: 9 }).chain((m) => battlesAmong(namesOf(m), { withCount: true, maxCount: 20, maxLength: 30 }));
 
 /**
- * Battles in which one model (`champion`) never lost: every battle it plays it wins (no ties either — a tie is
- * half a loss), and it plays at least once. 2–9 models, counts 1–20. The MLE does not exist.
+ * Battles in which some models (`champions`, 1 to m − 1 of them, so often more than five) never lost: every battle
+ * a champion plays it wins against a non-champion (no ties either — a tie is half a loss; two champions never
+ * meet), and each plays at least once. 2–9 models, counts 1–20. The MLE does not exist.
  */
-export const undefeatedBattles: fc.Arbitrary<{ battles: PlainBattle[]; champion: string }> = fc.integer({ min: 2, max: 9 }).chain((m) =>
-  fc.tuple(battlesAmong(namesOf(m), { withCount: true, maxCount: 20, maxLength: 30 }), fc.nat({ max: m - 1 }), fc.integer({ min: 1, max: m - 1 }), fc.integer({ min: 1, max: 20 })).map(([bs, c, d, count]) => {
-    const names = namesOf(m);
-    const champion = names[c]!;
-    const battles: PlainBattle[] = bs.map((x) => (x.modelA === champion ? { ...x, outcome: 'a' } : x.modelB === champion ? { ...x, outcome: 'b' } : x));
-    battles.push({ modelA: names[(c + d) % m]!, modelB: champion, outcome: 'b', count });
-    return { battles, champion };
-  }),
+export const undefeatedBattles: fc.Arbitrary<{ battles: PlainBattle[]; champions: string[] }> = fc.integer({ min: 2, max: 9 }).chain((m) =>
+  fc
+    .tuple(
+      battlesAmong(namesOf(m), { withCount: true, maxCount: 20, maxLength: 30 }),
+      fc.shuffledSubarray(namesOf(m), { minLength: 1, maxLength: m - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 20 })), { minLength: m, maxLength: m }),
+    )
+    .map(([bs, champions, opponents]) => {
+      const crowned = new Set(champions);
+      const others = namesOf(m).filter((x) => !crowned.has(x));
+      const battles: PlainBattle[] = bs
+        .filter((x) => !(crowned.has(x.modelA) && crowned.has(x.modelB)))
+        .map((x) => (crowned.has(x.modelA) ? { ...x, outcome: 'a' } : crowned.has(x.modelB) ? { ...x, outcome: 'b' } : x));
+      champions.forEach((c, q) => battles.push({ modelA: others[opponents[q]![0] % others.length]!, modelB: c, outcome: 'b', count: opponents[q]![1] }));
+      return { battles, champions };
+    }),
 );
 
 /**
