@@ -262,6 +262,29 @@ function invert(a: number[][]): number[][] {
 }
 
 describe('tieSandwichCovariance', () => {
+  it('two models (a saturated model, so B = H exactly): the delta-method covariance of d = log(W/L), η = log(T/√(W·L))', () => {
+    // W, L, T ~ Multinomial(n, p): Var log X ≈ (1 − p_X)/(n·p_X), Cov(log X, log Y) ≈ −1/n, hence at
+    // p = (W, L, T)/n: Var d = 1/W + 1/L, Var η = 1/T + 1/(4W) + 1/(4L), Cov(d, η) = 1/(2L) − 1/(2W); θ is
+    // centred, θa = −θb = d/2. Davidson fits two models' frequencies exactly, so the
+    // score outer product equals the information and the sandwich is this inverse information.
+    for (const [W, L, T] of [
+      [30, 10, 20],
+      [7, 40, 3],
+    ] as const) {
+      const c = tieCells(aggregatePairs(twoModels(W, L, T)));
+      const f = fitDavidson(c, { tolerance: 1e-12 });
+      const { cov, n: k } = tieSandwichCovariance('davidson', c, f.theta, f.eta);
+      expect(k).toBe(3);
+      const varD = 1 / W + 1 / L;
+      const varEta = 1 / T + 1 / (4 * W) + 1 / (4 * L);
+      const covDEta = 1 / (2 * L) - 1 / (2 * W);
+      expect(cov[0]).toBeCloseTo(varD / 4, 10); // Var θa
+      expect(cov[1]).toBeCloseTo(-varD / 4, 10); // Cov(θa, θb)
+      expect(cov[2]).toBeCloseTo(covDEta / 2, 10); // Cov(θa, η)
+      expect(cov[2 * 3 + 2]).toBeCloseTo(varEta, 10);
+    }
+  });
+
   it('equals the inverse observed information (finite-difference Hessian, computed here) within 2% when the data follow the model', () => {
     // simulate from Davidson with 4 models, ν = 0.8
     const theta = [0.6, 0.2, -0.3, -0.5];
