@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readBattles } from '../../src/data/load.js';
+import { coordinateAscent, countCells } from '../rating/independent-fits.js';
 import { cli, jsonl, FIXTURES, tempDir, tempFile } from '../helpers.js';
 
 const REAL = join(FIXTURES, 'data', 'chatbot-arena-20240814', 'battles.jsonl');
@@ -116,9 +118,31 @@ describe('arena rate on the real 1.67M battles', () => {
     const j = JSON.parse((await cli(['rate', REAL, '--compare-models', '--format', 'json'])).stdout);
     const by = new Map(j.comparison.map((r: { model: string }) => [r.model, r]));
     expect(j.battles).toBe(1670250);
+    // Expected values computed here independently of src/: the test's own pair counts, likelihoods and
+    // coordinate-ascent fits (tests/rating/independent-fits.ts). `half` is LMArena's half-win BT fit completed by
+    // a constant tie rate τ = ties / battles; `ignore` is BT on decided battles with the same τ. (At the time of
+    // writing: Davidson −1.0585525, half −1.064455 per battle.)
+    const own = countCells(await readBattles([REAL]));
+    const N = own.battles;
+    const dv = coordinateAscent('davidson', own, { tolerance: 1e-8 });
+    const rk = coordinateAscent('rao-kupper', own, { tolerance: 1e-8 });
+    const tau = own.t.reduce((a, b) => a + b, 0) / N;
+    const constantTie = (theta: ArrayLike<number>) =>
+      own.i.reduce((ll, i, k) => {
+        const d = theta[i]! - theta[own.j[k]!]!;
+        return ll + own.w[k]! * (Math.log1p(-tau) - Math.log1p(Math.exp(-d))) + own.l[k]! * (Math.log1p(-tau) - Math.log1p(Math.exp(d))) + own.t[k]! * Math.log(tau);
+      }, 0);
+    const half = constantTie(coordinateAscent('bt-half', own, { tolerance: 1e-8 }).theta);
+    const ignore = constantTie(coordinateAscent('bt-half', { ...own, t: own.t.map(() => 0) }, { tolerance: 1e-8 }).theta);
+    const mean = (model: string) => (by.get(model) as { meanLogLikelihood: number }).meanLogLikelihood;
+    expect(mean('davidson')).toBeCloseTo(dv.logLikelihood / N, 9);
+    expect(mean('rao-kupper')).toBeCloseTo(rk.logLikelihood / N, 9);
+    expect(mean('half')).toBeCloseTo(half / N, 9);
+    expect(mean('ignore')).toBeCloseTo(ignore / N, 9);
+    // Rao–Kupper has the largest likelihood and as many parameters as Davidson, so the smallest AIC
+    expect(rk.logLikelihood).toBeGreaterThan(Math.max(dv.logLikelihood, half, ignore));
+    expect(dv.logLikelihood).toBeGreaterThan(Math.max(half, ignore));
     expect((by.get('rao-kupper') as { deltaAic: number }).deltaAic).toBe(0);
-    expect((by.get('davidson') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.0585525, 6);
-    expect((by.get('half') as { meanLogLikelihood: number }).meanLogLikelihood).toBeCloseTo(-1.064455, 5);
   });
 });
 
