@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type BootstrapJob, jobExtras, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
 
@@ -77,7 +79,7 @@ export function defaultThreads(): number {
  * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
  * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`
  * workers (the worker script is the built `dist/stats/bootstrap-worker.js`; from TypeScript sources, e.g. under
- * vitest, the `.ts` worker source through `tsx`, see {@link workerScript}).
+ * vitest, a bundle of the `.ts` worker source, see {@link workerScript}).
  *
  * O(R · cost of a round / threads): a BT round costs O(cells) for the multinomial draw plus O(iterations ·
  * (pairs + m²)) for the refit; an Elo round O(battles).
@@ -155,16 +157,28 @@ export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOpti
   return { rounds: R, models: job.models, ratings, control, extras: runner.extras, extra, ...stats };
 }
 
+/** The esbuild bundle of the `.ts` worker source, built once per process (see {@link workerScript}). */
+let sourceBundle: string | null = null;
+
 /**
- * The bootstrap worker: the built `bootstrap-worker.js` next to this module; from TypeScript sources (under vitest,
- * or any `.ts` loader) a short eval'd script that registers `tsx` (a dev dependency) and imports the `.ts` worker
- * source beside this file, so workers never run a stale `dist/`. (Node 20 does not apply `--import tsx` from a
- * worker's `execArgv` to its entry module, hence the registration by hand.) Not a public API (exported for tests).
+ * The bootstrap worker script. From the built package: `bootstrap-worker.js` next to this module. From TypeScript
+ * sources (under vitest, or any `.ts` loader): the `.ts` worker source beside this file and everything it imports,
+ * bundled once per process with esbuild (a dev dependency) into one CommonJS script that every worker evaluates —
+ * so workers never run a possibly stale `dist/`, and start as fast as the built worker (a `tsx` loader in each
+ * worker costs ~0.3 s more per worker). `entry` names the worker module the script was made from. Not a public
+ * API (exported for tests).
  */
-export function workerScript(): { script: string | URL; eval: boolean } {
+export function workerScript(): { script: string | URL; eval: boolean; entry: string } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { script: new URL('./bootstrap-worker.js', here), eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./bootstrap-worker.ts', here).href;
-  return { script: `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`, eval: true };
+  if (!here.endsWith('.ts')) {
+    const entry = new URL('./bootstrap-worker.js', here);
+    return { script: entry, eval: false, entry: entry.href };
+  }
+  const entry = new URL('./bootstrap-worker.ts', here);
+  if (sourceBundle === null) {
+    const esbuild = createRequire(here)('esbuild') as typeof import('esbuild');
+    const out = esbuild.buildSync({ entryPoints: [fileURLToPath(entry)], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
+    sourceBundle = out.outputFiles[0]!.text;
+  }
+  return { script: sourceBundle, eval: true, entry: entry.href };
 }

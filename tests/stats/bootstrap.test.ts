@@ -146,19 +146,23 @@ describe('bootstrap rounds', () => {
     expect([...out]).toEqual([...a.ratings.subarray(70, 80)]);
   });
 
-  it('from the TypeScript sources, workers run the .ts worker source through tsx, never the built dist/', () => {
+  it('from the TypeScript sources, workers run a bundle of the .ts worker source, never the built dist/', () => {
     // Bit-identical results with threads > 1 (below) cannot tell a fresh worker from a stale build in dist/ that
-    // happens to compute the same thing, so the loader choice is asserted directly.
-    const { script, eval: isEval } = workerScript();
+    // happens to compute the same thing, so the loader choice is asserted directly: an eval'd script bundled from
+    // src/stats/bootstrap-worker.ts and the .ts modules it imports (esbuild marks each input with its path).
+    const { script, eval: isEval, entry } = workerScript();
     expect(isEval).toBe(true);
     const source = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'stats', 'bootstrap-worker.ts')).href;
     expect(existsSync(new URL(source))).toBe(true);
-    expect(String(script)).toContain(`import(${JSON.stringify(source)})`);
-    expect(String(script)).toMatch(/node_modules\/tsx\/dist\/esm\/api\/index\.mjs"\)\.then\(\(api\) => \{ api\.register\(\);/);
-    expect(String(script)).not.toContain('dist/stats');
+    expect(entry).toBe(source);
+    const code = String(script);
+    for (const input of ['stats/bootstrap-worker', 'stats/bootstrap-rounds', 'stats/count-multinomial', 'rating/tie-models', 'rating/style']) expect(code).toMatch(new RegExp(`^// (.*/)?src/${input}\\.ts$`, 'm'));
+    expect(code).not.toMatch(/dist\/stats/);
+    // built once per process
+    expect(workerScript().script).toBe(script);
   });
 
-  it('worker threads (the .ts source under tsx) give bit-identical output for every job kind', async () => {
+  it('worker threads (the bundled .ts source) give bit-identical output for every job kind', async () => {
     const t = sim(15, 20_000, 6);
     // a small board with style fields for the style-control job (its rounds refit on every row)
     const styled = simulateStyleTable(truthOf(5), 1500, {}, { effect: [0.8, 0.3, 0, 0], verbosity: new Map([['model-001', 2]]) }, createRng(7));
