@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type BootstrapJob, jobExtras, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
+import { workerScript } from './worker-script.js';
 
 /** Options of {@link bootstrapRatings}. */
 export interface BootstrapOptions {
@@ -77,7 +78,7 @@ export function defaultThreads(): number {
  * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
  * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`
  * workers (the worker script is the built `dist/stats/bootstrap-worker.js`; from TypeScript sources, e.g. under
- * vitest, the built copy in `dist/` is used, so `npm run build` must have run).
+ * vitest, a bundle of the `.ts` worker source, see {@link workerScript}).
  *
  * O(R · cost of a round / threads): a BT round costs O(cells) for the multinomial draw plus O(iterations ·
  * (pairs + m²)) for the refit; an Elo round O(battles).
@@ -115,7 +116,8 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
         w.postMessage({ type: 'run', from, to });
       };
       for (let t = 0; t < threads; t++) {
-        const w = new Worker(workerUrl(), { workerData: { job, seed: opts.seed } });
+        const spec = workerScript();
+        const w = new Worker(spec.script, { workerData: { job, seed: opts.seed }, eval: spec.eval });
         workers.push(w);
         w.on('message', (msg: { from: number; to: number; ratings: Float64Array; control: Float64Array | null; extra: Float64Array | null; stats: RoundStats }) => {
           ratings.set(msg.ratings, msg.from * m);
@@ -152,9 +154,4 @@ export function bootstrapRatingsSync(job: BootstrapJob, opts: Omit<BootstrapOpti
   const stats: RoundStats = { fallbacks: 0, degenerate: 0, unconverged: 0 };
   runRounds(runner, 0, R, ratings, stats, (r) => opts.onProgress?.(r + 1, R), control ?? undefined, extra ?? undefined);
   return { rounds: R, models: job.models, ratings, control, extras: runner.extras, extra, ...stats };
-}
-
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/stats/bootstrap-worker.js', here) : new URL('./bootstrap-worker.js', here);
 }

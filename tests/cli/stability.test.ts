@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { bin, cli, jsonl, tempFile } from '../helpers.js';
 
+const MODELS: [string, number][] = [['a', 1200], ['b', 1150], ['__proto__', 1100], ['d', 1000]];
+
+/** The simulated battles in time order (one JSON line each). */
+async function simulated(models = MODELS): Promise<string[]> {
+  const r = await cli(['simulate', '--ratings', ratings(models), '--battles', '3000', '--interval', '120', '--start', '2026-04-01', '--seed', '3']);
+  return r.stdout.trim().split('\n');
+}
+
 /** A small time-stamped battle file, written in reverse time order (stability sorts by tstamp by default). */
-async function battles(): Promise<string> {
-  const r = await cli(['simulate', '--ratings', ratings(), '--battles', '3000', '--interval', '120', '--start', '2026-04-01', '--seed', '3']);
-  const lines = r.stdout.trim().split('\n').reverse();
+async function battles(models = MODELS): Promise<string> {
+  const lines = (await simulated(models)).reverse();
   return tempFile('b.jsonl', lines.join('\n') + '\n');
 }
 
-function ratings(): string {
-  return tempFile('r.json', JSON.stringify({ models: [['a', 1200], ['b', 1150], ['__proto__', 1100], ['d', 1000]].map(([model, rating]) => ({ model, rating })) }));
+function ratings(models = MODELS): string {
+  return tempFile('r.json', JSON.stringify({ models: models.map(([model, rating]) => ({ model, rating })) }));
 }
+
+type Fitted = { model: string; rating: number; lower: number; upper: number; battles: number };
 
 describe('arena stability', () => {
   it('--format json: params, final models with settling points, checkpoints, unseparated pairs, warnings', async () => {
@@ -28,7 +37,61 @@ describe('arena stability', () => {
     expect(Object.keys(j.models[0])).toEqual(['model', 'rating', 'lower', 'upper', 'rank', 'battles', 'rankSettled', 'ratingSettled']);
     expect(j.models.map((x: { model: string }) => x.model)).toContain('__proto__');
     expect(j.orderSensitivity).toBeNull();
-    expect(Array.isArray(j.unseparated)).toBe(true);
+    // true ratings 50+ points apart, ~1,500 battles a model: every neighbour pair is separated (the lower bound of
+    // the higher model above the upper bound of the next), so no pair is listed
+    const board = [...j.models].sort((x: Fitted, y: Fitted) => y.rating - x.rating) as Fitted[];
+    for (let i = 0; i + 1 < board.length; i++) expect(board[i]!.lower).toBeGreaterThan(board[i + 1]!.upper);
+    expect(j.unseparated).toEqual([]);
+  });
+
+  it('each checkpoint is the fit (`arena rate`, sandwich intervals) of the battles up to it; unseparated pairs follow from the final intervals', async () => {
+    // a and b 5 points apart: their intervals overlap, so there is an unseparated pair
+    const models: [string, number][] = [['a', 1200], ['b', 1195], ['__proto__', 1100], ['d', 1000]];
+    const inTime = await simulated(models);
+    const r = await cli(['stability', await battles(models), '--every', '1000', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const cps = j.checkpoints as { battles: number; tstamp: number; models: Fitted[] }[];
+    expect(cps.map((c) => c.battles)).toEqual([1000, 2000, 3000]);
+    for (let c = 0; c < cps.length; c++) {
+      const upTo = inTime.slice(0, cps[c]!.battles);
+      expect(cps[c]!.tstamp).toBe(JSON.parse(upTo.at(-1)!).tstamp);
+      const rate = await cli(['rate', tempFile('p.jsonl', upTo.join('\n') + '\n'), '--ci-method', 'sandwich', '--format', 'json']);
+      expect(rate.code).toBe(0);
+      const want = new Map((JSON.parse(rate.stdout).models as Fitted[]).map((x) => [x.model, x]));
+      expect(cps[c]!.models.map((x) => x.model).sort()).toEqual([...want.keys()].sort());
+      for (const x of cps[c]!.models) {
+        const w = want.get(x.model)!;
+        expect(x.rating).toBeCloseTo(w.rating, 6);
+        expect(x.lower).toBeCloseTo(w.lower, 6);
+        expect(x.upper).toBeCloseTo(w.upper, 6);
+        expect(x.battles).toBe(w.battles);
+      }
+      // model battle counts only grow from one checkpoint to the next
+      if (c > 0) for (const x of cps[c]!.models) expect(x.battles).toBeGreaterThanOrEqual(cps[c - 1]!.models.find((y) => y.model === x.model)?.battles ?? 0);
+    }
+    // the final board is the last checkpoint
+    const last = new Map(cps.at(-1)!.models.map((x) => [x.model, x]));
+    for (const x of j.models as Fitted[]) expect([x.rating, x.lower, x.upper]).toEqual([last.get(x.model)!.rating, last.get(x.model)!.lower, last.get(x.model)!.upper]);
+    // unseparated: neighbours in rating order whose intervals overlap; separating them needs the votes to grow by
+    // f = (z·(se_a + se_b)/gap)² with se = (upper − lower)/(2z), i.e. f = ((width_a + width_b)/2 / gap)²
+    const board = [...(j.models as Fitted[])].sort((x, y) => y.rating - x.rating);
+    const expected: { a: string; b: string; gap: number; factor: number; more: number }[] = [];
+    for (let i = 0; i + 1 < board.length; i++) {
+      const [a, b] = [board[i]!, board[i + 1]!];
+      if (a.lower > b.upper) continue;
+      const gap = a.rating - b.rating;
+      const factor = ((a.upper - a.lower + b.upper - b.lower) / 2 / gap) ** 2;
+      expected.push({ a: a.model, b: b.model, gap, factor, more: Math.ceil(3000 * (factor - 1)) });
+    }
+    expect(expected.map((p) => [p.a, p.b])).toEqual([['a', 'b']]);
+    expect(j.unseparated).toHaveLength(expected.length);
+    j.unseparated.forEach((p: { a: string; b: string; gap: number; factor: number; moreBattles: number }, k: number) => {
+      expect([p.a, p.b]).toEqual([expected[k]!.a, expected[k]!.b]);
+      expect(p.gap).toBeCloseTo(expected[k]!.gap, 9);
+      expect(p.factor).toBeCloseTo(expected[k]!.factor, 9);
+      expect(Math.abs(p.moreBattles - expected[k]!.more)).toBeLessThanOrEqual(1);
+    });
   });
   it('--format csv: one row per checkpoint and model', async () => {
     const r = await cli(['stability', await battles(), '--checkpoints', '4', '--format', 'csv']);

@@ -4,6 +4,7 @@ import { expectedScore } from '../../src/rating/predict.js';
 import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import type { SimRatings } from '../../src/sim/fixture.js';
 import { parseScenario } from '../../src/sim/scenario.js';
+import { coordinateAscent, countCells } from '../rating/independent-fits.js';
 import { battlesBaseline, fitAgainstFixed, prepareWhatIfBaseline, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
 
 function truthOf(entries: [string, number][]): SimRatings {
@@ -236,15 +237,28 @@ describe('bestOfN with unequal variants', () => {
 });
 
 describe('prepareWhatIfBaseline (the baseline of arena whatif and arena plot whatif)', () => {
-  it('simulated: the same board as simulatedBaseline, described; held-back models may enter', () => {
+  it('simulated: the seven models at their true ratings, 5,000 votes, described; held-back models may enter', () => {
     const s = parseScenario({ baseline: { battles: 5000, without: ['last'] }, seed: 1, replications: 2, steps: [{ type: 'newModel', model: 'last', votes: 100 }] });
     const p = prepareWhatIfBaseline(s, { kind: 'simulated', truth: eight, ratingsName: 'test', label: 'eight models' });
-    const direct = simulatedBaseline(eight, s, 'test');
     expect(p.description).toBe('baseline 5,000 battles simulated from eight models');
     expect(p.warnings).toEqual([]);
-    expect(p.baseline.info).toEqual(direct.info);
-    expect(runWhatIf(s, p.baseline).models).toEqual(runWhatIf(s, direct).models);
-    expect([...p.baseline.heldBack.keys()]).toEqual(['last']);
+    expect(p.baseline.info).toEqual({ source: 'simulated', ratings: 'test', battles: 5000, policy: { type: 'uniform' }, without: ['last'] });
+    expect(p.baseline.source).toBe('simulated');
+    expect(p.baseline.truthKnown).toBe(true);
+    // the board: the seven other models at their true ratings, 5,000 votes, fits centred on their mean rating
+    const seven = eight.models.slice(0, 7);
+    const board = p.baseline.board;
+    expect(board.names.slice(0, board.size)).toEqual(seven);
+    expect([...board.truth.slice(0, 7)]).toEqual([...eight.ratings.slice(0, 7)]);
+    expect(board.votes().slice(0, 7).reduce((a, b) => a + b, 0)).toBe(2 * 5000);
+    expect(p.baseline.battles).toBe(5000);
+    expect(p.baseline.rate.initial).toBeCloseTo((1300 + 1280 + 1250 + 1200 + 1150 + 1100 + 1000) / 7, 12);
+    expect([...p.baseline.heldBack]).toEqual([['last', 950]]);
+    // the held-back model enters through its step at its true rating, off the baseline board
+    const last = runWhatIf(s, p.baseline).models.find((x) => x.model === 'last')!;
+    expect(last.truth).toBe(950);
+    expect(last.baseline).toBeNull();
+    expect(last.scenario).not.toBeNull();
   });
 
   it('battles: the BT fit drives the votes; scenario baseline fields are ignored with a warning; unknown models are errors', () => {
@@ -259,7 +273,13 @@ describe('prepareWhatIfBaseline (the baseline of arena whatif and arena plot wha
     const p = prepareWhatIfBaseline(s, { kind: 'battles', table: t, files: ['a.jsonl'] });
     expect(p.description).toBe('baseline 5 battles from a.jsonl (the true ratings of simulated votes are their Bradley–Terry fit)');
     expect(p.warnings).toEqual(['The scenario baseline (ratings, battles, policy, without) is ignored: the baseline is the battle files given.']);
-    expect(p.baseline.info).toEqual(battlesBaseline(t, s, ['a.jsonl']).info);
+    expect(p.baseline.info).toEqual({ source: 'battles', files: ['a.jsonl'], battles: 5 });
+    expect(p.baseline.truthKnown).toBe(false);
+    // the "true" ratings of the simulated votes are the BT fit of the battles, computed here independently
+    // (ties as half wins, mean 1000; x→z→y→x is strongly connected, so the plain MLE exists)
+    const own = coordinateAscent('bt-half', countCells(t));
+    const board = p.baseline.board;
+    for (const [v, name] of t.models.entries()) expect(board.truth[board.slotOf(name)]).toBeCloseTo(1000 + (own.theta[v]! * 400) / Math.log(10), 6);
     const clean = parseScenario({ steps: [{ type: 'addVotes', model: 'x', votes: 10 }] });
     expect(prepareWhatIfBaseline(clean, { kind: 'battles', table: t, files: ['a.jsonl'] }).warnings).toEqual([]);
     const bad = parseScenario({ steps: [{ type: 'removeModel', model: 'nobody' }] });
