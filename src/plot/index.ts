@@ -10,4 +10,4 @@ export * from './heatmaps.js';
 export * from './board.js';
 export * from './trajectory.js';
 export * from './whatif.js';
-export { renderReport, type ReportOptions } from '../report/html.js';
+export { jsonForHtml, renderReport, type ReportOptions } from '../report/html.js';
