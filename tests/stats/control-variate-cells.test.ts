@@ -160,8 +160,18 @@ describe('the linearised tie-model bootstrap: exact law against every resample',
       expect(law.skewness).toBeCloseTo(c3 / c2 ** 1.5, 4);
       expect(law.kurtosis).toBeCloseTo((c4 - 3 * c2 * c2) / (c2 * c2), 4);
     }
-    // the mean of a model's one-step estimate is its point rating (the penalised score vanishes at the fit)
+    // the mean of a model's one-step estimate is its point rating (the penalised score vanishes at the fit); all
+    // models at once (and anchored: the contrast e_v − e_ref) as contrastLaw one by one
     modelLaws(lin).forEach((law, v) => expect(law.mean).toBeCloseTo(point.ratings[v]!, 6));
+    for (const ref of [-1, 1]) {
+      modelLaws(lin, ref, 1100).forEach((law, v) => {
+        const one = contrastLaw(lin, [0, 1, 2].map((x) => (x === v ? 1 : 0) - (x === ref ? 1 : 0)));
+        expect(law.mean).toBeCloseTo(one.mean + (ref >= 0 ? 1100 : 0), 9);
+        expect(law.sd).toBeCloseTo(one.sd, 9);
+        expect(law.skewness).toBeCloseTo(one.skewness, 9);
+        expect(law.kurtosis).toBeCloseTo(one.kurtosis, 9);
+      });
+    }
     // the rounds record that same one-step estimate for the counts they drew
     const R = 6;
     const dist = bootstrapRatingsSync(job, { rounds: R, seed: 9 });
@@ -210,6 +220,7 @@ describe('variance of the linearised bootstrap = N·Var(B) = the sandwich H⁻¹
     expect(cov.n).toBe(11);
     const lin = linearBootstrapModel(bootstrapJobOf(point))!;
     for (const w of contrasts(10)) expect(contrastLaw(lin, w).sd ** 2 / sandwichVariance(cov, w)).toBeCloseTo(1, 10);
+    modelLaws(lin).forEach((law, v) => expect(law.sd ** 2 / sandwichVariance(cov, unit(10, v))).toBeCloseTo(1, 10));
   });
 
   it.each(['half', 'ignore', 'davidson', 'rao-kupper'] as const)('style control over %s (8 models, 3,000 battles; β prior 0, then the default)', (ties) => {
@@ -222,6 +233,7 @@ describe('variance of the linearised bootstrap = N·Var(B) = the sandwich H⁻¹
       expect(lin.kind === 'cells' && lin.cells.features).toBe(4);
       // with the β prior the score sums to Λx̂ ≠ 0 at the fit: J = B − (Λx̂)(Λx̂)ᵀ/N, a ~1e−9 relative correction
       for (const w of contrasts(8)) expect(contrastLaw(lin, w).sd ** 2 / sandwichVariance(cov, w)).toBeCloseTo(1, stylePrior ? 7 : 10);
+      modelLaws(lin).forEach((law, v) => expect(law.sd ** 2 / sandwichVariance(cov, unit(8, v))).toBeCloseTo(1, stylePrior ? 7 : 10));
     }
   });
 });
