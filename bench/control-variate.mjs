@@ -54,7 +54,18 @@ function roundCost(job, R) {
     without.push(time(() => runner.run(r, out, stats, undefined, extra))[0]);
     withCv.push(time(() => runner.run(r, out, stats, ctl, extra))[0]);
   }
-  return { without: median(without), with: median(withCv), hasControl: runner.hasControl };
+  // the control variate's own cost, isolated from the round's noise: one linearStep on a count vector
+  let step = Number.NaN;
+  if (L && (job.kind === 'tie' || job.kind === 'style')) {
+    const lin = job.kind === 'tie' ? L.tieLinearisation(job) : L.styleLinearisation(job);
+    const w = job.kind === 'tie' ? new Float64Array(lin.cells) : Float64Array.from(job.table.count);
+    if (job.kind === 'tie') L.tieCellCounts(job.counts, w);
+    const g = new Float64Array(lin.n);
+    const ts = [];
+    for (let r = 0; r < Math.max(R, 5); r++) ts.push(time(() => L.linearStep(lin, w, g, out))[0]);
+    step = median(ts);
+  }
+  return { without: median(without), with: median(withCv), step, hasControl: runner.hasControl };
 }
 
 /** Law cost: linearBootstrapModel + modelLaws, median of 3 (null where the build has no law for the job). */
@@ -74,8 +85,8 @@ const t = await A.readBattles([a.file]);
 console.log(`dist: ${a.dist}`);
 console.log(`${t.models.length} models, ${t.battles.toLocaleString('en-US')} battles (${a.file.split('/').slice(-2).join('/')})\n`);
 console.log(`## Round cost, one thread (median of ${R} rounds; the same runner, alternating)\n`);
-console.log('| model | kind | round without control (ms) | round with control (ms) | ratio | linearised law of every model (ms) |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+console.log('| model | kind | round without control (ms) | round with control (ms) | ratio | the control alone (ms) | linearised law of every model (ms) |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 const fits = {};
 for (const ties of ['half', 'davidson', 'rao-kupper']) {
   const point = A.fitModel(t, { ties });
@@ -83,7 +94,7 @@ for (const ties of ['half', 'davidson', 'rao-kupper']) {
   const job = A.bootstrapJobOf(point);
   const c = roundCost(job, R);
   const law = lawCost(job);
-  console.log(`| ${ties === 'half' ? 'bt (ties half)' : ties} | ${job.kind}${c.hasControl ? '' : ' (no control)'} | ${fmt(c.without)} | ${fmt(c.with)} | ${fmt(c.with / c.without, 3)} | ${law.lin ? fmt(law.ms, 1) : '—'} |`);
+  console.log(`| ${ties === 'half' ? 'bt (ties half)' : ties} | ${job.kind}${c.hasControl ? '' : ' (no control)'} | ${fmt(c.without)} | ${fmt(c.with)} | ${fmt(c.with / c.without, 3)} | ${job.kind === 'bt' ? 'in the chord refit' : fmt(c.step, 3)} | ${law.lin ? fmt(law.ms, 1) : '—'} |`);
 }
 
 if (L?.btLinearisation) {
@@ -171,8 +182,8 @@ if (!a['skip-style']) {
   const n = Number(a['style-battles']);
   const st = A.simulateStyleTable(truth, n, { tieRate: 0.3 }, { effect: [1, 0.3, -0.2, 0], verbosity: new Map([[truth.models[3], 3]]) }, A.createRng(1));
   console.log(`\n## Style control on simulated battles with style fields (${ms} models of the April 2026 fixture, ${n.toLocaleString('en-US')} battles = rows)\n`);
-  console.log('| outcome | round without control (ms) | round with control (ms) | ratio | linearised law of every model (ms) | law / round |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| outcome | round without control (ms) | round with control (ms) | ratio | the control alone (ms) | linearised law of every model (ms) | law / round |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const sfits = {};
   for (const ties of ['half', 'davidson']) {
     const point = A.fitModel(st, { ties, styleControl: true });
@@ -180,7 +191,7 @@ if (!a['skip-style']) {
     const job = A.bootstrapJobOf(point);
     const c = roundCost(job, Math.max(3, Math.min(R, 10)));
     const law = lawCost(job);
-    console.log(`| ${ties} | ${fmt(c.without, 1)} | ${fmt(c.with, 1)} | ${fmt(c.with / c.without, 3)} | ${law.lin ? fmt(law.ms, 1) : '—'} | ${law.lin ? fmt(law.ms / c.with, 2) : '—'} |`);
+    console.log(`| ${ties} | ${fmt(c.without, 1)} | ${fmt(c.with, 1)} | ${fmt(c.with / c.without, 3)} | ${fmt(c.step, 2)} | ${law.lin ? fmt(law.ms, 1) : '—'} | ${law.lin ? fmt(law.ms / c.with, 2) : '—'} |`);
   }
   if (!a['skip-intervals']) {
     for (const ties of ['half', 'davidson']) await intervals(`style control over ${ties}`, sfits[ties], A.bootstrapJobOf(sfits[ties]), Number(a['style-rounds']), [1, 2]);
