@@ -141,7 +141,7 @@ export function addIntervalOptions(cmd: Command): Command {
     .option('--bootstrap <rounds>', `bootstrap rounds; alone it means bootstrap intervals (--ci-method bootstrap without it: ${DEFAULT_BOOTSTRAP_ROUNDS})`, nonNegativeInt, 0)
     .option('--ci <level>', 'interval level', level, 0.95)
     .addOption(
-      new Option('--bootstrap-quantiles <estimator>', 'bt bootstrap quantiles: control (the linearised refit as a control variate, ~10× less Monte-Carlo error) or plain (type-7 sample quantiles)')
+      new Option('--bootstrap-quantiles <estimator>', 'bootstrap quantiles: control (the linearised refit as a control variate, ~10× less Monte-Carlo error; bt, tie models, style control) or plain (type-7 sample quantiles)')
         .choices(['control', 'plain'])
         .default('control'),
     )

@@ -10,6 +10,7 @@ import { STYLE_K } from '../data/style-fields.js';
 import { fitStyleControl, type StyleDesign } from '../rating/style.js';
 import { fitTieModel, type TieCells, type TieModel } from '../rating/tie-models.js';
 import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
+import { linearStep, styleLinearisation, tieCellCounts, tieLinearisation } from './linearisation.js';
 
 /** Ridge prior used for a bootstrap round whose resample has no maximum-likelihood estimate (as `AUTO_PRIOR`). */
 export const ROUND_PRIOR = 0.01;
@@ -70,7 +71,8 @@ export interface EloBootstrapJob {
 /**
  * A tie-model bootstrap (Davidson, Rao–Kupper) as plain data: each round is an exact multinomial draw of the pair ×
  * outcome cells (wins of i, wins of j, ties, both-bad ties — the law of resampling the battles with replacement),
- * refitted by Newton warm-started at the full-data (θ̂, η̂). Extra parameter per round: η.
+ * refitted by Newton warm-started at the full-data (θ̂, η̂). Extra parameter per round: η. Control variate per
+ * round: the one-step estimate of (θ, η) from (θ̂, η̂) with the full-data information (`tieLinearisation`).
  */
 export interface TieBootstrapJob {
   readonly kind: 'tie';
@@ -94,6 +96,8 @@ export interface TieBootstrapJob {
  * A style-control (covariates) bootstrap as plain data: each round draws the battle rows with replacement (an exact
  * multinomial over the rows, a row of count c standing for c battles) and refits θ, β (and η) on the same
  * standardised design, warm-started at the full-data x. Extra parameters per round: the STYLE_K β, then η.
+ * Control variate per round: the one-step estimate of x from x̂ with the full-data information
+ * (`styleLinearisation`), one pass over the rows.
  */
 export interface StyleBootstrapJob {
   readonly kind: 'style';
@@ -113,6 +117,14 @@ export interface StyleBootstrapJob {
 
 /** A bootstrap job of any model of the family. */
 export type BootstrapJob = BtBootstrapJob | EloBootstrapJob | TieBootstrapJob | StyleBootstrapJob;
+
+/**
+ * Whether a job's rounds record control variates: every likelihood model (Bradley–Terry, tie models, style
+ * control); online Elo has no linearisation.
+ */
+export function jobHasControl(job: BootstrapJob): boolean {
+  return job.kind !== 'elo';
+}
 
 /** Number of extra (non-rating) parameters a job's rounds record: η for tie models, β and η for style control. */
 export function jobExtras(job: BootstrapJob): number {
@@ -178,13 +190,14 @@ export function eloBootstrapJob(t: BattleTable, opts: { k: number; scale: number
 }
 
 /**
- * A prepared job: runs round `r` into `out` (display ratings, length = models). Bradley–Terry runners also write
- * the round's control variate into `control` when given: the one-step estimate θ̂ + H₀⁻¹·g*(θ̂) on the display
- * scale, a linear function of the resampled counts whose exact law is known (see `./control-variate`).
+ * A prepared job: runs round `r` into `out` (display ratings, length = models). Likelihood runners (Bradley–Terry,
+ * tie models, style control) also write the round's control variate into `control` when given: the one-step
+ * estimate x̂ + H₀⁻¹·g*(x̂) on the display scale (its strengths), a linear function of the resampled counts whose
+ * exact law is known (see `./linearisation` and `./control-variate`).
  */
 export interface RoundRunner {
   readonly models: number;
-  /** Whether `run` writes control variates (Bradley–Terry). */
+  /** Whether `run` writes control variates (see {@link jobHasControl}). */
   readonly hasControl: boolean;
   /** Extra parameters per round (see {@link jobExtras}), written into `extra` when given. */
   readonly extras: number;
@@ -229,12 +242,21 @@ function prepareTie(job: TieBootstrapJob, seed: string | number): RoundRunner {
   const s = new Float64Array(K);
   const n = new Float64Array(K);
   const fit = { tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta, initEta: job.eta };
+  const lin = tieLinearisation(job);
+  const cellCounts = new Float64Array(3 * K);
+  const g = new Float64Array(lin.n);
+  const first = new Float64Array(m);
   return {
     models: m,
-    hasControl: false,
+    hasControl: true,
     extras: 1,
-    run(round, out, stats, _control, extra) {
+    run(round, out, stats, control, extra) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
+      if (control) {
+        tieCellCounts(drawn, cellCounts);
+        linearStep(lin, cellCounts, g, first);
+        for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
+      }
       const w = new Float64Array(K);
       const l = new Float64Array(K);
       const t = new Float64Array(K);
@@ -289,13 +311,20 @@ function prepareStyle(job: StyleBootstrapJob, seed: string | number): RoundRunne
   const n = new Float64Array(ci.length);
   const ignoreTies = job.outcome === 'ignore';
   const fit = { outcome: job.outcome, stylePrior: job.stylePrior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.start, covariance: false };
+  const lin = styleLinearisation(job);
+  const g = new Float64Array(lin.n);
+  const first = new Float64Array(m);
   return {
     models: m,
-    hasControl: false,
+    hasControl: true,
     extras: STYLE_K + 1,
-    run(round, out, stats, _control, extra) {
+    run(round, out, stats, control, extra) {
       const weights = new Float64Array(t.rows);
       countMultinomialInto(roundRng(seed, round), plan, weights);
+      if (control) {
+        linearStep(lin, weights, g, first);
+        for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
+      }
       let prior = job.prior;
       if (!(prior > 0)) {
         s.fill(0);

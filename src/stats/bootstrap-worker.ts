@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of {@link ../stats/bootstrap.bootstrapRatings}: prepares the job once (workerData), then
- * runs the chunks of rounds it is sent (`{ type: 'run', from, to }`) and posts their ratings (and BT control
- * variates) back. Not a public API.
+ * runs the chunks of rounds it is sent (`{ type: 'run', from, to }`) and posts their ratings (and control
+ * variates, for likelihood models) back. Not a public API.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type BootstrapJob, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type BootstrapJob, jobExtras, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
+import { type BootstrapJob, jobExtras, jobHasControl, prepareRounds, type RoundStats, runRounds } from './bootstrap-rounds.js';
 import { workerScript } from './worker-script.js';
 
 /** Options of {@link bootstrapRatings}. */
@@ -49,8 +49,9 @@ export interface BootstrapDistribution {
   /** Row-major R × m: round r, model v at `r·m + v`. */
   readonly ratings: Float64Array;
   /**
-   * Bradley–Terry only (else null): each round's control variate, laid out like `ratings` — the one-step
-   * estimate from the full-data fit, linear in the resampled counts (see `./control-variate`).
+   * Likelihood models (Bradley–Terry, tie models, style control; null for online Elo): each round's control
+   * variate, laid out like `ratings` — the one-step estimate from the full-data fit, linear in the resampled
+   * counts (see `./linearisation` and `./control-variate`).
    */
   readonly control?: Float64Array | null;
   /** BT rounds refitted by full Newton (the fixed-Hessian iteration did not settle). */
@@ -93,7 +94,7 @@ export async function bootstrapRatings(job: BootstrapJob, opts: BootstrapOptions
   if (threads <= 1 || bootstrapWork(job, R) < (opts.minParallelWork ?? PARALLEL_MIN_WORK)) return bootstrapRatingsSync(job, opts);
   const m = job.models;
   const ratings = new Float64Array(R * m);
-  const control = job.kind === 'bt' ? new Float64Array(R * m) : null;
+  const control = jobHasControl(job) ? new Float64Array(R * m) : null;
   const e = jobExtras(job);
   const extra = e ? new Float64Array(R * e) : null;
   const chunk = Math.max(1, Math.ceil(R / (threads * 8)));

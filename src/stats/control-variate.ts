@@ -1,42 +1,67 @@
 import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import type { BootstrapDistribution } from './bootstrap.js';
-import { type BtBootstrapJob, btJobCells } from './bootstrap-rounds.js';
+import { type BootstrapJob, type BtBootstrapJob, btJobCells } from './bootstrap-rounds.js';
 import { centredInformation } from '../rating/bt-refit.js';
 import { type PercentileIntervals, quantileSorted } from './interval.js';
 import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
 import { normalCdf } from '../math/normal.js';
+import { type Linearisation, styleLinearisation, tieLinearisation } from './linearisation.js';
 
 /**
- * The linearised Bradley–Terry bootstrap, whose law is known in closed form.
+ * The linearised bootstrap, whose law is known in closed form.
  *
- * A bootstrap round draws cell counts n* ~ Multinomial(N, n/N) over the cells c = (pair k, outcome o) and refits.
- * Its first chord iterate from the full-data fit θ̂ (see `FixedHessianRefit`) is
+ * A bootstrap round draws cell counts n* ~ Multinomial(N, n/N) over cells c and refits. Its first chord iterate
+ * from the full-data fit x̂ (the one-step estimate, see `./linearisation`) is linear in n*:
  *
- *   L* = f·θ̂ + offset − f·H⁻¹λθ̂ + Σ_c n*_c·b_c,   b_c = f·(y_o − p_k)·H⁻¹(e_i − e_j),
+ *   L* = f·θ̂ + offset − f·[H⁻¹Λx̂]_θ + Σ_c n*_c·b_c,   b_c = f·[H⁻¹s_c]_θ,
  *
- * with f = scale/ln(base), y_o = 1, ½ (a tie under `half`; ignored ties have b_c = 0) or 0, p_k = σ(θ̂_i − θ̂_j),
- * H the full-data information (plus prior λ; inverted on the centred subspace). Any contrast w·L* is thus a sum of
- * N independent draws of the discrete variable B = w·b_c (probability n_c/N), so its cumulants are exact:
- * κ_r(w·L*) = N·κ_r(B). This object holds what those cumulants need. O(m²) memory.
+ * with f = scale/ln(base), s_c the score of one battle of cell c at x̂, Λ the ridge priors and H the full-data
+ * information (inverted on the centred subspace of the strengths). Any contrast w·L* is thus a sum of N
+ * independent draws of the discrete variable B = w·b_c (probability n_c/N), so its cumulants are exact:
+ * κ_r(w·L*) = N·κ_r(B). Two forms:
+ * - `pairs` (Bradley–Terry): cells c = (pair k, outcome o), b_c = f·(y_o − p_k)·H⁻¹(e_i − e_j) with y_o = 1, ½ (a
+ *   tie under `half`; ignored ties have b_c = 0) or 0, p_k = σ(θ̂_i − θ̂_j). B factors into a per-pair and a
+ *   per-cell part, so per-pair power sums suffice. O(m²) memory.
+ * - `cells` (tie models: pair × outcome cells with the extra parameter η; style control: battle rows with the
+ *   style coefficients β, and η under a tie model): B = f·(ℓ_d·(u_a − u_b + u_β·x_c) + ℓ_η·u_η) for u = H⁻¹w
+ *   does not factor, so each contrast takes one pass over the cells. O(n² + cells) memory.
+ * This object holds what those cumulants need.
  */
-export interface LinearBootstrapModel {
+export type LinearBootstrapModel = PairLinearModel | CellLinearModel;
+
+/** What both forms of {@link LinearBootstrapModel} hold. */
+interface LinearModelBase {
   readonly m: number;
   /** Display points per natural unit, f. */
   readonly f: number;
+  /** N, the battles drawn per round. */
+  readonly battles: number;
+  /** Parameters of the linearisation: the m strengths first, then the extra parameters (β, η); n = m for BT. */
+  readonly n: number;
+  /** (H + c·vvᵀ)⁻¹, n × n, natural scale (equals H⁺ on vectors whose strengths sum to 0). */
+  readonly hinv: Float64Array;
+  /** The constant part of L* per model: f·θ̂ + offset − f·[H⁻¹Λx̂]_θ (display scale). */
+  readonly c0: Float64Array;
+}
+
+/** The Bradley–Terry form of {@link LinearBootstrapModel}: per-pair power sums. */
+export interface PairLinearModel extends LinearModelBase {
+  readonly kind: 'pairs';
   readonly i: Int32Array;
   readonly j: Int32Array;
-  readonly battles: number;
   /**
    * Per pair k, the power sums P_s = Σ_o n_ko·(y_o − p_k)^s for s = 1…4 over its three cells (wins of i, ties, wins
    * of j; ignored ties contribute 0), at `4k + s − 1`. A cell's b_c is d_k·(y_o − p_k) with d_k = f·(u_i − u_j) for
    * the contrast's u = H⁻¹w, so Σ_c n_c·b_c^s = Σ_k d_k^s·P_s: one pass over pairs per contrast.
    */
   readonly power: Float64Array;
-  /** (H + c·11ᵀ)⁻¹, m × m, natural scale (equals H⁺ on centred vectors). */
-  readonly hinv: Float64Array;
-  /** The constant part of L* per model: f·θ̂ + offset − f·H⁻¹λθ̂ (display scale). */
-  readonly c0: Float64Array;
+}
+
+/** The general form of {@link LinearBootstrapModel} (tie models, style control): the cells' scores themselves. */
+export interface CellLinearModel extends LinearModelBase {
+  readonly kind: 'cells';
+  readonly cells: Linearisation;
 }
 
 /** Mean and standardised cumulants of a contrast of the linearised bootstrap (see {@link contrastLaw}). */
@@ -55,11 +80,26 @@ export interface ContrastLaw {
 }
 
 /**
- * Prepares {@link LinearBootstrapModel} from a Bradley–Terry bootstrap job (the same θ̂, prior and H₀ as the
- * rounds' refits). Returns null when the information matrix cannot be factored (a degenerate full-data fit).
- * O(pairs + m³).
+ * Prepares the {@link LinearBootstrapModel} of a bootstrap job (the same x̂, priors and H as the rounds' control
+ * variates): the `pairs` form for Bradley–Terry, the `cells` form for tie models and style control; null for online
+ * Elo (no likelihood) or when the information matrix cannot be factored (a degenerate full-data fit).
+ * O(pairs + m³) for BT and tie models; O(rows·k² + n³) for style control.
  */
-export function linearBootstrapModel(job: BtBootstrapJob): LinearBootstrapModel | null {
+export function linearBootstrapModel(job: BootstrapJob): LinearBootstrapModel | null {
+  switch (job.kind) {
+    case 'bt':
+      return pairLinearModel(job);
+    case 'tie':
+      return cellLinearModel(tieLinearisation(job), pointsPerLogit(job), job.offset);
+    case 'style':
+      return cellLinearModel(styleLinearisation(job), pointsPerLogit(job), job.offset);
+    case 'elo':
+      return null;
+  }
+}
+
+/** The `pairs` form of a Bradley–Terry job. O(pairs + m³). */
+function pairLinearModel(job: BtBootstrapJob): PairLinearModel | null {
   const m = job.models;
   const pairs = job.i.length;
   const f = pointsPerLogit(job);
@@ -87,15 +127,33 @@ export function linearBootstrapModel(job: BtBootstrapJob): LinearBootstrapModel 
     if (half) addCell(k, job.counts[3 * k + 1]!, 0.5 - pk);
     addCell(k, job.counts[3 * k + 2]!, -pk);
   }
-  return { m, f, i: job.i, j: job.j, battles: job.battles, power, hinv, c0 };
+  return { kind: 'pairs', m, n: m, f, i: job.i, j: job.j, battles: job.battles, power, hinv, c0 };
+}
+
+/**
+ * The `cells` form of a {@link Linearisation} (display scale f·θ + offset), or null when its information matrix
+ * could not be factored. O(n³ + n·m).
+ */
+export function cellLinearModel(lin: Linearisation, f: number, offset: number): CellLinearModel | null {
+  if (!lin.factor) return null;
+  const { m, n } = lin;
+  const hinv = choleskyInverse(lin.factor, n);
+  const c0 = new Float64Array(m);
+  for (let v = 0; v < m; v++) {
+    let shift = 0;
+    for (let q = 0; q < n; q++) shift += hinv[v * n + q]! * lin.priorGrad[q]!;
+    c0[v] = f * (lin.xhat[v]! - shift) + offset;
+  }
+  return { kind: 'cells', m, n, f, battles: lin.battles, hinv, c0, cells: lin };
 }
 
 /**
  * The law of the contrast w·L* of the linearised bootstrap ({@link LinearBootstrapModel}): its mean and its exact
  * second to fourth cumulants (as sd, skewness and excess kurtosis). For model v's rating, w = e_v (or use
- * {@link modelLaws} for all of them at once); for the gap between a and b, w = e_a − e_b. O(m² + pairs).
+ * {@link modelLaws} for all of them at once); for the gap between a and b, w = e_a − e_b. O(m·n + pairs) for BT, O(m·n + cells·(1 + k)) for the `cells` form (k style coefficients).
  */
 export function contrastLaw(lin: LinearBootstrapModel, w: ArrayLike<number>): ContrastLaw {
+  if (lin.kind === 'cells') return cellContrastLaw(lin, w);
   const { m, f, i, j, power, hinv } = lin;
   const u = new Float64Array(m);
   let mean = 0;
@@ -122,11 +180,13 @@ export function contrastLaw(lin: LinearBootstrapModel, w: ArrayLike<number>): Co
 
 /**
  * The laws of every model's rating under the linearised bootstrap ({@link contrastLaw} with w = e_v for each v),
- * in one pass over the pairs: O(m² + pairs·m) (about 0.1 s at 339 models and 57k pairs). With `ref` ≥ 0 (an
+ * in one pass over the pairs: O(m² + pairs·m) for BT (about 0.1 s at 339 models and 57k pairs); in one pass over
+ * the cells for the `cells` form, O(m·n + cells·m·(1 + k)) (k style coefficients). With `ref` ≥ 0 (an
  * anchor, FastChat's way: every round shifted so that model `ref` sits at `target`), the laws of e_v − e_ref plus
  * `target` instead; model `ref` then has a point law (sd 0).
  */
 export function modelLaws(lin: LinearBootstrapModel, ref = -1, target = 0): ContrastLaw[] {
+  if (lin.kind === 'cells') return cellModelLaws(lin, ref, target);
   const { m, f, i, j, power, hinv } = lin;
   const r1 = new Float64Array(m);
   const r2 = new Float64Array(m);
@@ -148,6 +208,82 @@ export function modelLaws(lin: LinearBootstrapModel, ref = -1, target = 0): Cont
       r2[v]! += d2 * p2;
       r3[v]! += d2 * d * p3;
       r4[v]! += d2 * d2 * p4;
+    }
+  }
+  const c0 = (v: number) => (ref >= 0 ? lin.c0[v]! - lin.c0[ref]! + target : lin.c0[v]!);
+  return Array.from({ length: m }, (_, v) => lawOfSums(c0(v), lin.battles, r1[v]!, r2[v]!, r3[v]!, r4[v]!));
+}
+
+/** {@link contrastLaw} for the `cells` form: u = H⁻¹w, then one pass over the cells. */
+function cellContrastLaw(lin: CellLinearModel, w: ArrayLike<number>): ContrastLaw {
+  const { m, n, f, hinv } = lin;
+  const { cells, a, b, count, ld, le, x, stride, columns, features: kk } = lin.cells;
+  const u = new Float64Array(n);
+  let mean = 0;
+  for (let v = 0; v < m; v++) {
+    const wv = w[v]!;
+    if (wv === 0) continue;
+    mean += wv * lin.c0[v]!;
+    for (let q = 0; q < n; q++) u[q]! += wv * hinv[v * n + q]!;
+  }
+  const ue = le ? u[n - 1]! : 0;
+  let r1 = 0;
+  let r2 = 0;
+  let r3 = 0;
+  let r4 = 0;
+  for (let c = 0; c < cells; c++) {
+    const cnt = count[c]!;
+    if (!cnt) continue;
+    let d = u[a[c]!]! - u[b[c]!]!;
+    for (let s = 0; s < kk; s++) d += u[m + s]! * x![c * stride + columns[s]!]!;
+    const y = f * (ld[c]! * d + (le ? le[c]! * ue : 0));
+    const y2 = y * y;
+    r1 += cnt * y;
+    r2 += cnt * y2;
+    r3 += cnt * y2 * y;
+    r4 += cnt * y2 * y2;
+  }
+  return lawOfSums(mean, lin.battles, r1, r2, r3, r4);
+}
+
+/**
+ * {@link modelLaws} for the `cells` form: per cell, B for every model v is f·(ℓ_d·(H⁻¹[a,v] − H⁻¹[b,v] +
+ * Σ_s x_s·H⁻¹[m+s,v]) + ℓ_η·H⁻¹[η,v]) (H⁻¹ symmetric, read along rows), less the anchor's B when anchored.
+ */
+function cellModelLaws(lin: CellLinearModel, ref: number, target: number): ContrastLaw[] {
+  const { m, n, f, hinv } = lin;
+  const { cells, a, b, count, ld, le, x, stride, columns, features: kk } = lin.cells;
+  const r1 = new Float64Array(m);
+  const r2 = new Float64Array(m);
+  const r3 = new Float64Array(m);
+  const r4 = new Float64Array(m);
+  const re = (n - 1) * n;
+  const style = new Float64Array(m);
+  const xr = new Float64Array(kk);
+  for (let c = 0; c < cells; c++) {
+    const cnt = count[c]!;
+    if (!cnt) continue;
+    const ra = a[c]! * n;
+    const rb = b[c]! * n;
+    const fd = f * ld[c]!;
+    const fe = le ? f * le[c]! : 0;
+    if (kk) {
+      for (let s = 0; s < kk; s++) xr[s] = x![c * stride + columns[s]!]!;
+      for (let v = 0; v < m; v++) {
+        let z = 0;
+        for (let s = 0; s < kk; s++) z += xr[s]! * hinv[(m + s) * n + v]!;
+        style[v] = z;
+      }
+    }
+    const at = (v: number) => fd * (hinv[ra + v]! - hinv[rb + v]! + style[v]!) + (le ? fe * hinv[re + v]! : 0);
+    const bref = ref >= 0 ? at(ref) : 0;
+    for (let v = 0; v < m; v++) {
+      const y = fd * (hinv[ra + v]! - hinv[rb + v]! + style[v]!) + (le ? fe * hinv[re + v]! : 0) - bref;
+      const y2 = y * y;
+      r1[v]! += cnt * y;
+      r2[v]! += cnt * y2;
+      r3[v]! += cnt * y2 * y;
+      r4[v]! += cnt * y2 * y2;
     }
   }
   const c0 = (v: number) => (ref >= 0 ? lin.c0[v]! - lin.c0[ref]! + target : lin.c0[v]!);
@@ -364,7 +500,7 @@ export function controlIntervals(
 ): ControlIntervals {
   if (!(level > 0 && level < 1)) throw new RangeError(`controlIntervals requires a level in (0, 1), got ${level}`);
   const { rounds: R, models: m } = dist;
-  if (!dist.control || lin.m !== m) throw new RangeError('controlIntervals requires a Bradley–Terry bootstrap with control variates');
+  if (!dist.control || lin.m !== m) throw new RangeError('controlIntervals requires a bootstrap with control variates (Bradley–Terry, tie models, style control) and the linearised law of the same job');
   const lower = new Float64Array(m);
   const upper = new Float64Array(m);
   const widened: number[] = [];

@@ -1,8 +1,9 @@
 /**
  * The uncertainty engine: one path from any fit of the rating-model family to intervals, ranks and rank
  * distributions — sandwich (closed form, every likelihood model) or bootstrap (worker threads, exact multinomial
- * cells, deterministic by seed for any thread count; control-variate quantiles where the model provides the
- * linearisation, i.e. Bradley–Terry). Every command and the library's `rateWithIntervals` go through it.
+ * cells, deterministic by seed for any thread count; control-variate quantiles wherever the model provides the
+ * linearisation, i.e. every likelihood model: Bradley–Terry, Davidson, Rao–Kupper, style control over any of them;
+ * online Elo has none). Every command and the library's `rateWithIntervals` go through it.
  */
 import type { BattleTable } from '../data/table.js';
 import { normalQuantile } from '../math/normal.js';
@@ -18,9 +19,10 @@ import { percentileIntervals, quantileSorted } from './interval.js';
 export type CiMethod = 'bootstrap' | 'sandwich' | 'none';
 
 /**
- * How Bradley–Terry bootstrap quantiles are estimated: `control` uses each round's linearised refit as a control
- * variate with a known law (about 10× less Monte-Carlo error at the same rounds); `plain` takes type-7 sample
- * quantiles. Models without a linearisation (Elo, tie models, style control) always use `plain`.
+ * How bootstrap quantiles are estimated: `control` uses each round's linearised refit as a control variate with a
+ * known law (about 10× less Monte-Carlo error at the same rounds) for every likelihood model (Bradley–Terry, tie
+ * models, style control); `plain` takes type-7 sample quantiles. Online Elo (no linearisation) always uses
+ * `plain`, and so does any model whose linearised law is unusable (see `controlQuantiles`).
  */
 export type BootstrapQuantiles = 'control' | 'plain';
 
@@ -77,7 +79,7 @@ export interface RatedBoard {
   readonly cov: FitCovariance | null;
   /** Bootstrap ratings (display scale; anchored per round under `--anchor`), when rounds > 0. */
   readonly dist: BootstrapDistribution | null;
-  /** The linearised bootstrap's law (Bradley–Terry with control quantiles), for contrasts such as a gap; else null. */
+  /** The linearised bootstrap's law (likelihood models with control quantiles), for contrasts such as a gap; else null. */
   readonly linear: LinearBootstrapModel | null;
   /** Anchor model id (−1: none): its interval has zero width and the others are intervals of the gap to it. */
   readonly reference: number;
@@ -246,8 +248,8 @@ function sum(x: ArrayLike<number>): number {
  *   style coefficients too);
  * - `bootstrap` (rounds > 0): R resamples drawn exactly (multinomial over the model's cells, or over rows for
  *   style control; online Elo replays resampled rows) on worker threads, each refitted warm-started at the fit;
- *   percentile intervals — with the control variate for Bradley–Terry unless `bootstrapQuantiles: 'plain'` —
- *   widened to hold the point (with a warning).
+ *   percentile intervals — with the control variate for every likelihood model (BT, tie models, style control)
+ *   unless `bootstrapQuantiles: 'plain'` — widened to hold the point (with a warning).
  * Under `--anchor` every round is anchored (FastChat): the anchor's interval has zero width, the others are
  * intervals of the gap to it; the sandwich does the same with the variance of θ_v − θ_anchor.
  * Rounds, when asked, also feed rank distributions and P(above) whatever the interval method.
@@ -265,7 +267,7 @@ export async function addIntervals(point: ModelFit, model: RatingModel, opts: In
   let linear: LinearBootstrapModel | null = null;
   if (opts.rounds > 0 && point.battles > 0 && m > 1) {
     const job = bootstrapJobOf(point);
-    if (job.kind === 'bt' && opts.bootstrapQuantiles === 'control') linear = linearBootstrapModel(job);
+    if (opts.bootstrapQuantiles === 'control') linear = linearBootstrapModel(job);
     dist = await bootstrapRatings(job, { rounds: opts.rounds, seed: opts.seed, threads: opts.threads, onProgress: opts.onProgress });
     if (ref >= 0) {
       anchorRounds(dist.ratings, dist.rounds, m, ref, point.options.anchor!.rating);
