@@ -1,6 +1,7 @@
 import { fmt, formatCsvRows, textTable } from './format.js';
 import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from '../sim/stability.js';
 import type { Spread } from '../sim/summary.js';
+import type { Settle } from '../sim/settling.js';
 import type { WhatIfResult } from '../sim/whatif.js';
 
 const signed = (x: number, digits = 1) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
@@ -67,33 +68,62 @@ export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): 
 /** CSV of the checkpoints: one row per checkpoint and model (long format). */
 export function stabilityCsv(s: StabilityReplay): string {
   const rows: unknown[][] = [];
-  for (const c of s.checkpoints) for (const x of c.models) rows.push([c.index, c.battles, c.tstamp ?? '', x.model, x.rating, x.lower ?? '', x.upper ?? '', x.rank, x.battles]);
-  return formatCsvRows(['checkpoint', 'battles', 'tstamp', 'model', 'rating', 'lower', 'upper', 'rank', 'model_battles'], rows);
+  const flag = (b: boolean | null) => (b === null ? '' : b ? 1 : 0);
+  for (const c of s.checkpoints) {
+    for (const x of c.models) rows.push([c.index, c.battles, c.tstamp ?? '', x.model, x.rating, x.lower ?? '', x.upper ?? '', x.rank, x.position, x.battles, flag(x.separatedAbove), flag(x.separatedBelow)]);
+  }
+  return formatCsvRows(['checkpoint', 'battles', 'tstamp', 'model', 'rating', 'lower', 'upper', 'rank', 'position', 'model_battles', 'separated_above', 'separated_below'], rows);
 }
 
-const when = (s: { battles: number; tstamp: number | null } | null) =>
-  s === null ? '' : `${fmt(s.battles, 0)}${s.tstamp !== null ? ` (${new Date(s.tstamp * 1000).toISOString().slice(0, 10)})` : ''}`;
+/** Hours as text: `5.2 h` below two days, else `3.4 d`. */
+function duration(hours: number): string {
+  return hours < 48 ? `${fmt(hours, 1)} h` : `${fmt(hours / 24, 1)} d`;
+}
+
+/**
+ * A settling point as table text: the model's votes then (or the board's battles), the time since its first battle
+ * and the UTC date-time; "not settled" otherwise.
+ */
+export function settleText(x: Settle, unit: 'votes' | 'battles'): string {
+  if (!x.settled) return 'not settled';
+  const time = x.hours !== null ? `, ${duration(x.hours)}` : '';
+  return `${fmt(unit === 'votes' ? x.votes : x.battles, 0)} ${unit}${time}`;
+}
 
 /** Text report of a stability run: final board with settling points, unseparated pairs, Elo order spread. */
 export function formatStabilityTable(
   s: StabilityReplay,
   pairs: readonly UnseparatedPair[],
   order: OrderSensitivity | null,
-  opts: { top: number; title: string },
+  opts: { top: number; title: string; level: number },
 ): string {
   const rows = s.models.slice(0, opts.top);
   const hasCi = rows.some((x) => x.lower !== null);
-  const header = ['Rank', 'Model', 'Rating', ...(hasCi ? ['CI'] : []), 'Battles', 'Rank settled at', ...(hasCi ? ['Rating settled at'] : [])];
+  const header = ['Rank', 'Model', 'Rating', ...(hasCi ? ['CI'] : []), 'Votes', 'Position unchanged since', ...(hasCi ? ['In final CI since', 'Position settled (anytime)'] : [])];
   const body = rows.map((x: StabilityModel) => [
     String(x.rank),
     x.model,
     fmt(x.rating),
     ...(hasCi ? [x.lower !== null ? `${fmt(x.lower)} – ${fmt(x.upper!)}` : ''] : []),
     fmt(x.battles, 0),
-    when(x.rankSettled),
-    ...(hasCi ? [when(x.ratingSettled)] : []),
+    settleText(x.settling.position, 'votes'),
+    ...(hasCi ? [settleText(x.settling.rating, 'votes'), x.settling.settled.settled ? settleText(x.settling.settled, 'votes') : `no: ${x.settling.settled.reason}`] : []),
   ]);
-  const out = [opts.title, '', textTable(header, body, ['r', 'l', 'r', ...(hasCi ? (['r'] as const) : []), 'r', 'r', ...(hasCi ? (['r'] as const) : [])])];
+  const b = s.board;
+  const boardLine = (label: string, x: Settle) => `  ${label}: ${x.settled ? `since ${settleText(x, 'battles')}` : `not settled (${x.reason})`}`;
+  const out = [
+    opts.title,
+    '',
+    `Board (top ${b.k}):`,
+    boardLine('set unchanged', b.setUnchanged),
+    boardLine('order unchanged', b.orderUnchanged),
+    ...(hasCi ? [boardLine('set settled (anytime)', b.setSettled), boardLine('order settled (anytime)', b.orderSettled)] : []),
+    '',
+    textTable(header, body, ['r', 'l', 'r', ...(hasCi ? (['r'] as const) : []), 'r', 'r', ...(hasCi ? (['r', 'l'] as const) : [])]),
+    hasCi
+      ? `Votes and times are the model's at the first checkpoint from which the quantity held to the end (times from its first battle). "Settled" needs the position unchanged and the model's gaps to both neighbours outside an anytime-valid ${Math.round(opts.level * 100)}% confidence sequence at every checkpoint since (docs/methods.md#settling).\n`
+      : `Votes and times are the model's at the first checkpoint from which its position held to the end (times from its first battle).\n`,
+  ];
   if (hasCi) {
     if (pairs.length === 0) out.push('Every pair of neighbours is separated (intervals do not overlap).\n');
     else {

@@ -2,7 +2,8 @@ import type { PairCounts } from '../data/aggregate.js';
 import { type BattleTable, BattleTableBuilder } from '../data/table.js';
 import { modelFor } from '../models/index.js';
 import type { ModelFit, ModelOptions } from '../models/types.js';
-import { sandwichIntervals } from '../stats/uncertainty.js';
+import { pointsPerLogit } from '../rating/scale.js';
+import { contrastVariance, sandwichIntervals } from '../stats/uncertainty.js';
 import { ciRanks, orderByRating } from '../leaderboard/leaderboard.js';
 
 /**
@@ -204,6 +205,11 @@ export interface BoardFit {
   readonly battles: Float64Array;
   /** The underlying fit (ids of `point.models`). */
   readonly point: ModelFit;
+  /**
+   * Standard deviation (display points) of the rating gap between two slots, from the sandwich covariance:
+   * √(Σaa + Σbb − 2Σab)·scale/ln(base); NaN without intervals or for an absent slot. O(1).
+   */
+  readonly gapSd: (a: number, b: number) => number;
   readonly warnings: readonly string[];
 }
 
@@ -215,7 +221,8 @@ export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimInt
   const t = board.toTable();
   const model = modelFor(rate);
   const point = model.fit(t, rate);
-  const iv = intervals === 'sandwich' && model.likelihood && t.models.length > 1 ? sandwichIntervals(point, model, level).intervals : null;
+  const sw = intervals === 'sandwich' && model.likelihood && t.models.length > 1 ? sandwichIntervals(point, model, level) : null;
+  const iv = sw?.intervals ?? null;
   const m = t.models.length;
   const ranks = ciRanks(point.ratings, iv?.lower, iv?.upper);
   const order = orderByRating(t.models, point.ratings);
@@ -225,9 +232,11 @@ export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimInt
   const rank = new Int32Array(board.cap);
   const position = new Int32Array(board.cap);
   const battles = new Float64Array(board.cap);
+  const idOf = new Int32Array(board.cap).fill(-1);
   for (let q = 0; q < m; q++) {
     const id = order[q]!;
     const v = board.slotOf(t.models[id]!);
+    idOf[v] = id;
     rating[v] = point.ratings[id]!;
     if (iv) {
       lower[v] = iv.lower[id]!;
@@ -237,5 +246,11 @@ export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimInt
     position[v] = q + 1;
     battles[v] = point.totals.battles[id]!;
   }
-  return { rating, lower, upper, rank, position, battles, point, warnings: point.warnings };
+  const f = pointsPerLogit(rate);
+  const gapSd = (a: number, b: number) => {
+    const ia = idOf[a] ?? -1;
+    const ib = idOf[b] ?? -1;
+    return sw && ia >= 0 && ib >= 0 ? Math.sqrt(Math.max(0, contrastVariance(sw.cov, ia, ib))) * f : Number.NaN;
+  };
+  return { rating, lower, upper, rank, position, battles, point, gapSd, warnings: point.warnings };
 }

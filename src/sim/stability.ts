@@ -5,11 +5,13 @@ import type { ModelOptions } from '../models/types.js';
 import { ciRanks, orderByRating } from '../leaderboard/leaderboard.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { normalQuantile } from '../math/normal.js';
+import { anytimeHalfWidth, DEFAULT_ANYTIME_TUNE, mixtureRatio } from '../stats/anytime.js';
 import { fitBoard, PairBoard, type SimIntervals } from './board.js';
+import { boardSettling, type BoardSettling, type ModelSettling, modelSettling, type SettlingModel } from './settling.js';
 import { quantileSorted7 } from './summary.js';
 
-/** When to refit during a time-ordered replay. */
-export type CheckpointRule = { readonly every: number } | { readonly by: 'day' };
+/** When to refit during a time-ordered replay: every n battles, or at the end of each UTC hour or day. */
+export type CheckpointRule = { readonly every: number } | { readonly by: 'hour' | 'day' };
 
 /** Options of {@link stabilityReplay}. */
 export interface StabilityOptions {
@@ -22,10 +24,14 @@ export interface StabilityOptions {
   readonly seed: string | number;
   /** Called after each checkpoint with the battles replayed so far and the total (for a progress bar). */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Board settling is reported for the top k (default 10). */
+  readonly topK?: number | undefined;
+  /** Tuning of the anytime-valid sequences: the gap standard error (points) where they are tightest (default 10). */
+  readonly anytimeTune?: number | undefined;
 }
 
 /** One model at one checkpoint. */
-export interface CheckpointModel {
+export interface CheckpointModel extends SettlingModel {
   readonly model: string;
   readonly rating: number;
   readonly lower: number | null;
@@ -47,19 +53,9 @@ export interface Checkpoint {
   readonly models: readonly CheckpointModel[];
 }
 
-/** Where a model settled: the first checkpoint from which it stayed settled to the end. */
-export interface SettledAt {
-  readonly checkpoint: number;
-  readonly battles: number;
-  readonly tstamp: number | null;
-}
-
-/** A model's final line with its settling points. */
+/** A model's final line with its settling points (see `./settling`). */
 export interface StabilityModel extends CheckpointModel {
-  /** First checkpoint from which the rank stayed equal to the final rank. */
-  readonly rankSettled: SettledAt;
-  /** First checkpoint from which the rating stayed inside the final interval (null without intervals). */
-  readonly ratingSettled: SettledAt | null;
+  readonly settling: ModelSettling;
 }
 
 /** A pair of models whose final intervals overlap, and the votes that would separate them. */
@@ -83,21 +79,27 @@ export interface StabilityReplay {
   readonly checkpoints: readonly Checkpoint[];
   /** Final board with settling points, sorted by rating. */
   readonly models: readonly StabilityModel[];
+  /** Settling points of the board's top k. */
+  readonly board: BoardSettling;
+  /** Timestamp of the first battle replayed (null without timestamps). */
+  readonly start: number | null;
   readonly warnings: readonly string[];
 }
 
-const dayOf = (t: number) => Math.floor(t / 86400);
+const periodOf = (t: number, by: 'hour' | 'day') => Math.floor(t / (by === 'day' ? 86400 : 3600));
 
 /**
  * Replays battles in their order (sort them by time first) and refits at checkpoints: every `every` battles, or at
- * the end of each UTC day with battles, and always at the end. Bradley–Terry refits go through the same pipeline as
- * `arena rate` (ridge prior while a model is unbeaten, see fitRatings) plus intervals; online Elo reports its
- * running ratings (no intervals). Each model's settling points: the first checkpoint from which its rank equals its
- * final rank, and from which its rating stays inside its final interval.
+ * the end of each UTC hour or day with battles, and always at the end. Likelihood refits go through the same
+ * pipeline as `arena rate` (the model the options select, the ridge prior while a model is unbeaten) plus
+ * sandwich intervals; online Elo reports its running ratings (no intervals). At each checkpoint, each model is
+ * marked separated or not from its neighbours in rating by an anytime-valid confidence sequence on their gap
+ * (`stats/anytime.ts`, level `level`, tuned by `anytimeTune`). Settling points per model and for the top k
+ * follow `./settling`.
  *
  * Cost: O(rows) + checkpoints × (m² + fit), the fit O(m³) for BT.
  *
- * @throws Error when checkpoints by day are asked for battles without timestamps
+ * @throws Error when checkpoints by hour or day are asked for battles without timestamps
  */
 export function stabilityReplay(t: BattleTable, opts: StabilityOptions): StabilityReplay {
   const m = t.models.length;
@@ -106,12 +108,16 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
   }
   const board = new PairBoard(m);
   t.models.forEach((name) => board.addModel(name, 0, false));
-  const byDay = 'by' in opts.checkpoints;
+  const by = 'by' in opts.checkpoints ? opts.checkpoints.by : null;
   const every = 'every' in opts.checkpoints ? opts.checkpoints.every : 0;
-  if (byDay) {
-    if (!t.tstamp) throw new Error('checkpoints by day need a tstamp on every battle (none has one)');
-    for (let i = 0; i < t.rows; i++) if (Number.isNaN(t.tstamp[i]!)) throw new Error(`checkpoints by day need a tstamp on every battle (row ${i + 1} has none)`);
+  if (by) {
+    if (!t.tstamp) throw new Error(`checkpoints by ${by} need a tstamp on every battle (none has one)`);
+    for (let i = 0; i < t.rows; i++) if (Number.isNaN(t.tstamp[i]!)) throw new Error(`checkpoints by ${by} need a tstamp on every battle (row ${i + 1} has none)`);
   } else if (!(every >= 1)) throw new Error('checkpoints: every must be ≥ 1 battle');
+  const alpha = 1 - opts.level;
+  const tune = opts.anytimeTune ?? DEFAULT_ANYTIME_TUNE;
+  const ratio = mixtureRatio(alpha);
+  const firstSeen = new Map<string, number>();
   const elo = opts.rate.method === 'elo';
   const eloR = new Float64Array(m).fill(opts.rate.initial);
   const played = new Float64Array(m);
@@ -133,7 +139,9 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
       const names = seen.map((v) => t.models[v]!);
       const r = Float64Array.from(seen, (v) => eloR[v]! + shift);
       const ranks = ciRanks(r);
-      for (const q of orderByRating(names, r)) models.push({ model: names[q]!, rating: r[q]!, lower: null, upper: null, rank: ranks[q]!, battles: played[seen[q]!]! });
+      orderByRating(names, r).forEach((q, pos) => {
+        models.push({ model: names[q]!, rating: r[q]!, lower: null, upper: null, rank: ranks[q]!, position: pos + 1, battles: played[seen[q]!]!, separatedAbove: null, separatedBelow: null, gapSdBelow: null });
+      });
     } else {
       let rate = opts.rate;
       if (rate.anchor && !(played[t.models.indexOf(rate.anchor.model)]! > 0)) {
@@ -143,16 +151,23 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
       const fit = fitBoard(board, rate, opts.intervals, opts.level);
       fit.warnings.forEach((w) => warnings.add(w));
       const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
-      for (const v of order) {
+      // anytime separation of each pair of neighbours in rating: the gap beyond the sequence's half-width
+      const sds = order.slice(0, -1).map((v, q) => fit.gapSd(v, order[q + 1]!));
+      const sep = sds.map((sd, q) => (Number.isFinite(sd) ? fit.rating[order[q]!]! - fit.rating[order[q + 1]!]! > anytimeHalfWidth(sd, alpha, tune, ratio) : null));
+      order.forEach((v, q) => {
         models.push({
           model: t.models[v]!,
           rating: fit.rating[v]!,
           lower: Number.isFinite(fit.lower[v]!) ? fit.lower[v]! : null,
           upper: Number.isFinite(fit.upper[v]!) ? fit.upper[v]! : null,
           rank: fit.rank[v]!,
+          position: q + 1,
           battles: played[v]!,
+          separatedAbove: q > 0 ? sep[q - 1]! : null,
+          separatedBelow: q < order.length - 1 ? sep[q]! : null,
+          gapSdBelow: q < order.length - 1 && Number.isFinite(sds[q]!) ? sds[q]! : null,
         });
-      }
+      });
     }
     checkpoints.push({ index: checkpoints.length, battles, tstamp, models });
     opts.onProgress?.(battles, t.battles);
@@ -167,6 +182,10 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
     const o = t.outcome[i]!;
     const c = t.count[i]!;
     board.add(a, b, o, c);
+    if (t.tstamp && !Number.isNaN(t.tstamp[i]!)) {
+      if (!firstSeen.has(t.models[a]!)) firstSeen.set(t.models[a]!, t.tstamp[i]!);
+      if (!firstSeen.has(t.models[b]!)) firstSeen.set(t.models[b]!, t.tstamp[i]!);
+    }
     played[a]! += c;
     played[b]! += c;
     battles += c;
@@ -183,45 +202,19 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
     }
     const last = i === t.rows - 1;
     if (last) take(battles, i);
-    else if (byDay) {
-      if (dayOf(t.tstamp![i + 1]!) !== dayOf(t.tstamp![i]!)) take(battles, i);
+    else if (by) {
+      if (periodOf(t.tstamp![i + 1]!, by) !== periodOf(t.tstamp![i]!, by)) take(battles, i);
     } else if (battles >= nextAt) {
       take(battles, i);
       while (nextAt <= battles) nextAt += every;
     }
   }
   if (anchorMissing) warnings.add(`Checkpoints before ${JSON.stringify(opts.rate.anchor!.model)} first plays are not anchored.`);
-  return { checkpoints, models: settledPoints(checkpoints), warnings: [...warnings] };
-}
-
-/**
- * Settling points of every model of the last checkpoint: walking back from the end, the earliest checkpoint from
- * which the model's rank always equals its final rank (a checkpoint where it is absent breaks the run), and the
- * earliest from which its rating always lies inside its final interval. O(checkpoints × m).
- */
-export function settledPoints(checkpoints: readonly Checkpoint[]): StabilityModel[] {
+  const start = t.tstamp && t.rows > 0 && !Number.isNaN(t.tstamp[0]!) ? t.tstamp[0]! : null;
   const last = checkpoints[checkpoints.length - 1];
-  if (!last) return [];
-  const at = (c: Checkpoint): SettledAt => ({ checkpoint: c.index, battles: c.battles, tstamp: c.tstamp });
-  const maps = checkpoints.map((c) => new Map(c.models.map((x) => [x.model, x])));
-  return last.models.map((fin) => {
-    let rankFrom = last;
-    let ratingFrom: Checkpoint | null = fin.lower !== null && fin.upper !== null ? last : null;
-    let rankOk = true;
-    let ratingOk = ratingFrom !== null;
-    for (let c = checkpoints.length - 2; c >= 0 && (rankOk || ratingOk); c--) {
-      const x = maps[c]!.get(fin.model);
-      if (rankOk) {
-        if (x && x.rank === fin.rank) rankFrom = checkpoints[c]!;
-        else rankOk = false;
-      }
-      if (ratingOk) {
-        if (x && x.rating >= fin.lower! && x.rating <= fin.upper!) ratingFrom = checkpoints[c]!;
-        else ratingOk = false;
-      }
-    }
-    return { ...fin, rankSettled: at(rankFrom), ratingSettled: ratingFrom ? at(ratingFrom) : null };
-  });
+  const settling = modelSettling(checkpoints, firstSeen);
+  const models = (last?.models ?? []).map((x) => ({ ...x, settling: settling.get(x.model)! }));
+  return { checkpoints, models, board: boardSettling(checkpoints, opts.topK ?? 10, start), start, warnings: [...warnings] };
 }
 
 /**

@@ -153,7 +153,7 @@ function extraInterval(dist: BootstrapDistribution, col: number, level: number, 
 }
 
 /** Sandwich variance of θ_v − θ_ref (natural scale; ref −1: of θ_v). O(1). */
-function contrastVariance(c: FitCovariance, v: number, ref: number): number {
+export function contrastVariance(c: FitCovariance, v: number, ref: number): number {
   const n = c.n;
   if (ref < 0) return c.cov[v * n + v]!;
   return c.cov[v * n + v]! + c.cov[ref * n + ref]! - 2 * c.cov[v * n + ref]!;

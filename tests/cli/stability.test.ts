@@ -28,13 +28,14 @@ describe('arena stability', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['params', 'battles', 'models', 'checkpoints', 'unseparated', 'orderSensitivity', 'warnings']);
+    expect(Object.keys(j)).toEqual(['params', 'battles', 'start', 'board', 'models', 'checkpoints', 'unseparated', 'orderSensitivity', 'warnings']);
     expect(j.params).toMatchObject({ method: 'bt', checkpoints: { every: 1000 }, ci: 0.95, intervals: 'sandwich', orderings: 0, sort: 'tstamp' });
     expect(j.battles).toBe(3000);
     expect(j.checkpoints.map((c: { battles: number }) => c.battles)).toEqual([1000, 2000, 3000]);
     // sorted by time: the first checkpoint ends at the 1000th battle of the simulation
     expect(j.checkpoints[0].tstamp).toBe(Date.UTC(2026, 3, 1) / 1000 + 999 * 120);
-    expect(Object.keys(j.models[0])).toEqual(['model', 'rating', 'lower', 'upper', 'rank', 'battles', 'rankSettled', 'ratingSettled']);
+    expect(Object.keys(j.models[0])).toEqual(['model', 'rating', 'lower', 'upper', 'rank', 'position', 'battles', 'separatedAbove', 'separatedBelow', 'gapSdBelow', 'settling']);
+    expect(Object.keys(j.models[0].settling)).toEqual(['position', 'rank', 'rating', 'settled']);
     expect(j.models.map((x: { model: string }) => x.model)).toContain('__proto__');
     expect(j.orderSensitivity).toBeNull();
     // true ratings 50+ points apart, ~1,500 battles a model: every neighbour pair is separated (the lower bound of
@@ -96,17 +97,19 @@ describe('arena stability', () => {
   it('--format csv: one row per checkpoint and model', async () => {
     const r = await cli(['stability', await battles(), '--checkpoints', '4', '--format', 'csv']);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('checkpoint,battles,tstamp,model,rating,lower,upper,rank,model_battles');
+    expect(lines[0]).toBe('checkpoint,battles,tstamp,model,rating,lower,upper,rank,position,model_battles,separated_above,separated_below');
     expect(lines).toHaveLength(1 + 4 * 4);
-    expect(lines[1]).toMatch(/^0,750,\d+,\w+,1\d{3}\.\d+,\d+\.\d+,\d+\.\d+,\d,\d+$/);
+    // the top model of the first checkpoint: position 1, nothing above it
+    expect(lines[1]).toMatch(/^0,750,\d+,\w+,1\d{3}\.\d+,\d+\.\d+,\d+\.\d+,\d,1,\d+,,[01]$/);
   });
   it('--by day and the table', async () => {
     const r = await cli(['stability', await battles(), '--by', 'day']);
     expect(r.code).toBe(0);
     // 720 battles a day over 3,000 battles: 5 days
     expect(r.stdout).toMatch(/^arena stability: 3,000 battles, 4 models, 5 checkpoints \(by day\), method bt, sandwich 95% intervals\./);
-    expect(r.stdout).toMatch(/Rank\s+Model\s+Rating\s+CI\s+Battles\s+Rank settled at\s+Rating settled at/);
-    expect(r.stdout).toMatch(/\(2026-04-0\d\)/);
+    expect(r.stdout).toMatch(/Rank\s+Model\s+Rating\s+CI\s+Votes\s+Position unchanged since\s+In final CI since\s+Position settled \(anytime\)/);
+    expect(r.stdout).toMatch(/\nBoard \(top 4\):\n  set unchanged: (since [\d,]+ battles, [\d.]+ [hd]|not settled \(.*\))\n/);
+    expect(r.stdout).toMatch(/[\d,]+ votes, [\d.]+ [hd]/);
   });
   it('--method elo: running ratings and the order sensitivity over random orderings', async () => {
     const r = await cli(['stability', await battles(), '--method', 'elo', '--orderings', '30', '--format', 'json', '--seed', '5']);

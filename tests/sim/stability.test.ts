@@ -8,7 +8,7 @@ import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { sandwichIntervals } from '../../src/stats/uncertainty.js';
 import { bradleyTerry } from '../../src/models/bradley-terry.js';
-import { type Checkpoint, eloOrderSensitivity, replayEloBattles, settledPoints, shuffleInPlace, stabilityReplay, unseparatedPairs } from '../../src/sim/stability.js';
+import { eloOrderSensitivity, replayEloBattles, shuffleInPlace, stabilityReplay, unseparatedPairs } from '../../src/sim/stability.js';
 
 const truth = { models: ['a', 'b', 'c', 'd', 'e'], ratings: Float64Array.from([1200, 1150, 1100, 1050, 1000]) };
 const day = 86400;
@@ -55,7 +55,8 @@ describe('stabilityReplay', () => {
       expect(x.rating).toBeCloseTo(elo[table.models.indexOf(x.model)]!, 9);
       expect(x.lower).toBeNull();
     }
-    expect(r.models.every((x) => x.ratingSettled === null)).toBe(true);
+    expect(r.models.every((x) => !x.settling.rating.settled && x.settling.rating.reason === 'no intervals')).toBe(true);
+    expect(r.models.every((x) => !x.settling.settled.settled && x.settling.settled.reason === 'no intervals')).toBe(true);
   });
   it('models appear when they first play; the anchor applies once its model plays', () => {
     const bs = [
@@ -76,38 +77,8 @@ describe('stabilityReplay', () => {
   });
 });
 
-describe('settledPoints', () => {
-  const cp = (index: number, models: [string, number, number][]): Checkpoint => ({
-    index,
-    battles: 100 * (index + 1),
-    tstamp: null,
-    models: models.map(([model, rating, rank]) => ({ model, rating, rank, lower: rating - 5, upper: rating + 5, battles: 10 })),
-  });
-  it('the first checkpoint from which the rank (rating) stays final (inside the final interval)', () => {
-    const cps = [
-      cp(0, [['x', 1000, 1], ['y', 990, 2]]),
-      cp(1, [['y', 1010, 1], ['x', 1000, 2]]),
-      cp(2, [['x', 1020, 1], ['y', 990, 2], ['z', 900, 3]]),
-      cp(3, [['x', 1022, 1], ['y', 991, 2], ['z', 950, 3]]),
-    ];
-    const final = cps[3]!.models.map((x) => ({ ...x }));
-    const s = settledPoints(cps);
-    const by = new Map(s.map((x) => [x.model, x]));
-    // x: rank 1 at checkpoints 2, 3 (2 at 1); rating in [1017, 1027] at 2, 3
-    expect(by.get('x')!.rankSettled.checkpoint).toBe(2);
-    expect(by.get('x')!.ratingSettled!.checkpoint).toBe(2);
-    // y: rank 2 at 2, 3 (1 at 1); rating in [986, 996]: 990 at 2 and 0, 1010 at 1
-    expect(by.get('y')!.rankSettled).toEqual({ checkpoint: 2, battles: 300, tstamp: null });
-    expect(by.get('y')!.ratingSettled!.checkpoint).toBe(2);
-    // z: appears at 2 with rank 3; its rating 900 is outside [945, 955]
-    expect(by.get('z')!.rankSettled.checkpoint).toBe(2);
-    expect(by.get('z')!.ratingSettled!.checkpoint).toBe(3);
-    expect(s.map((x) => x.model)).toEqual(final.map((x) => x.model));
-  });
-});
-
 describe('unseparatedPairs', () => {
-  const m = (model: string, rating: number, half: number, battles = 1000) => ({ model, rating, lower: rating - half, upper: rating + half, rank: 1, battles });
+  const m = (model: string, rating: number, half: number, battles = 1000) => ({ model, rating, lower: rating - half, upper: rating + half, rank: 1, position: 1, battles, separatedAbove: null, separatedBelow: null, gapSdBelow: null });
   it('known values: factor (z(se_a + se_b)/gap)², more battles N·(factor − 1)', () => {
     // gap 10, half-widths 10 each: se = 10/z each, factor = (20/10)² = 4 → 3 N more
     const pairs = unseparatedPairs([m('a', 1010, 10, 400), m('b', 1000, 10, 600), m('c', 900, 5)], 5000, 0.95);

@@ -38,14 +38,14 @@ export function provenance(files: readonly string[], battles: number, opts: Mode
  * checkpoint. O(checkpoints × m).
  */
 function trajectorySpec(io: CliIO, t: BattleTable, files: readonly string[], opts: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>, top: number): { spec: PlotSpec; warnings: readonly string[] } {
-  const x = (o.x as 'battles' | 'time' | undefined) ?? (o.by === 'day' ? 'time' : 'battles');
+  const x = (o.x as 'battles' | 'time' | undefined) ?? (o.by !== undefined ? 'time' : 'battles');
   if (x === 'time' && !t.tstamp) throw new UsageError('--x time needs a tstamp on every battle (these battles have none): use --x battles');
   const { rule, replay, intervals } = replayAtCheckpoints(io, t, opts, iv, o);
   if (x === 'time' && replay.checkpoints.some((c) => c.tstamp === null || Number.isNaN(c.tstamp))) throw new UsageError('--x time needs a tstamp on every battle: use --x battles');
   const points: TrajectoryPoint[] = replay.checkpoints.flatMap((c) => c.models.map((mm) => ({ model: mm.model, battles: c.battles, tstamp: c.tstamp, rating: mm.rating, lower: mm.lower, upper: mm.upper })));
   const models = replay.models.slice(0, top).map((mm) => mm.model);
   const method = intervals === 'none' ? null : intervals;
-  const every = 'by' in rule ? 'a checkpoint each day' : `a checkpoint every ${fmt(rule.every, 0)} battles`;
+  const every = 'by' in rule ? `a checkpoint each ${rule.by}` : `a checkpoint every ${fmt(rule.every, 0)} battles`;
   const spec = trajectoryPlotSpec(points, models, { level: iv.level, method, x, subtitle: `${provenance(files, t.battles, opts)} · ${every}` });
   return { spec, warnings: replay.warnings };
 }

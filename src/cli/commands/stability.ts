@@ -9,7 +9,8 @@ import { type CheckpointRule, eloOrderSensitivity, type StabilityReplay, stabili
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { DEFAULT_ANYTIME_TUNE } from '../../stats/anytime.js';
 import { progressBar } from '../progress.js';
 
 /** Default number of evenly spaced checkpoints when neither --every nor --by day is given. */
@@ -22,7 +23,7 @@ export const DEFAULT_CHECKPOINTS = 20;
 export function addCheckpointOptions(cmd: Command): Command {
   return cmd
     .option('--every <n>', 'refit every n battles', positiveInt)
-    .addOption(new Option('--by <unit>', 'refit at the end of each UTC day (needs tstamp)').choices(['day']))
+    .addOption(new Option('--by <unit>', 'refit at the end of each UTC hour or day (needs tstamp)').choices(['hour', 'day']))
     .option('--checkpoints <k>', `refit at k evenly spaced points (used when neither --every nor --by is given)`, positiveInt, DEFAULT_CHECKPOINTS);
 }
 
@@ -56,15 +57,15 @@ export function checkPairCountModel(rate: ModelOptions, command: string): void {
  * @throws UsageError for `--by day` on battles without timestamps
  */
 export function replayAtCheckpoints(io: CliIO, t: BattleTable, rate: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>): { rule: CheckpointRule; replay: StabilityReplay; intervals: SimIntervals } {
-  const rule: CheckpointRule = o.by === 'day' ? { by: 'day' } : { every: (o.every as number | undefined) ?? Math.max(1, Math.ceil(t.battles / (o.checkpoints as number))) };
+  const rule: CheckpointRule = o.by === 'day' || o.by === 'hour' ? { by: o.by } : { every: (o.every as number | undefined) ?? Math.max(1, Math.ceil(t.battles / (o.checkpoints as number))) };
   const intervals = checkpointIntervals(iv);
   checkPairCountModel(rate, 'a replay at checkpoints');
   const progress = progressBar(io, 'checkpoints (battles replayed)', Boolean(o.quiet));
   try {
-    const replay = stabilityReplay(t, { rate, checkpoints: rule, level: iv.level, intervals, seed: iv.seed, onProgress: progress.update });
+    const replay = stabilityReplay(t, { rate, checkpoints: rule, level: iv.level, intervals, seed: iv.seed, onProgress: progress.update, topK: o.topK as number | undefined, anytimeTune: o.anytimeTune as number | undefined });
     return { rule, replay, intervals };
   } catch (e) {
-    if (e instanceof Error && e.message.startsWith('checkpoints by day')) throw new UsageError(`--by day: ${e.message}`);
+    if (e instanceof Error && /^checkpoints by (day|hour)/.test(e.message)) throw new UsageError(`--by ${String(o.by)}: ${e.message}`);
     throw e;
   } finally {
     progress.stop();
@@ -82,6 +83,8 @@ export function registerStability(program: Command, io: CliIO): void {
   cmd
     .option('--orderings <p>', 'online Elo order sensitivity: random orderings to replay (default 100 with --method elo, else 0)', nonNegativeInt)
     .option('--all-pairs', 'list every unseparated pair, not only neighbours in rating order')
+    .option('--top-k <k>', 'board settling: the top k models (set and order)', positiveInt, 10)
+    .option('--anytime-tune <points>', 'the anytime-valid confidence sequences are tightest when a gap\'s standard error is this many points (chosen before the data)', positiveNumber, DEFAULT_ANYTIME_TUNE)
     .addOption(new Option('--format <format>', 'output format (csv: one row per checkpoint and model)').choices(['table', 'json', 'csv']).default('table'))
     .option('--top <n>', 'table: rows to show', positiveInt, 20)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
@@ -101,6 +104,8 @@ export function registerStability(program: Command, io: CliIO): void {
         method: rate.method,
         checkpoints: rule,
         intervals,
+        topK: o.topK,
+        anytimeTune: o.anytimeTune,
         orderings,
         sort: o.sort,
         allPairs: Boolean(o.allPairs),
@@ -108,11 +113,11 @@ export function registerStability(program: Command, io: CliIO): void {
       const format = o.format as string;
       let text: string;
       if (format === 'json') {
-        text = formatJson({ params, battles: t.battles, models: replay.models, checkpoints: replay.checkpoints, unseparated: pairs, orderSensitivity: order, warnings: replay.warnings });
+        text = formatJson({ params, battles: t.battles, start: replay.start, board: replay.board, models: replay.models, checkpoints: replay.checkpoints, unseparated: pairs, orderSensitivity: order, warnings: replay.warnings });
       } else if (format === 'csv') text = stabilityCsv(replay);
       else {
-        const title = `arena stability: ${t.battles.toLocaleString('en-US')} battles, ${t.models.length} models, ${replay.checkpoints.length} checkpoints (${'by' in rule ? 'by day' : `every ${rule.every.toLocaleString('en-US')} battles`}), method ${rate.method}${intervals !== 'none' ? `, ${intervals} ${iv.level * 100}% intervals` : ''}.`;
-        text = formatStabilityTable(replay, pairs, order, { top: o.top as number, title });
+        const title = `arena stability: ${t.battles.toLocaleString('en-US')} battles, ${t.models.length} models, ${replay.checkpoints.length} checkpoints (${'by' in rule ? `by ${rule.by}` : `every ${rule.every.toLocaleString('en-US')} battles`}), method ${rate.method}${intervals !== 'none' ? `, ${intervals} ${iv.level * 100}% intervals` : ''}.`;
+        text = formatStabilityTable(replay, pairs, order, { top: o.top as number, title, level: iv.level });
       }
       emit(io, text, o.out as string | undefined);
       printWarnings(io, replay.warnings);
