@@ -10,7 +10,8 @@ import type { EloModelFit, ModelOptions, RatingModel } from './types.js';
 /**
  * Online Elo: battles replayed in input order (`--sort tstamp` to replay by time), K = `k`, both tie labels
  * scoring ½ (`ties: 'half'`) or skipped (`ignore`). No likelihood, so no sandwich: its intervals come from the
- * bootstrap (rows resampled and replayed in the resampled order, as FastChat). `fit.logLikelihood` is the mean
+ * bootstrap (battles resampled and replayed in their original order, so the rounds vary the estimator the point
+ * is; FastChat replays them in random order, see `EloBootstrapJob`). `fit.logLikelihood` is the mean
  * Bradley–Terry log-likelihood of the Elo ratings (ties half), so fits can be compared. O(battles).
  */
 export const elo: RatingModel = Object.freeze({

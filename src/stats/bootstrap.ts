@@ -73,8 +73,8 @@ export function defaultThreads(): number {
 
 /**
  * The bootstrap distribution of ratings: R resamples of the battles, each refitted (Bradley–Terry: multinomial
- * over aggregated cells, fixed-Hessian refit warm-started at the full-data fit; online Elo: rows resampled and
- * replayed in the resampled order — see {@link BtBootstrapJob} and {@link EloBootstrapJob}).
+ * over aggregated cells, fixed-Hessian refit warm-started at the full-data fit; online Elo: battles resampled and
+ * replayed in their original order — see {@link BtBootstrapJob} and {@link EloBootstrapJob}).
  *
  * Determinism: round r uses only `deriveRng(seed, 'bootstrap', r)` and the full-data state, so the output is
  * bit-identical for any `threads`. With threads > 1 (and enough work, see `minParallelWork`) rounds are handed out in chunks to `node:worker_threads`

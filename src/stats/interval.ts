@@ -32,8 +32,7 @@ export interface PercentileIntervals {
 /**
  * Bootstrap percentile intervals at level L: for each model, the type-7 quantiles ({@link quantileSorted}) of
  * its bootstrap ratings at (1 − L)/2 and (1 + L)/2. The point estimate stays the full-data fit; when it falls
- * outside its percentile interval (a skewed bootstrap law: tiny data, or online Elo whose point estimate follows
- * the input order while the rounds replay random orders) the interval is widened to reach it, and the model is
+ * outside its percentile interval (a skewed bootstrap law: tiny data) the interval is widened to reach it, and the model is
  * listed in `widened` so that callers can say so. Hence lower ≤ rating ≤ upper always, and a higher level never
  * gives a narrower interval.
  *

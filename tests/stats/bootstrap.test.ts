@@ -14,7 +14,7 @@ import { simulateTable } from '../../src/sim/generate.js';
 import { simulateStyleTable } from '../../src/sim/style.js';
 import { bootstrapRatings, bootstrapRatingsSync } from '../../src/stats/bootstrap.js';
 import { workerScript } from '../../src/stats/worker-script.js';
-import { btBootstrapJob, eloBootstrapJob, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
+import { btBootstrapJob, eloBootstrapJob, orderedResampler, prepareRounds, roundRng } from '../../src/stats/bootstrap-rounds.js';
 import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
 import { countMultinomialInto, prepareCountMultinomial } from '../../src/stats/count-multinomial.js';
 import { normalIntervals, sandwichCovariance } from '../../src/rating/sandwich.js';
@@ -182,7 +182,7 @@ describe('bootstrap rounds', () => {
     }
   });
 
-  it('Elo rounds = FastChat: a uniform resample of the expanded battles replayed in the drawn order (naive re-implementation)', () => {
+  it('Elo rounds: a resample of the expanded battles replayed in their original order (naive re-implementation)', () => {
     const t = tableFromBattles([
       { modelA: 'x', modelB: 'y', outcome: 'a', count: 3 },
       { modelA: 'y', modelB: 'z', outcome: 'tie' },
@@ -193,14 +193,17 @@ describe('bootstrap rounds', () => {
     const job = eloBootstrapJob(t, { ...opts, shift: 5 });
     const runner = prepareRounds(job, 8);
     const out = new Float64Array(3);
+    const resample = orderedResampler(7);
     for (let r = 0; r < 5; r++) {
       runner.run(r, out, { fallbacks: 0, degenerate: 0, unconverged: 0 });
-      // naive: the list of battles, then N draws
+      // naive: the list of battles in file order, the round's draws (same stream), kept in that order
       const list: { modelA: string; modelB: string; outcome: 'a' | 'b' | 'tie' | 'bothbad' }[] = [];
       const lab = ['a', 'b', 'tie', 'bothbad'] as const;
       for (let q = 0; q < t.rows; q++) for (let c = 0; c < t.count[q]!; c++) list.push({ modelA: t.models[t.a[q]!]!, modelB: t.models[t.b[q]!]!, outcome: lab[t.outcome[q]!]! });
-      const rng = roundRng(8, r);
-      const drawn = list.map(() => list[Math.min(list.length - 1, Math.floor((rng() + rng() * 2 ** -32) * list.length))]!);
+      const idx = [...resample(roundRng(8, r))];
+      expect(idx).toHaveLength(list.length);
+      expect(idx).toEqual([...idx].sort((x, y) => x - y)); // original order kept
+      const drawn = idx.map((q) => list[q]!);
       // FastChat compute_elo, by names
       const rating = new Map(t.models.map((name) => [name, 1000]));
       for (const x of drawn) {
@@ -216,5 +219,38 @@ describe('bootstrap rounds', () => {
     }
     // and replayEloRows itself is the replay used (a sanity check of the helper)
     expect([...replayEloRows(t, opts, null)]).toEqual([...replayElo(t, opts)]);
+  });
+});
+
+describe('orderedResampler (online Elo rounds)', () => {
+  it('draws each battle Binomial(n, 1/n) times (mean 1, variance 1 − 1/n), n in all, in increasing order', () => {
+    const n = 50;
+    const resample = orderedResampler(n);
+    const rounds = 4000;
+    const sum = new Float64Array(n);
+    const sq = new Float64Array(n);
+    for (let r = 0; r < rounds; r++) {
+      const rows = resample(roundRng('ordered', r));
+      expect(rows.length).toBe(n);
+      const c = new Float64Array(n);
+      for (let q = 0; q < n; q++) {
+        if (q > 0) expect(rows[q]!).toBeGreaterThanOrEqual(rows[q - 1]!);
+        c[rows[q]!]!++;
+      }
+      for (let i = 0; i < n; i++) {
+        sum[i]! += c[i]!;
+        sq[i]! += c[i]! * c[i]!;
+      }
+    }
+    // pooled over the 50 battles (200,000 counts): mean 1 (sd of the estimate 0.0022), variance 0.98 (sd ≈ 0.004)
+    let m = 0;
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const mi = sum[i]! / rounds;
+      m += mi / n;
+      v += (sq[i]! / rounds - mi * mi) / n;
+    }
+    expect(Math.abs(m - 1)).toBeLessThan(0.01);
+    expect(Math.abs(v - (1 - 1 / n))).toBeLessThan(0.03);
   });
 });
