@@ -189,14 +189,11 @@ export class FastRowReader {
   private readonly entryOf = new Map<string, number>();
   // Scanner outputs for the current row: for each model, its entry (−1 when not in the trie yet) or else the span
   // [start, end) between its quotes and whether it has escapes.
-  private aEntry = -1;
-  private aStart = 0;
-  private aEnd = 0;
-  private aEsc = false;
-  private bEntry = -1;
-  private bStart = 0;
-  private bEnd = 0;
-  private bEsc = false;
+  // Index 0 is model_a, 1 is model_b.
+  private readonly mEntry = Int32Array.from([-1, -1]);
+  private readonly mStart = new Int32Array(2);
+  private readonly mEnd = new Int32Array(2);
+  private readonly mEsc = new Uint8Array(2);
   private outcome = 0;
   private count = 1;
   private tstamp = Number.NaN;
@@ -246,23 +243,40 @@ export class FastRowReader {
     return q >= 0 && this.commit(buf) ? q : -1;
   }
 
+  /**
+   * Scans a model name value at `p` for side 0 (model_a) or 1 (model_b): its trie entry when the name is known,
+   * else the span between its quotes and whether it has escapes. Returns the offset after the value, or −1.
+   */
+  private modelField(buf: Buffer, p: number, end: number, side: number): number {
+    if (buf[p] !== QUOTE) return -1;
+    const e = this.trie.walk(buf, p, end);
+    this.mEntry[side] = e;
+    if (e >= 0) return this.trie.end;
+    if (!this.modelString(buf, p, end)) return -1;
+    this.mStart[side] = p + 1;
+    this.mEnd[side] = this.sEnd - 1;
+    this.mEsc[side] = this.sEsc ? 1 : 0;
+    return this.sEnd;
+  }
+
   /** Stores the scanned row, unless its names are invalid or equal (then false, builder unchanged). */
   private commit(buf: Buffer): boolean {
-    let ea = this.aEntry;
-    let eb = this.bEntry;
+    const { mEntry, mStart, mEnd, mEsc } = this;
+    let ea = mEntry[0]!;
+    let eb = mEntry[1]!;
     if (ea >= 0 && eb >= 0) {
       if (ea === eb) return false; // the same model on both sides: the reference path reports it
     } else {
-      const nameA = ea >= 0 ? this.names[ea]! : decodeToken(buf, this.aStart, this.aEnd, this.aEsc);
-      const nameB = eb >= 0 ? this.names[eb]! : decodeToken(buf, this.bStart, this.bEnd, this.bEsc);
+      const nameA = ea >= 0 ? this.names[ea]! : decodeToken(buf, mStart[0]!, mEnd[0]!, mEsc[0] === 1);
+      const nameB = eb >= 0 ? this.names[eb]! : decodeToken(buf, mStart[1]!, mEnd[1]!, mEsc[1] === 1);
       if (!nameA || !nameB || nameA === nameB) return false; // invalid, empty or equal names
       if (ea < 0) {
         ea = this.entry(nameA);
-        this.trie.insert(buf, this.aStart, this.aEnd, ea);
+        this.trie.insert(buf, mStart[0]!, mEnd[0]!, ea);
       }
       if (eb < 0) {
         eb = this.entry(nameB);
-        this.trie.insert(buf, this.bStart, this.bEnd, eb);
+        this.trie.insert(buf, mStart[1]!, mEnd[1]!, eb);
       }
     }
     const t = this.tstamp;
@@ -363,28 +377,9 @@ export class FastRowReader {
       }
       switch (which) {
         case 1:
-          if (buf[p] !== QUOTE) return -1;
-          this.aEntry = this.trie.walk(buf, p, end);
-          if (this.aEntry >= 0) p = this.trie.end;
-          else {
-            if (!this.modelString(buf, p, end)) return -1;
-            this.aStart = p + 1;
-            this.aEnd = this.sEnd - 1;
-            this.aEsc = this.sEsc;
-            p = this.sEnd;
-          }
-          break;
         case 2:
-          if (buf[p] !== QUOTE) return -1;
-          this.bEntry = this.trie.walk(buf, p, end);
-          if (this.bEntry >= 0) p = this.trie.end;
-          else {
-            if (!this.modelString(buf, p, end)) return -1;
-            this.bStart = p + 1;
-            this.bEnd = this.sEnd - 1;
-            this.bEsc = this.sEsc;
-            p = this.sEnd;
-          }
+          p = this.modelField(buf, p, end, which - 1);
+          if (p < 0) return -1;
           break;
         case 4: {
           if (buf[p] !== QUOTE) return -1;

@@ -233,34 +233,8 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     }
     return ll;
   };
-  /** Adds the symmetric per-battle block with entries wdd (d,d), wde (d,η), wee (η,η) to mat, with x = (e_a − e_b, xr, 1). */
-  const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) => {
-    mat[a * n + a]! += hdd;
-    mat[b * n + b]! += hdd;
-    mat[a * n + b]! -= hdd;
-    mat[b * n + a]! -= hdd;
-    for (let s = 0; s < kk; s++) {
-      const ws = hdd * xr[s]!;
-      const col = m + s;
-      mat[a * n + col]! += ws;
-      mat[col * n + a]! += ws;
-      mat[b * n + col]! -= ws;
-      mat[col * n + b]! -= ws;
-      for (let u = 0; u < kk; u++) mat[col * n + m + u]! += ws * xr[u]!;
-    }
-    if (hasEta) {
-      mat[a * n + etaIndex]! += hde;
-      mat[etaIndex * n + a]! += hde;
-      mat[b * n + etaIndex]! -= hde;
-      mat[etaIndex * n + b]! -= hde;
-      for (let s = 0; s < kk; s++) {
-        const v = hde * xr[s]!;
-        mat[(m + s) * n + etaIndex]! += v;
-        mat[etaIndex * n + m + s]! += v;
-      }
-      mat[etaIndex * n + etaIndex]! += hee;
-    }
-  };
+  const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) =>
+    addBattleBlock(mat, n, m, kk, hasEta ? etaIndex : -1, a, b, xr, hdd, hde, hee);
   const x0 = new Float64Array(n);
   if (o.init) x0.set(o.init.subarray(0, n));
   if (hasEta) {
@@ -326,4 +300,37 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     etaIndex,
     x: Float64Array.from(x),
   };
+}
+
+/**
+ * Adds one battle's symmetric information block to an n×n row-major matrix over x = (θ (m), β (k), η): with the
+ * battle's design vector (e_a − e_b, xr, 1), entries hdd·xxᵀ on the (θ, β) block, hde on the (θ, β)–η cross terms
+ * and hee at (η, η). `eta` is η's index, or −1 without a tie parameter. Shared by the style-control fit's Newton
+ * steps and sandwich and by the bootstrap linearisation. O(k²).
+ */
+export function addBattleBlock(mat: Float64Array, n: number, m: number, k: number, eta: number, a: number, b: number, xr: ArrayLike<number>, hdd: number, hde: number, hee: number): void {
+  mat[a * n + a]! += hdd;
+  mat[b * n + b]! += hdd;
+  mat[a * n + b]! -= hdd;
+  mat[b * n + a]! -= hdd;
+  for (let s = 0; s < k; s++) {
+    const ws = hdd * xr[s]!;
+    const col = m + s;
+    mat[a * n + col]! += ws;
+    mat[col * n + a]! += ws;
+    mat[b * n + col]! -= ws;
+    mat[col * n + b]! -= ws;
+    for (let u = 0; u < k; u++) mat[col * n + m + u]! += ws * xr[u]!;
+  }
+  if (eta < 0) return;
+  mat[a * n + eta]! += hde;
+  mat[eta * n + a]! += hde;
+  mat[b * n + eta]! -= hde;
+  mat[eta * n + b]! -= hde;
+  for (let s = 0; s < k; s++) {
+    const v = hde * xr[s]!;
+    mat[(m + s) * n + eta]! += v;
+    mat[eta * n + m + s]! += v;
+  }
+  mat[eta * n + eta]! += hee;
 }

@@ -19,16 +19,20 @@
  * "settled" calls (`bench/anytime.mjs` measures the rate on simulated boards with known truth).
  */
 
-/** One model at one checkpoint, as the settling rules need it. */
-export interface SettlingModel {
-  readonly model: string;
+/** A model's place on a fitted board: rating, interval (null without intervals), LMArena rank, position. */
+export interface RankedEntry {
   readonly rating: number;
   readonly lower: number | null;
   readonly upper: number | null;
-  /** LMArena rank. */
+  /** LMArena rank: 1 + number of models whose lower bound exceeds this model's upper bound. */
   readonly rank: number;
   /** Position by rating (1 = highest). */
   readonly position: number;
+}
+
+/** One model at one checkpoint, as the settling rules need it. */
+export interface SettlingModel extends RankedEntry {
+  readonly model: string;
   /** The model's battles so far. */
   readonly battles: number;
   /** Separated (anytime) from the model just above / just below in rating; null when there is none or no intervals. */

@@ -7,6 +7,7 @@ import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, normal, type Rng } from '../rng.js';
 import { type BoardFit, fitBoard, PairBoard, type SimIntervals } from './board.js';
 import type { SimRatings } from './fixture.js';
+import type { RankedEntry } from './settling.js';
 import { battleSampler, drawOutcome, drawOutcomeP, type SimBattle, type SimulateOptions, type TieLaw } from './generate.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
@@ -175,14 +176,7 @@ export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource,
 }
 
 /** One model on one board: rating, interval (null without intervals), LMArena rank and position by rating. */
-export interface BoardEntry {
-  readonly rating: number;
-  readonly lower: number | null;
-  readonly upper: number | null;
-  /** LMArena rank: 1 + number of models whose lower bound exceeds this model's upper bound. */
-  readonly rank: number;
-  /** Position by rating (1 = highest). */
-  readonly position: number;
+export interface BoardEntry extends RankedEntry {
   /** Battles the model played (scenario: mean over the replications). */
   readonly battles: number;
 }

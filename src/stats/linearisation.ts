@@ -3,7 +3,7 @@ import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
 import { centreFirst } from '../rating/newton.js';
 import type { BattleTable } from '../data/table.js';
 import type { TiePolicy } from '../rating/bradley-terry.js';
-import type { StyleDesign } from '../rating/style.js';
+import { addBattleBlock, type StyleDesign } from '../rating/style.js';
 import { type OutcomeModel, outcomeTerms, type TieCells, type TieModel } from '../rating/tie-models.js';
 
 /** What {@link tieLinearisation} reads of a tie-model bootstrap job (`TieBootstrapJob` in `./bootstrap-rounds`). */
@@ -147,33 +147,7 @@ function linearise(p: Parts): Linearisation {
     if (!w) continue;
     battles += w;
     // w·(−∇²ℓ) with the gap's gradient (e_a − e_b, x_c) and η
-    const hdd = w * out[3]!;
-    h[ai * n + ai]! += hdd;
-    h[bi * n + bi]! += hdd;
-    h[ai * n + bi]! -= hdd;
-    h[bi * n + ai]! -= hdd;
-    for (let s = 0; s < kk; s++) {
-      const ws = hdd * xr[s]!;
-      const col = m + s;
-      h[ai * n + col]! += ws;
-      h[col * n + ai]! += ws;
-      h[bi * n + col]! -= ws;
-      h[col * n + bi]! -= ws;
-      for (let u = 0; u < kk; u++) h[col * n + m + u]! += ws * xr[u]!;
-    }
-    if (eta) {
-      const hde = w * out[4]!;
-      h[ai * n + e]! += hde;
-      h[e * n + ai]! += hde;
-      h[bi * n + e]! -= hde;
-      h[e * n + bi]! -= hde;
-      for (let s = 0; s < kk; s++) {
-        const v = hde * xr[s]!;
-        h[(m + s) * n + e]! += v;
-        h[e * n + m + s]! += v;
-      }
-      h[e * n + e]! += w * out[5]!;
-    }
+    addBattleBlock(h, n, m, kk, eta ? e : -1, ai, bi, xr, w * out[3]!, w * out[4]!, w * out[5]!);
   }
   for (let q = 0; q < n; q++) h[q * n + q]! += p.ridge[q]!;
   let trace = 0;
