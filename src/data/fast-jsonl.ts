@@ -492,46 +492,38 @@ export class FastRowReader {
     if (c === 102) return p + 5 <= end && bytesEqual(buf, p, LIT_FALSE) ? p + 5 : -1;
     if (c === 110) return p + 4 <= end && bytesEqual(buf, p, LIT_NULL) ? p + 4 : -1;
     if (depth >= MAX_DEPTH) return -1;
-    if (c === LBRACKET) {
-      p++;
-      p = this.skipWs(buf, p, end);
-      if (p < end && buf[p] === RBRACKET) return p + 1;
-      for (;;) {
-        if (p >= end) return -1;
-        p = this.skipValue(buf, p, end, depth + 1);
-        if (p < 0) return -1;
-        p = this.skipWs(buf, p, end);
-        if (p >= end) return -1;
-        const d = buf[p++]!;
-        if (d === RBRACKET) return p;
-        if (d !== COMMA) return -1;
-        p = this.skipWs(buf, p, end);
-      }
-    }
-    if (c === LBRACE) {
-      p++;
-      p = this.skipWs(buf, p, end);
-      if (p < end && buf[p] === RBRACE) return p + 1;
-      for (;;) {
+    if (c === LBRACKET || c === LBRACE) return this.skipContainer(buf, p + 1, end, depth, c === LBRACE);
+    return -1;
+  }
+
+  /**
+   * Skips the rest of an array (`keyed` false) or object (`keyed` true) whose opening bracket is just before `p`:
+   * values (after `"key":` in an object) separated by commas up to the closing bracket. Returns the offset after it,
+   * or −1 on a syntax error.
+   */
+  private skipContainer(buf: Buffer, p: number, end: number, depth: number, keyed: boolean): number {
+    const close = keyed ? RBRACE : RBRACKET;
+    p = this.skipWs(buf, p, end);
+    if (p < end && buf[p] === close) return p + 1;
+    for (;;) {
+      if (keyed) {
         if (p >= end || buf[p] !== QUOTE) return -1;
         p = skipString(buf, p, end);
         if (p < 0) return -1;
         p = this.skipWs(buf, p, end);
         if (p >= end || buf[p] !== COLON) return -1;
-        p++;
-        p = this.skipWs(buf, p, end);
-        if (p >= end) return -1;
-        p = this.skipValue(buf, p, end, depth + 1);
-        if (p < 0) return -1;
-        p = this.skipWs(buf, p, end);
-        if (p >= end) return -1;
-        const d = buf[p++]!;
-        if (d === RBRACE) return p;
-        if (d !== COMMA) return -1;
-        p = this.skipWs(buf, p, end);
+        p = this.skipWs(buf, p + 1, end);
       }
+      if (p >= end) return -1;
+      p = this.skipValue(buf, p, end, depth + 1);
+      if (p < 0) return -1;
+      p = this.skipWs(buf, p, end);
+      if (p >= end) return -1;
+      const d = buf[p++]!;
+      if (d === close) return p;
+      if (d !== COMMA) return -1;
+      p = this.skipWs(buf, p, end);
     }
-    return -1;
   }
 }
 
