@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { fmt, formatJson } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
@@ -6,6 +6,15 @@ import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { positiveInt } from '../options.js';
+import { DEFAULT_FORECAST_VOTES, forecastPair, type SeparationForecast } from '../../stats/forecast.js';
+
+/** A comma-separated list of vote counts (integers ≥ 1), e.g. `1000,10000`. @throws InvalidArgumentError */
+function voteList(value: string): number[] {
+  const xs = value.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError('a comma-separated list of integers ≥ 1');
+  return xs;
+}
 
 /** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */
 export function modelIdOrThrow(models: readonly string[], name: string, option: string): number {
@@ -20,6 +29,15 @@ export function modelIdOrThrow(models: readonly string[], name: string, option: 
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** The forecast as text: P(separated) after n more votes, and the votes it takes (median, 95% range). */
+function forecastLines(f: SeparationForecast): string[] {
+  const more = (n: number | null) => (n === null ? `more than ${fmt(f.horizon, 0)}` : fmt(n, 0));
+  return [
+    `forecast (${fmt(f.replications, 0)} simulations of more head-to-head votes, from the fit and its uncertainty): P(separated) after ${f.points.map((p) => fmt(p.votes, 0)).join(' / ')} more votes: ${f.points.map((p) => pct(p.pSeparated)).join(' / ')}`,
+    `  votes until separated: median ${more(f.medianVotes)} (95% of simulations: ${more(f.lowerVotes)} – ${more(f.upperVotes)})`,
+  ];
+}
+
 /** Registers `arena compare`. */
 export function registerCompare(program: Command, io: CliIO): void {
   const cmd = program
@@ -32,6 +50,8 @@ export function registerCompare(program: Command, io: CliIO): void {
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
+    .option('--forecast-votes <list>', 'forecast: numbers of more head-to-head votes at which to report P(separated), comma-separated', voteList, [...DEFAULT_FORECAST_VOTES])
+    .option('--forecast-replications <n>', 'forecast: simulations (seeded by --seed)', positiveInt, 1000)
     .action(async (files: string[], o: Record<string, unknown>) => {
       if (o.a === o.b) throw new UsageError('--a and --b name the same model');
       const { model, modelOptions: rate, intervals: opts, progress } = battleOptionsFrom(io, o);
@@ -59,7 +79,8 @@ export function registerCompare(program: Command, io: CliIO): void {
         const [wa, wb] = a === x ? [pc.winsI[k]!, pc.winsJ[k]!] : [pc.winsJ[k]!, pc.winsI[k]!];
         h2h = { battles: wa + wb + ties, winsA: wa, winsB: wb, ties };
       }
-      const comparison = { a: o.a, b: o.b, ...c, headToHead: h2h };
+      const forecast = forecastPair(u, a, b, c, { at: o.forecastVotes as number[], replications: o.forecastReplications as number, seed: opts.seed });
+      const comparison = { a: o.a, b: o.b, ...c, headToHead: h2h, forecast };
       if (o.format === 'json') {
         emit(io, formatJson({ method: rate.method, params, battles: lb.battles, models: rows, comparison, warnings: lb.warnings }), o.out as string | undefined);
       } else {
@@ -76,9 +97,8 @@ export function registerCompare(program: Command, io: CliIO): void {
           `head to head: ${fmt(h2h.battles, 0)} battles, A won ${fmt(h2h.winsA, 0)}, B won ${fmt(h2h.winsB, 0)}, ${fmt(h2h.ties, 0)} ties`,
           c.separated
             ? `verdict: different at the ${level} level (the gap's interval excludes 0)`
-            : c.votesToSeparate === null
-              ? `verdict: not separable — the estimated gap is 0`
-              : `verdict: not separated at the ${level} level; about ${fmt(c.votesToSeparate, 0)} more head-to-head votes would separate them if the gap held`,
+            : `verdict: not separated at the ${level} level (the gap's interval holds 0)${c.votesToSeparate === null ? '' : `; if the estimated gap were the truth, about ${fmt(c.votesToSeparate, 0)} more head-to-head votes would separate them`}`,
+          ...(c.separated ? [] : forecastLines(forecast)),
         ];
         emit(io, lines.join('\n') + '\n', o.out as string | undefined);
       }
