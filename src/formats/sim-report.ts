@@ -125,9 +125,9 @@ export function formatStabilityTable(
       : `Votes and times are the model's at the first checkpoint from which its position held to the end (times from its first battle).\n`,
   ];
   if (hasCi) {
-    if (pairs.length === 0) out.push('Every pair of neighbours is separated (intervals do not overlap).\n');
+    if (pairs.length === 0) out.push('Every pair of neighbours is separated (the interval of their gap excludes 0).\n');
     else {
-      out.push(`Not yet separated (${pairs.length} pairs; more battles at the current mix until the intervals part):`);
+      out.push(`Not yet separated (${pairs.length} pairs; the interval of their gap holds 0; more battles at the current mix until it excludes 0, if the gap held):`);
       out.push(
         textTable(
           ['Higher', 'Lower', 'Gap', '× votes', 'More battles', 'More for higher', 'More for lower'],

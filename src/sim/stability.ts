@@ -58,14 +58,17 @@ export interface StabilityModel extends CheckpointModel {
   readonly settling: ModelSettling;
 }
 
-/** A pair of models whose final intervals overlap, and the votes that would separate them. */
+/** A pair of models whose gap's interval holds 0 at the end, and the votes that would separate them. */
 export interface UnseparatedPair {
   /** The higher-rated model. */
   readonly a: string;
   readonly b: string;
   /** Rating gap a − b (≥ 0). */
   readonly gap: number;
-  /** Factor by which every model's votes must grow: (z·(se_a + se_b)/gap)². */
+  /** Standard deviation of the gap (points), and where it comes from. */
+  readonly gapSd: number;
+  readonly gapSdMethod: 'sandwich' | 'independent';
+  /** Factor by which every model's votes must grow: (z·sd/gap)². */
   readonly factor: number | null;
   /** More battles arena-wide, at the same mix: N·(factor − 1) (null when the gap is 0). */
   readonly moreBattles: number | null;
@@ -218,11 +221,12 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
 }
 
 /**
- * Pairs of models whose intervals overlap (not separated: the higher one's lower bound does not exceed the other's
- * upper bound), with the votes that would separate them if every standard error shrank as 1/√votes at the current
- * mix of battles: with se = (upper − lower)/(2z), separation needs gap > z·(se_a + se_b)·√(N/N′), so the votes
- * must grow by the factor f = (z·(se_a + se_b)/gap)². Only neighbours in rating order unless `all`.
- * O(m) (neighbours) or O(m²) (all).
+ * Pairs of models not separated at `level` — the same meaning as `compare`: the interval of their rating gap holds 0
+ * (gap ≤ z·sd of the gap) — with the votes that would separate them if the gap held and every standard error shrank
+ * as 1/√votes at the current mix of battles: the votes must grow by the factor f = (z·sd/gap)². The gap's sd is the
+ * sandwich's for neighbours in rating (`gapSdBelow`); for other pairs (`all`), or without it, √(se_a² + se_b²) from
+ * the two intervals (se = (upper − lower)/(2z)), treating the two ratings as independent. Only neighbours in rating
+ * order unless `all`. O(m) (neighbours) or O(m²) (all).
  *
  * @param models one board, sorted by rating, with intervals
  * @param battles total battles N of the board
@@ -236,12 +240,15 @@ export function unseparatedPairs(models: readonly CheckpointModel[], battles: nu
     for (let j = i + 1; j < (all ? withCi.length : Math.min(i + 2, withCi.length)); j++) {
       const a = withCi[i]!;
       const b = withCi[j]!;
-      if (a.lower! > b.upper!) continue;
       const gap = a.rating - b.rating;
-      const se = (a.upper! - a.lower! + b.upper! - b.lower!) / (2 * z);
-      const factor = gap > 0 ? ((z * se) / gap) ** 2 : null;
+      const neighbours = b.position === a.position + 1 && a.gapSdBelow !== null;
+      const seA = (a.upper! - a.lower!) / (2 * z);
+      const seB = (b.upper! - b.lower!) / (2 * z);
+      const sd = neighbours ? a.gapSdBelow! : Math.sqrt(seA * seA + seB * seB);
+      if (gap > z * sd) continue;
+      const factor = gap > 0 ? ((z * sd) / gap) ** 2 : null;
       const more = (n: number) => (factor === null ? null : Math.max(0, Math.ceil(n * (factor - 1))));
-      out.push({ a: a.model, b: b.model, gap, factor, moreBattles: more(battles), moreBattlesA: more(a.battles), moreBattlesB: more(b.battles) });
+      out.push({ a: a.model, b: b.model, gap, gapSd: sd, gapSdMethod: neighbours ? 'sandwich' : 'independent', factor, moreBattles: more(battles), moreBattlesA: more(a.battles), moreBattlesB: more(b.battles) });
     }
   }
   return out;

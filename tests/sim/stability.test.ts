@@ -5,6 +5,7 @@ import { DEFAULT_ELO, replayElo } from '../../src/rating/elo.js';
 import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { fitModel as fitRatings } from '../../src/models/index.js';
 import { createRng } from '../../src/rng.js';
+import { normalQuantile } from '../../src/math/normal.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { sandwichIntervals } from '../../src/stats/uncertainty.js';
 import { bradleyTerry } from '../../src/models/bradley-terry.js';
@@ -77,21 +78,32 @@ describe('stabilityReplay', () => {
   });
 });
 
-describe('unseparatedPairs', () => {
-  const m = (model: string, rating: number, half: number, battles = 1000) => ({ model, rating, lower: rating - half, upper: rating + half, rank: 1, position: 1, battles, separatedAbove: null, separatedBelow: null, gapSdBelow: null });
-  it('known values: factor (z(se_a + se_b)/gap)², more battles N·(factor − 1)', () => {
-    // gap 10, half-widths 10 each: se = 10/z each, factor = (20/10)² = 4 → 3 N more
-    const pairs = unseparatedPairs([m('a', 1010, 10, 400), m('b', 1000, 10, 600), m('c', 900, 5)], 5000, 0.95);
-    expect(pairs).toEqual([{ a: 'a', b: 'b', gap: 10, factor: 4, moreBattles: 15000, moreBattlesA: 1200, moreBattlesB: 1800 }]);
+describe('unseparatedPairs (separated = the gap\'s interval excludes 0, as compare)', () => {
+  const z = normalQuantile(0.975);
+  /** A row at position q (1-based) with interval ±half and, towards the next row, a gap sd (null: none). */
+  const m = (model: string, rating: number, half: number, position: number, gapSdBelow: number | null, battles = 1000) => ({
+    model, rating, lower: rating - half, upper: rating + half, rank: 1, position, battles, separatedAbove: null, separatedBelow: null, gapSdBelow,
   });
-  it('touching intervals are not separated (factor 1, nothing more needed); equal ratings never separate', () => {
-    expect(unseparatedPairs([m('a', 1010, 5), m('b', 1000, 5)], 100, 0.95)[0]).toMatchObject({ factor: 1, moreBattles: 0 });
-    expect(unseparatedPairs([m('a', 1000, 5), m('b', 1000, 5)], 100, 0.95)[0]).toMatchObject({ gap: 0, factor: null, moreBattles: null });
+  it('known values: neighbours use the sandwich sd of their gap; factor (z·sd/gap)², more battles N·(factor − 1)', () => {
+    // gap 10 with sd 10: factor (z·10/10)² = z² → N·(z² − 1) more
+    const pairs = unseparatedPairs([m('a', 1010, 10, 1, 10, 400), m('b', 1000, 10, 2, 50, 600), m('c', 900, 5, 3, null)], 5000, 0.95);
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]).toMatchObject({ a: 'a', b: 'b', gap: 10, gapSd: 10, gapSdMethod: 'sandwich', moreBattles: Math.ceil(5000 * (z * z - 1)), moreBattlesA: Math.ceil(400 * (z * z - 1)), moreBattlesB: Math.ceil(600 * (z * z - 1)) });
+    expect(pairs[0]!.factor).toBeCloseTo(z * z, 12);
   });
-  it('neighbours only by default, every overlapping pair with all', () => {
-    const board = [m('a', 1010, 10), m('b', 1005, 10), m('c', 1000, 10)];
+  it('overlapping intervals can still be separated (the gap\'s sd is less than the sum of the two); equal ratings never are', () => {
+    // intervals ±10 overlap (1010 − 10 < 1000 + 10), but a gap of 10 with sd 4 excludes 0
+    expect(unseparatedPairs([m('a', 1010, 10, 1, 4), m('b', 1000, 10, 2, null)], 100, 0.95)).toEqual([]);
+    expect(unseparatedPairs([m('a', 1000, 5, 1, 3), m('b', 1000, 5, 2, null)], 100, 0.95)[0]).toMatchObject({ gap: 0, factor: null, moreBattles: null });
+  });
+  it('neighbours only by default; with all, other pairs use √(se_a² + se_b²) from the intervals', () => {
+    const board = [m('a', 1010, 10, 1, 8), m('b', 1005, 10, 2, 8), m('c', 1000, 10, 3, null)];
     expect(unseparatedPairs(board, 100, 0.95).map((p) => `${p.a}>${p.b}`)).toEqual(['a>b', 'b>c']);
-    expect(unseparatedPairs(board, 100, 0.95, true).map((p) => `${p.a}>${p.b}`)).toEqual(['a>b', 'a>c', 'b>c']);
+    const all = unseparatedPairs(board, 100, 0.95, true);
+    expect(all.map((p) => `${p.a}>${p.b}`)).toEqual(['a>b', 'a>c', 'b>c']);
+    const ac = all.find((p) => p.b === 'c' && p.a === 'a')!;
+    expect(ac.gapSdMethod).toBe('independent');
+    expect(ac.gapSd).toBeCloseTo(Math.SQRT2 * (10 / z), 12);
   });
 });
 
