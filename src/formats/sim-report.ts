@@ -2,7 +2,7 @@ import { fmt, formatCsvRows, textTable } from './format.js';
 import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from '../sim/stability.js';
 import type { Spread } from '../sim/summary.js';
 import type { Settle } from '../sim/settling.js';
-import type { WhatIfResult } from '../sim/whatif.js';
+import type { DebutSettle, WhatIfResult } from '../sim/whatif.js';
 
 const signed = (x: number, digits = 1) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
 const range = (s: Spread | null | undefined) => (s ? `${signed(s.mean)} [${signed(s.lower)}, ${signed(s.upper)}]` : '');
@@ -22,8 +22,19 @@ export function describeSteps(r: WhatIfResult): string[] {
         return `${head}: published rating − true rating ${range(st.inflation)}; the chosen variant scored ${range(st.selectedScore)} against the fixed board`;
       case 'biasedVoters':
         return `${head}: ${fmt(st.flipped?.mean ?? 0, 0)} votes flipped`;
-      case 'newModel':
-        return `${head}: received ${fmt(st.modelVotes?.mean ?? 0, 0)} votes [${fmt(st.modelVotes?.lower ?? 0, 0)}, ${fmt(st.modelVotes?.upper ?? 0, 0)}] of ${fmt(st.votesAdded, 0)}`;
+      case 'newModel': {
+        const line = `${head}: received ${fmt(st.modelVotes?.mean ?? 0, 0)} votes [${fmt(st.modelVotes?.lower ?? 0, 0)}, ${fmt(st.modelVotes?.upper ?? 0, 0)}] of ${fmt(st.votesAdded, 0)}`;
+        if (!st.debut) return line;
+        const d = st.debut;
+        const when = (x: DebutSettle, what: string) =>
+          `  ${what}: in ${pct(x.share)} of runs${x.hours ? `, from hour ${fmt(x.hours.mean, 1)} on average [${fmt(x.hours.lower, 0)}, ${fmt(x.hours.upper, 0)}] with ${fmt(x.votes!.mean, 0)} votes [${fmt(x.votes!.lower, 0)}, ${fmt(x.votes!.upper, 0)}]` : ''}`;
+        return [
+          line,
+          when(d.rating, 'rating inside its final interval'),
+          when(d.position, 'position unchanged'),
+          when(d.settled, 'position settled (separated from both neighbours, anytime-valid)'),
+        ].join('\n');
+      }
       case 'addVotes':
         return `${head}: ${fmt(st.votesAdded, 0)} votes added`;
       default:

@@ -7,7 +7,9 @@ import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, normal, type Rng } from '../rng.js';
 import { type BoardFit, fitBoard, PairBoard, type SimIntervals } from './board.js';
 import type { SimRatings } from './fixture.js';
-import type { RankedEntry } from './settling.js';
+import { type ModelSettling, modelSettling, type RankedEntry, type Settle, type SettlingCheckpoint } from './settling.js';
+import { anytimeHalfWidth, DEFAULT_ANYTIME_TUNE, mixtureRatio } from '../stats/anytime.js';
+import { normalQuantile } from '../math/normal.js';
 import { battleSampler, drawOutcome, drawOutcomeP, type SimBattle, type SimulateOptions, type TieLaw } from './generate.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
@@ -224,6 +226,26 @@ export interface StepSummary {
   readonly selectedScore?: Spread | null;
   /** bestOfN: the chosen variant's true rating − the variants' mean true rating (0 unless `spread` > 0). */
   readonly chosenTrue?: Spread | null;
+  /** newModel with `hours`: when the debut settled, hour by hour (see `debutWatcher`). */
+  readonly debut?: DebutSummary;
+}
+
+/** One settling notion of a debut over the replications. */
+export interface DebutSettle {
+  /** Share of replications in which it settled (held from some hour to the end, not only at the last hour). */
+  readonly share: number;
+  /** Hours from the debut and the new model's votes at that point, over the replications where it settled. */
+  readonly hours: Spread | null;
+  readonly votes: Spread | null;
+}
+
+/** When a debut settled: position unchanged, LMArena rank unchanged, rating inside its final interval, and the
+ * position settled with confidence (separated from both neighbours by anytime-valid sequences since). */
+export interface DebutSummary {
+  readonly position: DebutSettle;
+  readonly rank: DebutSettle;
+  readonly rating: DebutSettle;
+  readonly settled: DebutSettle;
 }
 
 /** Per-replication values, slot-major per replication (`[r·models + k]`, k indexing `models`). */
@@ -296,6 +318,7 @@ interface StepRecord {
   votesAdded: number;
   chosenTrue?: number;
   modelVotes?: number;
+  debut?: ModelSettling;
   flipped?: number;
   inflation?: number;
   selectedScore?: number;
@@ -324,6 +347,80 @@ function policyOf(ctx: StepContext, spec: PolicySpec): PairPolicy {
     votes: spec.type === 'lmarena' ? b.votes() : undefined,
     pairs: spec.type === 'active' ? b.pairScores() : undefined,
   });
+}
+
+/**
+ * Watches a debut hour by hour (a `newModel` step with `hours`): after each hour, the new model's rating against the
+ * baseline board held fixed (`fitAgainstFixed`; the baseline models have far more votes than a newcomer), its
+ * standard error from the information of its own votes, its position and LMArena rank among the baseline's
+ * ratings and intervals, and whether it is separated from the baseline models just above and below by an
+ * anytime-valid confidence sequence (gap sd √(se_new² + se_neighbour²)). `settling()` gives its settling points
+ * (`modelSettling`), in hours from its first hour. O(opponents) a vote look-up, O(board) an hour.
+ */
+function debutWatcher(ctx: StepContext, v: number) {
+  const { board, baseFit, s } = ctx;
+  const f = pointsPerLogit(ctx.rate);
+  const cap = board.cap;
+  const n = new Float64Array(cap);
+  const score = new Float64Array(cap);
+  const phi = new Float64Array(cap);
+  const others: number[] = [];
+  for (let u = 0; u < board.size; u++) {
+    phi[u] = baseFit.rating[u]! / f;
+    if (u !== v && board.present[u] && Number.isFinite(baseFit.rating[u]!)) others.push(u);
+  }
+  const z = normalQuantile((1 + s.ci) / 2);
+  const alpha = 1 - s.ci;
+  const ratio = mixtureRatio(alpha);
+  const se = (u: number) => (Number.isFinite(baseFit.lower[u]!) ? (baseFit.upper[u]! - baseFit.lower[u]!) / (2 * z) : 0);
+  const checkpoints: SettlingCheckpoint[] = [];
+  const name = board.names[v]!;
+  let votes = 0;
+  return {
+    /** One vote of the new model against slot u, outcome from the new model's side (0 won, 1 lost, 2/3 tie). */
+    add(u: number, o: number) {
+      n[u]!++;
+      score[u]! += o === 0 ? 1 : o === 1 ? 0 : 0.5;
+      votes++;
+    },
+    /** A checkpoint after `hours` hours and `arena` votes of the step. */
+    look(hours: number, arena: number) {
+      const theta = fitAgainstFixed(n, score, phi);
+      let info = 0;
+      for (const u of others) {
+        if (!(n[u]! > 0)) continue;
+        const p = sigmoid(theta - phi[u]!);
+        info += n[u]! * p * (1 - p);
+      }
+      const sd = info > 0 ? f / Math.sqrt(info) : Number.POSITIVE_INFINITY;
+      const r = theta * f;
+      const lower = r - z * sd;
+      const upper = r + z * sd;
+      let above = -1;
+      let below = -1;
+      let position = 1;
+      let rank = 1;
+      for (const u of others) {
+        const ru = baseFit.rating[u]!;
+        if (ru > r) {
+          position++;
+          if (above < 0 || ru < baseFit.rating[above]!) above = u;
+        } else if (below < 0 || ru > baseFit.rating[below]!) below = u;
+        if (baseFit.lower[u]! > upper) rank++;
+      }
+      const gapSd = (u: number) => Math.hypot(sd, se(u));
+      const separated = (u: number) => (u < 0 ? null : Number.isFinite(sd) && Math.abs(r - baseFit.rating[u]!) > anytimeHalfWidth(gapSd(u), alpha, DEFAULT_ANYTIME_TUNE, ratio));
+      checkpoints.push({
+        index: checkpoints.length,
+        battles: arena,
+        tstamp: hours * 3600,
+        models: [{ model: name, rating: r, lower, upper, rank, position, battles: votes, separatedAbove: separated(above), separatedBelow: separated(below), gapSdBelow: below < 0 ? null : gapSd(below) }],
+      });
+    },
+    settling(): ModelSettling {
+      return modelSettling(checkpoints, new Map([[name, 0]])).get(name)!;
+    },
+  };
 }
 
 /** Applies one step to the board in place. */
@@ -368,14 +465,19 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       const total = Math.round(step.hours! * s.votesPerHour);
       const pair = { a: 0, b: 0 };
       let mine = 0;
+      const watch = debutWatcher(ctx, v);
       for (let k = 0; k < total; k++) {
         policy.draw(rng, pair);
         const o = vote(board.truth[pair.a]!, board.truth[pair.b]!, undefined);
         board.add(pair.a, pair.b, o);
         policy.record(pair.a, pair.b, o);
-        if (pair.a === v || pair.b === v) mine++;
+        if (pair.a === v || pair.b === v) {
+          mine++;
+          watch.add(pair.a === v ? pair.b : pair.a, pair.a === v ? o : o === 0 ? 1 : o === 1 ? 0 : o);
+        }
+        if ((k + 1) % Math.max(1, Math.round(s.votesPerHour)) === 0 || k === total - 1) watch.look((k + 1) / s.votesPerHour, k + 1);
       }
-      return { votesAdded: total, modelVotes: mine };
+      return { votesAdded: total, modelVotes: mine, debut: watch.settling() };
     }
     case 'removeModel': {
       board.removeModel(board.slotOf(step.model));
@@ -653,7 +755,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
       type: step.type,
       model: step.model,
       votesAdded: rec.reduce((a, x) => a + x.votesAdded, 0) / rec.length,
-      ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes') } : {}),
+      ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes'), ...(rec.some((x) => x.debut) ? { debut: debutSummary(rec, s.ci) } : {}) } : {}),
       ...(step.type === 'biasedVoters' ? { flipped: pick('flipped') } : {}),
       ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore'), chosenTrue: pick('chosenTrue') } : {}),
     };
@@ -664,6 +766,15 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     rate: { scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, prior: rate.prior, method: rate.method },
   };
   return { params, models: rows, steps, warnings: [...warnings], samples: { models, replications: R, rating, rank, position } };
+}
+
+/** How a debut settled over the replications: for each settling notion, the share settled by the end, and when. */
+function debutSummary(rec: readonly StepRecord[], level: number): DebutSummary {
+  const part = (key: keyof ModelSettling): DebutSettle => {
+    const ok = rec.map((x) => x.debut?.[key]).filter((x): x is Extract<Settle, { settled: true }> => x !== undefined && x.settled);
+    return { share: ok.length / rec.length, hours: spread(ok.map((x) => x.hours ?? Number.NaN), level), votes: spread(ok.map((x) => x.votes), level) };
+  };
+  return { position: part('position'), rank: part('rank'), rating: part('rating'), settled: part('settled') };
 }
 
 /** The name of the fit a battles baseline takes its true ratings from, e.g. `Davidson` or `online Elo`. */

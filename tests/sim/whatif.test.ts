@@ -302,3 +302,23 @@ describe('what-ifs on a baseline fitted with a tie model draw votes from that mo
     }
   });
 });
+
+describe('a debut watched hour by hour (newModel with hours)', () => {
+  // the baseline board of eight models (50 to 100 points apart), 200,000 battles; the newcomer enters at a rating
+  // between two neighbours (well separated) or equal to one (never separable); 20 hours at 2,000 votes an hour
+  const debut = (rating: number) =>
+    run({ baseline: { battles: 200_000 }, replications: 20, seed: 5, votesPerHour: 2000, steps: [{ type: 'newModel', model: 'new', rating, hours: 20, policy: { type: 'uniform' } }] });
+  it('between 1250 and 1200: the position settles with confidence in most runs, after the rating', () => {
+    const d = debut(1225).steps[0]!.debut!;
+    expect(d.settled.share).toBeGreaterThan(0.8);
+    expect(d.rating.share).toBe(1);
+    // settling is claimed at an hour and with the votes the newcomer had then
+    expect(d.settled.hours!.mean).toBeGreaterThan(0);
+    expect(d.settled.hours!.mean).toBeLessThan(20);
+    expect(d.settled.votes!.mean).toBeGreaterThan(0);
+  });
+  it('equal to an existing model (1200): its position is (almost) never called settled', () => {
+    const d = debut(1200).steps[0]!.debut!;
+    expect(d.settled.share).toBeLessThanOrEqual(0.1);
+  });
+});

@@ -13,7 +13,7 @@ import type { WhatIfResult } from '../../sim/whatif.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
-import { positiveInt } from '../options.js';
+import { positiveInt, positiveNumber } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
 import { runWhatIfCommand } from './whatif.js';
 
@@ -120,7 +120,8 @@ export function registerPlot(program: Command, io: CliIO): void {
     .description('baseline vs scenario ranks of a what-if scenario (as arena whatif)')
     .argument('[battles...]', 'baseline battle files (default: simulated from the scenario)')
     .requiredOption('--scenario <file>', 'scenario JSON (as arena whatif)')
-    .option('--replications <n>', 'override the scenario replications', positiveInt);
+    .option('--replications <n>', 'override the scenario replications', positiveInt)
+    .option('--votes-per-hour <n>', 'override the scenario votesPerHour', positiveNumber);
   addBattleOptions(whatif);
   addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);

@@ -12,7 +12,7 @@ import { parseScenario, type Scenario } from '../../sim/scenario.js';
 import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource, type WhatIfResult } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, battleOptionsFrom, loadInput } from '../option-groups.js';
-import { positiveInt } from '../options.js';
+import { positiveInt, positiveNumber } from '../options.js';
 import { progressBar } from '../progress.js';
 import { checkPairCountModel, checkpointIntervals } from './stability.js';
 
@@ -42,6 +42,7 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
   const file = o.scenario as string;
   let s = readScenario(file);
   if (o.replications !== undefined) s = { ...s, replications: o.replications as number };
+  if (o.votesPerHour !== undefined) s = { ...s, votesPerHour: o.votesPerHour as number };
   if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
   let source: WhatIfBaselineSource;
   if (files.length) {
@@ -100,6 +101,7 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .argument('[battles...]', 'baseline battle files (default: a board simulated from the scenario baseline ratings)')
     .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
     .option('--replications <n>', 'override the scenario replications', positiveInt)
+    .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', positiveNumber)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--top <n>', 'table: rows besides the models named by steps', positiveInt, 15)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
