@@ -134,8 +134,14 @@ export const Scenario = z.strictObject({
       policy: PolicySpecSchema.optional(),
       /** Models of the ratings file held back from the baseline (not yet released); a newModel step can add them. */
       without: z.array(modelName).optional(),
+      /**
+       * Redraw the simulated baseline in every replication (replication r > 0 from its own seed), so that P(rank≠)
+       * and the delta intervals include the baseline's own noise; default false: one baseline draw for every
+       * replication (the scenario's effect alone). Costs one more simulation and fit per replication.
+       */
+      redraw: z.boolean({ error: 'must be true or false' }).default(false),
     })
-    .default({}),
+    .default({ redraw: false }),
   /** Replications R: the steps are replayed R times with seeds deriveRng(seed, 'rep', r). */
   replications: positiveCount.max(100000, { error: 'must be at most 100000' }).default(20),
   seed: z.union([z.number().int({ error: 'must be an integer or a string' }), z.string()], { error: 'must be an integer or a string' }).default(42),

@@ -39,6 +39,11 @@ export interface WhatIfBaseline {
    * law with the scenario's tie rate.
    */
   readonly law: TieLaw | null;
+  /**
+   * With `baseline.redraw`: a fresh draw of the simulated baseline for replication r > 0 (its own seed); null: every
+   * replication starts from this board.
+   */
+  readonly redraw?: ((r: number) => WhatIfBaseline) | null | undefined;
 }
 
 const newModelCount = (s: Scenario) => s.steps.filter((x) => x.type === 'newModel').length;
@@ -57,7 +62,7 @@ function simOptions(s: Scenario, rate: ModelOptions, law: TieLaw | null = null):
  *
  * @throws InputError for an unknown model in `baseline.without` (JSON path `baseline.without.i`)
  */
-export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: string, file?: string): WhatIfBaseline {
+export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: string, file?: string, draw = 0): WhatIfBaseline {
   const heldBack = heldBackRatings(s, truth.models, truth.ratings, file);
   const keep = truth.models.map((_, v) => v).filter((v) => !heldBack.has(truth.models[v]!));
   const sub: SimRatings = {
@@ -77,7 +82,7 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
   sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
   const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
   const policy = createPolicy(spec, { ratings: sub.ratings, weights: sub.weights ?? undefined, isNew: sub.isNew, votes: new Float64Array(m) });
-  const next = battleSampler(sub, policy, simOptions(s, rate), deriveRng(s.seed, 'baseline'));
+  const next = battleSampler(sub, policy, simOptions(s, rate), draw === 0 ? deriveRng(s.seed, 'baseline') : deriveRng(s.seed, 'baseline', draw));
   const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
   for (let i = 0; i < n; i++) {
     next(i, x);
@@ -95,7 +100,8 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
     for (const st of s.steps) if (st.type === 'newModel') weights[slot++] = byName.get(st.model) ?? sum / m;
   }
   const info = { source: 'simulated', ratings: ratingsName, battles: n, policy: spec, ...(heldBack.size ? { without: [...heldBack.keys()] } : {}) };
-  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack, law: null };
+  const redraw = s.baseline.redraw && draw === 0 ? (r: number) => simulatedBaseline(truth, s, ratingsName, file, r) : null;
+  return { source: 'simulated', board, truthKnown: true, battles: n, weights, rate, info, heldBack, law: null, redraw };
 }
 
 /**
@@ -642,9 +648,12 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   const records: StepRecord[][] = s.steps.map(() => []);
   let truth = new Float64Array(0);
   for (let r = 0; r < R; r++) {
-    const board = base.clone();
+    // replication r's own baseline draw when redrawing (r = 0 is the reference draw everything is compared with)
+    const drawn = r > 0 && baseline.redraw ? baseline.redraw(r) : null;
+    const board = (drawn ?? baseline).board.clone();
+    const repFit = drawn ? fitBoard(drawn.board, rate, intervals, s.ci) : baseFit;
     const rng = deriveRng(s.seed, 'rep', r);
-    const ctx: StepContext = { s, board, rng, baseFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
+    const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
     const fit = fitBoard(board, rate, intervals, s.ci);
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));

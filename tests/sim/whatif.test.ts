@@ -322,3 +322,29 @@ describe('a debut watched hour by hour (newModel with hours)', () => {
     expect(d.settled.share).toBeLessThanOrEqual(0.1);
   });
 });
+
+describe('baseline.redraw: the baseline\'s own noise in the spread', () => {
+  it('unaffected models: without redraw their ratings barely move; with it they spread like a fresh fit (sd ≈ the sandwich se)', () => {
+    const scenario = { baseline: { battles: 20000 }, replications: 100, seed: 9, steps: [{ type: 'addVotes', model: 'top', votes: 1 }] };
+    const once = run(scenario);
+    const redrawn = run({ ...scenario, baseline: { battles: 20000, redraw: true } });
+    const sdOf = (r: WhatIfResult, model: string) => {
+      const k = r.samples.models.indexOf(model);
+      const xs = Array.from({ length: r.samples.replications }, (_, i) => r.samples.rating[i * r.samples.models.length + k]!);
+      const m = xs.reduce((a, x) => a + x, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+    };
+    for (const model of ['mid', 'low', 'bottom']) {
+      const b = row(redrawn, model).baseline!;
+      const se = (b.upper! - b.lower!) / (2 * 1.959964);
+      expect(sdOf(once, model)).toBeLessThan(0.1 * se);
+      // 100 replications: the sample sd is within ±20% of the true one with high probability (its sd ≈ 7%)
+      expect(sdOf(redrawn, model) / se).toBeGreaterThan(0.75);
+      expect(sdOf(redrawn, model) / se).toBeLessThan(1.25);
+    }
+    // replication 0 is the reference draw in both runs
+    const k = once.samples.models.indexOf('mid');
+    expect(redrawn.samples.rating[k]).toBe(once.samples.rating[k]);
+    expect(redrawn.params.baseline).toMatchObject({ redraw: true });
+  });
+});

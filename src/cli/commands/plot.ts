@@ -121,7 +121,8 @@ export function registerPlot(program: Command, io: CliIO): void {
     .argument('[battles...]', 'baseline battle files (default: simulated from the scenario)')
     .requiredOption('--scenario <file>', 'scenario JSON (as arena whatif)')
     .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--votes-per-hour <n>', 'override the scenario votesPerHour', positiveNumber);
+    .option('--votes-per-hour <n>', 'override the scenario votesPerHour', positiveNumber)
+    .option('--redraw-baseline', 'redraw the simulated baseline in every replication (as arena whatif)');
   addBattleOptions(whatif);
   addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);

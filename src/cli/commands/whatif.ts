@@ -43,6 +43,10 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
   let s = readScenario(file);
   if (o.replications !== undefined) s = { ...s, replications: o.replications as number };
   if (o.votesPerHour !== undefined) s = { ...s, votesPerHour: o.votesPerHour as number };
+  if (o.redrawBaseline) {
+    if (files.length) throw new UsageError('--redraw-baseline applies to a simulated baseline; a baseline read from battle files is what it is');
+    s = { ...s, baseline: { ...s.baseline, redraw: true } };
+  }
   if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
   let source: WhatIfBaselineSource;
   if (files.length) {
@@ -102,6 +106,7 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
     .option('--replications <n>', 'override the scenario replications', positiveInt)
     .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', positiveNumber)
+    .option('--redraw-baseline', 'redraw the simulated baseline in every replication, so P(rank≠) and the deltas include its noise (scenario baseline.redraw; default: one draw)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--top <n>', 'table: rows besides the models named by steps', positiveInt, 15)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
