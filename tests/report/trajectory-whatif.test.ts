@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSvg } from '../../src/plot/render.js';
-import { type TrajectoryPoint, trajectoryPlotSpec } from '../../src/plot/trajectory.js';
+import { stabilityPlotSpec, type TrajectoryPoint, trajectoryPlotSpec } from '../../src/plot/trajectory.js';
 import { whatifPlotSpec } from '../../src/plot/whatif.js';
 import { marks, parseSvg, translate } from './svg.js';
 
@@ -82,5 +82,27 @@ describe('whatifPlotSpec: models with one rank', () => {
     expect(marks(p, 'rule mark')).toHaveLength(1);
     const dots = marks(p, 'point').map((d) => `${d.fields.get('Model')}:${d.fields.get('Board')}`);
     expect(dots.sort()).toEqual(['gone:baseline', 'kept:baseline', 'kept:scenario', 'newcomer:scenario']);
+  });
+});
+
+describe('stabilityPlotSpec', () => {
+  it('two panels (rating bands, position reversed); a diamond where each settled model settled; the title counts the rest', async () => {
+    const withPos = points.map((q) => ({ ...q, position: models.indexOf(q.model) + 1 }));
+    const marksIn = [
+      { model: 'claude-opus-4.6-thinking', settled: { battles: 30_000, tstamp: null } },
+      { model: 'muse-spark', settled: null },
+      { model: '__proto__', settled: { battles: 50_000, tstamp: null } },
+    ];
+    const spec = stabilityPlotSpec(withPos, models.slice(0, 3), marksIn, { level: 0.95, method: 'sandwich', x: 'battles' });
+    const p = await draw(spec);
+    expect(p.texts).toContain('Rating over time with its 95% interval (sandwich); ◆ position settled (anytime-valid), not settled: 1 of 3');
+    expect(p.texts).toContain('Position by rating');
+    // two lines per model (rating, position), two diamonds per settled model (one per panel)
+    expect(marks(p, 'line mark')).toHaveLength(6);
+    const spec2 = JSON.stringify(spec);
+    // the diamonds sit at the settle checkpoints of the two settled models only
+    const data = (spec as { vconcat: { layer: { data?: { values: { model: string; x: number }[] } }[] }[] }).vconcat[0]!.layer.at(-1)!.data!.values;
+    expect(data.map((d) => `${d.model}@${d.x}`).sort()).toEqual(['__proto__@50000', 'claude-opus-4.6-thinking@30000']);
+    expect(spec2).toContain('"reverse":true');
   });
 });

@@ -7,7 +7,7 @@ import { ratingIntervals } from '../../leaderboard/leaderboard.js';
 import type { ModelOptions } from '../../models/types.js';
 import { BOARD_PLOT_KINDS, type BoardPlotKind, boardPlotSpec, DEFAULT_PLOT_TOP } from '../../plot/board.js';
 import type { PlotSpec } from '../../plot/render.js';
-import { type TrajectoryPoint, trajectoryPlotSpec } from '../../plot/trajectory.js';
+import { stabilityPlotSpec, type TrajectoryPoint, trajectoryPlotSpec } from '../../plot/trajectory.js';
 import { type WhatIfRankRow, whatifPlotSpec } from '../../plot/whatif.js';
 import type { WhatIfResult } from '../../sim/whatif.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
@@ -34,20 +34,26 @@ export function provenance(files: readonly string[], battles: number, opts: Mode
 }
 
 /**
- * The trajectory plot of a stability replay: each of the final top `top` models' rating and interval at every
- * checkpoint. O(checkpoints × m).
+ * The plots of a stability replay: `trajectory`, each of the final top `top` models' rating and interval at every
+ * checkpoint; `stability`, the same with each model's position by rating below and its settle point marked.
+ * O(checkpoints × m).
  */
-function trajectorySpec(io: CliIO, t: BattleTable, files: readonly string[], opts: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>, top: number): { spec: PlotSpec; warnings: readonly string[] } {
+function trajectorySpec(kind: 'trajectory' | 'stability', io: CliIO, t: BattleTable, files: readonly string[], opts: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>, top: number): { spec: PlotSpec; warnings: readonly string[] } {
   const x = (o.x as 'battles' | 'time' | undefined) ?? (o.by !== undefined ? 'time' : 'battles');
   if (x === 'time' && !t.tstamp) throw new UsageError('--x time needs a tstamp on every battle (these battles have none): use --x battles');
   const { rule, replay, intervals } = replayAtCheckpoints(io, t, opts, iv, o);
   if (x === 'time' && replay.checkpoints.some((c) => c.tstamp === null || Number.isNaN(c.tstamp))) throw new UsageError('--x time needs a tstamp on every battle: use --x battles');
-  const points: TrajectoryPoint[] = replay.checkpoints.flatMap((c) => c.models.map((mm) => ({ model: mm.model, battles: c.battles, tstamp: c.tstamp, rating: mm.rating, lower: mm.lower, upper: mm.upper })));
+  const points: TrajectoryPoint[] = replay.checkpoints.flatMap((c) => c.models.map((mm) => ({ model: mm.model, battles: c.battles, tstamp: c.tstamp, rating: mm.rating, lower: mm.lower, upper: mm.upper, position: mm.position })));
   const models = replay.models.slice(0, top).map((mm) => mm.model);
   const method = intervals === 'none' ? null : intervals;
   const every = 'by' in rule ? `a checkpoint each ${rule.by}` : `a checkpoint every ${fmt(rule.every, 0)} battles`;
-  const spec = trajectoryPlotSpec(points, models, { level: iv.level, method, x, subtitle: `${provenance(files, t.battles, opts)} · ${every}` });
-  return { spec, warnings: replay.warnings };
+  const plotOpts = { level: iv.level, method, x, subtitle: `${provenance(files, t.battles, opts)} · ${every}` };
+  if (kind === 'trajectory') return { spec: trajectoryPlotSpec(points, models, plotOpts), warnings: replay.warnings };
+  const marks = replay.models.slice(0, top).map((mm) => {
+    const st = mm.settling.settled;
+    return { model: mm.model, settled: st.settled ? { battles: st.battles, tstamp: st.tstamp } : null };
+  });
+  return { spec: stabilityPlotSpec(points, models, marks, plotOpts), warnings: replay.warnings };
 }
 
 /**
@@ -99,22 +105,24 @@ export function registerPlot(program: Command, io: CliIO): void {
       await emitPlot(io, spec, o, [...rated.point.warnings, ...rated.warnings]);
     });
   }
-  const trajectory = plot
-    .command('trajectory')
-    .description('rating and interval of the top models over time (a replay in time order, as arena stability)')
-    .argument('<battles...>', BATTLES_ARGUMENT);
-  addBattleOptions(trajectory, 'tstamp');
-  addCheckpointOptions(trajectory);
-  addPlotOutput(trajectory, 10)
-    .addOption(new Option('--x <axis>', 'horizontal axis (default: time with --by day, else battles)').choices(['battles', 'time']))
-    .action(async (files: string[], o: Record<string, unknown>) => {
-      const { modelOptions, intervals, progress } = battleOptionsFrom(io, o);
-      progress.stop();
-      checkCheckpointOptions(o);
-      const t = await loadInput(io, files, o);
-      const { spec, warnings } = trajectorySpec(io, t, files, modelOptions, intervals, o, o.top as number);
-      await emitPlot(io, spec, o, warnings);
-    });
+  for (const [kind, about] of [
+    ['trajectory', 'rating and interval of the top models over time (a replay in time order, as arena stability)'],
+    ['stability', 'the stability replay drawn: rating bands and positions of the top models over time, with the checkpoint where each position settled (anytime-valid) marked'],
+  ] as const) {
+    const cmd = plot.command(kind).description(about).argument('<battles...>', BATTLES_ARGUMENT);
+    addBattleOptions(cmd, 'tstamp');
+    addCheckpointOptions(cmd);
+    addPlotOutput(cmd, 10)
+      .addOption(new Option('--x <axis>', 'horizontal axis (default: time with --by hour|day, else battles)').choices(['battles', 'time']))
+      .action(async (files: string[], o: Record<string, unknown>) => {
+        const { modelOptions, intervals, progress } = battleOptionsFrom(io, o);
+        progress.stop();
+        checkCheckpointOptions(o);
+        const t = await loadInput(io, files, o);
+        const { spec, warnings } = trajectorySpec(kind, io, t, files, modelOptions, intervals, o, o.top as number);
+        await emitPlot(io, spec, o, warnings);
+      });
+  }
   const whatif = plot
     .command('whatif')
     .description('baseline vs scenario ranks of a what-if scenario (as arena whatif)')
