@@ -8,9 +8,33 @@ export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Quotes one CSV cell when needed (RFC 4180). */
+/**
+ * Characters a terminal, a spreadsheet or an XML parser would act on instead of showing: C0 and C1 controls, DEL,
+ * and the bidirectional embedding, override and isolate marks (U+202A–U+202E, U+2066–U+2069).
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from the data (a model name) made visible: every control or bidirectional-override character is written as
+ * its `\uXXXX` escape, so a name can neither move the cursor, ring the bell, recolour a terminal, reverse the text
+ * around it, break a table line, nor make an SVG or HTML file invalid. Plain text is returned unchanged. O(length).
+ */
+export function visibleText(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A text CSV cell safe to open in a spreadsheet: {@link visibleText}, and a leading `=`, `+`, `-`, `@` (which a
+ * spreadsheet would evaluate as a formula) prefixed with `'` (OWASP, "CSV injection"). Numbers are not text cells.
+ */
+export function csvText(text: string): string {
+  const v = visibleText(text);
+  return /^[=+\-@]/.test(v) ? `'${v}` : v;
+}
+
+/** Quotes one CSV cell when needed (RFC 4180); text cells go through {@link csvText}, numbers as they are. */
 export function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
+  const s = v === undefined || v === null ? '' : typeof v === 'string' ? csvText(v) : String(v);
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -137,7 +161,7 @@ export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {})
   const header = ['Rank', 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
   const rows = lb.models.map((r) => [
     String(r.rank),
-    r.model,
+    visibleText(r.model),
     fmt(r.rating),
     ...(ci ? [`${fmt(r.lower)} – ${fmt(r.upper)}`] : []),
     ...(bar ? [intervalBar(r.lower ?? Number.NaN, r.rating, r.upper ?? Number.NaN, lo, hi, width, opts.color ?? false)] : []),
@@ -150,7 +174,16 @@ export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {})
   return textTable(header, rows, align);
 }
 
-const mdCell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * A Markdown table cell from data: {@link visibleText} (no control character survives, so no line break either),
+ * HTML's `& < >` as entities (Markdown renders inline HTML), and `\`, `|`, `` ` ``, `*`, `_`, `[`, `]` escaped. O(length).
+ */
+export const mdCell = (s: string) =>
+  visibleText(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\|`*_[\]]/g, (c) => `\\${c}`);
 
 /** Markdown (GitHub) table of a leaderboard. */
 export function formatLeaderboardMarkdown(lb: Leaderboard): string {

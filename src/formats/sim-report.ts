@@ -1,4 +1,4 @@
-import { fmt, formatCsvRows, textTable } from './format.js';
+import { fmt, formatCsvRows, textTable, visibleText } from './format.js';
 import type { OrderSensitivity, StabilityModel, StabilityReplay, UnseparatedPair } from '../sim/stability.js';
 import type { Spread } from '../sim/summary.js';
 import type { Settle } from '../sim/settling.js';
@@ -55,7 +55,7 @@ export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): 
   const ci = typeof r.params.ci === 'number' ? `${Math.round(r.params.ci * 1000) / 10}%` : '95%';
   const header = ['Model', 'True', 'Baseline', 'Rank', 'Scenario', `${ci} CI`, 'Rank', `Δ mean [${ci} of runs]`, 'P(rank≠)', 'P(pos≠)'];
   const body = rows.map((x) => [
-    (named.has(x.model) ? '* ' : '  ') + x.model,
+    (named.has(x.model) ? '* ' : '  ') + visibleText(x.model),
     x.truth === null ? '' : fmt(x.truth),
     x.baseline ? fmt(x.baseline.rating) : '(new)',
     x.baseline ? String(x.baseline.rank) : '',
@@ -70,7 +70,7 @@ export function formatWhatIfTable(r: WhatIfResult, top: number, title: string): 
   for (const x of r.models) {
     if (!named.has(x.model) || !x.rankDistribution) continue;
     const dist = x.positionDistribution!.slice(0, 8).map((d) => `#${d.position} ${pct(d.p)}`).join(', ');
-    lines.push(`${x.model}: position by rating over the runs: ${dist}${x.positionDistribution!.length > 8 ? ', …' : ''}`);
+    lines.push(`${visibleText(x.model)}: position by rating over the runs: ${dist}${x.positionDistribution!.length > 8 ? ', …' : ''}`);
   }
   if (lines[lines.length - 1] !== '') lines.push('');
   return `${lines.join('\n')}\n${textTable(header, body, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'])}`;
@@ -113,7 +113,7 @@ export function formatStabilityTable(
   const header = ['Rank', 'Model', 'Rating', ...(hasCi ? ['CI'] : []), 'Votes', 'Position unchanged since', ...(hasCi ? ['In final CI since', 'Position settled (anytime)'] : [])];
   const body = rows.map((x: StabilityModel) => [
     String(x.rank),
-    x.model,
+    visibleText(x.model),
     fmt(x.rating),
     ...(hasCi ? [x.lower !== null ? `${fmt(x.lower)} – ${fmt(x.upper!)}` : ''] : []),
     fmt(x.battles, 0),
@@ -143,8 +143,8 @@ export function formatStabilityTable(
         textTable(
           ['Higher', 'Lower', 'Gap', '× votes', 'More battles', 'More for higher', 'More for lower'],
           pairs.slice(0, opts.top).map((p) => [
-            p.a,
-            p.b,
+            visibleText(p.a),
+            visibleText(p.b),
             fmt(p.gap, 2),
             p.factor === null ? '∞' : p.factor.toFixed(2),
             p.moreBattles === null ? '∞' : fmt(p.moreBattles, 0),
@@ -161,7 +161,7 @@ export function formatStabilityTable(
     out.push(
       textTable(
         ['Model', 'In order', 'Mean', 'SD', '2.5% – 97.5%', 'Positions'],
-        order.models.slice(0, opts.top).map((x) => [x.model, fmt(x.inOrder), fmt(x.mean), x.sd.toFixed(2), `${fmt(x.lower)} – ${fmt(x.upper)}`, `${x.bestPosition}–${x.worstPosition}`]),
+        order.models.slice(0, opts.top).map((x) => [visibleText(x.model), fmt(x.inOrder), fmt(x.mean), x.sd.toFixed(2), `${fmt(x.lower)} – ${fmt(x.upper)}`, `${x.bestPosition}–${x.worstPosition}`]),
         ['l', 'r', 'r', 'r', 'r', 'r'],
       ),
     );

@@ -32,6 +32,9 @@ function collectingLogger(warn: (message: string) => void): LoggerInterface {
   }) as LoggerInterface;
 }
 
+/** Characters made visible in an SVG: controls other than tab, line feed and carriage return; DEL and C1; bidi overrides. */
+const SVG_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * Renders a Vega-Lite spec to a standalone SVG document, headless: Vega-Lite compiles it to a Vega spec, and a
  * Vega `View` with no renderer (`renderer: 'none'`) draws its scenegraph with the SVG string renderer. No
@@ -51,7 +54,9 @@ export async function renderSvg(spec: PlotSpec, opts: RenderOptions = {}): Promi
   if (opts.resetIds ?? true) resetSVGDefIds();
   const view = new View(parse(vg), { renderer: 'none', logger: log, logLevel: Warn, loader: noLoader as never });
   try {
-    return await view.toSVG();
+    // text from the data (model names) may hold characters XML forbids or a viewer would act on (C0/C1 controls,
+    // bidirectional overrides): written as visible \uXXXX escapes, so the file stays well-formed XML
+    return (await view.toSVG()).replace(SVG_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   } finally {
     view.finalize();
   }

@@ -2,23 +2,24 @@ import type { TiePolicy } from '../rating/bradley-terry.js';
 import { resetSVGDefIds } from 'vega';
 import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
-import { fmt } from '../formats/format.js';
+import { fmt, visibleText } from '../formats/format.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
 import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
 import type { RatedBoard } from '../stats/uncertainty.js';
 
-/** Escapes text for HTML element content and attribute values (`& < > " '`). */
+/** Escapes text for HTML element content and attribute values (`& < > " '`), control characters made visible ({@link visibleText}). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return visibleText(text).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
 /**
- * JSON text safe inside an HTML `<script type="application/json">` data block: `<`, `>`, `&` and the line
- * separators U+2028/U+2029 are written as JSON escapes, so no model name can close the element or open a comment;
+ * JSON text safe inside an HTML `<script type="application/json">` data block: `<`, `>`, `&`, DEL and the C1
+ * controls, the line separators U+2028/U+2029 and the bidirectional overrides are written as JSON escapes (JSON
+ * itself escapes the C0 controls), so no model name can close the element or open a comment;
  * `JSON.parse` of the element's text gives back the value exactly.
  */
 export function jsonForHtml(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One figure of a report: an inline SVG with a heading and a caption. */

@@ -4,6 +4,7 @@ import { modelParams as rateParams } from '../../src/cli/option-groups.js';
 import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import { fitModel as fitRatings } from '../../src/models/index.js';
 import { escapeHtml, jsonForHtml, renderReport } from '../../src/report/html.js';
+import { visibleText } from '../../src/formats/format.js';
 import { leaderboardOf } from '../../src/leaderboard/leaderboard.js';
 import { modelFor } from '../../src/models/index.js';
 import { addIntervals, DEFAULT_INTERVALS } from '../../src/stats/uncertainty.js';
@@ -16,13 +17,14 @@ describe('escapeHtml', () => {
     expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;');
     expect(escapeHtml('&amp;')).toBe('&amp;amp;');
   });
-  it('property: no markup character survives, and unescaping gives the text back', () => {
+  it('property: no markup or control character survives, and unescaping gives the text back (controls as \\uXXXX)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         const e = escapeHtml(s);
-        return !/[<>"']/.test(e) && unescape(e) === s;
+        return !/[<>"'\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(e) && unescape(e) === visibleText(s);
       }),
     );
+    expect(escapeHtml('a\u001b[31mb')).toBe('a\\u001b[31mb');
   });
 });
 
@@ -102,7 +104,7 @@ describe('renderReport', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         const j = jsonForHtml({ model: s, list: [s] });
-        return !/[<>&\u2028\u2029]/.test(j) && JSON.parse(j).model === s && JSON.parse(j).list[0] === s;
+        return !/[<>&\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(j) && JSON.parse(j).model === s && JSON.parse(j).list[0] === s;
       }),
     );
     expect(jsonForHtml('</script><!--')).toBe('"\\u003c/script\\u003e\\u003c!--"');

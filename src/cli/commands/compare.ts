@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { fmt, formatJson } from '../../formats/format.js';
+import { fmt, formatJson, visibleText } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
@@ -89,8 +89,8 @@ export function registerCompare(program: Command, io: CliIO): void {
         const ra = row(o.a);
         const rb = row(o.b);
         const lines = [
-          `${String(o.a)}: ${fmt(ra.rating)} (${fmt(ra.lower)} – ${fmt(ra.upper)}), rank ${ra.rank} (could be ${ra.rankLower}–${ra.rankUpper})`,
-          `${String(o.b)}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper})`,
+          `${visibleText(String(o.a))}: ${fmt(ra.rating)} (${fmt(ra.lower)} – ${fmt(ra.upper)}), rank ${ra.rank} (could be ${ra.rankLower}–${ra.rankUpper})`,
+          `${visibleText(String(o.b))}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper})`,
           `gap A − B: ${fmt(c.gap.estimate)} points, ${level} interval ${fmt(c.gap.lower)} – ${fmt(c.gap.upper)} (${opts.ciMethod === 'sandwich' ? 'sandwich' : `bootstrap, ${opts.rounds} rounds`})`,
           `Expected score of A vs B (P(A wins) + ½·P(tie)): ${pct(c.winProbability.estimate)}, ${level} interval ${pct(c.winProbability.lower)} – ${pct(c.winProbability.upper)}`,
           `P(A ranked above B): ${pct(c.pAbove)} (${c.pAboveMethod === 'bootstrap' ? 'share of bootstrap rounds' : 'normal approximation'})`,

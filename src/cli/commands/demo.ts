@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { DEFAULT_RATINGS_PATH, loadRatings } from '../../data/ratings.js';
-import { fmt, formatJson, textTable } from '../../formats/format.js';
+import { fmt, formatJson, textTable, visibleText } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { createRng } from '../../rng.js';
 import { simulateTable } from '../../sim/generate.js';
@@ -61,7 +61,7 @@ export function registerDemo(program: Command, io: CliIO): void {
           ['Rank', 'Model', 'Rating', '95% CI', 'True', 'Error', 'Battles'],
           top.map((r) => {
             const tr = trueOf.get(r.model)!;
-            return [String(r.rank), r.model, fmt(r.rating), `${fmt(r.lower)} – ${fmt(r.upper)}`, fmt(tr), (r.rating - tr >= 0 ? '+' : '') + fmt(r.rating - tr), fmt(r.battles, 0)];
+            return [String(r.rank), visibleText(r.model), fmt(r.rating), `${fmt(r.lower)} – ${fmt(r.upper)}`, fmt(tr), (r.rating - tr >= 0 ? '+' : '') + fmt(r.rating - tr), fmt(r.battles, 0)];
           }),
           ['r', 'l', 'r', 'r', 'r', 'r', 'r'],
         );

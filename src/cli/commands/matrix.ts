@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { formatCsvRows, formatJson, textTable } from '../../formats/format.js';
+import { formatCsvRows, formatJson, textTable, visibleText } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { expectedScoreOf } from '../../models/predict.js';
 import { winMatrix } from '../../stats/win-matrix.js';
@@ -52,7 +52,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
         text = formatCsvRows(['model', 'opponent', 'predicted', 'observed', 'battles'], lines);
       } else {
         const header = ['P(row beats col) %', ...names.map((_, c) => String(c + 1))];
-        const body = names.map((name, r) => [`${r + 1}. ${name}`, ...names.map((_, c) => (r === c ? '—' : (100 * w.predicted[r * k + c]!).toFixed(0)))]);
+        const body = names.map((name, r) => [`${r + 1}. ${visibleText(name)}`, ...names.map((_, c) => (r === c ? '—' : (100 * w.predicted[r * k + c]!).toFixed(0)))]);
         text = textTable(header, body, ['l', ...names.map(() => 'r' as const)]);
       }
       emit(io, text, o.out as string | undefined);
