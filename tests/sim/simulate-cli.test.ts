@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import { startArg } from '../../src/cli/commands/simulate.js';
-import { cli, tempDir, tempFile } from '../helpers.js';
+import { bin, cli, tempDir, tempFile } from '../helpers.js';
 
 const ratings = () =>
   tempFile('r.json', JSON.stringify({ models: [['a', 1200, 1], ['b', 1150, 4], ['c', 1100, 2], ['d', 1000, 1]].map(([model, rating, weight]) => ({ model, rating, weight })) }));
@@ -72,4 +72,29 @@ describe('arena simulate: policies, ties, timestamps', () => {
     expect(startArg('2026-04-01T06:00:00+02:00')).toBe(Date.UTC(2026, 3, 1, 4) / 1000);
     expect(() => startArg('soon')).toThrow(/ISO 8601/);
   });
+});
+
+describe('simulate --out: failures leave nothing behind', () => {
+  it('a missing folder is one clean line, exit 1, no stack trace', () => {
+    const r = bin(['simulate', '--battles', '1000', '--out', '/nonexistent-folder/x.jsonl']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('arena: /nonexistent-folder/x.jsonl: cannot write (ENOENT)\n');
+  });
+  it('Ctrl-C (SIGINT) mid-run removes the temporary file and leaves the target untouched', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
+    const dir = tempDir();
+    const target = `${dir}/big.jsonl`;
+    writeFileSync(target, 'OLD\n');
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'simulate', '--battles', '50000000', '--out', target, '--quiet']);
+    // wait until the temporary file exists, then interrupt
+    for (let t = 0; t < 100 && readdirSync(dir).length < 2; t++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(readdirSync(dir)).toEqual(['big.jsonl']);
+    expect(existsSync(target)).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('OLD\n');
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { createWriteStream, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, openSync, renameSync, unlinkSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RATINGS_PATH } from '../../data/ratings.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../data/schema.js';
@@ -103,12 +103,39 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const n = o.battles as number;
       const out = o.out as string | undefined;
       const tmp = out ? `${out}.${process.pid}.tmp` : undefined;
-      const stream = tmp ? createWriteStream(tmp) : null;
+      // open the temporary file now, so a missing folder or a read-only place is one clean error before any work
+      let fd: number | undefined;
+      if (tmp) {
+        try {
+          fd = openSync(tmp, 'w');
+        } catch (e) {
+          throw new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: out! });
+        }
+      }
+      const stream = fd !== undefined ? createWriteStream('', { fd }) : null;
+      let streamError: Error | null = null;
+      stream?.on('error', (e) => {
+        streamError = e;
+      });
       const sink = stream ?? io.stdoutStream;
       const write = async (text: string) => {
+        if (streamError) throw streamError;
         if (!sink) return io.stdout(text);
         if (!sink.write(text)) await new Promise<void>((r) => sink.once('drain', () => r()));
       };
+      // Ctrl-C or a kill leaves no half-written temporary file behind
+      const onSignal = (signal: NodeJS.Signals) => {
+        try {
+          if (tmp) unlinkSync(tmp);
+        } catch {
+          // already gone
+        }
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      if (tmp) {
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      }
       const x: StyleSimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0, style: new Float64Array(8) };
       const progress = progressBar(io, 'battles', Boolean(o.quiet));
       try {
@@ -137,7 +164,10 @@ export function registerSimulate(program: Command, io: CliIO): void {
             // already gone
           }
         }
-        throw e instanceof InputError ? e : new InputError(`cannot write (${(e as Error).message})`, { file: out ?? '<stdout>' });
+        throw e instanceof InputError ? e : new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: out ?? '<stdout>' });
+      } finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
       }
     });
 }
