@@ -46,7 +46,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
   try {
     return sortByTimestamp(t);
   } catch (e) {
-    throw new InputError((e as Error).message, { file: files.join(', '), field: 'tstamp' });
+    throw new InputError(`${(e as Error).message}; use --sort input to replay the file order`, { file: files.join(', '), field: 'tstamp' });
   }
 }
 
@@ -168,7 +168,7 @@ export function intervalOptionsFrom(io: CliIO, raw: Record<string, unknown>, mod
   const o = IntervalCli.parse(raw);
   const ciMethod = resolveCiMethod(o.ciMethod, o.bootstrap, model);
   if (ciMethod === 'sandwich' && !model.likelihood) {
-    throw new UsageError('--ci-method sandwich needs a likelihood and applies to --method bt only; with --method elo use --bootstrap N');
+    throw new UsageError('--ci-method sandwich needs a likelihood (--method bt); online Elo has intervals only from the bootstrap (--bootstrap N on rate, compare, matrix, report, plot)');
   }
   const rounds = ciMethod === 'bootstrap' && o.bootstrap === 0 ? DEFAULT_BOOTSTRAP_ROUNDS : o.bootstrap;
   const progress = progressBar(io, label, Boolean(o.quiet));

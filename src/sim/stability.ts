@@ -330,7 +330,7 @@ export function replayEloBattles(t: BattleTable, battles: Int32Array, opts: EloO
  *
  * Cost O(P × battles) time, O(battles + P·m) memory.
  */
-export function eloOrderSensitivity(t: BattleTable, opts: EloOptions, orderings: number, seed: string | number): OrderSensitivity {
+export function eloOrderSensitivity(t: BattleTable, opts: EloOptions, orderings: number, seed: string | number, onProgress?: (done: number, total: number) => void): OrderSensitivity {
   const m = t.models.length;
   const seq = new Int32Array(t.battles);
   let q = 0;
@@ -344,6 +344,7 @@ export function eloOrderSensitivity(t: BattleTable, opts: EloOptions, orderings:
     work.set(seq);
     const r = replayEloBattles(t, shuffleInPlace(work, deriveRng(seed, 'order', p)), opts);
     finals.set(r, p * m);
+    onProgress?.(p + 1, orderings);
     orderByRating(t.models, r).forEach((v, pos) => {
       bestPos[v] = Math.min(bestPos[v]!, pos + 1);
       worstPos[v] = Math.max(worstPos[v]!, pos + 1);

@@ -214,3 +214,20 @@ describe('commands that refit pair counts say plainly that style control needs t
     }
   });
 });
+
+describe('messages that name the way out', () => {
+  it('whatif --method elo (pair counts keep no order), --bootstrap on replays, stability on data without timestamps', async () => {
+    const scenarioFile = join(tempDir(), 's.json');
+    writeFileSync(scenarioFile, JSON.stringify({ replications: 2, seed: 1, steps: [{ type: 'addVotes', model: A, votes: 10 }] }));
+    const elo = await cli(['whatif', JAPANESE, '--scenario', scenarioFile, '--method', 'elo']);
+    expect([elo.code, elo.stderr]).toEqual([2, 'arena: error: --method elo: whatif refits the board from pair counts, which keep no battle order, and online Elo depends on it; use Bradley–Terry (the default)\n']);
+    const boot = await cli(['whatif', JAPANESE, '--scenario', scenarioFile, '--bootstrap', '10']);
+    expect(boot.code).toBe(2);
+    expect(boot.stderr).toMatch(/^arena: error: the refit at every replication takes sandwich intervals/);
+    const st = await cli(['stability', JAPANESE]);
+    expect(st.code).toBe(1);
+    expect(st.stderr).toMatch(/sort by tstamp requires a tstamp on every row \(none has one\); use --sort input to replay the file order\n$/);
+    const sw = await cli(['stability', JAPANESE, '--method', 'elo', '--ci-method', 'sandwich', '--sort', 'input']);
+    expect(sw.stderr).toBe('arena: error: --ci-method sandwich needs a likelihood (--method bt); online Elo has intervals only from the bootstrap (--bootstrap N on rate, compare, matrix, report, plot)\n');
+  });
+});

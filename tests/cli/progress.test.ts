@@ -41,6 +41,8 @@ const LONG_RUNNING: [string, string[], string][] = [
   ['plot intervals --bootstrap', ['plot', 'intervals', J, '--bootstrap', '20', '--top', '3'], 'bootstrap'],
   ['stability', ['stability', J, '--checkpoints', '3', '--sort', 'input'], 'checkpoints'],
   ['plot trajectory', ['plot', 'trajectory', J, '--checkpoints', '3', '--sort', 'input'], 'checkpoints'],
+  ['plot stability', ['plot', 'stability', J, '--checkpoints', '3', '--sort', 'input'], 'checkpoints'],
+  ['stability --method elo (orderings)', ['stability', J, '--method', 'elo', '--orderings', '20', '--sort', 'input'], 'Elo orderings'],
   ['whatif', ['whatif', '--scenario', s], 'replications'],
   ['plot whatif', ['plot', 'whatif', '--scenario', s], 'replications'],
 ];

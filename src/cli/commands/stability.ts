@@ -37,8 +37,8 @@ export function checkCheckpointOptions(o: Record<string, unknown>): void {
  * model). Bootstrap rounds at every checkpoint are not run by the simulation engine.
  * @throws UsageError for `--ci-method bootstrap` / `--bootstrap N`
  */
-export function checkpointIntervals(iv: IntervalOptions): SimIntervals {
-  if (iv.ciMethod === 'bootstrap') throw new UsageError('checkpoint refits take sandwich intervals (or --ci-method none); bootstrap rounds at every checkpoint are not supported');
+export function checkpointIntervals(iv: IntervalOptions, each = 'checkpoint'): SimIntervals {
+  if (iv.ciMethod === 'bootstrap') throw new UsageError(`the refit at every ${each} takes sandwich intervals (or --ci-method none); bootstrap rounds at every ${each} are not run (docs/reference.md#option-groups)`);
   return iv.ciMethod;
 }
 
@@ -97,7 +97,15 @@ export function registerStability(program: Command, io: CliIO): void {
       const last = replay.checkpoints[replay.checkpoints.length - 1]!;
       const pairs = unseparatedPairs(last.models, last.battles, iv.level, Boolean(o.allPairs));
       const orderings = (o.orderings as number | undefined) ?? (rate.method === 'elo' ? 100 : 0);
-      const order = orderings > 0 ? eloOrderSensitivity(t, { ...rate, ties: rate.ties === 'ignore' ? 'ignore' : 'half' }, orderings, iv.seed) : null;
+      let order = null;
+      if (orderings > 0) {
+        const bar = progressBar(io, 'Elo orderings', Boolean(o.quiet));
+        try {
+          order = eloOrderSensitivity(t, { ...rate, ties: rate.ties === 'ignore' ? 'ignore' : 'half' }, orderings, iv.seed, bar.update);
+        } finally {
+          bar.stop();
+        }
+      }
       const params = {
         ...modelParams(rate),
         ...intervalParams(iv),

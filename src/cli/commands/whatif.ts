@@ -82,11 +82,12 @@ export async function runWhatIfCommand(
     const key = BASELINE_MODEL_KEYS.find(given);
     if (key) throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to a baseline read from battle files; a simulated baseline is fitted with LMArena's Bradley–Terry`);
   }
+  if (modelOptions.method === 'elo') throw new UsageError('--method elo: whatif refits the board from pair counts, which keep no battle order, and online Elo depends on it; use Bradley–Terry (the default)');
   const overrides = { ...o, seed: given('seed') ? o.seed : undefined };
   const { scenario: s0, file, prepared } = await loadWhatIf(io, files, overrides, modelOptions);
   const scenario = {
     ...s0,
-    ...(given('ciMethod') || given('bootstrap') ? { intervals: checkpointIntervals(intervals) } : {}),
+    ...(given('ciMethod') || given('bootstrap') ? { intervals: checkpointIntervals(intervals, 'replication') } : {}),
     ...(given('ci') ? { ci: intervals.level } : {}),
   };
   const progress = progressBar(io, 'replications', Boolean(o.quiet));
