@@ -143,7 +143,8 @@ function barCaption(lo: number, hi: number, width: number): string {
 
 /**
  * Text table of a leaderboard for a terminal. With intervals it adds the interval in numbers and an interval
- * bar ({@link intervalBar}) on an axis common to the rows shown, captioned with its two ends.
+ * bar ({@link intervalBar}) on an axis common to the rows shown, captioned with its two ends, and its first column
+ * is LMArena's rank ("Rank"); without intervals it is the position by rating ("Pos.").
  */
 export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {}): string {
   const ci = hasIntervals(lb);
@@ -158,7 +159,8 @@ export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {})
     }
   }
   const bar = width > 0 && lo <= hi;
-  const header = ['Rank', 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  // "Rank" is LMArena's rank (1 + models whose interval lies entirely above); without intervals it is the position
+  const header = [ci ? 'Rank' : 'Pos.', 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
   const rows = lb.models.map((r) => [
     String(r.rank),
     visibleText(r.model),
@@ -188,7 +190,7 @@ export const mdCell = (s: string) =>
 /** Markdown (GitHub) table of a leaderboard. */
 export function formatLeaderboardMarkdown(lb: Leaderboard): string {
   const ci = hasIntervals(lb);
-  const header = ['Rank', 'Model', 'Rating', ...(ci ? ['Lower', 'Upper'] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const header = [ci ? 'Rank' : 'Position', 'Model', 'Rating', ...(ci ? ['Lower', 'Upper'] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
   const right = [true, false, true, ...(ci ? [true, true] : []), true, true, true, true];
   const lines = [
     `| ${header.join(' | ')} |`,

@@ -53,10 +53,13 @@ describe('arena rate (contract)', () => {
     expect(csv).toHaveLength(4);
     expect(csv[1]).toMatch(/^1,alpha,1\d{3}\.\d+,9,7,2,0$/);
     const md = (await cli(['rate', f, '--format', 'markdown', '--ci-method', 'none'])).stdout.trim().split('\n');
-    expect(md[0]).toBe('| Rank | Model | Rating | Battles | Wins | Losses | Ties |');
+    // without intervals the first column is the position by rating, and says so
+    expect(md[0]).toBe('| Position | Model | Rating | Battles | Wins | Losses | Ties |');
     expect(md[2]).toMatch(/^\| 1 \| alpha \| 1\d{3}\.\d \| 9 \| 7 \| 2 \| 0 \|$/);
     const table = (await cli(['rate', f, '--ci-method', 'none'])).stdout.split('\n');
-    expect(table[0]).toMatch(/^Rank\s+Model\s+Rating\s+Battles\s+Wins\s+Losses\s+Ties$/);
+    expect(table[0]).toMatch(/^Pos\.\s+Model\s+Rating\s+Battles\s+Wins\s+Losses\s+Ties$/);
+    // with intervals it is LMArena's rank
+    expect((await cli(['rate', f])).stdout.split('\n')[0]).toMatch(/^Rank\s+Model\s+Rating\s+95% CI/);
     expect(table[2]).toMatch(/^\s+2\s+__proto__\s+\d+\.\d\s+5\s+1\s+1\s+3$/);
   });
   it('--out writes atomically and prints nothing on stdout', async () => {

@@ -92,7 +92,7 @@ describe('formatLeaderboardTable with intervals', () => {
   it('no intervals, no bar: the table is unchanged', () => {
     const t = formatLeaderboardTable(board(false), { color: true });
     expect(t).not.toMatch(/[●├┤\x1b]/);
-    expect(t.split('\n')[0]).toMatch(/^Rank\s+Model\s+Rating\s+Battles\s+Wins\s+Losses\s+Ties$/);
+    expect(t.split('\n')[0]).toMatch(/^Pos\.\s+Model\s+Rating\s+Battles\s+Wins\s+Losses\s+Ties$/);
     expect(formatLeaderboardTable(board(true), { barWidth: 0 })).not.toMatch(/●/);
   });
 });
