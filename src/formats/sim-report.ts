@@ -4,7 +4,11 @@ import type { Spread } from '../sim/summary.js';
 import type { Settle } from '../sim/settling.js';
 import type { DebutSettle, WhatIfResult } from '../sim/whatif.js';
 
-const signed = (x: number, digits = 1) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
+/** A signed number, `+1.2` or `−1.2`; a value that rounds to zero prints as `+0.0`, never `−0.0`. */
+const signed = (x: number, digits = 1) => {
+  const a = Math.abs(x).toFixed(digits);
+  return (x >= 0 || Number(a) === 0 ? '+' : '−') + a;
+};
 const range = (s: Spread | null | undefined) => (s ? `${signed(s.mean)} [${signed(s.lower)}, ${signed(s.upper)}]` : '');
 const pct = (p: number | null) => (p === null ? '' : `${(100 * p).toFixed(0)}%`);
 
@@ -146,7 +150,7 @@ export function formatStabilityTable(
             visibleText(p.a),
             visibleText(p.b),
             fmt(p.gap, 2),
-            p.factor === null ? '∞' : p.factor.toFixed(2),
+            p.factor === null ? '∞' : fmt(p.factor, 2),
             p.moreBattles === null ? '∞' : fmt(p.moreBattles, 0),
             p.moreBattlesA === null ? '∞' : fmt(p.moreBattlesA, 0),
             p.moreBattlesB === null ? '∞' : fmt(p.moreBattlesB, 0),

@@ -93,7 +93,7 @@ export function registerCompare(program: Command, io: CliIO): void {
           `${visibleText(String(o.b))}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper})`,
           `gap A − B: ${fmt(c.gap.estimate)} points, ${level} interval ${fmt(c.gap.lower)} – ${fmt(c.gap.upper)} (${opts.ciMethod === 'sandwich' ? 'sandwich' : `bootstrap, ${opts.rounds} rounds`})`,
           `Expected score of A vs B (P(A wins) + ½·P(tie)): ${pct(c.winProbability.estimate)}, ${level} interval ${pct(c.winProbability.lower)} – ${pct(c.winProbability.upper)}`,
-          `P(A ranked above B): ${pct(c.pAbove)} (${c.pAboveMethod === 'bootstrap' ? 'share of bootstrap rounds' : 'normal approximation'})`,
+          `P(A ranked above B): ${pct(c.pAbove)} (${c.pAboveMethod === 'bootstrap' ? 'share of bootstrap rounds' : 'normal approximation'}; one-sided, while "separated" needs the two-sided ${level} interval of the gap to exclude 0)`,
           `head to head: ${fmt(h2h.battles, 0)} battles, A won ${fmt(h2h.winsA, 0)}, B won ${fmt(h2h.winsB, 0)}, ${fmt(h2h.ties, 0)} ties`,
           c.separated
             ? `verdict: different at the ${level} level (the gap's interval excludes 0)`

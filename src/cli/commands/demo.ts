@@ -21,7 +21,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--tie-rate <p>', 'probability of a tie', probability, 0.34)
     .option('--top <n>', 'rows to show', positiveInt, 15)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--out <file>', 'write the output to this file instead of stdout')
+    .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .option('--quiet', 'no progress bar and no timing line on stderr', false)
     .action(async (o: Record<string, unknown>) => {
       const file = (o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH;

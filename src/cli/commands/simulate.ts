@@ -57,7 +57,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
     .option('--quiet', 'no progress bar on stderr', false)
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
-    .option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)', parseVerbosity, new Map<string, number>())
+    .addOption(new Option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)').argParser(parseVerbosity).default(new Map<string, number>(), 'none'))
     .action(async (o: Record<string, unknown>) => {
       const truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
       const isNew = Uint8Array.from(truth.isNew);
