@@ -15,7 +15,7 @@ import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
 import { positiveInt, positiveNumber } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
-import { runWhatIfCommand } from './whatif.js';
+import { runWhatIfCommand, scenarioSeedOption } from './whatif.js';
 
 /** Short names of the inputs for titles: the file with its folder (`chatbot-arena-20240814/battles.jsonl`), `stdin` for `-`. */
 export function sourceNames(files: readonly string[]): string[] {
@@ -132,6 +132,7 @@ export function registerPlot(program: Command, io: CliIO): void {
     .option('--votes-per-hour <n>', 'override the scenario votesPerHour', positiveNumber)
     .option('--redraw-baseline', 'redraw the simulated baseline in every replication (as arena whatif)');
   addBattleOptions(whatif);
+  scenarioSeedOption(whatif);
   addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const spec = whatifPlotSpec(whatifRankRows(result, o.top as number), { subtitle: `${basename(file)}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}` });

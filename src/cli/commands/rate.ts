@@ -24,6 +24,8 @@ export function registerRate(program: Command, io: CliIO): void {
     .action(async (files: string[], o: Record<string, unknown>) => {
       const { model, modelOptions, intervals, progress } = battleOptionsFrom(io, o);
       if (o.rankDistribution && !(intervals.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap N');
+      if (o.rankDistribution && o.format !== 'json') throw new UsageError('--rank-distribution is written in JSON only (rankDistribution of each row): add --format json');
+      if (o.top !== undefined && (o.format === 'csv' || o.format === 'json')) throw new UsageError(`--top applies to the table and markdown formats; --format ${String(o.format)} writes every model`);
       if (o.compareModels) {
         if (modelOptions.method === 'elo') throw new UsageError('--compare-models compares likelihood tie models: it needs --method bt');
         const t = await loadInput(io, files, o, false);

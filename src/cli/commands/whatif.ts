@@ -98,6 +98,17 @@ export async function runWhatIfCommand(
   }
 }
 
+/**
+ * `--seed` of the what-if commands overrides the scenario's seed: its help says so instead of the interval
+ * options' default (42), which does not apply. Shared by `arena whatif` and `arena plot whatif`.
+ */
+export function scenarioSeedOption(cmd: Command): void {
+  const seed = cmd.options.find((x) => x.long === '--seed');
+  if (!seed) return;
+  seed.description = 'random seed: overrides the scenario\'s seed';
+  seed.defaultValueDescription = "the scenario's seed";
+}
+
 /** Registers `arena whatif`. */
 export function registerWhatIf(program: Command, io: CliIO): void {
   const cmd = program
@@ -112,6 +123,7 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .option('--top <n>', 'table: rows besides the models named by steps', positiveInt, 15)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
   addBattleOptions(cmd);
+  scenarioSeedOption(cmd);
   cmd.action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const intervals = prepared.baseline.rate.method === 'elo' ? 'no intervals (online Elo)' : s.intervals === 'none' ? 'no intervals' : `${s.intervals} intervals (${s.ci * 100}%)`;
