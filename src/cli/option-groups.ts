@@ -50,6 +50,25 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
   }
 }
 
+/** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */
+export function modelIdOrThrow(models: readonly string[], name: string, option: string): number {
+  const v = models.indexOf(name);
+  if (v >= 0) return v;
+  const lower = name.toLowerCase();
+  const near = models.filter((x) => x.toLowerCase().includes(lower) || lower.includes(x.toLowerCase())).slice(0, 3);
+  throw new UsageError(
+    `${option}: model ${JSON.stringify(name)} is not in the battles (${models.length} models)${near.length ? `; did you mean ${near.map((x) => JSON.stringify(x)).join(', ')}?` : ''}`,
+  );
+}
+
+/**
+ * Checks that the `--anchor` model is in the battles before any fit: a usage error (exit 2) naming the closest
+ * names, as `--a`/`--b` of compare. @throws UsageError
+ */
+export function checkAnchor(t: BattleTable, o: ModelOptions): void {
+  if (o.anchor) modelIdOrThrow(t.models, o.anchor.model, '--anchor');
+}
+
 function priorArg(v: string): number | 'auto' {
   return v === 'auto' ? 'auto' : nonNegativeNumber(v);
 }
@@ -199,6 +218,7 @@ export function battleOptionsFrom(io: CliIO, raw: Record<string, unknown>, label
  */
 export async function rateInput(io: CliIO, files: string[], o: Record<string, unknown>, opts: { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress }, keepTstamp = true): Promise<RatedBoard> {
   const t = await loadInput(io, files, o, keepTstamp);
+  checkAnchor(t, opts.modelOptions);
   try {
     return await addIntervals(opts.model.fit(t, opts.modelOptions), opts.model, opts.intervals);
   } finally {

@@ -82,10 +82,16 @@ describe('arena rate (contract)', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dirname(out))).toEqual([]);
   });
-  it('an unknown anchor model is an error naming the option', async () => {
+  it('an unknown anchor model is a usage error naming the option and the closest names (as --a of compare)', async () => {
     const r = await cli(['rate', tempFile('s.jsonl', small), '--anchor', 'gamma=1000']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('arena: --anchor: anchor model "gamma" is not in the battles\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('arena: error: --anchor: model "gamma" is not in the battles (3 models)\n');
+    const near = await cli(['rate', tempFile('s.jsonl', small), '--anchor', 'alph=1000']);
+    expect(near.stderr).toBe('arena: error: --anchor: model "alph" is not in the battles (3 models); did you mean "alpha"?\n');
+    for (const cmd of [['compare', '--a', 'alpha', '--b', 'beta'], ['matrix'], ['stability', '--sort', 'input']]) {
+      const c = await cli([cmd[0]!, tempFile('s.jsonl', small), ...cmd.slice(1), '--anchor', 'gamma=1000']);
+      expect(c.code, cmd[0]).toBe(2);
+    }
   });
   it('degenerate data: warnings on stderr, data on stdout', async () => {
     const r = await cli(['rate', tempFile('d.jsonl', jsonl([{ model_a: 'a', model_b: 'b', winner: 'model_a' }]))]);

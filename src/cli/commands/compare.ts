@@ -5,7 +5,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { DEFAULT_FORECAST_VOTES, forecastPair, type SeparationForecast } from '../../stats/forecast.js';
 
@@ -14,17 +14,6 @@ function voteList(value: string): number[] {
   const xs = value.split(',').map((x) => Number(x.trim()));
   if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError('a comma-separated list of integers ≥ 1');
   return xs;
-}
-
-/** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */
-export function modelIdOrThrow(models: readonly string[], name: string, option: string): number {
-  const v = models.indexOf(name);
-  if (v >= 0) return v;
-  const lower = name.toLowerCase();
-  const near = models.filter((x) => x.toLowerCase().includes(lower) || lower.includes(x.toLowerCase())).slice(0, 3);
-  throw new UsageError(
-    `${option}: model ${JSON.stringify(name)} is not in the battles (${models.length} models)${near.length ? `; did you mean ${near.map((x) => JSON.stringify(x)).join(', ')}?` : ''}`,
-  );
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -57,6 +46,7 @@ export function registerCompare(program: Command, io: CliIO): void {
       const { model, modelOptions: rate, intervals: opts, progress } = battleOptionsFrom(io, o);
       if (opts.ciMethod === 'none') throw new UsageError(`compare needs intervals: use --bootstrap N${model.likelihood ? ' or --ci-method sandwich' : ` (--method ${rate.method} has no likelihood, so no sandwich)`}`);
       const t = await loadInput(io, files, o);
+      checkAnchor(t, rate);
       const a = modelIdOrThrow(t.models, o.a as string, '--a');
       const b = modelIdOrThrow(t.models, o.b as string, '--b');
       let u;

@@ -12,7 +12,7 @@ import { type WhatIfRankRow, whatifPlotSpec } from '../../plot/whatif.js';
 import type { WhatIfResult } from '../../sim/whatif.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, loadInput, rateInput } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, rateInput } from '../option-groups.js';
 import { positiveInt, positiveNumber } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
 import { runWhatIfCommand, scenarioSeedOption } from './whatif.js';
@@ -119,6 +119,7 @@ export function registerPlot(program: Command, io: CliIO): void {
         progress.stop();
         checkCheckpointOptions(o);
         const t = await loadInput(io, files, o);
+        checkAnchor(t, modelOptions);
         const { spec, warnings } = trajectorySpec(kind, io, t, files, modelOptions, intervals, o, o.top as number);
         await emitPlot(io, spec, o, warnings);
       });

@@ -4,7 +4,7 @@ import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../format
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { addCompareModelsOption, compareModelsCommand, fitExtrasText } from './rate-models.js';
 
@@ -32,6 +32,7 @@ export function registerRate(program: Command, io: CliIO): void {
         return compareModelsCommand(io, t, modelOptions, o);
       }
       const t = await loadInput(io, files, o, false);
+      checkAnchor(t, modelOptions);
       const point = model.fit(t, modelOptions);
       let rated;
       try {

@@ -8,7 +8,7 @@ import type { SimIntervals } from '../../sim/board.js';
 import { type CheckpointRule, eloOrderSensitivity, type StabilityReplay, stabilityReplay, unseparatedPairs } from '../../sim/stability.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { DEFAULT_ANYTIME_TUNE } from '../../stats/anytime.js';
 import { progressBar } from '../progress.js';
@@ -93,6 +93,7 @@ export function registerStability(program: Command, io: CliIO): void {
       progress.stop();
       checkCheckpointOptions(o);
       const t = await loadInput(io, files, o);
+      checkAnchor(t, rate);
       const { rule, replay, intervals } = replayAtCheckpoints(io, t, rate, iv, o);
       const last = replay.checkpoints[replay.checkpoints.length - 1]!;
       const pairs = unseparatedPairs(last.models, last.battles, iv.level, Boolean(o.allPairs));

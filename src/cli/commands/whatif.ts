@@ -11,7 +11,7 @@ import { whatIfJson, formatWhatIfTable } from '../../formats/sim-report.js';
 import { parseScenario, type Scenario } from '../../sim/scenario.js';
 import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource, type WhatIfResult } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, battleOptionsFrom, loadInput } from '../option-groups.js';
+import { addBattleOptions, battleOptionsFrom, checkAnchor, loadInput } from '../option-groups.js';
 import { positiveInt, positiveNumber } from '../options.js';
 import { progressBar } from '../progress.js';
 import { checkPairCountModel, checkpointIntervals } from './stability.js';
@@ -50,7 +50,9 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
   if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
   let source: WhatIfBaselineSource;
   if (files.length) {
-    source = { kind: 'battles', table: await loadInput(io, files, o), files, rate };
+    const table = await loadInput(io, files, o);
+    if (rate) checkAnchor(table, rate);
+    source = { kind: 'battles', table, files, rate };
   } else {
     const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
     source = { kind: 'simulated', truth: loadSimRatings(ratingsFile), ratingsName: s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', label: s.baseline.ratings ?? 'the April 2026 fixture' };
