@@ -125,13 +125,15 @@ export function forecastSeparation(o: ForecastOptions): SeparationForecast {
     const u2 = rng();
     const dStar = o.trueGap ?? o.gap + o.sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     const law = o.law(dStar);
-    const pTieGivenNotWin = law.win < 1 ? Math.min(1, law.tie / (1 - law.win)) : 0;
+    // probabilities made exact at the edges (a capped tie law can give p − τ/2 = −1e−17 by rounding)
+    const win = Math.min(1, Math.max(0, law.win));
+    const pTieGivenNotWin = win < 1 ? Math.min(1, Math.max(0, law.tie / (1 - win))) : 0;
     let n = 0;
     let score = 0;
     let lastNot = -1;
     for (let g = 0; g < grid.length; g++) {
       const dn = grid[g]! - n;
-      const wins = binomial(rng, dn, law.win);
+      const wins = binomial(rng, dn, win);
       const ties = binomial(rng, dn - wins, pTieGivenNotWin);
       score += wins + ties / 2;
       n = grid[g]!;

@@ -4,8 +4,12 @@ import { normalQuantile } from '../../src/math/normal.js';
 import { forecastSeparation, type VoteLaw } from '../../src/stats/forecast.js';
 
 const sigmoid = (d: number) => 1 / (1 + Math.exp(-d));
-/** Bradley–Terry with a constant tie rate τ: P(win) = p − τ/2, P(tie) = τ (the simulator's law). */
-const btLaw = (tau: number): VoteLaw => (d) => ({ win: sigmoid(d) - tau / 2, tie: tau });
+/** Bradley–Terry with a constant tie rate τ: P(win) = p − τ/2, P(tie) = τ, τ capped at 2·min(p, 1 − p) (the simulator's law). */
+const btLaw = (tau: number): VoteLaw => (d) => {
+  const p = sigmoid(d);
+  const t = Math.min(tau, 2 * Math.min(p, 1 - p));
+  return { win: p - t / 2, tie: t };
+};
 
 /**
  * P(separated after exactly n votes), computed independently: Gauss–Hermite-free quadrature over d* ~ N(d̂, s²)
@@ -65,6 +69,12 @@ describe('forecastSeparation', () => {
       // Monte-Carlo sd of a proportion over 20,000 replications: ≤ 0.0036
       expect(Math.abs(f.points[0]!.pSeparated - exact)).toBeLessThan(4 * 0.0036);
     }
+  });
+
+  it('a law at its edge (P(win) = −1e−17 from rounding, P(tie) = 1) is taken as 0 and 1, not an error', () => {
+    const edge: VoteLaw = () => ({ win: -1e-17, tie: 1 });
+    const f = forecastSeparation({ gap: 0, sd: 0.1, law: edge, level: 0.95, at: [100], replications: 20, seed: 1 });
+    expect(f.points[0]!.pSeparated).toBeGreaterThanOrEqual(0);
   });
 
   it('already separated: every forecast is 1 and the votes needed are 0', () => {
