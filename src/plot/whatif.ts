@@ -10,6 +10,18 @@ export interface WhatIfRankRow {
   readonly scenario: number | null;
   /** Share of replications in which the rank changed, in [0, 1], or null when unknown. */
   readonly pRankChange: number | null;
+  /** Whether a scenario step names the model (highlighted). */
+  readonly named?: boolean;
+  /** Rating with its interval on the baseline and under the scenario (mean over runs); drawn in a second panel. */
+  readonly baselineRating?: RatingWithInterval | null;
+  readonly scenarioRating?: RatingWithInterval | null;
+}
+
+/** A rating and its interval bounds (null bounds: no interval). */
+export interface RatingWithInterval {
+  readonly rating: number;
+  readonly lower: number | null;
+  readonly upper: number | null;
 }
 
 /** Options of {@link whatifPlotSpec}. */
@@ -21,10 +33,12 @@ export interface WhatIfPlotOptions {
 }
 
 /**
- * The what-if dumbbell chart: for each model (top to bottom in the order given, usually by baseline rank) a grey
+ * The what-if chart. Left, the dumbbell: for each model (top to bottom in the order given, usually by baseline rank) a grey
  * dot at its baseline rank and a coloured dot at its rank under the scenario, joined by a line, with the share of
  * replications in which its rank changed printed on the right under "P(rank change)". Rank 1 is on the left.
- * A model with only one rank (added or removed by the scenario) gets its one dot and no line.
+ * A model with only one rank (added or removed by the scenario) gets its one dot and no line. Right, when the rows
+ * carry ratings: each model's rating with its interval on the baseline (grey) and under the scenario (red, the mean
+ * over the runs). The models a scenario step names are highlighted across both panels.
  *
  * O(rows).
  *
@@ -43,13 +57,17 @@ export function whatifPlotSpec(rows: readonly WhatIfRankRow[], opts: WhatIfPlotO
   for (const r of rows) maxRank = Math.max(maxRank, r.baseline ?? 1, r.scenario ?? 1);
   const y = { field: 'model', type: 'nominal' as const, scale: { domain: models }, title: 'Model' };
   const xScale = { domain: [0.5, maxRank + 0.5], nice: false, zero: false };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: PLOT_CONFIG,
-    title: plotTitle('Rank on the baseline and under the scenario', opts.subtitle),
+  const highlight = rows.filter((r) => r.named).map((r) => ({ model: r.model }));
+  const band = (width: number) => ({
+    data: { values: highlight },
+    mark: { type: 'rect' as const, color: '#fff3b0' },
+    encoding: { y, x: { value: 0 }, x2: { value: width } },
+  });
+  const rankPanel = {
     width: opts.width ?? 480,
     height: { step: 18 },
     layer: [
+      ...(highlight.length ? [band(opts.width ?? 480)] : []),
       {
         data: { values: lines },
         mark: { type: 'rule', color: '#999', strokeWidth: 2 },
@@ -76,4 +94,37 @@ export function whatifPlotSpec(rows: readonly WhatIfRankRow[], opts: WhatIfPlotO
       },
     ],
   };
+  const withRatings = rows.some((r) => r.baselineRating || r.scenarioRating);
+  const title = plotTitle(withRatings ? 'Rank and rating on the baseline and under the scenario' : 'Rank on the baseline and under the scenario', opts.subtitle);
+  const head = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: PLOT_CONFIG, title };
+  // the panels are built as plain objects; Vega-Lite validates the spec when it compiles
+  if (!withRatings) return { ...head, ...rankPanel } as unknown as PlotSpec;
+  const intervals = rows.flatMap((r) => [
+    ...(r.baselineRating ? [{ model: r.model, board: 'baseline', ...r.baselineRating }] : []),
+    ...(r.scenarioRating ? [{ model: r.model, board: 'scenario', ...r.scenarioRating }] : []),
+  ]);
+  const ratingWidth = 360;
+  const x = { type: 'quantitative' as const, scale: { zero: false } };
+  // one rule (interval) and one dot (rating) per board, the baseline a little above the scenario on the model's row
+  const board = (name: 'baseline' | 'scenario', color: string, dy: number) => {
+    const values = intervals.filter((v) => v.board === name);
+    return [
+      {
+        data: { values: values.filter((v) => v.lower !== null && v.upper !== null) },
+        mark: { type: 'rule' as const, strokeWidth: 2, color },
+        encoding: { y: { ...y, axis: null }, yOffset: { value: dy }, x: { ...x, field: 'lower', title: 'Rating with its interval (grey: baseline, red: scenario)' }, x2: { field: 'upper' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'point' as const, filled: true, size: 40, opacity: 1, color },
+        encoding: { y: { ...y, axis: null }, yOffset: { value: dy }, x: { ...x, field: 'rating' } },
+      },
+    ];
+  };
+  const ratingPanel = {
+    width: ratingWidth,
+    height: { step: 18 },
+    layer: [...(highlight.length ? [band(ratingWidth)] : []), ...board('baseline', '#9a9a9a', -3), ...board('scenario', '#d62728', 3)],
+  };
+  return { ...head, hconcat: [rankPanel, ratingPanel], spacing: 60 } as unknown as PlotSpec;
 }

@@ -114,7 +114,8 @@ describe('arena plot whatif', () => {
     expect(r.code, r.stderr).toBe(0);
     const spec = JSON.parse(r.stdout);
     expect(spec.title.subtitle).toBe('scenario.json: baseline 200,000 battles simulated from the April 2026 fixture; 3 replications, seed 2');
-    const dots = spec.layer[1].data.values as { model: string; board: string; rank: number }[];
+    const rankLayers = spec.hconcat[0].layer.filter((l: { mark: { type: string } }) => l.mark.type !== 'rect');
+    const dots = rankLayers[1].data.values as { model: string; board: string; rank: number }[];
     const shown = new Set(dots.map((d) => d.model));
     expect(shown.has('muse-spark')).toBe(true);
     expect(shown.size).toBe(j.models.slice(0, 8).some((x) => x.model === 'muse-spark') ? 8 : 9);
@@ -123,7 +124,7 @@ describe('arena plot whatif', () => {
       expect(d.rank).toBe(d.board === 'baseline' ? x.baseline!.rank : x.scenario!.rank);
     }
     // rows top to bottom by baseline position
-    const pos = spec.layer[0].encoding.y.scale.domain.map((m: string) => j.models.find((k) => k.model === m)!.baseline!.position);
+    const pos = rankLayers[0].encoding.y.scale.domain.map((m: string) => j.models.find((k) => k.model === m)!.baseline!.position);
     expect(pos).toEqual([...pos].sort((a: number, b: number) => a - b));
     const svg = await cli(['plot', 'whatif', '--scenario', file, '--top', '8']);
     const p = parseSvg(svg.stdout);
@@ -138,9 +139,10 @@ describe('arena plot whatif', () => {
     const r = await cli(['plot', 'whatif', '--scenario', file, '--format', 'vega-lite', '--top', '5']);
     expect(r.code, r.stderr).toBe(0);
     const spec = JSON.parse(r.stdout);
-    const dots = (spec.layer[1].data.values as { model: string; board: string }[]).filter((d) => d.model === 'newcomer');
+    const rankLayers = spec.hconcat[0].layer.filter((l: { mark: { type: string } }) => l.mark.type !== 'rect');
+    const dots = (rankLayers[1].data.values as { model: string; board: string }[]).filter((d) => d.model === 'newcomer');
     expect(dots.map((d) => d.board)).toEqual(['scenario']);
-    expect((spec.layer[0].data.values as { model: string }[]).some((l) => l.model === 'newcomer')).toBe(false);
+    expect((rankLayers[0].data.values as { model: string }[]).some((l) => l.model === 'newcomer')).toBe(false);
     expect(parseSvg((await cli(['plot', 'whatif', '--scenario', file, '--top', '5'])).stdout).texts).toContain('newcomer');
   });
 

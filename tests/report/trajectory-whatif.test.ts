@@ -106,3 +106,26 @@ describe('stabilityPlotSpec', () => {
     expect(spec2).toContain('"reverse":true');
   });
 });
+
+describe('whatifPlotSpec with ratings', () => {
+  it('a second panel with each model\'s rating and interval on both boards; the named model highlighted in both panels', async () => {
+    const rows = [
+      { model: 'claude-opus-4.6-thinking', baseline: 1, scenario: 1, pRankChange: 0, named: false, baselineRating: { rating: 1504, lower: 1501, upper: 1507 }, scenarioRating: { rating: 1503.5, lower: 1500.5, upper: 1506.5 } },
+      { model: 'muse-spark', baseline: null, scenario: 2, pRankChange: null, named: true, baselineRating: null, scenarioRating: { rating: 1493.8, lower: 1483.6, upper: 1503.9 } },
+      { model: '__proto__', baseline: 2, scenario: 3, pRankChange: 0.5, named: false, baselineRating: { rating: 1496, lower: 1493, upper: 1499 }, scenarioRating: { rating: 1496.1, lower: null, upper: null } },
+    ];
+    const spec = whatifPlotSpec(rows, { subtitle: 'debut' });
+    const p = await draw(spec);
+    expect(p.texts).toContain('Rank and rating on the baseline and under the scenario');
+    expect(p.texts).toContain('Rating with its interval (grey: baseline, red: scenario)');
+    // intervals: baseline 2 (muse-spark has none), scenario 2 (__proto__'s has no bounds); one dot per rating
+    expect(marks(p, 'rule mark').length).toBeGreaterThanOrEqual(2 + 4);
+    // a fresh spec: rendering lets Vega tag the data objects
+    const panels = (whatifPlotSpec(rows, { subtitle: 'debut' }) as unknown as { hconcat: { layer: { data: { values: { model: string }[] }; mark: { type: string } }[] }[] }).hconcat;
+    expect(panels).toHaveLength(2);
+    for (const panel of panels) expect(panel.layer[0]!.mark.type).toBe('rect');
+    expect(panels[0]!.layer[0]!.data.values).toEqual([{ model: 'muse-spark' }]);
+    const ratingDots = panels[1]!.layer.filter((l) => l.mark.type === 'point').flatMap((l) => l.data.values.map((v) => v.model));
+    expect(ratingDots.sort()).toEqual(['__proto__', '__proto__', 'claude-opus-4.6-thinking', 'claude-opus-4.6-thinking', 'muse-spark']);
+  });
+});

@@ -66,7 +66,15 @@ export function whatifRankRows(r: WhatIfResult, top: number): WhatIfRankRow[] {
   return r.models
     .filter((x, i) => (i < top || named.has(x.model)) && (x.baseline || x.scenario))
     .sort((a, b) => key(a) - key(b))
-    .map((x) => ({ model: x.model, baseline: x.baseline?.rank ?? null, scenario: x.scenario?.rank ?? null, pRankChange: x.pRankChange }));
+    .map((x) => ({
+      model: x.model,
+      baseline: x.baseline?.rank ?? null,
+      scenario: x.scenario?.rank ?? null,
+      pRankChange: x.pRankChange,
+      named: named.has(x.model),
+      baselineRating: x.baseline ? { rating: x.baseline.rating, lower: x.baseline.lower, upper: x.baseline.upper } : null,
+      scenarioRating: x.scenario ? { rating: x.scenario.rating, lower: x.scenario.lower, upper: x.scenario.upper } : null,
+    }));
 }
 
 /** Writes a plot: SVG (Vega loads on demand, so commands that draw nothing do not pay for it) or the Vega-Lite spec. */
