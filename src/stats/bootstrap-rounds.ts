@@ -420,42 +420,53 @@ export function btJobCells(job: BtBootstrapJob, counts: ArrayLike<number>): BtCe
 }
 
 /**
- * A resampler of n battles that keeps their order: each call draws how many times each battle is taken (an exact
- * Multinomial(n; 1/n, …, 1/n) by `countMultinomialInto`) and returns the battle indices, each repeated that many
- * times, in increasing order (the returned array is reused by the next call). O(n) a call.
+ * How many times each of n battles is drawn in a resample of n with replacement: n uniform indices (53-bit, two
+ * 32-bit draws each, so every battle has the same chance to the last bit) counted into `counts` — an exact
+ * Multinomial(n; 1/n, …, 1/n). O(n) a call; `counts` (length n) is overwritten.
+ */
+export function drawEqualCounts(rng: Rng, n: number, counts: Uint16Array | Uint32Array): void {
+  counts.fill(0);
+  for (let q = 0; q < n; q++) counts[Math.min(n - 1, Math.floor((rng() + rng() * 2 ** -32) * n))]!++;
+}
+
+/**
+ * A resampler of n battles that keeps their order: each call draws how many times each battle is taken
+ * ({@link drawEqualCounts}) and returns the battle indices, each repeated that many times, in increasing order (the
+ * returned array is reused by the next call). O(n) a call.
  */
 export function orderedResampler(n: number): (rng: Rng) => Int32Array {
   const rows = new Int32Array(n);
-  const plan = n > 0 ? prepareCountMultinomial(new Uint8Array(n).fill(1), n) : null;
-  const drawn = new Float64Array(n);
+  const counts = new Uint32Array(n);
   return (rng) => {
-    if (plan) countMultinomialInto(rng, plan, drawn);
+    drawEqualCounts(rng, n, counts);
     let q = 0;
-    for (let i = 0; i < n; i++) for (let c = drawn[i]!; c > 0; c--) rows[q++] = i;
+    for (let i = 0; i < n; i++) for (let c = counts[i]!; c > 0; c--) rows[q++] = i;
     return rows;
   };
 }
 
 function prepareElo(job: EloBootstrapJob, seed: string | number): RoundRunner {
   const n = job.a.length;
+  // the battles as rows whose count is the number of times a round draws them: replaying the rows in order
+  // replays the drawn battles in their original order
+  const counts = new Uint32Array(n);
   const table: BattleTable = {
     models: Array.from({ length: job.models }, (_, v) => String(v)),
     a: job.a,
     b: job.b,
     outcome: job.outcome,
-    count: new Uint32Array(n).fill(1),
+    count: counts,
     tstamp: null,
     rows: n,
     battles: n,
   };
-  const resample = orderedResampler(n);
   return {
     models: job.models,
     hasControl: false,
     extras: 0,
     run(round, out) {
-      const rows = resample(roundRng(seed, round));
-      const r = replayEloRows(table, job, rows);
+      drawEqualCounts(roundRng(seed, round), n, counts);
+      const r = replayEloRows(table, job, null);
       for (let v = 0; v < job.models; v++) out[v] = r[v]! + job.shift;
     },
   };
