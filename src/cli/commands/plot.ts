@@ -13,9 +13,9 @@ import type { WhatIfResult } from '../../sim/whatif.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, rateInput } from '../option-groups.js';
-import { positiveInt, positiveNumber } from '../options.js';
+import { positiveInt } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
-import { runWhatIfCommand, scenarioSeedOption } from './whatif.js';
+import { addWhatIfOptions, runWhatIfCommand } from './whatif.js';
 
 /** Short names of the inputs for titles: the file with its folder (`chatbot-arena-20240814/battles.jsonl`), `stdin` for `-`. */
 export function sourceNames(files: readonly string[]): string[] {
@@ -134,14 +134,9 @@ export function registerPlot(program: Command, io: CliIO): void {
   }
   const whatif = plot
     .command('whatif')
-    .description('baseline vs scenario ranks of a what-if scenario (as arena whatif)')
-    .argument('[battles...]', 'baseline battle files (default: simulated from the scenario)')
-    .requiredOption('--scenario <file>', 'scenario JSON (as arena whatif)')
-    .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--votes-per-hour <n>', 'override the scenario votesPerHour', positiveNumber)
-    .option('--redraw-baseline', 'redraw the simulated baseline in every replication (as arena whatif)');
-  addBattleOptions(whatif);
-  scenarioSeedOption(whatif);
+    .description('baseline vs scenario ranks and ratings of a what-if scenario (as arena whatif)')
+    .argument('[battles...]', 'baseline battle files (default: simulated from the scenario)');
+  addWhatIfOptions(whatif);
   addPlotOutput(whatif, 15).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const spec = whatifPlotSpec(whatifRankRows(result, o.top as number), { subtitle: `${basename(file)}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}` });

@@ -101,14 +101,22 @@ export async function runWhatIfCommand(
 }
 
 /**
- * `--seed` of the what-if commands overrides the scenario's seed: its help says so instead of the interval
- * options' default (42), which does not apply. Shared by `arena whatif` and `arena plot whatif`.
+ * The options every what-if command shares (`arena whatif`, `arena plot whatif`): the scenario file, its overrides
+ * (`--replications`, `--votes-per-hour`, `--redraw-baseline`), and the model, interval and input option groups,
+ * with `--seed` described as what it is here: an override of the scenario's seed (the interval options' default of
+ * 42 does not apply).
  */
-export function scenarioSeedOption(cmd: Command): void {
-  const seed = cmd.options.find((x) => x.long === '--seed');
-  if (!seed) return;
+export function addWhatIfOptions(cmd: Command): Command {
+  cmd
+    .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
+    .option('--replications <n>', 'override the scenario replications', positiveInt)
+    .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', positiveNumber)
+    .option('--redraw-baseline', 'redraw the simulated baseline in every replication, so P(rank≠) and the deltas include its noise (scenario baseline.redraw; default: one draw)');
+  addBattleOptions(cmd);
+  const seed = cmd.options.find((x) => x.long === '--seed')!;
   seed.description = 'random seed: overrides the scenario\'s seed';
   seed.defaultValueDescription = "the scenario's seed";
+  return cmd;
 }
 
 /** Registers `arena whatif`. */
@@ -117,15 +125,10 @@ export function registerWhatIf(program: Command, io: CliIO): void {
     .command('whatif')
     .description('replay a what-if scenario (extra votes, new or removed models, biased voters, best-of-N) on a baseline board R times')
     .argument('[battles...]', 'baseline battle files (default: a board simulated from the scenario baseline ratings)')
-    .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
-    .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', positiveNumber)
-    .option('--redraw-baseline', 'redraw the simulated baseline in every replication, so P(rank≠) and the deltas include its noise (scenario baseline.redraw; default: one draw)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--top <n>', 'table: rows besides the models named by steps', positiveInt, 15)
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout');
-  addBattleOptions(cmd);
-  scenarioSeedOption(cmd);
+  addWhatIfOptions(cmd);
   cmd.action(async (files: string[], o: Record<string, unknown>, self: Command) => {
     const { scenario: s, file, prepared, result } = await runWhatIfCommand(io, files, o, self);
     const intervals = prepared.baseline.rate.method === 'elo' ? 'no intervals (online Elo)' : s.intervals === 'none' ? 'no intervals' : `${s.intervals} intervals (${s.ci * 100}%)`;
