@@ -22,7 +22,7 @@ import { btLinearisation, linearStep, styleLinearisation, tieCellCounts, tieLine
 import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
 import { addIntervals, bootstrapJobOf, DEFAULT_INTERVALS } from '../../src/stats/uncertainty.js';
 import { btJobCells } from '../../src/stats/bootstrap-rounds.js';
-import { compositions, multinomialLogPmf } from './exact-laws.js';
+import { compositions, expectControlsFollowLaw, multinomialLogPmf } from './exact-laws.js';
 
 const F = 400 / Math.log(10);
 const sigma = (x: number) => 1 / (1 + Math.exp(-x));
@@ -436,23 +436,8 @@ describe('control-variate intervals for tie models and style control', () => {
       const dist = bootstrapRatingsSync(job, { rounds: R, seed: 11 });
       const m = job.models;
       const laws = modelLaws(lin);
-      for (let v = 0; v < m; v++) {
-        let s = 0;
-        let s2 = 0;
-        let d2 = 0;
-        for (let r = 0; r < R; r++) {
-          const x = dist.control![r * m + v]!;
-          s += x;
-          s2 += x * x;
-          d2 += (dist.ratings[r * m + v]! - x) ** 2;
-        }
-        const mean = s / R;
-        const sd = Math.sqrt(s2 / R - mean * mean);
-        expect(Math.abs(mean - laws[v]!.mean) / (laws[v]!.sd / Math.sqrt(R))).toBeLessThan(4.5);
-        expect(Math.abs(sd / laws[v]!.sd - 1)).toBeLessThan(job.kind === 'style' ? 0.2 : 0.1);
-        // the refit is nearly linear: T − L is a few percent of the spread
-        expect(Math.sqrt(d2 / R)).toBeLessThan(0.1 * laws[v]!.sd);
-      }
+      // the refit is nearly linear: T − L is a few percent of the spread
+      for (let v = 0; v < m; v++) expectControlsFollowLaw(dist, v, laws[v]!, job.kind === 'style' ? 0.2 : 0.1);
       const par = await bootstrapRatings(job, { rounds: 40, seed: 11, threads: 2, minParallelWork: 0 });
       const seq = bootstrapRatingsSync(job, { rounds: 40, seed: 11 });
       expect(Buffer.from(par.control!.buffer).equals(Buffer.from(seq.control!.buffer))).toBe(true);

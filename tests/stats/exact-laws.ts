@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { logGamma } from '../../src/stats/binomial.js';
 import { normalQuantile } from '../../src/math/normal.js';
 
@@ -44,4 +45,28 @@ export function multinomialChiSquare(draw: () => ArrayLike<number>, draws: numbe
     bins++;
   }
   return { stat, bins, outside: [...seen.values()].reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The rounds' control variates of model v against the exact law of the linearised bootstrap: the sample mean within
+ * 4.5 Monte-Carlo standard errors of the law's, the sample sd within `sdTolerance` (relative) of the law's, and the
+ * refit within 10% of the law's sd of its control (rms T − L: the refit is nearly linear). Asserts with vitest.
+ */
+export function expectControlsFollowLaw(dist: { readonly rounds: number; readonly models: number; readonly ratings: Float64Array; readonly control?: Float64Array | null | undefined }, v: number, law: { mean: number; sd: number }, sdTolerance = 0.1): void {
+  const R = dist.rounds;
+  const m = dist.models;
+  let s = 0;
+  let s2 = 0;
+  let d2 = 0;
+  for (let r = 0; r < R; r++) {
+    const x = dist.control![r * m + v]!;
+    s += x;
+    s2 += x * x;
+    d2 += (dist.ratings[r * m + v]! - x) ** 2;
+  }
+  const mean = s / R;
+  const sd = Math.sqrt(s2 / R - mean * mean);
+  expect(Math.abs(mean - law.mean) / (law.sd / Math.sqrt(R))).toBeLessThan(4.5);
+  expect(Math.abs(sd / law.sd - 1)).toBeLessThan(sdTolerance);
+  expect(Math.sqrt(d2 / R)).toBeLessThan(0.1 * law.sd);
 }
