@@ -11,17 +11,15 @@
 //   npm run build && node bench/calibration-seeds.mjs [--file F] [--rounds 1000] [--seeds 1,2,3,4,5,6]
 //                                                     [--reference 20000] [--threads 2]
 import { parseArgs } from 'node:util';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   bootstrapJobOf, bootstrapRatings, controlIntervals, DEFAULT_MODEL, fitModel, linearBootstrapModel, modelFor, percentileIntervals, readBattles,
   sandwichIntervals,
 } from '../dist/advanced.js';
+import { REAL_BATTLES } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
   options: {
-    file: { type: 'string', default: join(here, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl') },
+    file: { type: 'string', default: REAL_BATTLES },
     rounds: { type: 'string', default: '1000' },
     seeds: { type: 'string', default: '1,2,3,4,5,6' },
     reference: { type: 'string', default: '20000' },

@@ -13,12 +13,13 @@
 import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REAL_BATTLES } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
   options: {
     dist: { type: 'string', default: join(here, '..', 'dist') },
-    file: { type: 'string', default: join(here, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl') },
+    file: { type: 'string', default: REAL_BATTLES },
     'time-rounds': { type: 'string', default: '30' },
     rounds: { type: 'string', default: '1000' },
     threads: { type: 'string', default: '2' },

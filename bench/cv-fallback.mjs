@@ -7,8 +7,6 @@
 // Default: LMArena's 1.67M real battles, 1,000 rounds (arena rate's default seed 42 first), seeds 42,1,…,9.
 //   npm run build && node bench/cv-fallback.mjs [--file F] [--rounds 1000] [--seeds 42,1,2,3,4,5,6,7,8,9] [--threads 2]
 import { parseArgs } from 'node:util';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   bootstrapJobOf,
   bootstrapRatings,
@@ -21,12 +19,11 @@ import {
   quantileSorted,
   readBattles,
 } from '../dist/advanced.js';
+import { REAL_BATTLES } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const inRepo = join(here, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
 const { values: a } = parseArgs({
   options: {
-    file: { type: 'string', default: inRepo },
+    file: { type: 'string', default: REAL_BATTLES },
     rounds: { type: 'string', default: '1000' },
     seeds: { type: 'string', default: '42,1,2,3,4,5,6,7,8,9' },
     threads: { type: 'string', default: '2' },

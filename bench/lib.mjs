@@ -2,7 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root folder, and its copy of LMArena's 1.67M real battles (fixtures/README.md). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const REAL_BATTLES = join(ROOT, 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
 
 /** Median of a list of numbers (mean of the two middle ones for an even count). */
 export function median(xs) {

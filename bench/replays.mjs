@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REAL_BATTLES } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -27,7 +28,7 @@ if (!existsSync(file)) {
   process.stderr.write(`generating ${battles} battles → ${file}\n`);
   execFileSync(process.execPath, [bin, 'simulate', '--battles', String(battles), '--seed', '1', '--out', file, '--quiet']);
 }
-const real = join(root, 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+const real = REAL_BATTLES;
 const scen = (name) => join(root, 'fixtures', 'scenarios', name);
 
 /** Median wall seconds of `repeats` fresh runs of `arena args…` (stdout discarded). */

@@ -4,8 +4,6 @@
 // h = xᵀH⁻¹x (Sherman–Morrison on the bread), solved for the smallest n whose 95% interval excludes 0.
 // Default: LMArena's 1.67M real battles, gpt-4o-mini-2024-07-18 against claude-3-5-sonnet-20240620.
 //   npm run build && node bench/votes-to-separate.mjs [--file F] [--a M1] [--b M2]
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   btCells,
@@ -20,12 +18,11 @@ import {
   sandwichCovariance,
   votesToSeparate,
 } from '../dist/advanced.js';
+import { REAL_BATTLES } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const inRepo = join(here, '..', 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
 const { values: o } = parseArgs({
   options: {
-    file: { type: 'string', default: inRepo },
+    file: { type: 'string', default: REAL_BATTLES },
     a: { type: 'string', default: 'gpt-4o-mini-2024-07-18' },
     b: { type: 'string', default: 'claude-3-5-sonnet-20240620' },
   },
