@@ -106,9 +106,14 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
 
 /**
  * A baseline of real battles: the votes as read; the "true" ratings that drive the scenario's simulated votes
- * are the baseline's own Bradley–Terry fit (mean `rate.initial`, 1000 by default). O(rows + fit).
+ * are the baseline's own fit with `rate` (mean `rate.initial`, 1000 by default). O(rows + fit).
+ *
+ * @throws RangeError for online Elo or style control, which cannot be refitted from pair counts
  */
 export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
+  // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
+  if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
+  if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));

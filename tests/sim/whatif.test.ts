@@ -348,3 +348,12 @@ describe('baseline.redraw: the baseline\'s own noise in the spread', () => {
     expect(redrawn.params.baseline).toMatchObject({ redraw: true });
   });
 });
+
+describe('battlesBaseline refuses models pair counts cannot refit', () => {
+  it('online Elo (no order) and style control (no style features) are errors in the library too', () => {
+    const t = tableFromBattles([{ modelA: 'a', modelB: 'b', outcome: 'a' }, { modelA: 'b', modelB: 'a', outcome: 'a' }]);
+    const s = parseScenario({ replications: 1, steps: [{ type: 'addVotes', model: 'a', votes: 1 }] });
+    expect(() => battlesBaseline(t, s, ['x'], { ...DEFAULT_RATE, method: 'elo' })).toThrow(/keep no battle order/);
+    expect(() => battlesBaseline(t, s, ['x'], { ...DEFAULT_RATE, styleControl: true })).toThrow(/no style features/);
+  });
+});
