@@ -3,7 +3,7 @@ import type { BattleTable } from '../data/table.js';
 import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { sandwichCovariance } from '../rating/sandwich.js';
-import { fitBase, fittedData, resolvePrior } from './common.js';
+import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
 
 /**
@@ -16,12 +16,13 @@ export const bradleyTerry: RatingModel = Object.freeze({
   name: 'bt',
   likelihood: true,
   outcome: (opts: ModelOptions) => opts.ties as TiePolicy,
-  fit(input: BattleTable, opts: ModelOptions): BtModelFit {
+  fit(input: BattleTable, opts: ModelOptions, start?: ModelFit): BtModelFit {
     const ties = opts.ties as TiePolicy;
     const d = fittedData(input, opts);
     const cells = btCells(d.pairs, ties);
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
-    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+    const init = warmTheta(d.table.models, start?.kind === 'bt' && start.ties === ties ? start : undefined);
+    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init });
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {

@@ -110,3 +110,17 @@ export function fitBase(d: FittedData, ratings: Float64Array, opts: ModelOptions
   const shift = applyAnchor(d.table.models, ratings, opts);
   return { models: d.table.models, ratings, fit, warnings, ...d, shift, options: opts };
 }
+
+/**
+ * Starting strengths for a warm start: `start`'s natural-scale strengths matched to `models` by name (0 for a
+ * model `start` does not have), or undefined when there is no start. O(m).
+ */
+export function warmTheta(models: readonly string[], start: { readonly models: readonly string[]; readonly theta: Float64Array } | undefined): Float64Array | undefined {
+  if (!start) return undefined;
+  const at = new Map<string, number>();
+  start.models.forEach((name, v) => at.set(name, v));
+  return Float64Array.from(models, (name) => {
+    const v = at.get(name);
+    return v === undefined ? 0 : start.theta[v]!;
+  });
+}

@@ -8,7 +8,7 @@ import { normalQuantile } from '../math/normal.js';
 import { btCells } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { type BothBadPolicy, fitTieModel, tieCells, type TieModel, tieSandwichCovariance, tieTotals } from '../rating/tie-models.js';
-import { fitBase, fittedData, resolvePrior } from './common.js';
+import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { Estimate, FitCovariance, ModelFit, ModelOptions, RatingModel, TieModelFit, TieParameters } from './types.js';
 
 /** Display name of a tie model (for messages). */
@@ -55,7 +55,7 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
     name: model,
     likelihood: true,
     outcome: () => model,
-    fit(input: BattleTable, opts: ModelOptions): TieModelFit {
+    fit(input: BattleTable, opts: ModelOptions, start?: ModelFit): TieModelFit {
       if (opts.method !== 'bt') throw new UsageError('tie models (--ties davidson|rao-kupper) need --method bt');
       const bothBad: BothBadPolicy = opts.bothBad ?? 'tie';
       const d = fittedData(input, opts);
@@ -63,7 +63,9 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
       const tot = tieTotals(cells);
       if (!(tot.decided > 0)) throw new InputError(`--ties ${model}: the battles hold no decided (non-tie) battle, so the tie parameter has no finite estimate`, {});
       const { prior, warnings } = resolvePrior(d.table.models, btCells(d.pairs, 'half'), opts.prior);
-      const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+      const warm = start?.kind === 'tie' && start.tieModel === model && start.bothBad === bothBad ? start : undefined;
+      const init = warmTheta(d.table.models, warm);
+      const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, initEta: warm?.eta });
       if (!r.converged) warnings.push(`The ${label} fit did not converge in ${r.iterations} iterations.`);
       if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${label} tie parameter sits on its boundary (${model === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);
       const info = {

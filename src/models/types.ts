@@ -198,11 +198,13 @@ export interface RatingModel {
   /** Whether the model has a likelihood (sandwich intervals, log-likelihood comparisons). */
   readonly likelihood: boolean;
   /**
-   * Fits the battles.
+   * Fits the battles. `start`: an earlier fit of the same model on related battles (the previous checkpoint of a
+   * replay, the baseline of a what-if) whose parameters, matched by model name, start the iteration (a warm
+   * start: fewer Newton steps, the same optimum to the tolerance). Models without an iteration ignore it.
    * @throws InputError on data the model cannot fit (no decided battle for a tie model, a missing anchor, an explicit
    * zero prior on data without a maximum-likelihood estimate, style control without style fields)
    */
-  fit(table: BattleTable, opts: ModelOptions): ModelFit;
+  fit(table: BattleTable, opts: ModelOptions, start?: ModelFit): ModelFit;
   /**
    * The outcome law of a likelihood model under the options (`half`, `ignore`, `davidson`, `rao-kupper`): what the
    * covariate wrapper fits on battle rows. Absent for Elo.

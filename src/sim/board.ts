@@ -215,12 +215,13 @@ export interface BoardFit {
 
 /**
  * Fits a board with the model the options select (`modelFor`) on {@link PairBoard.toTable}, intervals by the
- * given method (the uncertainty engine's `sandwichIntervals`), ranks as LMArena shows them. O(size² + fit + intervals).
+ * given method (the uncertainty engine's `sandwichIntervals`), ranks as LMArena shows them; `start` warm-starts the
+ * fit (`RatingModel.fit`). O(size² + fit + intervals).
  */
-export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimIntervals, level: number): BoardFit {
+export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimIntervals, level: number, start?: ModelFit): BoardFit {
   const t = board.toTable();
   const model = modelFor(rate);
-  const point = model.fit(t, rate);
+  const point = model.fit(t, rate, start);
   const sw = intervals === 'sandwich' && model.likelihood && t.models.length > 1 ? sandwichIntervals(point, model, level) : null;
   const iv = sw?.intervals ?? null;
   const m = t.models.length;

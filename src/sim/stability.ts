@@ -1,7 +1,7 @@
 import type { BattleTable } from '../data/table.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_ELO, type EloOptions } from '../rating/elo.js';
-import type { ModelOptions } from '../models/types.js';
+import type { ModelFit, ModelOptions } from '../models/types.js';
 import { ciRanks, orderByRating } from '../leaderboard/leaderboard.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { normalQuantile } from '../math/normal.js';
@@ -127,6 +127,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
   const warnings = new Set<string>();
   const checkpoints: Checkpoint[] = [];
   let anchorMissing = false;
+  let previous: ModelFit | undefined; // the last checkpoint's fit: the next one starts from it
   const take = (battles: number, row: number) => {
     const tstamp = t.tstamp && !Number.isNaN(t.tstamp[row]!) ? t.tstamp[row]! : null;
     const seen: number[] = [];
@@ -151,7 +152,8 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
         anchorMissing = true;
         rate = { ...rate, anchor: null };
       }
-      const fit = fitBoard(board, rate, opts.intervals, opts.level);
+      const fit = fitBoard(board, rate, opts.intervals, opts.level, previous);
+      previous = fit.point;
       fit.warnings.forEach((w) => warnings.add(w));
       const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
       // anytime separation of each pair of neighbours in rating: the gap beyond the sequence's half-width

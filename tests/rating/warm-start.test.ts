@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BattleTable, filterRows, tableFromBattles } from '../../src/data/table.js';
+import { modelFor } from '../../src/models/index.js';
+import { DEFAULT_MODEL, type ModelOptions } from '../../src/models/types.js';
+import { createRng } from '../../src/rng.js';
+import { simulateTable } from '../../src/sim/generate.js';
+import { toTable, wellPosed } from '../arbitraries.js';
+
+const opts = (ties: ModelOptions['ties']): ModelOptions => ({ ...DEFAULT_MODEL, ties });
+const KINDS: ModelOptions['ties'][] = ['half', 'ignore', 'davidson', 'rao-kupper'];
+const byName = (t: { models: readonly string[]; ratings: Float64Array }) => new Map(t.models.map((n, v) => [n, t.ratings[v]!]));
+
+describe('warm start (RatingModel.fit with a start fit)', () => {
+  it('reaches the cold fit to 1e-5 points from a fit of a prefix of the battles, for every likelihood model', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 7 }).chain((m) => wellPosed(m, 40)), fc.double({ min: 0.2, max: 0.9, noNaN: true }), fc.constantFrom(...KINDS), (bs, cut, ties) => {
+        const o = opts(ties);
+        const model = modelFor(o);
+        const full = toTable(bs);
+        const start = model.fit(toTable(bs.slice(0, Math.max(1, Math.floor(bs.length * cut)))), o);
+        const cold = model.fit(full, o);
+        const warm = model.fit(full, o, start);
+        const c = byName(cold);
+        for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-5);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  // 40 models, 60,000 simulated battles; the start is a fit of the first 57,000 plus 2,000 battles of an extra model
+  // whose name sorts first, so its ids are all shifted by one: matching by index instead of by name starts far away.
+  const names = Array.from({ length: 40 }, (_, v) => `model-${String(v).padStart(2, '0')}`);
+  const truth = { models: names, ratings: Float64Array.from(names, (_, v) => 1000 + 8 * v) };
+  const data = simulateTable(truth, 60_000, { tieRate: 0.3 }, createRng(7));
+  const extra = simulateTable({ models: ['a-extra', names[0]!], ratings: Float64Array.of(1100, 1000) }, 2_000, { tieRate: 0.3 }, createRng(8));
+  const prefix: BattleTable = filterRows(data, (r) => r < 57_000);
+  const withExtra = tableFromBattles([...rowsOf(prefix), ...rowsOf(extra)]);
+
+  it.each(KINDS)('needs fewer Newton steps than a cold start and gives the same ratings (ties: %s)', (ties) => {
+    const o = opts(ties);
+    const model = modelFor(o);
+    const start = model.fit(withExtra, o);
+    const cold = model.fit(data, o);
+    const warm = model.fit(data, o, start);
+    expect(warm.fit.iterations).toBeLessThanOrEqual(3);
+    expect(cold.fit.iterations).toBeGreaterThanOrEqual(warm.fit.iterations + 2);
+    const c = byName(cold);
+    for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-6);
+  });
+
+  it('ignores a start of another model kind (a Davidson fit does not start a Bradley–Terry one)', () => {
+    const dav = modelFor(opts('davidson')).fit(data, opts('davidson'));
+    const bt = modelFor(opts('half'));
+    expect(bt.fit(data, opts('half'), dav).fit.iterations).toBe(bt.fit(data, opts('half')).fit.iterations);
+  });
+});
+
+function rowsOf(t: BattleTable) {
+  const label = ['a', 'b', 'tie', 'bothbad'] as const;
+  return Array.from({ length: t.rows }, (_, r) => ({ modelA: t.models[t.a[r]!]!, modelB: t.models[t.b[r]!]!, outcome: label[t.outcome[r]!]!, count: t.count[r]! }));
+}
