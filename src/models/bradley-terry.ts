@@ -21,7 +21,7 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const d = fittedData(input, opts);
     const cells = btCells(d.pairs, ties);
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
-    const init = warmTheta(d.table.models, start?.kind === 'bt' && start.ties === ties ? start : undefined);
+    const init = warmTheta(d.table.models, start?.kind === 'bt' && start.ties === ties ? start : undefined, cells);
     const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init });
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };

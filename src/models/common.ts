@@ -2,7 +2,7 @@
 import { aggregatePairs, modelTotals, type ModelTotals, type PairCounts } from '../data/aggregate.js';
 import { filterRows, type BattleTable } from '../data/table.js';
 import { InputError } from '../errors.js';
-import type { BtCells } from '../rating/bradley-terry.js';
+import { type BtCells, fitAgainstFixed } from '../rating/bradley-terry.js';
 import { analyseGraph, type GraphStructure } from '../rating/graph.js';
 import { anchorShift } from '../rating/scale.js';
 import { AUTO_PRIOR, type FitBase, type FitInfo, type ModelOptions } from './types.js';
@@ -112,15 +112,41 @@ export function fitBase(d: FittedData, ratings: Float64Array, opts: ModelOptions
 }
 
 /**
- * Starting strengths for a warm start: `start`'s natural-scale strengths matched to `models` by name (0 for a
- * model `start` does not have), or undefined when there is no start. O(m).
+ * Starting strengths for a warm start: `start`'s natural-scale strengths matched to `models` by name; a model
+ * `start` does not have (a debut) starts at its one-dimensional estimate against the matched ones
+ * (`fitAgainstFixed` on its Bradley–Terry cells, ties half), or 0 without such votes. Undefined without a start.
+ * O(m + pairs).
  */
-export function warmTheta(models: readonly string[], start: { readonly models: readonly string[]; readonly theta: Float64Array } | undefined): Float64Array | undefined {
+export function warmTheta(
+  models: readonly string[],
+  start: { readonly models: readonly string[]; readonly theta: Float64Array } | undefined,
+  cells: BtCells,
+): Float64Array | undefined {
   if (!start) return undefined;
   const at = new Map<string, number>();
   start.models.forEach((name, v) => at.set(name, v));
-  return Float64Array.from(models, (name) => {
-    const v = at.get(name);
-    return v === undefined ? 0 : start.theta[v]!;
+  const known = new Uint8Array(models.length);
+  const theta = Float64Array.from(models, (name, v) => {
+    const u = at.get(name);
+    if (u === undefined) return 0;
+    known[v] = 1;
+    return start.theta[u]!;
   });
+  for (let v = 0; v < models.length; v++) {
+    if (known[v]) continue;
+    const n: number[] = [];
+    const s: number[] = [];
+    const phi: number[] = [];
+    for (let k = 0; k < cells.pairs; k++) {
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      if ((i === v && known[j]) || (j === v && known[i])) {
+        n.push(cells.n[k]!);
+        s.push(i === v ? cells.s[k]! : cells.n[k]! - cells.s[k]!);
+        phi.push(theta[i === v ? j : i]!);
+      }
+    }
+    theta[v] = fitAgainstFixed(n, s, phi);
+  }
+  return theta;
 }

@@ -64,7 +64,7 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
       if (!(tot.decided > 0)) throw new InputError(`--ties ${model}: the battles hold no decided (non-tie) battle, so the tie parameter has no finite estimate`, {});
       const { prior, warnings } = resolvePrior(d.table.models, btCells(d.pairs, 'half'), opts.prior);
       const warm = start?.kind === 'tie' && start.tieModel === model && start.bothBad === bothBad ? start : undefined;
-      const init = warmTheta(d.table.models, warm);
+      const init = warm ? warmTheta(d.table.models, warm, btCells(d.pairs, 'half')) : undefined;
       const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, initEta: warm?.eta });
       if (!r.converged) warnings.push(`The ${label} fit did not converge in ${r.iterations} iterations.`);
       if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${label} tie parameter sits on its boundary (${model === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);

@@ -261,3 +261,42 @@ export function fitBradleyTerryMM(cells: BtCells, opts: { tolerance?: number; ma
   return { theta, iterations, converged, objective: ll, logLikelihood: ll, comparisons, prior: 0 };
 }
 
+/** Ridge λ of {@link fitAgainstFixed} (the same value as the models' automatic prior). */
+export const AGAINST_FIXED_PRIOR = 0.01;
+
+/**
+ * One-dimensional Bradley–Terry estimate of a model against opponents of fixed strength: maximises
+ * Σ_u [s_u·log σ(θ − φ_u) + (n_u − s_u)·log σ(φ_u − θ)] − λ/2·(θ − φ̄)² by Newton's method (λ = {@link AGAINST_FIXED_PRIOR}, φ̄ the
+ * vote-weighted mean opponent, which keeps the estimate finite when every vote was won or lost). O(k·iterations).
+ *
+ * @param n votes against each opponent
+ * @param s score against each opponent (wins + ½ ties)
+ * @param phi opponents' strengths (natural scale)
+ * @returns θ on the natural scale
+ */
+export function fitAgainstFixed(n: ArrayLike<number>, s: ArrayLike<number>, phi: ArrayLike<number>): number {
+  let total = 0;
+  let mean = 0;
+  for (let u = 0; u < n.length; u++) {
+    if (!(n[u]! > 0)) continue;
+    total += n[u]!;
+    mean += n[u]! * phi[u]!;
+  }
+  if (total === 0) return 0;
+  mean /= total;
+  let theta = mean;
+  for (let it = 0; it < 100; it++) {
+    let g = -AGAINST_FIXED_PRIOR * (theta - mean);
+    let h = AGAINST_FIXED_PRIOR;
+    for (let u = 0; u < n.length; u++) {
+      if (!(n[u]! > 0)) continue;
+      const p = sigmoid(theta - phi[u]!);
+      g += s[u]! - n[u]! * p;
+      h += n[u]! * p * (1 - p);
+    }
+    const step = Math.max(-2, Math.min(2, g / h));
+    theta += step;
+    if (Math.abs(step) < 1e-12) break;
+  }
+  return theta;
+}

@@ -113,17 +113,66 @@ export function drawOutcome(
   opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined; readonly law?: TieLaw | undefined },
   u: number,
 ): number {
+  outcomeThresholds(ra, rb, opts, lawTerms, 3);
+  return u < lawTerms[3]! ? 0 : u < lawTerms[4]! ? 2 : u < lawTerms[5]! ? 3 : 1;
+}
+
+/**
+ * The three cut points of {@link drawOutcome} for ratings `ra`, `rb`, written to `out[at…at+2]`: a uniform below the
+ * first is an A win, then `tie`, then `tie (bothbad)`, else a B win. O(1).
+ */
+export function outcomeThresholds(
+  ra: number,
+  rb: number,
+  opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined; readonly law?: TieLaw | undefined },
+  out: Float64Array,
+  at: number,
+): void {
   const law = opts.law;
-  if (!law) return drawOutcomeP(expectedScore(ra, rb, opts), { tieRate: opts.tieRate, bothbadShare: opts.bothbadShare, tieModel: opts.tieModel ?? 'constant' }, u);
-  const d = ((ra - rb) * Math.log(opts.base)) / opts.scale;
-  outcomeTerms(law.model, d, law.eta, 0, lawTerms);
-  const pa = Math.exp(lawTerms[0]!);
-  outcomeTerms(law.model, d, law.eta, 2, lawTerms);
-  const tau = Math.exp(lawTerms[0]!);
-  if (u < pa) return 0;
-  if (u < pa + tau * (1 - opts.bothbadShare)) return 2;
-  if (u < pa + tau) return 3;
-  return 1;
+  let pa: number;
+  let tau: number;
+  if (!law) {
+    const p = expectedScore(ra, rb, opts);
+    tau = tieProbability(p, { tieRate: opts.tieRate, tieModel: opts.tieModel ?? 'constant' });
+    pa = p - tau / 2;
+  } else {
+    const d = ((ra - rb) * Math.log(opts.base)) / opts.scale;
+    outcomeTerms(law.model, d, law.eta, 0, lawTerms);
+    pa = Math.exp(lawTerms[0]!);
+    outcomeTerms(law.model, d, law.eta, 2, lawTerms);
+    tau = Math.exp(lawTerms[0]!);
+  }
+  out[at] = pa;
+  out[at + 1] = pa + tau * (1 - opts.bothbadShare);
+  out[at + 2] = pa + tau;
+}
+
+/**
+ * {@link drawOutcome} between board slots with fixed true ratings, its cut points computed once per ordered pair
+ * and kept (3 numbers a pair, `cap²` pairs): the same outcomes for the same uniforms, without an exponential per
+ * vote. For a replication's many simulated votes among a few hundred models.
+ */
+export class OutcomeCache {
+  private readonly cut: Float64Array;
+  private readonly known: Uint8Array;
+  constructor(
+    private readonly cap: number,
+    private readonly rating: Float64Array,
+    private readonly opts: Parameters<typeof drawOutcome>[2],
+  ) {
+    this.cut = new Float64Array(cap * cap * 3);
+    this.known = new Uint8Array(cap * cap);
+  }
+  /** The outcome of a vote of slot a against slot b (their ratings read at first use) for the uniform u. */
+  draw(a: number, b: number, u: number): number {
+    const k = a * this.cap + b;
+    const c = k * 3;
+    if (!this.known[k]) {
+      outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
+      this.known[k] = 1;
+    }
+    return u < this.cut[c]! ? 0 : u < this.cut[c + 1]! ? 2 : u < this.cut[c + 2]! ? 3 : 1;
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import { aggregatePairs } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { sigmoid } from '../rating/predict.js';
+import { fitAgainstFixed } from '../rating/bradley-terry.js';
 import { modelFor } from '../models/index.js';
-import { AUTO_PRIOR, DEFAULT_MODEL, type ModelOptions } from '../models/types.js';
+import { DEFAULT_MODEL, type ModelOptions } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, normal, type Rng } from '../rng.js';
 import { type BoardFit, fitBoard, PairBoard, type SimIntervals } from './board.js';
@@ -10,7 +11,7 @@ import type { SimRatings } from './fixture.js';
 import { type ModelSettling, modelSettling, type RankedEntry, type Settle, type SettlingCheckpoint } from './settling.js';
 import { anytimeHalfWidth, DEFAULT_ANYTIME_TUNE, mixtureRatio } from '../stats/anytime.js';
 import { normalQuantile } from '../math/normal.js';
-import { battleSampler, drawOutcome, drawOutcomeP, type SimBattle, type SimulateOptions, type TieLaw } from './generate.js';
+import { battleSampler, drawOutcome, drawOutcomeP, OutcomeCache, type SimBattle, type SimulateOptions, type TieLaw } from './generate.js';
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
 import { spread, type Spread } from './summary.js';
@@ -288,43 +289,6 @@ export interface WhatIfOptions {
   readonly onReplication?: ((r: number, of: number) => void) | undefined;
 }
 
-/**
- * One-dimensional Bradley–Terry estimate of a model against opponents of fixed strength: maximises
- * Σ_u [s_u·log σ(θ − φ_u) + (n_u − s_u)·log σ(φ_u − θ)] − λ/2·(θ − φ̄)² by Newton's method (λ = 0.01, φ̄ the
- * vote-weighted mean opponent, which keeps the estimate finite when every vote was won or lost). O(k·iterations).
- *
- * @param n votes against each opponent
- * @param s score against each opponent (wins + ½ ties)
- * @param phi opponents' strengths (natural scale)
- * @returns θ on the natural scale
- */
-export function fitAgainstFixed(n: ArrayLike<number>, s: ArrayLike<number>, phi: ArrayLike<number>): number {
-  let total = 0;
-  let mean = 0;
-  for (let u = 0; u < n.length; u++) {
-    if (!(n[u]! > 0)) continue;
-    total += n[u]!;
-    mean += n[u]! * phi[u]!;
-  }
-  if (total === 0) return 0;
-  mean /= total;
-  let theta = mean;
-  for (let it = 0; it < 100; it++) {
-    let g = -AUTO_PRIOR * (theta - mean);
-    let h = AUTO_PRIOR;
-    for (let u = 0; u < n.length; u++) {
-      if (!(n[u]! > 0)) continue;
-      const p = sigmoid(theta - phi[u]!);
-      g += s[u]! - n[u]! * p;
-      h += n[u]! * p * (1 - p);
-    }
-    const step = Math.max(-2, Math.min(2, g / h));
-    theta += step;
-    if (Math.abs(step) < 1e-12) break;
-  }
-  return theta;
-}
-
 interface StepRecord {
   votesAdded: number;
   chosenTrue?: number;
@@ -477,9 +441,10 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       const pair = { a: 0, b: 0 };
       let mine = 0;
       const watch = debutWatcher(ctx, v);
+      const outcomes = new OutcomeCache(board.cap, board.truth, sim);
       for (let k = 0; k < total; k++) {
         policy.draw(rng, pair);
-        const o = vote(board.truth[pair.a]!, board.truth[pair.b]!, undefined);
+        const o = outcomes.draw(pair.a, pair.b, rng());
         board.add(pair.a, pair.b, o);
         policy.record(pair.a, pair.b, o);
         if (pair.a === v || pair.b === v) {

@@ -5,7 +5,8 @@ import { DEFAULT_MODEL as DEFAULT_RATE } from '../../src/models/types.js';
 import type { SimRatings } from '../../src/sim/fixture.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { coordinateAscent, countCells } from '../rating/independent-fits.js';
-import { battlesBaseline, fitAgainstFixed, prepareWhatIfBaseline, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
+import { fitAgainstFixed } from '../../src/rating/bradley-terry.js';
+import { battlesBaseline, prepareWhatIfBaseline, runWhatIf, simulatedBaseline, type WhatIfResult } from '../../src/sim/whatif.js';
 
 function truthOf(entries: [string, number][]): SimRatings {
   return {
