@@ -15,6 +15,7 @@ export { expectedScoreOf } from './models/predict.js';
 export { rateWithIntervals, addIntervals, DEFAULT_INTERVALS, type IntervalOptions, type RatedBoard, type CiMethod } from './stats/uncertainty.js';
 export { compareModels, type PairComparison } from './stats/compare.js';
 export { leaderboardOf, type Leaderboard, type LeaderboardRow } from './leaderboard/leaderboard.js';
+export { applyDisplayRules, readReferenceBoard, type DisplayRules, type DisplayLeaderboard, type DisplayRow, type IntervalStyle } from './leaderboard/display.js';
 export { formatLeaderboard, type OutputFormat } from './formats/format.js';
 export { simulateTable, type SimulateOptions } from './sim/generate.js';
 export { parseScenario, type Scenario } from './sim/scenario.js';

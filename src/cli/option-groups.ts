@@ -9,6 +9,7 @@ import { readBattles } from '../data/load.js';
 import { type BattleTable, sortByTimestamp } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { modelFor } from '../models/index.js';
+import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoard } from '../leaderboard/display.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
 import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
@@ -224,4 +225,24 @@ export async function rateInput(io: CliIO, files: string[], o: Record<string, un
   } finally {
     opts.progress.stop();
   }
+}
+
+/** Display options of the commands that print a leaderboard (`rate`, `report`): LMArena's display rules. */
+export function addDisplayOptions(cmd: Command): Command {
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  return cmd
+    .option('--min-votes <n>', 'hide models with fewer battles than this (kept in the fit; LMArena\'s category boards use 300)', nonNegativeInt, 0)
+    .option('--deprecated <model>', 'a deprecated model: shown and flagged, kept in the fit, left out of the other models\' ranks (repeatable)', collect)
+    .option('--deprecated-file <file>', 'deprecated models, one name per line')
+    .option('--delta <board.json>', 'add Δ = rank here − rank on this board (the JSON of `arena rate --format json`, e.g. the overall board)')
+    .addOption(new Option('--interval-style <style>', 'intervals as bounds (1480.2 – 1503.9) or as +x / −y').choices(['bounds', 'plusminus']).default('bounds'));
+}
+
+/** The display rules the options ask for ({@link addDisplayOptions}). @throws InputError for an unreadable or bad file */
+export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & { active: boolean } {
+  const deprecated = [...((raw.deprecated as string[] | undefined) ?? []), ...(raw.deprecatedFile ? readModelList(raw.deprecatedFile as string) : [])];
+  const reference = raw.delta ? readReferenceBoard(raw.delta as string) : undefined;
+  const minVotes = (raw.minVotes as number | undefined) ?? 0;
+  const intervalStyle = (raw.intervalStyle as IntervalStyle | undefined) ?? 'bounds';
+  return { minVotes, deprecated, reference, intervalStyle, active: minVotes > 0 || deprecated.length > 0 || Boolean(reference) || intervalStyle !== 'bounds' };
 }

@@ -1,4 +1,25 @@
+import type { DisplayLeaderboard, DisplayRow } from '../leaderboard/display.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
+
+/** A leaderboard, with or without display rules applied. */
+type Board = Leaderboard | DisplayLeaderboard;
+const displayOf = (lb: Board) => ('display' in lb ? lb.display : null);
+/** Delta as shown: +2, −1, 0, or `new` (not on the reference board). */
+const deltaText = (d: number | null | undefined) => (d === null || d === undefined ? 'new' : d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0');
+/** The interval as shown in tables: bounds, or +x / −y with `plusminus`. */
+function intervalText(lb: Board, r: DisplayRow): string {
+  return displayOf(lb)?.intervalStyle === 'plusminus' ? `+${fmt(r.upper! - r.rating)} / −${fmt(r.rating - r.lower!)}` : `${fmt(r.lower)} – ${fmt(r.upper)}`;
+}
+/** The model cell's text (before escaping): the name, flagged when deprecated. */
+const modelText = (r: DisplayRow) => (r.deprecated ? `${r.model} (deprecated)` : r.model);
+
+/** Lines under a table: the hidden models (still in the fit). */
+function displayNotes(lb: Board, cell: (s: string) => string): string {
+  const d = displayOf(lb);
+  if (!d || d.hidden.length === 0) return '';
+  const names = d.hidden.slice(0, 10).map((h) => cell(h.model)).join(', ');
+  return `\n${d.hidden.length} model${d.hidden.length > 1 ? 's' : ''} with fewer than ${fmt(d.minVotes, 0)} battles hidden (kept in the fit): ${names}${d.hidden.length > 10 ? ', …' : ''}\n`;
+}
 
 /** Output formats of leaderboards. */
 export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown';
@@ -43,15 +64,34 @@ export function formatCsvRows(header: readonly string[], rows: readonly (readonl
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-const hasIntervals = (lb: Leaderboard) => lb.models.length > 0 && lb.models[0]!.lower !== undefined;
+const hasIntervals = (lb: Board) => lb.models.length > 0 && lb.models[0]!.lower !== undefined;
 
-/** CSV text of a leaderboard: rank, model, rating, [lower, upper,] battles, wins, losses, ties. */
-export function formatLeaderboardCsv(lb: Leaderboard): string {
+/**
+ * CSV text of a leaderboard: rank, model, rating, [lower, upper, [plus, minus,]] battles, wins, losses, ties, and with
+ * display rules [deprecated,] [delta] (delta empty for a model not on the reference board).
+ */
+export function formatLeaderboardCsv(lb: Board): string {
   const ci = hasIntervals(lb);
-  const header = ['rank', 'model', 'rating', ...(ci ? ['lower', 'upper'] : []), 'battles', 'wins', 'losses', 'ties'];
+  const d = displayOf(lb);
+  const pm = ci && d?.intervalStyle === 'plusminus';
+  const dep = Boolean(d && d.deprecated.length);
+  const delta = Boolean(d?.reference);
+  const header = ['rank', 'model', 'rating', ...(ci ? ['lower', 'upper'] : []), ...(pm ? ['plus', 'minus'] : []), 'battles', 'wins', 'losses', 'ties', ...(dep ? ['deprecated'] : []), ...(delta ? ['delta'] : [])];
   return formatCsvRows(
     header,
-    lb.models.map((r) => [r.rank, r.model, r.rating, ...(ci ? [r.lower, r.upper] : []), r.battles, r.wins, r.losses, r.ties]),
+    (lb.models as readonly DisplayRow[]).map((r) => [
+      r.rank,
+      r.model,
+      r.rating,
+      ...(ci ? [r.lower, r.upper] : []),
+      ...(pm ? [r.plus, r.minus] : []),
+      r.battles,
+      r.wins,
+      r.losses,
+      r.ties,
+      ...(dep ? [r.deprecated ? 'true' : 'false'] : []),
+      ...(delta ? [r.delta ?? ''] : []),
+    ]),
   );
 }
 
@@ -146,7 +186,8 @@ function barCaption(lo: number, hi: number, width: number): string {
  * bar ({@link intervalBar}) on an axis common to the rows shown, captioned with its two ends, and its first column
  * is LMArena's rank ("Rank"); without intervals it is the position by rating ("Pos.").
  */
-export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {}): string {
+export function formatLeaderboardTable(lb: Board, opts: TableOptions = {}): string {
+  const delta = Boolean(displayOf(lb)?.reference);
   const ci = hasIntervals(lb);
   const level = typeof lb.params.ci === 'number' ? `${Math.round(lb.params.ci * 1000) / 10}% CI` : 'CI';
   const width = ci ? (opts.barWidth ?? 24) : 0;
@@ -160,20 +201,21 @@ export function formatLeaderboardTable(lb: Leaderboard, opts: TableOptions = {})
   }
   const bar = width > 0 && lo <= hi;
   // "Rank" is LMArena's rank (1 + models whose interval lies entirely above); without intervals it is the position
-  const header = [ci ? 'Rank' : 'Pos.', 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
-  const rows = lb.models.map((r) => [
+  const header = [ci ? 'Rank' : 'Pos.', ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const rows = (lb.models as readonly DisplayRow[]).map((r) => [
     String(r.rank),
-    visibleText(r.model),
+    ...(delta ? [deltaText(r.delta)] : []),
+    visibleText(modelText(r)),
     fmt(r.rating),
-    ...(ci ? [`${fmt(r.lower)} – ${fmt(r.upper)}`] : []),
+    ...(ci ? [intervalText(lb, r)] : []),
     ...(bar ? [intervalBar(r.lower ?? Number.NaN, r.rating, r.upper ?? Number.NaN, lo, hi, width, opts.color ?? false)] : []),
     fmt(r.battles, 0),
     fmt(r.wins, 0),
     fmt(r.losses, 0),
     fmt(r.ties, 0),
   ]);
-  const align: ('l' | 'r')[] = ['r', 'l', 'r', ...(ci ? (['r'] as const) : []), ...(bar ? (['l'] as const) : []), 'r', 'r', 'r', 'r'];
-  return textTable(header, rows, align);
+  const align: ('l' | 'r')[] = ['r', ...(delta ? (['r'] as const) : []), 'l', 'r', ...(ci ? (['r'] as const) : []), ...(bar ? (['l'] as const) : []), 'r', 'r', 'r', 'r'];
+  return textTable(header, rows, align) + displayNotes(lb, visibleText);
 }
 
 /**
@@ -187,24 +229,27 @@ export const mdCell = (s: string) =>
     .replace(/>/g, '&gt;')
     .replace(/[\\|`*_[\]]/g, (c) => `\\${c}`);
 
-/** Markdown (GitHub) table of a leaderboard. */
-export function formatLeaderboardMarkdown(lb: Leaderboard): string {
+/** Markdown (GitHub) table of a leaderboard (with display rules: Δ column, +x / −y intervals, deprecated flags). */
+export function formatLeaderboardMarkdown(lb: Board): string {
   const ci = hasIntervals(lb);
-  const header = [ci ? 'Rank' : 'Position', 'Model', 'Rating', ...(ci ? ['Lower', 'Upper'] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
-  const right = [true, false, true, ...(ci ? [true, true] : []), true, true, true, true];
+  const d = displayOf(lb);
+  const pm = ci && d?.intervalStyle === 'plusminus';
+  const delta = Boolean(d?.reference);
+  const header = [ci ? 'Rank' : 'Position', ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? (pm ? ['Interval'] : ['Lower', 'Upper']) : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const right = [true, ...(delta ? [true] : []), false, true, ...(ci ? (pm ? [true] : [true, true]) : []), true, true, true, true];
   const lines = [
     `| ${header.join(' | ')} |`,
     `| ${right.map((r) => (r ? '---:' : ':---')).join(' | ')} |`,
-    ...lb.models.map(
+    ...(lb.models as readonly DisplayRow[]).map(
       (r) =>
-        `| ${[String(r.rank), mdCell(r.model), fmt(r.rating), ...(ci ? [fmt(r.lower), fmt(r.upper)] : []), fmt(r.battles, 0), fmt(r.wins, 0), fmt(r.losses, 0), fmt(r.ties, 0)].join(' | ')} |`,
+        `| ${[String(r.rank), ...(delta ? [deltaText(r.delta)] : []), mdCell(modelText(r)), fmt(r.rating), ...(ci ? (pm ? [intervalText(lb, r)] : [fmt(r.lower), fmt(r.upper)]) : []), fmt(r.battles, 0), fmt(r.wins, 0), fmt(r.losses, 0), fmt(r.ties, 0)].join(' | ')} |`,
     ),
   ];
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + displayNotes(lb, mdCell);
 }
 
 /** A leaderboard in one of the output formats (`opts` apply to the terminal table). */
-export function formatLeaderboard(lb: Leaderboard, format: OutputFormat, opts: TableOptions = {}): string {
+export function formatLeaderboard(lb: Board, format: OutputFormat, opts: TableOptions = {}): string {
   switch (format) {
     case 'json':
       return formatJson(lb);

@@ -25,6 +25,8 @@ export interface BoardPlotOptions {
   readonly subtitle?: string;
   /** Heatmap cell size in pixels (default 28). */
   readonly cell?: number;
+  /** Models left out of the plot (e.g. hidden by `--min-votes`): the top N are taken among the others. */
+  readonly exclude?: ReadonlySet<string>;
 }
 
 /**
@@ -38,7 +40,9 @@ export interface BoardPlotOptions {
  * @throws Error when `intervals` is asked without intervals
  */
 export function boardPlotSpec(kind: BoardPlotKind, point: ModelFit, iv: RatingIntervals | null, o: BoardPlotOptions): PlotSpec {
-  const order = orderByRating(point.models, point.ratings).slice(0, Math.max(1, o.top));
+  const order = orderByRating(point.models, point.ratings)
+    .filter((v) => !o.exclude?.has(point.models[v]!))
+    .slice(0, Math.max(1, o.top));
   const sub = { ...(o.subtitle !== undefined ? { subtitle: o.subtitle } : {}), ...(o.cell !== undefined ? { cell: o.cell } : {}) };
   if (kind === 'intervals') {
     if (!iv) throw new Error('the intervals plot needs intervals');

@@ -4,6 +4,7 @@ import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
 import { fmt, visibleText } from '../formats/format.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
+import { applyDisplayRules, type DisplayLeaderboard, type DisplayRow, type DisplayRules } from '../leaderboard/display.js';
 import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
 import type { RatedBoard } from '../stats/uncertainty.js';
 
@@ -37,8 +38,8 @@ export interface ReportPage {
   readonly title: string;
   /** One-line summary under the title (plain text). */
   readonly summary: string;
-  /** The leaderboard, rows with `lower`/`upper`, sorted by rating. */
-  readonly leaderboard: Leaderboard;
+  /** The leaderboard, rows with `lower`/`upper`, sorted by rating (display rules applied, if any). */
+  readonly leaderboard: Leaderboard | DisplayLeaderboard;
   /** Worst rank consistent with the intervals, per row of `leaderboard.models`. */
   readonly worstRank: readonly number[];
   /** Interval method and level (column heading). */
@@ -85,13 +86,26 @@ footer{color:var(--muted);margin-top:32px;font-size:12px}
 export function reportHtml(p: ReportPage): string {
   const e = escapeHtml;
   const pct = `${Math.round(p.interval.level * 1000) / 10}%`;
-  const rows = p.leaderboard.models
+  const display = 'display' in p.leaderboard ? p.leaderboard.display : null;
+  const delta = Boolean(display?.reference);
+  const pm = display?.intervalStyle === 'plusminus';
+  const deltaText = (d: number | null | undefined) => (d === null || d === undefined ? 'new' : d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0');
+  const rows = (p.leaderboard.models as readonly DisplayRow[])
     .map((r, k) => {
       const worst = p.worstRank[k]!;
       const rankRange = worst === r.rank ? String(r.rank) : `${r.rank}–${worst}`;
-      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td><td class="model">${e(r.model)}</td><td class="num">${fmt(r.rating)}</td><td class="num">${fmt(r.lower)} – ${fmt(r.upper)}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
+      const interval = pm ? `+${fmt(r.upper! - r.rating)} / −${fmt(r.rating - r.lower!)}` : `${fmt(r.lower)} – ${fmt(r.upper)}`;
+      const model = r.deprecated ? `${e(r.model)} <span class="summary">(deprecated)</span>` : e(r.model);
+      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td>${delta ? `<td class="num">${deltaText(r.delta)}</td>` : ''}<td class="model">${model}</td><td class="num">${fmt(r.rating)}</td><td class="num">${interval}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
     })
     .join('\n');
+  const hiddenNote = display && display.hidden.length
+    ? ` ${display.hidden.length} model${display.hidden.length > 1 ? 's' : ''} with fewer than ${fmt(display.minVotes, 0)} battles ${display.hidden.length > 1 ? 'are' : 'is'} hidden (kept in the fit): ${display.hidden.map((h) => e(h.model)).join(', ')}.`
+    : '';
+  const rulesNote = [
+    display && display.deprecated.length ? ' Deprecated models are shown but left out of the other models\' ranks.' : '',
+    delta ? ` Δ: rank here minus rank on ${e(display!.reference!)} ("new": not on it).` : '',
+  ].join('');
   const warnings = p.leaderboard.warnings.length
     ? `<ul class="warnings">${p.leaderboard.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`
     : '<p>None.</p>';
@@ -115,12 +129,12 @@ export function reportHtml(p: ReportPage): string {
 <section id="warnings"><h2>Warnings</h2>${warnings}</section>
 <section id="leaderboard"><h2>Leaderboard</h2>
 <div class="scroll"><table>
-<thead><tr><th class="num">Rank</th><th class="num">Rank interval</th><th>Model</th><th class="num">Rating</th><th class="num">${e(pct)} interval (${e(p.interval.method)})</th><th class="num">Votes</th></tr></thead>
+<thead><tr><th class="num">Rank</th><th class="num">Rank interval</th>${delta ? '<th class="num">Δ</th>' : ''}<th>Model</th><th class="num">Rating</th><th class="num">${e(pct)} interval (${e(p.interval.method)})</th><th class="num">Votes</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table></div>
-<p class="summary">Rank: 1 + the number of models whose interval lies entirely above this model's (LMArena's rank). Rank interval: the best and worst rank consistent with the intervals.</p>
+<p class="summary">Rank: 1 + the number of models whose interval lies entirely above this model's (LMArena's rank). Rank interval: the best and worst rank consistent with the intervals.${rulesNote}${hiddenNote}</p>
 </section>
 ${figures}
 <section id="parameters"><h2>Parameters</h2>
@@ -146,6 +160,8 @@ export interface ReportOptions {
   readonly params: Readonly<Record<string, unknown>>;
   /** Models in the interval plot (top N by rating). */
   readonly top: number;
+  /** Display rules of the leaderboard (hidden models are left out of the figures too). */
+  readonly display?: DisplayRules | undefined;
   /** Models in the heatmaps (top N by rating). */
   readonly heatmapTop: number;
   readonly command?: string;
@@ -176,18 +192,20 @@ export async function renderReport(rated: RatedBoard, o: ReportOptions): Promise
   if (!iv) throw new RangeError('the report needs intervals (--ci-method sandwich or bootstrap)');
   const method = point.kind === 'tie' ? point.tieModel : point.kind === 'style' ? `${point.outcome}+style` : point.kind;
   const params = o.params;
-  const lb = leaderboardOf(rated, params);
+  const shown = o.display ? applyDisplayRules(leaderboardOf(rated, params), o.display) : null;
+  const lb = shown ?? leaderboardOf(rated, params);
+  const hidden = new Set<string>(shown ? shown.display.hidden.map((h) => h.model) : []);
   const worstRank = lb.models.map((r) => r.rankUpper ?? r.rank);
   const pct = `${Math.round(iv.level * 1000) / 10}%`;
   const methodName = METHOD_NAMES[method] ?? method;
   const ties = point.options.ties;
   const tieText = ties === 'half' ? 'a tie counts half' : ties === 'ignore' ? 'ties ignored' : `${METHOD_NAMES[ties]} tie model`;
   const subtitle = `${o.sources.join(', ')} · ${fmt(battles, 0)} battles · ${methodName} (${tieText})`;
-  const plotOpts = { ties: (ties === 'ignore' ? 'ignore' : 'half') as TiePolicy, subtitle, cell: 24 };
+  const plotOpts = { ties: (ties === 'ignore' ? 'ignore' : 'half') as TiePolicy, subtitle, cell: 24, exclude: hidden };
   resetSVGDefIds(); // ids stay unique across the figures of this page
   const svg = async (kind: 'intervals' | 'winrate' | 'counts', top: number) =>
     renderSvg(boardPlotSpec(kind, point, iv, { ...plotOpts, top }), { resetIds: false });
-  const m = point.models.length;
+  const m = point.models.length - hidden.size;
   const nI = Math.min(o.top, m);
   const nH = Math.min(o.heatmapTop, m);
   const figures: ReportFigure[] = [

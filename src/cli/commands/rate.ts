@@ -4,7 +4,8 @@ import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../format
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { applyDisplayRules } from '../../leaderboard/display.js';
+import { addBattleOptions, addDisplayOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, displayRulesFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { addCompareModelsOption, compareModelsCommand, fitExtrasText } from './rate-models.js';
 
@@ -16,6 +17,7 @@ export function registerRate(program: Command, io: CliIO): void {
     .argument('<battles...>', BATTLES_ARGUMENT);
   addBattleOptions(cmd);
   addCompareModelsOption(cmd);
+  addDisplayOptions(cmd);
   cmd
     .option('--rank-distribution', 'add each model\'s bootstrap rank distribution (json: rankDistribution; needs --bootstrap N)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'markdown']).default('table'))
@@ -26,6 +28,8 @@ export function registerRate(program: Command, io: CliIO): void {
       if (o.rankDistribution && !(intervals.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap N');
       if (o.rankDistribution && o.format !== 'json') throw new UsageError('--rank-distribution is written in JSON only (rankDistribution of each row): add --format json');
       if (o.top !== undefined && (o.format === 'csv' || o.format === 'json')) throw new UsageError(`--top applies to the table and markdown formats; --format ${String(o.format)} writes every model`);
+      const display = displayRulesFrom(o);
+      if (o.rankDistribution && (display.minVotes! > 0 || display.deprecated!.length > 0)) throw new UsageError('--rank-distribution counts every model in every round: it cannot be combined with --min-votes or --deprecated');
       if (o.compareModels) {
         if (modelOptions.method === 'elo') throw new UsageError('--compare-models compares likelihood tie models: it needs --method bt');
         const t = await loadInput(io, files, o, false);
@@ -40,7 +44,8 @@ export function registerRate(program: Command, io: CliIO): void {
       } finally {
         progress.stop();
       }
-      let lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort }, Boolean(o.rankDistribution));
+      const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort }, Boolean(o.rankDistribution));
+      let lb = display.active ? applyDisplayRules(plain, display) : plain;
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
       emit(io, formatLeaderboard(lb, format, { color: !o.out && colorEnabled(io.env, io.stdoutIsTTY) }) + fitExtrasText(lb, format), o.out as string | undefined);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
+import { addBattleOptions, addDisplayOptions, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { sourceNames } from './plot.js';
 
@@ -31,6 +31,7 @@ export function registerReport(program: Command, io: CliIO): void {
     .description('write one self-contained HTML page: leaderboard with rank and rating intervals, interval plot, win-rate and battle-count heatmaps, warnings, parameters')
     .argument('<battles...>', BATTLES_ARGUMENT);
   addBattleOptions(cmd);
+  addDisplayOptions(cmd);
   cmd
     .option('--top <n>', 'models in the interval plot (top n by rating)', positiveInt, 30)
     .option('--heatmap-top <n>', 'models in the heatmaps (top n by rating)', positiveInt, 15)
@@ -40,6 +41,7 @@ export function registerReport(program: Command, io: CliIO): void {
       const opts = battleOptionsFrom(io, o);
       const { modelOptions, intervals } = opts;
       if (intervals.ciMethod === 'none') throw new UsageError('the report draws intervals: use --ci-method sandwich (likelihood models) or --bootstrap N');
+      const display = displayRulesFrom(o);
       const rated = await rateInput(io, files, o, opts);
       const sources = sourceNames(files);
       const { renderReport } = await import('../../report/html.js'); // Vega loads on demand
@@ -49,6 +51,7 @@ export function registerReport(program: Command, io: CliIO): void {
         params: { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort },
         top: o.top as number,
         heatmapTop: o.heatmapTop as number,
+        ...(display.active ? { display } : {}),
         command: commandLine(cmd, files),
         generator: `arena ${VERSION}`,
       });

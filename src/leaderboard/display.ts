@@ -1,0 +1,169 @@
+/**
+ * Display rules of a published board (LMArena's): hide models with too few votes, leave deprecated models out of
+ * the ranks, show each model's rank change against a reference (overall) board, and intervals as "+x / −y". They
+ * change what a leaderboard shows, never the fit: every model stays in the fit, and ratings and intervals are
+ * untouched.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { readJsonFile } from '../data/ratings.js';
+import { InputError } from '../errors.js';
+import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
+
+/** How intervals are shown: as bounds ("1480.2 – 1503.9") or as distances from the rating ("+11.9 / −11.8"). */
+export type IntervalStyle = 'bounds' | 'plusminus';
+
+/** Display rules ({@link applyDisplayRules}). */
+export interface DisplayRules {
+  /** Hide models with fewer battles than this (0: show every model). LMArena's category boards use 300. */
+  readonly minVotes?: number | undefined;
+  /** Models kept in the fit and shown, flagged, but left out when the others' ranks are computed. */
+  readonly deprecated?: readonly string[] | undefined;
+  /** A reference board (e.g. the overall board of which this is a category): `delta` = rank here − rank there. */
+  readonly reference?: { readonly name: string; readonly ranks: ReadonlyMap<string, number> } | undefined;
+  /** How tables show intervals; `plusminus` also adds `plus`/`minus` to each row of the JSON and CSV. */
+  readonly intervalStyle?: IntervalStyle | undefined;
+}
+
+/** A leaderboard row after the display rules. */
+export interface DisplayRow extends LeaderboardRow {
+  /** Deprecated: shown, ranked against the current models, but not counted in their ranks. */
+  readonly deprecated?: boolean;
+  /** Rank here minus rank on the reference board (negative: higher here); null when not on the reference board. */
+  readonly delta?: number | null;
+  /** upper − rating (with `intervalStyle: 'plusminus'`). */
+  readonly plus?: number;
+  /** rating − lower (with `intervalStyle: 'plusminus'`). */
+  readonly minus?: number;
+}
+
+/** What the display rules did, echoed in the JSON. */
+export interface DisplaySummary {
+  readonly minVotes: number;
+  readonly deprecated: readonly string[];
+  readonly reference: string | null;
+  readonly intervalStyle: IntervalStyle;
+  /** Models hidden for having fewer than `minVotes` battles (still in the fit), with their battles. */
+  readonly hidden: readonly { readonly model: string; readonly battles: number }[];
+}
+
+/** A leaderboard with display rules applied. */
+export interface DisplayLeaderboard extends Omit<Leaderboard, 'models'> {
+  readonly models: readonly DisplayRow[];
+  readonly display: DisplaySummary;
+}
+
+/**
+ * Applies display rules to a leaderboard. The rows shown are those with at least `minVotes` battles; ranks are
+ * recomputed among the shown models that are not deprecated (the "rank pool" P): for a shown model v,
+ * rank = 1 + #{u ∈ P, u ≠ v : lower_u > upper_v} (LMArena's rank; without intervals the bounds are the ratings),
+ * and its rank range runs from that to |P ∪ {v}| − #{u ∈ P : upper_u < lower_v}. A deprecated model gets the rank
+ * it would have among the current ones, and counts in nobody's. With no rule, ranks are unchanged. Rank
+ * distributions (bootstrap) count every model, so they are dropped when a rule changes the pool.
+ * O(m log m) plus the reference look-ups.
+ *
+ * @throws RangeError when `minVotes` is negative or not finite
+ */
+export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): DisplayLeaderboard {
+  const minVotes = rules.minVotes ?? 0;
+  if (!(minVotes >= 0) || !Number.isFinite(minVotes)) throw new RangeError(`minVotes must be a finite number ≥ 0, got ${minVotes}`);
+  const deprecated = new Set(rules.deprecated ?? []);
+  const style = rules.intervalStyle ?? 'bounds';
+  const hidden = lb.models.filter((r) => r.battles < minVotes).map((r) => ({ model: r.model, battles: r.battles }));
+  const shown = lb.models.filter((r) => r.battles >= minVotes);
+  const lo = (r: LeaderboardRow) => r.lower ?? r.rating;
+  const hi = (r: LeaderboardRow) => r.upper ?? r.rating;
+  const pool = shown.filter((r) => !deprecated.has(r.model));
+  const poolLo = Float64Array.from(pool, lo).sort();
+  const poolHi = Float64Array.from(pool, hi).sort();
+  const poolChanged = hidden.length > 0 || pool.length < shown.length;
+  const models = shown.map((r): DisplayRow => {
+    const isDep = deprecated.has(r.model);
+    // lower_u > upper_v never holds for u = v (lower ≤ upper), so counting over the pool with or without v is the same
+    const above = pool.length - countAtMost(poolLo, hi(r));
+    const below = countBelow(poolHi, lo(r));
+    const size = pool.length + (isDep ? 1 : 0);
+    const { rankDistribution, ...rest } = r;
+    return {
+      ...rest,
+      rank: 1 + above,
+      ...(r.rankLower !== undefined ? { rankLower: 1 + above, rankUpper: size - below } : {}),
+      ...(rankDistribution && !poolChanged ? { rankDistribution } : {}),
+      ...(isDep ? { deprecated: true } : {}),
+      ...(rules.reference ? { delta: rules.reference.ranks.has(r.model) ? 1 + above - rules.reference.ranks.get(r.model)! : null } : {}),
+      ...(style === 'plusminus' && r.lower !== undefined && r.upper !== undefined ? { plus: r.upper - r.rating, minus: r.rating - r.lower } : {}),
+    };
+  });
+  const unknown = [...deprecated].filter((name) => !lb.models.some((r) => r.model === name));
+  const warnings = unknown.length
+    ? [...lb.warnings, `Deprecated model${unknown.length > 1 ? 's' : ''} not on this board: ${unknown.map((n) => JSON.stringify(n)).join(', ')}.`]
+    : lb.warnings;
+  return {
+    ...lb,
+    models,
+    warnings,
+    display: { minVotes, deprecated: [...deprecated], reference: rules.reference?.name ?? null, intervalStyle: style, hidden },
+  };
+}
+
+/** Number of sorted values ≤ x. */
+function countAtMost(sorted: Float64Array, x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (sorted[mid]! <= x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/** Number of sorted values < x. */
+function countBelow(sorted: Float64Array, x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (sorted[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+const ReferenceBoard = z.object({
+  models: z.array(z.object({ model: z.string(), rank: z.number().int().positive() }).passthrough()),
+}).passthrough();
+
+/**
+ * Reads a reference board for {@link DisplayRules.reference}: the JSON of `arena rate --format json` (any object
+ * with `models: [{ model, rank }]`). Ranks are taken as written there.
+ * @throws InputError naming the file and the first bad field (e.g. `models.3.rank`), or a model listed twice
+ */
+export function readReferenceBoard(file: string): { name: string; ranks: Map<string, number> } {
+  const parsed = ReferenceBoard.safeParse(readJsonFile(file));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`${issue.message} (a reference board is the JSON of \`arena rate --format json\`)`, { file, field: issue.path.join('.') || '(root)' });
+  }
+  const ranks = new Map<string, number>();
+  parsed.data.models.forEach((r, q) => {
+    if (ranks.has(r.model)) throw new InputError(`model ${JSON.stringify(r.model)} is listed twice`, { file, field: `models.${q}.model` });
+    ranks.set(r.model, r.rank);
+  });
+  return { name: file, ranks };
+}
+
+/**
+ * Reads a list of model names, one per line (for `--deprecated-file`): lines are names as written, except that a
+ * trailing carriage return is dropped and blank lines are skipped.
+ * @throws InputError when the file cannot be read
+ */
+export function readModelList(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  }
+  return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l.trim() !== '');
+}
