@@ -146,17 +146,53 @@ export function matmul(a: Float64Array, b: Float64Array, c: Float64Array, m: num
 }
 
 /**
- * The sandwich H⁻¹·B·H⁻¹ of two symmetric n×n row-major matrices (H positive definite; factored in place, so `h` is
- * overwritten). Returns null when H is not positive definite. With A = H⁻¹ ({@link choleskyInverse}), T = A·B is
- * formed as row dot products in 2×2 blocks (B symmetric, so its rows are its columns) and the result T·A only in its
- * upper triangle, mirrored.
+ * The two factors of a sandwich H⁻¹·B·H⁻¹: A = H⁻¹ and T = A·B, from which any entry of the sandwich is one row
+ * product ({@link sandwichEntry}, O(n)) and the whole matrix one more product ({@link sandwichMatrix}).
  */
-export function sandwichProduct(h: Float64Array, b: Float64Array, n: number): Float64Array | null {
+export interface SandwichFactors {
+  readonly n: number;
+  readonly a: Float64Array;
+  readonly t: Float64Array;
+}
+
+/**
+ * {@link SandwichFactors} of two symmetric n×n row-major matrices (H positive definite; factored in place, so `h`
+ * is overwritten): A = H⁻¹ ({@link choleskyInverse}) and T = A·B as row dot products in 2×2 blocks (B symmetric,
+ * so its rows are its columns). Returns null when H is not positive definite. O(n³).
+ */
+export function sandwichFactors(h: Float64Array, b: Float64Array, n: number): SandwichFactors | null {
   if (!choleskyInPlace(h, n)) return null;
   const a = choleskyInverse(h, n);
   const t = new Float64Array(n * n);
-  productNT(a, b, t, n, false, false); // T = A·B (B symmetric: its rows are its columns)
-  const cov = new Float64Array(n * n);
-  productNT(t, a, cov, n, true, false); // T·A = A·B·A, symmetric
+  productNT(a, b, t, n, false, false);
+  return { n, a, t };
+}
+
+/**
+ * Entry (i, j) of the sandwich A·B·A = T·A: Σₖ T[min][k]·A[max][k] (A symmetric), summed in the same order as
+ * {@link sandwichMatrix}, so the two agree bit for bit. O(n).
+ */
+export function sandwichEntry(f: SandwichFactors, i: number, j: number): number {
+  const n = f.n;
+  const r = (i < j ? i : j) * n;
+  const c = (i < j ? j : i) * n;
+  let s = 0;
+  for (let k = 0; k < n; k++) s += f.t[r + k]! * f.a[c + k]!;
+  return s;
+}
+
+/** The whole sandwich T·A (upper triangle computed, mirrored). O(n³/2). */
+export function sandwichMatrix(f: SandwichFactors): Float64Array {
+  const cov = new Float64Array(f.n * f.n);
+  productNT(f.t, f.a, cov, f.n, true, false);
   return cov;
+}
+
+/**
+ * The sandwich H⁻¹·B·H⁻¹ of two symmetric n×n row-major matrices (H positive definite; factored in place, so `h` is
+ * overwritten): {@link sandwichFactors} then {@link sandwichMatrix}. Returns null when H is not positive definite.
+ */
+export function sandwichProduct(h: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  const f = sandwichFactors(h, b, n);
+  return f ? sandwichMatrix(f) : null;
 }

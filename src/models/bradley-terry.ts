@@ -2,7 +2,7 @@
 import type { BattleTable } from '../data/table.js';
 import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
-import { sandwichCovariance } from '../rating/sandwich.js';
+import { btSandwichFactors, lazyCovariance } from '../rating/sandwich.js';
 import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
 
@@ -10,7 +10,7 @@ import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } f
  * Bradley–Terry on aggregated pair cells: P(i beats j) = σ(θi − θj), a tie (either label) half a win each side
  * (`ties: 'half'`, LMArena) or dropped (`ignore`); Newton with step halving to `tolerance` rating points; the
  * ridge prior of {@link resolvePrior} when the MLE does not exist. Sandwich: H⁻¹BH⁻¹ on the cells
- * (`sandwichCovariance`). O(pairs + m³) per Newton step.
+ * (`sandwichCovariance`, entries on demand). O(pairs + m³) per Newton step.
  */
 export const bradleyTerry: RatingModel = Object.freeze({
   name: 'bt',
@@ -21,8 +21,11 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const d = fittedData(input, opts);
     const cells = btCells(d.pairs, ties);
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
-    const init = warmTheta(d.table.models, start?.kind === 'bt' && start.ties === ties ? start : undefined, cells);
-    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init });
+    const warm = start?.kind === 'bt' && start.ties === ties ? start : undefined;
+    const init = warmTheta(d.table.models, warm, cells);
+    // the start's Newton factor serves for chord steps when it is over the same models in the same order
+    const same = warm !== undefined && warm.prior === prior && warm.models.length === d.table.models.length && warm.models.every((name, v) => name === d.table.models[v]);
+    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined });
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {
@@ -32,10 +35,19 @@ export const bradleyTerry: RatingModel = Object.freeze({
       cells,
       theta: fit.theta,
       prior,
+      ...(fit.factor ? { factor: fit.factor } : {}),
     };
   },
   sandwich(f: ModelFit): FitCovariance {
     if (f.kind !== 'bt') throw new TypeError(`bradleyTerry.sandwich needs a bt fit, got ${f.kind}`);
-    return { cov: sandwichCovariance(f.pairs, f.ties, f.theta, f.prior), n: f.models.length, extra: new Map() };
+    const lazy = lazyCovariance(btSandwichFactors(f.pairs, f.ties, f.theta, f.prior));
+    return {
+      get cov() {
+        return lazy.cov;
+      },
+      entry: lazy.entry,
+      n: f.models.length,
+      extra: new Map(),
+    };
   },
 });

@@ -136,6 +136,8 @@ export interface BtModelFit extends FitBase {
   /** Natural-scale strengths, Σθ = 0. */
   readonly theta: Float64Array;
   readonly prior: number;
+  /** Cholesky factor of the last Newton matrix (`BtFit.factor`): chord steps for a later warm-started fit. */
+  readonly factor?: Float64Array;
 }
 
 /** Davidson or Rao–Kupper on pair cells. */
@@ -184,7 +186,10 @@ export type LikelihoodFit = BtModelFit | TieModelFit | CovariateModelFit;
  * others in order (`eta`, `beta:<feature>`), so callers find a tie parameter or a coefficient by name.
  */
 export interface FitCovariance {
+  /** The whole matrix, n×n row-major (may be computed on first access). */
   readonly cov: Float64Array;
+  /** Entry (i, j) without forming the whole matrix, when the model can (equal to `cov[i·n + j]`). */
+  readonly entry?: (i: number, j: number) => number;
   /** Number of parameters (rows of `cov`). */
   readonly n: number;
   /** Index in the parameter vector of each named extra parameter. */

@@ -4,7 +4,7 @@ import { sigmoid } from './predict.js';
 import { pointsPerLogit, type ScaleOptions } from './scale.js';
 import { btCells, type TiePolicy } from './bradley-terry.js';
 import { centredInformation } from './bt-refit.js';
-import { sandwichProduct } from '../math/linalg.js';
+import { type SandwichFactors, sandwichEntry, sandwichFactors, sandwichMatrix } from '../math/linalg.js';
 
 /**
  * Huber–White sandwich covariance of Bradley–Terry strengths, `H⁻¹·B·H⁻¹`, with H the Fisher information
@@ -19,6 +19,15 @@ import { sandwichProduct } from '../math/linalg.js';
  * @returns covariance matrix m×m (row-major) on the natural scale
  */
 export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): Float64Array {
+  return sandwichMatrix(btSandwichFactors(pc, ties, theta, prior));
+}
+
+/**
+ * The factors of {@link sandwichCovariance} (A = H⁻¹, T = A·B; `sandwichEntry` gives any entry in O(m)), for
+ * callers that need a few entries (the diagonal, neighbours' gaps) rather than the whole matrix. O(pairs + m³).
+ * @throws Error when the information matrix is not positive definite
+ */
+export function btSandwichFactors(pc: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): SandwichFactors {
   const m = pc.models.length;
   const h = centredInformation(btCells(pc, ties), theta, prior);
   const b = new Float64Array(m * m);
@@ -35,9 +44,23 @@ export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: Array
     b[i * m + j]! -= w;
     b[j * m + i]! -= w;
   }
-  const cov = sandwichProduct(h, b, m);
-  if (!cov) throw new Error('sandwichCovariance: information matrix is not positive definite');
-  return cov;
+  const f = sandwichFactors(h, b, m);
+  if (!f) throw new Error('sandwichCovariance: information matrix is not positive definite');
+  return f;
+}
+
+/**
+ * A {@link SandwichFactors} as a lazy covariance: entries on demand in O(m), the whole matrix formed on first use
+ * of `cov` (then kept). Entries and matrix agree bit for bit.
+ */
+export function lazyCovariance(f: SandwichFactors): { readonly cov: Float64Array; readonly entry: (i: number, j: number) => number } {
+  let full: Float64Array | null = null;
+  return {
+    get cov() {
+      return (full ??= sandwichMatrix(f));
+    },
+    entry: (i: number, j: number) => (full ? full[i * f.n + j]! : sandwichEntry(f, i, j)),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { pointsPerLogit, type ScaleOptions } from '../rating/scale.js';
 import { contrastLaw, controlQuantiles } from './control-variate.js';
 import { quantileSorted } from './interval.js';
 import { normalCdf, normalQuantile } from '../math/normal.js';
-import type { RatedBoard } from './uncertainty.js';
+import { contrastVariance, type RatedBoard } from './uncertainty.js';
 
 export { normalCdf };
 
@@ -125,8 +125,7 @@ export function compareModels(u: RatedBoard, a: number, b: number, scale: Pick<S
   const dist = u.dist;
   if (u.cov) {
     const f = pointsPerLogit(scale);
-    const { cov, n } = u.cov;
-    const v = cov[a * n + a]! + cov[b * n + b]! - 2 * cov[a * n + b]!;
+    const v = contrastVariance(u.cov, a, b);
     gapSd = Math.sqrt(Math.max(0, v)) * f;
     lower = gap - z * gapSd;
     upper = gap + z * gapSd;

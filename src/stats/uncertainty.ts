@@ -155,8 +155,9 @@ function extraInterval(dist: BootstrapDistribution, col: number, level: number, 
 /** Sandwich variance of θ_v − θ_ref (natural scale; ref −1: of θ_v). O(1). */
 export function contrastVariance(c: FitCovariance, v: number, ref: number): number {
   const n = c.n;
-  if (ref < 0) return c.cov[v * n + v]!;
-  return c.cov[v * n + v]! + c.cov[ref * n + ref]! - 2 * c.cov[v * n + ref]!;
+  const e = c.entry ?? ((i: number, j: number) => c.cov[i * n + j]!);
+  if (ref < 0) return e(v, v);
+  return e(v, v) + e(ref, ref) - 2 * e(v, ref);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { choleskyInPlace, choleskyInverse, sandwichProduct } from '../../src/math/linalg.js';
+import { choleskyInPlace, choleskyInverse, sandwichEntry, sandwichFactors, sandwichMatrix, sandwichProduct } from '../../src/math/linalg.js';
 
 /** Plain textbook triple loop, written independently of the library's dot-product forms. */
 function naiveMul(a: number[][], b: number[][]): number[][] {
@@ -103,5 +103,21 @@ describe('choleskyInPlace', () => {
 
   it('reports a matrix that is not positive definite', () => {
     expect(choleskyInPlace(flat([[1, 2], [2, 1]]), 2)).toBe(false);
+  });
+});
+
+describe('sandwich factors', () => {
+  it('every entry on demand equals the whole matrix bit for bit, and the matrix is exactly symmetric (sizes 1–11)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 11 }).chain((n) => fc.tuple(fc.constant(n), spd(n), spd(n))), ([n, h, b]) => {
+        const f = sandwichFactors(flat(h), flat(b), n)!;
+        const full = sandwichMatrix(f);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+          expect(Object.is(sandwichEntry(f, i, j), full[i * n + j])).toBe(true);
+          expect(full[i * n + j]).toBe(full[j * n + i]);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -49,6 +49,29 @@ describe('warm start (RatingModel.fit with a start fit)', () => {
     for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-6);
   });
 
+  it('with the same models, chord steps on the start\'s Newton factor reach the cold fit to 1e-9 points without a Newton step', () => {
+    const o = opts('half');
+    const model = modelFor(o);
+    const start = model.fit(prefix, o);
+    const cold = model.fit(data, o);
+    const warm = model.fit(data, o, start);
+    expect(warm.fit.iterations).toBe(0);
+    expect(warm.fit.converged).toBe(true);
+    const c = byName(cold);
+    for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-9);
+  });
+
+  it('a start from far-off data (ratings reversed) does not mislead the chord steps: Newton takes over, same optimum', () => {
+    const o = opts('half');
+    const model = modelFor(o);
+    const reversed = simulateTable({ models: names, ratings: Float64Array.from(names, (_, v) => 1400 - 30 * v) }, 60_000, { tieRate: 0.3 }, createRng(9));
+    const start = model.fit(reversed, o);
+    const warm = model.fit(data, o, start);
+    expect(warm.fit.iterations).toBeGreaterThan(0);
+    const c = byName(model.fit(data, o));
+    for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-9);
+  });
+
   it('ignores a start of another model kind (a Davidson fit does not start a Bradley–Terry one)', () => {
     const dav = modelFor(opts('davidson')).fit(data, opts('davidson'));
     const bt = modelFor(opts('half'));
