@@ -88,7 +88,7 @@ describe('simulate --out: failures leave nothing behind', () => {
     writeFileSync(target, 'OLD\n');
     const child = spawn(process.execPath, ['dist/cli/main.js', 'simulate', '--battles', '50000000', '--out', target, '--quiet']);
     // wait until the temporary file exists, then interrupt
-    for (let t = 0; t < 100 && readdirSync(dir).length < 2; t++) await new Promise((r) => setTimeout(r, 50));
+    for (let t = 0; t < 400 && readdirSync(dir).length < 2; t++) await new Promise((r) => setTimeout(r, 50)); // up to 20 s on a loaded machine
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
