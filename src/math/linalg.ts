@@ -153,6 +153,8 @@ export interface SandwichFactors {
   readonly n: number;
   readonly a: Float64Array;
   readonly t: Float64Array;
+  /** The Cholesky factor of H (lower triangle, row-major). */
+  readonly l: Float64Array;
 }
 
 /**
@@ -165,7 +167,7 @@ export function sandwichFactors(h: Float64Array, b: Float64Array, n: number): Sa
   const a = choleskyInverse(h, n);
   const t = new Float64Array(n * n);
   productNT(a, b, t, n, false, false);
-  return { n, a, t };
+  return { n, a, t, l: h };
 }
 
 /**

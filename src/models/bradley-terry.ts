@@ -25,7 +25,7 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const init = warmTheta(d.table.models, warm, cells);
     // the start's Newton factor serves for chord steps when it is over the same models in the same order
     const same = warm !== undefined && warm.prior === prior && warm.models.length === d.table.models.length && warm.models.every((name, v) => name === d.table.models[v]);
-    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined });
+    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined, chordComparisons: same ? warm.factorComparisons : undefined });
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {
@@ -35,13 +35,15 @@ export const bradleyTerry: RatingModel = Object.freeze({
       cells,
       theta: fit.theta,
       prior,
-      ...(fit.factor ? { factor: fit.factor } : {}),
+      ...(fit.factor ? { factor: fit.factor, factorComparisons: fit.factorComparisons ?? 0 } : {}),
     };
   },
   sandwich(f: ModelFit): FitCovariance {
     if (f.kind !== 'bt') throw new TypeError(`bradleyTerry.sandwich needs a bt fit, got ${f.kind}`);
-    const lazy = lazyCovariance(btSandwichFactors(f.pairs, f.ties, f.theta, f.prior));
+    const factors = btSandwichFactors(f.pairs, f.ties, f.theta, f.prior);
+    const lazy = lazyCovariance(factors);
     return {
+      factor: factors.l,
       get cov() {
         return lazy.cov;
       },

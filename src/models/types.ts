@@ -138,6 +138,8 @@ export interface BtModelFit extends FitBase {
   readonly prior: number;
   /** Cholesky factor of the last Newton matrix (`BtFit.factor`): chord steps for a later warm-started fit. */
   readonly factor?: Float64Array;
+  /** Comparisons of the cells `factor` was computed on (`BtFit.factorComparisons`). */
+  readonly factorComparisons?: number;
 }
 
 /** Davidson or Rao–Kupper on pair cells. */
@@ -190,6 +192,11 @@ export interface FitCovariance {
   readonly cov: Float64Array;
   /** Entry (i, j) without forming the whole matrix, when the model can (equal to `cov[i·n + j]`). */
   readonly entry?: (i: number, j: number) => number;
+  /**
+   * Cholesky factor of the bread (the definite information matrix at the fit, as the Newton iteration forms it),
+   * when the model has one: a later warm-started fit on similar data takes chord steps with it.
+   */
+  readonly factor?: Float64Array;
   /** Number of parameters (rows of `cov`). */
   readonly n: number;
   /** Index in the parameter vector of each named extra parameter. */

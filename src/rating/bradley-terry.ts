@@ -62,6 +62,12 @@ export interface BtFitOptions {
    * Newton from where the chord steps left it. Ignored when its size is not m×m.
    */
   readonly chordFactor?: Float64Array | undefined;
+  /**
+   * Comparisons (Σn) of the cells `chordFactor` was computed on: the chord steps are scaled by this over the
+   * current Σn, since the information grows about in proportion to the battles (without it a factor from a
+   * checkpoint with half the battles would overshoot twofold). 0 or absent: no scaling.
+   */
+  readonly chordComparisons?: number | undefined;
 }
 
 /** Default fit options: no prior, 1e-6 rating points, 100 iterations. */
@@ -89,6 +95,8 @@ export interface BtFit {
    * Absent when the fit stopped without a factorisation.
    */
   readonly factor?: Float64Array;
+  /** Comparisons (Σn) of the cells `factor` was computed on (its `chordComparisons` for a later fit). */
+  readonly factorComparisons?: number;
   /** Chord steps taken before (or instead of) Newton. */
   readonly chordSteps?: number;
 }
@@ -168,8 +176,12 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   let iterations = 0;
   let converged = false;
   let factor: Float64Array | undefined;
+  let factorComparisons = 0;
   let chordSteps = 0;
+  let comparisons = 0;
+  for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
   if (o.chordFactor && o.chordFactor.length === m * m && m > 1) {
+    const scaleStep = o.chordComparisons && comparisons > 0 ? o.chordComparisons / comparisons : 1;
     // chord steps δ = F⁻¹g with a stale factor: linear convergence at rate ρ ≈ ‖I − F⁻¹H‖, kept only while each
     // step is at most half the previous one (ρ ≤ ½), so that the error after a step s is at most s·ρ/(1−ρ) ≤ s;
     // they stop at 10⁻⁴ of the tolerance, about where Newton's quadratic last step leaves its error
@@ -181,7 +193,10 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       btGradient(cells, theta, o.prior, g);
       choleskySolveInPlace(o.chordFactor, m, g);
       let stepMax = 0;
-      for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(g[v]!));
+      for (let v = 0; v < m; v++) {
+        g[v]! *= scaleStep;
+        stepMax = Math.max(stepMax, Math.abs(g[v]!));
+      }
       if (!Number.isFinite(stepMax) || stepMax > 0.5 * last) break;
       for (let v = 0; v < m; v++) theta[v]! += g[v]!;
       centre(theta);
@@ -198,6 +213,7 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       if (done) {
         converged = true;
         factor = o.chordFactor;
+        factorComparisons = o.chordComparisons ?? 0;
       }
     } else theta.set(start); // the chord steps lost ground: Newton from the start
   }
@@ -213,6 +229,7 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       break;
     }
     factor = h;
+    factorComparisons = comparisons;
     choleskySolveInPlace(h, m, g); // g now holds the Newton step δ
     let stepMax = 0;
     for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(g[v]!));
@@ -233,9 +250,7 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       break;
     }
   }
-  let comparisons = 0;
-  for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
-  return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior, ...(factor ? { factor } : {}), chordSteps };
+  return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
 }
 
 /** Gradient of the (penalised) log-likelihood at θ only ({@link btGradientHessian} without the Hessian). O(pairs + m). */

@@ -211,6 +211,11 @@ export interface BoardFit {
    */
   readonly gapSd: (a: number, b: number) => number;
   readonly warnings: readonly string[];
+  /**
+   * The fit to warm-start a later refit from (`RatingModel.fit`'s `start`): the point fit, with the sandwich's
+   * fresh factor of the information at the fit when there is one (chord steps for a Bradley–Terry refit).
+   */
+  readonly start: ModelFit;
 }
 
 /**
@@ -253,5 +258,11 @@ export function fitBoard(board: PairBoard, rate: ModelOptions, intervals: SimInt
     const ib = idOf[b] ?? -1;
     return sw && ia >= 0 && ib >= 0 ? Math.sqrt(Math.max(0, contrastVariance(sw.cov, ia, ib))) * f : Number.NaN;
   };
-  return { rating, lower, upper, rank, position, battles, point, gapSd, warnings: point.warnings };
+  let next: ModelFit = point;
+  if (point.kind === 'bt' && sw?.cov.factor) {
+    let n = 0;
+    for (let k = 0; k < point.cells.pairs; k++) n += point.cells.n[k]!;
+    next = { ...point, factor: sw.cov.factor, factorComparisons: n };
+  }
+  return { rating, lower, upper, rank, position, battles, point, gapSd, warnings: point.warnings, start: next };
 }

@@ -153,7 +153,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
         rate = { ...rate, anchor: null };
       }
       const fit = fitBoard(board, rate, opts.intervals, opts.level, previous);
-      previous = fit.point;
+      previous = fit.start;
       fit.warnings.forEach((w) => warnings.add(w));
       const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
       // anytime separation of each pair of neighbours in rating: the gap beyond the sequence's half-width

@@ -621,11 +621,11 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     // replication r's own baseline draw when redrawing (r = 0 is the reference draw everything is compared with)
     const drawn = r > 0 && baseline.redraw ? baseline.redraw(r) : null;
     const board = (drawn ?? baseline).board.clone();
-    const repFit = drawn ? fitBoard(drawn.board, rate, intervals, s.ci, baseFit.point) : baseFit;
+    const repFit = drawn ? fitBoard(drawn.board, rate, intervals, s.ci, baseFit.start) : baseFit;
     const rng = deriveRng(s.seed, 'rep', r);
     const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
-    const fit = fitBoard(board, rate, intervals, s.ci, repFit.point); // warm start: the scenario moves few ratings
+    const fit = fitBoard(board, rate, intervals, s.ci, repFit.start); // warm start: the scenario moves few ratings
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));
     if (r === 0) {
       models = [...board.names];
