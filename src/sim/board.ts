@@ -1,5 +1,5 @@
 import type { PairCounts } from '../data/aggregate.js';
-import { type BattleTable, BattleTableBuilder } from '../data/table.js';
+import type { BattleTable } from '../data/table.js';
 import { modelFor } from '../models/index.js';
 import type { ModelFit, ModelOptions } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
@@ -139,21 +139,54 @@ export class PairBoard {
    * that played appear (ids in sorted name order, as for read data). O(size² + m log m).
    */
   toTable(): BattleTable {
-    const builder = new BattleTableBuilder();
-    const ids = new Int32Array(this.size).fill(-1);
-    const id = (v: number) => (ids[v]! >= 0 ? ids[v]! : (ids[v] = builder.intern(this.names[v]!)));
+    // ids in sorted name order over the present models that played, rows in slot-pair order (i < j, then outcome):
+    // the table BattleTableBuilder would give, written straight into exactly sized columns
+    const played = new Uint8Array(this.size);
+    let rows = 0;
     for (let i = 0; i < this.size; i++) {
       if (!this.present[i]) continue;
       for (let j = i + 1; j < this.size; j++) {
         if (!this.present[j]) continue;
         const base = (i * this.cap + j) * 4;
         for (let o = 0; o < 4; o++) {
-          const c = this.counts[base + o]!;
-          if (c > 0) builder.pushIds(id(i), id(j), o, c);
+          if (this.counts[base + o]! > 0) {
+            rows++;
+            played[i] = 1;
+            played[j] = 1;
+          }
         }
       }
     }
-    return builder.finish();
+    const slots: number[] = [];
+    for (let v = 0; v < this.size; v++) if (played[v]) slots.push(v);
+    slots.sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
+    const id = new Int32Array(this.size).fill(-1);
+    slots.forEach((v, q) => (id[v] = q));
+    const a = new Int32Array(rows);
+    const b = new Int32Array(rows);
+    const outcome = new Uint8Array(rows);
+    const count = new Uint32Array(rows);
+    let r = 0;
+    let battles = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (!played[i]) continue;
+      for (let j = i + 1; j < this.size; j++) {
+        if (!played[j]) continue;
+        const base = (i * this.cap + j) * 4;
+        for (let o = 0; o < 4; o++) {
+          const c = this.counts[base + o]!;
+          if (c > 0) {
+            a[r] = id[i]!;
+            b[r] = id[j]!;
+            outcome[r] = o;
+            count[r] = c;
+            battles += c;
+            r++;
+          }
+        }
+      }
+    }
+    return { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles };
   }
 
   /**

@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BattleTableBuilder } from '../../src/data/table.js';
+import { PairBoard } from '../../src/sim/board.js';
+
+/** The table of a board's votes built the plain way: one builder row per (pair, outcome) with a positive count. */
+function viaBuilder(board: PairBoard) {
+  const builder = new BattleTableBuilder();
+  const ids = new Map<number, number>();
+  const id = (v: number) => ids.get(v) ?? (ids.set(v, builder.intern(board.names[v]!)), ids.get(v)!);
+  for (let i = 0; i < board.size; i++) {
+    for (let j = i + 1; j < board.size; j++) {
+      if (!board.present[i] || !board.present[j]) continue;
+      for (let o = 0; o < 4; o++) {
+        const c = board.counts[board.cell(i, j).base + o]!; // i < j: the cell is stored from i's side
+        if (c > 0) builder.pushIds(id(i), id(j), o, c);
+      }
+    }
+  }
+  return builder.finish();
+}
+
+describe('PairBoard.toTable', () => {
+  it('is the table a BattleTableBuilder gives for the same votes (names sorted, absent and silent models left out)', () => {
+    const names = ['__proto__', 'zeta', 'alpha', 'mid', 'constructor', 'b'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 })), { maxLength: 40 }),
+        fc.integer({ min: -1, max: 5 }),
+        (votes, removed) => {
+          const board = new PairBoard(8);
+          names.forEach((n) => board.addModel(n, 1000, false));
+          for (const [a, b, o, c] of votes) if (a !== b) board.add(a, b, o, c);
+          if (removed >= 0) board.removeModel(removed);
+          const got = board.toTable();
+          const want = viaBuilder(board);
+          expect(got.models).toEqual(want.models);
+          expect([...got.a]).toEqual([...want.a]);
+          expect([...got.b]).toEqual([...want.b]);
+          expect([...got.outcome]).toEqual([...want.outcome]);
+          expect([...got.count]).toEqual([...want.count]);
+          expect([got.rows, got.battles]).toEqual([want.rows, want.battles]);
+        },
+      ),
+    );
+  });
+});
