@@ -40,7 +40,7 @@ export function registerRate(program: Command, io: CliIO): void {
       } finally {
         progress.stop();
       }
-      let lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort }, Boolean(o.rankDistribution));
+      let lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null }, Boolean(o.rankDistribution));
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };
       emit(io, formatLeaderboard(lb, format, { color: !o.out && colorEnabled(io.env, io.stdoutIsTTY) }) + fitExtrasText(lb, format), o.out as string | undefined);
