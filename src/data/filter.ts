@@ -168,7 +168,6 @@ function fieldRef(node: Expr): FieldRef | null {
   }
   if (n.type !== 'Identifier') return null;
   const key = (n as jsep.Identifier).name;
-  if (FUNCTIONS.includes(key) && segs.length === 0) return null;
   segs.reverse();
   return { key, rest: segs, text: [key, ...segs].join('.') };
 }
@@ -246,7 +245,9 @@ export function compileFilter(expression: string): BattleFilter {
           const l2 = infer(b.left, r === 'null' ? 'any' : r);
           if (ORDER.has(op) && (l2 === 'null' || r === 'null')) fail(`${op} cannot compare with null`);
           if (ORDER.has(op) && (l2 === 'boolean' || l2 === 'object' || r === 'boolean' || r === 'object')) fail(`${op} compares numbers or strings`);
-          if (l2 !== r && l2 !== 'any' && r !== 'any' && l2 !== 'null' && r !== 'null') fail(`${op} compares a ${l2} with a ${r}`);
+          if (l2 !== r && l2 !== 'any' && r !== 'any' && l2 !== 'null' && r !== 'null') {
+            fail(`${op} compares a ${l2} with a ${r}${b.left.type === 'UnaryExpression' ? ' ("not" binds tighter than comparisons: write not (a == b))' : ''}`);
+          }
           return 'boolean';
         }
         if (op === 'in') {
@@ -300,8 +301,6 @@ export function compileFilter(expression: string): BattleFilter {
       }
       case 'ArrayExpression':
         return fail('a list may only follow "in"');
-      case 'Identifier':
-        return fail(`${(n as jsep.Identifier).name} is a function: call it`);
       case 'MemberExpression':
         return fail('field paths use names and quoted keys only: a.b["c.d"]');
       case 'Compound':
@@ -469,7 +468,7 @@ export function compileFilter(expression: string): BattleFilter {
           return fail(`unsupported expression (${n.type})`);
       }
     };
-    return bool(ev(ast), expression);
+    return bool(ev(ast), textOf(ast));
   };
 
   const json = build(false);
