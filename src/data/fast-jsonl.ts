@@ -233,6 +233,9 @@ export class FastRowReader {
   private readonly fStart: Int32Array;
   private readonly fEnd: Int32Array;
   private readonly fValues: unknown[];
+  /** String values of filter fields by their raw bytes (see {@link TokenTrie}), and their decoded texts. */
+  private readonly valueTrie = new TokenTrie();
+  private readonly valueStrings: string[] = [];
 
   /**
    * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
@@ -278,7 +281,7 @@ export class FastRowReader {
    * @returns 1 keep, 0 drop, −1 let the reference path decide (a field it cannot decode, or a filter error)
    */
   private verdict(buf: Buffer): number {
-    const { fStart, fEnd, fValues } = this;
+    const { fStart, fEnd, fValues, coreSlot } = this;
     for (let k = 0; k < fStart.length; k++) {
       const s = fStart[k]!;
       if (s < 0) {
@@ -288,10 +291,17 @@ export class FastRowReader {
       const e = fEnd[k]!;
       const c = buf[s]!;
       if (c === QUOTE) {
-        let esc = false;
-        for (let q = s + 1; q < e - 1; q++) if (buf[q] === BSLASH) esc = true;
-        const v = decodeToken(buf, s + 1, e - 1, esc);
-        if (v === null) return -1;
+        // strings: interned by their raw bytes (a filter's string fields, like language, take few values)
+        let v: string | null;
+        const entry = this.valueTrie.walk(buf, s, e);
+        if (entry >= 0) v = this.valueStrings[entry]!;
+        else {
+          let esc = false;
+          for (let q = s + 1; q < e - 1; q++) if (buf[q] === BSLASH) esc = true;
+          v = decodeToken(buf, s + 1, e - 1, esc);
+          if (v === null) return -1;
+          if (this.valueTrie.insert(buf, s + 1, e - 1, this.valueStrings.length)) this.valueStrings.push(v);
+        }
         fValues[k] = v;
       } else if (c === 116) fValues[k] = true;
       else if (c === 102) fValues[k] = false;
@@ -302,7 +312,9 @@ export class FastRowReader {
         } catch {
           return -1;
         }
-      } else {
+      } else if (k === coreSlot[16]) fValues[k] = this.tstamp; // already read by the scanner
+      else if (k === coreSlot[8]) fValues[k] = this.count;
+      else {
         if (scanJsonNumber(buf, s, e, this.numOut) !== e) return -1;
         fValues[k] = this.numOut[0];
       }
