@@ -226,17 +226,15 @@ export class FastCsvReader {
         return this.reference(buf);
       }
     }
-    // models: known byte strings, else decoded (interned only once the row is accepted)
+    // models: known byte strings, else decoded (entries are added for dropped rows too; ids only for kept rows)
     let ea = this.names.lookup(buf, as, ae);
     let eb = this.names.lookup(buf, bs, be);
     if (ea >= 0 && eb >= 0) {
       if (ea === eb) return this.reference(buf);
-      if (!keep) return this.builder.noteDropped();
     } else {
       const nameA = ea >= 0 ? this.nameList[ea]! : buf.toString('utf8', as, ae);
       const nameB = eb >= 0 ? this.nameList[eb]! : buf.toString('utf8', bs, be);
       if (nameA === nameB) return this.reference(buf);
-      if (!keep) return this.builder.noteDropped();
       if (ea < 0) {
         ea = this.entry(nameA);
         this.names.insert(buf, as, ae, ea);
@@ -246,7 +244,15 @@ export class FastCsvReader {
         this.names.insert(buf, bs, be, eb);
       }
     }
-    this.builder.pushIds(this.ids[ea]!, this.ids[eb]!, this.labelCodes[w]!, count, tstamp);
+    if (!keep) return this.builder.noteDropped();
+    this.builder.pushIds(this.idOf(ea), this.idOf(eb), this.labelCodes[w]!, count, tstamp);
+  }
+
+  /** The model id of an entry, interning its name in the builder the first time a kept row uses it. */
+  private idOf(e: number): number {
+    let id = this.ids[e]!;
+    if (id < 0) this.ids[e] = id = this.builder.intern(this.nameList[e]!);
+    return id;
   }
 
   private entry(name: string): number {
@@ -254,7 +260,7 @@ export class FastCsvReader {
     if (e === undefined) {
       e = this.nameList.length;
       this.nameList.push(name);
-      this.ids.push(this.builder.intern(name));
+      this.ids.push(-1); // interned by idOf when a kept row uses it
       this.entryOf.set(name, e);
     }
     return e;

@@ -386,10 +386,6 @@ export class FastRowReader {
       const nameA = ea >= 0 ? this.names[ea]! : decodeToken(buf, mStart[0]!, mEnd[0]!, mEsc[0] === 1);
       const nameB = eb >= 0 ? this.names[eb]! : decodeToken(buf, mStart[1]!, mEnd[1]!, mEsc[1] === 1);
       if (!nameA || !nameB || nameA === nameB) return false; // invalid, empty or equal names
-      if (keep === 0) {
-        this.builder.noteDropped();
-        return true;
-      }
       if (ea < 0) {
         ea = this.entry(nameA);
         this.trie.insert(buf, mStart[0]!, mEnd[0]!, ea);
@@ -398,19 +394,30 @@ export class FastRowReader {
         eb = this.entry(nameB);
         this.trie.insert(buf, mStart[1]!, mEnd[1]!, eb);
       }
+      if (keep === 0) {
+        this.builder.noteDropped();
+        return true;
+      }
     }
     const t = this.tstamp;
-    this.builder.pushIds(this.ids[ea]!, this.ids[eb]!, this.outcome, this.count, t === t ? t : undefined);
+    this.builder.pushIds(this.idOf(ea), this.idOf(eb), this.outcome, this.count, t === t ? t : undefined);
     return true;
   }
 
-  /** The entry of a decoded name, interning it in the builder when new. */
+  /** The model id of an entry, interning its name in the builder the first time a kept row uses it. */
+  private idOf(e: number): number {
+    let id = this.ids[e]!;
+    if (id < 0) this.ids[e] = id = this.builder.intern(this.names[e]!);
+    return id;
+  }
+
+  /** The entry of a decoded name, added when new (its model id comes later, from {@link idOf}). */
   private entry(name: string): number {
     let e = this.entryOf.get(name);
     if (e === undefined) {
       e = this.names.length;
       this.names.push(name);
-      this.ids.push(this.builder.intern(name));
+      this.ids.push(-1); // interned by idOf when a kept row uses it (rows a filter leaves out never do)
       this.entryOf.set(name, e);
     }
     return e;

@@ -52,6 +52,16 @@ describe('--filter on the command line', () => {
     expect(jb.params.filter).toBeNull();
   });
 
+  it('stdin (-) is filtered the same way', async () => {
+    const a = await cli(['rate', '-', '--filter', 'anony and language == "English"', '--format', 'json', '--ci-method', 'none'], jsonl(rows));
+    const kept = tempFile('kept.jsonl', jsonl(rows.filter((r) => r.anony && r.language === 'English')));
+    const b = await cli(['rate', kept, '--format', 'json', '--ci-method', 'none']);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout).models).toEqual(JSON.parse(b.stdout).models);
+    const bad = await cli(['rate', '-', '--filter', 'lang == "x"'], jsonl(rows));
+    expect([bad.code, bad.stderr]).toEqual([1, 'arena: <stdin>:1: lang: unknown field (this row has no such field)\n']);
+  });
+
   it('compare and matrix apply it too', async () => {
     const all = tempFile('all.jsonl', jsonl(rows));
     const c = await cli(['compare', all, '--a', 'a', '--b', 'b', '--filter', 'tstamp >= 1714521603', '--format', 'json']);
