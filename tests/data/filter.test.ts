@@ -146,6 +146,18 @@ describe('readBattles with a filter', () => {
       expect([t.rows, t.battles]).toEqual([2, 4]);
     }
   });
+  it('a duplicated key counts as JSON.parse reads it (the last one), on both engines', async () => {
+    const text = [
+      '{"model_a":"a","model_b":"b","winner":"tie","language":"German","language":"English"}',
+      '{"model_a":"a","model_b":"c","winner":"tie","language":"English","language":"German"}',
+      '{"model_a":"b","model_b":"c","winner":"tie","t":{"x":1,"x":2},"language":"English"}',
+    ].join('\n');
+    for (const engine of ['fast', 'reference'] as const) {
+      const t = await readBattles([tempFile('d.jsonl', text)], { filter: 'language == "English" and (not exists(t) or t.x == 2)', engine });
+      expect([t.models, t.rows], engine).toEqual([['a', 'b', 'c'], 2]);
+    }
+  });
+
   it('unknown field: file, line and field in one line, in every format', async () => {
     const bad = [...rows, { model_a: 'a', model_b: 'b', winner: 'tie' }];
     const err = async (file: string, filter = 'language == "English"') => {
