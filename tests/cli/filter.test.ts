@@ -93,6 +93,12 @@ describe('--filter on the command line', () => {
     expect(t.stderr).toBe('arena: error: filter "anony == \\"yes\\" and anony": field anony is used both as a string and as a boolean\n');
   });
 
+  it('whatif without battle files (a simulated baseline) refuses --filter instead of ignoring it', async () => {
+    const r = await cli(['whatif', '--scenario', 'fixtures/scenarios/muse-spark-best-of-50.json', '--filter', 'anony']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^arena: error: --filter selects battles read from files; a simulated baseline has none/);
+  });
+
   it('a filter that keeps nothing exits 1 and says so', async () => {
     const f = tempFile('b.jsonl', jsonl(rows));
     const r = await cli(['rate', f, '--filter', 'language == "French"']);
