@@ -7,6 +7,7 @@
 export { InputError, UsageError } from './errors.js';
 export { createRng, type Rng } from './rng.js';
 export { readBattles, type ReadOptions } from './data/load.js';
+export { compileFilter, type BattleFilter } from './data/filter.js';
 export type { BattleTable } from './data/table.js';
 export { loadRatings, type TrueRatings } from './data/ratings.js';
 export { MODELS, modelFor, fitModel } from './models/index.js';

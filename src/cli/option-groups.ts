@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
+import { compileFilter } from '../data/filter.js';
 import { readBattles } from '../data/load.js';
 import { type BattleTable, sortByTimestamp } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
@@ -25,14 +26,28 @@ export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'parquet'] as const;
 /** Help text of the battle-files argument (every format the readers know). */
 export const BATTLES_ARGUMENT = 'battle files (.jsonl, .ndjson, .json, .csv, .parquet) or - for stdin';
 
-/** Input options: `--input-format`, `--sort` (default `input`; commands that replay over time pass `tstamp`). */
+/**
+ * Input options: `--input-format`, `--sort` (default `input`; commands that replay over time pass `tstamp`),
+ * `--filter <expr>` (battles kept, by their fields; docs/reference.md "Filters").
+ */
 export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 'input'): Command {
   return cmd
     .addOption(new Option('--input-format <format>', 'format of every input (default: from each file extension; stdin: jsonl)').choices([...INPUT_FORMATS]))
-    .addOption(new Option('--sort <key>', 'battle order: the input order, or stably sorted by tstamp').choices(['input', 'tstamp']).default(sortDefault));
+    .addOption(new Option('--sort <key>', 'battle order: the input order, or stably sorted by tstamp').choices(['input', 'tstamp']).default(sortDefault))
+    .option(
+      '--filter <expr>',
+      'keep only the battles this expression accepts, read before anything else: e.g. \'anony and language == "English"\', \'count(category_tag["criteria_v0.1"]) >= 6\', \'tstamp >= date("2024-05-01")\' (syntax: docs/reference.md, Filters); a field a row lacks is an error',
+      filterArg,
+    );
 }
 
-const InputCli = z.object({ inputFormat: z.enum(INPUT_FORMATS).optional(), sort: z.enum(['input', 'tstamp']) });
+/** Checks a `--filter` expression when the command line is parsed (a syntax or type error is a usage error, exit 2). */
+function filterArg(v: string): string {
+  compileFilter(v);
+  return v;
+}
+
+const InputCli = z.object({ inputFormat: z.enum(INPUT_FORMATS).optional(), sort: z.enum(['input', 'tstamp']), filter: z.string().optional() });
 /** Typed input options. */
 export type InputOptions = z.infer<typeof InputCli>;
 
@@ -42,7 +57,7 @@ export type InputOptions = z.infer<typeof InputCli>;
  */
 export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
   const o = InputCli.parse(raw);
-  const t = await readBattles(files, { inputFormat: o.inputFormat, stdin: io.stdin, tstamp: o.sort === 'tstamp' || keepTstamp });
+  const t = await readBattles(files, { inputFormat: o.inputFormat, stdin: io.stdin, tstamp: o.sort === 'tstamp' || keepTstamp, filter: o.filter });
   if (o.sort !== 'tstamp') return t;
   try {
     return sortByTimestamp(t);

@@ -51,6 +51,9 @@ export class FastCsvReader {
   private readonly labelCodes: number[] = [];
   private readonly num = new Float64Array(1);
   private gaveUp = false;
+  /** Column of each filter key (by slot). */
+  private filterCols = new Int32Array(0);
+  private readonly filterValues: string[] = [];
 
   constructor(
     private readonly builder: BattleTableBuilder,
@@ -150,6 +153,12 @@ export class FastCsvReader {
     this.colW = names.indexOf('winner');
     if (this.colA < 0 || this.colB < 0 || this.colW < 0) return false; // the reference reports the missing column
     if (this.options.referenceKeys?.some((k) => names.includes(k))) return false; // columns only the reference reads
+    const filter = this.options.filter;
+    if (filter) {
+      // a filter field without a column: the reference path reports it on the first row
+      this.filterCols = Int32Array.from(filter.keys, (k) => names.indexOf(k));
+      if (this.filterCols.some((c) => c < 0)) return false;
+    }
     this.colCount = names.indexOf('count');
     this.colTstamp = names.indexOf('tstamp');
     this.header = names;
@@ -204,7 +213,20 @@ export class FastCsvReader {
         tstamp = this.num[0]!;
       }
     }
-    // models: known byte strings, else decoded (interned only once the row is accepted)
+    // the filter, on the text of the cells it reads (a problem: the reference path reports it with its line)
+    let keep = true;
+    const filter = this.options.filter;
+    if (filter) {
+      const cols = this.filterCols;
+      const values = this.filterValues;
+      for (let k = 0; k < cols.length; k++) values[k] = buf.toString('utf8', st[cols[k]!]!, st[cols[k]! + 1]! - 1);
+      try {
+        keep = filter.testCsv(values);
+      } catch {
+        return this.reference(buf);
+      }
+    }
+    // models: known byte strings, else decoded (entries are added for dropped rows too; ids only for kept rows)
     let ea = this.names.lookup(buf, as, ae);
     let eb = this.names.lookup(buf, bs, be);
     if (ea >= 0 && eb >= 0) {
@@ -222,7 +244,15 @@ export class FastCsvReader {
         this.names.insert(buf, bs, be, eb);
       }
     }
-    this.builder.pushIds(this.ids[ea]!, this.ids[eb]!, this.labelCodes[w]!, count, tstamp);
+    if (!keep) return this.builder.noteDropped();
+    this.builder.pushIds(this.idOf(ea), this.idOf(eb), this.labelCodes[w]!, count, tstamp);
+  }
+
+  /** The model id of an entry, interning its name in the builder the first time a kept row uses it. */
+  private idOf(e: number): number {
+    let id = this.ids[e]!;
+    if (id < 0) this.ids[e] = id = this.builder.intern(this.nameList[e]!);
+    return id;
   }
 
   private entry(name: string): number {
@@ -230,7 +260,7 @@ export class FastCsvReader {
     if (e === undefined) {
       e = this.nameList.length;
       this.nameList.push(name);
-      this.ids.push(this.builder.intern(name));
+      this.ids.push(-1); // interned by idOf when a kept row uses it
       this.entryOf.set(name, e);
     }
     return e;
@@ -241,6 +271,6 @@ export class FastCsvReader {
     const record: Record<string, string> = {};
     const st = this.starts;
     this.header!.forEach((name, k) => (record[name] = buf.toString('utf8', st[k]!, st[k + 1]! - 1)));
-    addRow(this.builder, record, this.file, this.line, CsvBattleRow);
+    addRow(this.builder, record, this.file, this.line, CsvBattleRow, this.options.filter);
   }
 }

@@ -1,3 +1,4 @@
+import { type BattleFilter, MISSING } from './filter.js';
 import { JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { MAX_COUNT, OUTCOME_CODE } from './schema.js';
 import type { BattleRow, WINNER_LABELS } from './schema.js';
@@ -85,7 +86,22 @@ export interface FastReaderOptions {
    * with such a column) are left to it, so whatever `addRow` extracts from them is still extracted.
    */
   readonly referenceKeys?: readonly string[] | undefined;
+  /**
+   * A filter: the reader extracts only the top-level fields it reads ({@link BattleFilter.keys}), and rows it
+   * rejects are validated but neither stored nor interned. A row on which the filter fails (an unknown field, a
+   * value of the wrong type) goes to the reference path, which reports it with its line.
+   */
+  readonly filter?: BattleFilter | null | undefined;
 }
+
+/** The bit of each of the five known keys in the scanner's `seen` mask. */
+const CORE_KEYS: readonly (readonly [string, number])[] = [
+  ['model_a', 1],
+  ['model_b', 2],
+  ['winner', 4],
+  ['count', 8],
+  ['tstamp', 16],
+];
 
 /** Most trie nodes one {@link TokenTrie} allocates (1 KiB each): beyond it, new names take the decoding path. */
 export const MAX_TRIE_NODES = 1 << 15;
@@ -207,6 +223,19 @@ export class FastRowReader {
 
   /** Keys (as bytes) of top-level fields that only the reference path reads. */
   private readonly referenceKeys: readonly Uint8Array[];
+  private readonly filter: BattleFilter | null;
+  /** The filter's keys that are not one of the five known keys (as bytes), and their slots. */
+  private readonly filterKeys: readonly Uint8Array[];
+  private readonly filterKeySlots: Int32Array;
+  /** Slot of each known key by its bit (index 1, 2, 4, 8, 16), −1 when the filter does not read it. */
+  private readonly coreSlot = new Int32Array(17).fill(-1);
+  /** Span of each filter slot's value in the current row ([fStart, fEnd), fStart −1 when absent). */
+  private readonly fStart: Int32Array;
+  private readonly fEnd: Int32Array;
+  private readonly fValues: unknown[];
+  /** String values of filter fields by their raw bytes (see {@link TokenTrie}), and their decoded texts. */
+  private readonly valueTrie = new TokenTrie();
+  private readonly valueStrings: string[] = [];
 
   /**
    * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
@@ -217,6 +246,84 @@ export class FastRowReader {
     options: FastReaderOptions = {},
   ) {
     this.referenceKeys = (options.referenceKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
+    this.filter = options.filter ?? null;
+    const keys = this.filter?.keys ?? [];
+    const other: Uint8Array[] = [];
+    const otherSlots: number[] = [];
+    keys.forEach((k, slot) => {
+      const core = CORE_KEYS.find(([name]) => name === k);
+      if (core) this.coreSlot[core[1]] = slot;
+      else {
+        other.push(Buffer.from(k, 'utf8'));
+        otherSlots.push(slot);
+      }
+    });
+    this.filterKeys = other;
+    this.filterKeySlots = Int32Array.from(otherSlots);
+    this.fStart = new Int32Array(keys.length);
+    this.fEnd = new Int32Array(keys.length);
+    this.fValues = new Array<unknown>(keys.length);
+  }
+
+  /** The filter slot of a top-level key other than the five known ones, or −1. */
+  private filterSlot(buf: Uint8Array, start: number, end: number): number {
+    const keys = this.filterKeys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key.length === end - start && bytesEqual(buf, start, key)) return this.filterKeySlots[k]!;
+    }
+    return -1;
+  }
+
+  /**
+   * The filter's verdict on the scanned row from the spans of its fields, each decoded as `JSON.parse` would
+   * (strings, numbers, literals in place; objects and arrays by `JSON.parse` of their own text only).
+   * @returns 1 keep, 0 drop, −1 let the reference path decide (a field it cannot decode, or a filter error)
+   */
+  private verdict(buf: Buffer): number {
+    const { fStart, fEnd, fValues, coreSlot } = this;
+    for (let k = 0; k < fStart.length; k++) {
+      const s = fStart[k]!;
+      if (s < 0) {
+        fValues[k] = MISSING;
+        continue;
+      }
+      const e = fEnd[k]!;
+      const c = buf[s]!;
+      if (c === QUOTE) {
+        // strings: interned by their raw bytes (a filter's string fields, like language, take few values)
+        let v: string | null;
+        const entry = this.valueTrie.walk(buf, s, e);
+        if (entry >= 0) v = this.valueStrings[entry]!;
+        else {
+          let esc = false;
+          for (let q = s + 1; q < e - 1; q++) if (buf[q] === BSLASH) esc = true;
+          v = decodeToken(buf, s + 1, e - 1, esc);
+          if (v === null) return -1;
+          if (this.valueTrie.insert(buf, s + 1, e - 1, this.valueStrings.length)) this.valueStrings.push(v);
+        }
+        fValues[k] = v;
+      } else if (c === 116) fValues[k] = true;
+      else if (c === 102) fValues[k] = false;
+      else if (c === 110) fValues[k] = null;
+      else if (c === LBRACE || c === LBRACKET) {
+        try {
+          fValues[k] = JSON.parse(buf.toString('utf8', s, e));
+        } catch {
+          return -1;
+        }
+      } else if (k === coreSlot[16]) fValues[k] = this.tstamp; // already read by the scanner
+      else if (k === coreSlot[8]) fValues[k] = this.count;
+      else {
+        if (scanJsonNumber(buf, s, e, this.numOut) !== e) return -1;
+        fValues[k] = this.numOut[0];
+      }
+    }
+    try {
+      return this.filter!.test(fValues) ? 1 : 0;
+    } catch {
+      return -1;
+    }
   }
 
   private isReferenceKey(buf: Uint8Array, start: number, end: number): boolean {
@@ -259,13 +366,22 @@ export class FastRowReader {
     return this.sEnd;
   }
 
-  /** Stores the scanned row, unless its names are invalid or equal (then false, builder unchanged). */
+  /**
+   * Stores the scanned row, unless its names are invalid or equal (then false, builder unchanged). A row the
+   * filter rejects is checked the same way, then counted as dropped without interning its names.
+   */
   private commit(buf: Buffer): boolean {
     const { mEntry, mStart, mEnd, mEsc } = this;
     let ea = mEntry[0]!;
     let eb = mEntry[1]!;
+    const keep = this.filter === null ? 1 : this.verdict(buf);
+    if (keep < 0) return false;
     if (ea >= 0 && eb >= 0) {
       if (ea === eb) return false; // the same model on both sides: the reference path reports it
+      if (keep === 0) {
+        this.builder.noteDropped();
+        return true;
+      }
     } else {
       const nameA = ea >= 0 ? this.names[ea]! : decodeToken(buf, mStart[0]!, mEnd[0]!, mEsc[0] === 1);
       const nameB = eb >= 0 ? this.names[eb]! : decodeToken(buf, mStart[1]!, mEnd[1]!, mEsc[1] === 1);
@@ -278,19 +394,30 @@ export class FastRowReader {
         eb = this.entry(nameB);
         this.trie.insert(buf, mStart[1]!, mEnd[1]!, eb);
       }
+      if (keep === 0) {
+        this.builder.noteDropped();
+        return true;
+      }
     }
     const t = this.tstamp;
-    this.builder.pushIds(this.ids[ea]!, this.ids[eb]!, this.outcome, this.count, t === t ? t : undefined);
+    this.builder.pushIds(this.idOf(ea), this.idOf(eb), this.outcome, this.count, t === t ? t : undefined);
     return true;
   }
 
-  /** The entry of a decoded name, interning it in the builder when new. */
+  /** The model id of an entry, interning its name in the builder the first time a kept row uses it. */
+  private idOf(e: number): number {
+    let id = this.ids[e]!;
+    if (id < 0) this.ids[e] = id = this.builder.intern(this.names[e]!);
+    return id;
+  }
+
+  /** The entry of a decoded name, added when new (its model id comes later, from {@link idOf}). */
   private entry(name: string): number {
     let e = this.entryOf.get(name);
     if (e === undefined) {
       e = this.names.length;
       this.names.push(name);
-      this.ids.push(this.builder.intern(name));
+      this.ids.push(-1); // interned by idOf when a kept row uses it (rows a filter leaves out never do)
       this.entryOf.set(name, e);
     }
     return e;
@@ -324,6 +451,8 @@ export class FastRowReader {
     let seen = 0; // bits: 1 model_a, 2 model_b, 4 winner, 8 count, 16 tstamp
     this.count = 1;
     this.tstamp = Number.NaN;
+    const filtering = this.filter !== null;
+    if (filtering) this.fStart.fill(-1);
     if (p < end && buf[p] === RBRACE) return -1; // {}: fields are missing
     for (;;) {
       // key: a plain string without escapes; the five known keys are recognised in place
@@ -375,6 +504,14 @@ export class FastRowReader {
         if (seen & which) return -1; // duplicate key: JSON.parse keeps the last one; let it
         seen |= which;
       }
+      let fslot = -1;
+      if (filtering) {
+        fslot = which ? this.coreSlot[which]! : this.filterSlot(buf, ks, q);
+        if (fslot >= 0) {
+          if (this.fStart[fslot]! >= 0) return -1; // duplicate key
+          this.fStart[fslot] = p;
+        }
+      }
       switch (which) {
         case 1:
         case 2:
@@ -415,6 +552,7 @@ export class FastRowReader {
           p = this.skipValue(buf, p, end, 0);
           if (p < 0) return -1;
       }
+      if (fslot >= 0) this.fEnd[fslot] = p;
       p = this.skipWs(buf, p, end);
       if (p >= end) return -1;
       const c = buf[p]!;
@@ -642,7 +780,7 @@ function decodeToken(buf: Buffer, start: number, end: number, escaped: boolean):
 export class FastJsonlParser extends JsonlParser {
   private readonly fast: FastRowReader;
   constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES, options: FastReaderOptions = {}) {
-    super(builder, file, maxRecordBytes);
+    super(builder, file, maxRecordBytes, options.filter ?? null);
     this.fast = new FastRowReader(builder, options);
   }
 
@@ -658,7 +796,7 @@ export class FastJsonlParser extends JsonlParser {
 export class FastJsonArrayParser extends JsonArrayParser {
   private readonly fast: FastRowReader;
   constructor(builder: BattleTableBuilder, file: string, maxRecordBytes = MAX_RECORD_BYTES, options: FastReaderOptions = {}) {
-    super(builder, file, maxRecordBytes);
+    super(builder, file, maxRecordBytes, options.filter ?? null);
     this.fast = new FastRowReader(builder, options);
   }
 

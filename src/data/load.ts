@@ -6,6 +6,7 @@ import { parse as csvParse } from 'csv-parse';
 import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FastCsvReader } from './fast-csv.js';
+import { type BattleFilter, compileFilter } from './filter.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
 import { readParquetInto } from './parquet.js';
 import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
@@ -31,6 +32,13 @@ export interface ReadOptions {
    * table's `tstamp` is null), saving 8 bytes per row for steps that never use them.
    */
   tstamp?: boolean | undefined;
+  /**
+   * Keeps only the battles this filter expression accepts (see {@link compileFilter} and docs/reference.md,
+   * "Filters"), e.g. `anony and language == "English"`. It runs in the readers, row by row, before anything is
+   * stored: the fast readers extract only the fields it reads. Every row is still validated. A field the filter
+   * reads that a row lacks is an error (`file:line: field: unknown field …`), not a row left out.
+   */
+  filter?: string | BattleFilter | null | undefined;
 }
 
 /**
@@ -66,11 +74,11 @@ export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIEL
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;
 
-function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine']) {
+function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine'], filter: BattleFilter | null) {
   const fast = engine !== 'reference';
-  const options = { referenceKeys: REFERENCE_KEYS };
-  if (format === 'jsonl') return fast ? new FastJsonlParser(builder, file, max, options) : new JsonlParser(builder, file, max);
-  return fast ? new FastJsonArrayParser(builder, file, max, options) : new JsonArrayParser(builder, file, max);
+  const options = { referenceKeys: REFERENCE_KEYS, filter };
+  if (format === 'jsonl') return fast ? new FastJsonlParser(builder, file, max, options) : new JsonlParser(builder, file, max, filter);
+  return fast ? new FastJsonArrayParser(builder, file, max, options) : new JsonArrayParser(builder, file, max, filter);
 }
 
 /**
@@ -106,35 +114,39 @@ async function readChunks(path: string, file: string, take: (chunk: Buffer) => b
   }
 }
 
-async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOptions): Promise<void> {
+async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOptions, filter: BattleFilter | null): Promise<void> {
   const file = source === '-' ? '<stdin>' : source;
   const format = opts.inputFormat ?? (source === '-' ? 'jsonl' : formatOf(source));
   const max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
-  const before = builder.rows;
+  const before = builder.rows + builder.dropped; // rows read, kept or left out by the filter
+  const readNone = () => builder.rows + builder.dropped === before;
   if (format === 'parquet') {
     // Parquet needs random access (its index is at the end): a file is read in slices, stdin is read whole first
     try {
       const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin) : await asyncBufferFromFile(source);
-      await readParquetInto(builder, bytes, file);
+      await readParquetInto(builder, bytes, file, filter);
     } catch (e) {
       throw ioError(e, file);
     }
-    if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+    if (readNone()) throw new InputError('no battles (empty input)', { file });
     return;
   }
   if (source !== '-' && opts.engine !== 'reference') {
     // the fast readers, from a file
     if (format === 'csv') {
-      const reader = new FastCsvReader(builder, file, max, { referenceKeys: REFERENCE_KEYS });
+      const beforeKept = builder.rows;
+      const beforeDropped = builder.dropped;
+      const reader = new FastCsvReader(builder, file, max, { referenceKeys: REFERENCE_KEYS, filter });
       let done = true;
       await readChunks(source, file, (chunk) => (done = reader.push(chunk)));
       if (done && reader.end()) {
-        if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+        if (readNone()) throw new InputError('no battles (empty input)', { file });
         return;
       }
-      builder.truncate(before); // not the simple shape: read the file again with csv-parse, below
+      builder.truncate(beforeKept); // not the simple shape: read the file again with csv-parse, below
+      builder.dropped = beforeDropped;
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter);
       await readChunks(source, file, (chunk) => {
         parser.push(chunk);
         return true;
@@ -144,7 +156,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       } catch (e) {
         throw ioError(e, file);
       }
-      if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+      if (readNone()) throw new InputError('no battles (empty input)', { file });
       return;
     }
   }
@@ -161,14 +173,14 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
           skip_empty_lines: true,
           max_record_size: max,
           on_record: (record: Record<string, string>, context: { lines: number }) => {
-            addRow(builder, record, file, context.lines, CsvBattleRow);
+            addRow(builder, record, file, context.lines, CsvBattleRow, filter);
             return null;
           },
         }),
       );
       for await (const _ of parser) void _; // records are consumed by the hook
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter);
       for await (const chunk of stream) parser.push(chunk as Buffer);
       parser.end();
     }
@@ -176,7 +188,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     stream.destroy();
     throw ioError(e, file);
   }
-  if (builder.rows === before) throw new InputError('no battles (empty input)', { file });
+  if (readNone()) throw new InputError('no battles (empty input)', { file });
 }
 
 async function readAll(stream: Readable): Promise<ArrayBuffer> {
@@ -194,7 +206,11 @@ async function readAll(stream: Readable): Promise<ArrayBuffer> {
  */
 export async function readBattles(sources: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
   if (sources.length === 0) throw new InputError('no battle files given');
+  const filter = typeof opts.filter === 'string' ? compileFilter(opts.filter) : (opts.filter ?? null);
   const builder = new BattleTableBuilder({ tstamp: opts.tstamp ?? true });
-  for (const s of sources) await readOne(builder, s, opts);
+  for (const s of sources) await readOne(builder, s, opts, filter);
+  if (filter && builder.rows === 0) {
+    throw new InputError(`no battles pass the filter (${builder.dropped} rows read): ${filter.expression}`, { file: sources.map((s) => (s === '-' ? '<stdin>' : s)).join(', ') });
+  }
   return builder.finish();
 }

@@ -1,6 +1,7 @@
 import { type AsyncBuffer, type DecodedArray, parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../errors.js';
+import { type BattleFilter, FilterFieldError } from './filter.js';
 import { addRow } from './parse.js';
 import { MAX_COUNT, OUTCOME_CODE, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
@@ -15,6 +16,17 @@ function plainValue(v: unknown): unknown {
   return v;
 }
 
+/** {@link plainValue} through arrays and objects (struct and list columns, as hyparquet assembles them). */
+function plainDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plainDeep);
+  if (v !== null && typeof v === 'object' && !(v instanceof Date) && !ArrayBuffer.isView(v)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plainDeep(x);
+    return o;
+  }
+  return plainValue(v);
+}
+
 function parquetError(e: unknown, file: string): InputError {
   return new InputError(`not a readable Parquet file (${(e as Error).message ?? String(e)})`, { file, field: '(parquet)' });
 }
@@ -22,12 +34,32 @@ function parquetError(e: unknown, file: string): InputError {
 /** Validates and stores rows from decoded column arrays (a synchronous hot loop, kept out of the async reader). */
 class RowIngest {
   private readonly ids = new Map<string, number>();
+  private readonly values: unknown[];
+  /**
+   * @param filterCols for each filter slot, the index of its column in the decoded arrays
+   */
   constructor(
     private readonly builder: BattleTableBuilder,
     private readonly name: string,
     private readonly hasCount: boolean,
     private readonly hasTstamp: boolean,
-  ) {}
+    private readonly filter: BattleFilter | null = null,
+    private readonly filterCols: readonly number[] = [],
+  ) {
+    this.values = new Array<unknown>(filterCols.length);
+  }
+
+  /** The filter's verdict on row k of the decoded arrays. @throws InputError for a field problem */
+  private keeps(data: DecodedArray[], k: number, line: number): boolean {
+    const values = this.values;
+    for (let s = 0; s < values.length; s++) values[s] = plainDeep(data[this.filterCols[s]!]![k]);
+    try {
+      return this.filter!.test(values);
+    } catch (e) {
+      if (e instanceof FilterFieldError) throw new InputError(e.reason, { file: this.name, line, field: e.field });
+      throw e;
+    }
+  }
 
   private idOf(s: string): number {
     let id = this.ids.get(s);
@@ -60,13 +92,18 @@ class RowIngest {
         (c == null || (typeof c === 'number' && Number.isInteger(c) && c >= 1 && c <= MAX_COUNT)) &&
         (t == null || (typeof t === 'number' && Number.isFinite(t)))
       ) {
+        if (this.filter && !this.keeps(data, k, first + k + 1)) {
+          this.builder.noteDropped();
+          continue;
+        }
         this.builder.pushIds(this.idOf(a), this.idOf(b), OUTCOME_CODE[outcome], (c as number | null | undefined) ?? 1, (t as number | null | undefined) ?? undefined);
       } else {
         // the reference validation: reports the row (or, should it accept it, stores it)
         const row: Record<string, unknown> = { model_a: a, model_b: b, winner: w };
         if (this.hasCount) row.count = c;
         if (this.hasTstamp) row.tstamp = t;
-        addRow(this.builder, row, this.name, first + k + 1);
+        if (this.filter) this.filter.keys.forEach((key, s) => (row[key] ??= plainDeep(data[this.filterCols[s]!]![k])));
+        addRow(this.builder, row, this.name, first + k + 1, undefined, this.filter);
       }
     }
   }
@@ -77,7 +114,8 @@ class RowIngest {
  * with the maintained pure-JavaScript reader hyparquet (https://github.com/hyparam/hyparquet; codecs snappy,
  * gzip, brotli, zstd, lz4 via hyparquet-compressors).
  *
- * Only the columns `model_a`, `model_b`, `winner` (required) and `count`, `tstamp` (optional) are read, one row
+ * Only the columns `model_a`, `model_b`, `winner` (required), `count`, `tstamp` (optional) and those a `filter`
+ * reads (its top-level keys; a key that is not a column is an error) are read, one row
  * group at a time, so memory stays at one row group of those columns plus the table, whatever other (large
  * conversation) columns the file has. Rows are validated like JSON rows: a row passing the inline checks
  * (non-empty distinct strings, a known label among `model_a | model_b | tie | tie (bothbad) | both_bad`, an
@@ -91,7 +129,7 @@ class RowIngest {
  * @param name the file name used in messages
  * @throws InputError for a file that is not Parquet, lacks a required column, or has a bad row
  */
-export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBuffer, name: string): Promise<void> {
+export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBuffer, name: string, filter: BattleFilter | null = null): Promise<void> {
   let metadata;
   try {
     metadata = await parquetMetadataAsync(file);
@@ -106,7 +144,14 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
       throw new InputError(`missing (the file has no ${required} column; its columns: ${[...present].join(', ')})`, { file: name, line: 1, field: required });
     }
   }
-  const columns = PARQUET_COLUMNS.filter((c) => present.has(c));
+  const columns: string[] = PARQUET_COLUMNS.filter((c) => present.has(c));
+  const filterCols: number[] = [];
+  for (const key of filter?.keys ?? []) {
+    // a filter field is a column of the file: one it lacks is unknown in every row
+    if (!present.has(key)) throw new InputError(`unknown field (the filter reads it; the file has no such column; its columns: ${[...present].join(', ')})`, { file: name, line: 1, field: key });
+    if (!columns.includes(key)) columns.push(key);
+    filterCols.push(columns.indexOf(key));
+  }
   let scan;
   try {
     scan = await parquetScan({ file, metadata, columns, compressors });
@@ -115,7 +160,7 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
   }
   const hasCount = present.has('count');
   const hasTstamp = present.has('tstamp');
-  const ingest = new RowIngest(builder, name, hasCount, hasTstamp);
+  const ingest = new RowIngest(builder, name, hasCount, hasTstamp, filter, filterCols);
   let next = 0; // rows are read in file order; check that the ranges cover them all
   for (const { rowStart, rowEnd } of scan.ranges) {
     if (rowStart !== next) throw parquetError(new Error(`rows ${next}…${rowStart - 1} were not planned`), name);

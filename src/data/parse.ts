@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-import { BattleRow, WINNER_LABELS } from './schema.js';
+import { type BattleFilter, FilterFieldError } from './filter.js';
+import { BattleRow, CsvBattleRow, WINNER_LABELS } from './schema.js';
 import { hasStyleFields, readStyleFields } from './style-fields.js';
 import type { BattleTableBuilder } from './table.js';
 
@@ -13,18 +14,37 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const styleScratch = new Float64Array(8);
 
 /**
+ * Whether a filter keeps a row (`csv`: the row's values are CSV cells), with a problem in a field reported as
+ * `file:line: field: reason`.
+ * @throws InputError for an unknown field or a value of the wrong type
+ */
+export function filterKeeps(filter: BattleFilter, row: Readonly<Record<string, unknown>>, csv: boolean, file: string, line: number): boolean {
+  try {
+    return filter.testRow(row, csv);
+  } catch (e) {
+    if (e instanceof FilterFieldError) throw new InputError(e.reason, { file, line, field: e.field });
+    throw e;
+  }
+}
+
+/**
  * Validates one parsed row against a schema and appends it to the builder, with its style counts (LMArena
  * `conv_metadata`, see {@link readStyleFields}) when the row carries them. A malformed style count does not stop
  * the read (plain fits do not use it): the row gets no style and the first such problem is kept in
- * {@link BattleTable.styleIssue} for style control to report.
+ * {@link BattleTable.styleIssue} for style control to report. With a `filter`, a valid row it rejects is counted
+ * ({@link BattleTableBuilder.noteDropped}) and not stored: every row is validated, kept or not.
  * @throws InputError `file:line: field: reason` on the first problem
  */
-export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, line: number, schema: z.ZodType = BattleRow): void {
+export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, line: number, schema: z.ZodType = BattleRow, filter?: BattleFilter | null): void {
   const r = schema.safeParse(obj);
   if (!r.success) {
     const iss = r.error.issues[0]!;
     const field = iss.path.length ? iss.path.map(String).join('.') : '(row)';
     throw new InputError(iss.message, { file, line, field });
+  }
+  if (filter && !filterKeeps(filter, obj as Record<string, unknown>, schema === CsvBattleRow, file, line)) {
+    builder.noteDropped();
+    return;
   }
   const row = r.data as BattleRow;
   let style: Float64Array | undefined;
@@ -57,10 +77,14 @@ export class JsonlParser {
   private parts: Buffer[] = [];
   private partLen = 0;
   private line = 0;
+  /**
+   * @param filter rows it rejects are validated, then left out (see {@link addRow})
+   */
   constructor(
     protected readonly builder: BattleTableBuilder,
     protected readonly file: string,
     private readonly maxRecordBytes = MAX_RECORD_BYTES,
+    protected readonly filter: BattleFilter | null = null,
   ) {}
 
   private emit(buf: Buffer, start: number, end: number): void {
@@ -79,7 +103,7 @@ export class JsonlParser {
    * schema. Subclasses may override it with a faster path that falls back here.
    */
   protected record(buf: Buffer, start: number, end: number, line: number): void {
-    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line, BattleRow, this.filter);
   }
 
   /** Feeds the next chunk of bytes. */
@@ -145,6 +169,7 @@ export class JsonArrayParser {
     protected readonly builder: BattleTableBuilder,
     protected readonly file: string,
     protected readonly maxRecordBytes = MAX_RECORD_BYTES,
+    protected readonly filter: BattleFilter | null = null,
   ) {}
 
   /**
@@ -152,7 +177,7 @@ export class JsonArrayParser {
    * + the zod schema. Subclasses may override it with a faster path that falls back here.
    */
   protected record(buf: Buffer, start: number, end: number, line: number): void {
-    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line);
+    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line, BattleRow, this.filter);
   }
 
   /**

@@ -137,6 +137,8 @@ export class BattleTableBuilder {
   private n = 0;
   private total = 0;
   private finished = false;
+  /** Rows read and validated but left out by a filter (see {@link noteDropped}). */
+  dropped = 0;
 
   /**
    * @param options.tstamp keep the timestamps (default true); false saves 8 bytes per row when no step needs
@@ -154,6 +156,11 @@ export class BattleTableBuilder {
   /** Keeps the first problem met in a row's style fields (reported only if style control is asked for). */
   noteStyleIssue(message: string): void {
     this.styleIssue ??= message;
+  }
+
+  /** Counts a row that was read and validated but left out by a filter (its names are not interned). */
+  noteDropped(): void {
+    this.dropped++;
   }
 
   /** Returns the id of a model name, adding it if new. */

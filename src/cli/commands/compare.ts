@@ -56,7 +56,7 @@ export function registerCompare(program: Command, io: CliIO): void {
         progress.stop();
       }
       const c = compareModels(u, a, b, rate);
-      const params = { ...modelParams(rate), ...intervalParams(opts), a: o.a, b: o.b, sort: o.sort };
+      const params = { ...modelParams(rate), ...intervalParams(opts), a: o.a, b: o.b, sort: o.sort, filter: o.filter ?? null };
       const lb = leaderboardOf(u, params);
       const rows = lb.models.filter((r) => r.model === o.a || r.model === o.b);
       // head-to-head record from the pair cell

@@ -25,7 +25,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
       const { modelOptions, intervals } = opts;
       const rated = await rateInput(io, files, o, opts);
       const point = rated.point;
-      const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, sort: o.sort });
+      const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, sort: o.sort, filter: o.filter ?? null });
       const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : point.models.length);
       const rows = lb.models.slice(0, top);
       const id = new Map(point.models.map((name, v) => [name, v]));

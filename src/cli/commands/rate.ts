@@ -44,7 +44,7 @@ export function registerRate(program: Command, io: CliIO): void {
       } finally {
         progress.stop();
       }
-      const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort }, Boolean(o.rankDistribution));
+      const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null }, Boolean(o.rankDistribution));
       let lb = display.active ? applyDisplayRules(plain, display) : plain;
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };

@@ -48,7 +48,7 @@ export function registerReport(program: Command, io: CliIO): void {
       const html = await renderReport(rated, {
         title: (o.title as string | undefined) ?? `arena report: ${sources.join(', ')}`,
         sources,
-        params: { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort },
+        params: { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null },
         top: o.top as number,
         heatmapTop: o.heatmapTop as number,
         ...(display.active ? { display } : {}),

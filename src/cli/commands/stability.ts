@@ -116,7 +116,7 @@ export function registerStability(program: Command, io: CliIO): void {
         topK: o.topK,
         anytimeTune: o.anytimeTune,
         orderings,
-        sort: o.sort,
+        sort: o.sort, filter: o.filter ?? null,
         allPairs: Boolean(o.allPairs),
       };
       const format = o.format as string;

@@ -48,6 +48,7 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
     s = { ...s, baseline: { ...s.baseline, redraw: true } };
   }
   if (o.seed !== undefined) s = { ...s, seed: o.seed as string | number };
+  if (!files.length && o.filter !== undefined) throw new UsageError('--filter selects battles read from files; a simulated baseline has none (give battle files, or leave out --filter)');
   let source: WhatIfBaselineSource;
   if (files.length) {
     const table = await loadInput(io, files, o);

@@ -1,0 +1,488 @@
+import jsep from 'jsep';
+import { UsageError } from '../errors.js';
+
+/**
+ * Battle filters: one small typed expression language over a battle row's fields, parsed by jsep (a maintained
+ * expression parser that only builds a syntax tree, https://github.com/EricSmekens/jsep) and compiled here into
+ * closures: no `eval`, no `Function`, no property lookup outside the row's own fields.
+ *
+ * ```
+ * anony and language == "English"
+ * language in ["Japanese", "Korean"] and not (winner == "tie (bothbad)")
+ * count(category_tag["criteria_v0.1"]) >= 6                    (LMArena's "hard prompts": ≥ 6 of 7 criteria)
+ * tstamp >= date("2024-05-01") and tstamp < date("2024-06-01")  (a time window, UTC)
+ * exists(dedup_tag) and dedup_tag.sampled
+ * ```
+ * The full syntax and semantics (types, missing fields, null) are in docs/reference.md, section "Filters".
+ */
+
+/** Value of a top-level field that the row does not have (the row lacks the key: an unknown field). */
+export const MISSING: unique symbol = Symbol('missing field');
+
+/** The static type a filter gives a field, from the way it uses it. `any`: only compared with other fields or tested by `exists`. */
+export type FilterFieldType = 'string' | 'number' | 'boolean' | 'object' | 'any';
+
+/**
+ * A problem with one row's field met while filtering: the field is unknown (the row has no such key), or its value
+ * does not have the type the filter uses it as. The readers add the file and line.
+ */
+export class FilterFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'FilterFieldError';
+  }
+}
+
+/** A compiled battle filter (see {@link compileFilter}). */
+export interface BattleFilter {
+  /** The expression as given. */
+  readonly expression: string;
+  /**
+   * The top-level fields the filter reads, in slot order: a reader extracts only these from each row and passes
+   * them to {@link test} in this order ({@link MISSING} where the row lacks the key).
+   */
+  readonly keys: readonly string[];
+  /** Every field path the filter reads, as written in messages (`category_tag.criteria_v0.1`), with its type. */
+  readonly fields: ReadonlyMap<string, FilterFieldType>;
+  /**
+   * Whether a row with these top-level values (JSON values: strings, numbers, booleans, null, objects, arrays) is
+   * kept. O(size of the expression).
+   * @throws FilterFieldError for an unknown field or a value of the wrong type
+   */
+  test(values: readonly unknown[]): boolean;
+  /**
+   * The same for a CSV row, whose values are the cells' text: an empty cell is null, a field the filter uses as a
+   * number, boolean or object is converted from its text (`12.5`, `true`/`false`/`True`/`False`, JSON `{…}`).
+   * @throws FilterFieldError as {@link test}
+   */
+  testCsv(values: readonly unknown[]): boolean;
+  /** Whether a parsed row object is kept (its own properties are the fields; `csv`: values are CSV cells). */
+  testRow(row: Readonly<Record<string, unknown>>, csv?: boolean): boolean;
+}
+
+type Expr = jsep.Expression;
+type Ev = (v: readonly unknown[]) => unknown;
+/** Static types of expressions: a field's type may still be open (`any`) while it is only compared with fields. */
+type T = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'any';
+
+let configured = false;
+/** Adds the word operators to jsep once (jsep keeps its operator table per process). */
+function configureJsep(): void {
+  if (configured) return;
+  jsep.addBinaryOp('or', 1);
+  jsep.addBinaryOp('and', 2);
+  jsep.addBinaryOp('in', 7);
+  jsep.addUnaryOp('not');
+  configured = true;
+}
+
+/** Accepted binary operators by kind. */
+const LOGICAL: Readonly<Record<string, 'and' | 'or'>> = { and: 'and', '&&': 'and', or: 'or', '||': 'or' };
+const EQUALITY = new Set(['==', '!=']);
+const ORDER = new Set(['<', '<=', '>', '>=']);
+const ARITH = new Set(['+', '-', '*', '/', '%']);
+const FUNCTIONS = ['exists', 'count', 'date'];
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * Seconds since 1970-01-01 UTC of an ISO 8601 date (`2024-05-01`) or date-time (`2024-05-01T12:00`,
+ * `2024-05-01T12:00:00Z`, `…+02:00`); without a zone it is UTC. `null` for anything else.
+ */
+export function isoSeconds(text: string): number | null {
+  const m = DATE_RE.exec(text);
+  if (!m) return null;
+  const iso = m[4] === undefined ? `${text}T00:00:00Z` : m[7] === undefined ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return null;
+  // Date.parse rolls over impossible days (2024-02-30); refuse them
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return null;
+  return ms / 1000;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const CSV_NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** A field value checked against (and for CSV converted to) its static type; null stays null. */
+function typed(v: unknown, type: FilterFieldType, field: string, csv: boolean): unknown {
+  if (v === null) return null;
+  if (csv && typeof v === 'string') {
+    if (v === '') return null;
+    if (type === 'number') {
+      if (CSV_NUMBER.test(v)) return Number(v);
+    } else if (type === 'boolean') {
+      if (v === 'true' || v === 'True') return true;
+      if (v === 'false' || v === 'False') return false;
+    } else if (type === 'object') {
+      if (v.trimStart().startsWith('{')) {
+        try {
+          return typed(JSON.parse(v), type, field, false);
+        } catch {
+          // reported below
+        }
+      }
+    } else return v;
+  }
+  switch (type) {
+    case 'any':
+      if (typeof v === 'object') throw new FilterFieldError(field, `is ${describe(v)}; the filter compares it as a string, number or boolean`);
+      return v;
+    case 'object':
+      if (typeof v !== 'object' || Array.isArray(v)) throw new FilterFieldError(field, `must be an object (the filter counts its true values), got ${describe(v)}`);
+      return v;
+    default:
+      if (typeof v !== type) throw new FilterFieldError(field, `must be a ${type} (as the filter uses it), got ${describe(v)}`);
+      return v;
+  }
+}
+
+/** A field reference: its top-level key and the path below it. */
+interface FieldRef {
+  readonly key: string;
+  readonly rest: readonly string[];
+  readonly text: string;
+}
+
+function fieldRef(node: Expr): FieldRef | null {
+  const segs: string[] = [];
+  let n: Expr = node;
+  while (n.type === 'MemberExpression') {
+    const m = n as jsep.MemberExpression;
+    if (m.optional) return null;
+    const p = m.property;
+    if (!m.computed && p.type === 'Identifier') segs.push((p as jsep.Identifier).name);
+    else if (m.computed && p.type === 'Literal' && typeof (p as jsep.Literal).value === 'string') segs.push((p as jsep.Literal).value as string);
+    else return null;
+    n = m.object;
+  }
+  if (n.type !== 'Identifier') return null;
+  const key = (n as jsep.Identifier).name;
+  segs.reverse();
+  return { key, rest: segs, text: [key, ...segs].join('.') };
+}
+
+/**
+ * Compiles a filter expression. Grammar (jsep's, with the operators below):
+ * - fields: `name`, `a.b.c`, `a["key with . or spaces"]` (top-level keys and nested object keys of the row)
+ * - literals: strings `"…"`/`'…'`, numbers, `true`, `false`, `null`, lists `[l1, l2, …]` (after `in` only)
+ * - `==  !=  <  <=  >  >=`, `x in [..]`, `and or not` (also `&& || !`), `+ - * / %` on numbers, parentheses
+ * - functions: `exists(field)`, `count(objectField)` / `count(b1, b2, …)`, `date("2024-05-01")` (seconds, UTC)
+ *
+ * Every field gets one static type from its uses (compared with a string → string, used in `and` → boolean, …);
+ * a field used as two types, a list mixing types, or a non-boolean filter is an error here, not on the data.
+ * O(length of the expression).
+ *
+ * @throws UsageError `filter: reason` for a syntax or type error
+ */
+export function compileFilter(expression: string): BattleFilter {
+  configureJsep();
+  const fail = (reason: string): never => {
+    throw new UsageError(`filter ${JSON.stringify(expression)}: ${reason}`);
+  };
+  if (expression.trim() === '') fail('empty expression');
+  let ast: Expr;
+  try {
+    ast = jsep(expression);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const keys: string[] = [];
+  const fieldTypes = new Map<string, FilterFieldType>();
+  const slot = (key: string) => {
+    const k = keys.indexOf(key);
+    return k >= 0 ? k : keys.push(key) - 1;
+  };
+
+  // Pass 1: static types of fields, from every use (a fixed point: `a == b` and `b == "x"` make a a string too).
+  const constrain = (f: FieldRef, t: T): void => {
+    if (t === 'any' || t === 'null') {
+      if (!fieldTypes.has(f.text)) fieldTypes.set(f.text, 'any');
+      return;
+    }
+    const had = fieldTypes.get(f.text);
+    if (had === undefined || had === 'any') fieldTypes.set(f.text, t);
+    else if (had !== t) fail(`field ${f.text} is used both as a ${had} and as a ${t}`);
+  };
+  const literalType = (v: unknown): T => (v === null ? 'null' : typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : fail(`unsupported literal ${String(v)}`));
+  /** The static type of a node given the field types so far, constraining fields by `want`. */
+  const infer = (n: Expr, want: T): T => {
+    const f = fieldRef(n);
+    if (f) {
+      constrain(f, want);
+      return fieldTypes.get(f.text)!;
+    }
+    switch (n.type) {
+      case 'Literal':
+        return literalType((n as jsep.Literal).value);
+      case 'UnaryExpression': {
+        const u = n as jsep.UnaryExpression;
+        if (u.operator === 'not' || u.operator === '!') return infer(u.argument, 'boolean'), 'boolean';
+        if (u.operator === '-' || u.operator === '+') return infer(u.argument, 'number'), 'number';
+        return fail(`unsupported operator ${u.operator}`);
+      }
+      case 'BinaryExpression': {
+        const b = n as jsep.BinaryExpression;
+        const op = b.operator;
+        if (LOGICAL[op]) {
+          infer(b.left, 'boolean');
+          infer(b.right, 'boolean');
+          return 'boolean';
+        }
+        if (EQUALITY.has(op) || ORDER.has(op)) {
+          const l = infer(b.left, 'any');
+          const r = infer(b.right, l === 'null' ? 'any' : l);
+          const l2 = infer(b.left, r === 'null' ? 'any' : r);
+          if (ORDER.has(op) && (l2 === 'null' || r === 'null')) fail(`${op} cannot compare with null`);
+          if (ORDER.has(op) && (l2 === 'boolean' || l2 === 'object' || r === 'boolean' || r === 'object')) fail(`${op} compares numbers or strings`);
+          if (l2 !== r && l2 !== 'any' && r !== 'any' && l2 !== 'null' && r !== 'null') {
+            fail(`${op} compares a ${l2} with a ${r}${b.left.type === 'UnaryExpression' ? ' ("not" binds tighter than comparisons: write not (a == b))' : ''}`);
+          }
+          return 'boolean';
+        }
+        if (op === 'in') {
+          if (b.right.type !== 'ArrayExpression') fail('"in" needs a list of literals on its right: x in ["a", "b"]');
+          const els = (b.right as jsep.ArrayExpression).elements;
+          let et: T = 'null';
+          for (const e of els) {
+            if (!e || e.type !== 'Literal') return fail('"in" needs a list of literals on its right: x in ["a", "b"]');
+            const t = literalType((e as jsep.Literal).value);
+            if (t === 'null') continue;
+            if (et !== 'null' && et !== t) fail('the list after "in" mixes types');
+            et = t;
+          }
+          const l = infer(b.left, et === 'null' ? 'any' : et);
+          if (l === 'object') fail('"in" compares a string, number or boolean with a list');
+          return 'boolean';
+        }
+        if (ARITH.has(op)) {
+          infer(b.left, 'number');
+          infer(b.right, 'number');
+          return 'number';
+        }
+        if (op === '===' || op === '!==') return fail(`use ${op.slice(0, 2)} (comparisons are already strict: no conversion between types)`);
+        return fail(`unsupported operator ${op}`);
+      }
+      case 'CallExpression': {
+        const c = n as jsep.CallExpression;
+        const name = c.callee.type === 'Identifier' ? (c.callee as jsep.Identifier).name : '';
+        const args = c.arguments;
+        if (name === 'exists') {
+          if (args.length !== 1 || !fieldRef(args[0]!)) fail('exists takes one field: exists(language)');
+          constrain(fieldRef(args[0]!)!, 'any');
+          return 'boolean';
+        }
+        if (name === 'date') {
+          const a = args[0];
+          if (args.length !== 1 || a?.type !== 'Literal' || typeof (a as jsep.Literal).value !== 'string') fail('date takes one string: date("2024-05-01")');
+          if (isoSeconds((a as jsep.Literal).value as string) === null) fail(`date(${(a as jsep.Literal).raw}): not an ISO 8601 date (2024-05-01 or 2024-05-01T12:00:00Z)`);
+          return 'number';
+        }
+        if (name === 'count') {
+          if (args.length === 0) fail('count takes an object field, or two or more booleans');
+          if (args.length === 1) {
+            const f = fieldRef(args[0]!);
+            if (!f) fail('count(x) takes an object field: count(category_tag["criteria_v0.1"])');
+            constrain(f!, 'object');
+          } else for (const a of args) infer(a, 'boolean');
+          return 'number';
+        }
+        return fail(`unknown function ${name || '(expression)'} (functions: ${FUNCTIONS.join(', ')})`);
+      }
+      case 'ArrayExpression':
+        return fail('a list may only follow "in"');
+      case 'MemberExpression':
+        return fail('field paths use names and quoted keys only: a.b["c.d"]');
+      case 'Compound':
+        return fail('one expression only (join conditions with and/or)');
+      default:
+        return fail(`unsupported expression (${n.type})`);
+    }
+  };
+  // two passes so that a type learnt late reaches earlier uses (`a == b and b == "x"`)
+  const top = infer(ast, 'boolean');
+  infer(ast, 'boolean');
+  if (top !== 'boolean') fail('the filter must be a condition (true or false), not a value');
+
+  // Pass 2: closures, one for JSON values and one for CSV cells.
+  const build = (csv: boolean): Ev => {
+    const field = (f: FieldRef): Ev => {
+      const k = slot(f.key);
+      const type = fieldTypes.get(f.text)!;
+      const { rest, text } = f;
+      return (v) => {
+        let x = v[k];
+        if (x === MISSING) throw new FilterFieldError(f.key, 'unknown field (this row has no such field)');
+        if (rest.length) {
+          if (csv && typeof x === 'string' && x.trimStart().startsWith('{')) {
+            try {
+              x = JSON.parse(x);
+            } catch {
+              // reported below
+            }
+          }
+          for (let i = 0; i < rest.length; i++) {
+            if (x === null) return null;
+            if (typeof x !== 'object' || Array.isArray(x)) {
+              throw new FilterFieldError([f.key, ...rest.slice(0, i)].join('.'), `must be an object (the filter reads ${text} inside it), got ${describe(x)}`);
+            }
+            const o = x as Record<string, unknown>;
+            if (!Object.hasOwn(o, rest[i]!)) throw new FilterFieldError(text, 'unknown field (this row has no such field)');
+            x = o[rest[i]!];
+          }
+        }
+        return typed(x, type, text, csv);
+      };
+    };
+    const bool = (e: Ev, what: string): Ev => (v) => {
+      const x = e(v);
+      if (typeof x === 'boolean') return x;
+      throw new FilterFieldError(what, `is ${describe(x)}; the filter uses it as a condition (compare it: ${what} == true)`);
+    };
+    const textOf = (n: Expr): string => fieldRef(n)?.text ?? expression;
+    const ev = (n: Expr): Ev => {
+      const f = fieldRef(n);
+      if (f) return field(f);
+      switch (n.type) {
+        case 'Literal': {
+          const c = (n as jsep.Literal).value;
+          return () => c;
+        }
+        case 'UnaryExpression': {
+          const u = n as jsep.UnaryExpression;
+          const a = ev(u.argument);
+          if (u.operator === 'not' || u.operator === '!') {
+            const b = bool(a, textOf(u.argument));
+            return (v) => !b(v);
+          }
+          if (u.operator === '-') return (v) => {
+            const x = a(v) as number | null;
+            return x === null ? null : -x;
+          };
+          return a;
+        }
+        case 'BinaryExpression': {
+          const bn = n as jsep.BinaryExpression;
+          const op = bn.operator;
+          if (op === 'in') {
+            const set = new Set((bn.right as jsep.ArrayExpression).elements.map((e) => (e as jsep.Literal).value));
+            const l = ev(bn.left);
+            return (v) => set.has(l(v) as never);
+          }
+          const l = ev(bn.left);
+          const r = ev(bn.right);
+          const logical = LOGICAL[op];
+          if (logical) {
+            const bl = bool(l, textOf(bn.left));
+            const br = bool(r, textOf(bn.right));
+            return logical === 'and' ? (v) => bl(v) && br(v) : (v) => bl(v) || br(v);
+          }
+          switch (op) {
+            case '==':
+              return (v) => l(v) === r(v);
+            case '!=':
+              return (v) => l(v) !== r(v);
+          }
+          if (ORDER.has(op)) {
+            const cmp = (x: unknown, y: unknown): number | null => {
+              if (x === null || y === null) return null;
+              if (typeof x !== typeof y) throw new FilterFieldError(textOf(bn.left), `${describe(x)} cannot be ordered against ${describe(y)}`);
+              return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+            };
+            const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
+            return (v) => {
+              const c = cmp(l(v), r(v));
+              return c !== null && test(c);
+            };
+          }
+          // arithmetic on numbers; null propagates
+          const fn = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y : op === '/' ? (x: number, y: number) => x / y : (x: number, y: number) => x % y;
+          return (v) => {
+            const x = l(v) as number | null;
+            const y = r(v) as number | null;
+            return x === null || y === null ? null : fn(x, y);
+          };
+        }
+        case 'CallExpression': {
+          const c = n as jsep.CallExpression;
+          const name = (c.callee as jsep.Identifier).name;
+          if (name === 'date') {
+            const s = isoSeconds((c.arguments[0] as jsep.Literal).value as string);
+            return () => s;
+          }
+          if (name === 'exists') {
+            const fr = fieldRef(c.arguments[0]!)!;
+            const k = slot(fr.key);
+            return (v) => {
+              let x = v[k];
+              if (x === MISSING) return false;
+              if (csv && typeof x === 'string' && fr.rest.length && x.trimStart().startsWith('{')) {
+                try {
+                  x = JSON.parse(x);
+                } catch {
+                  return false;
+                }
+              }
+              for (const seg of fr.rest) {
+                if (x === null || typeof x !== 'object' || Array.isArray(x) || !Object.hasOwn(x, seg)) return false;
+                x = (x as Record<string, unknown>)[seg];
+              }
+              return x !== null && !(csv && x === '');
+            };
+          }
+          // count
+          if (c.arguments.length === 1) {
+            const fr = fieldRef(c.arguments[0]!)!;
+            const get = field(fr);
+            return (v) => {
+              const o = get(v) as Record<string, unknown> | null;
+              if (o === null) return null;
+              let k = 0;
+              for (const key in o) {
+                if (!Object.hasOwn(o, key)) continue;
+                const x = o[key];
+                if (typeof x !== 'boolean') throw new FilterFieldError(`${fr.text}.${key}`, `must be a boolean (count counts true values), got ${describe(x)}`);
+                if (x) k++;
+              }
+              return k;
+            };
+          }
+          const parts = c.arguments.map((a) => bool(ev(a), textOf(a)));
+          return (v) => {
+            let k = 0;
+            for (const p of parts) if (p(v)) k++;
+            return k;
+          };
+        }
+        default:
+          return fail(`unsupported expression (${n.type})`);
+      }
+    };
+    return bool(ev(ast), textOf(ast));
+  };
+
+  const json = build(false);
+  let csvEv: Ev | null = null;
+  const fields = new Map(fieldTypes);
+  return {
+    expression,
+    keys,
+    fields,
+    test: (values) => json(values) as boolean,
+    testCsv: (values) => (csvEv ??= build(true))(values) as boolean,
+    testRow(row, csv = false) {
+      const values = keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING));
+      return csv ? this.testCsv(values) : this.test(values);
+    },
+  };
+}
