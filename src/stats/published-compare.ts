@@ -99,7 +99,7 @@ export function comparePublished(a: PublishedRating, b: PublishedRating, o: Comp
   const sdAbove = sd(aUp, bDown);
   const g = a.rating - b.rating;
   const facing = g >= 0 ? sdBelow : sdAbove;
-  const pAbove = facing > 0 ? normalCdf(g / facing) : g > 0 ? 1 : g < 0 ? 0 : 0.5;
+  const pAbove = g === 0 ? 0.5 : facing > 0 ? normalCdf(g / facing) : g > 0 ? 1 : 0;
   const lower = g - z * sdBelow;
   const upper = g + z * sdAbove;
   return { correlation: rho, gap: { estimate: g, lower, upper }, sdBelow, sdAbove, pAbove, separated: lower > 0 || upper < 0, level };
