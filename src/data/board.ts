@@ -63,30 +63,26 @@ export function boardDate(file: string): string | null {
 }
 
 /**
- * Validates a parsed published board file and returns one category's board. Every category and entry of the
- * file is checked (a file with one malformed entry is malformed), so the error names the first bad entry in file
- * order.
+ * Validates a parsed published board file and returns every category board, by category name (a Map: names are
+ * data). Every category and entry is checked, so the error names the first bad entry in file order.
  *
- * O(entries of the file + m log m).
+ * O(entries of the file + Σ m log m).
  *
  * @param json the parsed file
  * @param file its name, for messages and the snapshot date
- * @param category the category board to return (`full` is the overall board)
- * @throws InputError `file: field: reason` for a malformed file (the field names the category, the model and the
- *   entry's field, e.g. `full."gpt-4o".rating_q025: must be a finite number`), or for an unknown category (listing
- *   the valid ones)
- * @example parsePublishedBoard({ full: { a: { rating: 1010, rating_q025: 1000, rating_q975: 1020 } } }, 'x.json', 'full').models // ['a']
+ * @throws InputError `file: field: reason` for a malformed file; the field names the category, the model and the
+ *   entry's field, e.g. `"full"."gpt-4o".rating_q025: must be a finite number`
  */
-export function parsePublishedBoard(json: unknown, file: string, category: string): PublishedBoard {
+export function parsePublishedBoards(json: unknown, file: string): Map<string, PublishedBoard> {
   if (!isPlainObject(json)) throw new InputError('a published board file is a JSON object of category boards', { file, field: '(root)' });
   const cats = Object.entries(json);
   if (cats.length === 0) throw new InputError('no category boards', { file, field: '(root)' });
-  let chosen: [string, PublishedEntry][] | null = null;
+  const parsed: [string, [string, PublishedEntry][]][] = [];
   for (const [cat, board] of cats) {
     if (!isPlainObject(board)) throw new InputError('a category board is a JSON object of model entries', { file, field: quote(cat) });
     const entries = Object.entries(board);
     if (entries.length === 0) throw new InputError('no models', { file, field: quote(cat) });
-    const parsed: [string, PublishedEntry][] = [];
+    const rows: [string, PublishedEntry][] = [];
     for (const [model, entry] of entries) {
       if (model === '') throw new InputError('empty model name', { file, field: quote(cat) });
       const r = PublishedEntry.safeParse(entry);
@@ -94,26 +90,46 @@ export function parsePublishedBoard(json: unknown, file: string, category: strin
         const iss = r.error.issues[0]!;
         throw new InputError(iss.message, { file, field: [quote(cat), quote(model), ...iss.path.map(String)].join('.') });
       }
-      parsed.push([model, r.data]);
+      rows.push([model, r.data]);
     }
-    if (cat === category) chosen = parsed;
+    parsed.push([cat, rows]);
   }
   const categories = cats.map(([c]) => c).sort();
-  if (!chosen) {
+  const date = boardDate(file);
+  const out = new Map<string, PublishedBoard>();
+  for (const [category, rows] of parsed) {
+    rows.sort((x, y) => y[1].rating - x[1].rating || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    out.set(category, {
+      file,
+      category,
+      categories,
+      date,
+      models: rows.map(([m]) => m),
+      ratings: Float64Array.from(rows, ([, e]) => e.rating),
+      lower: Float64Array.from(rows, ([, e]) => e.rating_q025),
+      upper: Float64Array.from(rows, ([, e]) => e.rating_q975),
+      level: PUBLISHED_LEVEL,
+    });
+  }
+  return out;
+}
+
+/**
+ * Validates a parsed published board file ({@link parsePublishedBoards}: the whole file) and returns one category's
+ * board.
+ *
+ * @param category the category board to return (`full` is the overall board)
+ * @throws InputError for a malformed file, or an unknown category (listing the valid ones)
+ * @example parsePublishedBoard({ full: { a: { rating: 1010, rating_q025: 1000, rating_q975: 1020 } } }, 'x.json', 'full').models // ['a']
+ */
+export function parsePublishedBoard(json: unknown, file: string, category: string): PublishedBoard {
+  const all = parsePublishedBoards(json, file);
+  const b = all.get(category);
+  if (!b) {
+    const categories = [...all.keys()].sort();
     throw new InputError(`unknown category ${quote(category)} (this file has ${categories.length}: ${categories.map(quote).join(', ')})`, { file });
   }
-  chosen.sort((x, y) => y[1].rating - x[1].rating || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  return {
-    file,
-    category,
-    categories,
-    date: boardDate(file),
-    models: chosen.map(([m]) => m),
-    ratings: Float64Array.from(chosen, ([, e]) => e.rating),
-    lower: Float64Array.from(chosen, ([, e]) => e.rating_q025),
-    upper: Float64Array.from(chosen, ([, e]) => e.rating_q975),
-    level: PUBLISHED_LEVEL,
-  };
+  return b;
 }
 
 /**
