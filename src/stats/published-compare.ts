@@ -11,8 +11,8 @@ import { normalCdf, normalQuantile } from '../math/normal.js';
  * re-derives it and `tests/stats/published-compare.test.ts` checks it): the published 2025-12-11 `full` board
  * (282 models) as the truth, 1,000,000 battles drawn by the popularity policy (pairs ∝ wᵢ·wⱼ, Zipf weights by
  * true rank, exponent 1), ties at the default rate, fitted with Bradley–Terry (ties half); ρ is the median, over
- * the 20 adjacent pairs of the top 21 models, of the sandwich correlation Σab/√(Σaa·Σbb) (seeds 1–3: 0.0586–0.0599;
- * it does not depend on the number of battles, since the whole covariance scales as 1/N).
+ * the 20 adjacent pairs of the top 21 models, of the sandwich correlation Σab/√(Σaa·Σbb) (seeds 1–3: 0.0558–0.0568,
+ * rounded; it does not depend on the number of battles, since the whole covariance scales as 1/N).
  *
  * For scale: uniform or LMArena-policy sampling gives ≈ −0.003 (−1/(m − 1), the sum-to-zero constraint alone); the
  * real Chatbot Arena battles of 2024-08-14 give a median of 0.09 over the top 20 neighbours (0.03 over all).
