@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHistory } from './commands/history.js';
@@ -33,6 +34,7 @@ export function createProgram(io: CliIO): Command {
   registerWhatIf(program, io);
   registerStability(program, io);
   registerHistory(program, io);
+  registerBoardTruth(program, io);
   registerPlot(program, io);
   registerReport(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
