@@ -16,12 +16,12 @@ import { probability } from '../options.js';
  * Reads a board and infers its votes (the simulator's tie law at `tieRate`).
  * @throws InputError for a malformed board, an unknown category, or a board whose widths cannot be matched
  */
-export function boardTruth(file: string, category: string, tieRate: number): { board: PublishedBoard; inferred: InferredVotes } {
+export function boardTruth(file: string, category: string, tieRate: number, tieModel: 'constant' | 'davidson' = 'constant'): { board: PublishedBoard; inferred: InferredVotes } {
   const board = readPublishedBoard(file, category);
   if (board.models.length < 2) throw new InputError('a board to simulate needs at least two models', { file, field: category });
   let inferred: InferredVotes;
   try {
-    inferred = inferBoardVotes(board, { tieRate });
+    inferred = inferBoardVotes(board, { tieRate, tieModel });
   } catch (e) {
     throw new InputError(`cannot infer votes from the interval widths (${(e as Error).message})`, { file, field: category });
   }
