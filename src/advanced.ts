@@ -61,6 +61,7 @@ export * from './sim/whatif.js';
 export * from './sim/stability.js';
 export * from './sim/recovery.js';
 export * from './sim/neighbour-correlation.js';
+export * from './sim/board-votes.js';
 export * from './leaderboard/leaderboard.js';
 export * from './leaderboard/history.js';
 export * from './formats/format.js';
