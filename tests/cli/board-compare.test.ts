@@ -88,6 +88,12 @@ describe('compare --board', () => {
     expect(g.sdBelow).not.toBeCloseTo(g.sdAbove, 3);
   });
 
+  it('an anchored board (2025-03-07, mixtral-8x7b-instruct-v0.1 at zero width) says so', async () => {
+    const r = await cli(['compare', '--board', MAR, '--a', 'chatgpt-4o-latest-20250129', '--b', 'gpt-4.5-preview-2025-02-27']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: this board is anchored on mixtral-8x7b-instruct-v0\.1 \(its interval has zero width\)/);
+  });
+
   it('bad input: one line, exit 1 (malformed file, unknown category); usage: exit 2', async () => {
     const bad = tempFile('bad.json', JSON.stringify({ full: { a: { rating: 1, rating_q025: 0, rating_q975: 'x' } } }));
     const cases: [string[], number, RegExp][] = [

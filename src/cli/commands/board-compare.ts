@@ -122,6 +122,12 @@ export function runBoardCompare(io: CliIO, files: readonly string[], o: Record<s
       warnings.push(`the published interval of ${r.model} is asymmetric (−${fmt(down)} / +${fmt(up)} points): each side is used for its own direction`);
     }
   }
+  const anchors = board.models.filter((_, v) => board.upper[v]! - board.lower[v]! === 0);
+  if (anchors.length === 1) {
+    warnings.push(
+      `this board is anchored on ${anchors[0]!} (its interval has zero width): every interval is that of a model's gap to it, so two models' estimates share its error and are positively correlated; the answer under independence is the cautious one`,
+    );
+  }
   const params = { board: o.board, category: board.category, date: board.date, a: o.a, b: o.b, ci: level, boundsLevel: board.level, correlation: rho };
   if (o.format === 'json') {
     const assumptions = answers.map((x, k) => ({ name: k === 0 ? 'independent' : typical ? 'typical' : 'given', ...x }));
