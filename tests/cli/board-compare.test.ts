@@ -58,6 +58,14 @@ describe('compare --board', () => {
     expect(r.stdout).toMatch(/^assumption: LMArena publishes each model's rating and 95% interval, not how the two estimates move together/m);
   });
 
+  it('asked the other way round, a clear gap is "No, the other way round"', async () => {
+    const r = await cli(['compare', '--board', DEC, '--a', 'grok-4.1-thinking', '--b', 'gemini-3-pro', '--format', 'json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.comparison.separated).toBe(true);
+    expect(j.comparison.pAbove).toBeLessThan(0.001);
+    expect(j.comparison.verdict).toMatch(/^No, the other way round: gemini-3-pro is ahead of grok-4\.1-thinking/);
+  });
+
   it('a close pair is "not clearly" ahead, and the chance is the normal P(A above B)', async () => {
     // grok-4.1-thinking 1451.2 ± 6.1 vs gpt-5.1-high 1445.9 ± 6.4
     const r = await cli(['compare', '--board', DEC, '--a', 'gpt-5.1-high', '--b', 'grok-4.1-thinking', '--correlation', '0', '--format', 'json']);

@@ -44,7 +44,11 @@ export function boardRows(board: PublishedBoard, ids: readonly number[]): BoardR
 const pct = (p: number) => (p > 0.999 ? '> 99.9%' : p < 0.001 ? '< 0.1%' : `${(100 * p).toFixed(1)}%`);
 const levelText = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
-/** The verdict in plain words (one paragraph a journalist can quote) and the assumption it rests on. */
+/**
+ * The verdict in plain words (one paragraph a journalist can quote) and the assumption it rests on. The question is
+ * "is A really ahead of B?": "Yes" when the gap's interval lies above 0 under every assumption, "No, the other way
+ * round" when below, "Not clearly" when it holds 0 under every assumption, "It depends" when the assumptions disagree.
+ */
 export function boardVerdict(board: PublishedBoard, a: BoardRow, b: BoardRow, answers: readonly PublishedGap[], typical: boolean): { verdict: string; assumption: string } {
   const [indep, corr] = [answers[0]!, answers[answers.length - 1]!];
   const name = (r: BoardRow) => visibleText(r.model);
@@ -62,7 +66,7 @@ export function boardVerdict(board: PublishedBoard, a: BoardRow, b: BoardRow, an
     verdict = `${name(a)} and ${name(b)} have the same rating on ${where}: no order between them.`;
   } else if (indep.separated && corr.separated) {
     verdict =
-      `Yes: ${name(lead)} is ahead of ${name(trail)} on ${where}, by ${fmt(Math.abs(g))} points, and the uncertainty LMArena publishes does not explain the gap away: ` +
+      `${g > 0 ? 'Yes' : 'No, the other way round'}: ${name(lead)} is ahead of ${name(trail)} on ${where}, by ${fmt(Math.abs(g))} points, and the uncertainty LMArena publishes does not explain the gap away: ` +
       `its ${lvl} interval runs from ${span(indep)} points if the two estimates are independent` +
       (answers.length > 1 ? ` (${span(corr)} with ${rhoText})` : '') +
       `, above zero either way.` +
