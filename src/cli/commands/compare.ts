@@ -35,7 +35,7 @@ function forecastLines(f: SeparationForecast): string[] {
 export function registerCompare(program: Command, io: CliIO): void {
   const cmd = program
     .command('compare')
-    .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them')
+    .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them; or, with --board, is A really ahead of B on a published board')
     .argument('[battles...]', `${BATTLES_ARGUMENT}; or none with --board`)
     .requiredOption('--a <model>', 'first model (exact name)')
     .requiredOption('--b <model>', 'second model (exact name)')

@@ -33,7 +33,7 @@ export function widthRatios(board: PublishedBoard, rows: readonly { model: strin
 export function registerDemo(program: Command, io: CliIO): void {
   program
     .command('demo')
-    .description('simulate the April 2026 LMArena text board (5.78M votes) from its true ratings and rebuild it with Bradley–Terry')
+    .description('simulate the April 2026 LMArena text board (5.78M votes) from its true ratings, or a published board (--board), and rebuild it with Bradley–Terry')
     .option('--ratings <file>', 'true ratings JSON (default: the embedded April 2026 leaderboard); with "weight" on every model, pairs are drawn by popularity')
     .option('--board <file>', 'a published board as the truth (instead of --ratings): votes inferred from its interval widths, drawn by popularity; the output compares the rebuilt interval widths with the published ones')
     .option('--category <name>', 'with --board: the category board', 'full')
