@@ -132,3 +132,16 @@ describe('compare --board', () => {
     expect(j.models.map((m: { model: string }) => m.model)).toEqual(['__proto__', 'bell\u0007\u202e']);
   });
 });
+
+describe('the README example of compare --board', () => {
+  it('every line shown is a line the command prints', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /\$ npx arena compare --board (\S+) --category full --a gemini-3-pro --b grok-4\.1-thinking\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const r = await cli(['compare', '--board', block![1]!, '--category', 'full', '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking']);
+    const printed = new Set(r.stdout.split('\n'));
+    const shown = block![2]!.split('\n').filter((l) => l !== '' && l !== '…' && !l.endsWith('…'));
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    for (const l of shown) expect(printed, l).toContain(l);
+  });
+});
