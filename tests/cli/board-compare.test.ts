@@ -49,8 +49,8 @@ describe('compare --board', () => {
     expect(j.comparison.assumption).toContain('not how the two estimates move together');
   });
 
-  it('the table: a verdict in plain words and the assumption stated', async () => {
-    const r = await cli(['compare', '--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking']);
+  it('the table: a verdict in plain words and the assumption stated (--quiet is accepted)', async () => {
+    const r = await cli(['compare', '--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('gap A − B: 35.4 points');
     expect(r.stdout).toContain('independent estimates (ρ = 0): 95% interval 26.7 – 44.1');
@@ -109,6 +109,7 @@ describe('compare --board', () => {
       [['--board', DEC, '--category', 'fulll', '--a', 'a', '--b', 'b'], 1, /^arena: .*text-2025-12-11\.json: unknown category "fulll" \(this file has 29: "chinese", .*"full", .*\)\n$/],
       [['--board', DEC, '--a', 'gemini-3', '--b', 'grok-4.1-thinking'], 2, /^arena: error: --a: model "gemini-3" is not on the full board .*; did you mean "gemini-3-pro"\?\n$/],
       [['--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking', '--bootstrap', '100'], 2, /^arena: error: --bootstrap does not apply to --board/],
+      [['--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking', '--ties', 'davidson'], 2, /^arena: error: --ties does not apply to --board/],
       [[DEC, '--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking'], 2, /^arena: error: give either battle files or --board FILE, not both\n$/],
       [['--a', 'x', '--b', 'y'], 2, /^arena: error: give battle files \(or --board FILE/],
       [['--board', DEC, '--a', 'gemini-3-pro', '--b', 'grok-4.1-thinking', '--correlation', '2'], 2, /correlation in \[-1, 1\]/],

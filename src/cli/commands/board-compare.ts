@@ -11,8 +11,8 @@ import { ciRanks } from '../../leaderboard/leaderboard.js';
 import { comparePublished, type PublishedGap } from '../../stats/published-compare.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 
-/** The compare options that mean something with `--board` (every other one refits battles). */
-const BOARD_OPTIONS = new Set(['a', 'b', 'board', 'category', 'correlation', 'ci', 'format', 'out']);
+/** The compare options allowed with `--board` (`--quiet` and `--threads` change nothing there; every other one refits battles). */
+const BOARD_OPTIONS = new Set(['a', 'b', 'board', 'category', 'correlation', 'ci', 'format', 'out', 'quiet', 'threads']);
 
 /** A board's row for a model: its published figures, position by rating and LMArena rank. */
 export interface BoardRow {
