@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
+import { registerHistory } from './commands/history.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerPlot } from './commands/plot.js';
 import { registerRate } from './commands/rate.js';
@@ -31,6 +33,8 @@ export function createProgram(io: CliIO): Command {
   registerMatrix(program, io);
   registerWhatIf(program, io);
   registerStability(program, io);
+  registerHistory(program, io);
+  registerBoardTruth(program, io);
   registerPlot(program, io);
   registerReport(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');

@@ -10,4 +10,5 @@ export * from './heatmaps.js';
 export * from './board.js';
 export * from './trajectory.js';
 export * from './whatif.js';
+export * from './history.js';
 export { jsonForHtml, renderReport, type ReportOptions } from '../report/html.js';

@@ -6,8 +6,12 @@ import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
-import { positiveInt } from '../options.js';
+import { numberArg, positiveInt } from '../options.js';
+
+const correlationArg = numberArg('a correlation in [-1, 1]', (x) => x >= -1 && x <= 1);
 import { DEFAULT_FORECAST_VOTES, forecastPair, type SeparationForecast } from '../../stats/forecast.js';
+import { TYPICAL_NEIGHBOUR_CORRELATION } from '../../stats/published-compare.js';
+import { runBoardCompare } from './board-compare.js';
 
 /** A comma-separated list of vote counts (integers ≥ 1), e.g. `1000,10000`. @throws InvalidArgumentError */
 function voteList(value: string): number[] {
@@ -31,10 +35,13 @@ function forecastLines(f: SeparationForecast): string[] {
 export function registerCompare(program: Command, io: CliIO): void {
   const cmd = program
     .command('compare')
-    .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them')
-    .argument('<battles...>', BATTLES_ARGUMENT)
+    .description('is model A really different from model B? rating gap and win probability with intervals, P(A ranked above B), votes needed to separate them; or, with --board, is A really ahead of B on a published board')
+    .argument('[battles...]', `${BATTLES_ARGUMENT}; or none with --board`)
     .requiredOption('--a <model>', 'first model (exact name)')
-    .requiredOption('--b <model>', 'second model (exact name)');
+    .requiredOption('--b <model>', 'second model (exact name)')
+    .option('--board <file>', 'compare on a published board (LMArena arena-catalog format: ratings and 95% bounds) instead of battles')
+    .option('--category <name>', 'with --board: the category board (full = overall)', 'full')
+    .option('--correlation <rho>', `with --board: the assumed correlation of the two estimates, beside independence (default: the typical correlation of neighbours, ${TYPICAL_NEIGHBOUR_CORRELATION}, from simulation)`, correlationArg, TYPICAL_NEIGHBOUR_CORRELATION);
   addBattleOptions(cmd);
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
@@ -42,6 +49,8 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--forecast-votes <list>', 'forecast: numbers of more head-to-head votes at which to report P(separated), comma-separated', voteList, [...DEFAULT_FORECAST_VOTES])
     .option('--forecast-replications <n>', 'forecast: simulations (seeded by --seed)', positiveInt, 1000)
     .action(async (files: string[], o: Record<string, unknown>) => {
+      if (o.board !== undefined) return runBoardCompare(io, files, o, cmd);
+      if (files.length === 0) throw new UsageError('give battle files (or --board FILE for a published board)');
       if (o.a === o.b) throw new UsageError('--a and --b name the same model');
       const { model, modelOptions: rate, intervals: opts, progress } = battleOptionsFrom(io, o);
       if (opts.ciMethod === 'none') throw new UsageError(`compare needs intervals: use --bootstrap N${model.likelihood ? ' or --ci-method sandwich' : ` (--method ${rate.method} has no likelihood, so no sandwich)`}`);

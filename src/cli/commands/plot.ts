@@ -15,6 +15,8 @@ import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, rateInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } from './stability.js';
+import { addHistoryOptions, BOARDS_ARGUMENT, runHistory } from './history.js';
+import { historyPlotSpec } from '../../plot/history.js';
 import { addWhatIfOptions, runWhatIfCommand } from './whatif.js';
 
 /** Short names of the inputs for titles: the file with its folder (`chatbot-arena-20240814/battles.jsonl`), `stdin` for `-`. */
@@ -100,7 +102,7 @@ const BOARD_DESCRIPTIONS: Readonly<Record<BoardPlotKind, string>> = Object.freez
 
 /** Registers `arena plot` and its subcommands (one per plot kind). */
 export function registerPlot(program: Command, io: CliIO): void {
-  const plot = program.command('plot').description('draw a plot as SVG (Vega-Lite, rendered headless): intervals, winrate, counts, trajectory, whatif');
+  const plot = program.command('plot').description('draw a plot as SVG (Vega-Lite, rendered headless): intervals, winrate, counts, trajectory, stability, history, whatif');
   for (const kind of BOARD_PLOT_KINDS) {
     const cmd = plot.command(kind).description(BOARD_DESCRIPTIONS[kind]).argument('<battles...>', BATTLES_ARGUMENT);
     addBattleOptions(cmd);
@@ -132,6 +134,20 @@ export function registerPlot(program: Command, io: CliIO): void {
         await emitPlot(io, spec, o, warnings);
       });
   }
+  const history = plot
+    .command('history')
+    .description("published snapshots of LMArena's boards: each --model's rating band and rank over time (as arena history)")
+    .argument('<boards...>', BOARDS_ARGUMENT);
+  addHistoryOptions(history);
+  addPlotOutput(history, 10).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
+    if (self.getOptionValueSource('top') === 'cli') throw new UsageError('--top does not apply to plot history (it draws the --model series)');
+    const r = runHistory(files, o);
+    const first = r.boards[0]!;
+    const last = r.boards[r.boards.length - 1]!;
+    const span = first.date && last.date ? `${first.date} to ${last.date}` : `${r.boards.length} files`;
+    const spec = historyPlotSpec(r.histories, { level: first.level, category: r.category, subtitle: `LMArena published boards (${sourceNames([first.file])[0]!.split('/')[0]}), ${span}; a gap = not on that snapshot under this name` });
+    await emitPlot(io, spec, o, r.warnings);
+  });
   const whatif = plot
     .command('whatif')
     .description('baseline vs scenario ranks and ratings of a what-if scenario (as arena whatif)')

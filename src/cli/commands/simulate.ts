@@ -10,6 +10,8 @@ import { createPolicy, DEFAULT_ACTIVE_POLICY, DEFAULT_LMARENA_POLICY, DEFAULT_PO
 import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../style-cli.js';
 import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
+import { simRatingsOfBoard } from '../../sim/board-votes.js';
+import { boardTruth, inferredSummary } from './board-truth.js';
 import { progressBar } from '../progress.js';
 import { greaterThanOne, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
 
@@ -29,7 +31,9 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .command('simulate')
     .description('generate battles (JSONL) from true ratings under Bradley–Terry with ties, pairs chosen by a sampling policy')
     .option('--ratings <file>', 'true ratings JSON {"models":[{"model","rating"[,"weight"][,"new"]}]} (default: the embedded April 2026 leaderboard)')
-    .option('--battles <n>', 'number of battles', nonNegativeInt, 100000)
+    .option('--board <file>', 'a published board as the truth (instead of --ratings): its ratings, and popularity weights and battles inferred from its interval widths (as arena board-truth)')
+    .option('--category <name>', 'with --board: the category board', 'full')
+    .option('--battles <n>', 'number of battles (with --board: the inferred total)', nonNegativeInt, 100000)
     .option('--seed <n>', 'random seed', seedArg, 42)
     .option('--tie-rate <p>', 'probability of a tie (capped per pair so that the expected score stays the BT probability)', probability, DEFAULT_SIMULATE.tieRate)
     .option('--bothbad-share <p>', 'share of ties labelled "tie (bothbad)"', probability, DEFAULT_SIMULATE.bothbadShare)
@@ -39,7 +43,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .addOption(
       new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9)')
         .choices(['uniform', 'popularity', 'lmarena', 'active'])
-        .default('uniform'),
+        .default('uniform', 'uniform; popularity with --board'),
     )
     .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', nonNegativeNumber, DEFAULT_POPULARITY_EXPONENT)
     .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
@@ -58,8 +62,17 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--quiet', 'no progress bar on stderr', false)
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
     .addOption(new Option('--verbosity <model=factor>', 'answer-length multiplier of a model (repeatable; implies style counts)').argParser(parseVerbosity).default(new Map<string, number>(), 'none'))
-    .action(async (o: Record<string, unknown>) => {
-      const truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
+      let truth;
+      if (o.board !== undefined) {
+        if (o.ratings !== undefined) throw new UsageError('give --ratings or --board, not both');
+        const { board, inferred } = boardTruth(o.board as string, o.category as string, o.tieRate as number, o.tieModel as 'constant' | 'davidson');
+        truth = simRatingsOfBoard(inferred);
+        if (cmd.getOptionValueSource('policy') !== 'cli') o.policy = 'popularity';
+        if (cmd.getOptionValueSource('battles') !== 'cli') o.battles = inferred.battles;
+        if (!o.quiet) io.stderr(`${inferredSummary(board, inferred)}\n`);
+        if (o.policy !== 'popularity') io.stderr('warning: the inferred votes reproduce the published widths under --policy popularity only\n');
+      } else truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
       const isNew = Uint8Array.from(truth.isNew);
       for (const name of (o.newModel as string[] | undefined) ?? []) {
         const v = truth.models.indexOf(name);
