@@ -65,6 +65,7 @@ export * from './sim/neighbour-correlation.js';
 export * from './sim/board-votes.js';
 export * from './leaderboard/leaderboard.js';
 export * from './leaderboard/history.js';
+export * from './leaderboard/display.js';
 export * from './formats/format.js';
 export * from './formats/sim-report.js';
 export * from './formats/history.js';

@@ -18,7 +18,7 @@ export { rateWithIntervals, addIntervals, DEFAULT_INTERVALS, type IntervalOption
 export { compareModels, type PairComparison } from './stats/compare.js';
 export { comparePublished, type PublishedRating, type PublishedGap, type ComparePublishedOptions } from './stats/published-compare.js';
 export { leaderboardOf, type Leaderboard, type LeaderboardRow } from './leaderboard/leaderboard.js';
-export { applyDisplayRules, readReferenceBoard, type DisplayRules, type DisplayLeaderboard, type DisplayRow, type IntervalStyle } from './leaderboard/display.js';
+export { applyDisplayRules, type DisplayRules, type DisplayLeaderboard, type DisplayRow, type IntervalStyle } from './leaderboard/display.js';
 export { formatLeaderboard, type OutputFormat } from './formats/format.js';
 export { simulateTable, type SimulateOptions } from './sim/generate.js';
 export { parseScenario, type Scenario } from './sim/scenario.js';
