@@ -1,5 +1,4 @@
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { writeFileAtomic } from './output.js';
 
 /** Where a command writes: stdout and stderr as functions (so tests can capture them). */
 export interface CliIO {
@@ -15,24 +14,7 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/**
- * Writes a file atomically: to a temporary name in the same folder, then renamed over the target, so a failed
- * run never leaves a half-written file.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
-  }
-}
+export { writeFileAtomic } from './output.js';
 
 /** Sends command output to `--out FILE` (atomically) or to stdout. */
 export function emit(io: CliIO, text: string, out: string | undefined): void {

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import type { CliIO } from './io.js';
+import { noteInputs } from './output.js';
 import { createProgram } from './program.js';
 
 /**
@@ -10,6 +11,7 @@ import { createProgram } from './program.js';
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const program = createProgram(io);
+  noteInputs(argv); // an --out that names one of them is refused
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

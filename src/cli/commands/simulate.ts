@@ -1,4 +1,3 @@
-import { createWriteStream, openSync, renameSync, unlinkSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RATINGS_PATH } from '../../data/ratings.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../data/schema.js';
@@ -10,6 +9,7 @@ import { createPolicy, DEFAULT_ACTIVE_POLICY, DEFAULT_LMARENA_POLICY, DEFAULT_PO
 import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../style-cli.js';
 import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
+import { AtomicFile } from '../output.js';
 import { simRatingsOfBoard } from '../../sim/board-votes.js';
 import { boardTruth, inferredSummary } from './board-truth.js';
 import { progressBar } from '../progress.js';
@@ -115,40 +115,18 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const labels = OUTCOMES.map((x) => JSON.stringify(OUTCOME_LABEL[x]));
       const n = o.battles as number;
       const out = o.out as string | undefined;
-      const tmp = out ? `${out}.${process.pid}.tmp` : undefined;
-      // open the temporary file now, so a missing folder or a read-only place is one clean error before any work
-      let fd: number | undefined;
-      if (tmp) {
-        try {
-          fd = openSync(tmp, 'w');
-        } catch (e) {
-          throw new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: out! });
-        }
-      }
-      const stream = fd !== undefined ? createWriteStream('', { fd }) : null;
-      let streamError: Error | null = null;
-      stream?.on('error', (e) => {
-        streamError = e;
-      });
-      const sink = stream ?? io.stdoutStream;
+      // check the target and open the temporary file now: a refused target, a missing folder or a read-only place
+      // is one clean error before any work (output.ts: exclusive random temporary name, removed on Ctrl-C or kill)
+      const file = out ? new AtomicFile(out) : null;
+      const sink = io.stdoutStream;
       const write = async (text: string) => {
-        if (streamError) throw streamError;
+        if (file) {
+          file.write(text);
+          return new Promise<void>((r) => setImmediate(r)); // let a pending Ctrl-C or kill be handled
+        }
         if (!sink) return io.stdout(text);
         if (!sink.write(text)) await new Promise<void>((r) => sink.once('drain', () => r()));
       };
-      // Ctrl-C or a kill leaves no half-written temporary file behind
-      const onSignal = (signal: NodeJS.Signals) => {
-        try {
-          if (tmp) unlinkSync(tmp);
-        } catch {
-          // already gone
-        }
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      };
-      if (tmp) {
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-      }
       const x: StyleSimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0, style: new Float64Array(8) };
       const progress = progressBar(io, 'battles', Boolean(o.quiet));
       try {
@@ -164,23 +142,11 @@ export function registerSimulate(program: Command, io: CliIO): void {
         }
         await write(chunk);
         progress.stop();
-        if (stream) {
-          await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-          renameSync(tmp!, out!);
-        }
+        file?.commit();
       } catch (e) {
-        if (tmp) {
-          stream?.destroy();
-          try {
-            unlinkSync(tmp);
-          } catch {
-            // already gone
-          }
-        }
-        throw e instanceof InputError ? e : new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: out ?? '<stdout>' });
-      } finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        progress.stop();
+        file?.abort();
+        throw e;
       }
     });
 }

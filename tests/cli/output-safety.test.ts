@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bin, FIXTURES, tempDir } from '../helpers.js';
+
+const JA = join(FIXTURES, 'data', 'chatbot-arena-20240814-japanese', 'battles.jsonl');
+/** One line on stderr, `arena: ` first. */
+const oneLine = (s: string) => {
+  expect(s.endsWith('\n')).toBe(true);
+  expect(s.trimEnd().split('\n')).toHaveLength(1);
+  expect(s.startsWith('arena: ')).toBe(true);
+};
+
+describe('--out never destroys what is at the path', () => {
+  it('a FIFO or a folder at the path is refused before any work, left as it was, and no temporary file remains', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = bin(['rate', JA, '--out', fifo]);
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('is a FIFO, not a regular file: refusing to replace it');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const folder = join(dir, 'sub');
+    mkdirSync(folder);
+    const f = bin(['simulate', '--battles', '10', '--out', folder]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain('is a folder, not a regular file');
+    expect(readdirSync(dir).sort()).toEqual(['pipe', 'sub']);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('a symlink is followed: the file it points to is replaced, the link stays a link; permission bits are kept', () => {
+    const dir = tempDir();
+    const real = join(dir, 'board.csv');
+    writeFileSync(real, 'OLD\n');
+    chmodSync(real, 0o600);
+    const link = join(dir, 'link.csv');
+    symlinkSync(real, link);
+    const r = bin(['rate', JA, '--format', 'csv', '--out', link]);
+    expect(r.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8').startsWith('rank,model,rating')).toBe(true);
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['board.csv', 'link.csv']);
+    const dangling = join(dir, 'dangling');
+    symlinkSync(join(dir, 'missing', 'x'), dangling);
+    const d = bin(['rate', JA, '--out', dangling]);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain('is a symlink to a missing file');
+  });
+
+  it('an --out that is one of the inputs (directly or through a symlink) is refused and the input is untouched', () => {
+    const dir = tempDir();
+    const input = join(dir, 'battles.jsonl');
+    writeFileSync(input, readFileSync(JA));
+    const before = readFileSync(input);
+    for (const out of [input, join(dir, 'alias.jsonl')]) {
+      if (out !== input) symlinkSync(input, out);
+      for (const args of [['rate', input, '--out', out], ['report', input, '--out', out], ['rate', input, `--out=${out}`]]) {
+        const r = bin(args);
+        expect(r.code).toBe(1);
+        oneLine(r.stderr);
+        expect(r.stderr).toContain("is one of this command's inputs: refusing to overwrite it");
+      }
+    }
+    expect(readFileSync(input).equals(before)).toBe(true);
+    const ratings = join(dir, 'ratings.json');
+    writeFileSync(ratings, readFileSync(join(FIXTURES, 'lmarena-text-2026-04.json')));
+    const s = bin(['simulate', '--ratings', ratings, '--battles', '10', '--out', ratings]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toContain("is one of this command's inputs");
+    expect(readFileSync(ratings, 'utf8')).toBe(readFileSync(join(FIXTURES, 'lmarena-text-2026-04.json'), 'utf8'));
+  });
+});
+
+describe('writing to stdout', () => {
+  it('a full device is one line and exit 1, no stack trace; a closed pipe is a quiet end (exit 0, nothing on stderr)', () => {
+    const full = spawnSync('bash', ['-c', `node dist/cli/main.js rate ${JSON.stringify(JA)} > /dev/full`], { encoding: 'utf8' });
+    expect(full.status).toBe(1);
+    expect(full.stderr).toBe('arena: <stdout>: cannot write (ENOSPC)\n');
+    for (const cmd of ['simulate --battles 300000', `rate ${JSON.stringify(JA)} --format csv`, `matrix ${JSON.stringify(JA)} --format csv`]) {
+      const r = spawnSync('bash', ['-c', `node dist/cli/main.js ${cmd} | head -c 10 > /dev/null; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+      expect(r.stderr).toBe('status 0\n');
+    }
+  });
+});
