@@ -17,7 +17,7 @@ import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
 import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
 import type { CliIO } from './io.js';
-import { anyNumber, greaterThanOne, level, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seedArg } from './options.js';
+import { intIn, level, LIMITS, nonNegativeInt, nonNegativeNumber, numberIn, positiveInt, positiveNumber, seedArg } from './options.js';
 import { type Progress, progressBar } from './progress.js';
 
 /** The input formats `--input-format` names. */
@@ -93,10 +93,10 @@ function priorArg(v: string): number | 'auto' {
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--method <method>', 'rating method: Bradley–Terry maximum likelihood (with --ties choosing the outcome model) or online Elo').choices(['bt', 'elo']).default('bt'))
-    .option('--k <n>', 'Elo K-factor (elo only)', positiveNumber, DEFAULT_MODEL.k)
-    .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, DEFAULT_MODEL.scale)
-    .option('--base <n>', 'odds base of the scale', greaterThanOne, DEFAULT_MODEL.base)
-    .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', anyNumber, DEFAULT_MODEL.initial)
+    .option('--k <n>', 'Elo K-factor (elo only)', numberIn(0, LIMITS.k, true), DEFAULT_MODEL.k)
+    .option('--scale <n>', 'rating points per factor <base> in odds', numberIn(LIMITS.scale[0], LIMITS.scale[1]), DEFAULT_MODEL.scale)
+    .option('--base <n>', 'odds base of the scale', numberIn(1, LIMITS.base, true), DEFAULT_MODEL.base)
+    .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', numberIn(-LIMITS.rating, LIMITS.rating), DEFAULT_MODEL.initial)
     .option('--anchor <model=rating>', 'shift all ratings so that this model has this rating (bootstrap rounds are anchored one by one, as FastChat: the anchor\'s interval has zero width)')
     .addOption(
       new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties; davidson | rao-kupper: a likelihood tie model (bt only)')
@@ -138,6 +138,7 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     } catch (e) {
       throw new UsageError(`option '--anchor <model=rating>': ${(e as Error).message}`);
     }
+    if (!(Math.abs(anchor.rating) <= LIMITS.rating)) throw new UsageError(`option '--anchor <model=rating>': the rating must be within ±${LIMITS.rating.toExponential(0)}`);
   }
   const { anchor: _a, styleControl, stylePrior, ...rest } = o;
   const options: ModelOptions = { ...rest, anchor, ...(styleControl ? { styleControl: true, stylePrior } : {}) };
@@ -173,7 +174,7 @@ export function addIntervalOptions(cmd: Command): Command {
         'none',
       ]),
     )
-    .option('--bootstrap <rounds>', `bootstrap rounds; alone it means bootstrap intervals (--ci-method bootstrap without it: ${DEFAULT_BOOTSTRAP_ROUNDS})`, nonNegativeInt, 0)
+    .option('--bootstrap <rounds>', `bootstrap rounds; alone it means bootstrap intervals (--ci-method bootstrap without it: ${DEFAULT_BOOTSTRAP_ROUNDS})`, intIn(0, LIMITS.rounds), 0)
     .option('--ci <level>', 'interval level', level, 0.95)
     .addOption(
       new Option('--bootstrap-quantiles <estimator>', 'bootstrap quantiles: control (the linearised refit as a control variate, ~10× less Monte-Carlo error; bt, tie models, style control) or plain (type-7 sample quantiles)')
@@ -206,8 +207,15 @@ export function intervalOptionsFrom(io: CliIO, raw: Record<string, unknown>, mod
     throw new UsageError('--ci-method sandwich needs a likelihood (--method bt); online Elo has intervals only from the bootstrap (--bootstrap N on rate, compare, matrix, report, plot)');
   }
   const rounds = ciMethod === 'bootstrap' && o.bootstrap === 0 ? DEFAULT_BOOTSTRAP_ROUNDS : o.bootstrap;
+  // more threads than cores only costs memory (results never depend on the count): capped, with a warning
+  const cores = defaultThreads();
+  let threads = o.threads;
+  if (threads > cores && rounds > 0) {
+    io.stderr(`warning: --threads ${threads} is more than the ${cores} cores of this machine: using ${cores} (the result is the same for any count)\n`);
+    threads = cores;
+  }
   const progress = progressBar(io, label, Boolean(o.quiet));
-  const options: IntervalOptions = { ciMethod, rounds, level: o.ci, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles, threads: o.threads, onProgress: progress.update };
+  const options: IntervalOptions = { ciMethod, rounds, level: o.ci, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles, threads, onProgress: progress.update };
   return { options, progress };
 }
 

@@ -27,3 +27,29 @@ export const probability = numberArg('a probability in [0, 1]', (x) => x >= 0 &&
 export const level = numberArg('a level strictly between 0 and 1', (x) => x > 0 && x < 1);
 /** A random seed: an integer or any word. */
 export const seedArg = (value: string): string | number => (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value);
+
+/**
+ * Limits of numeric options, chosen so every result stays finite and every run can finish: beyond them a value is a
+ * usage error (exit 2) naming the range. Documented in docs/reference.md ("Limits").
+ */
+export const LIMITS = Object.freeze({
+  /** Bootstrap rounds (`--bootstrap`). */
+  rounds: 1_000_000,
+  /** Battles one `simulate`/`demo` run writes (`--battles`): 10 billion (about 1 TB of JSONL). */
+  battles: 1e10,
+  /** Rating scale (`--scale`): points per factor `base` in odds. */
+  scale: [1e-2, 1e6] as const,
+  /** Odds base (`--base`). */
+  base: 1e6,
+  /** |initial rating| and |anchor rating|. */
+  rating: 1e9,
+  /** Elo K-factor (`--k`). */
+  k: 1e4,
+  /** Seconds between simulated battles (`--interval`): about 31.7 years. */
+  interval: 1e9,
+});
+
+/** An integer in [lo, hi]. */
+export const intIn = (lo: number, hi: number) => numberArg(`an integer from ${lo.toLocaleString('en-US')} to ${hi.toLocaleString('en-US')}`, (x) => Number.isInteger(x) && x >= lo && x <= hi);
+/** A number in [lo, hi] (or (lo, hi] with `open`). */
+export const numberIn = (lo: number, hi: number, open = false) => numberArg(`a number ${open ? '>' : '≥'} ${lo} and ≤ ${hi}`, (x) => (open ? x > lo : x >= lo) && x <= hi);

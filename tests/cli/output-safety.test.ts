@@ -86,3 +86,30 @@ describe('writing to stdout', () => {
     }
   });
 });
+
+describe('numeric options stay within limits where every result is finite (usage error, exit 2, one line)', () => {
+  const J = JA;
+  it.each([
+    [['rate', J, '--bootstrap', '1e300'], '--bootstrap'],
+    [['rate', J, '--method', 'elo', '--k', '1e308'], '--k'],
+    [['rate', J, '--scale', '1e-300'], '--scale'],
+    [['rate', J, '--initial', '1e308'], '--initial'],
+    [['rate', J, '--anchor', 'alpaca-13b=-1e308'], '--anchor'],
+    [['simulate', '--battles', '1e300'], '--battles'],
+    [['simulate', '--battles', '10', '--interval', '1e308'], '--interval'],
+    [['simulate', '--battles', '1000000000', '--interval', '1000'], '--interval'],
+  ])('%j', (args, option) => {
+    const r = bin(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(option);
+    expect(r.stderr).not.toMatch(/internal error|\n {4}at /);
+  });
+
+  it('--threads above the core count is capped with a warning; the numbers are those of one thread', () => {
+    const one = bin(['rate', JA, '--bootstrap', '20', '--threads', '1', '--format', 'json']);
+    const many = bin(['rate', JA, '--bootstrap', '20', '--threads', '256', '--format', 'json']);
+    expect(many.code).toBe(0);
+    expect(many.stderr).toMatch(/^warning: --threads 256 is more than the \d+ cores? of this machine: using \d+/m);
+    expect(many.stdout).toBe(one.stdout);
+  });
+});

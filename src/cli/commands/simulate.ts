@@ -13,7 +13,7 @@ import { AtomicFile } from '../output.js';
 import { simRatingsOfBoard } from '../../sim/board-votes.js';
 import { boardTruth, inferredSummary } from './board-truth.js';
 import { progressBar } from '../progress.js';
-import { greaterThanOne, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
+import { intIn, LIMITS, nonNegativeInt, nonNegativeNumber, numberIn, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
 
 /** Parses `--start`: seconds since 1970, or an ISO 8601 date/time (UTC unless it says otherwise). */
 export function startArg(value: string): number {
@@ -33,7 +33,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--ratings <file>', 'true ratings JSON {"models":[{"model","rating"[,"weight"][,"new"]}]} (default: the embedded April 2026 leaderboard)')
     .option('--board <file>', 'a published board as the truth (instead of --ratings): its ratings, and popularity weights and battles inferred from its interval widths (as arena board-truth)')
     .option('--category <name>', 'with --board: the category board', 'full')
-    .option('--battles <n>', 'number of battles (with --board: the inferred total)', nonNegativeInt, 100000)
+    .option('--battles <n>', 'number of battles (with --board: the inferred total)', intIn(0, LIMITS.battles), 100000)
     .option('--seed <n>', 'random seed', seedArg, 42)
     .option('--tie-rate <p>', 'probability of a tie (capped per pair so that the expected score stays the BT probability)', probability, DEFAULT_SIMULATE.tieRate)
     .option('--bothbad-share <p>', 'share of ties labelled "tie (bothbad)"', probability, DEFAULT_SIMULATE.bothbadShare)
@@ -52,12 +52,12 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option('--top-weight <w>', 'lmarena: weight of the top models', positiveNumber, DEFAULT_LMARENA_POLICY.topWeight)
     .option('--top-n <n>', 'lmarena: how many top models get --top-weight', nonNegativeInt, DEFAULT_LMARENA_POLICY.topN)
     .option('--refit-first <n>', 'active: votes at the first refit of the BT estimate', positiveInt, DEFAULT_ACTIVE_POLICY.refitFirst)
-    .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', greaterThanOne, DEFAULT_ACTIVE_POLICY.refitGrowth)
+    .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', numberIn(1, LIMITS.rating, true), DEFAULT_ACTIVE_POLICY.refitGrowth)
     .addOption(new Option('--start <time>', 'timestamp of the first battle: seconds since 1970 or ISO 8601').argParser(startArg).default(DEFAULT_SIMULATE.start, '2026-04-01T00:00:00Z'))
-    .option('--interval <seconds>', 'seconds between battles (the mean gap with --arrivals poisson)', positiveNumber, DEFAULT_SIMULATE.interval)
+    .option('--interval <seconds>', 'seconds between battles (the mean gap with --arrivals poisson)', numberIn(0, LIMITS.interval, true), DEFAULT_SIMULATE.interval)
     .addOption(new Option('--arrivals <law>', 'fixed gaps, or exponential gaps (a Poisson process)').choices(['fixed', 'poisson']).default('fixed'))
-    .option('--scale <n>', 'rating points per factor <base> in odds', positiveNumber, 400)
-    .option('--base <n>', 'odds base of the scale', greaterThanOne, 10)
+    .option('--scale <n>', 'rating points per factor <base> in odds', numberIn(LIMITS.scale[0], LIMITS.scale[1]), 400)
+    .option('--base <n>', 'odds base of the scale', numberIn(1, LIMITS.base, true), 10)
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
     .option('--quiet', 'no progress bar on stderr', false)
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
@@ -114,6 +114,9 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const names = truth.models.map((n) => JSON.stringify(n));
       const labels = OUTCOMES.map((x) => JSON.stringify(OUTCOME_LABEL[x]));
       const n = o.battles as number;
+      // the last timestamp must stay a date JSON and every reader can hold (year 9999)
+      const lastTstamp = (o.start as number) + n * (o.interval as number) * (o.arrivals === 'poisson' ? 2 : 1);
+      if (!(lastTstamp <= 253_402_300_799)) throw new UsageError(`--start + --battles × --interval runs past the year 9999 (${lastTstamp.toExponential(3)} s): use a smaller --interval`);
       const out = o.out as string | undefined;
       // check the target and open the temporary file now: a refused target, a missing folder or a read-only place
       // is one clean error before any work (output.ts: exclusive random temporary name, removed on Ctrl-C or kill)
