@@ -115,6 +115,8 @@ export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly
   // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
   if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
   if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
+  // --reweight pairs is honoured (each refit weighs the board's own pair counts); per-row weights are not kept
+  if (table.weight) throw new RangeError('what-if replications refit pair counts, which carry no per-row weights: drop the weight field (--reweight pairs is supported)');
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
