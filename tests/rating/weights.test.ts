@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
-import type { Outcome } from '../../src/data/schema.js';
 import { type BattleTable, tableFromBattles } from '../../src/data/table.js';
 import { modelFor } from '../../src/models/index.js';
 import { DEFAULT_MODEL, type ModelFit, type ModelOptions } from '../../src/models/types.js';
 import { contrastVariance } from '../../src/stats/uncertainty.js';
-import { refFit, refRows, type RefModel, sandwich } from './weighted-reference.js';
+import { refFit, refRows, type RefModel, sandwich, synthetic } from './weighted-reference.js';
 
 /**
  * Weighted likelihood fits (per-row `weight`, `--reweight pairs`) against the plain row-based solver of
@@ -15,45 +14,6 @@ import { refFit, refRows, type RefModel, sandwich } from './weighted-reference.j
 
 const F = 400 / Math.LN10;
 const REAL = 'fixtures/data/chatbot-arena-20240814/battles.jsonl';
-
-/** A deterministic generator (mulberry32), for the synthetic data only. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Seven models, pairs of very different frequencies (5 to 240 rows, counts 1–3, so n_AB falls on both sides of the
- * floor 50), ties of both labels, and (with `rowWeights`) a weight in [0.3, 3] on about half of the rows.
- */
-export function synthetic(seed: number, rowWeights: boolean): BattleTable {
-  const r = rng(seed);
-  const m = 7;
-  const names = ['__proto__', 'alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta'];
-  const strength = names.map(() => 1.5 * (r() - 0.5));
-  const out: { modelA: string; modelB: string; outcome: Outcome; count: number; weight?: number }[] = [];
-  for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
-      const rows = 5 + Math.floor(r() * r() * 240);
-      for (let k = 0; k < rows; k++) {
-        const p = 1 / (1 + Math.exp(strength[j]! - strength[i]!));
-        const u = r();
-        const outcome: Outcome = u < 0.18 ? (r() < 0.3 ? 'bothbad' : 'tie') : r() < p ? 'a' : 'b';
-        const swap = r() < 0.5;
-        const flipped: Outcome = outcome === 'a' ? 'b' : outcome === 'b' ? 'a' : outcome;
-        const row = { modelA: names[swap ? j : i]!, modelB: names[swap ? i : j]!, outcome: swap ? flipped : outcome, count: 1 + Math.floor(r() * 3) };
-        out.push(rowWeights && r() < 0.5 ? { ...row, weight: 0.3 + 2.7 * r() } : row);
-      }
-    }
-  }
-  return tableFromBattles(out);
-}
 
 function optionsFor(model: RefModel, floor: number | null): ModelOptions {
   return { ...DEFAULT_MODEL, ties: model === 'bt' ? 'half' : model, reweight: floor === null ? null : { floor } };
