@@ -148,5 +148,31 @@ describe('the per-row weight field', () => {
     expect(w.code).toBe(1);
     expect(w.stderr).toMatch(/^arena: weight: what-if replications refit pair counts, which carry no per-row weights/);
     expect(w.stderr.trim().split('\n')).toHaveLength(1);
+    const st = await cli(['stability', f, '--sort', 'input']);
+    expect(st.code).toBe(1);
+    expect(st.stderr).toMatch(/^arena: weight: stability replays pair counts, which carry no per-row weights/);
+    const cm = await cli(['rate', f, '--compare-models']);
+    expect(cm.code).toBe(1);
+    expect(cm.stderr).toMatch(/^arena: weight: --compare-models compares unweighted likelihoods/);
+    const sc = await cli(['rate', f, '--style-control']);
+    expect(sc.code).toBe(1);
+    expect(sc.stderr).toMatch(/^arena: weight: per-row weights .* style control has no weighted form yet\n$/);
+    expect((await cli(['rate', f, '--compare-models', '--reweight', 'pairs'])).code).toBe(2);
+  });
+
+  it('stability with --reweight pairs: the last checkpoint is rate --reweight pairs on all the battles', async () => {
+    const data: object[] = [];
+    for (let i = 0; i < 300; i++) data.push({ model_a: 'a', model_b: 'b', winner: i % 3 ? 'model_a' : 'model_b' });
+    for (let i = 0; i < 30; i++) data.push({ model_a: 'b', model_b: 'c', winner: i % 4 ? 'model_a' : 'tie' });
+    for (let i = 0; i < 30; i++) data.push({ model_a: 'c', model_b: 'a', winner: i % 5 ? 'model_b' : 'model_a' });
+    const f = tempFile('b.jsonl', jsonl(data));
+    const rate = ratingsOf((await cli(['rate', f, '--format', 'json', '--reweight', 'pairs', '--reweight-floor', '10'])).stdout);
+    const r = await cli(['stability', f, '--format', 'json', '--reweight', 'pairs', '--reweight-floor', '10', '--every', '120', '--sort', 'input']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.params.reweight).toEqual({ floor: 10 });
+    const last = j.checkpoints.at(-1);
+    const ratings: Record<string, number> = Object.fromEntries(last.models.map((x: { model: string; rating: number }) => [x.model, x.rating]));
+    for (const [m, v] of rate) expect(ratings[m]).toBeCloseTo(v, 4);
   });
 });
