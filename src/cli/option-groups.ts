@@ -11,6 +11,7 @@ import { type BattleTable, sortByTimestamp } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { modelFor } from '../models/index.js';
 import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoard } from '../leaderboard/display.js';
+import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
 import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
@@ -107,7 +108,13 @@ export function addModelOptions(cmd: Command): Command {
     .option('--style-control', 'covariates: control for response style (length, headers, lists, bold from conv_metadata); any likelihood model', false)
     .option('--style-prior <lambda>', 'ridge λ on the style coefficients, on the summed log-likelihood (FastChat scale)', nonNegativeNumber, DEFAULT_STYLE_PRIOR)
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
-    .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance);
+    .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
+    .addOption(
+      new Option('--reweight <scheme>', 'pairs: LMArena\'s inverse pair-frequency weights, a battle of pair {A, B} weighs 1/max(n_AB, --reweight-floor) (likelihood models; docs/methods.md, Weights)')
+        .choices(['none', 'pairs'])
+        .default('none'),
+    )
+    .option('--reweight-floor <n>', 'floor of the pair count in --reweight pairs (LMArena: 50)', positiveNumber, DEFAULT_REWEIGHT_FLOOR);
 }
 
 const ModelCli = z.object({
@@ -123,6 +130,8 @@ const ModelCli = z.object({
   stylePrior: z.number(),
   prior: z.union([z.literal('auto'), z.number()]),
   tolerance: z.number(),
+  reweight: z.enum(['none', 'pairs']).optional(),
+  reweightFloor: z.number().optional(),
 });
 
 /**
@@ -140,8 +149,9 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     }
     if (!(Math.abs(anchor.rating) <= LIMITS.rating)) throw new UsageError(`option '--anchor <model=rating>': the rating must be within ±${LIMITS.rating.toExponential(0)}`);
   }
-  const { anchor: _a, styleControl, stylePrior, ...rest } = o;
-  const options: ModelOptions = { ...rest, anchor, ...(styleControl ? { styleControl: true, stylePrior } : {}) };
+  const { anchor: _a, styleControl, stylePrior, reweight: scheme, reweightFloor, ...rest } = o;
+  const reweight = scheme === 'pairs' ? { floor: reweightFloor ?? DEFAULT_REWEIGHT_FLOOR } : null;
+  const options: ModelOptions = { ...rest, anchor, ...(styleControl ? { styleControl: true, stylePrior } : {}), ...(reweight ? { reweight } : {}) };
   return { options, model: modelFor(options) };
 }
 
@@ -157,6 +167,7 @@ export function modelParams(o: ModelOptions): Record<string, unknown> {
     p.prior = o.prior;
     p.tolerance = o.tolerance;
   }
+  p.reweight = o.reweight ? { floor: o.reweight.floor } : null;
   return p;
 }
 

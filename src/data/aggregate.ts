@@ -22,6 +22,14 @@ export interface PairCounts {
   readonly ties: Float64Array;
   /** Battles labelled `tie (bothbad)`. */
   readonly bothbad: Float64Array;
+  /**
+   * Weighted data only (per-row `weight`, `--reweight pairs`; see `./weights`): Σw per (pair, outcome) cell, four
+   * per pair in the order wins of i, wins of j, ties, both-bad ties. The counts above stay battle counts (totals,
+   * resampling); likelihood fits use these sums. Absent: every battle weighs 1.
+   */
+  readonly weight?: Float64Array | undefined;
+  /** Σw² per cell (same layout as `weight`): the sandwich's meat. Present exactly when `weight` is. */
+  readonly weight2?: Float64Array | undefined;
 }
 
 /** Largest number of models for which {@link aggregatePairs} counts in a dense m × m table (m²·32 bytes ≤ 64 MiB). */
@@ -47,16 +55,24 @@ function aggregateDense(t: BattleTable): PairCounts {
   const { a, b, outcome, count } = t;
   // slot (x·m + y)·4 + o for x < y, outcomes seen from x (0 = x won, 1 = y won, 2 tie, 3 both bad)
   const table = new Float64Array(m * m * 4);
+  const rw = t.weight ?? null;
+  const wt = rw ? new Float64Array(m * m * 4) : null;
+  const wt2 = rw ? new Float64Array(m * m * 4) : null;
   for (let r = 0; r < n; r++) {
     const x = a[r]!;
     const y = b[r]!;
     const o = outcome[r]!;
-    if (x < y) table[(x * m + y) * 4 + o]! += count[r]!;
-    else table[(y * m + x) * 4 + (o < 2 ? 1 - o : o)]! += count[r]!;
+    const slot = x < y ? (x * m + y) * 4 + o : (y * m + x) * 4 + (o < 2 ? 1 - o : o);
+    table[slot]! += count[r]!;
+    if (rw) {
+      const w = rw[r]!;
+      wt![slot]! += count[r]! * w;
+      wt2![slot]! += count[r]! * w * w;
+    }
   }
   let pairs = 0;
   for (let k = 0; k < table.length; k += 4) if (table[k]! + table[k + 1]! + table[k + 2]! + table[k + 3]! > 0) pairs++;
-  const out = emptyCounts(t.models, pairs);
+  const out = emptyCounts(t.models, pairs, rw !== null);
   let c = 0;
   for (let x = 0; x < m; x++) {
     for (let y = x + 1; y < m; y++) {
@@ -68,14 +84,19 @@ function aggregateDense(t: BattleTable): PairCounts {
       out.winsJ[c] = table[k + 1]!;
       out.ties[c] = table[k + 2]!;
       out.bothbad[c] = table[k + 3]!;
+      if (wt) {
+        out.weight!.set(wt.subarray(k, k + 4), 4 * c);
+        out.weight2!.set(wt2!.subarray(k, k + 4), 4 * c);
+      }
       c++;
     }
   }
   return out;
 }
 
-function emptyCounts(models: readonly string[], pairs: number) {
+function emptyCounts(models: readonly string[], pairs: number, weighted = false) {
   return {
+    ...(weighted ? { weight: new Float64Array(4 * pairs), weight2: new Float64Array(4 * pairs) } : {}),
     models,
     pairs,
     i: new Int32Array(pairs),
@@ -94,6 +115,9 @@ function aggregateSparse(t: BattleTable): PairCounts {
   let ci = new Int32Array(cap);
   let cj = new Int32Array(cap);
   let cnt = new Float64Array(cap * 4);
+  const rw = t.weight ?? null;
+  let wsum = new Float64Array(rw ? cap * 4 : 0);
+  let wsum2 = new Float64Array(rw ? cap * 4 : 0);
   let pairs = 0;
   for (let r = 0; r < t.rows; r++) {
     let x = t.a[r]!;
@@ -119,6 +143,14 @@ function aggregateSparse(t: BattleTable): PairCounts {
         const nc = new Float64Array(cap * 4);
         nc.set(cnt);
         cnt = nc;
+        if (rw) {
+          const nw = new Float64Array(cap * 4);
+          nw.set(wsum);
+          wsum = nw;
+          const nw2 = new Float64Array(cap * 4);
+          nw2.set(wsum2);
+          wsum2 = nw2;
+        }
       }
       c = pairs++;
       ci[c] = x;
@@ -126,10 +158,19 @@ function aggregateSparse(t: BattleTable): PairCounts {
       index.set(key, c);
     }
     cnt[c * 4 + o]! += t.count[r]!;
+    if (rw) {
+      const w = rw[r]!;
+      wsum[c * 4 + o]! += t.count[r]! * w;
+      wsum2[c * 4 + o]! += t.count[r]! * w * w;
+    }
   }
   const order = Array.from({ length: pairs }, (_, k) => k).sort((p, q) => ci[p]! - ci[q]! || cj[p]! - cj[q]!);
-  const out = emptyCounts(t.models, pairs);
+  const out = emptyCounts(t.models, pairs, rw !== null);
   order.forEach((src, k) => {
+    if (rw) {
+      out.weight!.set(wsum.subarray(src * 4, src * 4 + 4), 4 * k);
+      out.weight2!.set(wsum2.subarray(src * 4, src * 4 + 4), 4 * k);
+    }
     out.i[k] = ci[src]!;
     out.j[k] = cj[src]!;
     out.winsI[k] = cnt[src * 4]!;

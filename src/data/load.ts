@@ -67,9 +67,9 @@ function ioError(e: unknown, file: string): InputError {
 /**
  * Top-level fields (CSV columns) that only the reference path (`addRow`) reads: the fast readers leave rows carrying
  * one to it: the style counts (LMArena `conv_metadata`, or their flat CSV columns) read by `addRow`, so that the
- * fast readers never drop them.
+ * fast readers never drop them; and the per-row `weight` (validated by the schema: finite, > 0).
  */
-export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIELDS_A, ...STYLE_FIELDS_B];
+export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIELDS_A, ...STYLE_FIELDS_B, 'weight'];
 
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;

@@ -45,6 +45,8 @@ class RowIngest {
     private readonly hasTstamp: boolean,
     private readonly filter: BattleFilter | null = null,
     private readonly filterCols: readonly number[] = [],
+    /** Index of the `weight` column in the decoded arrays, −1 when the file has none. */
+    private readonly weightCol = -1,
   ) {
     this.values = new Array<unknown>(filterCols.length);
   }
@@ -78,6 +80,8 @@ class RowIngest {
       const w: unknown = W[k];
       let c: unknown = C ? C[k] : undefined;
       let t: unknown = T ? T[k] : undefined;
+      let wt: unknown = this.weightCol >= 0 ? data[this.weightCol]![k] : undefined;
+      if (typeof wt === 'bigint') wt = plainValue(wt);
       if (typeof c === 'bigint') c = plainValue(c);
       if (t !== null && typeof t === 'object') t = plainValue(t);
       else if (typeof t === 'bigint') t = plainValue(t);
@@ -90,18 +94,20 @@ class RowIngest {
         a !== b &&
         outcome !== undefined &&
         (c == null || (typeof c === 'number' && Number.isInteger(c) && c >= 1 && c <= MAX_COUNT)) &&
-        (t == null || (typeof t === 'number' && Number.isFinite(t)))
+        (t == null || (typeof t === 'number' && Number.isFinite(t))) &&
+        (wt == null || (typeof wt === 'number' && Number.isFinite(wt) && wt > 0))
       ) {
         if (this.filter && !this.keeps(data, k, first + k + 1)) {
           this.builder.noteDropped();
           continue;
         }
-        this.builder.pushIds(this.idOf(a), this.idOf(b), OUTCOME_CODE[outcome], (c as number | null | undefined) ?? 1, (t as number | null | undefined) ?? undefined);
+        this.builder.pushIds(this.idOf(a), this.idOf(b), OUTCOME_CODE[outcome], (c as number | null | undefined) ?? 1, (t as number | null | undefined) ?? undefined, undefined, (wt as number | null | undefined) ?? undefined);
       } else {
         // the reference validation: reports the row (or, should it accept it, stores it)
         const row: Record<string, unknown> = { model_a: a, model_b: b, winner: w };
         if (this.hasCount) row.count = c;
         if (this.hasTstamp) row.tstamp = t;
+        if (this.weightCol >= 0) row.weight = wt;
         if (this.filter) this.filter.keys.forEach((key, s) => (row[key] ??= plainDeep(data[this.filterCols[s]!]![k])));
         addRow(this.builder, row, this.name, first + k + 1, undefined, this.filter);
       }
@@ -114,7 +120,7 @@ class RowIngest {
  * with the maintained pure-JavaScript reader hyparquet (https://github.com/hyparam/hyparquet; codecs snappy,
  * gzip, brotli, zstd, lz4 via hyparquet-compressors).
  *
- * Only the columns `model_a`, `model_b`, `winner` (required), `count`, `tstamp` (optional) and those a `filter`
+ * Only the columns `model_a`, `model_b`, `winner` (required), `count`, `tstamp`, `weight` (optional) and those a `filter`
  * reads (its top-level keys; a key that is not a column is an error) are read, one row
  * group at a time, so memory stays at one row group of those columns plus the table, whatever other (large
  * conversation) columns the file has. Rows are validated like JSON rows: a row passing the inline checks
@@ -152,6 +158,12 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
     if (!columns.includes(key)) columns.push(key);
     filterCols.push(columns.indexOf(key));
   }
+  // the optional per-row weight (finite, > 0), after the columns above
+  let weightCol = -1;
+  if (present.has('weight')) {
+    if (!columns.includes('weight')) columns.push('weight');
+    weightCol = columns.indexOf('weight');
+  }
   let scan;
   try {
     scan = await parquetScan({ file, metadata, columns, compressors });
@@ -160,7 +172,7 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
   }
   const hasCount = present.has('count');
   const hasTstamp = present.has('tstamp');
-  const ingest = new RowIngest(builder, name, hasCount, hasTstamp, filter, filterCols);
+  const ingest = new RowIngest(builder, name, hasCount, hasTstamp, filter, filterCols, weightCol);
   let next = 0; // rows are read in file order; check that the ranges cover them all
   for (const { rowStart, rowEnd } of scan.ranges) {
     if (rowStart !== next) throw parquetError(new Error(`rows ${next}…${rowStart - 1} were not planned`), name);

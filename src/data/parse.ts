@@ -58,7 +58,7 @@ export function addRow(builder: BattleTableBuilder, obj: unknown, file: string, 
       builder.noteStyleIssue(e.message);
     }
   }
-  builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined, style);
+  builder.push(row.model_a, row.model_b, WINNER_LABELS.get(row.winner)!, row.count ?? 1, row.tstamp ?? undefined, style, row.weight ?? undefined);
 }
 
 function parseJson(text: string, file: string, line: number): unknown {

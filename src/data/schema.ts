@@ -57,6 +57,10 @@ export const BattleRow = z
       .min(1, { error: 'must be an integer ≥ 1' })
       .max(MAX_COUNT, { error: `must be at most ${MAX_COUNT}` })
       .nullish(),
+    weight: z
+      .number({ error: missingOr('a finite number > 0') })
+      .refine((w) => Number.isFinite(w) && w > 0, { error: 'must be a finite number > 0' })
+      .nullish(),
   })
   .refine((r) => r.model_a !== r.model_b, { path: ['model_b'], error: 'model_b equals model_a (a model cannot battle itself)' });
 /** A validated battle row. */
@@ -82,5 +86,6 @@ export const CsvBattleRow = z
         .max(MAX_COUNT, { error: `must be at most ${MAX_COUNT}` })
         .optional(),
     ),
+    weight: csvNumber(z.number({ error: 'must be a finite number > 0' }).refine((w) => Number.isFinite(w) && w > 0, { error: 'must be a finite number > 0' }).optional()),
   })
   .refine((r) => r.model_a !== r.model_b, { path: ['model_b'], error: 'model_b equals model_a (a model cannot battle itself)' });

@@ -30,6 +30,11 @@ export interface BattleTable {
   readonly style?: Float64Array | null;
   /** The first malformed style field met while reading (`file:line: field: reason`), if any. */
   readonly styleIssue?: string;
+  /**
+   * Per-row battle weight (the optional `weight` field: finite, > 0; 1 where a row has none); absent (or null)
+   * when no row had one. A row of count c and weight w stands for c battles of weight w each (see `./weights`).
+   */
+  readonly weight?: Float64Array | null;
 }
 
 /** Largest number of rows one {@link BattleTableBuilder} holds (2^28, about 268 million). */
@@ -133,6 +138,7 @@ export class BattleTableBuilder {
   private count = this.colCount.view;
   private tstamp: Float64Array | null = null;
   private style: Float64Array | null = null;
+  private weight: Float64Array | null = null;
   private styleIssue: string | undefined;
   private n = 0;
   private total = 0;
@@ -186,6 +192,11 @@ export class BattleTableBuilder {
       st.set(this.style);
       this.style = st;
     }
+    if (this.weight) {
+      const w = new Float64Array(this.cap).fill(1);
+      w.set(this.weight);
+      this.weight = w;
+    }
   }
 
   private views(): void {
@@ -198,9 +209,9 @@ export class BattleTableBuilder {
 
   /**
    * Appends one row given by model ids (from {@link intern}); `style` holds the row's 8 style counts (A's four,
-   * then B's; see {@link STYLE_FEATURES}) when it has them.
+   * then B's; see {@link STYLE_FEATURES}) when it has them; `weight` its battle weight (finite, > 0; default 1).
    */
-  pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number, style?: ArrayLike<number>): void {
+  pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number, style?: ArrayLike<number>, weight?: number): void {
     if (this.n >= this.a.length) this.grow();
     const i = this.n++;
     this.a[i] = a;
@@ -219,6 +230,11 @@ export class BattleTableBuilder {
       if (!this.style) this.style = new Float64Array(this.a.length * 8).fill(Number.NaN);
       for (let k = 0; k < 8; k++) this.style[i * 8 + k] = style[k]!;
     }
+    if (this.weight) this.weight[i] = weight ?? 1;
+    else if (weight !== undefined && weight !== 1) {
+      this.weight = new Float64Array(this.a.length).fill(1);
+      this.weight[i] = weight;
+    }
   }
 
   /**
@@ -233,8 +249,8 @@ export class BattleTableBuilder {
   }
 
   /** Appends one row given by model names. */
-  push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number, style?: ArrayLike<number>): void {
-    this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp, style);
+  push(modelA: string, modelB: string, outcome: Outcome, count = 1, tstamp?: number, style?: ArrayLike<number>, weight?: number): void {
+    this.pushIds(this.intern(modelA), this.intern(modelB), OUTCOME_CODE[outcome], count, tstamp, style, weight);
   }
 
   /**
@@ -267,6 +283,7 @@ export class BattleTableBuilder {
       rows: n,
       battles: this.total,
       ...(this.style ? { style: this.style.slice(0, n * 8) } : {}),
+      ...(this.weight ? { weight: this.weight.slice(0, n) } : {}),
       ...(this.styleIssue !== undefined ? { styleIssue: this.styleIssue } : {}),
     };
   }
@@ -274,10 +291,10 @@ export class BattleTableBuilder {
 
 /** Builds a table from plain battle objects (convenient for tests and small library uses). */
 export function tableFromBattles(
-  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number; style?: ArrayLike<number> }>,
+  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number; style?: ArrayLike<number>; weight?: number }>,
 ): BattleTable {
   const builder = new BattleTableBuilder();
-  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp, x.style);
+  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp, x.style, x.weight);
   return builder.finish();
 }
 
@@ -292,6 +309,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
   const count = new Uint32Array(n);
   const tstamp = t.tstamp ? new Float64Array(n) : null;
   const style = t.style ? new Float64Array(n * 8) : null;
+  const weight = t.weight ? new Float64Array(n) : null;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;
@@ -302,8 +320,9 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     total += count[i]!;
     if (tstamp) tstamp[i] = t.tstamp![j]!;
     if (style) style.set(t.style!.subarray(j * 8, j * 8 + 8), i * 8);
+    if (weight) weight[i] = t.weight![j]!;
   }
-  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}), ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}) };
+  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}), ...(weight ? { weight } : {}), ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}) };
 }
 
 /**

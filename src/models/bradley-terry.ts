@@ -1,5 +1,6 @@
 /** Bradley–Terry maximum likelihood (LMArena) as a member of the rating-model family. */
 import type { BattleTable } from '../data/table.js';
+import { weightedCounts } from '../data/weights.js';
 import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { btSandwichFactors, lazyCovariance } from '../rating/sandwich.js';
@@ -19,7 +20,7 @@ export const bradleyTerry: RatingModel = Object.freeze({
   fit(input: BattleTable, opts: ModelOptions, start?: ModelFit): BtModelFit {
     const ties = opts.ties as TiePolicy;
     const d = fittedData(input, opts);
-    const cells = btCells(d.pairs, ties);
+    const cells = btCells(weightedCounts(d.pairs), ties);
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
     const warm = start?.kind === 'bt' && start.ties === ties ? start : undefined;
     const init = warmTheta(d.table.models, warm, cells);

@@ -1,5 +1,6 @@
 /** Steps every model of the family shares: the data as fitted, the degenerate-data prior policy, the anchor. */
 import { aggregatePairs, modelTotals, type ModelTotals, type PairCounts } from '../data/aggregate.js';
+import { applyWeights } from '../data/weights.js';
 import { filterRows, type BattleTable } from '../data/table.js';
 import { InputError } from '../errors.js';
 import { type BtCells, fitAgainstFixed } from '../rating/bradley-terry.js';
@@ -55,10 +56,17 @@ export interface FittedData {
   readonly battles: number;
 }
 
-/** {@link FittedData} of a table under the options' both-bad policy. O(rows + pairs). */
-export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad'>): FittedData {
+/**
+ * {@link FittedData} of a table under the options' both-bad policy, with the battles' weights in `pairs` (per-row
+ * `weight` and `--reweight pairs`, see `applyWeights`; pair weights from this table's own counts). O(rows + pairs).
+ * @throws InputError for per-row weights with online Elo or style control (no weighted form of those fits yet)
+ */
+export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method' | 'styleControl'>>): FittedData {
+  if (input.weight && (opts.method === 'elo' || opts.styleControl)) {
+    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control); ${opts.method === 'elo' ? 'online Elo' : 'style control'} has no weighted form yet`, { field: 'weight' });
+  }
   const table = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
-  const pairs = aggregatePairs(table);
+  const pairs = applyWeights(aggregatePairs(table), opts.reweight);
   return { table, pairs, totals: modelTotals(pairs), battles: table.battles };
 }
 

@@ -3,6 +3,7 @@
  * over pair × outcome cells, parameterised by the model name; `davidson.ts` and `rao-kupper.ts` instantiate it.
  */
 import type { BattleTable } from '../data/table.js';
+import { squaredCounts, weightedCounts } from '../data/weights.js';
 import { InputError, UsageError } from '../errors.js';
 import { normalQuantile } from '../math/normal.js';
 import { btCells } from '../rating/bradley-terry.js';
@@ -59,12 +60,13 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
       if (opts.method !== 'bt') throw new UsageError('tie models (--ties davidson|rao-kupper) need --method bt');
       const bothBad: BothBadPolicy = opts.bothBad ?? 'tie';
       const d = fittedData(input, opts);
-      const cells = tieCells(d.pairs, bothBad === 'ignore' ? 'tie' : bothBad);
+      const wpc = weightedCounts(d.pairs);
+      const cells = tieCells(wpc, bothBad === 'ignore' ? 'tie' : bothBad);
       const tot = tieTotals(cells);
       if (!(tot.decided > 0)) throw new InputError(`--ties ${model}: the battles hold no decided (non-tie) battle, so the tie parameter has no finite estimate`, {});
-      const { prior, warnings } = resolvePrior(d.table.models, btCells(d.pairs, 'half'), opts.prior);
+      const { prior, warnings } = resolvePrior(d.table.models, btCells(wpc, 'half'), opts.prior);
       const warm = start?.kind === 'tie' && start.tieModel === model && start.bothBad === bothBad ? start : undefined;
-      const init = warm ? warmTheta(d.table.models, warm, btCells(d.pairs, 'half')) : undefined;
+      const init = warm ? warmTheta(d.table.models, warm, btCells(wpc, 'half')) : undefined;
       const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, initEta: warm?.eta });
       if (!r.converged) warnings.push(`The ${label} fit did not converge in ${r.iterations} iterations.`);
       if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${label} tie parameter sits on its boundary (${model === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);
@@ -88,7 +90,9 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
     },
     sandwich(f: ModelFit): FitCovariance {
       if (f.kind !== 'tie') throw new TypeError(`${model}.sandwich needs a tie-model fit, got ${f.kind}`);
-      const { cov, n } = tieSandwichCovariance(f.tieModel, f.cells, f.theta, f.eta, f.prior);
+      // the meat from Σw² per cell (the cells themselves when unweighted)
+      const meat = f.pairs.weight2 ? tieCells(squaredCounts(f.pairs), f.bothBad === 'ignore' ? 'tie' : f.bothBad) : undefined;
+      const { cov, n } = tieSandwichCovariance(f.tieModel, f.cells, f.theta, f.eta, f.prior, meat);
       return { cov, n, extra: new Map(n > f.models.length ? [['eta', f.models.length]] : []) };
     },
   });

@@ -30,6 +30,8 @@ export interface ModelOptions extends ScaleOptions {
   readonly prior: number | 'auto';
   /** Convergence tolerance in rating points. */
   readonly tolerance: number;
+  /** Inverse pair-frequency weights (LMArena since July 2025): a battle of pair {A, B} weighs 1/max(n_AB, floor). null/absent: unweighted. */
+  readonly reweight?: { readonly floor: number } | null | undefined;
 }
 
 /** Ridge strength used when the data has no maximum-likelihood estimate and the user did not choose one. */

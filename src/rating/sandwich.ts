@@ -1,5 +1,6 @@
 import { normalQuantile } from '../math/normal.js';
 import type { PairCounts } from '../data/aggregate.js';
+import { squaredCounts, weightedCounts } from '../data/weights.js';
 import { sigmoid } from './predict.js';
 import { pointsPerLogit, type ScaleOptions } from './scale.js';
 import { btCells, type TiePolicy } from './bradley-terry.js';
@@ -10,7 +11,8 @@ import { type SandwichFactors, sandwichEntry, sandwichFactors, sandwichMatrix } 
  * Huber–White sandwich covariance of Bradley–Terry strengths, `H⁻¹·B·H⁻¹`, with H the Fisher information
  * (Σ n·p(1−p)·x xᵀ, x = e_i − e_j, plus the ridge prior λI if any) and B the empirical score outer product
  * (Σ over battles of (y − p)²·x xᵀ, y = 1, 0 or ½ for a tie). Robust to ties that do not follow the logistic
- * law (as lmarena/arena-rank does since July 2025). Strengths are centred (Σθ = 0): the singular Laplacian is
+ * law (as lmarena/arena-rank does since July 2025). Weighted pair counts (`../data/weights`): H = Σ w·p(1−p)·x xᵀ
+ * and B = Σ w²·(y − p)²·x xᵀ over battles (arena-rank's weighted sandwich). Strengths are centred (Σθ = 0): the singular Laplacian is
  * inverted as (H + c·11ᵀ)⁻¹, which equals H⁺ on the centred subspace where B lives.
  *
  * O(pairs + m³). Reference: White (1980), Econometrica 48(4):817–838.
@@ -27,9 +29,11 @@ export function sandwichCovariance(pc: PairCounts, ties: TiePolicy, theta: Array
  * callers that need a few entries (the diagonal, neighbours' gaps) rather than the whole matrix. O(pairs + m³).
  * @throws Error when the information matrix is not positive definite
  */
-export function btSandwichFactors(pc: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): SandwichFactors {
-  const m = pc.models.length;
-  const h = centredInformation(btCells(pc, ties), theta, prior);
+export function btSandwichFactors(pairs: PairCounts, ties: TiePolicy, theta: ArrayLike<number>, prior = 0): SandwichFactors {
+  const m = pairs.models.length;
+  // weighted data: H from Σw per cell, the meat from Σw² per cell (a battle's score is w·(y − p)·x)
+  const h = centredInformation(btCells(weightedCounts(pairs), ties), theta, prior);
+  const pc = squaredCounts(pairs);
   const b = new Float64Array(m * m);
   for (let k = 0; k < pc.pairs; k++) {
     const i = pc.i[k]!;

@@ -539,11 +539,14 @@ export function fitRaoKupperMM(c: TieCells, opts: TieMMOptions = {}): RaoKupperF
  * (1,…,1, 0): H is inverted as (H + c·vvᵀ)⁻¹, which acts as the pseudo-inverse on the centred subspace where
  * every score lies. Without the boundary case (no ties): then only the θ block (n = m) is returned.
  *
+ * Weighted cells: `c` holds Σw per cell (the information) and `meat` Σw² per cell, laid out like `c` (a battle's
+ * score is w·s, so B = Σ w²·s·sᵀ); unweighted, `meat` is `c`.
+ *
  * O(pairs + n³), n = m + 1. Reference: White (1980), Econometrica 48(4):817–838.
  *
  * @returns { cov (n×n row-major, natural scale), n }
  */
-export function tieSandwichCovariance(model: TieModel, c: TieCells, theta: ArrayLike<number>, eta: number, prior = 0): { cov: Float64Array; n: number } {
+export function tieSandwichCovariance(model: TieModel, c: TieCells, theta: ArrayLike<number>, eta: number, prior = 0, meat: TieCells = c): { cov: Float64Array; n: number } {
   const m = c.m;
   const tot = tieTotals(c);
   const useModel: OutcomeModel = tot.ties > 0 ? model : 'ignore';
@@ -562,7 +565,7 @@ export function tieSandwichCovariance(model: TieModel, c: TieCells, theta: Array
     const j = c.j[k]!;
     const d = x[i]! - x[j]!;
     for (let o = 0; o < 3; o++) {
-      const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
+      const cnt = o === 0 ? meat.w[k]! : o === 1 ? meat.l[k]! : meat.t[k]!;
       if (!cnt) continue;
       outcomeTerms(useModel, d, hasEta ? eta : 0, o, out);
       const sd = out[1]!;

@@ -103,12 +103,15 @@ const periodOf = (t: number, by: 'hour' | 'day') => Math.floor(t / (by === 'day'
  * Cost: O(rows) + checkpoints × (m² + fit), the fit O(m³) for BT.
  *
  * @throws Error when checkpoints by hour or day are asked for battles without timestamps
+ * @throws InputError for battles with per-row weights (the replay keeps pair counts only)
  */
 export function stabilityReplay(t: BattleTable, opts: StabilityOptions): StabilityReplay {
   const m = t.models.length;
   if (opts.rate.anchor && !t.models.includes(opts.rate.anchor.model)) {
     throw new InputError(`anchor model ${JSON.stringify(opts.rate.anchor.model)} is not in the battles`, { field: '--anchor' });
   }
+  // --reweight pairs is honoured (each checkpoint's fit weighs the pair counts so far); per-row weights are not kept
+  if (t.weight) throw new InputError('stability replays pair counts, which carry no per-row weights (--reweight pairs is supported: each checkpoint weighs the pair counts so far)', { field: 'weight' });
   const board = new PairBoard(m);
   t.models.forEach((name) => board.addModel(name, 0, false));
   const by = 'by' in opts.checkpoints ? opts.checkpoints.by : null;

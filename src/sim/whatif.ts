@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { aggregatePairs } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { sigmoid } from '../rating/predict.js';
@@ -110,11 +111,14 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
  * are the baseline's own fit with `rate` (mean `rate.initial`, 1000 by default). O(rows + fit).
  *
  * @throws RangeError for online Elo or style control, which cannot be refitted from pair counts
+ * @throws InputError for battles with per-row weights (the board keeps counts only)
  */
 export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
   // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
   if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
   if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
+  // --reweight pairs is honoured (each refit weighs the board's own pair counts); per-row weights are not kept
+  if (table.weight) throw new InputError('what-if replications refit pair counts, which carry no per-row weights (--reweight pairs is supported: each refit weighs its own board\'s pair counts)', { field: 'weight' });
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
@@ -742,7 +746,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   const params = {
     ...s,
     baseline: { ...s.baseline, ...baseline.info },
-    rate: { scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, prior: rate.prior, method: rate.method },
+    rate: { scale: rate.scale, base: rate.base, initial: rate.initial, ties: rate.ties, prior: rate.prior, method: rate.method, reweight: rate.reweight ? { floor: rate.reweight.floor } : null },
   };
   return { params, models: rows, steps, warnings: [...warnings], samples: { models, replications: R, rating, rank, position } };
 }

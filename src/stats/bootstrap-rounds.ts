@@ -35,6 +35,12 @@ export interface BtBootstrapJob {
   readonly counts: Float64Array;
   /** Battles drawn per round (Σ counts). */
   readonly battles: number;
+  /**
+   * Weighted data (`../data/weights`): the weight of one battle of each cell, laid out like `counts` (the mean
+   * Σw/c of its cell in the full data, the two tie labels merged); a round's cell counts are multiplied by it, so
+   * the pair weights stay those of the full data. null: unweighted.
+   */
+  readonly weights?: Float64Array | null | undefined;
   readonly ties: TiePolicy;
   /** Full-data strengths θ̂ (natural scale, Σθ = 0): warm start and Hessian point. */
   readonly theta: Float64Array;
@@ -86,6 +92,8 @@ export interface TieBootstrapJob {
   /** Observed counts, four per pair: wins of i, wins of j, ties (not both-bad), both-bad ties. */
   readonly counts: Float64Array;
   readonly battles: number;
+  /** Weight of one battle of each cell, laid out like `counts` (the two tie cells share their merged mean), or null. */
+  readonly weights?: Float64Array | null | undefined;
   readonly theta: Float64Array;
   readonly eta: number;
   readonly prior: number;
@@ -152,12 +160,20 @@ export function btBootstrapJob(
   opts: { ties: TiePolicy; tolerance: number; scale: number; base: number; offset: number },
 ): BtBootstrapJob {
   const counts = new Float64Array(3 * pc.pairs);
+  const w = pc.weight;
+  const weights = w ? new Float64Array(3 * pc.pairs) : null;
   let battles = 0;
   for (let k = 0; k < pc.pairs; k++) {
     counts[3 * k] = pc.winsI[k]!;
     counts[3 * k + 1] = pc.ties[k]! + pc.bothbad[k]!;
     counts[3 * k + 2] = pc.winsJ[k]!;
     battles += counts[3 * k]! + counts[3 * k + 1]! + counts[3 * k + 2]!;
+    if (weights) {
+      const mean = (sum: number, c: number) => (c > 0 ? sum / c : 1);
+      weights[3 * k] = mean(w![4 * k]!, counts[3 * k]!);
+      weights[3 * k + 1] = mean(w![4 * k + 2]! + w![4 * k + 3]!, counts[3 * k + 1]!);
+      weights[3 * k + 2] = mean(w![4 * k + 1]!, counts[3 * k + 2]!);
+    }
   }
   return {
     kind: 'bt',
@@ -166,6 +182,7 @@ export function btBootstrapJob(
     j: pc.j,
     counts,
     battles,
+    weights,
     ties: opts.ties,
     theta: fit.theta,
     prior: fit.prior,
@@ -256,11 +273,13 @@ function prepareTie(job: TieBootstrapJob, seed: string | number): RoundRunner {
     extras: 1,
     run(round, out, stats, control, extra) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
+      // the control variate is linear in the drawn battle counts (its cells carry the weights)
       if (control) {
         tieCellCounts(drawn, cellCounts);
         linearStep(lin, cellCounts, g, first);
         for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
       }
+      if (job.weights) for (let q = 0; q < drawn.length; q++) drawn[q]! *= job.weights[q]!;
       const w = new Float64Array(K);
       const l = new Float64Array(K);
       const t = new Float64Array(K);
@@ -379,6 +398,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
     extras: 0,
     run(round, out, stats, control) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
+      if (job.weights) for (let q = 0; q < drawn.length; q++) drawn[q]! *= job.weights[q]!;
       for (let k = 0; k < pairs; k++) {
         const wi = drawn[3 * k]!;
         const t = half ? drawn[3 * k + 1]! : 0;
@@ -405,16 +425,19 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
 
 /**
  * The Bradley–Terry cells (score s = wins of i + ½·ties under `half`, count n) of a job's pairs for cell counts laid
- * out like `job.counts` (three per pair). O(pairs).
+ * out like `job.counts` (three per pair), each count multiplied by its cell's weight on weighted data. O(pairs).
  */
-export function btJobCells(job: BtBootstrapJob, counts: ArrayLike<number>): BtCells {
+export function btJobCells(job: Pick<BtBootstrapJob, 'i' | 'j' | 'models' | 'ties'> & { readonly weights?: Float64Array | null | undefined }, counts: ArrayLike<number>): BtCells {
   const pairs = job.i.length;
   const s = new Float64Array(pairs);
   const n = new Float64Array(pairs);
+  const w = job.weights ?? null;
   for (let k = 0; k < pairs; k++) {
-    const t = job.ties === 'half' ? counts[3 * k + 1]! : 0;
-    s[k] = counts[3 * k]! + 0.5 * t;
-    n[k] = counts[3 * k]! + t + counts[3 * k + 2]!;
+    const wi = counts[3 * k]! * (w ? w[3 * k]! : 1);
+    const t = job.ties === 'half' ? counts[3 * k + 1]! * (w ? w[3 * k + 1]! : 1) : 0;
+    const wj = counts[3 * k + 2]! * (w ? w[3 * k + 2]! : 1);
+    s[k] = wi + 0.5 * t;
+    n[k] = wi + t + wj;
   }
   return { m: job.models, pairs, i: job.i, j: job.j, s, n };
 }

@@ -121,11 +121,13 @@ function pairLinearModel(job: BtBootstrapJob): PairLinearModel | null {
     power[4 * k + 2]! += n * y2 * y;
     power[4 * k + 3]! += n * y2 * y2;
   };
+  // a battle of weight ω in a cell scores ω·(y − p): weighted data scales each cell's y − p by its weight
+  const wt = job.weights;
   for (let k = 0; k < pairs; k++) {
     const pk = sigmoid(job.theta[job.i[k]!]! - job.theta[job.j[k]!]!);
-    addCell(k, job.counts[3 * k]!, 1 - pk);
-    if (half) addCell(k, job.counts[3 * k + 1]!, 0.5 - pk);
-    addCell(k, job.counts[3 * k + 2]!, -pk);
+    addCell(k, job.counts[3 * k]!, (wt ? wt[3 * k]! : 1) * (1 - pk));
+    if (half) addCell(k, job.counts[3 * k + 1]!, (wt ? wt[3 * k + 1]! : 1) * (0.5 - pk));
+    addCell(k, job.counts[3 * k + 2]!, (wt ? wt[3 * k + 2]! : 1) * -pk);
   }
   return { kind: 'pairs', m, n: m, f, i: job.i, j: job.j, battles: job.battles, power, hinv, c0 };
 }

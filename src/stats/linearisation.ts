@@ -13,6 +13,8 @@ export interface TieJobParts {
   readonly cells: TieCells;
   /** Four per pair: wins of i, wins of j, ties (not both-bad), both-bad ties. */
   readonly counts: Float64Array;
+  /** Weight of one battle of each of those cells (the two tie cells alike), or null (unweighted). */
+  readonly weights?: Float64Array | null | undefined;
   readonly theta: Float64Array;
   readonly eta: number;
   readonly prior: number;
@@ -37,6 +39,8 @@ export interface BtJobParts {
   readonly j: Int32Array;
   /** Three per pair: wins of i, ties, wins of j. */
   readonly counts: Float64Array;
+  /** Weight of one battle of each of those cells, or null (unweighted). */
+  readonly weights?: Float64Array | null | undefined;
   readonly ties: TiePolicy;
   readonly theta: Float64Array;
   readonly prior: number;
@@ -79,6 +83,8 @@ export interface Linearisation {
   readonly b: Int32Array;
   /** Full-data count of each cell (the multinomial's weights; N = their sum). */
   readonly count: Float64Array;
+  /** Weight of one battle of each cell (weighted data; its score and information are scaled by it), or null. */
+  readonly weight: Float64Array | null;
   /** N, the battles drawn per round. */
   readonly battles: number;
   /** ∂ℓ/∂d of one battle of each cell at x̂. */
@@ -106,6 +112,7 @@ interface Parts {
   a: Int32Array;
   b: Int32Array;
   count: Float64Array;
+  weight?: Float64Array | null;
   outcome: (c: number) => number;
   model: OutcomeModel;
   x: Float64Array | null;
@@ -141,11 +148,14 @@ function linearise(p: Parts): Linearisation {
       d += xhat[m + s]! * xr[s]!;
     }
     outcomeTerms(p.model, d, etaHat, p.outcome(c), out);
-    ld[c] = out[1]!;
-    if (le) le[c] = out[2]!;
-    const w = count[c]!;
-    if (!w) continue;
-    battles += w;
+    // a battle of weight ω contributes ω·ℓ: its score and information are scaled by ω
+    const omega = p.weight ? p.weight[c]! : 1;
+    ld[c] = omega * out[1]!;
+    if (le) le[c] = omega * out[2]!;
+    const cnt = count[c]!;
+    if (!cnt) continue;
+    battles += cnt;
+    const w = cnt * omega;
     // w·(−∇²ℓ) with the gap's gradient (e_a − e_b, x_c) and η
     addBattleBlock(h, n, m, kk, eta ? e : -1, ai, bi, xr, w * out[3]!, w * out[4]!, w * out[5]!);
   }
@@ -155,7 +165,7 @@ function linearise(p: Parts): Linearisation {
   const cc = trace > 0 ? trace / (m * m) : 1;
   for (let r = 0; r < m; r++) for (let s = 0; s < m; s++) h[r * n + s]! += cc;
   const factor = choleskyInPlace(h, n) ? h : null;
-  return { m, features: kk, eta, n, cells, a, b, count, battles, ld, le, x, stride, columns, xhat, priorGrad: p.priorGrad, factor };
+  return { m, features: kk, eta, n, cells, a, b, count, weight: p.weight ?? null, battles, ld, le, x, stride, columns, xhat, priorGrad: p.priorGrad, factor };
 }
 
 /**
@@ -213,6 +223,8 @@ export function tieLinearisation(job: TieJobParts): Linearisation {
   const a = new Int32Array(3 * K);
   const b = new Int32Array(3 * K);
   const count = new Float64Array(3 * K);
+  const jw = job.weights ?? null;
+  const weight = jw ? new Float64Array(3 * K) : null;
   let ties = 0;
   for (let k = 0; k < K; k++) {
     for (let o = 0; o < 3; o++) {
@@ -222,6 +234,11 @@ export function tieLinearisation(job: TieJobParts): Linearisation {
     count[3 * k] = job.counts[4 * k]!;
     count[3 * k + 1] = job.counts[4 * k + 1]!;
     count[3 * k + 2] = job.counts[4 * k + 2]! + job.counts[4 * k + 3]!;
+    if (weight) {
+      weight[3 * k] = jw![4 * k]!;
+      weight[3 * k + 1] = jw![4 * k + 1]!;
+      weight[3 * k + 2] = jw![4 * k + 2]!; // the two tie cells share one weight
+    }
     ties += count[3 * k + 2]!;
   }
   const eta = ties > 0;
@@ -229,7 +246,7 @@ export function tieLinearisation(job: TieJobParts): Linearisation {
   xhat.set(job.theta.subarray(0, m));
   if (eta) xhat[m] = job.eta;
   const pr = priors(m, 0, xhat.length, xhat, job.prior, 0);
-  return linearise({ m, features: 0, eta, cells: 3 * K, a, b, count, outcome: pairOutcome, model: eta ? job.model : 'ignore', x: null, stride: 0, columns: new Int32Array(0), xhat, ...pr });
+  return linearise({ m, features: 0, eta, cells: 3 * K, a, b, count, weight, outcome: pairOutcome, model: eta ? job.model : 'ignore', x: null, stride: 0, columns: new Int32Array(0), xhat, ...pr });
 }
 
 /** A tie round's counts per linearisation cell (three per pair) from its drawn counts (four per pair). O(pairs). */
@@ -302,7 +319,7 @@ export function btLinearisation(job: BtJobParts): Linearisation {
   // job.counts order: wins of i, ties, wins of j — outcomeTerms' codes 0 (i won), 2 (tie), 1 (j won); ignored ties
   // are still drawn (they count in N) but have score 0 and add nothing to H
   const model: OutcomeModel = job.ties === 'half' ? 'half' : 'ignore';
-  return linearise({ m, features: 0, eta: false, cells: 3 * K, a, b, count: Float64Array.from(job.counts), outcome: (c) => BT_OUTCOME[c % 3]!, model, x: null, stride: 0, columns: new Int32Array(0), xhat, ...pr });
+  return linearise({ m, features: 0, eta: false, cells: 3 * K, a, b, count: Float64Array.from(job.counts), weight: job.weights ?? null, outcome: (c) => BT_OUTCOME[c % 3]!, model, x: null, stride: 0, columns: new Int32Array(0), xhat, ...pr });
 }
 
 const BT_OUTCOME = [0, 2, 1] as const;

@@ -106,17 +106,29 @@ export function bootstrapJobOf(fit: ModelFit): BootstrapJob {
     case 'bt':
       return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset });
     case 'tie': {
+      // battle counts of the cells as the tie model sees them (both-bad merged into ties unless `separate`); on
+      // weighted data each cell's battles keep the full data's mean weight (the two tie cells their merged mean)
       const c = fit.cells;
+      const pc = fit.pairs;
+      const sep = fit.bothBad === 'separate';
       const counts = new Float64Array(4 * c.pairs);
+      const weights = pc.weight ? new Float64Array(4 * c.pairs) : null;
       let battles = 0;
       for (let k = 0; k < c.pairs; k++) {
-        counts[4 * k] = c.w[k]!;
-        counts[4 * k + 1] = c.l[k]!;
-        counts[4 * k + 2] = c.t[k]! - c.bb[k]!;
-        counts[4 * k + 3] = c.bb[k]!;
-        battles += c.w[k]! + c.l[k]! + c.t[k]!;
+        counts[4 * k] = pc.winsI[k]!;
+        counts[4 * k + 1] = pc.winsJ[k]!;
+        counts[4 * k + 2] = pc.ties[k]! + (sep ? 0 : pc.bothbad[k]!);
+        counts[4 * k + 3] = sep ? pc.bothbad[k]! : 0;
+        battles += pc.winsI[k]! + pc.winsJ[k]! + pc.ties[k]! + pc.bothbad[k]!;
+        if (weights) {
+          const w = pc.weight!;
+          const mean = (sum: number, n: number) => (n > 0 ? sum / n : 1);
+          weights[4 * k] = mean(w[4 * k]!, pc.winsI[k]!);
+          weights[4 * k + 1] = mean(w[4 * k + 1]!, pc.winsJ[k]!);
+          weights[4 * k + 2] = weights[4 * k + 3] = mean(w[4 * k + 2]! + w[4 * k + 3]!, pc.ties[k]! + pc.bothbad[k]!);
+        }
       }
-      return { kind: 'tie', models: c.m, model: fit.tieModel, cells: c, counts, battles, theta: fit.theta, eta: fit.eta, prior: fit.prior, tolerance: o.tolerance, scale: o.scale, base: o.base, offset };
+      return { kind: 'tie', models: c.m, model: fit.tieModel, cells: c, counts, battles, weights, theta: fit.theta, eta: fit.eta, prior: fit.prior, tolerance: o.tolerance, scale: o.scale, base: o.base, offset };
     }
     case 'style':
       return {

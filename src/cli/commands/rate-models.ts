@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { aggregatePairs } from '../../data/aggregate.js';
 import type { BattleTable } from '../../data/table.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import { btCells } from '../../rating/bradley-terry.js';
 import { compareTieModels } from '../../rating/compare-models.js';
 import { analyseGraph } from '../../rating/graph.js';
@@ -21,6 +21,8 @@ export function addCompareModelsOption(cmd: Command): Command {
 /** `arena rate --compare-models`: the likelihood comparison of the outcome models, in the chosen format. */
 export function compareModelsCommand(io: CliIO, input: BattleTable, opts: ModelOptions, o: Record<string, unknown>): void {
   if (opts.styleControl) throw new UsageError('--compare-models compares tie models on pair cells; it cannot be combined with --style-control');
+  if (opts.reweight) throw new UsageError('--compare-models compares unweighted likelihoods (AIC, BIC); it cannot be combined with --reweight pairs');
+  if (input.weight) throw new InputError('--compare-models compares unweighted likelihoods (AIC, BIC); the battles carry per-row weights', { field: 'weight' });
   const t = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
   const pairs = aggregatePairs(t);
   const cells = tieCells(pairs, opts.bothBad ?? 'tie');
