@@ -116,7 +116,7 @@ describe('comparePublished: properties', () => {
         const b = comparePublished(toPub(x), toPub(y), { correlation: hi });
         expect(b.sdBelow).toBeLessThanOrEqual(a.sdBelow + 1e-9);
         expect(b.sdAbove).toBeLessThanOrEqual(a.sdAbove + 1e-9);
-        expect(Math.abs(b.pAbove - 0.5)).toBeGreaterThanOrEqual(Math.abs(a.pAbove - 0.5) - 1e-12);
+        expect(Math.abs(b.pAbove - 0.5)).toBeGreaterThanOrEqual(Math.abs(a.pAbove - 0.5) - 1e-9); // Φ(x) − ½ near x = 0 carries ~1e-16 absolute rounding
       }),
     );
   });
