@@ -23,9 +23,7 @@ export function createProgram(io: CliIO): Command {
   const program = new Command('arena')
     .description('Rebuild, quantify and simulate LMArena-style leaderboards from pairwise battles')
     .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .exitOverride();
   registerRate(program, io);
   registerSimulate(program, io);
   registerDemo(program, io);
@@ -37,6 +35,21 @@ export function createProgram(io: CliIO): Command {
   registerBoardTruth(program, io);
   registerPlot(program, io);
   registerReport(program, io);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
+  configureErrors(program, io);
   return program;
+}
+
+/**
+ * Every command and subcommand: no process exit (errors become exceptions), output to the {@link CliIO}, and
+ * commander's own usage errors as one line like every other error: `arena: error: … (see arena rate --help)`.
+ */
+function configureErrors(cmd: Command, io: CliIO): void {
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
+  cmd.exitOverride().configureOutput({
+    writeOut: io.stdout,
+    writeErr: io.stderr,
+    outputError: (text, write) => write(`arena: ${text.replace(/\s+$/, '').replace(/\n/g, ' ')} (see ${path.join(' ')} --help)\n`),
+  });
+  for (const c of cmd.commands) configureErrors(c, io);
 }

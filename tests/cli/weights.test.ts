@@ -47,8 +47,8 @@ describe('--reweight on the command line', () => {
     ]) {
       const r = await cli(['rate', f, ...args]);
       expect(r.code).toBe(2);
-      // one line (commander's option errors add its usual "(run with --help for usage)")
-      expect(r.stderr.trim().split('\n')[0]).toMatch(/reweight/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^arena: error: .*reweight/);
     }
     expect((await cli(['rate', f, '--reweight', 'pairs', '--method', 'elo'])).stderr).toMatch(/--reweight pairs .* needs --method bt/);
   });

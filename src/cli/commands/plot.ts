@@ -158,5 +158,4 @@ export function registerPlot(program: Command, io: CliIO): void {
     const spec = whatifPlotSpec(whatifRankRows(result, o.top as number), { subtitle: `${basename(file)}: ${prepared.description}; ${s.replications} replications, seed ${String(s.seed)}` });
     await emitPlot(io, spec, o, [...prepared.warnings, ...result.warnings]);
   });
-  for (const c of plot.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
 }
