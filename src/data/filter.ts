@@ -191,6 +191,18 @@ export function compileFilter(expression: string): BattleFilter {
     throw new UsageError(`filter ${JSON.stringify(expression)}: ${reason}`);
   };
   if (expression.trim() === '') fail('empty expression');
+  // the parser knows only the escapes \n \r \t \b \f \v \\ \" \' in strings and silently drops the backslash of
+  // any other (\u0041 would read as "u0041"): refuse those rather than match the wrong text
+  for (let k = 0, quote = ''; k < expression.length; k++) {
+    const c = expression[k]!;
+    if (quote) {
+      if (c === '\\') {
+        const next = expression[k + 1] ?? '';
+        if (!'nrtbfv\\"\''.includes(next) || next === '') fail(`the escape \\${next} is not supported in a filter string (only \\n \\r \\t \\b \\f \\v \\\\ \\" \\'): write the character itself`);
+        k++;
+      } else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+  }
   let ast: Expr;
   try {
     ast = jsep(expression);

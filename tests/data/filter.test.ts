@@ -193,3 +193,15 @@ describe('readBattles with a filter', () => {
     expect((await readBattles([f, g], { filter: 'language == "English"' })).battles).toBe(4);
   });
 });
+
+describe('compileFilter: string escapes', () => {
+  it('decodes the escapes the parser knows and refuses the others (\\u, \\x would silently lose their backslash)', async () => {
+    const f = tempFile('e.jsonl', jsonl([{ model_a: 'A', model_b: "it's", winner: 'model_a' }, { model_a: 'a\nb', model_b: 'A', winner: 'model_b' }]));
+    expect((await readBattles([f], { filter: `model_b == 'it\\'s'` })).rows).toBe(1);
+    expect((await readBattles([f], { filter: 'model_a == "a\\nb"' })).rows).toBe(1);
+    for (const bad of ['model_a == "\\u0041"', 'model_a == "\\x41"', "model_a == '\\q'"]) {
+      expect(() => compileFilter(bad)).toThrow(UsageError);
+      expect(() => compileFilter(bad)).toThrow(/is not supported in a filter string/);
+    }
+  });
+});
