@@ -64,7 +64,8 @@ export function formatCsvRows(header: readonly string[], rows: readonly (readonl
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-const hasIntervals = (lb: Board) => lb.models.length > 0 && lb.models[0]!.lower !== undefined;
+/** Whether the board has intervals: from its rows, or (no row shown) from its interval method. */
+const hasIntervals = (lb: Board) => (lb.models.length > 0 ? lb.models[0]!.lower !== undefined : lb.params.ciMethod !== undefined && lb.params.ciMethod !== 'none');
 
 /**
  * CSV text of a leaderboard: rank, model, rating, [lower, upper, [plus, minus,]] battles, wins, losses, ties, and with

@@ -20,7 +20,7 @@ export interface DisplayRules {
   /** Models kept in the fit and shown, flagged, but left out when the others' ranks are computed. */
   readonly deprecated?: readonly string[] | undefined;
   /** A reference board (e.g. the overall board of which this is a category): `delta` = rank here − rank there. */
-  readonly reference?: { readonly name: string; readonly ranks: ReadonlyMap<string, number> } | undefined;
+  readonly reference?: { readonly name: string; readonly ranks: ReadonlyMap<string, number>; readonly ciMethod?: string | null } | undefined;
   /** How tables show intervals; `plusminus` also adds `plus`/`minus` to each row of the JSON and CSV. */
   readonly intervalStyle?: IntervalStyle | undefined;
 }
@@ -95,9 +95,13 @@ export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): Di
     };
   });
   const unknown = [...deprecated].filter((name) => !lb.models.some((r) => r.model === name));
-  const warnings = unknown.length
-    ? [...lb.warnings, `Deprecated model${unknown.length > 1 ? 's' : ''} not on this board: ${unknown.map((n) => JSON.stringify(n)).join(', ')}.`]
-    : lb.warnings;
+  const warnings = [...lb.warnings];
+  if (unknown.length) warnings.push(`Deprecated model${unknown.length > 1 ? 's' : ''} not on this board: ${unknown.map((n) => JSON.stringify(n)).join(', ')}.`);
+  const here = typeof lb.params.ciMethod === 'string' ? lb.params.ciMethod : null;
+  if (rules.reference?.ciMethod && here && (rules.reference.ciMethod === 'none') !== (here === 'none')) {
+    warnings.push(`Δ compares ${here === 'none' ? 'positions by rating' : 'LMArena ranks (from intervals)'} here with ${rules.reference.ciMethod === 'none' ? 'positions by rating' : 'LMArena ranks'} on ${rules.reference.name}: make both boards with the same --ci-method.`);
+  }
+  if (lb.models.length > 0 && shown.length === 0) warnings.push(`Every model has fewer than ${minVotes} battles: all ${lb.models.length} are hidden (--min-votes).`);
   return {
     ...lb,
     models,
@@ -131,7 +135,9 @@ function countBelow(sorted: Float64Array, x: number): number {
 }
 
 const ReferenceBoard = z.object({
-  models: z.array(z.object({ model: z.string(), rank: z.number().int().positive() }).passthrough()),
+  method: z.string(),
+  params: z.object({ ciMethod: z.string().optional() }).passthrough(),
+  models: z.array(z.object({ model: z.string(), rank: z.number().int().positive(), rating: z.number() }).passthrough()),
 }).passthrough();
 
 /**
@@ -139,18 +145,19 @@ const ReferenceBoard = z.object({
  * with `models: [{ model, rank }]`). Ranks are taken as written there.
  * @throws InputError naming the file and the first bad field (e.g. `models.3.rank`), or a model listed twice
  */
-export function readReferenceBoard(file: string): { name: string; ranks: Map<string, number> } {
+export function readReferenceBoard(file: string): { name: string; ranks: Map<string, number>; ciMethod: string | null } {
   const parsed = ReferenceBoard.safeParse(readJsonFile(file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`${issue.message} (a reference board is the JSON of \`arena rate --format json\`)`, { file, field: issue.path.join('.') || '(root)' });
+    const what = issue.code === 'invalid_type' && issue.path.length && issue.input === undefined ? 'missing' : issue.message;
+    throw new InputError(`${what}: not the JSON of \`arena rate --format json\` (the reference board of --delta)`, { file, field: issue.path.join('.') || '(root)' });
   }
   const ranks = new Map<string, number>();
   parsed.data.models.forEach((r, q) => {
     if (ranks.has(r.model)) throw new InputError(`model ${JSON.stringify(r.model)} is listed twice`, { file, field: `models.${q}.model` });
     ranks.set(r.model, r.rank);
   });
-  return { name: file, ranks };
+  return { name: file, ranks, ciMethod: parsed.data.params.ciMethod ?? null };
 }
 
 /**

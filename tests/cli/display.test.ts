@@ -77,12 +77,12 @@ describe('display rules on the real Japanese battles (rate, report)', () => {
   });
 
   it('bad inputs: one line naming the file and field, exit 1; a rank distribution with hidden models is a usage error', async () => {
-    const bad = tempFile('board.json', JSON.stringify({ models: [{ model: 'a', rank: 1 }, { model: 'b', rank: 'two' }] }));
+    const bad = tempFile('board.json', JSON.stringify({ method: 'bt', params: {}, models: [{ model: 'a', rank: 1, rating: 1 }, { model: 'b', rank: 'two', rating: 2 }] }));
     const r = await cli(['rate', JA, '--delta', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${bad}: models.1.rank:`);
-    const twice = tempFile('board.json', JSON.stringify({ models: [{ model: 'a', rank: 1 }, { model: 'a', rank: 2 }] }));
+    const twice = tempFile('board.json', JSON.stringify({ method: 'bt', params: {}, models: [{ model: 'a', rank: 1, rating: 1 }, { model: 'a', rank: 2, rating: 2 }] }));
     expect((await cli(['rate', JA, '--delta', twice])).stderr).toContain(`${twice}: models.1.model: model "a" is listed twice`);
     const missing = await cli(['rate', JA, '--deprecated-file', '/nonexistent/deprecated.txt']);
     expect(missing.code).toBe(1);
@@ -97,5 +97,34 @@ describe('display rules on the real Japanese battles (rate, report)', () => {
     const lb = JSON.parse((await cli(['rate', JA, '--deprecated-file', f, '--format', 'json'])).stdout) as { models: Row[]; display: { deprecated: string[] } };
     expect(lb.display.deprecated).toEqual(['gpt-4-0314', 'claude-2.1']);
     expect(lb.models.filter((m) => m.deprecated).map((m) => m.model).sort()).toEqual(['claude-2.1', 'gpt-4-0314']);
+  });
+});
+
+describe('display rules: edge cases (review findings)', () => {
+  it('hiding every model keeps the columns and says so; plusminus without intervals and --compare-models with rules are usage errors', async () => {
+    const r = await cli(['rate', JA, '--min-votes', '100000000', '--format', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('rank,model,rating,lower,upper,battles,wins,losses,ties\n');
+    expect(r.stderr).toContain('all 129 are hidden');
+    expect((await cli(['rate', JA, '--interval-style', 'plusminus', '--ci-method', 'none'])).code).toBe(2);
+    expect((await cli(['rate', JA, '--compare-models', '--min-votes', '300'])).code).toBe(2);
+  });
+
+  it('--delta takes only the JSON of arena rate, and warns when one board has ranks and the other positions', async () => {
+    const ratings = join(FIXTURES, 'lmarena-text-2026-04.json');
+    const r = await cli(['rate', JA, '--delta', ratings]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`arena: ${ratings}: method: missing: not the JSON of \`arena rate --format json\` (the reference board of --delta)\n`);
+    const positions = tempFile('pos.json', (await cli(['rate', JA, '--format', 'json', '--ci-method', 'none'])).stdout);
+    const w = await cli(['rate', JA, '--delta', positions, '--format', 'json']);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toMatch(/Δ compares LMArena ranks \(from intervals\) here with positions by rating on .*pos\.json/);
+  });
+
+  it('report: repeated --deprecated stays repeated in the "made with" line, and its warnings reach stderr', async () => {
+    const r = await cli(['report', JA, '--deprecated', 'gpt-4-0314', '--deprecated', 'bogus']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--deprecated gpt-4-0314 --deprecated bogus');
+    expect(r.stderr).toContain('warning: Deprecated model not on this board: "bogus".');
   });
 });

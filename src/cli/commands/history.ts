@@ -22,7 +22,8 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 export function addHistoryOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--model <name>', 'model to follow (exact name; repeatable)', collect)
-    .option('--category <name>', 'the category board (full = overall)', 'full');
+    .option('--category <name>', 'the category board (full = overall)', 'full')
+    .option('--quiet', 'nothing on stderr but warnings (as every command; history prints no progress)');
 }
 
 /** What `history` computes: the snapshots in time order, each model's history, and warnings. */

@@ -87,9 +87,9 @@ async function emitPlot(io: CliIO, spec: PlotSpec, o: Record<string, unknown>, w
 }
 
 /** The output options of every plot subcommand. */
-function addPlotOutput(cmd: Command, top: number): Command {
+function addPlotOutput(cmd: Command, top: number | null): Command {
+  if (top !== null) cmd.option('--top <n>', 'models shown, the top n by rating', positiveInt, top);
   return cmd
-    .option('--top <n>', 'models shown, the top n by rating', positiveInt, top)
     .addOption(new Option('--format <format>', 'svg, or the Vega-Lite spec as JSON (to restyle it in Vega tools)').choices(['svg', 'vega-lite']).default('svg'))
     .option('--out <file>', 'write the plot to this file (atomically) instead of stdout');
 }
@@ -139,8 +139,7 @@ export function registerPlot(program: Command, io: CliIO): void {
     .description("published snapshots of LMArena's boards: each --model's rating band and rank over time (as arena history)")
     .argument('<boards...>', BOARDS_ARGUMENT);
   addHistoryOptions(history);
-  addPlotOutput(history, 10).action(async (files: string[], o: Record<string, unknown>, self: Command) => {
-    if (self.getOptionValueSource('top') === 'cli') throw new UsageError('--top does not apply to plot history (it draws the --model series)');
+  addPlotOutput(history, null).action(async (files: string[], o: Record<string, unknown>) => {
     const r = runHistory(files, o);
     const first = r.boards[0]!;
     const last = r.boards[r.boards.length - 1]!;

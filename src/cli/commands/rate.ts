@@ -30,6 +30,8 @@ export function registerRate(program: Command, io: CliIO): void {
       if (o.top !== undefined && (o.format === 'csv' || o.format === 'json')) throw new UsageError(`--top applies to the table and markdown formats; --format ${String(o.format)} writes every model`);
       const display = displayRulesFrom(o);
       if (o.rankDistribution && (display.minVotes! > 0 || display.deprecated!.length > 0)) throw new UsageError('--rank-distribution counts every model in every round: it cannot be combined with --min-votes or --deprecated');
+      if (display.intervalStyle === 'plusminus' && intervals.ciMethod === 'none') throw new UsageError('--interval-style plusminus shows intervals: this board has none (--ci-method none, or online Elo without --bootstrap N)');
+      if (o.compareModels && display.active) throw new UsageError('--compare-models prints no leaderboard: the display options (--min-votes, --deprecated, --delta, --interval-style) do not apply');
       if (o.compareModels) {
         if (modelOptions.method === 'elo') throw new UsageError('--compare-models compares likelihood tie models: it needs --method bt');
         const t = await loadInput(io, files, o, false);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { applyDisplayRules } from '../../leaderboard/display.js';
+import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, addDisplayOptions, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
@@ -18,8 +20,12 @@ function commandLine(cmd: Command, files: readonly string[]): string {
   for (const opt of cmd.options) {
     const key = opt.attributeName();
     if (cmd.getOptionValueSource(key) !== 'cli') continue;
-    words.push(opt.long ?? opt.flags);
-    if (opt.required || opt.optional) words.push(String(values[key]));
+    const v = values[key];
+    // a repeatable option (--deprecated) is given once per value, as the user typed it
+    for (const one of Array.isArray(v) ? v : [v]) {
+      words.push(opt.long ?? opt.flags);
+      if (opt.required || opt.optional) words.push(String(one));
+    }
   }
   return words.map(shellWord).join(' ');
 }
@@ -56,6 +62,8 @@ export function registerReport(program: Command, io: CliIO): void {
         generator: `arena ${VERSION}`,
       });
       emit(io, html, o.out as string | undefined);
-      printWarnings(io, [...rated.point.warnings, ...rated.warnings]);
+      const params = { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null };
+      const displayWarnings = display.active ? applyDisplayRules(leaderboardOf(rated, params), display).warnings.slice(rated.point.warnings.length + rated.warnings.length) : [];
+      printWarnings(io, [...rated.point.warnings, ...rated.warnings, ...displayWarnings]);
     });
 }

@@ -9,12 +9,14 @@ import { type CheckpointRule, eloOrderSensitivity, type StabilityReplay, stabili
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
-import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { intIn, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { DEFAULT_ANYTIME_TUNE } from '../../stats/anytime.js';
 import { progressBar } from '../progress.js';
 
 /** Default number of evenly spaced checkpoints when neither --every nor --by day is given. */
-export const DEFAULT_CHECKPOINTS = 20;
+export /** Most checkpoints one replay refits (each is a fit with intervals: at 339 models about 50 ms). */
+const MAX_CHECKPOINTS = 10_000;
+const DEFAULT_CHECKPOINTS = 20;
 
 /**
  * Adds the checkpoint options of a replay in time order (shared by `arena stability` and `arena plot
@@ -24,7 +26,7 @@ export function addCheckpointOptions(cmd: Command): Command {
   return cmd
     .option('--every <n>', 'refit every n battles', positiveInt)
     .addOption(new Option('--by <unit>', 'refit at the end of each UTC hour or day (needs tstamp)').choices(['hour', 'day']))
-    .option('--checkpoints <k>', `refit at k evenly spaced points (used when neither --every nor --by is given)`, positiveInt, DEFAULT_CHECKPOINTS);
+    .option('--checkpoints <k>', `refit at k evenly spaced points (used when neither --every nor --by is given; at most ${MAX_CHECKPOINTS.toLocaleString('en-US')})`, intIn(1, MAX_CHECKPOINTS), DEFAULT_CHECKPOINTS);
 }
 
 /** Checks the checkpoint options before any input is read. @throws UsageError for --every with --by */
@@ -58,6 +60,9 @@ export function checkPairCountModel(rate: ModelOptions, command: string): void {
  */
 export function replayAtCheckpoints(io: CliIO, t: BattleTable, rate: ModelOptions, iv: IntervalOptions, o: Record<string, unknown>): { rule: CheckpointRule; replay: StabilityReplay; intervals: SimIntervals } {
   const rule: CheckpointRule = o.by === 'day' || o.by === 'hour' ? { by: o.by } : { every: (o.every as number | undefined) ?? Math.max(1, Math.ceil(t.battles / (o.checkpoints as number))) };
+  if ('every' in rule && t.battles / rule.every > MAX_CHECKPOINTS) {
+    throw new UsageError(`--every ${rule.every} makes ${Math.ceil(t.battles / rule.every).toLocaleString('en-US')} checkpoints on ${t.battles.toLocaleString('en-US')} battles: at most ${MAX_CHECKPOINTS.toLocaleString('en-US')} (each is a refit with intervals)`);
+  }
   const intervals = checkpointIntervals(iv);
   checkPairCountModel(rate, 'a replay at checkpoints');
   const progress = progressBar(io, 'checkpoints (battles replayed)', Boolean(o.quiet));
