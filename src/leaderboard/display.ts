@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { readJsonFile } from '../data/ratings.js';
 import { InputError } from '../errors.js';
+import { countAtMost, countBelow } from '../stats/rank.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
 
 /** How intervals are shown: as bounds ("1480.2 – 1503.9") or as distances from the rating ("+11.9 / −11.8"). */
@@ -108,30 +109,6 @@ export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): Di
     warnings,
     display: { minVotes, deprecated: [...deprecated], reference: rules.reference?.name ?? null, intervalStyle: style, hidden },
   };
-}
-
-/** Number of sorted values ≤ x. */
-function countAtMost(sorted: Float64Array, x: number): number {
-  let a = 0;
-  let b = sorted.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (sorted[mid]! <= x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
-}
-
-/** Number of sorted values < x. */
-function countBelow(sorted: Float64Array, x: number): number {
-  let a = 0;
-  let b = sorted.length;
-  while (a < b) {
-    const mid = (a + b) >> 1;
-    if (sorted[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
 }
 
 const ReferenceBoard = z.object({

@@ -34,8 +34,8 @@ export function rankBounds(lower: ArrayLike<number>, upper: ArrayLike<number>): 
   return { best, worst };
 }
 
-/** Number of sorted values ≤ x. */
-function countAtMost(sorted: Float64Array, x: number): number {
+/** Number of sorted values ≤ x (binary search). O(log n). */
+export function countAtMost(sorted: Float64Array, x: number): number {
   let a = 0;
   let b = sorted.length;
   while (a < b) {
@@ -46,8 +46,8 @@ function countAtMost(sorted: Float64Array, x: number): number {
   return a;
 }
 
-/** Number of sorted values < x. */
-function countBelow(sorted: Float64Array, x: number): number {
+/** Number of sorted values < x (binary search). O(log n). */
+export function countBelow(sorted: Float64Array, x: number): number {
   let a = 0;
   let b = sorted.length;
   while (a < b) {
