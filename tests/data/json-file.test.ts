@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readJsonFile } from '../../src/data/ratings.js';
+import { tempDir, tempFile } from '../helpers.js';
+
+const errorOf = (file: string) => {
+  try {
+    readJsonFile(file);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+};
+
+describe('readJsonFile (ratings, scenarios, boards)', () => {
+  it('places a syntax error by line and column (hand-counted) and never quotes the content', () => {
+    const cases: [string, string][] = [
+      ['{\n  "models": [\n    {"name": "a", "rating": 10},\n    {"name": "b" "rating": 2}\n  ]\n}', 'at line 4, column 18'],
+      ['{"a": 1}}', 'at line 1, column 9'],
+      ['root:x:0:0:secret', 'at line 1, column 1'],
+      ['{"a":', 'at the end of the file'],
+      ['[1, 2,\n 3,, 4]', 'at line 2, column 4'],
+    ];
+    for (const [text, where] of cases) {
+      const f = tempFile('x.json', text);
+      const msg = errorOf(f)!;
+      expect(msg).toBe(`${f}: (json): not valid JSON ${where}`);
+      expect(msg).not.toContain('secret');
+    }
+  });
+
+  it('refuses a FIFO or a device before reading (a JSON input is read whole)', () => {
+    const fifo = join(tempDir(), 'p');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const f of [fifo, '/dev/zero']) expect(errorOf(f)).toBe(`${f}: is not a regular file (a JSON input is read whole: save it to a file first)`);
+  });
+});
