@@ -86,6 +86,7 @@ export interface StabilityReplay {
   readonly board: BoardSettling;
   /** Timestamp of the first battle replayed (null without timestamps). */
   readonly start: number | null;
+  /** The last checkpoint's fit warnings, a count of earlier checkpoints that had some, and anchor notes. */
   readonly warnings: readonly string[];
 }
 
@@ -128,6 +129,8 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
   const eloR = new Float64Array(m).fill(opts.rate.initial);
   const played = new Float64Array(m);
   const warnings = new Set<string>();
+  let lastWarnings: readonly string[] = [];
+  let warnedCheckpoints = 0;
   const checkpoints: Checkpoint[] = [];
   let anchorMissing = false;
   let previous: ModelFit | undefined; // the last checkpoint's fit: the next one starts from it
@@ -157,7 +160,9 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
       }
       const fit = fitBoard(board, rate, opts.intervals, opts.level, previous);
       previous = fit.start;
-      fit.warnings.forEach((w) => warnings.add(w));
+      // the fit's warnings are those of the last checkpoint; earlier ones (thin data early on) are only counted
+      lastWarnings = fit.warnings;
+      if (fit.warnings.length) warnedCheckpoints++;
       const order = seen.sort((x, y) => fit.position[x]! - fit.position[y]!);
       // anytime separation of each pair of neighbours in rating: the gap beyond the sequence's half-width
       const sds = order.slice(0, -1).map((v, q) => fit.gapSd(v, order[q + 1]!));
@@ -217,6 +222,9 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
       while (nextAt <= battles) nextAt += every;
     }
   }
+  lastWarnings.forEach((w) => warnings.add(w));
+  const earlier = warnedCheckpoints - (lastWarnings.length ? 1 : 0);
+  if (earlier > 0) warnings.add(`${earlier} earlier checkpoint${earlier > 1 ? 's' : ''} had fit warnings (typically models without a finite maximum-likelihood rating while data were thin; a ridge prior kept them finite): only the last checkpoint's fit warnings are listed.`);
   if (anchorMissing) warnings.add(`Checkpoints before ${JSON.stringify(opts.rate.anchor!.model)} first plays are not anchored.`);
   const start = t.tstamp && t.rows > 0 && !Number.isNaN(t.tstamp[0]!) ? t.tstamp[0]! : null;
   const last = checkpoints[checkpoints.length - 1];
