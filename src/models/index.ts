@@ -21,20 +21,21 @@ export const MODELS: ReadonlyMap<string, RatingModel> = new Map<string, RatingMo
 
 /**
  * The model that model options select: `--method elo` → online Elo; `--method bt` with `--ties half|ignore` →
- * Bradley–Terry, with `--ties davidson|rao-kupper` → that tie model; `--style-control` wraps the result with
- * covariates (likelihood models only).
+ * Bradley–Terry, with `--ties davidson|rao-kupper` → that tie model; `--style-control` or `--covariate` wraps the
+ * result with covariates (likelihood models only).
  *
  * @throws UsageError for combinations without meaning (a tie model or style control with Elo; `--both-bad
  * separate` without a tie model)
  */
-export function modelFor(opts: Pick<ModelOptions, 'method' | 'ties' | 'styleControl' | 'bothBad'>): RatingModel {
+export function modelFor(opts: Pick<ModelOptions, 'method' | 'ties' | 'styleControl' | 'bothBad' | 'covariates'>): RatingModel {
   const tieModel = opts.ties === 'davidson' || opts.ties === 'rao-kupper';
-  if (opts.method === 'elo' && (tieModel || opts.styleControl)) throw new UsageError('tie models (--ties davidson|rao-kupper) and --style-control need --method bt');
+  const covariates = opts.styleControl || (opts.covariates?.length ?? 0) > 0;
+  if (opts.method === 'elo' && (tieModel || covariates)) throw new UsageError('tie models (--ties davidson|rao-kupper), --style-control and --covariate need --method bt');
   if (opts.bothBad === 'separate' && !tieModel) {
     throw new UsageError('--both-bad separate needs a tie model (--ties davidson|rao-kupper): with half or ignore both labels are scored alike');
   }
   const base = MODELS.get(opts.method === 'elo' ? 'elo' : tieModel ? opts.ties : 'bt')!;
-  return opts.styleControl ? withCovariates(base) : base;
+  return covariates ? withCovariates(base) : base;
 }
 
 /**

@@ -15,29 +15,60 @@ import { initialEta, type OutcomeModel, outcomeTerms, sandwichFromParts } from '
 export const DEFAULT_STYLE_PRIOR = 0.5;
 
 /**
- * The standardised style design of a battle table: per row and feature, the relative difference
- * (a − b)/(a + b + 1) of the two answers' counts, centred and scaled to unit standard deviation over battles
- * (weighted by `count`; population SD). A feature whose SD is 0 (e.g. all zero) is inactive: its coefficient is
- * fixed at 0, so style control on all-zero features is exactly plain Bradley–Terry.
+ * How the style features are formed and penalised (`--style-form`):
+ * - `lmarena`: LMArena's current style control (lmarena/arena-rank `ContextualBradleyTerry`, 2025–): per feature
+ *   the relative difference (a − b)/(a + b) (0 when a = b = 0), ridge `reg` on the *mean* weighted log-likelihood
+ *   (λ = reg·N on the summed scale, N battles; default reg 1), sandwich with centred scores;
+ * - `fastchat-2024`: FastChat's 2024 form (`fit_contextual_bt`): (a − b)/(a + b + 1), ridge λ on the summed
+ *   log-likelihood (default 0.5).
+ */
+export type StyleForm = 'lmarena' | 'fastchat-2024';
+
+/** The style forms, default first. */
+export const STYLE_FORMS: readonly StyleForm[] = ['lmarena', 'fastchat-2024'];
+
+/** Default ridge of each form, on its own scale (mean log-likelihood for `lmarena`, summed for `fastchat-2024`). */
+export const DEFAULT_FORM_PRIOR: Readonly<Record<StyleForm, number>> = Object.freeze({ lmarena: 1, 'fastchat-2024': DEFAULT_STYLE_PRIOR });
+
+/**
+ * The standardised design of a battle table: per row and feature a raw value (a style relative difference, or a
+ * covariate), centred and scaled to unit standard deviation over battles (weighted by `count`; population SD, as
+ * numpy's `std`). A feature whose SD is 0 (e.g. all zero) is inactive: its coefficient is fixed at 0 (arena-rank
+ * divides by 1 instead and lets the ridge hold it at 0: the same fit), so style control on all-zero features is
+ * exactly plain Bradley–Terry.
  */
 export interface StyleDesign {
-  /** Feature names ({@link STYLE_FEATURES}). */
+  /** Feature names: {@link STYLE_FEATURES} (style control), then covariate names. */
   readonly features: readonly string[];
-  /** rows × K standardised values (0 for inactive features). */
+  /** rows × K standardised values (0 for inactive features), K = `features.length`. */
   readonly x: Float64Array;
-  /** Mean of the raw relative difference per feature. */
+  /** Mean of the raw value per feature. */
   readonly mean: Float64Array;
-  /** SD of the raw relative difference per feature (1 where inactive). */
+  /** SD of the raw value per feature (1 where inactive). */
   readonly sd: Float64Array;
   /** 1 when the feature varies and enters the fit. */
   readonly active: Uint8Array;
+  /**
+   * Per-row weight multiplying the row's count (inverse pair-frequency weights, normalised to mean 1 over battles),
+   * fixed from the full data: a bootstrap round resamples counts and keeps them. Absent: unweighted.
+   */
+  readonly rowWeight?: Float64Array | undefined;
 }
 
 /**
- * Builds the {@link StyleDesign} of a table read with style fields. O(rows·K).
+ * Builds the {@link StyleDesign} of a table read with style fields (`fastchat-2024` form by default). O(rows·K).
  * @throws InputError when the table has no style fields, or some row lacks them
  */
-export function styleDesign(t: BattleTable): StyleDesign {
+export function styleDesign(t: BattleTable, form: StyleForm = 'fastchat-2024'): StyleDesign {
+  return covariateDesign(t, { style: form, covariates: false });
+}
+
+/**
+ * The raw style relative differences of a table, rows × {@link STYLE_K}: (a − b)/(a + b) (`lmarena`, 0 when both
+ * are 0) or (a − b)/(a + b + 1) (`fastchat-2024`).
+ * @throws InputError when the table has no style fields, or some row lacks them
+ */
+export function styleDifferences(t: BattleTable, form: StyleForm): Float64Array {
   const st = t.style;
   if (t.styleIssue !== undefined && (!st || hasMissingRow(t))) throw new InputError(t.styleIssue);
   if (!st) {
@@ -48,6 +79,7 @@ export function styleDesign(t: BattleTable): StyleDesign {
   }
   const K = STYLE_K;
   const raw = new Float64Array(t.rows * K);
+  const plus = form === 'lmarena' ? 0 : 1;
   for (let r = 0; r < t.rows; r++) {
     if (Number.isNaN(st[r * 8]!)) {
       throw new InputError(`style control needs style fields on every battle; row ${r + 1} (in input order) has none`, { field: '--style-control' });
@@ -55,9 +87,40 @@ export function styleDesign(t: BattleTable): StyleDesign {
     for (let q = 0; q < K; q++) {
       const a = st[r * 8 + q]!;
       const b = st[r * 8 + 4 + q]!;
-      raw[r * K + q] = (a - b) / (a + b + 1);
+      const den = a + b + plus;
+      raw[r * K + q] = den === 0 ? 0 : (a - b) / den;
     }
   }
+  return raw;
+}
+
+/**
+ * The design of a covariate fit: the style features in the given form (when `style` is not null), then the
+ * table's covariate columns (when `covariates`), all standardised over battles as {@link StyleDesign} says.
+ * O(rows·K).
+ * @throws InputError for missing style fields, or covariates asked for on a table read without them
+ */
+export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm | null; readonly covariates: boolean }): StyleDesign {
+  const ks = o.style ? STYLE_K : 0;
+  const cov = o.covariates ? t.covariates : null;
+  if (o.covariates && !cov) throw new InputError('covariates were asked for but the battles were read without them', { field: '--covariate' });
+  const kc = cov ? cov.names.length : 0;
+  const K = ks + kc;
+  const raw = new Float64Array(t.rows * K);
+  if (o.style) {
+    const st = styleDifferences(t, o.style);
+    for (let r = 0; r < t.rows; r++) for (let q = 0; q < ks; q++) raw[r * K + q] = st[r * ks + q]!;
+  }
+  for (let j = 0; j < kc; j++) {
+    const col = cov!.columns[j]!;
+    for (let r = 0; r < t.rows; r++) raw[r * K + ks + j] = col[r]!;
+  }
+  const features = [...(o.style ? STYLE_FEATURES : []), ...(cov ? cov.names : [])];
+  return standardise(t, raw, features);
+}
+
+function standardise(t: BattleTable, raw: Float64Array, features: readonly string[]): StyleDesign {
+  const K = features.length;
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
   const active = new Uint8Array(K);
@@ -74,17 +137,42 @@ export function styleDesign(t: BattleTable): StyleDesign {
     }
     const sigma = w ? Math.sqrt(v / w) : 0;
     mean[q] = mu;
-    active[q] = sigma > 1e-12 ? 1 : 0;
+    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
     sd[q] = active[q] ? sigma : 1;
   }
-  const x = new Float64Array(t.rows * K);
+  const x = raw; // standardised in place
   for (let r = 0; r < t.rows; r++) for (let q = 0; q < K; q++) x[r * K + q] = active[q] ? (raw[r * K + q]! - mean[q]!) / sd[q]! : 0;
-  return { features: STYLE_FEATURES, x, mean, sd, active };
+  return { features, x, mean, sd, active };
 }
 
-function hasMissingRow(t: BattleTable): boolean {
-  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
-  return false;
+/**
+ * Inverse pair-frequency weights per row (LMArena since July 2025, arena-rank `ContextualPairDataset`): a battle of
+ * the unordered pair {A, B} weighs 1/max(n_AB, floor), n_AB the battles of that pair, normalised so that the mean
+ * weight over battles is 1 (Σ count·w = battles). O(rows).
+ */
+export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
+  const m = t.models.length;
+  const nPair = new Map<number, number>();
+  const key = (r: number) => {
+    const a = t.a[r]!;
+    const b = t.b[r]!;
+    return a < b ? a * m + b : b * m + a;
+  };
+  for (let r = 0; r < t.rows; r++) {
+    const k = key(r);
+    nPair.set(k, (nPair.get(k) ?? 0) + t.count[r]!);
+  }
+  const w = new Float64Array(t.rows);
+  let sw = 0;
+  let n = 0;
+  for (let r = 0; r < t.rows; r++) {
+    w[r] = 1 / Math.max(nPair.get(key(r))!, floor);
+    sw += t.count[r]! * w[r]!;
+    n += t.count[r]!;
+  }
+  const norm = sw > 0 ? n / sw : 1;
+  for (let r = 0; r < t.rows; r++) w[r]! *= norm;
+  return w;
 }
 
 /** Options of {@link fitStyleControl}. */
@@ -105,6 +193,11 @@ export interface StyleFitOptions {
   readonly init?: Float64Array | undefined;
   /** Whether to compute the sandwich covariance (one more pass; a bootstrap round does not need it) [true]. */
   readonly covariance?: boolean | undefined;
+  /**
+   * Centre the per-battle scores of the sandwich's B on their mean λβ/N (the ridge makes it non-zero; arena-rank's
+   * `reg_correction`) [false: FastChat 2024's uncentred B].
+   */
+  readonly centreScores?: boolean | undefined;
 }
 
 /** Defaults: ties half, no θ prior, FastChat's β ridge, 1e-6 points, 100 iterations. */
@@ -160,8 +253,10 @@ export interface StyleFit {
 export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Partial<StyleFitOptions> = {}): StyleFit {
   const o = { ...DEFAULT_STYLE_FIT, ...opts };
   const m = t.models.length;
-  const K = STYLE_K;
-  const wts = o.weights ?? Float64Array.from(t.count);
+  const K = design.features.length;
+  const rw = design.rowWeight;
+  const wts = o.weights ? Float64Array.from(o.weights) : Float64Array.from(t.count);
+  if (rw) for (let r = 0; r < t.rows; r++) wts[r]! *= rw[r]!;
   let decided = 0;
   let ties = 0;
   for (let r = 0; r < t.rows; r++) {
@@ -229,7 +324,9 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       for (let s = 0; s < kk; s++) g[m + s]! += c * gd * xr[s]!;
       if (hasEta) g[etaIndex]! += c * ge;
       addBlock(h, a, b, xr, c * out[3]!, c * out[4]!, c * out[5]!);
-      if (bo) addBlock(bo, a, b, xr, c * gd * gd, c * gd * ge, c * ge * ge);
+      // B: a row of count n and weight w holds n battles whose scores are w·s each, so it adds n·w²·s·sᵀ = c·w·s·sᵀ
+      const cb = rw ? c * rw[r]! : c;
+      if (bo) addBlock(bo, a, b, xr, cb * gd * gd, cb * gd * ge, cb * ge * ge);
     }
     return ll;
   };
@@ -276,6 +373,13 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     const bmat = new Float64Array(n * n);
     ll = accumulate(x, g, h, bmat);
     for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
+    if (o.centreScores) {
+      // the estimating equation per battle is w·s − λβ/N (they sum to 0 at the estimate): B = Σ w²·s·sᵀ − λ²/N·ββᵀ
+      let nb = 0;
+      for (let r = 0; r < t.rows; r++) nb += o.weights ? o.weights[r]! : t.count[r]!;
+      const c = nb > 0 ? (o.stylePrior * o.stylePrior) / nb : 0;
+      for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) bmat[(m + s) * n + m + u]! -= c * x[m + s]! * x[m + u]!;
+    }
     try {
       cov = sandwichFromParts(h, bmat, n, m, o.prior);
     } catch {
@@ -333,4 +437,9 @@ export function addBattleBlock(mat: Float64Array, n: number, m: number, k: numbe
     mat[eta * n + m + s]! += v;
   }
   mat[eta * n + eta]! += hee;
+}
+
+function hasMissingRow(t: BattleTable): boolean {
+  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
+  return false;
 }

@@ -114,6 +114,7 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
 export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
   // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
   if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
+  if (rate.covariates?.length) throw new RangeError('what-if replications refit pair counts, which carry no covariates: a covariate fit cannot be refitted from them');
   if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
