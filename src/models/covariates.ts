@@ -9,7 +9,7 @@
 import type { BattleTable } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { normalQuantile } from '../math/normal.js';
-import { btCells } from '../rating/bradley-terry.js';
+import { btCells, fitBradleyTerry } from '../rating/bradley-terry.js';
 import { pointsPerLogit, toDisplay } from '../rating/scale.js';
 import { covariateDesign, DEFAULT_FORM_PRIOR, fitStyleControl, pairRowWeights } from '../rating/style.js';
 import { tieCells, tieTotals } from '../rating/tie-models.js';
@@ -40,7 +40,8 @@ export function withCovariates(base: RatingModel): RatingModel {
       const tieModel = outcome === 'davidson' || outcome === 'rao-kupper' ? outcome : null;
       const tot = tieTotals(tieCells(d.pairs, bothBad === 'ignore' ? 'tie' : bothBad));
       if (tieModel && !(tot.decided > 0)) throw new InputError(`--ties ${tieModel}: the battles hold no decided (non-tie) battle, so the tie parameter has no finite estimate`, {});
-      const { prior, warnings } = resolvePrior(t.models, btCells(d.pairs, outcome === 'ignore' ? 'ignore' : 'half'), opts.prior);
+      const cells = btCells(d.pairs, outcome === 'ignore' ? 'ignore' : 'half');
+      const { prior, warnings } = resolvePrior(t.models, cells, opts.prior);
       const form = opts.styleForm ?? 'lmarena';
       const hasCov = (opts.covariates?.length ?? 0) > 0;
       const base0 = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov });
@@ -54,7 +55,9 @@ export function withCovariates(base: RatingModel): RatingModel {
       // lmarena: reg on the mean weighted log-likelihood = λ = reg·N on the summed scale (weights have mean 1)
       const reg = opts.stylePrior ?? DEFAULT_FORM_PRIOR[form];
       const stylePrior = form === 'lmarena' ? reg * t.battles : reg;
-      const s = fitStyleControl(t, design, { outcome, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, centreScores: form === 'lmarena' });
+      // warm start (half / ignore): θ of the plain fit on the pair cells (cheap), β = 0; the row passes are the cost
+      const init = tieModel ? undefined : fitBradleyTerry(cells, { prior: Math.max(prior, 1e-8), scale: opts, tolerance: 1e-3, maxIterations: 50 }).theta;
+      const s = fitStyleControl(t, design, { outcome, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, centreScores: form === 'lmarena', init });
       if (!s.converged) warnings.push(`The covariate-adjusted ${tieModel ? tieModelName(tieModel) : 'Bradley–Terry'} fit did not converge in ${s.iterations} iterations.`);
       const f = pointsPerLogit(opts);
       const z = normalQuantile(0.975);

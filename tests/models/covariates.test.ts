@@ -38,7 +38,7 @@ interface PlainOptions {
   thetaPrior: number;
 }
 
-function plainSolve(rows: PlainRow[], o: PlainOptions): { theta: number[]; beta: number[] } {
+function plainSolve(rows: PlainRow[], o: PlainOptions): { theta: number[]; beta: number[]; betaSe: number[] } {
   const m = o.models;
   const N = rows.length;
   const K = rows[0]!.x.length;
@@ -125,9 +125,38 @@ function plainSolve(rows: PlainRow[], o: PlainOptions): { theta: number[]; beta:
     p = next;
     if (Math.max(...step.map(Math.abs)) * t < 1e-13) break;
   }
+  // sandwich of β: H = information + ridge (+ 11ᵀ on θ for the gauge), B = Σ (w·s)(w·s)ᵀ − (λβ²/N)·ββᵀ (centred)
+  const H = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  const B = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  rows.forEach((r, i) => {
+    let d = p[r.a]! - p[r.b]!;
+    for (let q = 0; q < K; q++) d += p[m + q]! * X[i]![q]!;
+    const pr = 1 / (1 + Math.exp(-d));
+    const z = new Array<number>(P).fill(0);
+    z[r.a] = 1;
+    z[r.b] = -1;
+    for (let q = 0; q < K; q++) z[m + q] = X[i]![q]!;
+    for (let j = 0; j < P; j++) {
+      if (!z[j]) continue;
+      for (let k = 0; k < P; k++) {
+        H[j]![k]! += w[i]! * pr * (1 - pr) * z[j]! * z[k]!;
+        B[j]![k]! += (w[i]! * (r.y - pr)) ** 2 * z[j]! * z[k]!;
+      }
+    }
+  });
+  for (let v = 0; v < m; v++) for (let u = 0; u < m; u++) H[v]![u]! += (u === v ? o.thetaPrior : 0) + (o.thetaPrior > 0 ? 0 : 1);
+  for (let q = 0; q < K; q++) H[m + q]![m + q]! += lb;
+  if (o.regScale === 'mean') for (let q = 0; q < K; q++) for (let u = 0; u < K; u++) B[m + q]![m + u]! -= ((lb * lb) / N) * p[m + q]! * p[m + u]!;
+  const Hinv = Array.from({ length: P }, (_, j) => gaussSolve(H, Array.from({ length: P }, (_, k) => (k === j ? 1 : 0))));
+  const betaSe = Array.from({ length: K }, (_, q) => {
+    const h = Hinv[m + q]!; // row m+q of H⁻¹ (H symmetric)
+    let v = 0;
+    for (let j = 0; j < P; j++) for (let k = 0; k < P; k++) v += h[j]! * B[j]![k]! * h[k]!;
+    return Math.sqrt(v);
+  });
   const theta = p.slice(0, m);
   const mu = theta.reduce((s, v) => s + v, 0) / m;
-  return { theta: theta.map((v) => v - mu), beta: p.slice(m) };
+  return { theta: theta.map((v) => v - mu), beta: p.slice(m), betaSe };
 }
 
 /** Solves H·s = g by Gaussian elimination with partial pivoting (H dense, symmetric positive definite here). */
@@ -256,14 +285,21 @@ function agreement(bs: Battle[], form: 'lmarena' | 'fastchat-2024', reweight: nu
   for (let v = 0; v < t.models.length; v++) dr = Math.max(dr, Math.abs(fit.ratings[v]! - (1000 + POINTS * plain.theta[v]!)));
   let db = 0;
   for (let q = 0; q < plain.beta.length; q++) db = Math.max(db, Math.abs(fit.beta[q]! - plain.beta[q]!));
-  if (process.env.COV_AGREEMENT) console.log(`agreement ${form}/${plainForm} reweight=${reweight} K=${plain.beta.length}: ${dr.toExponential(2)} points, ${db.toExponential(2)} coefficients`);
-  return { dr, db, fit, plain };
+  // the sandwich standard errors of the coefficients (the implementation reports β ± 1.96·se at 95%)
+  let dse = 0;
+  fit.style.coefficients.forEach((c, q) => {
+    const se = (c.upper - c.lower) / (2 * 1.959963984540054);
+    dse = Math.max(dse, Math.abs(se - plain.betaSe[q]!) / plain.betaSe[q]!);
+  });
+  if (process.env.COV_AGREEMENT) console.log(`agreement ${form}/${plainForm} reweight=${reweight} K=${plain.beta.length}: ${dr.toExponential(2)} points, ${db.toExponential(2)} coefficients, ${dse.toExponential(2)} relative in their sandwich SE`);
+  return { dr, db, dse, fit, plain };
 }
 
 describe('covariate fits agree with a plain solver of the same objective', () => {
   it('synthetic, LMArena form, pair weights (floor 50), two covariates: within 0.01 points and 1e-4', () => {
     const bs = synthetic(11, 8, 4000, 2);
-    const { dr, db, fit } = agreement(bs, 'lmarena', 50, 2);
+    const { dr, db, dse, fit } = agreement(bs, 'lmarena', 50, 2);
+    expect(dse).toBeLessThan(1e-6);
     expect(fit.fit.prior).toBe(0);
     expect(fit.style.coefficients.map((c) => c.feature)).toEqual(['sum_assistant_tokens', 'header_count', 'list_count', 'bold_count', 'c0', 'c1']);
     expect(dr).toBeLessThan(0.01);
@@ -282,7 +318,8 @@ describe('covariate fits agree with a plain solver of the same objective', () =>
   it('real pairs and outcomes (Ukrainian subset, 12 models), LMArena form, reweighted, two covariates', async () => {
     const bs = await realBattles(2);
     expect(bs.length).toBe(982);
-    const { dr, db } = agreement(bs, 'lmarena', 50, 2);
+    const { dr, db, dse } = agreement(bs, 'lmarena', 50, 2);
+    expect(dse).toBeLessThan(1e-6);
     expect(dr).toBeLessThan(0.01);
     expect(db).toBeLessThan(1e-4);
   });
