@@ -152,7 +152,9 @@ function standardise(t: BattleTable, raw: Float64Array, features: readonly strin
  */
 export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
   const m = t.models.length;
-  const nPair = new Map<number, number>();
+  // pair totals: a dense m×m array when it is small (one typed-array read per row), else a map
+  const dense = m <= 4096 ? new Float64Array(m * m) : null;
+  const map = dense ? null : new Map<number, number>();
   const key = (r: number) => {
     const a = t.a[r]!;
     const b = t.b[r]!;
@@ -160,13 +162,15 @@ export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
   };
   for (let r = 0; r < t.rows; r++) {
     const k = key(r);
-    nPair.set(k, (nPair.get(k) ?? 0) + t.count[r]!);
+    if (dense) dense[k]! += t.count[r]!;
+    else map!.set(k, (map!.get(k) ?? 0) + t.count[r]!);
   }
   const w = new Float64Array(t.rows);
   let sw = 0;
   let n = 0;
   for (let r = 0; r < t.rows; r++) {
-    w[r] = 1 / Math.max(nPair.get(key(r))!, floor);
+    const k = key(r);
+    w[r] = 1 / Math.max(dense ? dense[k]! : map!.get(k)!, floor);
     sw += t.count[r]! * w[r]!;
     n += t.count[r]!;
   }
@@ -391,6 +395,11 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   };
   const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) =>
     addBattleBlock(mat, n, m, kk, hasEta ? etaIndex : -1, a, b, xr, hdd, hde, hee);
+  const fuse = simple && o.covariance !== false;
+  const lastB = fuse ? new Float64Array(n * n) : null;
+  const lastH = fuse ? new Float64Array(n * n) : null;
+  const lastX = fuse ? new Float64Array(n).fill(Number.NaN) : null;
+  let lastLL = Number.NaN;
   const x0 = new Float64Array(n);
   if (o.init) x0.set(o.init.subarray(0, n));
   if (hasEta) {
@@ -404,7 +413,15 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       extra: n - m,
       value: (x) => loglik(x) - penalty(x),
       derivatives: (x, g, h) => {
-        const ll = accumulate(x, g, h, null);
+        // with a sandwich to come, B is accumulated in every pass (a little more work per row): the pass at the
+        // final iterate then serves the sandwich too, saving one more pass over the rows
+        lastB?.fill(0);
+        const ll = accumulate(x, g, h, lastB);
+        if (lastB) {
+          lastH!.set(h);
+          lastX!.set(x);
+          lastLL = ll;
+        }
         for (let v = 0; v < m; v++) {
           g[v]! -= o.prior * x[v]!;
           h[v * n + v]! += o.prior;
@@ -427,10 +444,20 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     cov = new Float64Array(0);
   } else {
     // sandwich: H (with both ridges) and B from the per-battle scores, in one pass
-    const g = new Float64Array(n);
-    const h = new Float64Array(n * n);
-    const bmat = new Float64Array(n * n);
-    ll = accumulate(x, g, h, bmat);
+    let near = fuse;
+    for (let v = 0; near && v < n; v++) if (!(Math.abs(x[v]! - lastX![v]!) <= 1e-12)) near = false;
+    let h: Float64Array;
+    let bmat: Float64Array;
+    if (near) {
+      // the last derivatives pass was at this iterate (up to the re-centring's rounding): its H and B serve
+      h = lastH!;
+      bmat = lastB!;
+      ll = lastLL;
+    } else {
+      h = new Float64Array(n * n);
+      bmat = new Float64Array(n * n);
+      ll = accumulate(x, new Float64Array(n), h, bmat);
+    }
     for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
     if (o.centreScores) {
       // the estimating equation per battle is w·s − λβ/N (they sum to 0 at the estimate): B = Σ w²·s·sᵀ − λ²/N·ββᵀ
