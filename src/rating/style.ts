@@ -40,8 +40,13 @@ export const DEFAULT_FORM_PRIOR: Readonly<Record<StyleForm, number>> = Object.fr
 export interface StyleDesign {
   /** Feature names: {@link STYLE_FEATURES} (style control), then covariate names. */
   readonly features: readonly string[];
-  /** rows × K standardised values (0 for inactive features), K = `features.length`. */
+  /**
+   * rows × K standardised values (0 for inactive features), K = `features.length`. Built on first access from
+   * {@link columns} when the design has them (the fast fit never needs it: it standardises on the fly).
+   */
   readonly x: Float64Array;
+  /** Raw values per feature (one array per feature, indexed by row), when the design was built from columns. */
+  readonly columns?: readonly Float64Array[];
   /** Mean of the raw value per feature. */
   readonly mean: Float64Array;
   /** SD of the raw value per feature (1 where inactive). */
@@ -104,22 +109,18 @@ export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm |
   const ks = o.style ? STYLE_K : 0;
   const cov = o.covariates ? t.covariates : null;
   if (o.covariates && !cov) throw new InputError('covariates were asked for but the battles were read without them', { field: '--covariate' });
-  const kc = cov ? cov.names.length : 0;
-  const K = ks + kc;
-  const raw = new Float64Array(t.rows * K);
+  const columns: Float64Array[] = [];
   if (o.style) {
     const st = styleDifferences(t, o.style);
-    for (let r = 0; r < t.rows; r++) for (let q = 0; q < ks; q++) raw[r * K + q] = st[r * ks + q]!;
+    for (let q = 0; q < ks; q++) columns.push(Float64Array.from({ length: t.rows }, (_, r) => st[r * ks + q]!));
   }
-  for (let j = 0; j < kc; j++) {
-    const col = cov!.columns[j]!;
-    for (let r = 0; r < t.rows; r++) raw[r * K + ks + j] = col[r]!;
-  }
+  // the table's covariate columns are used as they are (no copy): the design standardises them on the fly
+  if (cov) columns.push(...cov.columns);
   const features = [...(o.style ? STYLE_FEATURES : []), ...(cov ? cov.names : [])];
-  return standardise(t, raw, features);
+  return standardise(t, columns, features);
 }
 
-function standardise(t: BattleTable, raw: Float64Array, features: readonly string[]): StyleDesign {
+function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[]): StyleDesign {
   const K = features.length;
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
@@ -127,12 +128,13 @@ function standardise(t: BattleTable, raw: Float64Array, features: readonly strin
   let w = 0;
   for (let r = 0; r < t.rows; r++) w += t.count[r]!;
   for (let q = 0; q < K; q++) {
+    const col = columns[q]!;
     let s = 0;
-    for (let r = 0; r < t.rows; r++) s += t.count[r]! * raw[r * K + q]!;
+    for (let r = 0; r < t.rows; r++) s += t.count[r]! * col[r]!;
     const mu = w ? s / w : 0;
     let v = 0;
     for (let r = 0; r < t.rows; r++) {
-      const e = raw[r * K + q]! - mu;
+      const e = col[r]! - mu;
       v += t.count[r]! * e * e;
     }
     const sigma = w ? Math.sqrt(v / w) : 0;
@@ -140,9 +142,26 @@ function standardise(t: BattleTable, raw: Float64Array, features: readonly strin
     active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
     sd[q] = active[q] ? sigma : 1;
   }
-  const x = raw; // standardised in place
-  for (let r = 0; r < t.rows; r++) for (let q = 0; q < K; q++) x[r * K + q] = active[q] ? (raw[r * K + q]! - mean[q]!) / sd[q]! : 0;
-  return { features, x, mean, sd, active };
+  let x: Float64Array | null = null;
+  const design = { features, mean, sd, active, columns } as StyleDesign;
+  // x on first access (enumerable, so that a bootstrap job posted to a worker carries it)
+  Object.defineProperty(design, 'x', {
+    enumerable: true,
+    get(): Float64Array {
+      if (!x) {
+        x = new Float64Array(t.rows * K);
+        for (let q = 0; q < K; q++) {
+          if (!active[q]) continue;
+          const col = columns[q]!;
+          const mu = mean[q]!;
+          const sq = sd[q]!;
+          for (let r = 0; r < t.rows; r++) x[r * K + q] = (col[r]! - mu) / sq;
+        }
+      }
+      return x;
+    },
+  });
+  return design;
 }
 
 /**
@@ -279,7 +298,6 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   const act: number[] = [];
   for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) act.push(q);
   const kk = act.length;
-  const X = design.x;
   // the general path's per-row weights (count·pair weight); the fast path below reads them in place
   let wtsCache: Float64Array | null = null;
   const weightsOf = (): Float64Array => {
@@ -290,7 +308,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     return wtsCache;
   };
   const out = new Float64Array(6);
-  const gapOf = (x: Float64Array, r: number) => {
+  const gapOf = (x: Float64Array, r: number, X: Float64Array) => {
     let d = x[t.a[r]!]! - x[t.b[r]!]!;
     for (let s = 0; s < kk; s++) d += x[m + s]! * X[r * K + act[s]!]!;
     return d;
@@ -307,12 +325,13 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   const loglik = (x: Float64Array) => {
     if (simple) return simplePass(x, null, null, null);
     const wts = weightsOf();
+    const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
     let ll = 0;
     for (let r = 0; r < t.rows; r++) {
       const c = wts[r]!;
       if (!c) continue;
-      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      outcomeTerms(model, gapOf(x, r, X), eta, outcomeOf(r), out);
       ll += c * out[0]!;
     }
     return ll;
@@ -327,14 +346,18 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
    * are folded into the n×n matrices once per pass (4 + 2k + k² scattered writes per row become 1 + 2k + k²
    * contiguous ones). Same sums as `accumulate`'s general path, in another order. g null: log-likelihood only.
    */
-  const actIdx = Int32Array.from(act);
+  // the active features as raw columns standardised on the fly ((v − mean)/sd, as `design.x` holds them), or
+  // strided copies of `design.x` for a design without columns
+  const cols: Float64Array[] = act.map((q) => (design.columns ? design.columns[q]! : Float64Array.from({ length: t.rows }, (_, r) => design.x[r * K + q]!)));
+  const colMean = Float64Array.from(act, (q) => (design.columns ? design.mean[q]! : 0));
+  const colSd = Float64Array.from(act, (q) => (design.columns ? design.sd[q]! : 1));
   const ignoreTies = model === 'ignore';
   const simplePass = (x: Float64Array, g: Float64Array | null, h: Float64Array | null, bo: Float64Array | null): number => {
     const beta = new Float64Array(kk);
     for (let s = 0; s < kk; s++) beta[s] = x[m + s]!;
     const count = t.count;
     const w = o.weights ?? null;
-    if (!g) return halfLogLik(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, X, K, actIdx, x, beta, ignoreTies);
+    if (!g) return halfLogLik(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, x, beta, ignoreTies);
     const acc: HalfAccumulators = {
       pairH: new Float64Array(m * m),
       crossH: new Float64Array(m * kk),
@@ -343,7 +366,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       crossB: bo ? new Float64Array(m * kk) : null,
       bbB: bo ? new Float64Array(kk * kk) : null,
     };
-    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, X, K, actIdx, m, x, beta, ignoreTies, g, acc);
+    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc);
     fold(h!, acc.pairH, acc.crossH, acc.bbH);
     if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
     return ll;
@@ -369,6 +392,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, bo: Float64Array | null): number => {
     if (simple) return simplePass(x, g, h, bo);
     const wts = weightsOf();
+    const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
     const xr = new Float64Array(kk);
     let ll = 0;
@@ -378,7 +402,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       const a = t.a[r]!;
       const b = t.b[r]!;
       for (let s = 0; s < kk; s++) xr[s] = X[r * K + act[s]!]!;
-      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      outcomeTerms(model, gapOf(x, r, X), eta, outcomeOf(r), out);
       ll += c * out[0]!;
       const gd = out[1]!;
       const ge = out[2]!;
@@ -552,14 +576,14 @@ function halfLogLik(
   count: Uint32Array,
   weights: Float64Array | null,
   rw: Float64Array | null,
-  X: Float64Array,
-  K: number,
-  act: Int32Array,
+  cols: readonly Float64Array[],
+  mean: Float64Array,
+  sd: Float64Array,
   x: Float64Array,
   beta: Float64Array,
   ignoreTies: boolean,
 ): number {
-  const kk = act.length;
+  const kk = cols.length;
   let ll = 0;
   for (let r = 0; r < rows; r++) {
     const o0 = oc[r]!;
@@ -568,8 +592,7 @@ function halfLogLik(
     const c = rw === null ? n0 : n0 * rw[r]!;
     if (c === 0) continue;
     let d = x[ta[r]!]! - x[tb[r]!]!;
-    const xo = r * K;
-    for (let s = 0; s < kk; s++) d += beta[s]! * X[xo + act[s]!]!;
+    for (let s = 0; s < kk; s++) d += beta[s]! * ((cols[s]![r]! - mean[s]!) / sd[s]!);
     const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
     ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(Math.exp(-Math.abs(d))));
   }
@@ -589,9 +612,9 @@ function halfDerivatives(
   count: Uint32Array,
   weights: Float64Array | null,
   rw: Float64Array | null,
-  X: Float64Array,
-  K: number,
-  act: Int32Array,
+  cols: readonly Float64Array[],
+  mean: Float64Array,
+  sd: Float64Array,
   m: number,
   x: Float64Array,
   beta: Float64Array,
@@ -599,7 +622,7 @@ function halfDerivatives(
   g: Float64Array,
   acc: HalfAccumulators,
 ): number {
-  const kk = act.length;
+  const kk = cols.length;
   const { pairH, crossH, bbH, pairB, crossB, bbB } = acc;
   const xr = new Float64Array(kk);
   let ll = 0;
@@ -612,9 +635,8 @@ function halfDerivatives(
     const a = ta[r]!;
     const b = tb[r]!;
     let d = x[a]! - x[b]!;
-    const xo = r * K;
     for (let s = 0; s < kk; s++) {
-      const v = X[xo + act[s]!]!;
+      const v = (cols[s]![r]! - mean[s]!) / sd[s]!;
       xr[s] = v;
       d += beta[s]! * v;
     }
