@@ -44,14 +44,13 @@ export function withCovariates(base: RatingModel): RatingModel {
       const { prior, warnings } = resolvePrior(t.models, cells, opts.prior);
       const form = opts.styleForm ?? 'lmarena';
       const hasCov = (opts.covariates?.length ?? 0) > 0;
-      const base0 = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov });
+      const reweight = opts.reweight ?? null;
+      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: reweight ? pairRowWeights(t, reweight.floor) : undefined });
       if (hasCov) {
         const want = opts.covariates!.map((c) => c.name).join(', ');
         const got = t.covariates!.names.join(', ');
         if (want !== got) throw new InputError(`the battles were read with covariates (${got}), not the ones asked for (${want})`, { field: '--covariate' });
       }
-      const reweight = opts.reweight ?? null;
-      const design = reweight ? { ...base0, rowWeight: pairRowWeights(t, reweight.floor) } : base0;
       // lmarena: reg on the mean weighted log-likelihood = λ = reg·N on the summed scale (weights have mean 1)
       const reg = opts.stylePrior ?? DEFAULT_FORM_PRIOR[form];
       const stylePrior = form === 'lmarena' ? reg * t.battles : reg;

@@ -105,7 +105,7 @@ export function styleDifferences(t: BattleTable, form: StyleForm): Float64Array 
  * O(rows·K).
  * @throws InputError for missing style fields, or covariates asked for on a table read without them
  */
-export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm | null; readonly covariates: boolean }): StyleDesign {
+export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm | null; readonly covariates: boolean; readonly rowWeight?: Float64Array | undefined }): StyleDesign {
   const ks = o.style ? STYLE_K : 0;
   const cov = o.covariates ? t.covariates : null;
   if (o.covariates && !cov) throw new InputError('covariates were asked for but the battles were read without them', { field: '--covariate' });
@@ -117,10 +117,10 @@ export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm |
   // the table's covariate columns are used as they are (no copy): the design standardises them on the fly
   if (cov) columns.push(...cov.columns);
   const features = [...(o.style ? STYLE_FEATURES : []), ...(cov ? cov.names : [])];
-  return standardise(t, columns, features);
+  return standardise(t, columns, features, o.rowWeight);
 }
 
-function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[]): StyleDesign {
+function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[], rowWeight?: Float64Array): StyleDesign {
   const K = features.length;
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
@@ -143,7 +143,8 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
     sd[q] = active[q] ? sigma : 1;
   }
   let x: Float64Array | null = null;
-  const design = { features, mean, sd, active, columns } as StyleDesign;
+  // (never spread a design: that would call the x getter and build x)
+  const design = { features, mean, sd, active, columns, ...(rowWeight ? { rowWeight } : {}) } as StyleDesign;
   // x on first access (enumerable, so that a bootstrap job posted to a worker carries it)
   Object.defineProperty(design, 'x', {
     enumerable: true,
