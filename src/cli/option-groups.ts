@@ -14,7 +14,10 @@ import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoar
 import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
-import { DEFAULT_STYLE_PRIOR } from '../rating/style.js';
+import { readFileSync } from 'node:fs';
+import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
+import { STYLE_FEATURES } from '../data/style-fields.js';
+import { DEFAULT_FORM_PRIOR, STYLE_FORMS } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
 import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
 import type { CliIO } from './io.js';
@@ -58,7 +61,16 @@ export type InputOptions = z.infer<typeof InputCli>;
  */
 export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
   const o = InputCli.parse(raw);
-  const t = await readBattles(files, { inputFormat: o.inputFormat, stdin: io.stdin, tstamp: o.sort === 'tstamp' || keepTstamp, filter: o.filter });
+  const covariates = covariatesFrom(raw);
+  const t = await readBattles(files, {
+    inputFormat: o.inputFormat,
+    stdin: io.stdin,
+    tstamp: o.sort === 'tstamp' || keepTstamp,
+    filter: o.filter,
+    ...(covariates.length ? { covariates } : {}),
+    // without style control the fast readers skip conv_metadata in place (no row object)
+    ...(raw.styleControl === false ? { styleFields: false } : {}),
+  });
   if (o.sort !== 'tstamp') return t;
   try {
     return sortByTimestamp(t);
@@ -106,7 +118,18 @@ export function addModelOptions(cmd: Command): Command {
     )
     .addOption(new Option('--both-bad <policy>', 'tie (bothbad): one tie outcome with "tie", its own tie parameter (separate, tie models), or dropped (ignore)').choices(['tie', 'separate', 'ignore']).default('tie'))
     .option('--style-control', 'covariates: control for response style (length, headers, lists, bold from conv_metadata); any likelihood model', false)
-    .option('--style-prior <lambda>', 'ridge λ on the style coefficients, on the summed log-likelihood (FastChat scale)', nonNegativeNumber, DEFAULT_STYLE_PRIOR)
+    .addOption(
+      new Option('--style-form <form>', 'style control and covariate objective: lmarena (today\'s LMArena: (a−b)/(a+b), ridge on the mean weighted log-likelihood) or fastchat-2024 ((a−b)/(a+b+1), ridge on the summed log-likelihood)')
+        .choices([...STYLE_FORMS])
+        .default('lmarena'),
+    )
+    .option('--style-prior <lambda>', `ridge on the style and covariate coefficients, on the form's scale (default: lmarena reg ${DEFAULT_FORM_PRIOR.lmarena} on the mean log-likelihood; fastchat-2024 λ ${DEFAULT_FORM_PRIOR['fastchat-2024']} on the summed)`, nonNegativeNumber)
+    .option(
+      '--covariate <spec>',
+      'a numeric per-battle covariate, NAME=EXPRESSION or a field path (repeatable): e.g. user_tokens=conv_metadata.sum_user_tokens, is_direct_battle, len=\'ratio(conv_metadata.sum_assistant_a_tokens, conv_metadata.sum_assistant_b_tokens)\' (filter syntax; standardised; docs/reference.md, Covariates)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--covariates-file <file>', 'covariates from a JSON spec file: {"covariates": [{"name", "expression"} | {"name", "a", "b"}]}')
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
     .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
     .addOption(
@@ -127,7 +150,8 @@ const ModelCli = z.object({
   ties: z.enum(['half', 'ignore', 'davidson', 'rao-kupper']),
   bothBad: z.enum(['tie', 'separate', 'ignore']),
   styleControl: z.boolean(),
-  stylePrior: z.number(),
+  styleForm: z.enum(['lmarena', 'fastchat-2024']).default('lmarena'),
+  stylePrior: z.number().optional(),
   prior: z.union([z.literal('auto'), z.number()]),
   tolerance: z.number(),
   reweight: z.enum(['none', 'pairs']).optional(),
@@ -149,19 +173,52 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     }
     if (!(Math.abs(anchor.rating) <= LIMITS.rating)) throw new UsageError(`option '--anchor <model=rating>': the rating must be within ±${LIMITS.rating.toExponential(0)}`);
   }
-  const { anchor: _a, styleControl, stylePrior, reweight: scheme, reweightFloor, ...rest } = o;
+  const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, ...rest } = o;
+  const covariates = covariatesFrom(raw);
+  checkCovariateNames(covariates, styleControl ? STYLE_FEATURES : []);
   const reweight = scheme === 'pairs' ? { floor: reweightFloor ?? DEFAULT_REWEIGHT_FLOOR } : null;
-  const options: ModelOptions = { ...rest, anchor, ...(styleControl ? { styleControl: true, stylePrior } : {}), ...(reweight ? { reweight } : {}) };
+  const options: ModelOptions = {
+    ...rest,
+    anchor,
+    ...(styleControl ? { styleControl: true } : {}),
+    ...(styleControl || covariates.length ? { styleForm, ...(stylePrior !== undefined ? { stylePrior } : {}) } : {}),
+    ...(covariates.length ? { covariates } : {}),
+    ...(reweight ? { reweight } : {}),
+  };
   return { options, model: modelFor(options) };
+}
+
+/**
+ * The covariates of `--covariate` (repeatable) then `--covariates-file`, in that order.
+ * @throws UsageError for a malformed spec; InputError `file: field: reason` for an unreadable or malformed file
+ */
+export function covariatesFrom(raw: Record<string, unknown>): CovariateSpec[] {
+  const specs = ((raw.covariate as string[] | undefined) ?? []).map(parseCovariateSpec);
+  const file = raw.covariatesFile as string | undefined;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+    }
+    specs.push(...parseCovariateFile(text, file));
+  }
+  return specs;
 }
 
 /** The model parameters echoed in JSON `params` (everything that changes a number). */
 export function modelParams(o: ModelOptions): Record<string, unknown> {
   const p: Record<string, unknown> = { scale: o.scale, base: o.base, initial: o.initial, ties: o.ties, anchor: o.anchor ? { model: o.anchor.model, rating: o.anchor.rating } : null, bothBad: o.bothBad ?? 'tie' };
-  if (o.styleControl) {
-    p.styleControl = true;
-    p.stylePrior = o.stylePrior ?? DEFAULT_STYLE_PRIOR;
+  if (o.styleControl) p.styleControl = true;
+  if (o.styleControl || o.covariates?.length) {
+    const form = o.styleForm ?? 'lmarena';
+    p.styleForm = form;
+    p.stylePrior = o.stylePrior ?? DEFAULT_FORM_PRIOR[form];
   }
+  if (o.covariates?.length) p.covariates = o.covariates.map((c) => ({ name: c.name, expression: c.expression }));
+  if (o.reweight) p.reweight = { floor: o.reweight.floor };
+  else if (o.styleControl || o.covariates?.length) p.reweight = null;
   if (o.method === 'elo') p.k = o.k;
   else {
     p.prior = o.prior;

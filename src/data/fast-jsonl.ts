@@ -236,6 +236,9 @@ export class FastRowReader {
   /** String values of filter fields by their raw bytes (see {@link TokenTrie}), and their decoded texts. */
   private readonly valueTrie = new TokenTrie();
   private readonly valueStrings: string[] = [];
+  /** Keys of flat objects read by the filter (see {@link flatObject}), by their raw bytes. */
+  private readonly keyTrie = new TokenTrie();
+  private readonly keyStrings: string[] = [];
 
   /**
    * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
@@ -307,11 +310,15 @@ export class FastRowReader {
       else if (c === 102) fValues[k] = false;
       else if (c === 110) fValues[k] = null;
       else if (c === LBRACE || c === LBRACKET) {
-        try {
-          fValues[k] = JSON.parse(buf.toString('utf8', s, e));
-        } catch {
-          return -1;
-        }
+        // a flat object of numbers and literals (conv_metadata's counts) is decoded in place; anything else by JSON.parse
+        const flat = c === LBRACE ? this.flatObject(buf, s, e) : undefined;
+        if (flat !== undefined) fValues[k] = flat;
+        else
+          try {
+            fValues[k] = JSON.parse(buf.toString('utf8', s, e));
+          } catch {
+            return -1;
+          }
       } else if (k === coreSlot[16]) fValues[k] = this.tstamp; // already read by the scanner
       else if (k === coreSlot[8]) fValues[k] = this.count;
       else {
@@ -323,6 +330,64 @@ export class FastRowReader {
       return this.filter!.test(fValues) ? 1 : 0;
     } catch {
       return -1;
+    }
+  }
+
+  /**
+   * Decodes `buf[s, e)`, an object whose keys are plain strings (no escapes) and whose values are numbers, `true`,
+   * `false` or `null`, as `JSON.parse` would (keys interned by their bytes, so no string is built per row);
+   * undefined for any other shape (the caller falls back to `JSON.parse`). O(e − s).
+   */
+  private flatObject(buf: Buffer, s: number, e: number): Record<string, unknown> | undefined {
+    const o: Record<string, unknown> = {};
+    let p = s + 1;
+    while (p < e && WS[buf[p]!] === 1) p++;
+    if (p < e && buf[p] === RBRACE) return o;
+    for (;;) {
+      if (p >= e || buf[p] !== QUOTE) return undefined;
+      let entry = this.keyTrie.walk(buf, p, e);
+      let key: string;
+      if (entry >= 0) {
+        key = this.keyStrings[entry]!;
+        p = this.keyTrie.end;
+      } else {
+        let q = p + 1;
+        while (q < e && buf[q] !== QUOTE && buf[q] !== BSLASH && buf[q]! >= 0x20) q++;
+        if (q >= e || buf[q] !== QUOTE) return undefined;
+        key = buf.toString('utf8', p + 1, q);
+        entry = this.keyStrings.length;
+        if (this.keyTrie.insert(buf, p + 1, q, entry)) this.keyStrings.push(key);
+        p = q + 1;
+      }
+      if (key === '__proto__') return undefined; // an own property under JSON.parse: let it decide
+      while (p < e && WS[buf[p]!] === 1) p++;
+      if (p >= e || buf[p] !== COLON) return undefined;
+      p++;
+      while (p < e && WS[buf[p]!] === 1) p++;
+      if (p >= e) return undefined;
+      const c = buf[p]!;
+      let v: unknown;
+      if (c === MINUS || (c >= ZERO && c <= NINE)) {
+        p = scanJsonNumber(buf, p, e, this.numOut);
+        if (p < 0) return undefined;
+        v = this.numOut[0];
+      } else if (c === 116 && p + 4 <= e && bytesEqual(buf, p, LIT_TRUE)) {
+        v = true;
+        p += 4;
+      } else if (c === 102 && p + 5 <= e && bytesEqual(buf, p, LIT_FALSE)) {
+        v = false;
+        p += 5;
+      } else if (c === 110 && p + 4 <= e && bytesEqual(buf, p, LIT_NULL)) {
+        v = null;
+        p += 4;
+      } else return undefined;
+      o[key] = v;
+      while (p < e && WS[buf[p]!] === 1) p++;
+      if (p >= e) return undefined;
+      const d = buf[p++]!;
+      if (d === RBRACE) return p === e ? o : undefined;
+      if (d !== COMMA) return undefined;
+      while (p < e && WS[buf[p]!] === 1) p++;
     }
   }
 

@@ -84,7 +84,7 @@ const LOGICAL: Readonly<Record<string, 'and' | 'or'>> = { and: 'and', '&&': 'and
 const EQUALITY = new Set(['==', '!=']);
 const ORDER = new Set(['<', '<=', '>', '>=']);
 const ARITH = new Set(['+', '-', '*', '/', '%']);
-const FUNCTIONS = ['exists', 'count', 'date'];
+const FUNCTIONS = ['exists', 'count', 'date', 'ratio'];
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
@@ -186,9 +186,57 @@ function fieldRef(node: Expr): FieldRef | null {
  * @throws UsageError `filter: reason` for a syntax or type error
  */
 export function compileFilter(expression: string): BattleFilter {
+  const c = compile(expression, 'boolean');
+  return { expression, keys: c.keys, fields: c.fields, test: (v) => c.json(v) as boolean, testCsv: (v) => c.csv()(v) as boolean, testRow: c.testRow as BattleFilter['testRow'] };
+}
+
+/** A compiled numeric expression over a battle row's fields (see {@link compileNumeric}). */
+export interface NumericExpression {
+  readonly expression: string;
+  /** Top-level fields read, in slot order (as {@link BattleFilter.keys}). */
+  readonly keys: readonly string[];
+  readonly fields: ReadonlyMap<string, FilterFieldType>;
+  /**
+   * The value on a row's top-level values (JSON values), a finite number.
+   * @throws FilterFieldError for an unknown field, a value of the wrong type, null, or a result that is not finite
+   */
+  value(values: readonly unknown[]): number;
+  /** The same on CSV cells. */
+  valueCsv(values: readonly unknown[]): number;
+  /** The same on a parsed row object. */
+  valueRow(row: Readonly<Record<string, unknown>>, csv?: boolean): number;
+}
+
+/**
+ * Compiles a numeric expression in the filter language (fields, numbers, `+ - * / %`, `date(…)`, `count(…)`,
+ * `ratio(a, b)` = (a − b)/(a + b), 0 when a + b = 0): the covariates of `--covariate`. Same grammar and typing as
+ * {@link compileFilter}, but the expression must be a number. A row where it is null (a null field) or not finite
+ * (a division by zero) is an error, named after the expression's first field.
+ *
+ * @throws UsageError `covariate "…": reason` for a syntax or type error
+ */
+export function compileNumeric(expression: string, what = 'covariate'): NumericExpression {
+  const c = compile(expression, 'number', what);
+  const first = [...c.fields.keys()][0] ?? expression;
+  const check = (x: unknown): number => {
+    if (typeof x !== 'number') throw new FilterFieldError(first, `is ${describe(x)}; the ${what} ${JSON.stringify(expression)} needs a number`);
+    if (!Number.isFinite(x)) throw new FilterFieldError(first, `gives ${x} in the ${what} ${JSON.stringify(expression)} (not a finite number)`);
+    return x;
+  };
+  return {
+    expression,
+    keys: c.keys,
+    fields: c.fields,
+    value: (v) => check(c.json(v)),
+    valueCsv: (v) => check(c.csv()(v)),
+    valueRow: (row, csv = false) => check(c.testRow(row, csv)),
+  };
+}
+
+function compile(expression: string, want: 'boolean' | 'number', what = 'filter') {
   configureJsep();
   const fail = (reason: string): never => {
-    throw new UsageError(`filter ${JSON.stringify(expression)}: ${reason}`);
+    throw new UsageError(`${what} ${JSON.stringify(expression)}: ${reason}`);
   };
   if (expression.trim() === '') fail('empty expression');
   // the parser knows only the escapes \n \r \t \b \f \v \\ \" \' in strings and silently drops the backslash of
@@ -300,6 +348,12 @@ export function compileFilter(expression: string): BattleFilter {
           if (isoSeconds((a as jsep.Literal).value as string) === null) fail(`date(${(a as jsep.Literal).raw}): not an ISO 8601 date (2024-05-01 or 2024-05-01T12:00:00Z)`);
           return 'number';
         }
+        if (name === 'ratio') {
+          if (args.length !== 2) fail('ratio takes two numbers: ratio(a, b) = (a − b)/(a + b)');
+          infer(args[0]!, 'number');
+          infer(args[1]!, 'number');
+          return 'number';
+        }
         if (name === 'count') {
           if (args.length === 0) fail('count takes an object field, or two or more booleans');
           if (args.length === 1) {
@@ -322,9 +376,10 @@ export function compileFilter(expression: string): BattleFilter {
     }
   };
   // two passes so that a type learnt late reaches earlier uses (`a == b and b == "x"`)
-  const top = infer(ast, 'boolean');
-  infer(ast, 'boolean');
-  if (top !== 'boolean') fail('the filter must be a condition (true or false), not a value');
+  const top = infer(ast, want);
+  infer(ast, want);
+  if (want === 'boolean' && top !== 'boolean') fail('the filter must be a condition (true or false), not a value');
+  if (want === 'number' && top !== 'number') fail('must be a number (a field, or arithmetic on fields), not a condition');
 
   // Pass 2: closures, one for JSON values and one for CSV cells.
   const build = (csv: boolean): Ev => {
@@ -432,6 +487,16 @@ export function compileFilter(expression: string): BattleFilter {
             const s = isoSeconds((c.arguments[0] as jsep.Literal).value as string);
             return () => s;
           }
+          if (name === 'ratio') {
+            const x = ev(c.arguments[0]!);
+            const y = ev(c.arguments[1]!);
+            return (v) => {
+              const a = x(v) as number | null;
+              const b = y(v) as number | null;
+              if (a === null || b === null) return null;
+              return a + b === 0 ? 0 : (a - b) / (a + b);
+            };
+          }
           if (name === 'exists') {
             const fr = fieldRef(c.arguments[0]!)!;
             const k = slot(fr.key);
@@ -480,21 +545,21 @@ export function compileFilter(expression: string): BattleFilter {
           return fail(`unsupported expression (${n.type})`);
       }
     };
-    return bool(ev(ast), textOf(ast));
+    return want === 'boolean' ? bool(ev(ast), textOf(ast)) : ev(ast);
   };
 
   const json = build(false);
   let csvEv: Ev | null = null;
+  const csv = (): Ev => (csvEv ??= build(true));
   const fields = new Map(fieldTypes);
   return {
-    expression,
     keys,
     fields,
-    test: (values) => json(values) as boolean,
-    testCsv: (values) => (csvEv ??= build(true))(values) as boolean,
-    testRow(row, csv = false) {
+    json,
+    csv,
+    testRow(row: Readonly<Record<string, unknown>>, isCsv = false): unknown {
       const values = keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING));
-      return csv ? this.testCsv(values) : this.test(values);
+      return isCsv ? csv()(values) : json(values);
     },
   };
 }

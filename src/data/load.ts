@@ -6,6 +6,7 @@ import { parse as csvParse } from 'csv-parse';
 import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FastCsvReader } from './fast-csv.js';
+import { type CovariateSpec, covariateFilter } from './covariates.js';
 import { type BattleFilter, compileFilter } from './filter.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
 import { readParquetInto } from './parquet.js';
@@ -39,6 +40,17 @@ export interface ReadOptions {
    * reads that a row lacks is an error (`file:line: field: unknown field …`), not a row left out.
    */
   filter?: string | BattleFilter | null | undefined;
+  /**
+   * Covariates to read with every kept row into {@link BattleTable.covariates} (see `src/data/covariates.ts`): they
+   * run in the readers beside the filter (the fast readers extract only the fields they read, no row object). A
+   * row that lacks a covariate's field, or where it is not a finite number, is an error `file:line: field: …`.
+   */
+  covariates?: readonly CovariateSpec[] | undefined;
+  /**
+   * Read the style counts (`conv_metadata`) into {@link BattleTable.style} [true]. With false the fast readers
+   * skip them in place instead of handing such rows to the reference path (style control is then unavailable).
+   */
+  styleFields?: boolean | undefined;
 }
 
 /**
@@ -74,9 +86,9 @@ export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIEL
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;
 
-function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine'], filter: BattleFilter | null) {
+function makeJsonParser(format: InputFormat, builder: BattleTableBuilder, file: string, max: number, engine: ReadOptions['engine'], filter: BattleFilter | null, referenceKeys: readonly string[]) {
   const fast = engine !== 'reference';
-  const options = { referenceKeys: REFERENCE_KEYS, filter };
+  const options = { referenceKeys, filter };
   if (format === 'jsonl') return fast ? new FastJsonlParser(builder, file, max, options) : new JsonlParser(builder, file, max, filter);
   return fast ? new FastJsonArrayParser(builder, file, max, options) : new JsonArrayParser(builder, file, max, filter);
 }
@@ -136,7 +148,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     if (format === 'csv') {
       const beforeKept = builder.rows;
       const beforeDropped = builder.dropped;
-      const reader = new FastCsvReader(builder, file, max, { referenceKeys: REFERENCE_KEYS, filter });
+      const reader = new FastCsvReader(builder, file, max, { referenceKeys: opts.styleFields === false ? [] : REFERENCE_KEYS, filter });
       let done = true;
       await readChunks(source, file, (chunk) => (done = reader.push(chunk)));
       if (done && reader.end()) {
@@ -146,7 +158,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       builder.truncate(beforeKept); // not the simple shape: read the file again with csv-parse, below
       builder.dropped = beforeDropped;
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? [] : REFERENCE_KEYS);
       await readChunks(source, file, (chunk) => {
         parser.push(chunk);
         return true;
@@ -180,7 +192,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       );
       for await (const _ of parser) void _; // records are consumed by the hook
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? [] : REFERENCE_KEYS);
       for await (const chunk of stream) parser.push(chunk as Buffer);
       parser.end();
     }
@@ -206,11 +218,13 @@ async function readAll(stream: Readable): Promise<ArrayBuffer> {
  */
 export async function readBattles(sources: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
   if (sources.length === 0) throw new InputError('no battle files given');
-  const filter = typeof opts.filter === 'string' ? compileFilter(opts.filter) : (opts.filter ?? null);
+  const userFilter = typeof opts.filter === 'string' ? compileFilter(opts.filter) : (opts.filter ?? null);
   const builder = new BattleTableBuilder({ tstamp: opts.tstamp ?? true });
+  const covs = opts.covariates ?? [];
+  const filter = covs.length ? covariateFilter(userFilter, covs, builder.useCovariates(covs.map((c) => c.name))) : userFilter;
   for (const s of sources) await readOne(builder, s, opts, filter);
-  if (filter && builder.rows === 0) {
-    throw new InputError(`no battles pass the filter (${builder.dropped} rows read): ${filter.expression}`, { file: sources.map((s) => (s === '-' ? '<stdin>' : s)).join(', ') });
+  if (userFilter && builder.rows === 0) {
+    throw new InputError(`no battles pass the filter (${builder.dropped} rows read): ${userFilter.expression}`, { file: sources.map((s) => (s === '-' ? '<stdin>' : s)).join(', ') });
   }
   return builder.finish();
 }

@@ -35,6 +35,20 @@ export interface BattleTable {
    * when no row had one. A row of count c and weight w stands for c battles of weight w each (see `./weights`).
    */
   readonly weight?: Float64Array | null;
+
+  /**
+   * Covariate values (`--covariate`, see `src/data/covariates.ts`): one column per covariate, indexed like the rows,
+   * raw (not standardised); absent (or null) when none was asked for.
+   */
+  readonly covariates?: TableCovariates | null;
+}
+
+/** The covariate columns of a {@link BattleTable}. */
+export interface TableCovariates {
+  /** Covariate names, in column order. */
+  readonly names: readonly string[];
+  /** Raw values per covariate, one per row. */
+  readonly columns: readonly Float64Array[];
 }
 
 /** Largest number of rows one {@link BattleTableBuilder} holds (2^28, about 268 million). */
@@ -140,6 +154,9 @@ export class BattleTableBuilder {
   private style: Float64Array | null = null;
   private weight: Float64Array | null = null;
   private styleIssue: string | undefined;
+  private covNames: readonly string[] | null = null;
+  private covCols: GrowableColumn<Float64Array>[] = [];
+  private covScratch: Float64Array | null = null;
   private n = 0;
   private total = 0;
   private finished = false;
@@ -164,6 +181,19 @@ export class BattleTableBuilder {
     this.styleIssue ??= message;
   }
 
+  /**
+   * Declares covariate columns (before any row): returns the scratch array (one value per covariate) that the
+   * readers' covariate filter (`covariateFilter`) fills for each row it keeps; every row pushed afterwards stores
+   * the scratch's current values.
+   */
+  useCovariates(names: readonly string[]): Float64Array {
+    if (this.n > 0 || this.dropped > 0) throw new Error('BattleTableBuilder: useCovariates() after rows were added');
+    this.covNames = [...names];
+    this.covCols = names.map(() => new GrowableColumn(Float64Array, this.cap));
+    this.covScratch = new Float64Array(names.length);
+    return this.covScratch;
+  }
+
   /** Counts a row that was read and validated but left out by a filter (its names are not interned). */
   noteDropped(): void {
     this.dropped++;
@@ -185,7 +215,7 @@ export class BattleTableBuilder {
     if (this.cap >= MAX_TABLE_ROWS) throw new RangeError(`a battle table holds at most ${MAX_TABLE_ROWS} rows`);
     const step = this.colA.inPlace && this.cap >= GROWTH_STEP ? GROWTH_STEP : this.cap;
     this.cap = Math.min(this.cap + step, MAX_TABLE_ROWS);
-    for (const c of [this.colA, this.colB, this.colOutcome, this.colCount, this.colTstamp]) c?.grow(this.cap);
+    for (const c of [this.colA, this.colB, this.colOutcome, this.colCount, this.colTstamp, ...this.covCols]) c?.grow(this.cap);
     this.views();
     if (this.style) {
       const st = new Float64Array(this.cap * 8).fill(Number.NaN);
@@ -226,6 +256,8 @@ export class BattleTableBuilder {
       this.tstamp.fill(Number.NaN, 0, i);
       this.tstamp[i] = tstamp;
     }
+    const cs = this.covScratch;
+    if (cs) for (let j = 0; j < cs.length; j++) this.covCols[j]!.view[i] = cs[j]!;
     if (style) {
       if (!this.style) this.style = new Float64Array(this.a.length * 8).fill(Number.NaN);
       for (let k = 0; k < 8; k++) this.style[i * 8 + k] = style[k]!;
@@ -272,6 +304,8 @@ export class BattleTableBuilder {
     const count = this.colCount.take(n);
     const tstamp = this.colTstamp ? this.colTstamp.take(n) : null;
     this.colTstamp = null;
+    const covariates = this.covNames ? { names: Object.freeze([...this.covNames]), columns: this.covCols.map((c) => c.take(n)) } : null;
+    this.covCols = [];
     this.views();
     return {
       models: Object.freeze(order.map((i) => this.names[i]!)),
@@ -285,6 +319,7 @@ export class BattleTableBuilder {
       ...(this.style ? { style: this.style.slice(0, n * 8) } : {}),
       ...(this.weight ? { weight: this.weight.slice(0, n) } : {}),
       ...(this.styleIssue !== undefined ? { styleIssue: this.styleIssue } : {}),
+      ...(covariates ? { covariates } : {}),
     };
   }
 }
@@ -310,6 +345,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
   const tstamp = t.tstamp ? new Float64Array(n) : null;
   const style = t.style ? new Float64Array(n * 8) : null;
   const weight = t.weight ? new Float64Array(n) : null;
+  const cov = t.covariates ? t.covariates.columns.map(() => new Float64Array(n)) : null;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;
@@ -321,8 +357,22 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     if (tstamp) tstamp[i] = t.tstamp![j]!;
     if (style) style.set(t.style!.subarray(j * 8, j * 8 + 8), i * 8);
     if (weight) weight[i] = t.weight![j]!;
+    if (cov) for (let q = 0; q < cov.length; q++) cov[q]![i] = t.covariates!.columns[q]![j]!;
   }
-  return { models: t.models, a, b, outcome, count, tstamp, rows: n, battles: total, ...(style ? { style } : {}), ...(weight ? { weight } : {}), ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}) };
+  return {
+    models: t.models,
+    a,
+    b,
+    outcome,
+    count,
+    tstamp,
+    rows: n,
+    battles: total,
+    ...(style ? { style } : {}),
+    ...(weight ? { weight } : {}),
+    ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}),
+    ...(cov ? { covariates: { names: t.covariates!.names, columns: cov } } : {}),
+  };
 }
 
 /**

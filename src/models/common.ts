@@ -59,11 +59,12 @@ export interface FittedData {
 /**
  * {@link FittedData} of a table under the options' both-bad policy, with the battles' weights in `pairs` (per-row
  * `weight` and `--reweight pairs`, see `applyWeights`; pair weights from this table's own counts). O(rows + pairs).
- * @throws InputError for per-row weights with online Elo or style control (no weighted form of those fits yet)
+ * @throws InputError for per-row weights with online Elo, style control or covariates (no per-row weights there yet)
  */
-export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method' | 'styleControl'>>): FittedData {
-  if (input.weight && (opts.method === 'elo' || opts.styleControl)) {
-    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control); ${opts.method === 'elo' ? 'online Elo' : 'style control'} has no weighted form yet`, { field: 'weight' });
+export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method' | 'styleControl' | 'covariates'>>): FittedData {
+  const rowFit = opts.styleControl || (opts.covariates?.length ?? 0) > 0;
+  if (input.weight && (opts.method === 'elo' || rowFit)) {
+    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control or --covariate); ${opts.method === 'elo' ? 'online Elo' : 'the row fit of style control and covariates'} has no per-row weights yet (--reweight pairs works there)`, { field: 'weight' });
   }
   const table = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
   const pairs = applyWeights(aggregatePairs(table), opts.reweight);

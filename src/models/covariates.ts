@@ -1,14 +1,17 @@
 /**
  * Covariates over any likelihood model: style control ("contextual Bradley–Terry", LMArena's style control since
- * 2024) adds Σ_q βq·xq to the logit gap of each battle, x the standardised style differences from
- * `conv_metadata`, and fits θ, β (and the wrapped model's tie parameter) jointly on battle rows.
+ * 2024) and any numeric per-battle covariates (`--covariate`) add Σ_q βq·xq to the logit gap of each battle, x the
+ * standardised style differences from `conv_metadata` and the standardised covariates, and fit θ, β (and the
+ * wrapped model's tie parameter) jointly on battle rows. Form (`--style-form`): LMArena's current objective
+ * (`lmarena`, arena-rank's `ContextualBradleyTerry`) or FastChat's 2024 one (`fastchat-2024`); optional inverse
+ * pair-frequency weights (`reweight`).
  */
 import type { BattleTable } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { normalQuantile } from '../math/normal.js';
-import { btCells } from '../rating/bradley-terry.js';
+import { btCells, fitBradleyTerry } from '../rating/bradley-terry.js';
 import { pointsPerLogit, toDisplay } from '../rating/scale.js';
-import { DEFAULT_STYLE_PRIOR, fitStyleControl, styleDesign } from '../rating/style.js';
+import { covariateDesign, DEFAULT_FORM_PRIOR, fitStyleControl, pairRowWeights } from '../rating/style.js';
 import { tieCells, tieTotals } from '../rating/tie-models.js';
 import { fitBase, fittedData, resolvePrior } from './common.js';
 import { tieModelName, tieParameterReport } from './tie-model.js';
@@ -24,7 +27,7 @@ import type { CovariateModelFit, FitCovariance, ModelFit, ModelOptions, RatingMo
  */
 export function withCovariates(base: RatingModel): RatingModel {
   const outcomeOf = base.outcome;
-  if (!base.likelihood || !outcomeOf) throw new UsageError(`--style-control needs a likelihood model (--method bt), not ${base.name}`);
+  if (!base.likelihood || !outcomeOf) throw new UsageError(`--style-control and --covariate need a likelihood model (--method bt), not ${base.name}`);
   return Object.freeze({
     name: `${base.name}+style`,
     likelihood: true,
@@ -37,11 +40,24 @@ export function withCovariates(base: RatingModel): RatingModel {
       const tieModel = outcome === 'davidson' || outcome === 'rao-kupper' ? outcome : null;
       const tot = tieTotals(tieCells(d.pairs, bothBad === 'ignore' ? 'tie' : bothBad));
       if (tieModel && !(tot.decided > 0)) throw new InputError(`--ties ${tieModel}: the battles hold no decided (non-tie) battle, so the tie parameter has no finite estimate`, {});
-      const { prior, warnings } = resolvePrior(t.models, btCells(d.pairs, outcome === 'ignore' ? 'ignore' : 'half'), opts.prior);
-      const design = styleDesign(t);
-      const stylePrior = opts.stylePrior ?? DEFAULT_STYLE_PRIOR;
-      const s = fitStyleControl(t, design, { outcome, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
-      if (!s.converged) warnings.push(`The style-controlled ${tieModel ? tieModelName(tieModel) : 'Bradley–Terry'} fit did not converge in ${s.iterations} iterations.`);
+      const cells = btCells(d.pairs, outcome === 'ignore' ? 'ignore' : 'half');
+      const { prior, warnings } = resolvePrior(t.models, cells, opts.prior);
+      const form = opts.styleForm ?? 'lmarena';
+      const hasCov = (opts.covariates?.length ?? 0) > 0;
+      const reweight = opts.reweight ?? null;
+      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: reweight ? pairRowWeights(t, reweight.floor) : undefined });
+      if (hasCov) {
+        const want = opts.covariates!.map((c) => c.name).join(', ');
+        const got = t.covariates!.names.join(', ');
+        if (want !== got) throw new InputError(`the battles were read with covariates (${got}), not the ones asked for (${want})`, { field: '--covariate' });
+      }
+      // lmarena: reg on the mean weighted log-likelihood = λ = reg·N on the summed scale (weights have mean 1)
+      const reg = opts.stylePrior ?? DEFAULT_FORM_PRIOR[form];
+      const stylePrior = form === 'lmarena' ? reg * t.battles : reg;
+      // warm start (half / ignore): θ of the plain fit on the pair cells (cheap), β = 0; the row passes are the cost
+      const init = tieModel ? undefined : fitBradleyTerry(cells, { prior: Math.max(prior, 1e-8), scale: opts, tolerance: 1e-3, maxIterations: 50 }).theta;
+      const s = fitStyleControl(t, design, { outcome, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, centreScores: form === 'lmarena', init });
+      if (!s.converged) warnings.push(`The covariate-adjusted ${tieModel ? tieModelName(tieModel) : 'Bradley–Terry'} fit did not converge in ${s.iterations} iterations.`);
       const f = pointsPerLogit(opts);
       const z = normalQuantile(0.975);
       const coefficients = design.features.map((feature, q): StyleCoefficient => {
@@ -51,7 +67,7 @@ export function withCovariates(base: RatingModel): RatingModel {
         const sd = design.sd[q]!;
         return { feature, coefficient: b, lower: b - z * sb, upper: b + z * sb, perUnit: b / sd, perUnitLower: (b - z * sb) / sd, perUnitUpper: (b + z * sb) / sd, points: b * f, mean: design.mean[q]!, sd, active: idx >= 0 };
       });
-      for (const c of coefficients) if (!c.active) warnings.push(`Style feature ${c.feature} does not vary across battles: its coefficient is fixed at 0.`);
+      for (const c of coefficients) if (!c.active) warnings.push(`Feature ${c.feature} does not vary across battles: its coefficient is fixed at 0.`);
       const info = {
         converged: s.converged,
         iterations: s.iterations,
@@ -75,7 +91,7 @@ export function withCovariates(base: RatingModel): RatingModel {
         etaIndex: s.etaIndex,
         prior,
         stylePrior,
-        style: { prior: stylePrior, intervals: 'sandwich', coefficients },
+        style: { prior: stylePrior, form, ...(form === 'lmarena' ? { reg } : {}), reweight: reweight ? { floor: reweight.floor } : null, intervals: 'sandwich', coefficients },
       };
     },
     sandwich(fit: ModelFit): FitCovariance {

@@ -21,23 +21,23 @@ export const MODELS: ReadonlyMap<string, RatingModel> = new Map<string, RatingMo
 
 /**
  * The model that model options select: `--method elo` → online Elo; `--method bt` with `--ties half|ignore` →
- * Bradley–Terry, with `--ties davidson|rao-kupper` → that tie model; `--style-control` wraps the result with
- * covariates (likelihood models only).
+ * Bradley–Terry, with `--ties davidson|rao-kupper` → that tie model; `--style-control` or `--covariate` wraps the
+ * result with covariates (likelihood models only).
  *
  * @throws UsageError for combinations without meaning (a tie model, style control or `--reweight` with Elo;
  * `--both-bad separate` without a tie model; `--reweight` with style control, not supported yet)
  */
-export function modelFor(opts: Pick<ModelOptions, 'method' | 'ties' | 'styleControl' | 'bothBad'> & Partial<Pick<ModelOptions, 'reweight'>>): RatingModel {
+export function modelFor(opts: Pick<ModelOptions, 'method' | 'ties' | 'styleControl' | 'bothBad' | 'covariates'> & Partial<Pick<ModelOptions, 'reweight'>>): RatingModel {
   const tieModel = opts.ties === 'davidson' || opts.ties === 'rao-kupper';
-  if (opts.method === 'elo' && (tieModel || opts.styleControl)) throw new UsageError('tie models (--ties davidson|rao-kupper) and --style-control need --method bt');
+  const covariates = opts.styleControl || (opts.covariates?.length ?? 0) > 0;
+  if (opts.method === 'elo' && (tieModel || covariates)) throw new UsageError('tie models (--ties davidson|rao-kupper), --style-control and --covariate need --method bt');
   if (opts.reweight && opts.method === 'elo') throw new UsageError('--reweight pairs weights a likelihood fit: it needs --method bt (online Elo has no weighted form)');
-  if (opts.reweight && opts.styleControl) throw new UsageError('--reweight pairs with --style-control is not supported yet (the row-based covariate fit has no weights yet)');
   if (opts.reweight && !(opts.reweight.floor > 0)) throw new UsageError(`--reweight-floor must be a positive number, got ${opts.reweight.floor}`);
   if (opts.bothBad === 'separate' && !tieModel) {
     throw new UsageError('--both-bad separate needs a tie model (--ties davidson|rao-kupper): with half or ignore both labels are scored alike');
   }
   const base = MODELS.get(opts.method === 'elo' ? 'elo' : tieModel ? opts.ties : 'bt')!;
-  return opts.styleControl ? withCovariates(base) : base;
+  return covariates ? withCovariates(base) : base;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { ModelTotals, PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import type { BtCells, TiePolicy } from '../rating/bradley-terry.js';
 import type { Anchor, ScaleOptions } from '../rating/scale.js';
-import type { StyleDesign } from '../rating/style.js';
+import type { CovariateSpec } from '../data/covariates.js';
+import type { StyleDesign, StyleForm } from '../rating/style.js';
 import type { BothBadPolicy, OutcomeModel, TieCells, TieModel } from '../rating/tie-models.js';
 
 /** Model options: what `--method --ties --both-bad --style-control --anchor --prior …` select. */
@@ -23,7 +24,10 @@ export interface ModelOptions extends ScaleOptions {
   readonly bothBad?: BothBadPolicy | undefined;
   /** Covariates: style control (bt only), a style term in the logit fitted on rows with style fields. */
   readonly styleControl?: boolean | undefined;
-  /** Ridge λ on the style coefficients (summed log-likelihood scale), default 0.5 (FastChat). */
+  /**
+   * Ridge on the style and covariate coefficients, on the scale of {@link styleForm}: `reg` on the mean weighted
+   * log-likelihood for `lmarena` (default 1), λ on the summed log-likelihood for `fastchat-2024` (default 0.5).
+   */
   readonly stylePrior?: number | undefined;
   readonly anchor: Anchor | null;
   /** Ridge prior λ on θ, or `auto`: 0 when the MLE exists, {@link AUTO_PRIOR} otherwise. */
@@ -32,6 +36,13 @@ export interface ModelOptions extends ScaleOptions {
   readonly tolerance: number;
   /** Inverse pair-frequency weights (LMArena since July 2025): a battle of pair {A, B} weighs 1/max(n_AB, floor). null/absent: unweighted. */
   readonly reweight?: { readonly floor: number } | null | undefined;
+  /**
+   * Form of style control and of the covariate objective ({@link StyleForm}): `lmarena` (default: (a − b)/(a + b),
+   * ridge on the mean weighted log-likelihood) or `fastchat-2024` ((a − b)/(a + b + 1), ridge on the summed one).
+   */
+  readonly styleForm?: StyleForm | undefined;
+  /** Covariates (`--covariate`): numeric per-battle expressions, fitted beside θ (and the style features). */
+  readonly covariates?: readonly CovariateSpec[] | undefined;
 }
 
 /** Ridge strength used when the data has no maximum-likelihood estimate and the user did not choose one. */
@@ -83,13 +94,13 @@ export interface StyleCoefficient {
   readonly coefficient: number;
   readonly lower: number;
   readonly upper: number;
-  /** Per unit of the raw relative difference (a − b)/(a + b + 1): coefficient / sd. */
+  /** Per unit of the raw value (the style form's relative difference, or the covariate as read): coefficient / sd. */
   readonly perUnit: number;
   readonly perUnitLower: number;
   readonly perUnitUpper: number;
   /** Rating points per SD of the feature (coefficient · scale/ln base). */
   readonly points: number;
-  /** Mean and SD of the raw relative difference over battles. */
+  /** Mean and SD of the raw value over battles. */
   readonly mean: number;
   readonly sd: number;
   /** False when the feature does not vary (coefficient fixed at 0). */
@@ -98,8 +109,14 @@ export interface StyleCoefficient {
 
 /** The style block of a style-controlled leaderboard. */
 export interface StyleReport {
-  /** Ridge λ on the coefficients (summed log-likelihood scale). */
+  /** Ridge λ on the coefficients as applied, on the summed log-likelihood scale (`lmarena`: reg·N). */
   readonly prior: number;
+  /** The style form (also the covariate objective's form). */
+  readonly form?: StyleForm;
+  /** `lmarena`: the ridge `reg` on the mean log-likelihood scale (λ = reg·N). */
+  readonly reg?: number;
+  /** Whether the fit used inverse pair-frequency weights, and their floor. */
+  readonly reweight?: { readonly floor: number } | null;
   /** How the intervals were computed. */
   readonly intervals: 'sandwich' | 'bootstrap' | 'none';
   readonly coefficients: readonly StyleCoefficient[];

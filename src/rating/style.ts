@@ -15,29 +15,65 @@ import { initialEta, type OutcomeModel, outcomeTerms, sandwichFromParts } from '
 export const DEFAULT_STYLE_PRIOR = 0.5;
 
 /**
- * The standardised style design of a battle table: per row and feature, the relative difference
- * (a − b)/(a + b + 1) of the two answers' counts, centred and scaled to unit standard deviation over battles
- * (weighted by `count`; population SD). A feature whose SD is 0 (e.g. all zero) is inactive: its coefficient is
- * fixed at 0, so style control on all-zero features is exactly plain Bradley–Terry.
+ * How the style features are formed and penalised (`--style-form`):
+ * - `lmarena`: LMArena's current style control (lmarena/arena-rank `ContextualBradleyTerry`, 2025–): per feature
+ *   the relative difference (a − b)/(a + b) (0 when a = b = 0), ridge `reg` on the *mean* weighted log-likelihood
+ *   (λ = reg·N on the summed scale, N battles; default reg 1), sandwich with centred scores;
+ * - `fastchat-2024`: FastChat's 2024 form (`fit_contextual_bt`): (a − b)/(a + b + 1), ridge λ on the summed
+ *   log-likelihood (default 0.5).
+ */
+export type StyleForm = 'lmarena' | 'fastchat-2024';
+
+/** The style forms, default first. */
+export const STYLE_FORMS: readonly StyleForm[] = ['lmarena', 'fastchat-2024'];
+
+/** Default ridge of each form, on its own scale (mean log-likelihood for `lmarena`, summed for `fastchat-2024`). */
+export const DEFAULT_FORM_PRIOR: Readonly<Record<StyleForm, number>> = Object.freeze({ lmarena: 1, 'fastchat-2024': DEFAULT_STYLE_PRIOR });
+
+/**
+ * The standardised design of a battle table: per row and feature a raw value (a style relative difference, or a
+ * covariate), centred and scaled to unit standard deviation over battles (weighted by `count`; population SD, as
+ * numpy's `std`). A feature whose SD is 0 (e.g. all zero) is inactive: its coefficient is fixed at 0 (arena-rank
+ * divides by 1 instead and lets the ridge hold it at 0: the same fit), so style control on all-zero features is
+ * exactly plain Bradley–Terry.
  */
 export interface StyleDesign {
-  /** Feature names ({@link STYLE_FEATURES}). */
+  /** Feature names: {@link STYLE_FEATURES} (style control), then covariate names. */
   readonly features: readonly string[];
-  /** rows × K standardised values (0 for inactive features). */
+  /**
+   * rows × K standardised values (0 for inactive features), K = `features.length`. Built on first access from
+   * {@link columns} when the design has them (the fast fit never needs it: it standardises on the fly).
+   */
   readonly x: Float64Array;
-  /** Mean of the raw relative difference per feature. */
+  /** Raw values per feature (one array per feature, indexed by row), when the design was built from columns. */
+  readonly columns?: readonly Float64Array[];
+  /** Mean of the raw value per feature. */
   readonly mean: Float64Array;
-  /** SD of the raw relative difference per feature (1 where inactive). */
+  /** SD of the raw value per feature (1 where inactive). */
   readonly sd: Float64Array;
   /** 1 when the feature varies and enters the fit. */
   readonly active: Uint8Array;
+  /**
+   * Per-row weight multiplying the row's count (inverse pair-frequency weights, normalised to mean 1 over battles),
+   * fixed from the full data: a bootstrap round resamples counts and keeps them. Absent: unweighted.
+   */
+  readonly rowWeight?: Float64Array | undefined;
 }
 
 /**
- * Builds the {@link StyleDesign} of a table read with style fields. O(rows·K).
+ * Builds the {@link StyleDesign} of a table read with style fields (`fastchat-2024` form by default). O(rows·K).
  * @throws InputError when the table has no style fields, or some row lacks them
  */
-export function styleDesign(t: BattleTable): StyleDesign {
+export function styleDesign(t: BattleTable, form: StyleForm = 'fastchat-2024'): StyleDesign {
+  return covariateDesign(t, { style: form, covariates: false });
+}
+
+/**
+ * The raw style relative differences of a table, rows × {@link STYLE_K}: (a − b)/(a + b) (`lmarena`, 0 when both
+ * are 0) or (a − b)/(a + b + 1) (`fastchat-2024`).
+ * @throws InputError when the table has no style fields, or some row lacks them
+ */
+export function styleDifferences(t: BattleTable, form: StyleForm): Float64Array {
   const st = t.style;
   if (t.styleIssue !== undefined && (!st || hasMissingRow(t))) throw new InputError(t.styleIssue);
   if (!st) {
@@ -48,6 +84,7 @@ export function styleDesign(t: BattleTable): StyleDesign {
   }
   const K = STYLE_K;
   const raw = new Float64Array(t.rows * K);
+  const plus = form === 'lmarena' ? 0 : 1;
   for (let r = 0; r < t.rows; r++) {
     if (Number.isNaN(st[r * 8]!)) {
       throw new InputError(`style control needs style fields on every battle; row ${r + 1} (in input order) has none`, { field: '--style-control' });
@@ -55,36 +92,111 @@ export function styleDesign(t: BattleTable): StyleDesign {
     for (let q = 0; q < K; q++) {
       const a = st[r * 8 + q]!;
       const b = st[r * 8 + 4 + q]!;
-      raw[r * K + q] = (a - b) / (a + b + 1);
+      const den = a + b + plus;
+      raw[r * K + q] = den === 0 ? 0 : (a - b) / den;
     }
   }
+  return raw;
+}
+
+/**
+ * The design of a covariate fit: the style features in the given form (when `style` is not null), then the
+ * table's covariate columns (when `covariates`), all standardised over battles as {@link StyleDesign} says.
+ * O(rows·K).
+ * @throws InputError for missing style fields, or covariates asked for on a table read without them
+ */
+export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm | null; readonly covariates: boolean; readonly rowWeight?: Float64Array | undefined }): StyleDesign {
+  const ks = o.style ? STYLE_K : 0;
+  const cov = o.covariates ? t.covariates : null;
+  if (o.covariates && !cov) throw new InputError('covariates were asked for but the battles were read without them', { field: '--covariate' });
+  const columns: Float64Array[] = [];
+  if (o.style) {
+    const st = styleDifferences(t, o.style);
+    for (let q = 0; q < ks; q++) columns.push(Float64Array.from({ length: t.rows }, (_, r) => st[r * ks + q]!));
+  }
+  // the table's covariate columns are used as they are (no copy): the design standardises them on the fly
+  if (cov) columns.push(...cov.columns);
+  const features = [...(o.style ? STYLE_FEATURES : []), ...(cov ? cov.names : [])];
+  return standardise(t, columns, features, o.rowWeight);
+}
+
+function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[], rowWeight?: Float64Array): StyleDesign {
+  const K = features.length;
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
   const active = new Uint8Array(K);
   let w = 0;
   for (let r = 0; r < t.rows; r++) w += t.count[r]!;
   for (let q = 0; q < K; q++) {
+    const col = columns[q]!;
     let s = 0;
-    for (let r = 0; r < t.rows; r++) s += t.count[r]! * raw[r * K + q]!;
+    for (let r = 0; r < t.rows; r++) s += t.count[r]! * col[r]!;
     const mu = w ? s / w : 0;
     let v = 0;
     for (let r = 0; r < t.rows; r++) {
-      const e = raw[r * K + q]! - mu;
+      const e = col[r]! - mu;
       v += t.count[r]! * e * e;
     }
     const sigma = w ? Math.sqrt(v / w) : 0;
     mean[q] = mu;
-    active[q] = sigma > 1e-12 ? 1 : 0;
+    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
     sd[q] = active[q] ? sigma : 1;
   }
-  const x = new Float64Array(t.rows * K);
-  for (let r = 0; r < t.rows; r++) for (let q = 0; q < K; q++) x[r * K + q] = active[q] ? (raw[r * K + q]! - mean[q]!) / sd[q]! : 0;
-  return { features: STYLE_FEATURES, x, mean, sd, active };
+  let x: Float64Array | null = null;
+  // (never spread a design: that would call the x getter and build x)
+  const design = { features, mean, sd, active, columns, ...(rowWeight ? { rowWeight } : {}) } as StyleDesign;
+  // x on first access (enumerable, so that a bootstrap job posted to a worker carries it)
+  Object.defineProperty(design, 'x', {
+    enumerable: true,
+    get(): Float64Array {
+      if (!x) {
+        x = new Float64Array(t.rows * K);
+        for (let q = 0; q < K; q++) {
+          if (!active[q]) continue;
+          const col = columns[q]!;
+          const mu = mean[q]!;
+          const sq = sd[q]!;
+          for (let r = 0; r < t.rows; r++) x[r * K + q] = (col[r]! - mu) / sq;
+        }
+      }
+      return x;
+    },
+  });
+  return design;
 }
 
-function hasMissingRow(t: BattleTable): boolean {
-  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
-  return false;
+/**
+ * Inverse pair-frequency weights per row (LMArena since July 2025, arena-rank `ContextualPairDataset`): a battle of
+ * the unordered pair {A, B} weighs 1/max(n_AB, floor), n_AB the battles of that pair, normalised so that the mean
+ * weight over battles is 1 (Σ count·w = battles). O(rows).
+ */
+export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
+  const m = t.models.length;
+  // pair totals: a dense m×m array when it is small (one typed-array read per row), else a map
+  const dense = m <= 4096 ? new Float64Array(m * m) : null;
+  const map = dense ? null : new Map<number, number>();
+  const key = (r: number) => {
+    const a = t.a[r]!;
+    const b = t.b[r]!;
+    return a < b ? a * m + b : b * m + a;
+  };
+  for (let r = 0; r < t.rows; r++) {
+    const k = key(r);
+    if (dense) dense[k]! += t.count[r]!;
+    else map!.set(k, (map!.get(k) ?? 0) + t.count[r]!);
+  }
+  const w = new Float64Array(t.rows);
+  let sw = 0;
+  let n = 0;
+  for (let r = 0; r < t.rows; r++) {
+    const k = key(r);
+    w[r] = 1 / Math.max(dense ? dense[k]! : map!.get(k)!, floor);
+    sw += t.count[r]! * w[r]!;
+    n += t.count[r]!;
+  }
+  const norm = sw > 0 ? n / sw : 1;
+  for (let r = 0; r < t.rows; r++) w[r]! *= norm;
+  return w;
 }
 
 /** Options of {@link fitStyleControl}. */
@@ -105,6 +217,11 @@ export interface StyleFitOptions {
   readonly init?: Float64Array | undefined;
   /** Whether to compute the sandwich covariance (one more pass; a bootstrap round does not need it) [true]. */
   readonly covariance?: boolean | undefined;
+  /**
+   * Centre the per-battle scores of the sandwich's B on their mean λβ/N (the ridge makes it non-zero; arena-rank's
+   * `reg_correction`) [false: FastChat 2024's uncentred B].
+   */
+  readonly centreScores?: boolean | undefined;
 }
 
 /** Defaults: ties half, no θ prior, FastChat's β ridge, 1e-6 points, 100 iterations. */
@@ -160,13 +277,15 @@ export interface StyleFit {
 export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Partial<StyleFitOptions> = {}): StyleFit {
   const o = { ...DEFAULT_STYLE_FIT, ...opts };
   const m = t.models.length;
-  const K = STYLE_K;
-  const wts = o.weights ?? Float64Array.from(t.count);
+  const K = design.features.length;
+  const rw = design.rowWeight;
+  const base: ArrayLike<number> = o.weights ?? t.count;
   let decided = 0;
   let ties = 0;
   for (let r = 0; r < t.rows; r++) {
-    if (t.outcome[r]! < 2) decided += wts[r]!;
-    else ties += wts[r]!;
+    const c = rw ? base[r]! * rw[r]! : base[r]!;
+    if (t.outcome[r]! < 2) decided += c;
+    else ties += c;
   }
   const tieModel = o.outcome === 'davidson' || o.outcome === 'rao-kupper';
   if (tieModel && !(decided > 0)) throw new Error(`${o.outcome} fit requires at least one decided (non-tie) battle`);
@@ -180,9 +299,17 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   const act: number[] = [];
   for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) act.push(q);
   const kk = act.length;
-  const X = design.x;
+  // the general path's per-row weights (count·pair weight); the fast path below reads them in place
+  let wtsCache: Float64Array | null = null;
+  const weightsOf = (): Float64Array => {
+    if (!wtsCache) {
+      wtsCache = Float64Array.from(base);
+      if (rw) for (let r = 0; r < t.rows; r++) wtsCache[r]! *= rw[r]!;
+    }
+    return wtsCache;
+  };
   const out = new Float64Array(6);
-  const gapOf = (x: Float64Array, r: number) => {
+  const gapOf = (x: Float64Array, r: number, X: Float64Array) => {
     let d = x[t.a[r]!]! - x[t.b[r]!]!;
     for (let s = 0; s < kk; s++) d += x[m + s]! * X[r * K + act[s]!]!;
     return d;
@@ -195,13 +322,17 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     return 0.5 * o.prior * a + 0.5 * o.stylePrior * b;
   };
   const outcomeOf = (r: number) => (t.outcome[r]! >= 2 ? 2 : t.outcome[r]!);
+  const simple = (model === 'half' || model === 'ignore') && !hasEta;
   const loglik = (x: Float64Array) => {
+    if (simple) return simplePass(x, null, null, null);
+    const wts = weightsOf();
+    const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
     let ll = 0;
     for (let r = 0; r < t.rows; r++) {
       const c = wts[r]!;
       if (!c) continue;
-      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      outcomeTerms(model, gapOf(x, r, X), eta, outcomeOf(r), out);
       ll += c * out[0]!;
     }
     return ll;
@@ -210,7 +341,59 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
    * Adds, for every row, weight·(per-battle terms) to g and h (negative Hessian), and when `bo` is given
    * weight·s·sᵀ (the B of the sandwich) to it in the same pass. Returns ℓ.
    */
+  /**
+   * The half / ignore outcome models without a tie parameter, in one tight pass: a battle's terms are inlined
+   * (y·d − softplus(d), y − p, p(1 − p)) and its information goes to per-pair, per-model and β×β accumulators that
+   * are folded into the n×n matrices once per pass (4 + 2k + k² scattered writes per row become 1 + 2k + k²
+   * contiguous ones). Same sums as `accumulate`'s general path, in another order. g null: log-likelihood only.
+   */
+  // the active features as raw columns standardised on the fly ((v − mean)/sd, as `design.x` holds them), or
+  // strided copies of `design.x` for a design without columns
+  const cols: Float64Array[] = act.map((q) => (design.columns ? design.columns[q]! : Float64Array.from({ length: t.rows }, (_, r) => design.x[r * K + q]!)));
+  const colMean = Float64Array.from(act, (q) => (design.columns ? design.mean[q]! : 0));
+  const colSd = Float64Array.from(act, (q) => (design.columns ? design.sd[q]! : 1));
+  const ignoreTies = model === 'ignore';
+  const simplePass = (x: Float64Array, g: Float64Array | null, h: Float64Array | null, bo: Float64Array | null): number => {
+    const beta = new Float64Array(kk);
+    for (let s = 0; s < kk; s++) beta[s] = x[m + s]!;
+    const count = t.count;
+    const w = o.weights ?? null;
+    if (!g) return halfLogLik(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, x, beta, ignoreTies);
+    const acc: HalfAccumulators = {
+      pairH: new Float64Array(m * m),
+      crossH: new Float64Array(m * kk),
+      bbH: new Float64Array(kk * kk),
+      pairB: bo ? new Float64Array(m * m) : null,
+      crossB: bo ? new Float64Array(m * kk) : null,
+      bbB: bo ? new Float64Array(kk * kk) : null,
+    };
+    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc);
+    fold(h!, acc.pairH, acc.crossH, acc.bbH);
+    if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
+    return ll;
+  };
+  const fold = (mat: Float64Array, pair: Float64Array, cross: Float64Array, bb: Float64Array) => {
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) {
+        const v = pair[a * m + b]!;
+        if (!v) continue;
+        mat[a * n + a]! += v;
+        mat[b * n + b]! += v;
+        mat[a * n + b]! -= v;
+        mat[b * n + a]! -= v;
+      }
+      for (let s = 0; s < kk; s++) {
+        const v = cross[a * kk + s]!;
+        mat[a * n + m + s]! += v;
+        mat[(m + s) * n + a]! += v;
+      }
+    }
+    for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) mat[(m + s) * n + m + u]! += bb[s * kk + u]!;
+  };
   const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, bo: Float64Array | null): number => {
+    if (simple) return simplePass(x, g, h, bo);
+    const wts = weightsOf();
+    const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
     const xr = new Float64Array(kk);
     let ll = 0;
@@ -220,7 +403,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       const a = t.a[r]!;
       const b = t.b[r]!;
       for (let s = 0; s < kk; s++) xr[s] = X[r * K + act[s]!]!;
-      outcomeTerms(model, gapOf(x, r), eta, outcomeOf(r), out);
+      outcomeTerms(model, gapOf(x, r, X), eta, outcomeOf(r), out);
       ll += c * out[0]!;
       const gd = out[1]!;
       const ge = out[2]!;
@@ -229,12 +412,19 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       for (let s = 0; s < kk; s++) g[m + s]! += c * gd * xr[s]!;
       if (hasEta) g[etaIndex]! += c * ge;
       addBlock(h, a, b, xr, c * out[3]!, c * out[4]!, c * out[5]!);
-      if (bo) addBlock(bo, a, b, xr, c * gd * gd, c * gd * ge, c * ge * ge);
+      // B: a row of count n and weight w holds n battles whose scores are w·s each, so it adds n·w²·s·sᵀ = c·w·s·sᵀ
+      const cbw = rw ? c * rw[r]! : c;
+      if (bo) addBlock(bo, a, b, xr, cbw * gd * gd, cbw * gd * ge, cbw * ge * ge);
     }
     return ll;
   };
   const addBlock = (mat: Float64Array, a: number, b: number, xr: Float64Array, hdd: number, hde: number, hee: number) =>
     addBattleBlock(mat, n, m, kk, hasEta ? etaIndex : -1, a, b, xr, hdd, hde, hee);
+  const fuse = simple && o.covariance !== false;
+  const lastB = fuse ? new Float64Array(n * n) : null;
+  const lastH = fuse ? new Float64Array(n * n) : null;
+  const lastX = fuse ? new Float64Array(n).fill(Number.NaN) : null;
+  let lastLL = Number.NaN;
   const x0 = new Float64Array(n);
   if (o.init) x0.set(o.init.subarray(0, n));
   if (hasEta) {
@@ -248,7 +438,15 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       extra: n - m,
       value: (x) => loglik(x) - penalty(x),
       derivatives: (x, g, h) => {
-        const ll = accumulate(x, g, h, null);
+        // with a sandwich to come, B is accumulated in every pass (a little more work per row): the pass at the
+        // final iterate then serves the sandwich too, saving one more pass over the rows
+        lastB?.fill(0);
+        const ll = accumulate(x, g, h, lastB);
+        if (lastB) {
+          lastH!.set(h);
+          lastX!.set(x);
+          lastLL = ll;
+        }
         for (let v = 0; v < m; v++) {
           g[v]! -= o.prior * x[v]!;
           h[v * n + v]! += o.prior;
@@ -271,11 +469,28 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     cov = new Float64Array(0);
   } else {
     // sandwich: H (with both ridges) and B from the per-battle scores, in one pass
-    const g = new Float64Array(n);
-    const h = new Float64Array(n * n);
-    const bmat = new Float64Array(n * n);
-    ll = accumulate(x, g, h, bmat);
+    let near = fuse;
+    for (let v = 0; near && v < n; v++) if (!(Math.abs(x[v]! - lastX![v]!) <= 1e-12)) near = false;
+    let h: Float64Array;
+    let bmat: Float64Array;
+    if (near) {
+      // the last derivatives pass was at this iterate (up to the re-centring's rounding): its H and B serve
+      h = lastH!;
+      bmat = lastB!;
+      ll = lastLL;
+    } else {
+      h = new Float64Array(n * n);
+      bmat = new Float64Array(n * n);
+      ll = accumulate(x, new Float64Array(n), h, bmat);
+    }
     for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
+    if (o.centreScores) {
+      // the estimating equation per battle is w·s − λβ/N (they sum to 0 at the estimate): B = Σ w²·s·sᵀ − λ²/N·ββᵀ
+      let nb = 0;
+      for (let r = 0; r < t.rows; r++) nb += o.weights ? o.weights[r]! : t.count[r]!;
+      const c = nb > 0 ? (o.stylePrior * o.stylePrior) / nb : 0;
+      for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) bmat[(m + s) * n + m + u]! -= c * x[m + s]! * x[m + u]!;
+    }
     try {
       cov = sandwichFromParts(h, bmat, n, m, o.prior);
     } catch {
@@ -333,4 +548,129 @@ export function addBattleBlock(mat: Float64Array, n: number, m: number, k: numbe
     mat[eta * n + m + s]! += v;
   }
   mat[eta * n + eta]! += hee;
+}
+
+function hasMissingRow(t: BattleTable): boolean {
+  for (let r = 0; r < t.rows; r++) if (!t.style || Number.isNaN(t.style[r * 8]!)) return true;
+  return false;
+}
+
+/** Per-pair, per-model and β×β sums of one derivatives pass (see `halfDerivatives`); the B ones when asked. */
+interface HalfAccumulators {
+  readonly pairH: Float64Array;
+  readonly crossH: Float64Array;
+  readonly bbH: Float64Array;
+  readonly pairB: Float64Array | null;
+  readonly crossB: Float64Array | null;
+  readonly bbB: Float64Array | null;
+}
+
+/**
+ * Σ c·w·[y·d − softplus(d)] over rows under half wins (y = ½ for a tie) or ties ignored: the log-likelihood pass of
+ * the style fit's fast path. A module-level function with monomorphic typed arrays, so V8 optimises it once. O(rows·k).
+ */
+function halfLogLik(
+  rows: number,
+  ta: Int32Array,
+  tb: Int32Array,
+  oc: Uint8Array,
+  count: Uint32Array,
+  weights: Float64Array | null,
+  rw: Float64Array | null,
+  cols: readonly Float64Array[],
+  mean: Float64Array,
+  sd: Float64Array,
+  x: Float64Array,
+  beta: Float64Array,
+  ignoreTies: boolean,
+): number {
+  const kk = cols.length;
+  let ll = 0;
+  for (let r = 0; r < rows; r++) {
+    const o0 = oc[r]!;
+    if (o0 >= 2 && ignoreTies) continue;
+    const n0 = weights === null ? count[r]! : weights[r]!;
+    const c = rw === null ? n0 : n0 * rw[r]!;
+    if (c === 0) continue;
+    let d = x[ta[r]!]! - x[tb[r]!]!;
+    for (let s = 0; s < kk; s++) d += beta[s]! * ((cols[s]![r]! - mean[s]!) / sd[s]!);
+    const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
+    ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(Math.exp(-Math.abs(d))));
+  }
+  return ll;
+}
+
+/**
+ * The derivatives pass of the fast path: the log-likelihood, the gradient into `g`, and the information (and,
+ * with `acc.pairB`, the score outer products of B, n·w²·s·sᵀ per row) into per-pair / per-model / β×β sums that
+ * the caller folds into the n×n matrices. O(rows·k²).
+ */
+function halfDerivatives(
+  rows: number,
+  ta: Int32Array,
+  tb: Int32Array,
+  oc: Uint8Array,
+  count: Uint32Array,
+  weights: Float64Array | null,
+  rw: Float64Array | null,
+  cols: readonly Float64Array[],
+  mean: Float64Array,
+  sd: Float64Array,
+  m: number,
+  x: Float64Array,
+  beta: Float64Array,
+  ignoreTies: boolean,
+  g: Float64Array,
+  acc: HalfAccumulators,
+): number {
+  const kk = cols.length;
+  const { pairH, crossH, bbH, pairB, crossB, bbB } = acc;
+  const xr = new Float64Array(kk);
+  let ll = 0;
+  for (let r = 0; r < rows; r++) {
+    const o0 = oc[r]!;
+    if (o0 >= 2 && ignoreTies) continue;
+    const pw = rw === null ? 1 : rw[r]!;
+    const c = (weights === null ? count[r]! : weights[r]!) * pw;
+    if (c === 0) continue;
+    const a = ta[r]!;
+    const b = tb[r]!;
+    let d = x[a]! - x[b]!;
+    for (let s = 0; s < kk; s++) {
+      const v = (cols[s]![r]! - mean[s]!) / sd[s]!;
+      xr[s] = v;
+      d += beta[s]! * v;
+    }
+    const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
+    const e = Math.exp(-Math.abs(d));
+    ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
+    const p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    const gd = y - p;
+    const cg = c * gd;
+    const ch = c * p * (1 - p);
+    g[a]! += cg;
+    g[b]! -= cg;
+    pairH[a * m + b]! += ch;
+    const ca = a * kk;
+    const cb = b * kk;
+    for (let s = 0; s < kk; s++) {
+      const v = xr[s]!;
+      g[m + s]! += cg * v;
+      const hv = ch * v;
+      crossH[ca + s]! += hv;
+      crossH[cb + s]! -= hv;
+      for (let u = 0; u < kk; u++) bbH[s * kk + u]! += hv * xr[u]!;
+    }
+    if (pairB !== null) {
+      const cbw = c * pw * gd * gd;
+      pairB[a * m + b]! += cbw;
+      for (let s = 0; s < kk; s++) {
+        const v = cbw * xr[s]!;
+        crossB![ca + s]! += v;
+        crossB![cb + s]! -= v;
+        for (let u = 0; u < kk; u++) bbB![s * kk + u]! += v * xr[u]!;
+      }
+    }
+  }
+  return ll;
 }

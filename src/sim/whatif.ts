@@ -116,6 +116,7 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
 export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
   // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
   if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
+  if (rate.covariates?.length) throw new RangeError('what-if replications refit pair counts, which carry no covariates: a covariate fit cannot be refitted from them');
   if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
   // --reweight pairs is honoured (each refit weighs the board's own pair counts); per-row weights are not kept
   if (table.weight) throw new InputError('what-if replications refit pair counts, which carry no per-row weights (--reweight pairs is supported: each refit weighs its own board\'s pair counts)', { field: 'weight' });

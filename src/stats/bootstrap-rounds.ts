@@ -6,7 +6,6 @@ import { analyseGraph } from '../rating/graph.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { deriveRng, type Rng } from '../rng.js';
 import { FixedHessianRefit } from '../rating/bt-refit.js';
-import { STYLE_K } from '../data/style-fields.js';
 import { fitStyleControl, type StyleDesign } from '../rating/style.js';
 import { fitTieModel, type TieCells, type TieModel } from '../rating/tie-models.js';
 import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
@@ -107,7 +106,8 @@ export interface TieBootstrapJob {
 /**
  * A style-control (covariates) bootstrap as plain data: each round draws the battle rows with replacement (an exact
  * multinomial over the rows, a row of count c standing for c battles) and refits θ, β (and η) on the same
- * standardised design, warm-started at the full-data x. Extra parameters per round: the STYLE_K β, then η.
+ * standardised design (and the same pair weights, `design.rowWeight`), warm-started at the full-data x. Extra
+ * parameters per round: the K β (style features, then covariates), then η.
  * Control variate per round: the one-step estimate of x from x̂ with the full-data information
  * (`styleLinearisation`), one pass over the rows.
  */
@@ -140,7 +140,7 @@ export function jobHasControl(job: BootstrapJob): boolean {
 
 /** Number of extra (non-rating) parameters a job's rounds record: η for tie models, β and η for style control. */
 export function jobExtras(job: BootstrapJob): number {
-  return job.kind === 'tie' ? 1 : job.kind === 'style' ? STYLE_K + 1 : 0;
+  return job.kind === 'tie' ? 1 : job.kind === 'style' ? job.design.features.length + 1 : 0;
 }
 
 /** Per-round diagnostics, summed over rounds. */
@@ -335,17 +335,20 @@ function prepareStyle(job: StyleBootstrapJob, seed: string | number): RoundRunne
   const ignoreTies = job.outcome === 'ignore';
   const fit = { outcome: job.outcome, stylePrior: job.stylePrior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.start, covariance: false };
   const lin = styleLinearisation(job);
+  const K = job.design.features.length;
+  const rw = job.design.rowWeight;
   const g = new Float64Array(lin.n);
   const first = new Float64Array(m);
   return {
     models: m,
     hasControl: true,
-    extras: STYLE_K + 1,
+    extras: K + 1,
     run(round, out, stats, control, extra) {
       const weights = new Float64Array(t.rows);
       countMultinomialInto(roundRng(seed, round), plan, weights);
       if (control) {
-        linearStep(lin, weights, g, first);
+        // the linearisation's cells carry the pair weights (count·w): scale the drawn counts alike
+        linearStep(lin, rw ? weights.map((x, q) => x * rw[q]!) : weights, g, first);
         for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
       }
       let prior = job.prior;
@@ -372,7 +375,7 @@ function prepareStyle(job: StyleBootstrapJob, seed: string | number): RoundRunne
       for (let v = 0; v < m; v++) out[v] = f * r.theta[v]! + job.offset;
       if (extra) {
         extra.set(r.beta, 0);
-        extra[STYLE_K] = r.eta;
+        extra[K] = r.eta;
       }
     },
   };

@@ -1,4 +1,3 @@
-import { STYLE_K } from '../data/style-fields.js';
 import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
 import { centreFirst } from '../rating/newton.js';
 import type { BattleTable } from '../data/table.js';
@@ -269,7 +268,8 @@ export function styleLinearisation(job: StyleJobParts): Linearisation {
   const t = job.table;
   const m = job.models;
   const act: number[] = [];
-  for (let q = 0; q < STYLE_K; q++) if (job.design.active[q]) act.push(q);
+  const K = job.design.features.length;
+  for (let q = 0; q < K; q++) if (job.design.active[q]) act.push(q);
   const kk = act.length;
   let ties = 0;
   for (let r = 0; r < t.rows; r++) if (t.outcome[r]! >= 2) ties += t.count[r]!;
@@ -286,11 +286,11 @@ export function styleLinearisation(job: StyleJobParts): Linearisation {
     cells: t.rows,
     a: t.a,
     b: t.b,
-    count: Float64Array.from(t.count),
+    count: job.design.rowWeight ? Float64Array.from(t.count, (c, r) => c * job.design.rowWeight![r]!) : Float64Array.from(t.count),
     outcome,
     model: tieModel && !eta ? 'ignore' : job.outcome,
     x: kk ? job.design.x : null,
-    stride: STYLE_K,
+    stride: K,
     columns: Int32Array.from(act),
     xhat,
     ...pr,

@@ -1,3 +1,4 @@
+import { STYLE_FEATURES } from '../../data/style-fields.js';
 import type { Command } from 'commander';
 import { aggregatePairs } from '../../data/aggregate.js';
 import type { BattleTable } from '../../data/table.js';
@@ -78,7 +79,10 @@ export function fitExtrasText(lb: Leaderboard, format: OutputFormat): string {
     lines.push(`Tie parameters (${lb.params.ties}, ${how === 'no intervals' ? how : `${pct} ${how}`}): ${parts.join(', ')}; log-likelihood ${lb.fit.logLikelihood.toFixed(6)} per battle`);
   }
   if (lb.style) {
-    lines.push(`Style coefficients (log-odds per SD of the feature, ${how === 'no intervals' ? how : `${pct} ${how}`}, ridge λ = ${lb.style.prior}):`);
+    const st = lb.style;
+    const ridge = st.form === 'lmarena' && st.reg !== undefined ? `ridge reg ${st.reg} on the mean log-likelihood (λ = ${fmt(st.prior, 0)} summed)` : `ridge λ = ${st.prior}`;
+    const what = st.coefficients.some((c) => !(STYLE_FEATURES as readonly string[]).includes(c.feature)) ? 'Style and covariate coefficients' : 'Style coefficients';
+    lines.push(`${what} (log-odds per SD of the feature, ${how === 'no intervals' ? how : `${pct} ${how}`}, ${st.form ?? 'fastchat-2024'} form, ${ridge}${st.reweight ? `, pair weights floor ${st.reweight.floor}` : ''}):`);
     const header = ['Feature', 'Coefficient', 'Interval', 'Per unit', 'Points per SD'];
     const rows = lb.style.coefficients.map((c) => [c.feature, c.coefficient.toFixed(4), `${c.lower.toFixed(4)} – ${c.upper.toFixed(4)}`, c.perUnit.toFixed(4), fmt(c.points, 1)]);
     lines.push(textTable(header, rows, ['l', 'r', 'r', 'r', 'r']).trimEnd());

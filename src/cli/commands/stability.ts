@@ -50,6 +50,7 @@ export function checkpointIntervals(iv: IntervalOptions, each = 'checkpoint'): S
  * from them. @throws UsageError for `--style-control`
  */
 export function checkPairCountModel(rate: ModelOptions, command: string): void {
+  if (rate.covariates?.length) throw new UsageError(`--covariate: ${command} refits the board from pair counts, which carry no covariates; use arena rate --covariate on the battles instead`);
   if (rate.styleControl) throw new UsageError(`--style-control: ${command} refits the board from pair counts, which carry no style features; use arena rate --style-control on the battles instead`);
 }
 
