@@ -11,17 +11,13 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRng } from '../dist/index.js';
-import { fmt, markdownTable, median, parseArgs, ROOT, runChild } from './lib.mjs';
+import { fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 3 });
 const bin = join(ROOT, 'dist', 'cli', 'main.js');
 const cache = join(ROOT, 'bench', '.cache');
 mkdirSync(cache, { recursive: true });
-const plainFile = join(cache, `sim-${o.battles}-seed1.jsonl`);
-if (!existsSync(plainFile)) {
-  process.stderr.write(`generating ${o.battles} battles → ${plainFile}\n`);
-  execFileSync(process.execPath, [bin, 'simulate', '--battles', String(o.battles), '--seed', '1', '--out', plainFile, '--quiet']);
-}
+const plainFile = simulatedFile(o.battles);
 const fieldsFile = join(cache, `sim-${o.battles}-seed1-fields.jsonl`);
 if (!existsSync(fieldsFile)) {
   process.stderr.write(`adding language and anony → ${fieldsFile}\n`);

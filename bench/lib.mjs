@@ -1,6 +1,6 @@
 // Small helpers shared by the bench scripts (plain ESM over the built dist/, no TypeScript step).
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,21 @@ import { fileURLToPath } from 'node:url';
 /** The repository's root folder, and its copy of LMArena's 1.67M real battles (fixtures/README.md). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REAL_BATTLES = join(ROOT, 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
+
+/**
+ * The cached simulated board `bench/.cache/sim-<battles>-seed1.jsonl` (`arena simulate --battles N --seed 1`),
+ * made on first use; needs `npm run build`. Returns its path.
+ */
+export function simulatedFile(battles) {
+  const cache = join(ROOT, 'bench', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const file = join(cache, `sim-${battles}-seed1.jsonl`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${battles} battles → ${file}\n`);
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'simulate', '--battles', String(battles), '--seed', '1', '--out', file, '--quiet']);
+  }
+  return file;
+}
 
 /** Median of a list of numbers (mean of the two middle ones for an even count). */
 export function median(xs) {

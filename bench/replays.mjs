@@ -8,12 +8,11 @@
 //   elo bootstrap   arena rate fixtures/data/chatbot-arena-20240814/battles.jsonl --method elo --bootstrap 1000 (2 threads)
 // Targets: stability ≤ 3×, debut ≤ 3×, best-of-50 ≤ 5× one rate; Elo bootstrap ≤ 60 s.
 //   npm run build && node bench/replays.mjs [--battles N] [--repeats R] [--quick]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { REAL_BATTLES } from './lib.mjs';
+import { REAL_BATTLES, simulatedFile } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -21,13 +20,7 @@ const bin = join(root, 'dist', 'cli', 'main.js');
 const { values: o } = parseArgs({ options: { battles: { type: 'string' }, repeats: { type: 'string' }, quick: { type: 'boolean', default: false } } });
 const battles = Number(o.battles ?? (o.quick ? 500_000 : 5_780_000));
 const repeats = Number(o.repeats ?? (o.quick ? 1 : 3));
-const cache = join(here, '.cache');
-mkdirSync(cache, { recursive: true });
-const file = join(cache, `sim-${battles}-seed1.jsonl`);
-if (!existsSync(file)) {
-  process.stderr.write(`generating ${battles} battles → ${file}\n`);
-  execFileSync(process.execPath, [bin, 'simulate', '--battles', String(battles), '--seed', '1', '--out', file, '--quiet']);
-}
+const file = simulatedFile(battles);
 const real = REAL_BATTLES;
 const scen = (name) => join(root, 'fixtures', 'scenarios', name);
 
