@@ -82,6 +82,8 @@ function ioError(e: unknown, file: string): InputError {
  * fast readers never drop them; and the per-row `weight` (validated by the schema: finite, > 0).
  */
 export const REFERENCE_KEYS: readonly string[] = ['conv_metadata', ...STYLE_FIELDS_A, ...STYLE_FIELDS_B, 'weight'];
+/** The reference keys when style counts are not read (`styleFields: false`): the per-row `weight` still is. */
+const WEIGHT_ONLY: readonly string[] = ['weight'];
 
 /** Bytes read at a time. */
 const READ_CHUNK = 1 << 20;
@@ -148,7 +150,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     if (format === 'csv') {
       const beforeKept = builder.rows;
       const beforeDropped = builder.dropped;
-      const reader = new FastCsvReader(builder, file, max, { referenceKeys: opts.styleFields === false ? [] : REFERENCE_KEYS, filter });
+      const reader = new FastCsvReader(builder, file, max, { referenceKeys: opts.styleFields === false ? WEIGHT_ONLY : REFERENCE_KEYS, filter });
       let done = true;
       await readChunks(source, file, (chunk) => (done = reader.push(chunk)));
       if (done && reader.end()) {
@@ -158,7 +160,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       builder.truncate(beforeKept); // not the simple shape: read the file again with csv-parse, below
       builder.dropped = beforeDropped;
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? [] : REFERENCE_KEYS);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? WEIGHT_ONLY : REFERENCE_KEYS);
       await readChunks(source, file, (chunk) => {
         parser.push(chunk);
         return true;
@@ -192,7 +194,7 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       );
       for await (const _ of parser) void _; // records are consumed by the hook
     } else {
-      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? [] : REFERENCE_KEYS);
+      const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? WEIGHT_ONLY : REFERENCE_KEYS);
       for await (const chunk of stream) parser.push(chunk as Buffer);
       parser.end();
     }

@@ -64,7 +64,7 @@ export interface FittedData {
 export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method' | 'styleControl' | 'covariates'>>): FittedData {
   const rowFit = opts.styleControl || (opts.covariates?.length ?? 0) > 0;
   if (input.weight && (opts.method === 'elo' || rowFit)) {
-    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control or --covariate); ${opts.method === 'elo' ? 'online Elo' : 'the row fit of style control and covariates'} has no per-row weights yet (--reweight pairs works there)`, { field: 'weight' });
+    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control or --covariate); ${opts.method === 'elo' ? 'online Elo has no weighted form yet' : 'the row fit of style control and covariates has no per-row weights yet (--reweight pairs works there)'}`, { field: 'weight' });
   }
   const table = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
   const pairs = applyWeights(aggregatePairs(table), opts.reweight);

@@ -36,11 +36,10 @@ describe('--reweight on the command line', () => {
     }
   });
 
-  it('usage errors (exit 2, one line): --reweight with --method elo, with --style-control, a bad floor or scheme', async () => {
+  it('usage errors (exit 2, one line): --reweight with --method elo, a bad floor or scheme', async () => {
     const f = tempFile('b.jsonl', jsonl(rows([undefined, undefined, undefined, undefined, undefined, undefined])));
     for (const args of [
       ['--reweight', 'pairs', '--method', 'elo'],
-      ['--reweight', 'pairs', '--style-control'],
       ['--reweight', 'pairs', '--reweight-floor', '0'],
       ['--reweight', 'pairs', '--reweight-floor', '-3'],
       ['--reweight', 'votes'],
@@ -156,7 +155,7 @@ describe('the per-row weight field', () => {
     expect(cm.stderr).toMatch(/^arena: weight: --compare-models compares unweighted likelihoods/);
     const sc = await cli(['rate', f, '--style-control']);
     expect(sc.code).toBe(1);
-    expect(sc.stderr).toMatch(/^arena: weight: per-row weights .* style control has no weighted form yet\n$/);
+    expect(sc.stderr).toMatch(/^arena: weight: per-row weights .* the row fit of style control and covariates has no per-row weights yet \(--reweight pairs works there\)\n$/);
     expect((await cli(['rate', f, '--compare-models', '--reweight', 'pairs'])).code).toBe(2);
   });
 

@@ -115,7 +115,7 @@ describe('fast CSV reader = reference reader (differential)', () => {
       }),
       { numRuns: 400 },
     );
-    expect(fastDone).toBeGreaterThan(total / 3);
+    expect(fastDone).toBeGreaterThan(total / 4); // about a third of random files are fast-path ones (132–150 of 400 seen): a floor, not a target
   });
   it('one bad cell or line end in an otherwise simple file: same table or same error', async () => {
     const BAD: Record<string, string[]> = {
