@@ -182,7 +182,7 @@ export class TokenTrie {
 
 /**
  * A byte-level reader of battle rows in their common shape: one JSON object with string `model_a`, `model_b` and
- * `winner`, optional `count` and `tstamp` (numbers or null) and any other fields (skipped, but checked to be valid
+ * `winner`, optional `count` (a number; null goes to the reference path, which rejects it) and `tstamp` (a number or null) and any other fields (skipped, but checked to be valid
  * JSON per RFC 8259, https://www.rfc-editor.org/rfc/rfc8259). It writes straight into a {@link BattleTableBuilder}:
  * no object is made per row, and a model name seen before is recognised by walking its bytes through a
  * {@link TokenTrie} (no string decoded, no hash computed). Numbers are converted exactly as `JSON.parse` does
@@ -593,10 +593,8 @@ export class FastRowReader {
           break;
         }
         case 8:
-          if (buf[p] === 110) {
-            if (!bytesEqual(buf, p, LIT_NULL) || p + 4 > end) return -1;
-            p += 4;
-          } else {
+          if (buf[p] === 110) return -1; // count: null is an error: the reference path reports it
+          else {
             p = this.countNumber(buf, p, end);
             if (p < 0) return -1;
             this.count = this.num;

@@ -42,8 +42,8 @@ const winnerLabel = z.string({ error: missingOr('a string') }).refine((s) => WIN
 
 /**
  * One battle row in the public LMArena format (`clean_battle_*.json`, JSONL or Parquet): `model_a`, `model_b`,
- * `winner`, optional `tstamp` (seconds), optional integer `count` ≥ 1 (the row stands for `count` identical
- * battles), and any other fields, which are kept by the parser's caller only if it asks for them.
+ * `winner`, optional `tstamp` (seconds; null = none), optional integer `count` ≥ 1 (the row stands for `count`
+ * identical battles; absent = 1, null is an error), and any other fields, which are kept by the parser's caller only if it asks for them.
  */
 export const BattleRow = z
   .looseObject({
@@ -51,12 +51,13 @@ export const BattleRow = z
     model_b: modelName,
     winner: winnerLabel,
     tstamp: z.number().refine(Number.isFinite, { error: 'must be a finite number' }).nullish(),
+    // null is not a count (it is not "1"): leave the field out for a single battle
     count: z
-      .number()
+      .number({ error: 'must be an integer ≥ 1 (null is not a count: leave the field out for one battle)' })
       .int({ error: 'must be an integer' })
       .min(1, { error: 'must be an integer ≥ 1' })
       .max(MAX_COUNT, { error: `must be at most ${MAX_COUNT}` })
-      .nullish(),
+      .optional(),
     weight: z
       .number({ error: missingOr('a finite number > 0') })
       .refine((w) => Number.isFinite(w) && w > 0, { error: 'must be a finite number > 0' })

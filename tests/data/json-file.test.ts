@@ -36,3 +36,13 @@ describe('readJsonFile (ratings, scenarios, boards)', () => {
     for (const f of [fifo, '/dev/zero']) expect(errorOf(f)).toBe(`${f}: is not a regular file (a JSON input is read whole: save it to a file first)`);
   });
 });
+
+describe('count: null', () => {
+  it('is an error naming the line and field (it is not a count of 1), in the fast and the reference reader', async () => {
+    const { readBattles } = await import('../../src/data/load.js');
+    const f = tempFile('c.jsonl', '{"model_a":"a","model_b":"b","winner":"model_b"}\n{"model_a":"a","model_b":"b","winner":"model_a","count":null}\n');
+    for (const engine of ['fast', 'reference'] as const) {
+      await expect(readBattles([f], { engine })).rejects.toThrow(`${f}:2: count: must be an integer ≥ 1 (null is not a count: leave the field out for one battle)`);
+    }
+  });
+});
