@@ -182,7 +182,18 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       // would be reported before a bad value on an earlier line)
       const parser = stream.pipe(
         csvParse({
-          columns: true,
+          // the header, checked as a header (line 1): no repeated column (csv-parse would keep the last), and the
+          // three required ones present
+          columns: (names: string[]) => {
+            const seen = new Set<string>();
+            for (const n of names) {
+              if (seen.has(n)) throw new InputError(`the column ${JSON.stringify(n)} appears twice in the header`, { file, line: 1, field: n });
+              seen.add(n);
+            }
+            const missing = ['model_a', 'model_b', 'winner'].filter((n) => !seen.has(n));
+            if (missing.length) throw new InputError(`the header has no ${missing.join(', ')} column (columns found: ${names.map((n) => JSON.stringify(n)).join(', ')})`, { file, line: 1, field: missing[0]! });
+            return names;
+          },
           bom: true,
           skip_empty_lines: true,
           max_record_size: max,

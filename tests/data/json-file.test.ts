@@ -46,3 +46,13 @@ describe('count: null', () => {
     }
   });
 });
+
+describe('CSV header problems are reported at line 1', () => {
+  it('a repeated column, and a missing required one naming the columns found', async () => {
+    const { readBattles } = await import('../../src/data/load.js');
+    const dup = tempFile('d.csv', 'model_a,model_b,winner,winner\na,b,model_a,model_b\n');
+    await expect(readBattles([dup])).rejects.toThrow(`${dup}:1: winner: the column "winner" appears twice in the header`);
+    const miss = tempFile('m.csv', 'model_a,model_x,winner\na,b,model_a\n');
+    await expect(readBattles([miss])).rejects.toThrow(`${miss}:1: model_b: the header has no model_b column (columns found: "model_a", "model_x", "winner")`);
+  });
+});

@@ -108,7 +108,7 @@ describe('readBattles: bad input names file, line and field', () => {
     ['JSON array: not an array', 'obj.json', '{"model_a":"x"}', /obj\.json:1: \(json\): expected a JSON array/],
     ['JSON array: bad element on line 3', 'el.json', '[\n{"model_a":"x","model_b":"y","winner":"tie"},\n{"model_a":"x","model_b":"y","winner":"?"}]', /el\.json:3: winner: unknown label/],
     ['CSV: bad count on line 3', 'c.csv', 'model_a,model_b,winner,count\nx,y,tie,1\nx,y,tie,-1\n', /c\.csv:3: count: must be an integer ≥ 1/],
-    ['CSV: missing column', 'm.csv', 'model_a,winner\nx,tie\n', /m\.csv:2: model_b: missing/],
+    ['CSV: missing column', 'm.csv', 'model_a,winner\nx,tie\n', /m\.csv:1: model_b: the header has no model_b column \(columns found: "model_a", "winner"\)/],
     ['CSV: ragged row', 'r.csv', 'model_a,model_b,winner\nx,y,tie,extra\n', /r\.csv:2: \(csv\): not valid CSV/],
     ['unknown extension', 'b.txt', jsonl(rows), /b\.txt: cannot tell the format/],
   ];
