@@ -818,13 +818,20 @@ function skipString(buf: Uint8Array, p: number, end: number): number {
   }
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
- * Decodes the text between a string token's quotes (`buf[start, end)`) as `JSON.parse` would: UTF-8 (invalid
- * sequences become U+FFFD, as when the whole line is decoded: the quotes around the token are ASCII, at which
- * UTF-8 decoding resynchronises), escapes by `JSON.parse` of the token itself. Returns null for an invalid token.
+ * Decodes the text between a string token's quotes (`buf[start, end)`) as `JSON.parse` would, escapes by
+ * `JSON.parse` of the token itself. Returns null for an invalid token, and for bytes that are not valid UTF-8 (the
+ * reference path then reports the line: a lenient decoder would turn them into U+FFFD and merge distinct names).
  */
 function decodeToken(buf: Buffer, start: number, end: number, escaped: boolean): string | null {
-  const text = buf.toString('utf8', escaped ? start - 1 : start, escaped ? end + 1 : end);
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(buf.subarray(escaped ? start - 1 : start, escaped ? end + 1 : end));
+  } catch {
+    return null;
+  }
   if (!escaped) return text;
   try {
     const v: unknown = JSON.parse(text);

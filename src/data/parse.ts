@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { type BattleFilter, FilterFieldError } from './filter.js';
@@ -103,7 +104,7 @@ export class JsonlParser {
    * schema. Subclasses may override it with a faster path that falls back here.
    */
   protected record(buf: Buffer, start: number, end: number, line: number): void {
-    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line, BattleRow, this.filter);
+    addRow(this.builder, parseRowBytes(buf, start, end, this.file, line), this.file, line, BattleRow, this.filter);
   }
 
   /** Feeds the next chunk of bytes. */
@@ -177,7 +178,7 @@ export class JsonArrayParser {
    * + the zod schema. Subclasses may override it with a faster path that falls back here.
    */
   protected record(buf: Buffer, start: number, end: number, line: number): void {
-    addRow(this.builder, parseJson(buf.toString('utf8', start, end), this.file, line), this.file, line, BattleRow, this.filter);
+    addRow(this.builder, parseRowBytes(buf, start, end, this.file, line), this.file, line, BattleRow, this.filter);
   }
 
   /**
@@ -278,4 +279,23 @@ export class JsonArrayParser {
     if (this.state === 0) return; // empty file: the caller reports "no battles"
     if (this.state !== 4) this.fail('unexpected end of file inside the JSON array');
   }
+}
+
+/**
+ * Parses one row's bytes as `JSON.parse` does (invalid UTF-8 becomes U+FFFD), then refuses a model name that got a
+ * U+FFFD from invalid bytes: a lenient decoder would merge `"a\xff"` and `"a\xfe"` into one model. Invalid bytes in
+ * other fields are tolerated, as the fast reader (which decodes only the names) tolerates them. O(row bytes).
+ * @throws InputError `file:line: model_a: not valid UTF-8 …`
+ */
+export function parseRowBytes(buf: Buffer, start: number, end: number, file: string, line: number): unknown {
+  const row = parseJson(buf.toString('utf8', start, end), file, line);
+  if (row !== null && typeof row === 'object') {
+    for (const field of ['model_a', 'model_b'] as const) {
+      const name = (row as Record<string, unknown>)[field];
+      if (typeof name === 'string' && name.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
+        throw new InputError('not valid UTF-8: invalid bytes in a model name (a lenient reading would merge it with other names)', { file, line, field });
+      }
+    }
+  }
+  return row;
 }

@@ -56,3 +56,21 @@ describe('CSV header problems are reported at line 1', () => {
     await expect(readBattles([miss])).rejects.toThrow(`${miss}:1: model_b: the header has no model_b column (columns found: "model_a", "model_x", "winner")`);
   });
 });
+
+describe('invalid UTF-8 in battle rows', () => {
+  it('is an error with the line, not two names merged into one U+FFFD name (fast and reference readers, JSONL and JSON)', async () => {
+    const { readBattles } = await import('../../src/data/load.js');
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir();
+    const lines = [Buffer.from('{"model_a":"b","model_b":"c","winner":"model_a"}\n'), Buffer.concat([Buffer.from('{"model_a":"a'), Buffer.from([0xff]), Buffer.from('","model_b":"b","winner":"model_a"}\n')])];
+    const jsonl = join(dir, 'u.jsonl');
+    writeFileSync(jsonl, Buffer.concat(lines));
+    for (const engine of ['fast', 'reference'] as const) {
+      await expect(readBattles([jsonl], { engine })).rejects.toThrow(`${jsonl}:2: model_a: not valid UTF-8: invalid bytes in a model name`);
+    }
+    // valid multi-byte names still read, on the fast path too
+    const ok = join(dir, 'ok.jsonl');
+    writeFileSync(ok, '{"model_a":"é","model_b":"e\\u0301","winner":"model_a"}\n{"model_a":"日本","model_b":"é","winner":"tie"}\n');
+    expect((await readBattles([ok], { engine: 'fast' })).models).toEqual(['e\u0301', 'é', '日本']);
+  });
+});
