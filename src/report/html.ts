@@ -197,7 +197,10 @@ export async function renderReport(rated: RatedBoard, o: ReportOptions): Promise
   const hidden = new Set<string>(shown ? shown.display.hidden.map((h) => h.model) : []);
   const worstRank = lb.models.map((r) => r.rankUpper ?? r.rank);
   const pct = `${Math.round(iv.level * 1000) / 10}%`;
-  const methodName = METHOD_NAMES[method] ?? method;
+  const covs = point.options.covariates?.length ?? 0;
+  const named = METHOD_NAMES[method] ?? method;
+  // a covariate fit without style features is not "style-controlled": name what it is
+  const methodName = point.kind === 'style' ? `${point.options.styleControl ? named : named.replace('style-controlled ', '')}${covs ? ` with ${covs} covariate${covs > 1 ? 's' : ''}` : ''}` : named;
   const ties = point.options.ties;
   const tieText = ties === 'half' ? 'a tie counts half' : ties === 'ignore' ? 'ties ignored' : `${METHOD_NAMES[ties]} tie model`;
   const subtitle = `${o.sources.join(', ')} · ${fmt(battles, 0)} battles · ${methodName} (${tieText})`;

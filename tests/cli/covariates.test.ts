@@ -96,3 +96,23 @@ describe('arena rate --covariate', () => {
     expect(c.upper).toBeGreaterThanOrEqual(c.coefficient);
   });
 });
+
+describe('names of covariate fits in the report and plots', () => {
+  it('a covariates-only fit is "with 1 covariate", not "style-controlled"', async () => {
+    const { cli, tempFile } = await import('../helpers.js');
+    const rows: string[] = [];
+    const names = ['a', 'b', 'c', 'd'];
+    for (let i = 0; i < 240; i++) {
+      const a = names[i % 4]!;
+      const b = names[(i + 1 + (i % 3)) % 4]!;
+      rows.push(JSON.stringify({ model_a: a, model_b: b === a ? names[(i + 2) % 4] : b, winner: i % 5 < 3 ? 'model_a' : i % 5 === 3 ? 'model_b' : 'tie', x: i % 7 }));
+    }
+    const f = tempFile('cv.jsonl', rows.join('\n') + '\n');
+    const report = await cli(['report', f, '--covariate', 'x']);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('rated with Bradley–Terry with 1 covariate (a tie counts half)');
+    expect(report.stdout).not.toContain('style-controlled');
+    const spec = await cli(['plot', 'intervals', f, '--covariate', 'x', '--format', 'vega-lite']);
+    expect(spec.stdout).toContain('Bradley–Terry, a tie counts half, 1 covariate');
+  });
+});

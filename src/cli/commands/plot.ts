@@ -32,7 +32,8 @@ export function sourceNames(files: readonly string[]): string[] {
 export function provenance(files: readonly string[], battles: number, opts: ModelOptions): string {
   const method = opts.method === 'elo' ? `online Elo (K = ${opts.k})` : opts.ties === 'davidson' ? 'Davidson' : opts.ties === 'rao-kupper' ? 'Rao–Kupper' : 'Bradley–Terry';
   const ties = opts.ties === 'half' ? ', a tie counts half' : opts.ties === 'ignore' ? ', ties ignored' : '';
-  return `${sourceNames(files).join(', ')} · ${fmt(battles, 0)} battles · ${method}${ties}${opts.styleControl ? ', style-controlled' : ''}`;
+  const covs = opts.covariates?.length ?? 0;
+  return `${sourceNames(files).join(', ')} · ${fmt(battles, 0)} battles · ${method}${ties}${opts.styleControl ? ', style-controlled' : ''}${covs ? `, ${covs} covariate${covs > 1 ? 's' : ''}` : ''}`;
 }
 
 /**
