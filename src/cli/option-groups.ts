@@ -71,6 +71,8 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     // without style control the fast readers skip conv_metadata in place (no row object)
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
+  const cost = denseCostWarning(t.models.length, raw.method === 'elo');
+  if (cost) io.stderr(`warning: ${cost}\n`);
   if (o.sort !== 'tstamp') return t;
   try {
     return sortByTimestamp(t);
@@ -336,4 +338,22 @@ export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & {
   const minVotes = (raw.minVotes as number | undefined) ?? 0;
   const intervalStyle = (raw.intervalStyle as IntervalStyle | undefined) ?? 'bounds';
   return { minVotes, deprecated, reference, intervalStyle, active: minVotes > 0 || deprecated.length > 0 || Boolean(reference) || intervalStyle !== 'bounds' };
+}
+
+/** Models above which the dense likelihood fit earns an up-front cost warning. */
+export const DENSE_WARN_MODELS = 2_000;
+
+/**
+ * An up-front estimate for boards with many models (the likelihood fits hold dense m×m matrices, O(m²) memory,
+ * and factor them, O(m³) time): about 6 matrices of 8·m² bytes, and about 4m³ multiply-adds per fit with its
+ * sandwich at ~1.5 GFlop/s (this machine's dense kernels, bench/README.md). Null below {@link DENSE_WARN_MODELS}
+ * models or for online Elo (O(battles)). O(1).
+ */
+export function denseCostWarning(models: number, elo: boolean): string | null {
+  if (elo || models <= DENSE_WARN_MODELS) return null;
+  const bytes = 6 * 8 * models * models;
+  const seconds = (4 * models ** 3) / 1.5e9;
+  const gib = bytes / 2 ** 30;
+  const time = seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  return `${models.toLocaleString('en-US')} models: the likelihood fit holds dense ${models.toLocaleString('en-US')}×${models.toLocaleString('en-US')} matrices (about ${gib < 10 ? gib.toFixed(1) : Math.round(gib)} GiB) and takes O(m³) time (about ${time} for the fit and its sandwich here, more with bootstrap rounds or replays); online Elo (--method elo) is O(battles).`;
 }
