@@ -287,7 +287,7 @@ export class JsonArrayParser {
  * other fields are tolerated, as the fast reader (which decodes only the names) tolerates them. O(row bytes).
  * @throws InputError `file:line: model_a: not valid UTF-8 …`
  */
-export function parseRowBytes(buf: Buffer, start: number, end: number, file: string, line: number): unknown {
+function parseRowBytes(buf: Buffer, start: number, end: number, file: string, line: number): unknown {
   const row = parseJson(buf.toString('utf8', start, end), file, line);
   if (row !== null && typeof row === 'object') {
     for (const field of ['model_a', 'model_b'] as const) {

@@ -131,20 +131,6 @@ function productNT(x: Float64Array, y: Float64Array, out: Float64Array, n: numbe
   }
 }
 
-/** C = A·B for m×m row-major matrices. O(m³). */
-export function matmul(a: Float64Array, b: Float64Array, c: Float64Array, m: number): void {
-  c.fill(0);
-  for (let i = 0; i < m; i++) {
-    const ri = i * m;
-    for (let k = 0; k < m; k++) {
-      const aik = a[ri + k]!;
-      if (aik === 0) continue;
-      const rk = k * m;
-      for (let j = 0; j < m; j++) c[ri + j]! += aik * b[rk + j]!;
-    }
-  }
-}
-
 /**
  * The two factors of a sandwich H⁻¹·B·H⁻¹: A = H⁻¹ and T = A·B, from which any entry of the sandwich is one row
  * product ({@link sandwichEntry}, O(n)) and the whole matrix one more product ({@link sandwichMatrix}).

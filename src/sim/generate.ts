@@ -93,14 +93,24 @@ export function tieProbability(p: number, opts: Pick<SimulateOptions, 'tieRate' 
  */
 export function drawOutcomeP(p: number, opts: Pick<SimulateOptions, 'tieRate' | 'tieModel' | 'bothbadShare'>, u: number): number {
   const tau = tieProbability(p, opts);
-  const pa = p - tau / 2;
-  if (u < pa) return 0;
-  if (u < pa + tau * (1 - opts.bothbadShare)) return 2;
-  if (u < pa + tau) return 3;
-  return 1;
+  writeCuts(p - tau / 2, tau, opts.bothbadShare, cutScratch, 0);
+  return pickCut(cutScratch, 0, u);
 }
 
 const lawTerms = new Float64Array(6);
+const cutScratch = new Float64Array(3);
+
+/** The three cut points from A's win probability `pa` and the tie probability `tau`, at `out[at…at+2]`. O(1). */
+function writeCuts(pa: number, tau: number, bothbadShare: number, out: Float64Array, at: number): void {
+  out[at] = pa;
+  out[at + 1] = pa + tau * (1 - bothbadShare);
+  out[at + 2] = pa + tau;
+}
+
+/** The outcome code of uniform `u` against the cut points at `cuts[at…at+2]` (0 A, 2 tie, 3 both-bad, 1 B). O(1). */
+function pickCut(cuts: Float64Array, at: number, u: number): number {
+  return u < cuts[at]! ? 0 : u < cuts[at + 1]! ? 2 : u < cuts[at + 2]! ? 3 : 1;
+}
 
 /**
  * Draws the outcome of one battle between models rated `ra` and `rb` (display scale) with one uniform number:
@@ -113,8 +123,8 @@ export function drawOutcome(
   opts: Pick<SimulateOptions, 'scale' | 'base' | 'tieRate' | 'bothbadShare'> & { readonly tieModel?: SimTieModel | undefined; readonly law?: TieLaw | undefined },
   u: number,
 ): number {
-  outcomeThresholds(ra, rb, opts, lawTerms, 3);
-  return u < lawTerms[3]! ? 0 : u < lawTerms[4]! ? 2 : u < lawTerms[5]! ? 3 : 1;
+  outcomeThresholds(ra, rb, opts, cutScratch, 0);
+  return pickCut(cutScratch, 0, u);
 }
 
 /**
@@ -129,22 +139,17 @@ export function outcomeThresholds(
   at: number,
 ): void {
   const law = opts.law;
-  let pa: number;
-  let tau: number;
   if (!law) {
     const p = expectedScore(ra, rb, opts);
-    tau = tieProbability(p, { tieRate: opts.tieRate, tieModel: opts.tieModel ?? 'constant' });
-    pa = p - tau / 2;
-  } else {
-    const d = ((ra - rb) * Math.log(opts.base)) / opts.scale;
-    outcomeTerms(law.model, d, law.eta, 0, lawTerms);
-    pa = Math.exp(lawTerms[0]!);
-    outcomeTerms(law.model, d, law.eta, 2, lawTerms);
-    tau = Math.exp(lawTerms[0]!);
+    const tau = tieProbability(p, { tieRate: opts.tieRate, tieModel: opts.tieModel ?? 'constant' });
+    writeCuts(p - tau / 2, tau, opts.bothbadShare, out, at);
+    return;
   }
-  out[at] = pa;
-  out[at + 1] = pa + tau * (1 - opts.bothbadShare);
-  out[at + 2] = pa + tau;
+  const d = ((ra - rb) * Math.log(opts.base)) / opts.scale;
+  outcomeTerms(law.model, d, law.eta, 0, lawTerms);
+  const pa = Math.exp(lawTerms[0]!);
+  outcomeTerms(law.model, d, law.eta, 2, lawTerms);
+  writeCuts(pa, Math.exp(lawTerms[0]!), opts.bothbadShare, out, at);
 }
 
 /**
@@ -171,7 +176,7 @@ export class OutcomeCache {
       outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
       this.known[k] = 1;
     }
-    return u < this.cut[c]! ? 0 : u < this.cut[c + 1]! ? 2 : u < this.cut[c + 2]! ? 3 : 1;
+    return pickCut(this.cut, c, u);
   }
 }
 
