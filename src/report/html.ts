@@ -162,6 +162,8 @@ export interface ReportOptions {
   readonly top: number;
   /** Display rules of the leaderboard (hidden models are left out of the figures too). */
   readonly display?: DisplayRules | undefined;
+  /** Receives the board's warnings as the page lists them (the fit's, the intervals', the display rules'). */
+  readonly onWarnings?: ((warnings: readonly string[]) => void) | undefined;
   /** Models in the heatmaps (top N by rating). */
   readonly heatmapTop: number;
   readonly command?: string;
@@ -194,6 +196,7 @@ export async function renderReport(rated: RatedBoard, o: ReportOptions): Promise
   const params = o.params;
   const shown = o.display ? applyDisplayRules(leaderboardOf(rated, params), o.display) : null;
   const lb = shown ?? leaderboardOf(rated, params);
+  o.onWarnings?.(lb.warnings);
   const hidden = new Set<string>(shown ? shown.display.hidden.map((h) => h.model) : []);
   const worstRank = lb.models.map((r) => r.rankUpper ?? r.rank);
   const pct = `${Math.round(iv.level * 1000) / 10}%`;

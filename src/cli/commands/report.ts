@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { applyDisplayRules } from '../../leaderboard/display.js';
-import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, addDisplayOptions, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
@@ -51,6 +49,7 @@ export function registerReport(program: Command, io: CliIO): void {
       const rated = await rateInput(io, files, o, opts);
       const sources = sourceNames(files);
       const { renderReport } = await import('../../report/html.js'); // Vega loads on demand
+      let warnings: readonly string[] = [];
       const html = await renderReport(rated, {
         title: (o.title as string | undefined) ?? `arena report: ${sources.join(', ')}`,
         sources,
@@ -58,12 +57,11 @@ export function registerReport(program: Command, io: CliIO): void {
         top: o.top as number,
         heatmapTop: o.heatmapTop as number,
         ...(display.active ? { display } : {}),
+        onWarnings: (w) => (warnings = w),
         command: commandLine(cmd, files),
         generator: `arena ${VERSION}`,
       });
       emit(io, html, o.out as string | undefined);
-      const params = { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null };
-      const displayWarnings = display.active ? applyDisplayRules(leaderboardOf(rated, params), display).warnings.slice(rated.point.warnings.length + rated.warnings.length) : [];
-      printWarnings(io, [...rated.point.warnings, ...rated.warnings, ...displayWarnings]);
+      printWarnings(io, warnings);
     });
 }
