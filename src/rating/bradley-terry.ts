@@ -169,10 +169,9 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   const theta = o.init ? Float64Array.from(o.init) : new Float64Array(m);
   centre(theta);
   const g = new Float64Array(m);
-  const h = new Float64Array(m * m);
   const trial = new Float64Array(m);
   const tolTheta = o.tolerance / pointsPerLogit(o.scale);
-  let f = objective(cells, theta, o.prior);
+  let f = Number.NaN; // the objective at θ, evaluated when a step needs it (chord steps that converge never do)
   let iterations = 0;
   let converged = false;
   let factor: Float64Array | undefined;
@@ -207,16 +206,24 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
         break;
       }
     }
-    const fc = objective(cells, theta, o.prior);
-    if (fc >= f - 1e-12 * Math.abs(f)) {
-      f = fc;
-      if (done) {
-        converged = true;
-        factor = o.chordFactor;
-        factorComparisons = o.chordComparisons ?? 0;
+    if (done) {
+      // the last step was below 10⁻⁴ of the tolerance, so the gradient F·δ is ≈ 0: the stationary point of a concave
+      // objective (strictly concave on centred strengths of connected data, or with a prior) is its maximum
+      converged = true;
+      factor = o.chordFactor;
+      factorComparisons = o.chordComparisons ?? 0;
+    } else {
+      const f0 = objective(cells, start, o.prior);
+      const fc = objective(cells, theta, o.prior);
+      if (fc >= f0 - 1e-12 * Math.abs(f0)) f = fc;
+      else {
+        theta.set(start); // the chord steps lost ground: Newton from the start
+        f = f0;
       }
-    } else theta.set(start); // the chord steps lost ground: Newton from the start
+    }
   }
+  const h = new Float64Array(converged ? 0 : m * m); // the Newton matrix (not needed after converged chord steps)
+  if (!converged && Number.isNaN(f)) f = objective(cells, theta, o.prior);
   while (!converged && iterations < o.maxIterations) {
     iterations++;
     btGradientHessian(cells, theta, o.prior, g, h);
@@ -250,7 +257,10 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       break;
     }
   }
-  return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
+  const logLikelihood = btLogLikelihood(cells, theta);
+  // converged by chord steps, f was never needed: the objective is the log-likelihood less the prior's penalty
+  if (Number.isNaN(f)) f = o.prior ? objective(cells, theta, o.prior) : logLikelihood;
+  return { theta, iterations, converged, objective: f, logLikelihood, comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
 }
 
 /** Gradient of the (penalised) log-likelihood at θ only ({@link btGradientHessian} without the Hessian). O(pairs + m). */

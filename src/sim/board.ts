@@ -1,4 +1,4 @@
-import type { PairCounts } from '../data/aggregate.js';
+import { pairCountsOf, rememberPairCounts, type PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { modelFor } from '../models/index.js';
 import type { ModelFit, ModelOptions } from '../models/types.js';
@@ -78,8 +78,9 @@ export class PairBoard {
 
   /** Records `count` battles of a against b with outcome o from a's side (0 = a won, 1 = b won, 2/3 = ties). O(1). */
   add(a: number, b: number, outcome: number, count = 1): void {
-    const { base, aFirst } = this.cell(a, b);
-    this.counts[base + (aFirst || outcome >= 2 ? outcome : 1 - outcome)]! += count;
+    // (this.cell without its object: called once per replayed battle row)
+    if (a < b) this.counts[(a * this.cap + b) * 4 + outcome]! += count;
+    else this.counts[(b * this.cap + a) * 4 + (outcome >= 2 ? outcome : 1 - outcome)]! += count;
   }
 
   /** Deletes every vote of slot v (the model stays on the board). O(cap). */
@@ -186,7 +187,32 @@ export class PairBoard {
         }
       }
     }
-    return { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles };
+    const table: BattleTable = { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles };
+    // the pair counts aggregatePairs would make of these rows, straight from the board: cells in (id, id) order, the
+    // four counts seen from the lower id (the board keeps them from the lower slot)
+    const pc = pairCountsOf(table.models, pairsWithVotes(this, slots));
+    let c = 0;
+    for (let x = 0; x < slots.length; x++) {
+      const sx = slots[x]!;
+      for (let y = x + 1; y < slots.length; y++) {
+        const sy = slots[y]!;
+        const base = ((sx < sy ? sx * this.cap + sy : sy * this.cap + sx) * 4);
+        const w0 = this.counts[base]!;
+        const w1 = this.counts[base + 1]!;
+        const t2 = this.counts[base + 2]!;
+        const t3 = this.counts[base + 3]!;
+        if (w0 + w1 + t2 + t3 === 0) continue;
+        pc.i[c] = x;
+        pc.j[c] = y;
+        pc.winsI[c] = sx < sy ? w0 : w1;
+        pc.winsJ[c] = sx < sy ? w1 : w0;
+        pc.ties[c] = t2;
+        pc.bothbad[c] = t3;
+        c++;
+      }
+    }
+    rememberPairCounts(table, pc);
+    return table;
   }
 
   /**
@@ -215,6 +241,20 @@ export class PairBoard {
     for (let v = 0; v < this.size; v++) if (this.present[v]) sizes.set(find(v), (sizes.get(find(v)) ?? 0) + 1);
     return { parts: sizes.size, sizes: [...sizes.values()].sort((a, b) => b - a) };
   }
+}
+
+/** Number of pairs of the given slots with at least one vote. O(slots²). */
+function pairsWithVotes(board: PairBoard, slots: readonly number[]): number {
+  let pairs = 0;
+  for (let x = 0; x < slots.length; x++) {
+    for (let y = x + 1; y < slots.length; y++) {
+      const sx = slots[x]!;
+      const sy = slots[y]!;
+      const base = (sx < sy ? sx * board.cap + sy : sy * board.cap + sx) * 4;
+      if (board.counts[base]! + board.counts[base + 1]! + board.counts[base + 2]! + board.counts[base + 3]! > 0) pairs++;
+    }
+  }
+  return pairs;
 }
 
 /**
