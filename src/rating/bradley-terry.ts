@@ -101,7 +101,10 @@ export interface BtFit {
   readonly chordSteps?: number;
 }
 
-/** Log-likelihood Σ s·log σ(θi−θj) + (n−s)·log σ(θj−θi) of strengths θ. O(pairs). */
+/**
+ * Log-likelihood Σ s·log σ(θi−θj) + (n−s)·log σ(θj−θi) of strengths θ, computed as Σ n·log σ(d) − (n−s)·d with
+ * d = θi − θj (log σ(−d) = log σ(d) − d: one logarithm per cell). O(pairs).
+ */
 export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): number {
   let ll = 0;
   for (let k = 0; k < cells.pairs; k++) {
@@ -109,7 +112,7 @@ export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): numbe
     if (n === 0) continue;
     const d = theta[cells.i[k]!]! - theta[cells.j[k]!]!;
     const s = cells.s[k]!;
-    ll += (s ? s * logSigmoid(d) : 0) + (n - s ? (n - s) * logSigmoid(-d) : 0);
+    ll += n * logSigmoid(d) - (n - s) * d;
   }
   return ll;
 }

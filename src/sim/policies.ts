@@ -210,18 +210,19 @@ export function lmarenaPolicy(
     return isNew[v] && played[v]! < o.boostVotes ? Math.max(o.boost, base) : base;
   };
   const w = Float64Array.from({ length: m }, (_, v) => weightOf(v));
+  // a slot's weight changes only when a boosted new model reaches `boostVotes` (called once per vote: no allocation)
+  const update = (v: number, table: WeightTable) => {
+    const nw = weightOf(v);
+    if (nw === table.w[v]) return false;
+    table.w[v] = nw;
+    return true;
+  };
   const p = weightedPolicy('lmarena', w, (a, b, table) => {
     played[a]!++;
     played[b]!++;
-    let changed = false;
-    for (const v of [a, b]) {
-      const nw = weightOf(v);
-      if (nw !== table.w[v]) {
-        table.w[v] = nw;
-        changed = true;
-      }
-    }
-    if (changed) table.refresh();
+    const ca = update(a, table);
+    const cb = update(b, table);
+    if (ca || cb) table.refresh();
   });
   return p;
 }

@@ -315,6 +315,8 @@ interface StepContext {
   /** The baseline's outcome law for simulated votes (see {@link WhatIfBaseline.law}). */
   readonly law: TieLaw | null;
   readonly warn: (w: string) => void;
+  /** Outcome cut points per step index, shared by the replications (see `OutcomeCache.fits`). */
+  readonly outcomes: Map<number, OutcomeCache>;
 }
 
 function policyOf(ctx: StepContext, spec: PolicySpec): PairPolicy {
@@ -446,7 +448,13 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       const pair = { a: 0, b: 0 };
       let mine = 0;
       const watch = debutWatcher(ctx, v);
-      const outcomes = new OutcomeCache(board.cap, board.truth, sim);
+      // the replications share the step's cut points (same slots, same true ratings: checked, else a new cache)
+      let outcomes = ctx.outcomes.get(index);
+      if (!outcomes?.fits(board.cap, board.truth, board.size, sim)) {
+        outcomes = new OutcomeCache(board.cap, board.truth, sim);
+        ctx.outcomes.set(index, outcomes);
+      }
+      const hourly = Math.max(1, Math.round(s.votesPerHour));
       for (let k = 0; k < total; k++) {
         policy.draw(rng, pair);
         const o = outcomes.draw(pair.a, pair.b, rng());
@@ -456,7 +464,7 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
           mine++;
           watch.add(pair.a === v ? pair.b : pair.a, pair.a === v ? o : o === 0 ? 1 : o === 1 ? 0 : o);
         }
-        if ((k + 1) % Math.max(1, Math.round(s.votesPerHour)) === 0 || k === total - 1) watch.look((k + 1) / s.votesPerHour, k + 1);
+        if ((k + 1) % hourly === 0 || k === total - 1) watch.look((k + 1) / s.votesPerHour, k + 1);
       }
       return { votesAdded: total, modelVotes: mine, debut: watch.settling() };
     }
@@ -621,6 +629,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   let position = new Int32Array(0);
   let battles = new Float64Array(0);
   const records: StepRecord[][] = s.steps.map(() => []);
+  const outcomes = new Map<number, OutcomeCache>();
   let truth = new Float64Array(0);
   for (let r = 0; r < R; r++) {
     // replication r's own baseline draw when redrawing (r = 0 is the reference draw everything is compared with)
@@ -628,7 +637,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     const board = (drawn ?? baseline).board.clone();
     const repFit = drawn ? fitBoard(drawn.board, rate, intervals, s.ci, baseFit.start) : baseFit;
     const rng = deriveRng(s.seed, 'rep', r);
-    const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
+    const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w), outcomes };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
     const fit = fitBoard(board, rate, intervals, s.ci, repFit.start); // warm start: the scenario moves few ratings
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));
