@@ -68,6 +68,11 @@ export interface BtFitOptions {
    * checkpoint with half the battles would overshoot twofold). 0 or absent: no scaling.
    */
   readonly chordComparisons?: number | undefined;
+  /**
+   * Instead of `chordFactor`: an approximate Newton solver (g ← F⁻¹g in place, F ≈ the definite Newton matrix) for
+   * the chord steps, e.g. {@link borderedChordSolver} when models were added to a nearby fit. Unscaled.
+   */
+  readonly chordSolve?: ((g: Float64Array) => void) | undefined;
 }
 
 /** Default fit options: no prior, 1e-6 rating points, 100 iterations. */
@@ -182,8 +187,9 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   let chordSteps = 0;
   let comparisons = 0;
   for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
-  if (o.chordFactor && o.chordFactor.length === m * m && m > 1) {
-    const scaleStep = o.chordComparisons && comparisons > 0 ? o.chordComparisons / comparisons : 1;
+  const withFactor = o.chordFactor !== undefined && o.chordFactor.length === m * m;
+  if ((withFactor || o.chordSolve) && m > 1) {
+    const scaleStep = withFactor && o.chordComparisons && comparisons > 0 ? o.chordComparisons / comparisons : 1;
     // chord steps δ = F⁻¹g with a stale factor: linear convergence at rate ρ ≈ ‖I − F⁻¹H‖, kept only while each
     // step is at most half the previous one (ρ ≤ ½), so that the error after a step s is at most s·ρ/(1−ρ) ≤ s;
     // they stop at 10⁻⁴ of the tolerance, about where Newton's quadratic last step leaves its error
@@ -193,13 +199,18 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
     let done = false;
     for (let k = 0; k < 60; k++) {
       btGradient(cells, theta, o.prior, g);
-      choleskySolveInPlace(o.chordFactor, m, g);
+      if (withFactor) choleskySolveInPlace(o.chordFactor!, m, g);
+      else o.chordSolve!(g);
       let stepMax = 0;
       for (let v = 0; v < m; v++) {
         g[v]! *= scaleStep;
         stepMax = Math.max(stepMax, Math.abs(g[v]!));
       }
       if (!Number.isFinite(stepMax) || stepMax > 0.5 * last) break;
+      if (k === 0 && stepMax < 1e-4 * tolTheta) {
+        done = true; // the start is already the optimum (a refit of unchanged data): left exactly as it is
+        break;
+      }
       for (let v = 0; v < m; v++) theta[v]! += g[v]!;
       centre(theta);
       chordSteps++;
@@ -213,8 +224,10 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       // the last step was below 10⁻⁴ of the tolerance, so the gradient F·δ is ≈ 0: the stationary point of a concave
       // objective (strictly concave on centred strengths of connected data, or with a prior) is its maximum
       converged = true;
-      factor = o.chordFactor;
-      factorComparisons = o.chordComparisons ?? 0;
+      if (withFactor) {
+        factor = o.chordFactor;
+        factorComparisons = o.chordComparisons ?? 0;
+      }
     } else {
       const f0 = objective(cells, start, o.prior);
       const fc = objective(cells, theta, o.prior);
@@ -269,16 +282,35 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
 /** Gradient of the (penalised) log-likelihood at θ only ({@link btGradientHessian} without the Hessian). O(pairs + m). */
 export function btGradient(cells: BtCells, theta: ArrayLike<number>, prior: number, g: Float64Array): void {
   g.fill(0);
-  for (let k = 0; k < cells.pairs; k++) {
-    const n = cells.n[k]!;
-    if (n === 0) continue;
-    const i = cells.i[k]!;
-    const j = cells.j[k]!;
-    const r = cells.s[k]! - n * sigmoid(theta[i]! - theta[j]!);
-    g[i]! += r;
-    g[j]! -= r;
+  const m = theta.length;
+  let big = 0;
+  for (let v = 0; v < m; v++) big = Math.max(big, Math.abs(theta[v]!));
+  if (big < 300) {
+    // σ(θi − θj) = γi/(γi + γj) with γ = e^θ: m exponentials instead of one per cell (no overflow below |θ| = 300)
+    const gamma = new Float64Array(m);
+    for (let v = 0; v < m; v++) gamma[v] = Math.exp(theta[v]!);
+    for (let k = 0; k < cells.pairs; k++) {
+      const n = cells.n[k]!;
+      if (n === 0) continue;
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      const gi = gamma[i]!;
+      const r = cells.s[k]! - (n * gi) / (gi + gamma[j]!);
+      g[i]! += r;
+      g[j]! -= r;
+    }
+  } else {
+    for (let k = 0; k < cells.pairs; k++) {
+      const n = cells.n[k]!;
+      if (n === 0) continue;
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      const r = cells.s[k]! - n * sigmoid(theta[i]! - theta[j]!);
+      g[i]! += r;
+      g[j]! -= r;
+    }
   }
-  if (prior) for (let v = 0; v < theta.length; v++) g[v]! -= prior * theta[v]!;
+  if (prior) for (let v = 0; v < m; v++) g[v]! -= prior * theta[v]!;
 }
 
 /**

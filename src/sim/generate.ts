@@ -163,8 +163,8 @@ function optionsKey(o: Parameters<typeof drawOutcome>[2]): string {
  * vote. For a replication's many simulated votes among a few hundred models.
  */
 export class OutcomeCache {
+  /** Three cut points per ordered pair; NaN until the pair's first vote. */
   private readonly cut: Float64Array;
-  private readonly known: Uint8Array;
   private readonly rating: Float64Array;
   private readonly key: string;
   constructor(
@@ -174,8 +174,7 @@ export class OutcomeCache {
   ) {
     this.rating = Float64Array.from(rating); // the ratings as they are now (a board's slots may still be added)
     this.key = optionsKey(opts);
-    this.cut = new Float64Array(cap * cap * 3);
-    this.known = new Uint8Array(cap * cap);
+    this.cut = new Float64Array(cap * cap * 3).fill(Number.NaN);
   }
   /**
    * Whether this cache gives the outcomes of a board with these true ratings for its first `size` slots and these
@@ -188,12 +187,8 @@ export class OutcomeCache {
   }
   /** The outcome of a vote of slot a against slot b (their ratings read at first use) for the uniform u. */
   draw(a: number, b: number, u: number): number {
-    const k = a * this.cap + b;
-    const c = k * 3;
-    if (!this.known[k]) {
-      outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
-      this.known[k] = 1;
-    }
+    const c = (a * this.cap + b) * 3;
+    if (Number.isNaN(this.cut[c]!)) outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
     return pickCut(this.cut, c, u);
   }
 }
