@@ -26,7 +26,11 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const init = warmTheta(d.table.models, warm, cells);
     // the start's Newton factor serves for chord steps when it is over the same models in the same order
     const same = warm !== undefined && warm.prior === prior && warm.models.length === d.table.models.length && warm.models.every((name, v) => name === d.table.models[v]);
-    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined, chordComparisons: same ? warm.factorComparisons : undefined });
+    const cold = () => fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+    let fit = init ? fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined, chordComparisons: same ? warm.factorComparisons : undefined }) : cold();
+    // a warm start can lie far from the optimum (a model held down by the ridge prior at the previous checkpoint
+    // whose first win now drops the prior): Newton may then run into a non-definite system; start again from 0
+    if (init && !fit.converged) fit = cold();
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {
