@@ -88,7 +88,7 @@ describe('warm start (RatingModel.fit with a start fit)', () => {
       const t = filterRows(all, (r) => r < day * 4320);
       const cold = model.fit(t, o);
       const warm = model.fit(t, o, start);
-      if (start && start.fit.prior > 0 && cold.fit.prior === 0) priorDropped++;
+      if (start && (start.fit.prior ?? 0) > 0 && cold.fit.prior === 0) priorDropped++;
       expect(warm.fit.converged).toBe(true);
       const c = byName(cold);
       for (const [name, r] of byName(warm)) expect(Math.abs(r - c.get(name)!)).toBeLessThan(1e-5);
