@@ -29,16 +29,22 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const same = warm !== undefined && warm.prior === prior && warm.models.length === d.table.models.length && warm.models.every((name, v) => name === d.table.models[v]);
     // models added to the start's (a debut): its factor bordered with the new models' rows serves instead
     const bordered = !same && warm?.factor && init && warm.prior === prior ? borderedFor(d.table.models, warm.models, warm.factor, cells, init, prior) : null;
-    const fit = fitBradleyTerry(cells, {
-      prior,
-      tolerance: opts.tolerance,
-      scale: opts,
-      maxIterations: 200,
-      init,
-      chordFactor: same ? warm.factor : undefined,
-      chordComparisons: same ? warm.factorComparisons : undefined,
-      chordSolve: bordered ?? undefined,
-    });
+    const cold = () => fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+    let fit = init
+      ? fitBradleyTerry(cells, {
+          prior,
+          tolerance: opts.tolerance,
+          scale: opts,
+          maxIterations: 200,
+          init,
+          chordFactor: same ? warm.factor : undefined,
+          chordComparisons: same ? warm.factorComparisons : undefined,
+          chordSolve: bordered ?? undefined,
+        })
+      : cold();
+    // a warm start can lie far from the optimum (a model held down by the ridge prior at the previous checkpoint
+    // whose first win now drops the prior): Newton may then run into a non-definite system; start again from 0
+    if (init && !fit.converged) fit = cold();
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {

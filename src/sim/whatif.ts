@@ -57,7 +57,8 @@ function simOptions(s: Scenario, rate: ModelOptions, law: TieLaw | null = null):
 
 /**
  * A simulated baseline: `baseline.battles` battles (default: the ratings file's `votes`, else 1,000,000) drawn from
- * the true ratings under the baseline policy with the random source deriveRng(seed, 'baseline'), folded straight
+ * the true ratings under the baseline policy (default: `popularity` when the ratings file has a `weight` on every
+ * model, as the embedded board has, else `uniform`) with the random source deriveRng(seed, 'baseline'), folded straight
  * into pair counts (no battle rows are kept). Models listed in `baseline.without` are held back (not on the board;
  * a newModel step can bring them in at their true rating). Fits are centred on the true ratings' mean of the
  * models on the board, so fitted and true ratings share one scale. O(battles + m²).
@@ -82,7 +83,8 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
   const rate: ModelOptions = { ...DEFAULT_MODEL, initial: mean };
   const board = new PairBoard(m + newModelCount(s));
   sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
-  const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
+  // default: by popularity when every true rating carries a weight (the embedded board, a board-truth file), else uniform
+  const spec: PolicySpec = s.baseline.policy ?? (sub.weights ? { type: 'popularity' } : { type: 'uniform' });
   const policy = createPolicy(spec, { ratings: sub.ratings, weights: sub.weights ?? undefined, isNew: sub.isNew, votes: new Float64Array(m) });
   const next = battleSampler(sub, policy, simOptions(s, rate), draw === 0 ? deriveRng(s.seed, 'baseline') : deriveRng(s.seed, 'baseline', draw));
   const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
@@ -190,7 +192,8 @@ export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource,
     heldBack,
   );
   const baseline = simulatedBaseline(truth, s, source.ratingsName, file);
-  const description = `baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${source.label}`;
+  const policy = (baseline.info as { policy: PolicySpec }).policy.type;
+  const description = `baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${source.label}${policy === 'uniform' ? '' : ` (pairs by ${policy})`}`;
   return { baseline, description, warnings: [] };
 }
 
