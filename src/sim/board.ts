@@ -141,27 +141,33 @@ export class PairBoard {
    */
   toTable(): BattleTable {
     // ids in sorted name order over the present models that played, rows in slot-pair order (i < j, then outcome):
-    // the table BattleTableBuilder would give, written straight into exactly sized columns
-    const played = new Uint8Array(this.size);
+    // the table BattleTableBuilder would give, written straight into exactly sized columns; with it, the pair counts
+    // aggregatePairs would make of those rows (handed over, so the fit does not pass over the rows again)
+    const size = this.size;
+    const cap = this.cap;
+    const counts = this.counts;
+    const present = this.present;
+    const played = new Uint8Array(size);
     let rows = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (!this.present[i]) continue;
-      for (let j = i + 1; j < this.size; j++) {
-        if (!this.present[j]) continue;
-        const base = (i * this.cap + j) * 4;
-        for (let o = 0; o < 4; o++) {
-          if (this.counts[base + o]! > 0) {
-            rows++;
-            played[i] = 1;
-            played[j] = 1;
-          }
+    let pairs = 0;
+    for (let i = 0; i < size; i++) {
+      if (!present[i]) continue;
+      for (let j = i + 1; j < size; j++) {
+        if (!present[j]) continue;
+        const base = (i * cap + j) * 4;
+        const n = (counts[base]! > 0 ? 1 : 0) + (counts[base + 1]! > 0 ? 1 : 0) + (counts[base + 2]! > 0 ? 1 : 0) + (counts[base + 3]! > 0 ? 1 : 0);
+        if (n > 0) {
+          rows += n;
+          pairs++;
+          played[i] = 1;
+          played[j] = 1;
         }
       }
     }
     const slots: number[] = [];
-    for (let v = 0; v < this.size; v++) if (played[v]) slots.push(v);
+    for (let v = 0; v < size; v++) if (played[v]) slots.push(v);
     slots.sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
-    const id = new Int32Array(this.size).fill(-1);
+    const id = new Int32Array(size).fill(-1);
     slots.forEach((v, q) => (id[v] = q));
     const a = new Int32Array(rows);
     const b = new Int32Array(rows);
@@ -169,15 +175,16 @@ export class PairBoard {
     const count = new Uint32Array(rows);
     let r = 0;
     let battles = 0;
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < size; i++) {
       if (!played[i]) continue;
-      for (let j = i + 1; j < this.size; j++) {
+      const idI = id[i]!;
+      for (let j = i + 1; j < size; j++) {
         if (!played[j]) continue;
-        const base = (i * this.cap + j) * 4;
+        const base = (i * cap + j) * 4;
         for (let o = 0; o < 4; o++) {
-          const c = this.counts[base + o]!;
+          const c = counts[base + o]!;
           if (c > 0) {
-            a[r] = id[i]!;
+            a[r] = idI;
             b[r] = id[j]!;
             outcome[r] = o;
             count[r] = c;
@@ -188,24 +195,24 @@ export class PairBoard {
       }
     }
     const table: BattleTable = { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles };
-    // the pair counts aggregatePairs would make of these rows, straight from the board: cells in (id, id) order, the
-    // four counts seen from the lower id (the board keeps them from the lower slot)
-    const pc = pairCountsOf(table.models, pairsWithVotes(this, slots));
+    // cells in (id, id) order, the four counts seen from the lower id (the board keeps them from the lower slot)
+    const pc = pairCountsOf(table.models, pairs);
     let c = 0;
     for (let x = 0; x < slots.length; x++) {
       const sx = slots[x]!;
       for (let y = x + 1; y < slots.length; y++) {
         const sy = slots[y]!;
-        const base = ((sx < sy ? sx * this.cap + sy : sy * this.cap + sx) * 4);
-        const w0 = this.counts[base]!;
-        const w1 = this.counts[base + 1]!;
-        const t2 = this.counts[base + 2]!;
-        const t3 = this.counts[base + 3]!;
+        const lowFirst = sx < sy;
+        const base = (lowFirst ? sx * cap + sy : sy * cap + sx) * 4;
+        const w0 = counts[base]!;
+        const w1 = counts[base + 1]!;
+        const t2 = counts[base + 2]!;
+        const t3 = counts[base + 3]!;
         if (w0 + w1 + t2 + t3 === 0) continue;
         pc.i[c] = x;
         pc.j[c] = y;
-        pc.winsI[c] = sx < sy ? w0 : w1;
-        pc.winsJ[c] = sx < sy ? w1 : w0;
+        pc.winsI[c] = lowFirst ? w0 : w1;
+        pc.winsJ[c] = lowFirst ? w1 : w0;
         pc.ties[c] = t2;
         pc.bothbad[c] = t3;
         c++;
@@ -214,6 +221,7 @@ export class PairBoard {
     rememberPairCounts(table, pc);
     return table;
   }
+
 
   /**
    * Connected parts of the comparison graph of the present models (a pair that met joins two models; a present
@@ -241,20 +249,6 @@ export class PairBoard {
     for (let v = 0; v < this.size; v++) if (this.present[v]) sizes.set(find(v), (sizes.get(find(v)) ?? 0) + 1);
     return { parts: sizes.size, sizes: [...sizes.values()].sort((a, b) => b - a) };
   }
-}
-
-/** Number of pairs of the given slots with at least one vote. O(slots²). */
-function pairsWithVotes(board: PairBoard, slots: readonly number[]): number {
-  let pairs = 0;
-  for (let x = 0; x < slots.length; x++) {
-    for (let y = x + 1; y < slots.length; y++) {
-      const sx = slots[x]!;
-      const sy = slots[y]!;
-      const base = (sx < sy ? sx * board.cap + sy : sy * board.cap + sx) * 4;
-      if (board.counts[base]! + board.counts[base + 1]! + board.counts[base + 2]! + board.counts[base + 3]! > 0) pairs++;
-    }
-  }
-  return pairs;
 }
 
 /**
