@@ -8,13 +8,16 @@ import { btCells } from '../rating/bradley-terry.js';
 import { centredInformation } from '../rating/bt-refit.js';
 import { pointsPerLogit } from '../rating/scale.js';
 
-/** How a perturbation changes the votes: drop some, or flip their outcome. */
-export type PerturbAction = 'drop' | 'flip';
+/** How a perturbation changes the votes: drop some, flip their outcome, or add new ones (between any two models). */
+export type PerturbAction = 'drop' | 'flip' | 'add';
 
 /** Outcome labels of a (pair, outcome) cell, seen from the pair's first model. */
 export type CellOutcome = 'a' | 'b' | 'tie' | 'bothbad';
 
-/** Votes a perturbation touches: `count` votes of `a` vs `b` with outcome `outcome` (from a's side), flipped `to`. */
+/**
+ * Votes a perturbation touches: `count` votes of `a` vs `b` with outcome `outcome` (from a's side) — dropped, flipped
+ * `to` another outcome, or (action `add`) added.
+ */
 export interface VoteChange {
   readonly a: string;
   readonly b: string;
@@ -47,6 +50,9 @@ export interface Perturbation {
 }
 
 const LABEL: readonly CellOutcome[] = ['a', 'b', 'tie', 'bothbad'];
+
+/** The `to` of an added vote in a run (drop: −1, flip: the target outcome 0–3). */
+const ADD = -2;
 
 /** `below` has overtaken `above` when it leads by more than this many points (an exact tie is no change of order). */
 export const OVERTAKE_MARGIN = 1e-6;
@@ -147,7 +153,11 @@ function effects(pc: PairCounts, theta: ArrayLike<number>, prior: number, above:
     for (let o = 0; o < 4; o++) {
       const y = score[o]!;
       if (action === 'drop') effect[4 * k + o] = -(y - p) * du;
-      else {
+      else if (action === 'add') {
+        // a new decided vote (ties add less than the better of the two wins, so only wins are proposed)
+        effect[4 * k + o] = o < 2 ? (y - p) * du : 0;
+        to[4 * k + o] = ADD;
+      } else {
         // the flip that lowers the gap most: to a win of j when raising i's score raises the gap, else to a win of i
         const target = du > 0 ? 1 : 0;
         const yNew = score[target]!;
@@ -166,8 +176,8 @@ export interface PerturbOptions {
 }
 
 /**
- * The fewest votes to drop (or flip) for `below` to overtake `above` on the board of `fit` (issue 14: "how few
- * votes decide the top"). Greedy rounds with exact verification: at the current (perturbed) fit, the first-order
+ * The fewest votes to drop, flip or add for `below` to overtake `above` on the board of `fit` (issue 14: "how few
+ * votes decide the top"); added votes are wins between any two models. Greedy rounds with exact verification: at the current (perturbed) fit, the first-order
  * effect of every (pair, outcome) cell on the gap ({@link effects}, one linear solve); the cells with the largest
  * effects supply half of the votes the linearisation says would close the gap; refit (warm start) and repeat until
  * the refitted gap is below 0. Then a binary search over the prefix of that sequence of votes finds the shortest
@@ -193,7 +203,9 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
   const gap0 = fit.ratings[ia]! - fit.ratings[ib]!;
   const base = { action, above, below, gap: gap0 };
   if (!(gap0 > 0)) return { ...base, votes: 0, fraction: 0, gapAfter: gap0, firstOrder: 0, changes: [], refits: 0 };
-  const counts = countsOf(pc);
+  // adding votes may open pairs that never met: every pair of models gets a cell (empty ones stay out of the tables)
+  const cellsPc = action === 'add' ? everyPair(pc) : pc;
+  const counts = countsOf(cellsPc);
   const cur = Float64Array.from(counts);
   // the sequence of single-vote changes, as runs: (cell·4 + outcome, target outcome, count)
   const runs: { slot: number; to: number; n: number }[] = [];
@@ -222,32 +234,34 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
       reached = true;
       break;
     }
-    const e = effects(pcOf(pc, cur), thetaOf(last), last.kind === 'bt' || last.kind === 'tie' ? last.prior : 0, ia, ib, action);
+    const e = effects(pcOf(cellsPc, cur), thetaOf(last), last.kind === 'bt' || last.kind === 'tie' ? last.prior : 0, ia, ib, action);
     if (!e) break;
     const order: number[] = [];
-    for (let s = 0; s < cur.length; s++) if (cur[s]! > 0 && e.effect[s]! < 0) order.push(s);
+    const adding = action === 'add';
+    for (let s = 0; s < cur.length; s++) if ((adding || cur[s]! > 0) && e.effect[s]! < 0) order.push(s);
     if (!order.length) break;
     order.sort((x, y) => e.effect[x]! - e.effect[y]! || x - y);
-    // votes the linearisation needs: the largest effects first, each cell's votes up to its count
+    // votes the linearisation needs: the largest effects first, each cell's votes up to its count (added votes: no cap)
+    const cap = (x: number) => (adding ? Number.POSITIVE_INFINITY : cur[x]!);
     let need = (gap + OVERTAKE_MARGIN) / f;
     let linear = 0;
-    for (const s of order) {
+    for (const x of order) {
       if (need <= 0) break;
-      const per = -e.effect[s]!;
-      const take = Math.min(cur[s]!, Math.ceil(need / per));
+      const per = -e.effect[x]!;
+      const take = Math.min(cap(x), Math.ceil(need / per));
       linear += take;
       need -= take * per;
     }
-    if (firstOrder === null) firstOrder = need <= 0 ? linear : null;
+    if (firstOrder === null && round === 0) firstOrder = need <= 0 ? linear : null;
     let batch = Math.max(1, Math.ceil(linear / 2));
-    for (const s of order) {
+    for (const x of order) {
       if (batch <= 0) break;
-      const take = Math.min(cur[s]!, batch);
-      apply(cur, s, e.to[s]!, take);
-      runs.push({ slot: s, to: e.to[s]!, n: take });
+      const take = Math.min(cap(x), batch);
+      apply(cur, x, e.to[x]!, take);
+      runs.push({ slot: x, to: e.to[x]!, n: take });
       batch -= take;
     }
-    last = model.fit(tableOf(pc, cur), opts, last);
+    last = model.fit(tableOf(cellsPc, cur), opts, last);
     refits++;
   }
   if (!reached && gapOf(last) < -OVERTAKE_MARGIN) reached = true;
@@ -260,7 +274,7 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
   let best: ModelFit = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    const g = model.fit(tableOf(pc, prefix(counts, runs, mid)), opts, fit);
+    const g = model.fit(tableOf(cellsPc, prefix(counts, runs, mid)), opts, fit);
     refits++;
     if (gapOf(g) < -OVERTAKE_MARGIN) {
       hi = mid;
@@ -268,7 +282,7 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
     } else lo = mid;
   }
   if (hi === total) best = last;
-  return { ...base, votes: hi, fraction: hi / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesOf(pc, runs, hi), refits };
+  return { ...base, votes: hi, fraction: hi / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesOf(cellsPc, runs, hi), refits };
 }
 
 /** `pc` with its counts replaced by `c` (cells kept, even when emptied). */
@@ -277,10 +291,40 @@ function pcOf(pc: PairCounts, c: Float64Array): PairCounts {
   return { models: pc.models, pairs: pc.pairs, i: pc.i, j: pc.j, winsI: pick(0), winsJ: pick(1), ties: pick(2), bothbad: pick(3) };
 }
 
-/** Removes (drop: to = −1) or moves (flip) `n` votes of slot `s`. */
+/** Removes (drop: to = −1), moves (flip: to the outcome `to`) or adds (to = ADD) `n` votes of slot `s`. */
 function apply(c: Float64Array, s: number, to: number, n: number): void {
+  if (to === ADD) {
+    c[s]! += n;
+    return;
+  }
   c[s]! -= n;
   if (to >= 0) c[s - (s % 4) + to]! += n;
+}
+
+/** `pc` with a cell for every pair of models (i < j, in order), the pairs that never met at 0. O(m²). */
+function everyPair(pc: PairCounts): PairCounts {
+  const m = pc.models.length;
+  const pairs = (m * (m - 1)) / 2;
+  const i = new Int32Array(pairs);
+  const j = new Int32Array(pairs);
+  const w = [new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs)] as const;
+  let k = 0;
+  let q = 0;
+  for (let x = 0; x < m; x++) {
+    for (let y = x + 1; y < m; y++) {
+      i[q] = x;
+      j[q] = y;
+      if (k < pc.pairs && pc.i[k] === x && pc.j[k] === y) {
+        w[0][q] = pc.winsI[k]!;
+        w[1][q] = pc.winsJ[k]!;
+        w[2][q] = pc.ties[k]!;
+        w[3][q] = pc.bothbad[k]!;
+        k++;
+      }
+      q++;
+    }
+  }
+  return { models: pc.models, pairs, i, j, winsI: w[0], winsJ: w[1], ties: w[2], bothbad: w[3] };
 }
 
 /** The counts after the first `n` single-vote changes of `runs`. */

@@ -8,7 +8,7 @@ const REAL = join(FIXTURES, 'data', 'chatbot-arena-20240814-japanese', 'battles.
 type Change = { a: string; b: string; outcome: 'a' | 'b' | 'tie' | 'bothbad'; count: number; to?: 'a' | 'b' | 'tie' | 'bothbad' };
 
 /** The fixture's rows with the changes applied (independently of the library), as a JSONL file. */
-function changedFile(changes: readonly Change[]): string {
+function changedFile(changes: readonly Change[], action: string): string {
   const rows = readFileSync(REAL, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { model_a: string; model_b: string; winner: string; count?: number });
   const fromA = (r: (typeof rows)[number], c: Change) => {
     const o = r.winner === 'model_a' ? 'a' : r.winner === 'model_b' ? 'b' : r.winner === 'tie' ? 'tie' : 'bothbad';
@@ -19,6 +19,10 @@ function changedFile(changes: readonly Change[]): string {
   const out = rows.map((r) => ({ ...r, count: r.count ?? 1 }));
   const winner = { a: 'model_a', b: 'model_b', tie: 'tie', bothbad: 'tie (bothbad)' } as const;
   for (const c of changes) {
+    if (action === 'add') {
+      out.push({ model_a: c.a, model_b: c.b, winner: winner[c.outcome], count: c.count });
+      continue;
+    }
     let left = c.count;
     for (const r of out) {
       if (left === 0) break;
@@ -34,17 +38,17 @@ function changedFile(changes: readonly Change[]): string {
 }
 
 describe('arena audit', () => {
-  it('the fewest dropped and flipped votes for #1 to change: each answer, applied to the file, makes `arena rate` put the challenger first', async () => {
+  it('the fewest dropped, flipped and added votes for #1 to change: each answer, applied to the file, makes `arena rate` put the challenger first', async () => {
     const r = await cli(['audit', REAL, '--format', 'json', '--challengers', '2']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.perturbations).toHaveLength(4);
+    expect(j.perturbations.map((p: { action: string }) => p.action)).toEqual(['drop', 'drop', 'flip', 'flip', 'add', 'add']);
     const before = JSON.parse((await cli(['rate', REAL, '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
     for (const p of j.perturbations) {
       expect(p.above).toBe(before[0]);
       expect(p.votes).toBeGreaterThan(0);
       expect(p.fraction).toBeCloseTo(p.votes / j.battles, 12);
-      const after = JSON.parse((await cli(['rate', changedFile(p.changes), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+      const after = JSON.parse((await cli(['rate', changedFile(p.changes, p.action), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
       expect(after.indexOf(p.below)).toBeLessThan(after.indexOf(p.above));
     }
     expect(j.smallest.drop).toBe(Math.min(...j.perturbations.filter((p: { action: string }) => p.action === 'drop').map((p: { votes: number }) => p.votes)));

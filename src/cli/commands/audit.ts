@@ -6,11 +6,13 @@ import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, modelIdOrThrow, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 
+const PAST: Record<PerturbAction, string> = { drop: 'dropped', flip: 'flipped', add: 'added' };
+
 const pct = (x: number | null) => (x === null ? '' : `${(100 * x).toFixed(4)}%`);
 
 /** One line of the fragility table: the votes that put `below` above `above`, by one action. */
 function line(p: Perturbation): string[] {
-  const what = p.action === 'drop' ? 'dropped' : 'flipped';
+  const what = PAST[p.action];
   const votes = p.votes === null ? `no ${p.action} of the votes found within the search` : `${fmt(p.votes, 0)} ${what} (${pct(p.fraction)} of all votes; first-order estimate ${p.firstOrder === null ? '–' : fmt(p.firstOrder, 0)}), gap after ${fmt(p.gapAfter!, 4)}`;
   const out = [`  ${visibleText(p.below)} over ${visibleText(p.above)} (gap ${fmt(p.gap, 2)}): ${votes}`];
   for (const c of p.changes.slice(0, 5)) {
@@ -26,14 +28,14 @@ function line(p: Perturbation): string[] {
 export function registerAudit(program: Command, io: CliIO): void {
   const cmd = program
     .command('audit')
-    .description('how fragile is the top of this board? the fewest votes to drop or flip for #1 to change (or for --b to overtake --a), each confirmed by an exact refit')
+    .description('how fragile is the top of this board? the fewest votes to drop, flip or add for #1 to change (or for --b to overtake --a), each confirmed by an exact refit')
     .argument('<battles...>', BATTLES_ARGUMENT);
   addBattleOptions(cmd);
   cmd
     .option('--challengers <k>', 'models #2 … #k+1 tried for "#1 changes" (the answer is the smallest over them)', positiveInt, 3)
     .option('--a <model>', 'with --b: the model ahead (exact name) instead of #1')
     .option('--b <model>', 'with --a: the model that must overtake it')
-    .addOption(new Option('--action <action>', 'how votes change').choices(['drop', 'flip', 'both']).default('both'))
+    .addOption(new Option('--action <action>', 'how votes change: drop existing ones, flip their outcome, add new ones, or each in turn').choices(['drop', 'flip', 'add', 'all']).default('all'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
@@ -56,7 +58,7 @@ export function registerAudit(program: Command, io: CliIO): void {
         const k = Math.min(o.challengers as number, order.length - 1);
         for (let q = 1; q <= k; q++) pairs.push([fit.models[order[0]!]!, fit.models[order[q]!]!]);
       }
-      const actions: PerturbAction[] = o.action === 'both' ? ['drop', 'flip'] : [o.action as PerturbAction];
+      const actions: PerturbAction[] = o.action === 'all' ? ['drop', 'flip', 'add'] : [o.action as PerturbAction];
       const results = actions.flatMap((action) => pairs.map(([above, below]) => minimalPerturbation(fit, above, below, action)));
       const smallest = (action: PerturbAction) =>
         results.filter((p) => p.action === action && p.votes !== null).reduce<Perturbation | null>((best, p) => (best === null || p.votes! < best.votes! ? p : best), null);
@@ -69,8 +71,8 @@ export function registerAudit(program: Command, io: CliIO): void {
           const best = smallest(action);
           const head =
             o.a === undefined
-              ? `#1 ${visibleText(fit.models[order[0]!]!)} loses first place with ${best ? `${fmt(best.votes!, 0)} ${action === 'drop' ? 'dropped' : 'flipped'} votes (${pct(best.fraction)} of all; ${visibleText(best.below)} overtakes)` : `no ${action} found`}:`
-              : `${action === 'drop' ? 'Dropped' : 'Flipped'} votes for ${visibleText(o.b as string)} to overtake ${visibleText(o.a as string)}:`;
+              ? `#1 ${visibleText(fit.models[order[0]!]!)} loses first place with ${best ? `${fmt(best.votes!, 0)} ${PAST[action]} votes (${pct(best.fraction)} of all; ${visibleText(best.below)} overtakes)` : `no ${action} found`}:`
+              : `${PAST[action][0]!.toUpperCase()}${PAST[action].slice(1)} votes for ${visibleText(o.b as string)} to overtake ${visibleText(o.a as string)}:`;
           lines.push('', head, ...results.filter((p) => p.action === action).flatMap(line));
         }
         emit(io, lines.join('\n') + '\n', o.out as string | undefined);
