@@ -76,12 +76,17 @@ class WeightTable {
     this.guide = new Int32Array(4 * w.length);
     this.refresh();
   }
+  /** Σw²/(Σw)²: the chance that two independent draws coincide. */
+  collision = 0;
   refresh(): void {
     let s = 0;
+    let s2 = 0;
     for (let v = 0; v < this.w.length; v++) {
       s += this.w[v]!;
+      s2 += this.w[v]! * this.w[v]!;
       this.cum[v] = s;
     }
+    this.collision = s > 0 ? s2 / (s * s) : 1;
     const last = this.cum.length - 1;
     const g = this.guide.length;
     let i = 0;
@@ -106,6 +111,42 @@ class WeightTable {
     while (i < last && cum[i]! <= t) i++;
     return i;
   }
+  /** The slot of cumulative weight `t` ∈ [0, total): the smallest v with cum[v] > t. O(1) expected. */
+  private slotAt(t: number): number {
+    const cum = this.cum;
+    const last = cum.length - 1;
+    let i = this.guide[Math.min(this.guide.length - 1, Math.floor((t / cum[last]!) * this.guide.length))]!;
+    while (i > 0 && cum[i - 1]! > t) i--;
+    while (i < last && cum[i]! <= t) i++;
+    return i;
+  }
+  /** A slot ∝ w among all but `a` (one uniform; a's weight skipped). @throws Error when no other slot has weight */
+  drawExcluding(a: number, rng: Rng): number {
+    const total = this.cum[this.cum.length - 1]!;
+    const before = a > 0 ? this.cum[a - 1]! : 0;
+    const rest = total - this.w[a]!;
+    if (!(rest > 0)) throw new Error('weighted sampling: no other model has a positive weight');
+    let t = rng() * rest;
+    if (t >= before) t += this.w[a]!;
+    return Math.min(this.slotAt(t), this.cum.length - 1);
+  }
+  /**
+   * An ordered pair (a, b), a ≠ b, with P ∝ w_a·w_b, exactly: a ∝ w_a·(W − w_a) by a linear scan, then b ∝ w among
+   * the others. O(m): for weights so concentrated that redrawing until the two differ would take long.
+   */
+  drawPair(rng: Rng, out: { a: number; b: number }): void {
+    const total = this.cum[this.cum.length - 1]!;
+    let v = 0;
+    for (let i = 0; i < this.w.length; i++) v += this.w[i]! * (total - this.w[i]!);
+    let t = rng() * v;
+    let a = 0;
+    for (; a < this.w.length - 1; a++) {
+      t -= this.w[a]! * (total - this.w[a]!);
+      if (t < 0) break;
+    }
+    out.a = a;
+    out.b = this.drawExcluding(a, rng);
+  }
 }
 
 /**
@@ -127,6 +168,9 @@ function weightedPolicy(name: string, weights: Float64Array, onRecord?: (a: numb
     name,
     m: weights.length,
     draw(rng, out) {
+      // two draws, both redrawn when they coincide (expected 1/(1 − Σp²) rounds); when a few models hold most of the
+      // weight (Σp² > ½) the exact O(m) pair draw instead, so that no weights can stall the loop
+      if (table.collision > 0.5) return table.drawPair(rng, out);
       let a = 0;
       let b = 0;
       do {
@@ -137,6 +181,9 @@ function weightedPolicy(name: string, weights: Float64Array, onRecord?: (a: numb
       out.b = b;
     },
     drawOpponent(a, rng) {
+      // redraws while the draw is `a` itself (expected 1/(1 − p_a) rounds), or, when `a` holds over half the weight,
+      // one draw among the others
+      if (a >= 0 && a < table.w.length && table.w[a]! > 0.5 * table.cum[table.cum.length - 1]!) return table.drawExcluding(a, rng);
       let b = 0;
       do b = table.draw(rng);
       while (b === a);

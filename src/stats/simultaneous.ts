@@ -22,8 +22,24 @@ export interface SimultaneousRanks {
   readonly upper: Int32Array;
 }
 
-/** Normal draws of the max-statistic from a sandwich covariance (enough for the 95% quantile to about ±0.02). */
+/** Normal draws of the max-statistic from a sandwich covariance at the 95% level (its quantile to about ±0.02). */
 export const SIMULTANEOUS_DRAWS = 4000;
+
+/**
+ * Normal draws for a level: {@link SIMULTANEOUS_DRAWS}, or more so that at least 200 draws lie beyond the quantile
+ * (20,000 at 99%, 200,000 at 99.9%).
+ */
+export function simultaneousDraws(level: number): number {
+  return Math.max(SIMULTANEOUS_DRAWS, Math.ceil(200 / (1 - level)));
+}
+
+/**
+ * Bootstrap rounds below which the max-statistic's quantile at `level` rests on too few rounds beyond it (fewer than
+ * 20): the caller should warn. 400 at 95%, 2,000 at 99%.
+ */
+export function fewRoundsFor(level: number): number {
+  return Math.ceil(20 / (1 - level));
+}
 
 /**
  * Simultaneous rank intervals (Chiang et al. 2024, §4 on multiplicity; the max-t construction of Hothorn, Bretz &
@@ -34,19 +50,22 @@ export const SIMULTANEOUS_DRAWS = 4000;
  * cover the whole true ranking with probability ≥ `level` (up to the normal or bootstrap approximation of the gaps).
  * Per-model intervals do not: each holds 95% of the time, the whole board far less often.
  *
- * The law of the gaps: the bootstrap rounds when the board has them (sd_ij their standard deviation, T centred on
- * the point gaps), else `draws` normal vectors with the sandwich covariance (Cholesky of Σ + 10⁻¹⁰·mean(diag Σ)·I;
+ * The law of the gaps: the bootstrap rounds when the board's intervals are bootstrap ones (sd_ij their standard
+ * deviation, T centred on the point gaps), else `draws` normal vectors with the sandwich covariance (Cholesky of Σ + 10⁻¹⁰·mean(diag Σ)·I;
  * the jitter moves only the common component, which no gap sees), drawn from deriveRng(seed, 'simultaneous').
- * Cost O(m²·draws) (4,000 draws at 339 models: about a second). Null without intervals (no covariance, no rounds).
+ * Cost O(m²·draws) (4,000 draws at 339 models: about a second). Null without that law (no covariance; fewer than
+ * two rounds).
  */
-export function simultaneousRanks(rated: RatedBoard, level: number, seed: string | number, draws = SIMULTANEOUS_DRAWS): SimultaneousRanks | null {
+export function simultaneousRanks(rated: RatedBoard, level: number, seed: string | number, draws = simultaneousDraws(level)): SimultaneousRanks | null {
   const m = rated.point.models.length;
   const ratings = rated.point.ratings;
-  if (m < 2) return m === 1 ? { method: rated.dist ? 'bootstrap' : 'sandwich', level, draws: 0, critical: 0, lower: Int32Array.of(1), upper: Int32Array.of(1) } : null;
+  // the law the board's intervals come from: the rounds when its intervals are bootstrap ones, else the sandwich
+  const useRounds = rated.options.ciMethod === 'bootstrap' || !rated.cov;
+  if (m < 2) return m === 1 ? { method: useRounds ? 'bootstrap' : 'sandwich', level, draws: 0, critical: 0, lower: Int32Array.of(1), upper: Int32Array.of(1) } : null;
   const sd = new Float64Array(m * m); // display points, i < j at [i·m + j]
   let t: Float64Array;
   let method: SimultaneousRanks['method'];
-  if (rated.dist && rated.dist.rounds > 1) {
+  if (useRounds && rated.dist && rated.dist.rounds > 1) {
     method = 'bootstrap';
     const { rounds: R, ratings: x } = rated.dist;
     for (let i = 0; i < m; i++) {
@@ -76,7 +95,7 @@ export function simultaneousRanks(rated: RatedBoard, level: number, seed: string
       }
       t[r] = worst;
     }
-  } else if (rated.cov) {
+  } else if (!useRounds && rated.cov) {
     method = 'sandwich';
     const cov = rated.cov.cov;
     const n = rated.cov.n;

@@ -33,11 +33,21 @@ describe('arena rate --simultaneous-ranks', () => {
       [['--format', 'table'], /--simultaneous-ranks is written in JSON only/],
       [['--format', 'json', '--min-votes', '100'], /cannot be combined with the display options/],
       [['--format', 'json', '--ci-method', 'none'], /needs the law of the rating gaps/],
+      [['--format', 'json', '--compare-models'], /--compare-models prints none/],
+      [['--format', 'json', '--bootstrap', '1'], /needs at least 2 rounds/],
     ] as const) {
       const r = await cli(['rate', REAL, '--simultaneous-ranks', ...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('follows the board\'s interval method (sandwich with rounds kept for other uses), and warns when few rounds carry the quantile', async () => {
+    const a = JSON.parse((await cli(['rate', REAL, '--simultaneous-ranks', '--format', 'json', '--ci-method', 'sandwich', '--bootstrap', '10', '--threads', '1'])).stdout);
+    expect(a.params.simultaneousRanks.method).toBe('sandwich');
+    const b = await cli(['rate', REAL, '--simultaneous-ranks', '--format', 'json', '--bootstrap', '40', '--threads', '1']);
+    expect(JSON.parse(b.stdout).params.simultaneousRanks).toMatchObject({ method: 'bootstrap', draws: 40 });
+    expect(b.stderr).toMatch(/rests on 40 bootstrap rounds, fewer than 20 beyond it.*--bootstrap 400 or more/);
   });
 });

@@ -153,6 +153,29 @@ describe('weighted draws (popularity, LMArena)', () => {
   });
 });
 
+describe('weighted draws with concentrated weights', () => {
+  it('one model with almost all the weight: pairs still come (no stall), P({i, j}) ∝ wᵢ·wⱼ (10, 1, 1 and 1e9, 1, 1)', () => {
+    for (const w of [[10, 1, 1], [1e9, 1, 1]]) {
+      const policy = popularityPolicy(w);
+      const n = 60_000;
+      const counts = pairCounts(policy, n, createRng(11));
+      const z = w[0]! * w[1]! + w[0]! * w[2]! + w[1]! * w[2]!;
+      near(counts.get('0-1') ?? 0, n, (w[0]! * w[1]!) / z);
+      near(counts.get('0-2') ?? 0, n, (w[0]! * w[2]!) / z);
+      near(counts.get('1-2') ?? 0, n, (w[1]! * w[2]!) / z);
+      // opponents of the heavy model: never itself, the others ∝ their weights
+      const rng = createRng(12);
+      let one = 0;
+      for (let i = 0; i < n; i++) {
+        const b = policy.drawOpponent(0, rng);
+        expect(b).not.toBe(0);
+        if (b === 1) one++;
+      }
+      near(one, n, 0.5);
+    }
+  });
+});
+
 describe('LMArena policy', () => {
   it('new ×5 until boostVotes, top-N ×3, others ×1: pair frequencies before and after the boost', () => {
     // slots: 0 = top model (top 1), 1 = new model, 2 = plain model

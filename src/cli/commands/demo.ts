@@ -37,7 +37,7 @@ export function registerDemo(program: Command, io: CliIO): void {
     .option('--ratings <file>', 'true ratings JSON (default: the embedded April 2026 leaderboard); with "weight" on every model, pairs are drawn by popularity')
     .option('--board <file>', 'a published board as the truth (instead of --ratings): votes inferred from its interval widths, drawn by popularity; the output compares the rebuilt interval widths with the published ones')
     .option('--category <name>', 'with --board: the category board', 'full')
-    .option('--battles <n>', 'battles to simulate (default: the votes of the fixture, 5,780,000)', intIn(0, LIMITS.battles))
+    .option('--battles <n>', 'battles to simulate (default: the votes of the fixture, 5,780,000)', intIn(1, LIMITS.battles))
     .option('--seed <n>', 'random seed', seedArg, 42)
     .option('--tie-rate <p>', 'probability of a tie', probability, 0.34)
     .option('--top <n>', 'rows to show', positiveInt, 15)

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { colorEnabled, formatLeaderboard, type OutputFormat } from '../../formats/format.js';
 import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { addIntervals, type RatedBoard } from '../../stats/uncertainty.js';
-import { simultaneousRanks } from '../../stats/simultaneous.js';
+import { fewRoundsFor, simultaneousRanks } from '../../stats/simultaneous.js';
 import type { Leaderboard } from '../../leaderboard/leaderboard.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { applyDisplayRules } from '../../leaderboard/display.js';
@@ -31,6 +31,8 @@ export function registerRate(program: Command, io: CliIO): void {
       if (o.rankDistribution && !(intervals.rounds > 0)) throw new UsageError('--rank-distribution needs bootstrap rounds: add --bootstrap N');
       if (o.rankDistribution && o.format !== 'json') throw new UsageError('--rank-distribution is written in JSON only (rankDistribution of each row): add --format json');
       if (o.top !== undefined && (o.format === 'csv' || o.format === 'json')) throw new UsageError(`--top applies to the table and markdown formats; --format ${String(o.format)} writes every model`);
+      if (o.simultaneousRanks && o.compareModels) throw new UsageError('--simultaneous-ranks ranks a leaderboard: --compare-models prints none');
+      if (o.simultaneousRanks && intervals.ciMethod === 'bootstrap' && intervals.rounds < 2) throw new UsageError('--simultaneous-ranks from bootstrap intervals needs at least 2 rounds (--bootstrap N; 1,000 or more for a stable quantile)');
       if (o.simultaneousRanks && o.format !== 'json') throw new UsageError('--simultaneous-ranks is written in JSON only (simultaneousRankLower/Upper of each row): add --format json');
       if (o.simultaneousRanks && intervals.ciMethod === 'none') throw new UsageError('--simultaneous-ranks needs the law of the rating gaps: intervals by the sandwich or --bootstrap N');
       const display = displayRulesFrom(o);
@@ -66,10 +68,13 @@ export function registerRate(program: Command, io: CliIO): void {
 function withSimultaneousRanks(lb: Leaderboard, rated: RatedBoard, level: number, seed: string | number): Leaderboard {
   const s = simultaneousRanks(rated, level, seed);
   if (!s) throw new UsageError('--simultaneous-ranks needs the law of the rating gaps: this board has neither a sandwich covariance nor bootstrap rounds');
+  const few = fewRoundsFor(level);
+  const warnings = s.method === 'bootstrap' && s.draws < few ? [`--simultaneous-ranks: the ${Math.round(level * 1000) / 10}% quantile of the max-statistic rests on ${s.draws} bootstrap rounds, fewer than 20 beyond it: the intervals are unstable (use --bootstrap ${few} or more, or the sandwich).`] : [];
   const id = new Map(rated.point.models.map((name, v) => [name, v]));
   return {
     ...lb,
     params: { ...lb.params, simultaneousRanks: { method: s.method, level: s.level, draws: s.draws, critical: s.critical } },
     models: lb.models.map((r) => ({ ...r, simultaneousRankLower: s.lower[id.get(r.model)!]!, simultaneousRankUpper: s.upper[id.get(r.model)!]! })),
+    warnings: [...lb.warnings, ...warnings],
   };
 }

@@ -43,7 +43,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .addOption(
       new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9)')
         .choices(['uniform', 'popularity', 'lmarena', 'active'])
-        .default('uniform', 'popularity when every true rating has a "weight" (the embedded board, --board), else uniform'),
+        .default('uniform', 'popularity when every true rating has a "weight" (the embedded board, --board) and no style option is given, else uniform'),
     )
     .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', nonNegativeNumber, DEFAULT_POPULARITY_EXPONENT)
     .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
