@@ -13,7 +13,7 @@ export { compileFilter, FilterFieldError, isoSeconds, MISSING, type BattleFilter
 export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputFormat } from './data/parse.js';
 export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES, scanJsonNumber } from './data/fast-jsonl.js';
 export { FastCsvReader } from './data/fast-csv.js';
-export { readParquetInto, PARQUET_COLUMNS } from './data/parquet.js';
+export { readParquetInto, readParquetFileInto, PARQUET_COLUMNS, PARQUET_READ_DEFAULTS, type ParquetReadOptions } from './data/parquet.js';
 export * from './data/ratings.js';
 export * from './data/board.js';
 export * from './data/style-fields.js';

@@ -3,13 +3,12 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
-import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FastCsvReader } from './fast-csv.js';
 import { type CovariateSpec, covariateFilter } from './covariates.js';
 import { type BattleFilter, compileFilter } from './filter.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
-import { readParquetInto } from './parquet.js';
+import { type ParquetReadOptions, readParquetFileInto } from './parquet.js';
 import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
@@ -51,6 +50,8 @@ export interface ReadOptions {
    * skip them in place instead of handing such rows to the reference path (style control is then unavailable).
    */
   styleFields?: boolean | undefined;
+  /** Deadlines and heap limit of the Parquet decoder thread (see {@link readParquetFileInto}). */
+  parquet?: ParquetReadOptions | undefined;
 }
 
 /**
@@ -136,9 +137,11 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
   const readNone = () => builder.rows + builder.dropped === before;
   if (format === 'parquet') {
     // Parquet needs random access (its index is at the end): a file is read in slices, stdin is read whole first
+    // (at most MAX_PARQUET_STDIN_BYTES); hyparquet decodes on a worker thread under a deadline (a corrupt file
+    // can make it loop forever)
     try {
-      const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin) : await asyncBufferFromFile(source);
-      await readParquetInto(builder, bytes, file, filter);
+      const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin, file) : source;
+      await readParquetFileInto(builder, bytes, file, filter, opts.parquet);
     } catch (e) {
       throw ioError(e, file);
     }
@@ -216,9 +219,20 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
   if (readNone()) throw new InputError('no battles (empty input)', { file });
 }
 
-async function readAll(stream: Readable): Promise<ArrayBuffer> {
+/** Largest Parquet input read whole from stdin (a file is read in slices, without this limit): 1 GiB. */
+export const MAX_PARQUET_STDIN_BYTES = 2 ** 30;
+
+async function readAll(stream: Readable, file: string): Promise<ArrayBuffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PARQUET_STDIN_BYTES) {
+      stream.destroy();
+      throw new InputError(`more than ${MAX_PARQUET_STDIN_BYTES / 2 ** 30} GiB of Parquet on stdin (it is read whole): give the file's path instead`, { file });
+    }
+    chunks.push(chunk as Buffer);
+  }
   const all = Buffer.concat(chunks);
   return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
 }
