@@ -9,6 +9,7 @@ export * from './data/schema.js';
 export * from './data/table.js';
 export * from './data/aggregate.js';
 export { formatOf } from './data/load.js';
+export { spellingWarnings, visibleName } from './data/names.js';
 export { compileFilter, FilterFieldError, isoSeconds, MISSING, type BattleFilter, type FilterFieldType } from './data/filter.js';
 export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputFormat } from './data/parse.js';
 export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES, scanJsonNumber } from './data/fast-jsonl.js';

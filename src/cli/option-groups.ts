@@ -20,7 +20,8 @@ import { STYLE_FEATURES } from '../data/style-fields.js';
 import { DEFAULT_FORM_PRIOR, STYLE_FORMS } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
 import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
-import type { CliIO } from './io.js';
+import { type CliIO, printWarnings } from './io.js';
+import { spellingWarnings } from '../data/names.js';
 import { intIn, level, LIMITS, nonNegativeInt, nonNegativeNumber, numberIn, positiveInt, positiveNumber, seedArg } from './options.js';
 import { type Progress, progressBar } from './progress.js';
 
@@ -71,6 +72,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     // without style control the fast readers skip conv_metadata in place (no row object)
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
+  printWarnings(io, spellingWarnings(t.models));
   const cost = denseCostWarning(t.models.length, raw.method === 'elo');
   if (cost) io.stderr(`warning: ${cost}\n`);
   if (o.sort !== 'tstamp') return t;
