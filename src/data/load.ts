@@ -275,7 +275,15 @@ export async function readBattles(sources: readonly string[], opts: ReadOptions 
   const builder = new BattleTableBuilder({ tstamp: opts.tstamp ?? true });
   const covs = opts.covariates ?? [];
   const filter = covs.length ? covariateFilter(userFilter, covs, builder.useCovariates(covs.map((c) => c.name))) : userFilter;
-  for (const s of sources) await readOne(builder, s, opts, filter);
+  for (const s of sources) {
+    try {
+      await readOne(builder, s, opts, filter);
+    } catch (e) {
+      // a problem found by the table builder (no file of its own): name the file being read
+      if (e instanceof InputError && e.file === undefined) throw new InputError(e.reason, { file: s === '-' ? '<stdin>' : s, field: e.field });
+      throw e;
+    }
+  }
   if (userFilter && builder.rows === 0) {
     throw new InputError(`no battles pass the filter (${builder.dropped} rows read): ${userFilter.expression}`, { file: sources.map((s) => (s === '-' ? '<stdin>' : s)).join(', ') });
   }
