@@ -20,8 +20,9 @@ import { STYLE_FEATURES } from '../data/style-fields.js';
 import { DEFAULT_FORM_PRIOR, STYLE_FORMS } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
 import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
-import type { CliIO } from './io.js';
-import { intIn, level, LIMITS, nonNegativeInt, nonNegativeNumber, numberIn, positiveInt, positiveNumber, seedArg } from './options.js';
+import { type CliIO, printWarnings } from './io.js';
+import { spellingWarnings } from '../data/names.js';
+import { intIn, level, LIMITS, nonNegativeInt, numberIn, positiveInt, positiveNumber, seedArg } from './options.js';
 import { type Progress, progressBar } from './progress.js';
 
 /** The input formats `--input-format` names. */
@@ -71,6 +72,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     // without style control the fast readers skip conv_metadata in place (no row object)
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
+  printWarnings(io, spellingWarnings(t.models));
   const cost = denseCostWarning(t.models.length, raw.method === 'elo');
   if (cost) io.stderr(`warning: ${cost}\n`);
   if (o.sort !== 'tstamp') return t;
@@ -101,7 +103,7 @@ export function checkAnchor(t: BattleTable, o: ModelOptions): void {
 }
 
 function priorArg(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : nonNegativeNumber(v);
+  return v === 'auto' ? 'auto' : numberIn(0, LIMITS.prior)(v);
 }
 
 /** Model options: `--method --k --scale --base --initial --anchor --ties --both-bad --style-control --style-prior --prior --tolerance`. */
@@ -125,7 +127,7 @@ export function addModelOptions(cmd: Command): Command {
         .choices([...STYLE_FORMS])
         .default('lmarena'),
     )
-    .option('--style-prior <lambda>', `ridge on the style and covariate coefficients, on the form's scale (default: lmarena reg ${DEFAULT_FORM_PRIOR.lmarena} on the mean log-likelihood; fastchat-2024 λ ${DEFAULT_FORM_PRIOR['fastchat-2024']} on the summed)`, nonNegativeNumber)
+    .option('--style-prior <lambda>', `ridge on the style and covariate coefficients, on the form's scale (default: lmarena reg ${DEFAULT_FORM_PRIOR.lmarena} on the mean log-likelihood; fastchat-2024 λ ${DEFAULT_FORM_PRIOR['fastchat-2024']} on the summed)`, numberIn(0, LIMITS.prior))
     .option(
       '--covariate <spec>',
       'a numeric per-battle covariate, NAME=EXPRESSION or a field path (repeatable): e.g. user_tokens=conv_metadata.sum_user_tokens, is_direct_battle, len=\'ratio(conv_metadata.sum_assistant_a_tokens, conv_metadata.sum_assistant_b_tokens)\' (filter syntax; standardised; docs/reference.md, Covariates)',
@@ -139,7 +141,7 @@ export function addModelOptions(cmd: Command): Command {
         .choices(['none', 'pairs'])
         .default('none'),
     )
-    .option('--reweight-floor <n>', 'floor of the pair count in --reweight pairs (LMArena: 50)', positiveNumber, DEFAULT_REWEIGHT_FLOOR);
+    .option('--reweight-floor <n>', 'floor of the pair count in --reweight pairs (LMArena: 50)', numberIn(0, LIMITS.reweightFloor, true), DEFAULT_REWEIGHT_FLOOR);
 }
 
 const ModelCli = z.object({

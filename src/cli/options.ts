@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { SCENARIO_LIMITS } from '../sim/scenario.js';
 
 /** Parses a finite number option. */
 export function numberArg(what = 'a number', check: (x: number) => boolean = () => true) {
@@ -47,6 +48,22 @@ export const LIMITS = Object.freeze({
   k: 1e4,
   /** Seconds between simulated battles (`--interval`): about 31.7 years. */
   interval: 1e9,
+  /** Ridge priors λ (`--prior`, `--style-prior`): beyond, interval bounds stop being finite. */
+  prior: 1e6,
+  /** Floor of the pair count (`--reweight-floor`). */
+  reweightFloor: 1e9,
+  /** Simulations of the separation forecast (`--forecast-replications`): 1,000,000 take about 30 s. */
+  forecastReplications: 1_000_000,
+  /** Votes of one forecast point (`--forecast-votes`). */
+  forecastVotes: 1e12,
+  /** Random orderings replayed for Elo's order sensitivity (`--orderings`): memory grows as orderings × models. */
+  orderings: 10_000,
+  /** What-if replications (`--replications`, a scenario's `replications`). */
+  replications: SCENARIO_LIMITS.replications,
+  /** Arena-wide votes an hour (`--votes-per-hour`, a scenario's `votesPerHour`). */
+  votesPerHour: SCENARIO_LIMITS.votesPerHour,
+  /** Sampling-policy weights and exponents (`--boost`, `--top-weight`, `--popularity-exponent`), as in scenarios. */
+  weight: SCENARIO_LIMITS.weight,
 });
 
 /** An integer in [lo, hi]. */

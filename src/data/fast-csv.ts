@@ -1,5 +1,6 @@
 import { type FastReaderOptions, scanJsonNumber, TokenTrie } from './fast-jsonl.js';
-import { addRow, MAX_RECORD_BYTES } from './parse.js';
+import { isUtf8 } from 'node:buffer';
+import { addRow, csvCellText, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow, MAX_COUNT, OUTCOME_CODE, WINNER_LABELS } from './schema.js';
 import type { BattleTableBuilder } from './table.js';
 
@@ -232,6 +233,9 @@ export class FastCsvReader {
     if (ea >= 0 && eb >= 0) {
       if (ea === eb) return this.reference(buf);
     } else {
+      // a new name must be valid UTF-8 (checked once per distinct name: known byte strings skip this); else the
+      // reference path reports the line
+      if ((ea < 0 && !isUtf8(buf.subarray(as, ae))) || (eb < 0 && !isUtf8(buf.subarray(bs, be)))) return this.reference(buf);
       const nameA = ea >= 0 ? this.nameList[ea]! : buf.toString('utf8', as, ae);
       const nameB = eb >= 0 ? this.nameList[eb]! : buf.toString('utf8', bs, be);
       if (nameA === nameB) return this.reference(buf);
@@ -270,7 +274,7 @@ export class FastCsvReader {
   private reference(buf: Buffer): void {
     const record: Record<string, string> = {};
     const st = this.starts;
-    this.header!.forEach((name, k) => (record[name] = buf.toString('utf8', st[k]!, st[k + 1]! - 1)));
+    this.header!.forEach((name, k) => (record[name] = csvCellText(buf.subarray(st[k]!, st[k + 1]! - 1), name, this.file, this.line)));
     addRow(this.builder, record, this.file, this.line, CsvBattleRow, this.options.filter);
   }
 }

@@ -1,16 +1,15 @@
 import { STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
-import { asyncBufferFromFile } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FastCsvReader } from './fast-csv.js';
 import { type CovariateSpec, covariateFilter } from './covariates.js';
 import { type BattleFilter, compileFilter } from './filter.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
-import { readParquetInto } from './parquet.js';
-import { addRow, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
+import { type ParquetReadOptions, readParquetFileInto } from './parquet.js';
+import { addRow, csvCellText, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { CsvBattleRow } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
 
@@ -51,6 +50,8 @@ export interface ReadOptions {
    * skip them in place instead of handing such rows to the reference path (style control is then unavailable).
    */
   styleFields?: boolean | undefined;
+  /** Deadlines and heap limit of the Parquet decoder thread (see {@link readParquetFileInto}). */
+  parquet?: ParquetReadOptions | undefined;
 }
 
 /**
@@ -136,9 +137,11 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
   const readNone = () => builder.rows + builder.dropped === before;
   if (format === 'parquet') {
     // Parquet needs random access (its index is at the end): a file is read in slices, stdin is read whole first
+    // (at most MAX_PARQUET_STDIN_BYTES); hyparquet decodes on a worker thread under a deadline (a corrupt file
+    // can make it loop forever)
     try {
-      const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin) : await asyncBufferFromFile(source);
-      await readParquetInto(builder, bytes, file, filter);
+      const bytes = source === '-' ? await readAll(opts.stdin ?? process.stdin, file) : source;
+      await readParquetFileInto(builder, bytes, file, filter, opts.parquet);
     } catch (e) {
       throw ioError(e, file);
     }
@@ -175,16 +178,20 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
     }
   }
   const stream: Readable = source === '-' ? (opts.stdin ?? process.stdin) : createReadStream(source, { highWaterMark: READ_CHUNK });
+  let stopSource = () => undefined as unknown;
   try {
     if (format === 'csv') {
       // rows are validated inside csv-parse's record hook, in line order, so that the first problem reported is
       // the first in the file whatever the chunk boundaries (otherwise a structural error later in the same chunk
       // would be reported before a bad value on an earlier line)
-      const parser = stream.pipe(
+      // a leading byte order mark is dropped here: csv-parse's own bom option would switch the cells back to text
+      const source = Readable.from(withoutBom(stream));
+      const parser = source.pipe(
         csvParse({
           // the header, checked as a header (line 1): no repeated column (csv-parse would keep the last), and the
           // three required ones present
-          columns: (names: string[]) => {
+          columns: (raw: string[]) => {
+            const names = (raw as unknown as Buffer[]).map((n) => n.toString('utf8')); // bytes (encoding: null)
             const seen = new Set<string>();
             for (const n of names) {
               if (seen.has(n)) throw new InputError(`the column ${JSON.stringify(n)} appears twice in the header`, { file, line: 1, field: n });
@@ -194,15 +201,20 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
             if (missing.length) throw new InputError(`the header has no ${missing.join(', ')} column (columns found: ${names.map((n) => JSON.stringify(n)).join(', ')})`, { file, line: 1, field: missing[0]! });
             return names;
           },
-          bom: true,
+          // cells as bytes: model names are decoded strictly (csvCellText), the rest as csv-parse would
+          encoding: null,
           skip_empty_lines: true,
           max_record_size: max,
-          on_record: (record: Record<string, string>, context: { lines: number }) => {
+          on_record: (raw: Record<string, Buffer>, context: { lines: number }) => {
+            const record: Record<string, string> = {};
+            for (const key of Object.keys(raw)) record[key] = csvCellText(raw[key]!, key, file, context.lines);
             addRow(builder, record, file, context.lines, CsvBattleRow, filter);
             return null;
           },
         }),
       );
+      source.on('error', (e) => parser.destroy(e)); // a read error ends the parse (pipe does not forward it)
+      stopSource = () => source.destroy();
       for await (const _ of parser) void _; // records are consumed by the hook
     } else {
       const parser = makeJsonParser(format, builder, file, max, opts.engine, filter, opts.styleFields === false ? WEIGHT_ONLY : REFERENCE_KEYS);
@@ -210,15 +222,43 @@ async function readOne(builder: BattleTableBuilder, source: string, opts: ReadOp
       parser.end();
     }
   } catch (e) {
+    stopSource();
     stream.destroy();
     throw ioError(e, file);
   }
   if (readNone()) throw new InputError('no battles (empty input)', { file });
 }
 
-async function readAll(stream: Readable): Promise<ArrayBuffer> {
+/** The stream's bytes without a leading UTF-8 byte order mark. */
+async function* withoutBom(stream: Readable): AsyncGenerator<Buffer> {
+  let head: Buffer | null = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    if (head === null) {
+      yield chunk as Buffer;
+      continue;
+    }
+    head = Buffer.concat([head, chunk as Buffer]);
+    if (head.length < 3) continue;
+    yield head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+    head = null;
+  }
+  if (head !== null && head.length > 0) yield head;
+}
+
+/** Largest Parquet input read whole from stdin (a file is read in slices, without this limit): 1 GiB. */
+export const MAX_PARQUET_STDIN_BYTES = 2 ** 30;
+
+async function readAll(stream: Readable, file: string): Promise<ArrayBuffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PARQUET_STDIN_BYTES) {
+      stream.destroy();
+      throw new InputError(`more than ${MAX_PARQUET_STDIN_BYTES / 2 ** 30} GiB of Parquet on stdin (it is read whole): give the file's path instead`, { file });
+    }
+    chunks.push(chunk as Buffer);
+  }
   const all = Buffer.concat(chunks);
   return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
 }
@@ -235,7 +275,15 @@ export async function readBattles(sources: readonly string[], opts: ReadOptions 
   const builder = new BattleTableBuilder({ tstamp: opts.tstamp ?? true });
   const covs = opts.covariates ?? [];
   const filter = covs.length ? covariateFilter(userFilter, covs, builder.useCovariates(covs.map((c) => c.name))) : userFilter;
-  for (const s of sources) await readOne(builder, s, opts, filter);
+  for (const s of sources) {
+    try {
+      await readOne(builder, s, opts, filter);
+    } catch (e) {
+      // a problem found by the table builder (no file of its own): name the file being read
+      if (e instanceof InputError && e.file === undefined) throw new InputError(e.reason, { file: s === '-' ? '<stdin>' : s, field: e.field });
+      throw e;
+    }
+  }
   if (userFilter && builder.rows === 0) {
     throw new InputError(`no battles pass the filter (${builder.dropped} rows read): ${userFilter.expression}`, { file: sources.map((s) => (s === '-' ? '<stdin>' : s)).join(', ') });
   }

@@ -1,6 +1,10 @@
+import { stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { type AsyncBuffer, type DecodedArray, parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../errors.js';
+import { workerScriptFor } from '../worker-script.js';
+import type { WireColumn, WorkerReply, WorkerRequest } from './parquet-worker.js';
 import { type BattleFilter, FilterFieldError } from './filter.js';
 import { addRow } from './parse.js';
 import { MAX_COUNT, OUTCOME_CODE, WINNER_LABELS } from './schema.js';
@@ -31,6 +35,11 @@ function parquetError(e: unknown, file: string): InputError {
   return new InputError(`not a readable Parquet file (${(e as Error).message ?? String(e)})`, { file, field: '(parquet)' });
 }
 
+/** The value of row k of a column (a wire column: distinct values and codes, or the values themselves). */
+const at = (c: WireColumn, k: number): unknown => (c.codes ? c.values[c.codes[k]!] : c.values[k]);
+/** A decoded column as a {@link WireColumn} without codes. */
+const plainColumn = (c: DecodedArray): WireColumn => ({ values: c as ArrayLike<unknown>, codes: null });
+
 /** Validates and stores rows from decoded column arrays (a synchronous hot loop, kept out of the async reader). */
 class RowIngest {
   private readonly ids = new Map<string, number>();
@@ -52,9 +61,9 @@ class RowIngest {
   }
 
   /** The filter's verdict on row k of the decoded arrays. @throws InputError for a field problem */
-  private keeps(data: DecodedArray[], k: number, line: number): boolean {
+  private keeps(data: WireColumn[], k: number, line: number): boolean {
     const values = this.values;
-    for (let s = 0; s < values.length; s++) values[s] = plainDeep(data[this.filterCols[s]!]![k]);
+    for (let s = 0; s < values.length; s++) values[s] = plainDeep(at(data[this.filterCols[s]!]!, k));
     try {
       return this.filter!.test(values);
     } catch (e) {
@@ -70,17 +79,21 @@ class RowIngest {
   }
 
   /** Rows `first … first + n − 1` (0-based in the file) from the columns model_a, model_b, winner[, count][, tstamp]. */
-  rows(data: DecodedArray[], first: number, n: number): void {
-    const [A, B, W] = data as [DecodedArray, DecodedArray, DecodedArray];
+  rows(data: WireColumn[], first: number, n: number): void {
+    const [A, B, W] = data as [WireColumn, WireColumn, WireColumn];
     const C = this.hasCount ? data[3]! : null;
     const T = this.hasTstamp ? data[this.hasCount ? 4 : 3]! : null;
+    const WT = this.weightCol >= 0 ? data[this.weightCol]! : null;
+    // ids of the distinct names of A and B in this slice, looked up once (−1: not yet)
+    const idA = A.codes ? new Int32Array(A.values.length).fill(-1) : null;
+    const idB = B.codes ? new Int32Array(B.values.length).fill(-1) : null;
     for (let k = 0; k < n; k++) {
-      const a: unknown = A[k];
-      const b: unknown = B[k];
-      const w: unknown = W[k];
-      let c: unknown = C ? C[k] : undefined;
-      let t: unknown = T ? T[k] : undefined;
-      let wt: unknown = this.weightCol >= 0 ? data[this.weightCol]![k] : undefined;
+      const a: unknown = at(A, k);
+      const b: unknown = at(B, k);
+      const w: unknown = at(W, k);
+      let c: unknown = C ? at(C, k) : undefined;
+      let t: unknown = T ? at(T, k) : undefined;
+      let wt: unknown = WT ? at(WT, k) : undefined;
       if (typeof wt === 'bigint') wt = plainValue(wt);
       if (typeof c === 'bigint') c = plainValue(c);
       if (t !== null && typeof t === 'object') t = plainValue(t);
@@ -101,14 +114,26 @@ class RowIngest {
           this.builder.noteDropped();
           continue;
         }
-        this.builder.pushIds(this.idOf(a), this.idOf(b), OUTCOME_CODE[outcome], (c as number | null | undefined) ?? 1, (t as number | null | undefined) ?? undefined, undefined, (wt as number | null | undefined) ?? undefined);
+        let ia: number;
+        let ib: number;
+        if (idA) {
+          const code = A.codes![k]!;
+          ia = idA[code]!;
+          if (ia < 0) ia = idA[code] = this.idOf(a);
+        } else ia = this.idOf(a);
+        if (idB) {
+          const code = B.codes![k]!;
+          ib = idB[code]!;
+          if (ib < 0) ib = idB[code] = this.idOf(b);
+        } else ib = this.idOf(b);
+        this.builder.pushIds(ia, ib, OUTCOME_CODE[outcome], (c as number | null | undefined) ?? 1, (t as number | null | undefined) ?? undefined, undefined, (wt as number | null | undefined) ?? undefined);
       } else {
         // the reference validation: reports the row (or, should it accept it, stores it)
         const row: Record<string, unknown> = { model_a: a, model_b: b, winner: w };
         if (this.hasCount) row.count = c;
         if (this.hasTstamp) row.tstamp = t;
         if (this.weightCol >= 0) row.weight = wt;
-        if (this.filter) this.filter.keys.forEach((key, s) => (row[key] ??= plainDeep(data[this.filterCols[s]!]![k])));
+        if (this.filter) this.filter.keys.forEach((key, s) => (row[key] ??= plainDeep(at(data[this.filterCols[s]!]!, k))));
         addRow(this.builder, row, this.name, first + k + 1, undefined, this.filter);
       }
     }
@@ -142,9 +167,34 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
   } catch (e) {
     throw parquetError(e, name);
   }
-  const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
-  const rows = Number(metadata.num_rows);
-  if (rows === 0) return; // the caller reports "no battles"
+  const plan = planColumns(parquetSchema(metadata).children.map((c) => c.element.name), Number(metadata.num_rows), name, filter);
+  if (!plan) return; // no rows: the caller reports "no battles"
+  let scan;
+  try {
+    scan = await parquetScan({ file, metadata, columns: plan.columns, compressors });
+  } catch (e) {
+    throw parquetError(e, name);
+  }
+  const ingest = plan.ingest(builder);
+  let next = 0; // rows are read in file order; check that the ranges cover them all
+  for (const { rowStart, rowEnd } of scan.ranges) {
+    if (rowStart !== next) throw parquetError(new Error(`rows ${next}…${rowStart - 1} were not planned`), name);
+    let data: DecodedArray[];
+    try {
+      data = await Promise.all(plan.columns.map((column) => scan.readColumn({ column, rowStart, rowEnd })));
+    } catch (e) {
+      throw parquetError(e, name);
+    }
+    ingest.rows(data.map(plainColumn), rowStart, rowEnd - rowStart);
+    next = rowEnd;
+  }
+  if (next !== plan.rows) throw parquetError(new Error(`read ${next} of ${plan.rows} rows`), name);
+}
+
+/** The columns to read from a file with columns `present` and `rows` rows, and the row ingester over them (null: no rows). */
+function planColumns(presentNames: readonly string[], rows: number, name: string, filter: BattleFilter | null) {
+  const present = new Set(presentNames);
+  if (rows === 0) return null;
   for (const required of PARQUET_COLUMNS.slice(0, 3)) {
     if (!present.has(required)) {
       throw new InputError(`missing (the file has no ${required} column; its columns: ${[...present].join(', ')})`, { file: name, line: 1, field: required });
@@ -164,26 +214,112 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
     if (!columns.includes('weight')) columns.push('weight');
     weightCol = columns.indexOf('weight');
   }
-  let scan;
-  try {
-    scan = await parquetScan({ file, metadata, columns, compressors });
-  } catch (e) {
-    throw parquetError(e, name);
+  return { columns, rows, ingest: (builder: BattleTableBuilder) => new RowIngest(builder, name, present.has('count'), present.has('tstamp'), filter, filterCols, weightCol) };
+}
+
+/** Messages the Parquet worker may have in flight (slices of ≤ 65,536 rows decoded ahead of the main thread). */
+const CREDITS = 4;
+
+/** Options of {@link readParquetFileInto}. */
+export interface ParquetReadOptions {
+  /** Time allowed for the decoder's first answer (the footer), and the base of every later deadline [5000 ms]. */
+  deadlineMs?: number | undefined;
+  /** Further time allowed per compressed byte of the largest row group's read column chunks [1 ms per KiB: ≥ 1 MiB/s]. */
+  msPerByte?: number | undefined;
+  /** Heap limit of the decoder thread [2048 MiB]: a file whose decoding needs more is an error, not a crash. */
+  maxHeapMb?: number | undefined;
+}
+
+/** Default {@link ParquetReadOptions}. */
+export const PARQUET_READ_DEFAULTS = { deadlineMs: 5000, msPerByte: 1 / 1024, maxHeapMb: 2048 } as const;
+
+/**
+ * {@link readParquetInto} for a file path (or the whole bytes, e.g. read from stdin), with hyparquet decoding on a
+ * worker thread under a deadline and a heap limit: a corrupt file that makes the decoder loop forever (hyparquet
+ * 1.31–1.33: a zero-length run in a run-length/bit-packed block) or allocate without end stops with an
+ * InputError `file: (parquet): not a readable Parquet file (…)` instead of hanging the process. The main thread
+ * validates and stores one row range while the worker decodes the next, and names cross the thread boundary
+ * once per range (distinct values plus Int32Array codes), so a good file costs about what the in-thread reader
+ * costs (bench/parquet-read.mjs). A path must be a regular file (Parquet's index is at its end).
+ *
+ * @throws InputError as {@link readParquetInto}, or for a stalled or failed decoder
+ */
+export async function readParquetFileInto(builder: BattleTableBuilder, source: string | ArrayBuffer, name: string, filter: BattleFilter | null = null, opts: ParquetReadOptions = {}): Promise<void> {
+  const deadlineMs = opts.deadlineMs ?? PARQUET_READ_DEFAULTS.deadlineMs;
+  const msPerByte = opts.msPerByte ?? PARQUET_READ_DEFAULTS.msPerByte;
+  if (typeof source === 'string') {
+    const st = await stat(source).catch((e: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot read (${e.code ?? e.message})`, { file: name });
+    });
+    if (!st.isFile()) throw new InputError('a Parquet input must be a regular file (its index is at its end, so it is read in slices; a pipe or device cannot be): save it to a file, or give it on stdin as -', { file: name });
   }
-  const hasCount = present.has('count');
-  const hasTstamp = present.has('tstamp');
-  const ingest = new RowIngest(builder, name, hasCount, hasTstamp, filter, filterCols, weightCol);
-  let next = 0; // rows are read in file order; check that the ranges cover them all
-  for (const { rowStart, rowEnd } of scan.ranges) {
-    if (rowStart !== next) throw parquetError(new Error(`rows ${next}…${rowStart - 1} were not planned`), name);
-    let data: DecodedArray[];
+  const spec = workerScriptFor(import.meta.url, 'parquet-worker');
+  const worker = new Worker(spec.script, {
+    eval: spec.eval,
+    workerData: { source },
+    ...(typeof source === 'string' ? {} : { transferList: [source] }),
+    resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? PARQUET_READ_DEFAULTS.maxHeapMb },
+    stdout: true,
+    stderr: true,
+  });
+  const replies: WorkerReply[] = [];
+  let failure: InputError | null = null;
+  let wake: (() => void) | null = null;
+  const fail = (why: string) => {
+    failure ??= parquetError(new Error(why), name);
+    wake?.();
+  };
+  worker.on('message', (m: WorkerReply) => {
+    replies.push(m);
+    wake?.();
+  });
+  worker.on('error', (e: Error & { code?: string }) => fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `decoding needs more than ${opts.maxHeapMb ?? PARQUET_READ_DEFAULTS.maxHeapMb} MiB` : e.message));
+  worker.on('exit', () => fail('the decoder stopped'));
+  /** The worker's next answer, or an InputError when it fails or takes longer than `ms`. */
+  const receive = async (ms: number): Promise<WorkerReply> => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      data = await Promise.all(columns.map((column) => scan.readColumn({ column, rowStart, rowEnd })));
-    } catch (e) {
-      throw parquetError(e, name);
+      while (replies.length === 0 && !failure) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer ??= setTimeout(() => fail(`decoding stopped making progress: no answer in ${(ms / 1000).toFixed(1)} s`), ms);
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+      wake = null;
     }
-    ingest.rows(data, rowStart, rowEnd - rowStart);
-    next = rowEnd;
+    const m = replies.shift();
+    if (!m) throw failure!;
+    if (m.type === 'error') throw parquetError(new Error(m.message), name);
+    return m;
+  };
+  const send = (m: WorkerRequest) => worker.postMessage(m);
+  try {
+    const meta = await receive(deadlineMs);
+    if (meta.type !== 'meta') throw parquetError(new Error(`unexpected ${meta.type}`), name);
+    const plan = planColumns(meta.columns, meta.rows, name, filter);
+    if (!plan) return;
+    send({ type: 'scan', columns: plan.columns });
+    const first = await receive(deadlineMs);
+    if (first.type !== 'plan') throw parquetError(new Error(`unexpected ${first.type}`), name);
+    const deadline = deadlineMs + first.groupBytes * msPerByte;
+    const ingest = plan.ingest(builder);
+    let next = 0;
+    for (let k = 0; k < CREDITS; k++) send({ type: 'next' });
+    for (;;) {
+      const m = await receive(deadline);
+      if (m.type === 'end') break;
+      if (m.type !== 'range') throw parquetError(new Error(`unexpected ${m.type}`), name);
+      if (m.rowStart !== next) throw parquetError(new Error(`rows ${next}…${m.rowStart - 1} were not planned`), name);
+      send({ type: 'next' }); // one more credit: the worker keeps decoding while this slice is stored
+      ingest.rows(m.data, m.rowStart, m.rowEnd - m.rowStart);
+      next = m.rowEnd;
+    }
+    if (next !== plan.rows) throw parquetError(new Error(`read ${next} of ${plan.rows} rows`), name);
+  } finally {
+    worker.removeAllListeners('exit');
+    worker.on('exit', () => undefined);
+    await worker.terminate();
   }
-  if (next !== rows) throw parquetError(new Error(`read ${next} of ${rows} rows`), name);
 }

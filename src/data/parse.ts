@@ -293,9 +293,25 @@ function parseRowBytes(buf: Buffer, start: number, end: number, file: string, li
     for (const field of ['model_a', 'model_b'] as const) {
       const name = (row as Record<string, unknown>)[field];
       if (typeof name === 'string' && name.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
-        throw new InputError('not valid UTF-8: invalid bytes in a model name (a lenient reading would merge it with other names)', { file, line, field });
+        throw invalidNameBytes(file, line, field);
       }
     }
   }
   return row;
+}
+
+/** The error for a model name whose bytes are not valid UTF-8 (shared by the JSON and CSV readers). */
+export function invalidNameBytes(file: string, line: number, field: string): InputError {
+  return new InputError('not valid UTF-8: invalid bytes in a model name (a lenient reading would merge it with other names)', { file, line, field });
+}
+
+/**
+ * A CSV cell's bytes as text: UTF-8, invalid sequences becoming U+FFFD, except in a model name (`model_a`,
+ * `model_b`), where they are an error naming the line and field (as in JSON rows: a lenient decoder would merge
+ * `a\xff` and `a\xfe` into one model). O(cell bytes).
+ * @throws InputError `file:line: model_a: not valid UTF-8 …`
+ */
+export function csvCellText(bytes: Buffer, column: string, file: string, line: number): string {
+  if ((column === 'model_a' || column === 'model_b') && !isUtf8(bytes)) throw invalidNameBytes(file, line, column);
+  return bytes.toString('utf8');
 }

@@ -43,7 +43,7 @@ function countOf(v: unknown): number | string {
       if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return 'must be a number or an object of numbers ≥ 0';
       total += x;
     }
-    return total;
+    return Number.isFinite(total) ? total : 'must be an object of numbers with a finite sum (these add up to more than 1.8e308)';
   }
   return v === undefined ? 'missing' : 'must be a number or an object of numbers';
 }

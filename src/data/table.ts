@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { OUTCOME_CODE, type Outcome } from './schema.js';
 import type { STYLE_FEATURES } from './style-fields.js';
 
@@ -242,6 +243,8 @@ export class BattleTableBuilder {
    * then B's; see {@link STYLE_FEATURES}) when it has them; `weight` its battle weight (finite, > 0; default 1).
    */
   pushIds(a: number, b: number, outcome: number, count = 1, tstamp?: number, style?: ArrayLike<number>, weight?: number): void {
+    // the total of battles is a double: past 2^53 − 1 it would no longer count every battle exactly
+    if (this.total + count > Number.MAX_SAFE_INTEGER) throw new InputError(`the battles' counts add up to more than 2^53 − 1 (${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}), beyond exact counting`, { field: 'count' });
     if (this.n >= this.a.length) this.grow();
     const i = this.n++;
     this.a[i] = a;

@@ -30,10 +30,11 @@ export function formatJson(value: unknown): string {
 }
 
 /**
- * Characters a terminal, a spreadsheet or an XML parser would act on instead of showing: C0 and C1 controls, DEL,
- * and the bidirectional embedding, override and isolate marks (U+202A–U+202E, U+2066–U+2069).
+ * Characters a terminal, a spreadsheet or an XML parser would act on instead of showing, or that XML forbids: C0
+ * and C1 controls, DEL, the bidirectional embedding, override and isolate marks (U+202A–U+202E, U+2066–U+2069),
+ * the noncharacters U+FFFE and U+FFFF, and unpaired surrogates.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Text from the data (a model name) made visible: every control or bidirectional-override character is written as

@@ -32,8 +32,11 @@ function collectingLogger(warn: (message: string) => void): LoggerInterface {
   }) as LoggerInterface;
 }
 
-/** Characters made visible in an SVG: controls other than tab, line feed and carriage return; DEL and C1; bidi overrides. */
-const SVG_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Characters made visible in an SVG: controls other than tab, line feed and carriage return; DEL and C1; bidi
+ * overrides; the noncharacters U+FFFE, U+FFFF and unpaired surrogates (which XML forbids).
+ */
+const SVG_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Renders a Vega-Lite spec to a standalone SVG document, headless: Vega-Lite compiles it to a Vega spec, and a

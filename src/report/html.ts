@@ -15,12 +15,12 @@ export function escapeHtml(text: string): string {
 
 /**
  * JSON text safe inside an HTML `<script type="application/json">` data block: `<`, `>`, `&`, DEL and the C1
- * controls, the line separators U+2028/U+2029 and the bidirectional overrides are written as JSON escapes (JSON
- * itself escapes the C0 controls), so no model name can close the element or open a comment;
+ * controls, the line separators U+2028/U+2029, the bidirectional overrides and the noncharacters U+FFFE/U+FFFF
+ * (which XML forbids) are written as JSON escapes (JSON itself escapes the C0 controls and unpaired surrogates), so no model name can close the element or open a comment;
  * `JSON.parse` of the element's text gives back the value exactly.
  */
 export function jsonForHtml(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One figure of a report: an inline SVG with a heading and a caption. */

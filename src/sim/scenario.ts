@@ -3,22 +3,58 @@ import { InputError } from '../errors.js';
 import { DEFAULT_SIMULATE } from './generate.js';
 import type { PolicySpec } from './policies.js';
 
+/**
+ * Limits of scenario numbers, so every run stays finite and can finish (a number beyond one is an error naming its
+ * JSON path; docs/reference.md, "Limits"). Votes are simulated one by one, so their total bounds the time.
+ */
+export const SCENARIO_LIMITS = Object.freeze({
+  /** Any count of votes or battles in one field (`votes`, `votesPerVariant`, `baseline.battles`, `boostVotes`, …). */
+  votes: 1e9,
+  /** Votes one replication simulates, summed over its steps (`hours` × `votesPerHour` for a step in hours). */
+  votesPerReplication: 1e9,
+  /**
+   * Votes a whole run simulates: replications × the steps' votes (+ the baseline, once or per replication). The
+   * debut what-if simulates about 3 million votes a second (LMArena's policy, 2 cores), so 1e10 is about an hour.
+   */
+  votesPerRun: 1e10,
+  /** `newModel.hours`: about 114 years. */
+  hours: 1e6,
+  /** `votesPerHour`. */
+  votesPerHour: 1e7,
+  /** `bestOfN.variants`. */
+  variants: 10_000,
+  /** |rating| and `spread` (as `--initial`/`--anchor`). */
+  rating: 1e9,
+  /** Policy weights (`boost`, `topWeight`), the popularity `exponent` and the active policy's `refitGrowth`. */
+  weight: 1e6,
+  /** `replications`. */
+  replications: 100_000,
+});
+
 const missingOr = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'missing' : `must be ${what}`);
-const finite = (what = 'a finite number') => z.number({ error: missingOr(what) }).refine(Number.isFinite, { error: `must be ${what}` });
+const L = SCENARIO_LIMITS;
+const atMost = (x: number) => `must be at most ${x.toLocaleString('en-US')}`;
+const finite = (what = 'a finite number') =>
+  z
+    .number({ error: missingOr(what) })
+    .refine(Number.isFinite, { error: `must be ${what}` })
+    .refine((x) => Math.abs(x) <= L.rating, { error: `must be between −${L.rating.toLocaleString('en-US')} and ${L.rating.toLocaleString('en-US')}` });
 const count = z
   .number({ error: missingOr('an integer ≥ 0') })
   .int({ error: 'must be an integer ≥ 0' })
-  .min(0, { error: 'must be an integer ≥ 0 (counts cannot be negative)' });
+  .min(0, { error: 'must be an integer ≥ 0 (counts cannot be negative)' })
+  .max(L.votes, { error: atMost(L.votes) });
 const positiveCount = z
   .number({ error: missingOr('an integer ≥ 1') })
   .int({ error: 'must be an integer ≥ 1' })
-  .min(1, { error: 'must be an integer ≥ 1' });
+  .min(1, { error: 'must be an integer ≥ 1' })
+  .max(L.votes, { error: atMost(L.votes) });
 const probability = z
   .number({ error: missingOr('a probability in [0, 1]') })
   .min(0, { error: 'must be a probability in [0, 1]' })
   .max(1, { error: 'must be a probability in [0, 1]' });
-const nonNegative = z.number({ error: missingOr('a number ≥ 0') }).min(0, { error: 'must be a number ≥ 0' }).refine(Number.isFinite, { error: 'must be a finite number' });
-const positive = z.number({ error: missingOr('a number > 0') }).gt(0, { error: 'must be a number > 0' }).refine(Number.isFinite, { error: 'must be a finite number' });
+const nonNegative = (max: number) => z.number({ error: missingOr('a number ≥ 0') }).min(0, { error: 'must be a number ≥ 0' }).max(max, { error: atMost(max) });
+const positive = (max: number) => z.number({ error: missingOr('a number > 0') }).gt(0, { error: 'must be a number > 0' }).max(max, { error: atMost(max) });
 const modelName = z.string({ error: missingOr('a model name (string)') }).min(1, { error: 'must be a non-empty model name' });
 
 /** A sampling policy in a scenario: a name, or an object with `type` and the policy's parameters. */
@@ -28,9 +64,9 @@ export const PolicySpecSchema = z.union([
     'type',
     [
       z.strictObject({ type: z.literal('uniform') }),
-      z.strictObject({ type: z.literal('popularity'), exponent: nonNegative.optional() }),
-      z.strictObject({ type: z.literal('lmarena'), boost: positive.optional(), boostVotes: count.optional(), topWeight: positive.optional(), topN: count.optional() }),
-      z.strictObject({ type: z.literal('active'), refitFirst: positiveCount.optional(), refitGrowth: z.number().gt(1, { error: 'must be a number > 1' }).optional() }),
+      z.strictObject({ type: z.literal('popularity'), exponent: nonNegative(L.weight).optional() }),
+      z.strictObject({ type: z.literal('lmarena'), boost: positive(L.weight).optional(), boostVotes: count.optional(), topWeight: positive(L.weight).optional(), topN: count.optional() }),
+      z.strictObject({ type: z.literal('active'), refitFirst: positiveCount.optional(), refitGrowth: z.number().gt(1, { error: 'must be a number > 1' }).max(L.weight, { error: atMost(L.weight) }).optional() }),
     ],
     { error: 'unknown policy type (expected "uniform", "popularity", "lmarena" or "active")' },
   ),
@@ -66,7 +102,7 @@ export const NewModelStep = z
     model: modelName,
     rating: finite().optional(),
     votes: count.optional(),
-    hours: nonNegative.optional(),
+    hours: nonNegative(L.hours).optional(),
     policy: PolicySpecSchema.optional(),
   })
   .refine((s) => (s.votes === undefined) !== (s.hours === undefined), { path: ['votes'], error: 'give exactly one of votes or hours' });
@@ -98,10 +134,10 @@ export const BiasedVotersStep = z
 export const BestOfNStep = z.strictObject({
   type: z.literal('bestOfN'),
   model: modelName,
-  variants: positiveCount,
+  variants: positiveCount.max(L.variants, { error: atMost(L.variants) }),
   votesPerVariant: positiveCount,
   rating: finite().optional(),
-  spread: nonNegative.optional(),
+  spread: nonNegative(L.rating).optional(),
   policy: PolicySpecSchema.optional(),
 });
 
@@ -143,7 +179,7 @@ export const Scenario = z.strictObject({
     })
     .default({ redraw: false }),
   /** Replications R: the steps are replayed R times with seeds deriveRng(seed, 'rep', r). */
-  replications: positiveCount.max(100000, { error: 'must be at most 100000' }).default(20),
+  replications: positiveCount.max(L.replications, { error: atMost(L.replications) }).default(20),
   seed: z.union([z.number().int({ error: 'must be an integer or a string' }), z.string()], { error: 'must be an integer or a string' }).default(42),
   /** Interval level. */
   ci: z.number({ error: missingOr('a level in (0, 1)') }).gt(0, { error: 'must be a level in (0, 1)' }).lt(1, { error: 'must be a level in (0, 1)' }).default(0.95),
@@ -152,7 +188,7 @@ export const Scenario = z.strictObject({
   /** Default policy of the steps (each step may set its own). */
   policy: PolicySpecSchema.default({ type: 'uniform' }),
   /** Arena-wide vote rate, for `newModel.hours`. */
-  votesPerHour: positive.default(DEFAULT_VOTES_PER_HOUR),
+  votesPerHour: positive(L.votesPerHour).default(DEFAULT_VOTES_PER_HOUR),
   /** Tie law of every simulated vote. */
   tieRate: probability.default(DEFAULT_SIMULATE.tieRate),
   bothbadShare: probability.default(DEFAULT_SIMULATE.bothbadShare),
@@ -193,6 +229,40 @@ export function parseScenario(json: unknown, file?: string): Scenario {
     throw new InputError(issueMessage(iss, json), { file, field: issuePath(iss) });
   }
   return r.data;
+}
+
+/**
+ * Checks the work a scenario asks for against {@link SCENARIO_LIMITS} (after the command line's overrides of
+ * `replications` and `votesPerHour`): the votes of each step, of one replication, and of the whole run
+ * (replications × steps, plus the simulated baseline's battles once, or per replication when redrawn;
+ * `baselineBattles` is 0 for a baseline read from files). Biased voters only flip existing votes and count 0.
+ * @throws InputError `file: json.path: reason`
+ */
+export function checkScenarioWork(s: Scenario, baselineBattles: number, file?: string): void {
+  const fmt = (x: number) => (x < 1e6 ? x.toLocaleString('en-US') : x.toExponential(2).replace('e+', 'e'));
+  let perReplication = 0;
+  s.steps.forEach((step, i) => {
+    let votes = 0;
+    let how = '';
+    if (step.type === 'addVotes') votes = step.votes;
+    else if (step.type === 'newModel') {
+      votes = step.votes ?? step.hours! * s.votesPerHour;
+      if (step.votes === undefined) how = `${fmt(step.hours!)} hours × ${fmt(s.votesPerHour)} votes an hour = `;
+    } else if (step.type === 'bestOfN') {
+      votes = step.variants * step.votesPerVariant;
+      how = `${fmt(step.variants)} variants × ${fmt(step.votesPerVariant)} votes = `;
+    }
+    if (votes > L.votesPerReplication) {
+      const field = step.type === 'newModel' ? (step.votes === undefined ? 'hours' : 'votes') : step.type === 'bestOfN' ? 'votesPerVariant' : 'votes';
+      throw new InputError(`${how}${fmt(votes)} simulated votes in one step: at most ${fmt(L.votesPerReplication)}`, { file, field: `steps.${i}.${field}` });
+    }
+    perReplication += votes;
+  });
+  if (perReplication > L.votesPerReplication) throw new InputError(`the steps simulate ${fmt(perReplication)} votes per replication: at most ${fmt(L.votesPerReplication)}`, { file, field: 'steps' });
+  const run = s.replications * (perReplication + (s.baseline.redraw ? baselineBattles : 0)) + (s.baseline.redraw ? 0 : baselineBattles);
+  if (run > L.votesPerRun) {
+    throw new InputError(`${fmt(s.replications)} replications simulate ${fmt(run)} votes in all: at most ${fmt(L.votesPerRun)} in one run (fewer replications or votes)`, { file, field: 'replications' });
+  }
 }
 
 /** The model names a step refers to, with their fields. */

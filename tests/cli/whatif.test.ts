@@ -104,8 +104,8 @@ describe('arena whatif (contract)', () => {
 });
 
 describe('arena whatif: bad scenarios are rejected before anything is simulated', () => {
-  // a baseline of two billion battles would take many minutes to simulate: these runs return at once
-  const huge = { ratings: 'r.json', battles: 2_000_000_000 };
+  // a baseline of a billion battles (the most a scenario may ask) would take many minutes to simulate: these runs return at once
+  const huge = { ratings: 'r.json', battles: 1_000_000_000 };
   const cases: [string, object, string][] = [
     ['unknown step', { baseline: huge, steps: [{ type: 'addVotes', model: 'mid', votes: 1 }, { type: 'swapModels', model: 'mid' }] }, 'steps.1.type: unknown step type "swapModels"'],
     ['unknown model', { baseline: huge, steps: [{ type: 'addVotes', model: 'mid', opponent: 'muse-spark', votes: 1 }] }, 'steps.0.opponent: unknown model "muse-spark"'],

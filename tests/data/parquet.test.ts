@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -7,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { readBattles } from '../../src/data/load.js';
 import type { BattleTable } from '../../src/data/table.js';
 import { modelName } from '../arbitraries.js';
-import { bin, jsonl, tempFile, readError } from '../helpers.js';
+import { bin, jsonl, tempDir, tempFile, readError } from '../helpers.js';
 
 // Parquet files are written here with hyparquet-writer (a devDependency), so every case states its own data.
 
@@ -135,5 +137,90 @@ describe('Parquet input: bad data names file, row and field', () => {
     const e = bin(['rate', bad]);
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/^arena: .*bad\.parquet: \(parquet\): not a readable Parquet file/);
+  });
+});
+
+describe('a corrupt Parquet file ends, never hangs (issue 17 item 10)', () => {
+  // A valid 702-byte file (hyparquet-writer 0.17.0, pinned) with one byte changed: byte 13 (0x15 → 0x11) makes a
+  // page header's sizes point the decoder at a zero-length run in a run-length/bit-packed block, where hyparquet
+  // (1.31.5 … 1.33.0) loops forever. Found by bench/fuzz-readers.mjs.
+  const hangRows = [
+    { model_a: 'x', model_b: 'y', winner: 'model_a', count: 1, tstamp: 1712000000.5 },
+    { model_a: 'y', model_b: 'z', winner: 'tie', count: 3, tstamp: 1712000001 },
+    { model_a: 'w', model_b: 'x', winner: 'both_bad', count: 1, tstamp: 1712000002 },
+    { model_a: 'z', model_b: 'y', winner: 'model_b', count: 2, tstamp: 1712000003 },
+    { model_a: 'z', model_b: 'x', winner: 'tie (bothbad)', count: 1, tstamp: 1712000004 },
+  ];
+  const types = { model_a: 'STRING', model_b: 'STRING', winner: 'STRING', count: 'INT32', tstamp: 'DOUBLE' } as const;
+  const hanging = () => {
+    const buf = parquetWriteBuffer({ columnData: Object.entries(types).map(([name, type]) => ({ name, type, data: hangRows.map((r) => r[name as keyof (typeof hangRows)[0]]) })) });
+    const b = Buffer.from(buf);
+    expect(b.length).toBe(702);
+    expect(b[13]).toBe(0x15);
+    b[13] = 0x11;
+    return tempFile('hang.parquet', b);
+  };
+
+  it('the mutated file really makes hyparquet loop on the main thread (the in-thread reader is still running after 3 s)', () => {
+    const f = hanging();
+    const code = `import { asyncBufferFromFile } from 'hyparquet'; import { BattleTableBuilder, readParquetInto } from './dist/advanced.js';
+      await readParquetInto(new BattleTableBuilder(), await asyncBufferFromFile(${JSON.stringify(f)}), 'f'); console.log('ended');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 3000, killSignal: 'SIGKILL' });
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.stdout).toBe('');
+  });
+
+  it('readBattles stops the decoder after its deadline with one line naming the file', async () => {
+    const f = hanging();
+    const t0 = performance.now();
+    const msg = await readError([f], { parquet: { deadlineMs: 300 } });
+    expect(msg).toBe(`${f}: (parquet): not a readable Parquet file (decoding stopped making progress: no answer in 0.3 s)`);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('the CLI exits 1 with one line within seconds (the default 5 s deadline)', () => {
+    const f = hanging();
+    const r = spawnSync(process.execPath, ['dist/cli/main.js', 'rate', f], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`arena: ${f}: (parquet): not a readable Parquet file (decoding stopped making progress: no answer in 5.0 s)\n`);
+  });
+
+  it('a Parquet input that is not a regular file (a FIFO) is refused before reading, with one line', () => {
+    const fifo = join(tempDir(), 'p.parquet');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = bin(['rate', fifo]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`arena: ${fifo}: a Parquet input must be a regular file (its index is at its end, so it is read in slices; a pipe or device cannot be): save it to a file, or give it on stdin as -\n`);
+  });
+
+  it('a decoder that needs more heap than allowed is an error, not a crash', async () => {
+    // a valid file under a 1 MiB heap limit: the decoder thread runs out of memory; the process goes on
+    const msg = await readError([parquetFile([col('model_a', 'STRING'), col('model_b', 'STRING'), col('winner', 'STRING')])], { parquet: { maxHeapMb: 1 } });
+    expect(msg).toMatch(/^.*b\.parquet: \(parquet\): not a readable Parquet file \(decoding needs more than 1 MiB\)$/);
+  });
+
+  it('the worker reader gives the same table as the in-thread reader, over several row groups and slices', async () => {
+    // 150,000 rows in row groups of 70,000: three ranges, each sent in slices of 65,536 rows
+    const n = 150_000;
+    const names = ['a', 'b', 'c', 'd', '__proto__'];
+    const labels = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
+    const A = Array.from({ length: n }, (_, i) => names[i % 5]!);
+    const B = Array.from({ length: n }, (_, i) => names[(i + 1 + (Math.floor(i / 7) % 3)) % 5]!); // never model_a's name
+    const W = Array.from({ length: n }, (_, i) => labels[(i * 13) % 4]!);
+    const C = Int32Array.from({ length: n }, (_, i) => 1 + (i % 3));
+    const f = tempFile('big.parquet', Buffer.from(parquetWriteBuffer({ rowGroupSize: 70_000, columnData: [{ name: 'model_a', data: A, type: 'STRING' }, { name: 'model_b', data: B, type: 'STRING' }, { name: 'winner', data: W, type: 'STRING' }, { name: 'count', data: C, type: 'INT32' }] })));
+    const viaWorker = await readBattles([f]);
+    const { BattleTableBuilder } = await import('../../src/data/table.js');
+    const { readParquetInto } = await import('../../src/data/parquet.js');
+    const { asyncBufferFromFile } = await import('hyparquet');
+    const builder = new BattleTableBuilder();
+    await readParquetInto(builder, await asyncBufferFromFile(f), f);
+    const inThread = builder.finish();
+    expect(viaWorker.rows).toBe(n);
+    expect(plain(viaWorker)).toEqual(plain(inThread));
+    // and the known totals: counts 1, 2, 3 in turn
+    expect(viaWorker.battles).toBe(2 * n);
   });
 });

@@ -6,7 +6,7 @@ import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
-import { numberArg, positiveInt } from '../options.js';
+import { intIn, LIMITS, numberArg } from '../options.js';
 
 const correlationArg = numberArg('a correlation in [-1, 1]', (x) => x >= -1 && x <= 1);
 import { DEFAULT_FORECAST_VOTES, forecastPair, type SeparationForecast } from '../../stats/forecast.js';
@@ -16,7 +16,7 @@ import { runBoardCompare } from './board-compare.js';
 /** A comma-separated list of vote counts (integers ≥ 1), e.g. `1000,10000`. @throws InvalidArgumentError */
 function voteList(value: string): number[] {
   const xs = value.split(',').map((x) => Number(x.trim()));
-  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError('a comma-separated list of integers ≥ 1');
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > LIMITS.forecastVotes)) throw new InvalidArgumentError(`a comma-separated list of integers from 1 to ${LIMITS.forecastVotes.toExponential()}`);
   return xs;
 }
 
@@ -47,7 +47,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .option('--forecast-votes <list>', 'forecast: numbers of more head-to-head votes at which to report P(separated), comma-separated', voteList, [...DEFAULT_FORECAST_VOTES])
-    .option('--forecast-replications <n>', 'forecast: simulations (seeded by --seed)', positiveInt, 1000)
+    .option('--forecast-replications <n>', 'forecast: simulations (seeded by --seed)', intIn(1, LIMITS.forecastReplications), 1000)
     .action(async (files: string[], o: Record<string, unknown>) => {
       if (o.board !== undefined) return runBoardCompare(io, files, o, cmd);
       if (files.length === 0) throw new UsageError('give battle files (or --board FILE for a published board)');

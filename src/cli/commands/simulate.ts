@@ -13,7 +13,7 @@ import { AtomicFile } from '../output.js';
 import { simRatingsOfBoard } from '../../sim/board-votes.js';
 import { boardTruth, inferredSummary } from './board-truth.js';
 import { progressBar } from '../progress.js';
-import { intIn, LIMITS, nonNegativeInt, nonNegativeNumber, numberIn, positiveInt, positiveNumber, probability, seedArg } from '../options.js';
+import { intIn, LIMITS, nonNegativeInt, numberIn, positiveInt, probability, seedArg } from '../options.js';
 
 /** Parses `--start`: seconds since 1970, or an ISO 8601 date/time (UTC unless it says otherwise). */
 export function startArg(value: string): number {
@@ -45,14 +45,14 @@ export function registerSimulate(program: Command, io: CliIO): void {
         .choices(['uniform', 'popularity', 'lmarena', 'active'])
         .default('uniform', 'popularity when every true rating has a "weight" (the embedded board, --board) and no style option is given, else uniform'),
     )
-    .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', nonNegativeNumber, DEFAULT_POPULARITY_EXPONENT)
+    .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', numberIn(0, LIMITS.weight), DEFAULT_POPULARITY_EXPONENT)
     .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
-    .option('--boost <w>', 'lmarena: weight of a new model', positiveNumber, DEFAULT_LMARENA_POLICY.boost)
+    .option('--boost <w>', 'lmarena: weight of a new model', numberIn(0, LIMITS.weight, true), DEFAULT_LMARENA_POLICY.boost)
     .option('--boost-votes <n>', 'lmarena: votes after which a new model loses its boost', nonNegativeInt, DEFAULT_LMARENA_POLICY.boostVotes)
-    .option('--top-weight <w>', 'lmarena: weight of the top models', positiveNumber, DEFAULT_LMARENA_POLICY.topWeight)
+    .option('--top-weight <w>', 'lmarena: weight of the top models', numberIn(0, LIMITS.weight, true), DEFAULT_LMARENA_POLICY.topWeight)
     .option('--top-n <n>', 'lmarena: how many top models get --top-weight', nonNegativeInt, DEFAULT_LMARENA_POLICY.topN)
     .option('--refit-first <n>', 'active: votes at the first refit of the BT estimate', positiveInt, DEFAULT_ACTIVE_POLICY.refitFirst)
-    .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', numberIn(1, LIMITS.rating, true), DEFAULT_ACTIVE_POLICY.refitGrowth)
+    .option('--refit-growth <g>', 'active: refit each time the vote total grows by this factor', numberIn(1, LIMITS.weight, true), DEFAULT_ACTIVE_POLICY.refitGrowth)
     .addOption(new Option('--start <time>', 'timestamp of the first battle: seconds since 1970 or ISO 8601').argParser(startArg).default(DEFAULT_SIMULATE.start, '2026-04-01T00:00:00Z'))
     .option('--interval <seconds>', 'seconds between battles (the mean gap with --arrivals poisson)', numberIn(0, LIMITS.interval, true), DEFAULT_SIMULATE.interval)
     .addOption(new Option('--arrivals <law>', 'fixed gaps, or exponential gaps (a Poisson process)').choices(['fixed', 'poisson']).default('fixed'))

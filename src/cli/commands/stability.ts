@@ -9,7 +9,7 @@ import { type CheckpointRule, eloOrderSensitivity, type StabilityReplay, stabili
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
-import { intIn, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { intIn, LIMITS, positiveInt, positiveNumber } from '../options.js';
 import { DEFAULT_ANYTIME_TUNE } from '../../stats/anytime.js';
 import { progressBar } from '../progress.js';
 
@@ -87,7 +87,7 @@ export function registerStability(program: Command, io: CliIO): void {
   addBattleOptions(cmd, 'tstamp');
   addCheckpointOptions(cmd);
   cmd
-    .option('--orderings <p>', 'online Elo order sensitivity: random orderings to replay (default 100 with --method elo, else 0)', nonNegativeInt)
+    .option('--orderings <p>', 'online Elo order sensitivity: random orderings to replay (default 100 with --method elo, else 0)', intIn(0, LIMITS.orderings))
     .option('--all-pairs', 'list every unseparated pair, not only neighbours in rating order')
     .option('--top-k <k>', 'board settling: the top k models (set and order)', positiveInt, 10)
     .option('--anytime-tune <points>', 'the anytime-valid confidence sequences are tightest when a gap\'s standard error is this many points (chosen before the data)', positiveNumber, DEFAULT_ANYTIME_TUNE)

@@ -8,11 +8,11 @@ import type { ModelOptions } from '../../models/types.js';
 import { formatJson } from '../../formats/format.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { whatIfJson, formatWhatIfTable } from '../../formats/sim-report.js';
-import { parseScenario, type Scenario } from '../../sim/scenario.js';
+import { checkScenarioWork, parseScenario, type Scenario } from '../../sim/scenario.js';
 import { type PreparedBaseline, prepareWhatIfBaseline, runWhatIf, type WhatIfBaselineSource, type WhatIfResult } from '../../sim/whatif.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, battleOptionsFrom, checkAnchor, loadInput } from '../option-groups.js';
-import { positiveInt, positiveNumber } from '../options.js';
+import { intIn, LIMITS, numberIn, positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
 import { checkPairCountModel, checkpointIntervals } from './stability.js';
 
@@ -58,6 +58,8 @@ export async function loadWhatIf(io: CliIO, files: string[], o: Record<string, u
     const ratingsFile = s.baseline.ratings !== undefined ? resolveScenarioPath(s.baseline.ratings, file, 'baseline.ratings') : DEFAULT_RATINGS_PATH;
     source = { kind: 'simulated', truth: loadSimRatings(ratingsFile), ratingsName: s.baseline.ratings ?? 'embedded:lmarena-text-2026-04', label: s.baseline.ratings ?? 'the April 2026 fixture' };
   }
+  // the work asked for, with the overrides, before any baseline is simulated
+  checkScenarioWork(s, source.kind === 'simulated' ? (s.baseline.battles ?? source.truth.votes ?? 1_000_000) : 0, file);
   return { scenario: s, file, prepared: prepareWhatIfBaseline(s, source, file) };
 }
 
@@ -110,8 +112,8 @@ export async function runWhatIfCommand(
 export function addWhatIfOptions(cmd: Command): Command {
   cmd
     .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
-    .option('--replications <n>', 'override the scenario replications', positiveInt)
-    .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', positiveNumber)
+    .option('--replications <n>', 'override the scenario replications', intIn(1, LIMITS.replications))
+    .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', numberIn(0, LIMITS.votesPerHour, true))
     .option('--redraw-baseline', 'redraw the simulated baseline in every replication, so P(rank≠) and the deltas include its noise (scenario baseline.redraw; default: one draw)');
   addBattleOptions(cmd);
   const seed = cmd.options.find((x) => x.long === '--seed')!;
