@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { type AsyncBuffer, type DecodedArray, parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../errors.js';
 import { workerScriptFor } from '../worker-script.js';
 import type { WireColumn, WorkerReply, WorkerRequest } from './parquet-worker.js';
@@ -171,6 +170,9 @@ export async function readParquetInto(builder: BattleTableBuilder, file: AsyncBu
   if (!plan) return; // no rows: the caller reports "no battles"
   let scan;
   try {
+    // the codecs load on first use: hysnappy instantiates WebAssembly when imported, which the rest of the package
+    // does not need (a runtime without WebAssembly can still read JSONL and CSV)
+    const { compressors } = await import('hyparquet-compressors');
     scan = await parquetScan({ file, metadata, columns: plan.columns, compressors });
   } catch (e) {
     throw parquetError(e, name);

@@ -3,7 +3,7 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 /**
  * The dense kernels behind `./linalg.ts`, in two implementations that give bit-identical results: WebAssembly with
  * 128-bit SIMD (`./kernels.wat`, about 4–5× faster than the JavaScript loops in V8) and plain JavaScript (used when
- * WebAssembly is unavailable, or the matrices are small or beyond 2 GiB). Both follow the same summation
+ * WebAssembly is unavailable — e.g. `node --jitless` — or the matrices are small or beyond 2 GiB). Both follow the same summation
  * order, step by step: a dot product Σ_{k=k0}^{k1−1} x_k·y_k is accumulated in two lanes (lane 0 over k0, k0+2, …,
  * lane 1 over k0+1, k0+3, …, while two terms remain), then lane 0 + lane 1, then the last term when the count is odd;
  * no fused multiply-add. So results never depend on which implementation ran (or on the number of worker threads,

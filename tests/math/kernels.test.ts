@@ -13,6 +13,7 @@ import {
   sandwichKernel,
   setKernelBackend,
   wasmKernels,
+  WASM_MIN_N,
 } from '../../src/math/kernels.js';
 import { choleskyInPlace, choleskyInverse, sandwichProduct } from '../../src/math/linalg.js';
 
@@ -196,5 +197,21 @@ describe('WebAssembly kernels (src/math/kernels.wat)', () => {
     expect(sameBits(js, au)).toBe(true);
     expect(sameBits(ljs, lau)).toBe(true);
     expect(sameBits(ijs, choleskyInverse(lau, n))).toBe(true);
+  });
+});
+
+describe('the whole pipeline without WebAssembly (node --jitless: the JavaScript kernels)', () => {
+  it('rate prints the same bytes with and without WebAssembly (Bradley–Terry and Davidson, 60+ models)', () => {
+    const bin = join(root, 'dist', 'cli', 'main.js');
+    const file = join(root, 'fixtures', 'data', 'chatbot-arena-20240814-japanese', 'battles.jsonl');
+    for (const extra of [[], ['--ties', 'davidson']]) {
+      const args = [bin, 'rate', file, '--format', 'json', ...extra];
+      const wasm = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      const js = spawnSync(process.execPath, ['--jitless', ...args], { encoding: 'utf8' });
+      expect(wasm.status).toBe(0);
+      expect(js.status).toBe(0);
+      expect(JSON.parse(wasm.stdout).models.length).toBeGreaterThan(WASM_MIN_N);
+      expect(js.stdout).toBe(wasm.stdout);
+    }
   });
 });
