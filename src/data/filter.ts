@@ -61,6 +61,26 @@ export interface BattleFilter {
   testCsv(values: readonly unknown[]): boolean;
   /** Whether a parsed row object is kept (its own properties are the fields; `csv`: values are CSV cells). */
   testRow(row: Readonly<Record<string, unknown>>, csv?: boolean): boolean;
+  /**
+   * The covariates' part of a filter that also computes covariates (`covariateFilter`), when every covariate reads
+   * numbers at field paths only: a byte reader may then test `inner` on its own keys and, for the rows it keeps,
+   * find the numbers at `paths` itself and call `compute`, instead of decoding the covariates' top-level values.
+   */
+  readonly leaves?: FilterLeaves | undefined;
+}
+
+/** See {@link BattleFilter.leaves}. */
+export interface FilterLeaves {
+  /** The filter proper (without the covariates), or null. */
+  readonly inner: BattleFilter | null;
+  /** The field paths of every number the covariates read (top-level key first), each once. */
+  readonly paths: readonly (readonly string[])[];
+  /**
+   * Computes the covariates of a kept row from the numbers at {@link paths} (in that order) into the covariate
+   * scratch array, as `test` would.
+   * @throws FilterFieldError for a result that is not finite
+   */
+  compute(leaves: Float64Array): void;
 }
 
 type Expr = jsep.Expression;
@@ -205,6 +225,18 @@ export interface NumericExpression {
   valueCsv(values: readonly unknown[]): number;
   /** The same on a parsed row object. */
   valueRow(row: Readonly<Record<string, unknown>>, csv?: boolean): number;
+  /**
+   * The field paths read (top-level key first), when every field the expression reads is a number reached by a
+   * path of object keys (no `exists`, no `count`): a reader may then hand over the numbers at those paths alone,
+   * in this order, to {@link valueLeaves}, instead of the top-level values. Null otherwise.
+   */
+  readonly leaves: readonly (readonly string[])[] | null;
+  /**
+   * The value from the numbers at {@link leaves} (as read from the row, present and numbers); same result and
+   * errors as {@link value} on such a row.
+   * @throws Error when the expression has no leaves; FilterFieldError for a result that is not finite
+   */
+  valueLeaves(leaves: ArrayLike<number>): number;
 }
 
 /**
@@ -223,6 +255,7 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
     if (!Number.isFinite(x)) throw new FilterFieldError(first, `gives ${x} in the ${what} ${JSON.stringify(expression)} (not a finite number)`);
     return x;
   };
+  const leafEv = c.leafPaths ? c.leaf() : null;
   return {
     expression,
     keys: c.keys,
@@ -230,6 +263,11 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
     value: (v) => check(c.json(v)),
     valueCsv: (v) => check(c.csv()(v)),
     valueRow: (row, csv = false) => check(c.testRow(row, csv)),
+    leaves: c.leafPaths,
+    valueLeaves(leaves) {
+      if (!leafEv) throw new Error(`the ${what} ${JSON.stringify(expression)} does not read numbers at field paths only`);
+      return check(leafEv(leaves as readonly unknown[]));
+    },
   };
 }
 
@@ -381,9 +419,18 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
   if (want === 'boolean' && top !== 'boolean') fail('the filter must be a condition (true or false), not a value');
   if (want === 'number' && top !== 'number') fail('must be a number (a field, or arithmetic on fields), not a condition');
 
-  // Pass 2: closures, one for JSON values and one for CSV cells.
-  const build = (csv: boolean): Ev => {
+  // Pass 2: closures, one for JSON values and one for CSV cells (and, for numeric expressions over number fields
+  // only, one over the numbers at the fields' paths: `leaf`).
+  const leafPaths: FieldRef[] = [];
+  let leafable = want === 'number';
+  const build = (csv: boolean, leaf = false): Ev => {
     const field = (f: FieldRef): Ev => {
+      if (leaf) {
+        let q = leafPaths.findIndex((l) => l.text === f.text && l.key === f.key && l.rest.length === f.rest.length && l.rest.every((x, i) => x === f.rest[i]));
+        if (q < 0) q = leafPaths.push(f) - 1;
+        if (fieldTypes.get(f.text) !== 'number') leafable = false;
+        return (v) => v[q];
+      }
       const k = slot(f.key);
       const type = fieldTypes.get(f.text)!;
       const { rest, text } = f;
@@ -498,6 +545,7 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             };
           }
           if (name === 'exists') {
+            leafable &&= !leaf;
             const fr = fieldRef(c.arguments[0]!)!;
             const k = slot(fr.key);
             return (v) => {
@@ -518,6 +566,7 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             };
           }
           // count
+          if (leaf) leafable = false;
           if (c.arguments.length === 1) {
             const fr = fieldRef(c.arguments[0]!)!;
             const get = field(fr);
@@ -552,11 +601,20 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
   let csvEv: Ev | null = null;
   const csv = (): Ev => (csvEv ??= build(true));
   const fields = new Map(fieldTypes);
+  let leafEv: Ev | null = null;
+  if (leafable) {
+    leafEv = build(false, true);
+    // a path that is also a prefix of another cannot hold a number at both: leave such expressions to `json`
+    const texts = leafPaths.map((l) => [l.key, ...l.rest]);
+    if (!leafable || texts.some((p, i) => texts.some((o, j) => i !== j && o.length > p.length && p.every((x, k) => x === o[k])))) leafEv = null;
+  }
   return {
     keys,
     fields,
     json,
     csv,
+    leafPaths: leafEv ? leafPaths.map((l) => [l.key, ...l.rest]) : null,
+    leaf: (): Ev => leafEv!,
     testRow(row: Readonly<Record<string, unknown>>, isCsv = false): unknown {
       const values = keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING));
       return isCsv ? csv()(values) : json(values);

@@ -367,7 +367,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       crossB: bo ? new Float64Array(m * kk) : null,
       bbB: bo ? new Float64Array(kk * kk) : null,
     };
-    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc);
+    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc, pairTerms(x, beta, m));
     fold(h!, acc.pairH, acc.crossH, acc.bbH);
     if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
     return ll;
@@ -437,12 +437,13 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       m,
       extra: n - m,
       value: (x) => loglik(x) - penalty(x),
-      derivatives: (x, g, h) => {
-        // with a sandwich to come, B is accumulated in every pass (a little more work per row): the pass at the
-        // final iterate then serves the sandwich too, saving one more pass over the rows
-        lastB?.fill(0);
-        const ll = accumulate(x, g, h, lastB);
-        if (lastB) {
+      derivatives: (x, g, h, final) => {
+        // with a sandwich to come, B is accumulated in the pass at the iterate Newton's method will stop at if it
+        // accepts it: that pass then serves the sandwich too, saving one more pass over the rows
+        const withB = final && lastB !== null;
+        if (withB) lastB.fill(0);
+        const ll = accumulate(x, g, h, withB ? lastB : null);
+        if (withB) {
           lastH!.set(h);
           lastX!.set(x);
           lastLL = ll;
@@ -600,10 +601,36 @@ function halfLogLik(
   return ll;
 }
 
+/** Largest number of models for which {@link pairTerms} tabulates the m² ordered pairs (8 MiB per table). */
+const PAIR_TERMS_MAX_MODELS = 1024;
+
+/**
+ * With every β = 0 (the start of a fit warm-started from plain Bradley–Terry) a battle's gap d = θa − θb depends on
+ * its pair only: log1p(e^{−|d|}) and P(a wins) tabulated per ordered pair (m² exp and log1p instead of one per
+ * row), computed by the same expressions as `halfDerivatives`' rows, so its sums are the same to the bit. Null
+ * when some β ≠ 0 or for more than {@link PAIR_TERMS_MAX_MODELS} models. O(m²).
+ */
+function pairTerms(x: Float64Array, beta: Float64Array, m: number): { readonly lg: Float64Array; readonly p: Float64Array } | null {
+  for (let s = 0; s < beta.length; s++) if (beta[s] !== 0) return null;
+  if (m > PAIR_TERMS_MAX_MODELS) return null;
+  const lg = new Float64Array(m * m);
+  const p = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) {
+      const d = x[a]! - x[b]!;
+      const e = Math.exp(-Math.abs(d));
+      lg[a * m + b] = Math.log1p(e);
+      p[a * m + b] = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    }
+  }
+  return { lg, p };
+}
+
 /**
  * The derivatives pass of the fast path: the log-likelihood, the gradient into `g`, and the information (and,
  * with `acc.pairB`, the score outer products of B, n·w²·s·sᵀ per row) into per-pair / per-model / β×β sums that
- * the caller folds into the n×n matrices. O(rows·k²).
+ * the caller folds into the n×n matrices. With `terms` (every β = 0, see {@link pairTerms}) the per-row exp and
+ * log1p are read from its tables. O(rows·k²).
  */
 function halfDerivatives(
   rows: number,
@@ -622,9 +649,12 @@ function halfDerivatives(
   ignoreTies: boolean,
   g: Float64Array,
   acc: HalfAccumulators,
+  terms: { readonly lg: Float64Array; readonly p: Float64Array } | null,
 ): number {
   const kk = cols.length;
   const { pairH, crossH, bbH, pairB, crossB, bbB } = acc;
+  const lgT = terms === null ? null : terms.lg;
+  const pT = terms === null ? null : terms.p;
   const xr = new Float64Array(kk);
   let ll = 0;
   for (let r = 0; r < rows; r++) {
@@ -642,9 +672,16 @@ function halfDerivatives(
       d += beta[s]! * v;
     }
     const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
-    const e = Math.exp(-Math.abs(d));
-    ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
-    const p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    let p: number;
+    if (lgT === null) {
+      const e = Math.exp(-Math.abs(d));
+      ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
+      p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    } else {
+      const ab = a * m + b;
+      ll += c * (y * d - (d > 0 ? d : 0) - lgT[ab]!);
+      p = pT![ab]!;
+    }
     const gd = y - p;
     const cg = c * gd;
     const ch = c * p * (1 - p);
