@@ -142,6 +142,9 @@ function leavesOf(inner: BattleFilter | null, exprs: readonly NumericExpression[
   return {
     inner,
     paths,
+    out,
+    // a covariate that is one field path and nothing else (`conv_metadata.sum_user_tokens`, `is_direct`)
+    direct: Int32Array.from(exprs, (e, j) => (e.bare ? slots[j]![0]! : -1)),
     compute(leaves: Float64Array): void {
       for (let j = 0; j < exprs.length; j++) {
         const sl = slots[j]!;
@@ -152,3 +155,4 @@ function leavesOf(inner: BattleFilter | null, exprs: readonly NumericExpression[
     },
   };
 }
+

@@ -291,6 +291,8 @@ export class FastRowReader {
   private readonly leafSeen: Uint8Array;
   private leafFound = 0;
   private leafBad = false;
+  /** Whether every covariate is a bare field path ({@link FilterLeaves.direct}). */
+  private readonly leafAllDirect: boolean;
 
   /**
    * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
@@ -308,6 +310,7 @@ export class FastRowReader {
     this.leafRoot = byBytes ? LeafNode.of(leaves.paths) : null;
     this.leafVal = new Float64Array(byBytes ? leaves.paths.length : 0);
     this.leafSeen = new Uint8Array(this.leafVal.length);
+    this.leafAllDirect = byBytes && leaves.direct.every((i) => i >= 0);
     this.filter = byBytes ? leaves.inner : (options.filter ?? null);
     const keys = this.filter?.keys ?? [];
     const other: Uint8Array[] = [];
@@ -503,10 +506,20 @@ export class FastRowReader {
     if (keep === 1 && this.leaves !== null) {
       // a kept row's covariates: every number found once, in the plain shape; else the reference path decides
       if (this.leafBad || this.leafFound !== this.leafVal.length) return false;
-      try {
-        this.leaves.compute(this.leafVal);
-      } catch {
-        return false;
+      if (this.leafAllDirect) {
+        // each covariate is a number read as is: copied, checked to be finite (else the reference path reports it)
+        const { direct, out } = this.leaves;
+        for (let j = 0; j < direct.length; j++) {
+          const v = this.leafVal[direct[j]!]!;
+          if (v - v !== 0) return false;
+          out[j] = v;
+        }
+      } else {
+        try {
+          this.leaves.compute(this.leafVal);
+        } catch {
+          return false;
+        }
       }
     }
     if (ea >= 0 && eb >= 0) {

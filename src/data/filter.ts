@@ -76,11 +76,18 @@ export interface FilterLeaves {
   /** The field paths of every number the covariates read (top-level key first), each once. */
   readonly paths: readonly (readonly string[])[];
   /**
-   * Computes the covariates of a kept row from the numbers at {@link paths} (in that order) into the covariate
-   * scratch array, as `test` would.
+   * Computes the covariates of a kept row from the numbers at {@link paths} (in that order) into {@link out}, as
+   * `test` would.
    * @throws FilterFieldError for a result that is not finite
    */
   compute(leaves: Float64Array): void;
+  /** The covariate scratch array `compute` fills (one value per covariate). */
+  readonly out: Float64Array;
+  /**
+   * Per covariate, the index in {@link paths} of its number when the covariate is that number itself (a bare
+   * field path: a reader may copy it, checking that it is finite, without calling `compute`), else −1.
+   */
+  readonly direct: Int32Array;
 }
 
 type Expr = jsep.Expression;
@@ -231,6 +238,8 @@ export interface NumericExpression {
    * in this order, to {@link valueLeaves}, instead of the top-level values. Null otherwise.
    */
   readonly leaves: readonly (readonly string[])[] | null;
+  /** Whether the expression is one field path and nothing else (its value is the number there). */
+  readonly bare: boolean;
   /**
    * The value from the numbers at {@link leaves} (as read from the row, present and numbers); same result and
    * errors as {@link value} on such a row.
@@ -264,6 +273,7 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
     valueCsv: (v) => check(c.csv()(v)),
     valueRow: (row, csv = false) => check(c.testRow(row, csv)),
     leaves: c.leafPaths,
+    bare: c.bare,
     valueLeaves(leaves) {
       if (!leafEv) throw new Error(`the ${what} ${JSON.stringify(expression)} does not read numbers at field paths only`);
       return check(leafEv(leaves as readonly unknown[]));
@@ -614,6 +624,7 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
     json,
     csv,
     leafPaths: leafEv ? leafPaths.map((l) => [l.key, ...l.rest]) : null,
+    bare: fieldRef(ast) !== null,
     leaf: (): Ev => leafEv!,
     testRow(row: Readonly<Record<string, unknown>>, isCsv = false): unknown {
       const values = keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING));

@@ -171,26 +171,44 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
  * weight over battles is 1 (Σ count·w = battles). O(rows).
  */
 export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
+  return rowWeights(t, floor, false)!;
+}
+
+/**
+ * The weight of each row's battles in a row fit: the row's own `weight` (when the table has them and `perRow`) times,
+ * with a `floor`, the inverse pair-frequency weight 1/max(n_AB, floor) (n_AB the battles — counts, not weights — of
+ * the unordered pair, as for pair cells), normalised to mean 1 over battles (Σ count·w = battles), as LMArena
+ * normalises its battle weights. Undefined when nothing is weighted. O(rows); a dense m×m table of pair counts when
+ * m ≤ 4096, else a map.
+ */
+export function rowWeights(t: BattleTable, floor: number | null, perRow = true): Float64Array | undefined {
+  const tw = perRow ? (t.weight ?? null) : null;
+  if (floor === null && tw === null) return undefined;
   const m = t.models.length;
   // pair totals: a dense m×m array when it is small (one typed-array read per row), else a map
-  const dense = m <= 4096 ? new Float64Array(m * m) : null;
-  const map = dense ? null : new Map<number, number>();
+  const dense = floor !== null && m <= 4096 ? new Float64Array(m * m) : null;
+  const map = floor !== null && !dense ? new Map<number, number>() : null;
   const key = (r: number) => {
     const a = t.a[r]!;
     const b = t.b[r]!;
     return a < b ? a * m + b : b * m + a;
   };
-  for (let r = 0; r < t.rows; r++) {
-    const k = key(r);
-    if (dense) dense[k]! += t.count[r]!;
-    else map!.set(k, (map!.get(k) ?? 0) + t.count[r]!);
+  if (floor !== null) {
+    for (let r = 0; r < t.rows; r++) {
+      const k = key(r);
+      if (dense) dense[k]! += t.count[r]!;
+      else map!.set(k, (map!.get(k) ?? 0) + t.count[r]!);
+    }
   }
   const w = new Float64Array(t.rows);
   let sw = 0;
   let n = 0;
   for (let r = 0; r < t.rows; r++) {
-    const k = key(r);
-    w[r] = 1 / Math.max(dense ? dense[k]! : map!.get(k)!, floor);
+    if (floor !== null) {
+      const k = key(r);
+      w[r] = 1 / Math.max(dense ? dense[k]! : map!.get(k)!, floor);
+      if (tw !== null) w[r]! *= tw[r]!;
+    } else w[r] = tw![r]!;
     sw += t.count[r]! * w[r]!;
     n += t.count[r]!;
   }
