@@ -189,9 +189,11 @@ class LeafNode {
   readonly keys: Uint8Array[] = [];
   readonly child: (LeafNode | null)[] = [];
   readonly leaf: number[] = [];
+  /** A number per entry, unique in the tree (0, 1, …): for telling a repeated key in a row. */
+  readonly id: number[] = [];
 
-  /** The tree of `paths` (none a prefix of another). */
-  static of(paths: readonly (readonly string[])[]): LeafNode {
+  /** The tree of `paths` (none a prefix of another); `entries` receives the number of entries. */
+  static of(paths: readonly (readonly string[])[], entries: { count: number }): LeafNode {
     const root = new LeafNode();
     paths.forEach((path, idx) => {
       let node = root;
@@ -203,6 +205,7 @@ class LeafNode {
           i = node.keys.push(bytes) - 1;
           node.child.push(last ? null : new LeafNode());
           node.leaf.push(last ? idx : -1);
+          node.id.push(entries.count++);
         }
         if (!last) node = node.child[i]!;
       });
@@ -282,7 +285,7 @@ export class FastRowReader {
   private readonly keyStrings: string[] = [];
   /**
    * Covariates read as numbers at field paths ({@link FilterLeaves}): their tree of keys, the numbers found in the
-   * current row, whether each was met, how many, and whether anything needs the reference path (a duplicate key, a
+   * current row, whether each key of the tree was met, how many numbers, and whether anything needs the reference path (a duplicate key, a
    * key with escapes, a value that is not a number or not an object on the way). Null without such covariates.
    */
   private readonly leaves: FilterLeaves | null;
@@ -307,9 +310,10 @@ export class FastRowReader {
     const leaves = options.filter?.leaves;
     const byBytes = leaves !== undefined && leaves.paths.every((path) => !CORE_KEYS.some(([k]) => k === path[0]) && !path.includes('__proto__'));
     this.leaves = byBytes ? leaves : null;
-    this.leafRoot = byBytes ? LeafNode.of(leaves.paths) : null;
+    const entries = { count: 0 };
+    this.leafRoot = byBytes ? LeafNode.of(leaves.paths, entries) : null;
     this.leafVal = new Float64Array(byBytes ? leaves.paths.length : 0);
-    this.leafSeen = new Uint8Array(this.leafVal.length);
+    this.leafSeen = new Uint8Array(entries.count);
     this.leafAllDirect = byBytes && leaves.direct.every((i) => i >= 0);
     this.filter = byBytes ? leaves.inner : (options.filter ?? null);
     const keys = this.filter?.keys ?? [];
@@ -780,11 +784,13 @@ export class FastRowReader {
    */
   private leafValue(buf: Buffer, p: number, end: number, node: LeafNode, i: number, depth: number): number {
     const child = node.child[i]!;
+    // a key met twice on a path (JSON.parse keeps the last value): let the reference path decide
+    const id = node.id[i]!;
+    if (this.leafSeen[id] === 1) this.leafBad = true;
+    this.leafSeen[id] = 1;
     if (child === null) {
       const idx = node.leaf[i]!;
-      if (this.leafSeen[idx] === 1) this.leafBad = true; // JSON.parse keeps the last of repeated keys: let it
-      else this.leafFound++;
-      this.leafSeen[idx] = 1;
+      if (!this.leafBad) this.leafFound++;
       const c = buf[p]!;
       if (c === MINUS || (c >= ZERO && c <= NINE)) {
         const q = scanJsonNumber(buf, p, end, this.numOut);
