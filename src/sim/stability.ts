@@ -104,16 +104,15 @@ const periodOf = (t: number, by: 'hour' | 'day') => Math.floor(t / (by === 'day'
  * Cost: O(rows) + checkpoints × (m² + fit), the fit O(m³) for BT.
  *
  * @throws Error when checkpoints by hour or day are asked for battles without timestamps
- * @throws InputError for battles with per-row weights (the replay keeps pair counts only)
  */
 export function stabilityReplay(t: BattleTable, opts: StabilityOptions): StabilityReplay {
   const m = t.models.length;
   if (opts.rate.anchor && !t.models.includes(opts.rate.anchor.model)) {
     throw new InputError(`anchor model ${JSON.stringify(opts.rate.anchor.model)} is not in the battles`, { field: '--anchor' });
   }
-  // --reweight pairs is honoured (each checkpoint's fit weighs the pair counts so far); per-row weights are not kept
-  if (t.weight) throw new InputError('stability replays pair counts, which carry no per-row weights (--reweight pairs is supported: each checkpoint weighs the pair counts so far)', { field: 'weight' });
-  const board = new PairBoard(m);
+  // --reweight pairs is honoured (each checkpoint's fit weighs the pair counts so far); per-row weights too (the
+  // board keeps each cell's Σw and Σw²)
+  const board = new PairBoard(m, Boolean(t.weight));
   t.models.forEach((name) => board.addModel(name, 0, false));
   const by = 'by' in opts.checkpoints ? opts.checkpoints.by : null;
   const every = 'every' in opts.checkpoints ? opts.checkpoints.every : 0;
@@ -194,7 +193,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
     const b = t.b[i]!;
     const o = t.outcome[i]!;
     const c = t.count[i]!;
-    board.add(a, b, o, c);
+    board.add(a, b, o, c, t.weight ? t.weight[i]! : 1);
     if (t.tstamp && !Number.isNaN(t.tstamp[i]!)) {
       if (!firstSeen.has(t.models[a]!)) firstSeen.set(t.models[a]!, t.tstamp[i]!);
       if (!firstSeen.has(t.models[b]!)) firstSeen.set(t.models[b]!, t.tstamp[i]!);
