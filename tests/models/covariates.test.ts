@@ -508,4 +508,29 @@ describe('covariates read by the streaming readers', () => {
   });
 });
 
+describe('bootstrap of a weighted covariate fit', () => {
+  it('per-row × pair weights: rounds centre on the weighted estimate, and their intervals are as wide as the sandwich', async () => {
+    // battles won by model-a weigh 6: the weighted fit puts model-a far above the unweighted one
+    const bs = synthetic(16, 5, 3000, 1).map((x) => ({ ...x, weight: x.outcome === 'a' && x.a === 'model-a' ? 6 : 1 }));
+    const t = tableOf(bs);
+    const opts: ModelOptions = { ...DEFAULTS, styleControl: true, reweight: { floor: 50 }, ...covOptions(1) };
+    const model = modelFor(opts);
+    const point = model.fit(t, opts);
+    const unweighted = model.fit(tableOf(bs.map(({ weight: _, ...x }) => x)), opts);
+    const s = await addIntervals(point, model, { ...DEFAULT_INTERVALS, ciMethod: 'sandwich' });
+    const b = await addIntervals(point, model, { ...DEFAULT_INTERVALS, ciMethod: 'bootstrap', rounds: 300, threads: 1, seed: 5 });
+    const a = t.models.indexOf('model-a');
+    const half = (board: typeof s, v: number) => (board.intervals!.upper[v]! - board.intervals!.lower[v]!) / 2;
+    expect(point.ratings[a]! - unweighted.ratings[a]!).toBeGreaterThan(3 * half(s, a));
+    for (let v = 0; v < t.models.length; v++) {
+      // the rounds' median sits at the weighted estimate (a bootstrap that dropped the weights would sit at the unweighted one)
+      const col = Float64Array.from({ length: b.dist!.rounds }, (_, r) => b.dist!.ratings[r * t.models.length + v]!).sort();
+      expect(Math.abs(col[col.length >> 1]! - point.ratings[v]!)).toBeLessThan(0.25 * half(s, v));
+      // resampled battles keep their weights: the spread is the sandwich's (which uses Σ count·w²)
+      expect(half(b, v) / half(s, v)).toBeGreaterThan(0.8);
+      expect(half(b, v) / half(s, v)).toBeLessThan(1.25);
+    }
+  });
+});
+
 const DEFAULTS: ModelOptions = { scale: 400, base: 10, initial: 1000, method: 'bt', k: 4, ties: 'half', bothBad: 'tie', anchor: null, prior: 'auto', tolerance: 1e-6 };
