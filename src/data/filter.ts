@@ -281,6 +281,26 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
   };
 }
 
+/** The value of a string or number literal, `-literal` or `date("…")`; null for anything else. */
+function constantOf(n: Expr): string | number | null {
+  if (n.type === 'Literal') {
+    const v = (n as jsep.Literal).value;
+    return typeof v === 'string' || typeof v === 'number' ? v : null;
+  }
+  if (n.type === 'UnaryExpression' && (n as jsep.UnaryExpression).operator === '-') {
+    const a = (n as jsep.UnaryExpression).argument;
+    return a.type === 'Literal' && typeof (a as jsep.Literal).value === 'number' ? -((a as jsep.Literal).value as number) : null;
+  }
+  if (n.type === 'CallExpression') {
+    const c = n as jsep.CallExpression;
+    if (c.callee.type === 'Identifier' && (c.callee as jsep.Identifier).name === 'date' && c.arguments.length === 1 && c.arguments[0]!.type === 'Literal') {
+      const v = (c.arguments[0] as jsep.Literal).value;
+      return typeof v === 'string' ? isoSeconds(v) : null;
+    }
+  }
+  return null;
+}
+
 function compile(expression: string, want: 'boolean' | 'number', what = 'filter') {
   configureJsep();
   const fail = (reason: string): never => {
@@ -474,6 +494,15 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
       throw new FilterFieldError(what, `is ${describe(x)}; the filter uses it as a condition (compare it: ${what} == true)`);
     };
     const textOf = (n: Expr): string => fieldRef(n)?.text ?? expression;
+    /** A top-level field (no path) compared with a constant of the field's type: the field's slot and the constant. */
+    const fieldVsConstant = (bn: jsep.BinaryExpression): { k: number; c: string | number } | null => {
+      if (!EQUALITY.has(bn.operator) && !ORDER.has(bn.operator)) return null;
+      const f = fieldRef(bn.left);
+      if (!f || f.rest.length) return null;
+      const c = constantOf(bn.right);
+      if (c === null || fieldTypes.get(f.text) !== typeof c) return null;
+      return { k: slot(f.key), c };
+    };
     const ev = (n: Expr): Ev => {
       const f = fieldRef(n);
       if (f) return field(f);
@@ -511,31 +540,72 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             const br = bool(r, textOf(bn.right));
             return logical === 'and' ? (v) => bl(v) && br(v) : (v) => bl(v) || br(v);
           }
+          const general = ((): Ev => {
+            switch (op) {
+              case '==':
+                return (v) => l(v) === r(v);
+              case '!=':
+                return (v) => l(v) !== r(v);
+            }
+            if (ORDER.has(op)) {
+              const cmp = (x: unknown, y: unknown): number | null => {
+                if (x === null || y === null) return null;
+                if (typeof x !== typeof y) throw new FilterFieldError(textOf(bn.left), `${describe(x)} cannot be ordered against ${describe(y)}`);
+                return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+              };
+              const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
+              return (v) => {
+                const c = cmp(l(v), r(v));
+                return c !== null && test(c);
+              };
+            }
+            // arithmetic on numbers; null propagates
+            const fn = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y : op === '/' ? (x: number, y: number) => x / y : (x: number, y: number) => x % y;
+            return (v) => {
+              const x = l(v) as number | null;
+              const y = r(v) as number | null;
+              return x === null || y === null ? null : fn(x, y);
+            };
+          })();
+          // a top-level field against a constant of its type (`language == "English"`, `tstamp >= date("2024-05-01")`):
+          // one closure compares the value directly; anything else (a missing field, null, another type) goes to the
+          // general closures, which give the same result or error
+          const quick = !csv && !leaf ? fieldVsConstant(bn) : null;
+          if (!quick) return general;
+          const { k, c } = quick;
+          const type = typeof c;
           switch (op) {
             case '==':
-              return (v) => l(v) === r(v);
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? x === c : general(v);
+              };
             case '!=':
-              return (v) => l(v) !== r(v);
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? x !== c : general(v);
+              };
+            case '<':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) < (c as number) : general(v);
+              };
+            case '<=':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) <= (c as number) : general(v);
+              };
+            case '>':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) > (c as number) : general(v);
+              };
+            default:
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) >= (c as number) : general(v);
+              };
           }
-          if (ORDER.has(op)) {
-            const cmp = (x: unknown, y: unknown): number | null => {
-              if (x === null || y === null) return null;
-              if (typeof x !== typeof y) throw new FilterFieldError(textOf(bn.left), `${describe(x)} cannot be ordered against ${describe(y)}`);
-              return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
-            };
-            const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
-            return (v) => {
-              const c = cmp(l(v), r(v));
-              return c !== null && test(c);
-            };
-          }
-          // arithmetic on numbers; null propagates
-          const fn = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y : op === '/' ? (x: number, y: number) => x / y : (x: number, y: number) => x % y;
-          return (v) => {
-            const x = l(v) as number | null;
-            const y = r(v) as number | null;
-            return x === null || y === null ? null : fn(x, y);
-          };
         }
         case 'CallExpression': {
           const c = n as jsep.CallExpression;

@@ -149,7 +149,7 @@ describe('the per-row weight field', () => {
 
   it('whatif and stability keep per-row weights: the what-if baseline and the last checkpoint are rate on the weighted battles, intervals included', async () => {
     // cells whose battles have different weights (so Σw² ≠ Σw²/count: the sandwich needs the board's Σw²)
-    const data: { weight: number }[] = [];
+    const data: Record<string, unknown>[] = [];
     for (let i = 0; i < 240; i++) {
       const pair = [
         ['a', 'b'],
