@@ -3,7 +3,8 @@
 // covariates and a filter, side by side in one run: median wall time and peak RSS of fresh processes, and their
 // ratios to the plain run on the same file. Target: within 2× the time and memory of a plain `rate`. CPU time (user +
 // system of the child, all threads) is given beside wall time: on a shared machine it varies much less.
-// Usage: npm run build && node bench/covariates.mjs [--battles N] [--repeats R] [--baseline DIR]
+// Usage: npm run build && node bench/covariates.mjs [--battles N] [--repeats R] [--baseline DIR] [--build DIR]
+// --build DIR: the build to measure (default dist/).
 // --baseline DIR: another build's dist/ (e.g. a copy of main's, `cp -r dist bench/.cache/base-dist` before a change):
 // every run also with that build, interleaved in the same loop, and the largest difference between the two builds'
 // outputs (every number of the JSON: ratings, bounds, coefficients, log-likelihood).
@@ -18,8 +19,8 @@ import { createInterface } from 'node:readline';
 import { createRng } from '../dist/index.js';
 import { fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
 
-const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 2, baseline: '' });
-const bin = join(ROOT, 'dist', 'cli', 'main.js');
+const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 2, baseline: '', build: join(ROOT, 'dist') });
+const bin = join(resolve(o.build), 'cli', 'main.js');
 const builds = [{ label: '', bin }, ...(o.baseline ? [{ label: ' [baseline]', bin: join(resolve(o.baseline), 'cli', 'main.js') }] : [])];
 const cache = join(ROOT, 'bench', '.cache');
 mkdirSync(cache, { recursive: true });
