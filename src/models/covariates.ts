@@ -47,7 +47,7 @@ export function withCovariates(base: RatingModel): RatingModel {
       const hasCov = (opts.covariates?.length ?? 0) > 0;
       const reweight = opts.reweight ?? null;
       // battle weights: the per-row `weight` times the pair weights of --reweight pairs, normalised to mean 1
-      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: rowWeights(t, reweight ? reweight.floor : null) });
+      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: rowWeights(t, reweight ? reweight.floor : null, true, d.pairs) });
       if (hasCov) {
         const want = opts.covariates!.map((c) => c.name).join(', ');
         const got = t.covariates!.names.join(', ');
