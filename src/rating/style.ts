@@ -126,20 +126,27 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
   const active = new Uint8Array(K);
+  // two passes over the rows for all the features at once (each feature's sums in row order, as one pass per
+  // feature and sum would give them)
   let w = 0;
-  for (let r = 0; r < t.rows; r++) w += t.count[r]!;
-  for (let q = 0; q < K; q++) {
-    const col = columns[q]!;
-    let s = 0;
-    for (let r = 0; r < t.rows; r++) s += t.count[r]! * col[r]!;
-    const mu = w ? s / w : 0;
-    let v = 0;
-    for (let r = 0; r < t.rows; r++) {
-      const e = col[r]! - mu;
-      v += t.count[r]! * e * e;
+  const sum = new Float64Array(K);
+  for (let r = 0; r < t.rows; r++) {
+    const c = t.count[r]!;
+    w += c;
+    for (let q = 0; q < K; q++) sum[q]! += c * columns[q]![r]!;
+  }
+  for (let q = 0; q < K; q++) mean[q] = w ? sum[q]! / w : 0;
+  const vs = new Float64Array(K);
+  for (let r = 0; r < t.rows; r++) {
+    const c = t.count[r]!;
+    for (let q = 0; q < K; q++) {
+      const e = columns[q]![r]! - mean[q]!;
+      vs[q]! += c * e * e;
     }
-    const sigma = w ? Math.sqrt(v / w) : 0;
-    mean[q] = mu;
+  }
+  for (let q = 0; q < K; q++) {
+    const mu = mean[q]!;
+    const sigma = w ? Math.sqrt(vs[q]! / w) : 0;
     active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
     sd[q] = active[q] ? sigma : 1;
   }
