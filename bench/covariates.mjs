@@ -7,7 +7,8 @@
 // --build DIR: the build to measure (default dist/).
 // --baseline DIR: another build's dist/ (e.g. a copy of main's, `cp -r dist bench/.cache/base-dist` before a change):
 // every run also with that build, interleaved in the same loop, and the largest difference between the two builds'
-// outputs (every number of the JSON: ratings, bounds, coefficients, log-likelihood).
+// estimates (every model's rating and bounds, every coefficient and its bounds; bench/compare-builds.mjs compares
+// every number of the output on the real fixtures).
 // Inputs (bench/.cache/, made once): `arena simulate --seed 1` (model_a, model_b, winner, tstamp; bench/filter.mjs
 // makes the same file), and the same lines with two numeric fields added from createRng('covariates'): a top-level
 // `is_direct` (0/1, 30% ones) and a nested `conv_metadata.sum_user_tokens` (an integer 1–2000), so that one
@@ -94,9 +95,11 @@ const rows = builds.flatMap((b) => {
   return runs.map((r) => {
     const s = samples.get(key(r, b));
     const coef = s.out.style ? s.out.style.coefficients.map((c) => `${c.feature} ${c.coefficient.toFixed(4)} [${c.lower.toFixed(4)}, ${c.upper.toFixed(4)}]`).join('; ') : '';
-    const diff = builds.length > 1 ? [b === builds[0] ? String(maxDiff(s.out, samples.get(key(r, builds[1])).out)) : ''] : [];
+    // the estimates: every model's rating and bounds, every coefficient with its bounds (not iteration counts)
+    const estimates = (out) => ({ models: out.models.map((x) => [x.model, x.rating, x.lower, x.upper]), coefficients: out.style?.coefficients ?? null });
+    const diff = builds.length > 1 ? [b === builds[0] ? String(maxDiff(estimates(s.out), estimates(samples.get(key(r, builds[1])).out))) : ''] : [];
     const ratio = (f) => fmt.x(median(s[f]) / median(base[f]));
     return [key(r, b), s.out.battles.toLocaleString('en-US'), fmt.ms(median(s.ms)), fmt.ms(median(s.cpu)), fmt.mib(median(s.rss)), ratio('ms'), ratio('cpu'), ratio('rss'), ...diff, coef];
   });
 });
-console.log(markdownTable(['run', 'battles', 'median wall time', 'median CPU time', 'median peak RSS', 'wall ratio', 'CPU ratio', 'memory ratio', ...(builds.length > 1 ? ['max \\|Δ\\| vs baseline'] : []), 'coefficients (95% sandwich)'], rows));
+console.log(markdownTable(['run', 'battles', 'median wall time', 'median CPU time', 'median peak RSS', 'wall ratio', 'CPU ratio', 'memory ratio', ...(builds.length > 1 ? ['max \\|Δ\\| of the estimates vs baseline'] : []), 'coefficients (95% sandwich)'], rows));
