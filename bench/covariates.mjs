@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRng } from '../dist/index.js';
-import { fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
+import { FIXTURE_TAG, fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 2, baseline: '', build: join(ROOT, 'dist') });
 const bin = join(resolve(o.build), 'cli', 'main.js');
@@ -26,7 +26,7 @@ const builds = [{ label: '', bin }, ...(o.baseline ? [{ label: ' [baseline]', bi
 const cache = join(ROOT, 'bench', '.cache');
 mkdirSync(cache, { recursive: true });
 const plainFile = simulatedFile(o.battles);
-const covFile = join(cache, `sim-${o.battles}-seed1-covariates.jsonl`);
+const covFile = join(cache, `sim-${o.battles}-seed1-${FIXTURE_TAG}-covariates.jsonl`);
 if (!existsSync(covFile)) {
   process.stderr.write(`adding is_direct and conv_metadata.sum_user_tokens → ${covFile}\n`);
   const rng = createRng('covariates');

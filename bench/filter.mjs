@@ -11,14 +11,14 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRng } from '../dist/index.js';
-import { fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
+import { FIXTURE_TAG, fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 3 });
 const bin = join(ROOT, 'dist', 'cli', 'main.js');
 const cache = join(ROOT, 'bench', '.cache');
 mkdirSync(cache, { recursive: true });
 const plainFile = simulatedFile(o.battles);
-const fieldsFile = join(cache, `sim-${o.battles}-seed1-fields.jsonl`);
+const fieldsFile = join(cache, `sim-${o.battles}-seed1-${FIXTURE_TAG}-fields.jsonl`);
 if (!existsSync(fieldsFile)) {
   process.stderr.write(`adding language and anony → ${fieldsFile}\n`);
   const rng = createRng(1);

@@ -1,5 +1,6 @@
 // Small helpers shared by the bench scripts (plain ESM over the built dist/, no TypeScript step).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,13 +11,19 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REAL_BATTLES = join(ROOT, 'fixtures', 'data', 'chatbot-arena-20240814', 'battles.jsonl');
 
 /**
- * The cached simulated board `bench/.cache/sim-<battles>-seed1.jsonl` (`arena simulate --battles N --seed 1`),
+ * The first 8 hex digits of the SHA-256 of the embedded ratings fixture (`fixtures/lmarena-text-2026-04.json`):
+ * cached simulations carry it in their names, so a changed board is never read from a stale cache.
+ */
+export const FIXTURE_TAG = createHash('sha256').update(readFileSync(join(ROOT, 'fixtures', 'lmarena-text-2026-04.json'))).digest('hex').slice(0, 8);
+
+/**
+ * The cached simulated board `bench/.cache/sim-<battles>-seed1-<FIXTURE_TAG>.jsonl` (`arena simulate --battles N --seed 1`),
  * made on first use; needs `npm run build`. Returns its path.
  */
 export function simulatedFile(battles) {
   const cache = join(ROOT, 'bench', '.cache');
   mkdirSync(cache, { recursive: true });
-  const file = join(cache, `sim-${battles}-seed1.jsonl`);
+  const file = join(cache, `sim-${battles}-seed1-${FIXTURE_TAG}.jsonl`);
   if (!existsSync(file)) {
     process.stderr.write(`generating ${battles} battles → ${file}\n`);
     execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'simulate', '--battles', String(battles), '--seed', '1', '--out', file, '--quiet']);

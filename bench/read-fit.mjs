@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aggregatePairs, btCells, DEFAULT_MODEL, fitBradleyTerry, fitModel, readBattles, replayElo } from '../dist/advanced.js';
+import { FIXTURE_TAG } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
@@ -15,7 +16,7 @@ const battles = arg('--battles', 1_000_000);
 const reps = arg('--reps', 5);
 const cache = join(here, '.cache');
 mkdirSync(cache, { recursive: true });
-const file = join(cache, `sim-${battles}-seed42.jsonl`);
+const file = join(cache, `sim-${battles}-seed42-${FIXTURE_TAG}.jsonl`);
 if (!existsSync(file)) {
   process.stderr.write(`generating ${battles} battles → ${file}\n`);
   execFileSync(process.execPath, [join(here, '..', 'dist', 'cli', 'main.js'), 'simulate', '--battles', String(battles), '--seed', '42', '--out', file]);

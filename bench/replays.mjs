@@ -5,6 +5,7 @@
 //   stability 100   arena stability sim.jsonl --checkpoints 100 --sort input
 //   debut-72h R=50  arena whatif --scenario fixtures/scenarios/muse-spark-debut-72h.json (its own simulated baseline)
 //   best-of-50 R=50 arena whatif --scenario fixtures/scenarios/muse-spark-best-of-50.json
+//   audit           arena audit sim.jsonl (drop, flip and add against 3 challengers; issue 14's target ≤ 10×)
 //   elo bootstrap   arena rate fixtures/data/chatbot-arena-20240814/battles.jsonl --method elo --bootstrap 1000 (2 threads)
 // Targets: stability ≤ 3×, debut ≤ 3×, best-of-50 ≤ 5× one rate; Elo bootstrap ≤ 60 s.
 //   npm run build && node bench/replays.mjs [--battles N] [--repeats R] [--quick]
@@ -43,6 +44,7 @@ const rows = [
   ['stability, 100 checkpoints', ['stability', file, '--checkpoints', '100', '--sort', 'input', '--threads', '1', '--quiet'], 3],
   ['whatif debut-72h, R = 50', ['whatif', '--scenario', scen('muse-spark-debut-72h.json'), '--threads', '1', '--quiet', ...reps], 3],
   ['whatif best-of-50, R = 50', ['whatif', '--scenario', scen('muse-spark-best-of-50.json'), '--threads', '1', '--quiet', ...reps], 5],
+  ['audit (drop, flip, add; 3 challengers; issue 14)', ['audit', file, '--threads', '1', '--quiet'], 10],
 ];
 console.log(`replays.mjs: ${battles.toLocaleString('en-US')} simulated battles (seed 1), medians of ${repeats} fresh processes, Node ${process.version}`);
 console.log('| command | seconds | ratio to one rate | target |');

@@ -39,7 +39,7 @@ for (const name of policies) {
     const t0 = performance.now();
     const board = new PairBoard(m);
     truth.models.forEach((model, v) => board.addModel(model, truth.ratings[v], false));
-    const policy = createPolicy({ type: name }, { ratings: truth.ratings });
+    const policy = createPolicy({ type: name }, { ratings: truth.ratings, weights: truth.weights ?? undefined }); // popularity: the fixture's weights
     const next = battleSampler(truth, policy, {}, deriveRng(seed, 'roundtrip'));
     const x = { a: 0, b: 0, outcome: 0, tstamp: 0 };
     for (let i = 0; i < battles; i++) {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, markdownTable, median, parseArgs, runChild } from './lib.mjs';
+import { FIXTURE_TAG, fmt, markdownTable, median, parseArgs, runChild } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -68,7 +68,7 @@ log(`bench: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, node ${ma
 // ---- datasets ----
 /** A ratings file with 1,000 models: the 339 of the fixture plus 661 drawn around them (fixed seed). */
 function ratings1000() {
-  const path = join(cache, 'ratings-1000.json');
+  const path = join(cache, `ratings-1000-${FIXTURE_TAG}.json`);
   if (existsSync(path)) return path;
   const fixture = JSON.parse(readFileSync(join(root, 'fixtures', 'lmarena-text-2026-04.json'), 'utf8'));
   const models = fixture.models.map((m) => ({ model: m.model, rating: m.rating }));
@@ -86,7 +86,7 @@ function ratings1000() {
 }
 
 function dataset(models, battles) {
-  const path = join(cache, `battles-m${models}-n${battles}-s${o.seed}.jsonl`);
+  const path = join(cache, `battles-m${models}-n${battles}-s${o.seed}-${FIXTURE_TAG}.jsonl`);
   if (existsSync(path)) return { path, generated: null };
   log(`bench: generating ${fmt.n(battles)} battles × ${models} models with arena simulate …`);
   const args = ['simulate', '--battles', String(battles), '--seed', String(o.seed), '--out', path];

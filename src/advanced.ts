@@ -44,6 +44,7 @@ export * from './stats/bootstrap-rounds.js';
 export * from './stats/bootstrap.js';
 export * from './stats/interval.js';
 export * from './stats/rank.js';
+export * from './stats/simultaneous.js';
 export * from './stats/uncertainty.js';
 export * from './stats/control-variate.js';
 export * from './stats/anytime.js';

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
@@ -35,6 +36,7 @@ export function createProgram(io: CliIO): Command {
   registerBoardTruth(program, io);
   registerPlot(program, io);
   registerReport(program, io);
+  registerAudit(program, io);
   configureErrors(program, io);
   return program;
 }

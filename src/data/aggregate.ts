@@ -46,7 +46,28 @@ export const MAX_DENSE_MODELS = 1448;
  * @param options.maxDenseModels threshold between the two strategies (for tests; default {@link MAX_DENSE_MODELS})
  */
 export function aggregatePairs(t: BattleTable, options: { maxDenseModels?: number } = {}): PairCounts {
+  const known = options.maxDenseModels === undefined ? aggregated.get(t) : undefined;
+  if (known) return known;
   return t.models.length <= (options.maxDenseModels ?? MAX_DENSE_MODELS) ? aggregateDense(t) : aggregateSparse(t);
+}
+
+/** Pair counts handed over by the producer of a table (see {@link rememberPairCounts}), by table object. */
+const aggregated = new WeakMap<BattleTable, PairCounts>();
+
+/**
+ * Records that `pc` is exactly what {@link aggregatePairs} computes for `t` (same cells, same order, same counts,
+ * unweighted), so that later calls return it without a pass over the rows. For producers that count by pair
+ * anyway: the simulation board hands its counts over with each refit's table. Tables are immutable, and filtered
+ * or reweighted tables are new objects, so the record cannot go stale. `tests/sim/board.test.ts` checks the
+ * producer against a fresh aggregation.
+ */
+export function rememberPairCounts(t: BattleTable, pc: PairCounts): void {
+  aggregated.set(t, pc);
+}
+
+/** Empty {@link PairCounts} with room for `pairs` cells (unweighted), to be filled in (i, j) order. */
+export function pairCountsOf(models: readonly string[], pairs: number): PairCounts & { i: Int32Array; j: Int32Array; winsI: Float64Array; winsJ: Float64Array; ties: Float64Array; bothbad: Float64Array } {
+  return emptyCounts(models, pairs);
 }
 
 function aggregateDense(t: BattleTable): PairCounts {

@@ -28,6 +28,12 @@ export interface LeaderboardRow {
   readonly ties: number;
   /** Bootstrap distribution of the rank (`--rank-distribution`): ranks that occurred with their share of rounds. */
   readonly rankDistribution?: readonly { readonly rank: number; readonly probability: number }[];
+  /**
+   * Simultaneous rank interval (`--simultaneous-ranks`, see `simultaneousRanks`): best and worst rank holding for
+   * every model at once at the interval level, from the max-statistic over all pairwise gaps.
+   */
+  readonly simultaneousRankLower?: number;
+  readonly simultaneousRankUpper?: number;
 }
 
 /** A leaderboard with the parameters that produced it (the JSON of `arena rate`). */

@@ -1,9 +1,10 @@
 /** Bradley–Terry maximum likelihood (LMArena) as a member of the rating-model family. */
 import type { BattleTable } from '../data/table.js';
 import { weightedCounts } from '../data/weights.js';
-import { btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
+import { type BtCells, btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { btSandwichFactors, lazyCovariance } from '../rating/sandwich.js';
+import { borderedChordSolver, MAX_BORDERED_MODELS } from '../rating/bt-refit.js';
 import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
 
@@ -26,7 +27,24 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const init = warmTheta(d.table.models, warm, cells);
     // the start's Newton factor serves for chord steps when it is over the same models in the same order
     const same = warm !== undefined && warm.prior === prior && warm.models.length === d.table.models.length && warm.models.every((name, v) => name === d.table.models[v]);
-    const fit = fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, chordFactor: same ? warm.factor : undefined, chordComparisons: same ? warm.factorComparisons : undefined });
+    // models added to the start's (a debut): its factor bordered with the new models' rows serves instead
+    const bordered = !same && warm?.factor && init && warm.prior === prior ? borderedFor(d.table.models, warm.models, warm.factor, cells, init, prior) : null;
+    const cold = () => fitBradleyTerry(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200 });
+    let fit = init
+      ? fitBradleyTerry(cells, {
+          prior,
+          tolerance: opts.tolerance,
+          scale: opts,
+          maxIterations: 200,
+          init,
+          chordFactor: same ? warm.factor : undefined,
+          chordComparisons: same ? warm.factorComparisons : undefined,
+          chordSolve: bordered ?? undefined,
+        })
+      : cold();
+    // a warm start can lie far from the optimum (a model held down by the ridge prior at the previous checkpoint
+    // whose first win now drops the prior): Newton may then run into a non-definite system; start again from 0
+    if (init && !fit.converged) fit = cold();
     if (!fit.converged) warnings.push(`The Bradley–Terry fit did not converge in ${fit.iterations} iterations.`);
     const info = { converged: fit.converged, iterations: fit.iterations, logLikelihood: fit.comparisons ? fit.logLikelihood / fit.comparisons : 0, prior };
     return {
@@ -54,3 +72,19 @@ export const bradleyTerry: RatingModel = Object.freeze({
     };
   },
 });
+
+/**
+ * The bordered chord solver (`borderedChordSolver`) when `models` are the start's models plus at most
+ * {@link MAX_BORDERED_MODELS} new ones; else null. O(m + k·m₀²).
+ */
+function borderedFor(models: readonly string[], startModels: readonly string[], factor: Float64Array, cells: BtCells, theta: Float64Array, prior: number) {
+  const k = models.length - startModels.length;
+  if (k < 1 || k > MAX_BORDERED_MODELS) return null;
+  const at = new Map<string, number>();
+  startModels.forEach((name, q) => at.set(name, q));
+  const oldOf = Int32Array.from(models, (name) => at.get(name) ?? -1);
+  let found = 0;
+  for (const q of oldOf) if (q >= 0) found++;
+  if (found !== startModels.length) return null;
+  return borderedChordSolver(cells, theta, prior, oldOf, factor, startModels.length);
+}

@@ -68,6 +68,11 @@ export interface BtFitOptions {
    * checkpoint with half the battles would overshoot twofold). 0 or absent: no scaling.
    */
   readonly chordComparisons?: number | undefined;
+  /**
+   * Instead of `chordFactor`: an approximate Newton solver (g ← F⁻¹g in place, F ≈ the definite Newton matrix) for
+   * the chord steps, e.g. {@link borderedChordSolver} when models were added to a nearby fit. Unscaled.
+   */
+  readonly chordSolve?: ((g: Float64Array) => void) | undefined;
 }
 
 /** Default fit options: no prior, 1e-6 rating points, 100 iterations. */
@@ -101,7 +106,10 @@ export interface BtFit {
   readonly chordSteps?: number;
 }
 
-/** Log-likelihood Σ s·log σ(θi−θj) + (n−s)·log σ(θj−θi) of strengths θ. O(pairs). */
+/**
+ * Log-likelihood Σ s·log σ(θi−θj) + (n−s)·log σ(θj−θi) of strengths θ, computed as Σ n·log σ(d) − (n−s)·d with
+ * d = θi − θj (log σ(−d) = log σ(d) − d: one logarithm per cell). O(pairs).
+ */
 export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): number {
   let ll = 0;
   for (let k = 0; k < cells.pairs; k++) {
@@ -109,7 +117,7 @@ export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): numbe
     if (n === 0) continue;
     const d = theta[cells.i[k]!]! - theta[cells.j[k]!]!;
     const s = cells.s[k]!;
-    ll += (s ? s * logSigmoid(d) : 0) + (n - s ? (n - s) * logSigmoid(-d) : 0);
+    ll += n * logSigmoid(d) - (n - s) * d;
   }
   return ll;
 }
@@ -169,10 +177,9 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   const theta = o.init ? Float64Array.from(o.init) : new Float64Array(m);
   centre(theta);
   const g = new Float64Array(m);
-  const h = new Float64Array(m * m);
   const trial = new Float64Array(m);
   const tolTheta = o.tolerance / pointsPerLogit(o.scale);
-  let f = objective(cells, theta, o.prior);
+  let f = Number.NaN; // the objective at θ, evaluated when a step needs it (chord steps that converge never do)
   let iterations = 0;
   let converged = false;
   let factor: Float64Array | undefined;
@@ -180,8 +187,9 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
   let chordSteps = 0;
   let comparisons = 0;
   for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
-  if (o.chordFactor && o.chordFactor.length === m * m && m > 1) {
-    const scaleStep = o.chordComparisons && comparisons > 0 ? o.chordComparisons / comparisons : 1;
+  const withFactor = o.chordFactor !== undefined && o.chordFactor.length === m * m;
+  if ((withFactor || o.chordSolve) && m > 1) {
+    const scaleStep = withFactor && o.chordComparisons && comparisons > 0 ? o.chordComparisons / comparisons : 1;
     // chord steps δ = F⁻¹g with a stale factor: linear convergence at rate ρ ≈ ‖I − F⁻¹H‖, kept only while each
     // step is at most half the previous one (ρ ≤ ½), so that the error after a step s is at most s·ρ/(1−ρ) ≤ s;
     // they stop at 10⁻⁴ of the tolerance, about where Newton's quadratic last step leaves its error
@@ -191,13 +199,18 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
     let done = false;
     for (let k = 0; k < 60; k++) {
       btGradient(cells, theta, o.prior, g);
-      choleskySolveInPlace(o.chordFactor, m, g);
+      if (withFactor) choleskySolveInPlace(o.chordFactor!, m, g);
+      else o.chordSolve!(g);
       let stepMax = 0;
       for (let v = 0; v < m; v++) {
         g[v]! *= scaleStep;
         stepMax = Math.max(stepMax, Math.abs(g[v]!));
       }
       if (!Number.isFinite(stepMax) || stepMax > 0.5 * last) break;
+      if (k === 0 && stepMax < 1e-4 * tolTheta) {
+        done = true; // the start is already the optimum (a refit of unchanged data): left exactly as it is
+        break;
+      }
       for (let v = 0; v < m; v++) theta[v]! += g[v]!;
       centre(theta);
       chordSteps++;
@@ -207,16 +220,26 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
         break;
       }
     }
-    const fc = objective(cells, theta, o.prior);
-    if (fc >= f - 1e-12 * Math.abs(f)) {
-      f = fc;
-      if (done) {
-        converged = true;
+    if (done) {
+      // the last step was below 10⁻⁴ of the tolerance, so the gradient F·δ is ≈ 0: the stationary point of a concave
+      // objective (strictly concave on centred strengths of connected data, or with a prior) is its maximum
+      converged = true;
+      if (withFactor) {
         factor = o.chordFactor;
         factorComparisons = o.chordComparisons ?? 0;
       }
-    } else theta.set(start); // the chord steps lost ground: Newton from the start
+    } else {
+      const f0 = objective(cells, start, o.prior);
+      const fc = objective(cells, theta, o.prior);
+      if (fc >= f0 - 1e-12 * Math.abs(f0)) f = fc;
+      else {
+        theta.set(start); // the chord steps lost ground: Newton from the start
+        f = f0;
+      }
+    }
   }
+  const h = new Float64Array(converged ? 0 : m * m); // the Newton matrix (not needed after converged chord steps)
+  if (!converged && Number.isNaN(f)) f = objective(cells, theta, o.prior);
   while (!converged && iterations < o.maxIterations) {
     iterations++;
     btGradientHessian(cells, theta, o.prior, g, h);
@@ -250,22 +273,44 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       break;
     }
   }
-  return { theta, iterations, converged, objective: f, logLikelihood: btLogLikelihood(cells, theta), comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
+  const logLikelihood = btLogLikelihood(cells, theta);
+  // converged by chord steps, f was never needed: the objective is the log-likelihood less the prior's penalty
+  if (Number.isNaN(f)) f = o.prior ? objective(cells, theta, o.prior) : logLikelihood;
+  return { theta, iterations, converged, objective: f, logLikelihood, comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
 }
 
 /** Gradient of the (penalised) log-likelihood at θ only ({@link btGradientHessian} without the Hessian). O(pairs + m). */
 export function btGradient(cells: BtCells, theta: ArrayLike<number>, prior: number, g: Float64Array): void {
   g.fill(0);
-  for (let k = 0; k < cells.pairs; k++) {
-    const n = cells.n[k]!;
-    if (n === 0) continue;
-    const i = cells.i[k]!;
-    const j = cells.j[k]!;
-    const r = cells.s[k]! - n * sigmoid(theta[i]! - theta[j]!);
-    g[i]! += r;
-    g[j]! -= r;
+  const m = theta.length;
+  let big = 0;
+  for (let v = 0; v < m; v++) big = Math.max(big, Math.abs(theta[v]!));
+  if (big < 300) {
+    // σ(θi − θj) = γi/(γi + γj) with γ = e^θ: m exponentials instead of one per cell (no overflow below |θ| = 300)
+    const gamma = new Float64Array(m);
+    for (let v = 0; v < m; v++) gamma[v] = Math.exp(theta[v]!);
+    for (let k = 0; k < cells.pairs; k++) {
+      const n = cells.n[k]!;
+      if (n === 0) continue;
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      const gi = gamma[i]!;
+      const r = cells.s[k]! - (n * gi) / (gi + gamma[j]!);
+      g[i]! += r;
+      g[j]! -= r;
+    }
+  } else {
+    for (let k = 0; k < cells.pairs; k++) {
+      const n = cells.n[k]!;
+      if (n === 0) continue;
+      const i = cells.i[k]!;
+      const j = cells.j[k]!;
+      const r = cells.s[k]! - n * sigmoid(theta[i]! - theta[j]!);
+      g[i]! += r;
+      g[j]! -= r;
+    }
   }
-  if (prior) for (let v = 0; v < theta.length; v++) g[v]! -= prior * theta[v]!;
+  if (prior) for (let v = 0; v < m; v++) g[v]! -= prior * theta[v]!;
 }
 
 /**

@@ -141,3 +141,124 @@ export class FixedHessianRefit {
     return { iterations: this.maxIterations, converged: false };
   }
 }
+
+/** Most added models {@link borderedChordSolver} borders a factor with (beyond it, Newton refactors). */
+export const MAX_BORDERED_MODELS = 8;
+
+/**
+ * A chord solver for a Bradley–Terry fit whose models are those of an earlier fit plus a few new ones (a what-if
+ * debut): the earlier fit's Cholesky factor L of H₀ + c·11ᵀ (its definite Newton matrix, old models in their own
+ * order) is bordered with the new models' rows of the current information at θ, plus the same c:
+ *
+ *     F = [ L   0 ]   with  L·B = H_on + c·1,   D·Dᵀ = H_nn + c·11ᵀ − BᵀB,
+ *         [ Bᵀ  D ]
+ *
+ * so F·Fᵀ equals the old block as it was and the new rows as they are now. c is recovered from the factor (the rows
+ * of H₀ + c·11ᵀ sum to λ + c·m₀). Solving with F costs O(m²) per step after O(k·m₀²) to build (k new models): the
+ * fit takes chord steps instead of factorising (see `fitBradleyTerry`'s `chordSolve`). Null when more than
+ * {@link MAX_BORDERED_MODELS} models are new, or the bordered matrix is not positive definite.
+ *
+ * @param oldOf for each current model id, its index in the earlier fit, or −1 when new
+ * @param factor the earlier fit's factor (m₀×m₀, lower triangle)
+ */
+export function borderedChordSolver(cells: BtCells, theta: ArrayLike<number>, prior: number, oldOf: Int32Array, factor: Float64Array, m0: number): ((g: Float64Array) => void) | null {
+  const m = cells.m;
+  const fresh: number[] = [];
+  const oldIds = new Int32Array(m0).fill(-1); // earlier index → current id
+  for (let v = 0; v < m; v++) {
+    if (oldOf[v]! < 0) fresh.push(v);
+    else oldIds[oldOf[v]!] = v;
+  }
+  const k = fresh.length;
+  if (k === 0 || k > MAX_BORDERED_MODELS || m0 + k !== m || factor.length !== m0 * m0) return null;
+  for (let q = 0; q < m0; q++) if (oldIds[q]! < 0) return null;
+  // c from the factor: (L·Lᵀ·1)_q = λ + c·m₀ for every row q (the mean over rows, for rounding)
+  const lt1 = new Float64Array(m0);
+  for (let i = 0; i < m0; i++) for (let j = 0; j <= i; j++) lt1[j]! += factor[i * m0 + j]!;
+  let rows = 0;
+  for (let i = 0; i < m0; i++) {
+    let r = 0;
+    for (let j = 0; j <= i; j++) r += factor[i * m0 + j]! * lt1[j]!;
+    rows += r;
+  }
+  const c = (rows / m0 - prior) / m0;
+  // the new models' rows of the current information at θ (+ c): against the old models (by earlier index) and each other
+  const newAt = new Int32Array(m).fill(-1);
+  fresh.forEach((v, q) => (newAt[v] = q));
+  const hon = new Float64Array(k * m0).fill(c); // row q: H[new q][old]
+  const hnn = new Float64Array(k * k).fill(c);
+  for (let q = 0; q < k; q++) hnn[q * k + q]! += prior;
+  for (let e = 0; e < cells.pairs; e++) {
+    const n = cells.n[e]!;
+    if (n === 0) continue;
+    const i = cells.i[e]!;
+    const j = cells.j[e]!;
+    const qi = newAt[i]!;
+    const qj = newAt[j]!;
+    if (qi < 0 && qj < 0) continue;
+    const d = theta[i]! - theta[j]!;
+    const p = 1 / (1 + Math.exp(-d));
+    const w = n * p * (1 - p);
+    if (qi >= 0) hnn[qi * k + qi]! += w;
+    if (qj >= 0) hnn[qj * k + qj]! += w;
+    if (qi >= 0 && qj >= 0) {
+      hnn[qi * k + qj]! -= w;
+      hnn[qj * k + qi]! -= w;
+    } else if (qi >= 0) hon[qi * m0 + oldOf[j]!]! -= w;
+    else hon[qj * m0 + oldOf[i]!]! -= w;
+  }
+  // B: L·b_q = h_on,q (forward substitution), then the Schur complement S = H_nn − BᵀB and its factor D
+  const bt = hon; // row q becomes b_q in place
+  for (let q = 0; q < k; q++) forwardSolve(factor, m0, bt, q * m0);
+  const s = hnn;
+  for (let q = 0; q < k; q++) {
+    for (let r = 0; r < k; r++) {
+      let dot = 0;
+      for (let t = 0; t < m0; t++) dot += bt[q * m0 + t]! * bt[r * m0 + t]!;
+      s[q * k + r]! -= dot;
+    }
+  }
+  if (!choleskyInPlace(s, k)) return null;
+  const yOld = new Float64Array(m0);
+  const yNew = new Float64Array(k);
+  return (g: Float64Array) => {
+    for (let q = 0; q < m0; q++) yOld[q] = g[oldIds[q]!]!;
+    for (let q = 0; q < k; q++) yNew[q] = g[fresh[q]!]!;
+    // forward: L·y₀ = x₀; D·y₁ = x₁ − Bᵀ·y₀
+    forwardSolve(factor, m0, yOld, 0);
+    for (let q = 0; q < k; q++) {
+      let dot = 0;
+      for (let t = 0; t < m0; t++) dot += bt[q * m0 + t]! * yOld[t]!;
+      yNew[q]! -= dot;
+    }
+    forwardSolve(s, k, yNew, 0);
+    // backward: Dᵀ·z₁ = y₁; Lᵀ·z₀ = y₀ − B·z₁
+    backwardSolve(s, k, yNew);
+    for (let q = 0; q < k; q++) {
+      const z = yNew[q]!;
+      for (let t = 0; t < m0; t++) yOld[t]! -= bt[q * m0 + t]! * z;
+    }
+    backwardSolve(factor, m0, yOld);
+    for (let q = 0; q < m0; q++) g[oldIds[q]!] = yOld[q]!;
+    for (let q = 0; q < k; q++) g[fresh[q]!] = yNew[q]!;
+  };
+}
+
+/** Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major). O(n²). */
+function forwardSolve(l: Float64Array, n: number, x: Float64Array, at: number): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = x[at + i]!;
+    for (let t = 0; t < i; t++) s -= l[ri + t]! * x[at + t]!;
+    x[at + i] = s / l[ri + i]!;
+  }
+}
+
+/** Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major). O(n²). */
+function backwardSolve(l: Float64Array, n: number, y: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let t = i + 1; t < n; t++) s -= l[t * n + i]! * y[t]!;
+    y[i] = s / l[i * n + i]!;
+  }
+}

@@ -17,9 +17,14 @@ export interface GraphStructure {
   readonly groups: number;
 }
 
-/** Analyses the comparison graph of BT cells. O(models + pairs). */
+/**
+ * Analyses the comparison graph of BT cells. O(models + pairs); the usual case — the pairs where both sides scored
+ * join every model — is recognised first by union–find, which stops as soon as one part holds all models (on a
+ * dense board after about m·log m cells), without building the digraph.
+ */
 export function analyseGraph(cells: BtCells): GraphStructure {
   const m = cells.m;
+  if (twoWayConnected(cells)) return { part: new Int32Array(m), parts: 1, group: new Int32Array(m), groups: 1 };
   // adjacency lists (CSR) of the scored-against digraph and of the undirected graph
   const outDeg = new Int32Array(m + 1);
   const undDeg = new Int32Array(m + 1);
@@ -122,4 +127,36 @@ export function analyseGraph(cells: BtCells): GraphStructure {
     }
   }
   return { part, parts, group, groups };
+}
+
+/**
+ * Whether the pairs in which both sides scored (s > 0 and n − s > 0: an edge each way in the scored-against digraph)
+ * connect all models — then the digraph is strongly connected and the graph connected. Union–find with path
+ * halving, stopping at the (m − 1)-th merge. O(pairs·α(m)) at worst.
+ */
+function twoWayConnected(cells: BtCells): boolean {
+  const m = cells.m;
+  let merges = m - 1;
+  if (merges <= 0) return m === 1;
+  const parent = new Int32Array(m);
+  for (let v = 0; v < m; v++) parent[v] = v;
+  const find = (v: number): number => {
+    while (parent[v] !== v) {
+      const up = parent[parent[v]!]!;
+      parent[v] = up;
+      v = up;
+    }
+    return v;
+  };
+  for (let k = 0; k < cells.pairs; k++) {
+    const n = cells.n[k]!;
+    const s = cells.s[k]!;
+    if (!(s > 0 && n - s > 0)) continue;
+    const a = find(cells.i[k]!);
+    const b = find(cells.j[k]!);
+    if (a === b) continue;
+    parent[a] = b;
+    if (--merges === 0) return true;
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import type { PairCounts } from '../data/aggregate.js';
+import { pairCountsOf, rememberPairCounts, type PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { modelFor } from '../models/index.js';
 import type { ModelFit, ModelOptions } from '../models/types.js';
@@ -99,8 +99,8 @@ export class PairBoard {
    * of weight `weight` (on a weighted board; 1 by default). O(1).
    */
   add(a: number, b: number, outcome: number, count = 1, weight = 1): void {
-    const { base, aFirst } = this.cell(a, b);
-    const q = base + (aFirst || outcome >= 2 ? outcome : 1 - outcome);
+    // (this.cell without its object: called once per replayed battle row)
+    const q = a < b ? (a * this.cap + b) * 4 + outcome : (b * this.cap + a) * 4 + (outcome >= 2 ? outcome : 1 - outcome);
     this.counts[q]! += count;
     if (this.weights) {
       this.weights[q]! += count * weight;
@@ -192,27 +192,33 @@ export class PairBoard {
    */
   toTable(): BattleTable {
     // ids in sorted name order over the present models that played, rows in slot-pair order (i < j, then outcome):
-    // the table BattleTableBuilder would give, written straight into exactly sized columns
-    const played = new Uint8Array(this.size);
+    // the table BattleTableBuilder would give, written straight into exactly sized columns; with it, the pair counts
+    // aggregatePairs would make of those rows (handed over, so the fit does not pass over the rows again)
+    const size = this.size;
+    const cap = this.cap;
+    const counts = this.counts;
+    const present = this.present;
+    const played = new Uint8Array(size);
     let rows = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (!this.present[i]) continue;
-      for (let j = i + 1; j < this.size; j++) {
-        if (!this.present[j]) continue;
-        const base = (i * this.cap + j) * 4;
-        for (let o = 0; o < 4; o++) {
-          if (this.counts[base + o]! > 0) {
-            rows++;
-            played[i] = 1;
-            played[j] = 1;
-          }
+    let pairs = 0;
+    for (let i = 0; i < size; i++) {
+      if (!present[i]) continue;
+      for (let j = i + 1; j < size; j++) {
+        if (!present[j]) continue;
+        const base = (i * cap + j) * 4;
+        const n = (counts[base]! > 0 ? 1 : 0) + (counts[base + 1]! > 0 ? 1 : 0) + (counts[base + 2]! > 0 ? 1 : 0) + (counts[base + 3]! > 0 ? 1 : 0);
+        if (n > 0) {
+          rows += n;
+          pairs++;
+          played[i] = 1;
+          played[j] = 1;
         }
       }
     }
     const slots: number[] = [];
-    for (let v = 0; v < this.size; v++) if (played[v]) slots.push(v);
+    for (let v = 0; v < size; v++) if (played[v]) slots.push(v);
     slots.sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
-    const id = new Int32Array(this.size).fill(-1);
+    const id = new Int32Array(size).fill(-1);
     slots.forEach((v, q) => (id[v] = q));
     const a = new Int32Array(rows);
     const b = new Int32Array(rows);
@@ -222,15 +228,16 @@ export class PairBoard {
     const weight2 = this.weights ? new Float64Array(rows) : null;
     let r = 0;
     let battles = 0;
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < size; i++) {
       if (!played[i]) continue;
-      for (let j = i + 1; j < this.size; j++) {
+      const idI = id[i]!;
+      for (let j = i + 1; j < size; j++) {
         if (!played[j]) continue;
-        const base = (i * this.cap + j) * 4;
+        const base = (i * cap + j) * 4;
         for (let o = 0; o < 4; o++) {
-          const c = this.counts[base + o]!;
+          const c = counts[base + o]!;
           if (c > 0) {
-            a[r] = id[i]!;
+            a[r] = idI;
             b[r] = id[j]!;
             outcome[r] = o;
             count[r] = c;
@@ -244,8 +251,36 @@ export class PairBoard {
         }
       }
     }
-    return { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles, ...(weight ? { weight, weight2 } : {}) };
+    const table: BattleTable = { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles, ...(weight ? { weight, weight2 } : {}) };
+    // a weighted board's fit aggregates its rows with their weights (the pair counts handed over are unweighted)
+    if (weight) return table;
+    // cells in (id, id) order, the four counts seen from the lower id (the board keeps them from the lower slot)
+    const pc = pairCountsOf(table.models, pairs);
+    let c = 0;
+    for (let x = 0; x < slots.length; x++) {
+      const sx = slots[x]!;
+      for (let y = x + 1; y < slots.length; y++) {
+        const sy = slots[y]!;
+        const lowFirst = sx < sy;
+        const base = (lowFirst ? sx * cap + sy : sy * cap + sx) * 4;
+        const w0 = counts[base]!;
+        const w1 = counts[base + 1]!;
+        const t2 = counts[base + 2]!;
+        const t3 = counts[base + 3]!;
+        if (w0 + w1 + t2 + t3 === 0) continue;
+        pc.i[c] = x;
+        pc.j[c] = y;
+        pc.winsI[c] = lowFirst ? w0 : w1;
+        pc.winsJ[c] = lowFirst ? w1 : w0;
+        pc.ties[c] = t2;
+        pc.bothbad[c] = t3;
+        c++;
+      }
+    }
+    rememberPairCounts(table, pc);
+    return table;
   }
+
 
   /**
    * Connected parts of the comparison graph of the present models (a pair that met joins two models; a present

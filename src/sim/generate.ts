@@ -152,33 +152,49 @@ export function outcomeThresholds(
   writeCuts(pa, Math.exp(lawTerms[0]!), opts.bothbadShare, out, at);
 }
 
+/** Every option {@link outcomeThresholds} reads, as one string (two option objects with the same key draw alike). */
+function optionsKey(o: Parameters<typeof drawOutcome>[2]): string {
+  return [o.scale, o.base, o.tieRate, o.bothbadShare, o.tieModel ?? 'constant', o.law?.model ?? '', o.law?.eta ?? ''].join('|');
+}
+
 /**
  * {@link drawOutcome} between board slots with fixed true ratings, its cut points computed once per ordered pair
  * and kept (3 numbers a pair, `cap²` pairs): the same outcomes for the same uniforms, without an exponential per
  * vote. For a replication's many simulated votes among a few hundred models.
  */
 export class OutcomeCache {
+  /** Three cut points per ordered pair; NaN until the pair's first vote. */
   private readonly cut: Float64Array;
-  private readonly known: Uint8Array;
+  private readonly rating: Float64Array;
+  private readonly key: string;
   constructor(
     private readonly cap: number,
-    private readonly rating: Float64Array,
+    rating: Float64Array,
     private readonly opts: Parameters<typeof drawOutcome>[2],
   ) {
-    this.cut = new Float64Array(cap * cap * 3);
-    this.known = new Uint8Array(cap * cap);
+    this.rating = Float64Array.from(rating); // the ratings as they are now (a board's slots may still be added)
+    this.key = optionsKey(opts);
+    this.cut = new Float64Array(cap * cap * 3).fill(Number.NaN);
+  }
+  /**
+   * Whether this cache gives the outcomes of a board with these true ratings for its first `size` slots and these
+   * options (a what-if's replications share one cache: the same slots with the same ratings each time). O(size).
+   */
+  fits(cap: number, rating: Float64Array, size: number, opts: Parameters<typeof drawOutcome>[2]): boolean {
+    if (cap !== this.cap || optionsKey(opts) !== this.key) return false;
+    for (let v = 0; v < size; v++) if (!Object.is(rating[v], this.rating[v])) return false;
+    return true;
   }
   /** The outcome of a vote of slot a against slot b (their ratings read at first use) for the uniform u. */
   draw(a: number, b: number, u: number): number {
-    const k = a * this.cap + b;
-    const c = k * 3;
-    if (!this.known[k]) {
-      outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
-      this.known[k] = 1;
-    }
+    const c = (a * this.cap + b) * 3;
+    if (Number.isNaN(this.cut[c]!)) outcomeThresholds(this.rating[a]!, this.rating[b]!, this.opts, this.cut, c);
     return pickCut(this.cut, c, u);
   }
 }
+
+/** Most models for which {@link battleSampler} keeps every pair's cut points ({@link OutcomeCache}). */
+const CACHED_MODELS = 1024;
 
 /**
  * A generator of battles from true ratings under Bradley–Terry with ties, pairs chosen by a sampling policy
@@ -194,9 +210,12 @@ export function battleSampler(truth: TrueRatings, policy: PairPolicy, options: P
   if (truth.models.length < 2) throw new Error('simulation requires at least two models');
   const poisson = opts.arrivals === 'poisson';
   let clock = opts.start;
+  // cut points kept per ordered pair up to CACHED_MODELS models (3 doubles a pair: 24 MiB at 1,024), the same outcomes
+  const m = truth.models.length;
+  const cache = m <= CACHED_MODELS ? new OutcomeCache(m, Float64Array.from(truth.ratings), opts) : null;
   return (i, out) => {
     policy.draw(rng, out);
-    out.outcome = drawOutcome(truth.ratings[out.a]!, truth.ratings[out.b]!, opts, rng());
+    out.outcome = cache ? cache.draw(out.a, out.b, rng()) : drawOutcome(truth.ratings[out.a]!, truth.ratings[out.b]!, opts, rng());
     policy.record(out.a, out.b, out.outcome);
     if (poisson) {
       out.tstamp = clock;

@@ -69,8 +69,11 @@ export function uniformPolicy(m: number, eligible?: ArrayLike<number | boolean>)
 /** Cumulative weights for O(log m) draws proportional to weight. */
 class WeightTable {
   readonly cum: Float64Array;
+  /** guide[b]: the first slot whose cumulative weight exceeds the start of bucket b of [0, total) (a guide table). */
+  private guide: Int32Array;
   constructor(readonly w: Float64Array) {
     this.cum = new Float64Array(w.length);
+    this.guide = new Int32Array(4 * w.length);
     this.refresh();
   }
   refresh(): void {
@@ -79,18 +82,29 @@ class WeightTable {
       s += this.w[v]!;
       this.cum[v] = s;
     }
-  }
-  draw(rng: Rng): number {
-    const total = this.cum[this.cum.length - 1]!;
-    const t = rng() * total;
-    let lo = 0;
-    let hi = this.cum.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cum[mid]! > t) hi = mid;
-      else lo = mid + 1;
+    const last = this.cum.length - 1;
+    const g = this.guide.length;
+    let i = 0;
+    for (let b = 0; b < g; b++) {
+      const x = (s * b) / g;
+      while (i < last && this.cum[i]! <= x) i++;
+      this.guide[b] = i;
     }
-    return lo;
+  }
+  /**
+   * The slot of one uniform: the smallest v with cum[v] > u·total (the last slot if none), found from the guide
+   * table's bucket in a step or two — the same slot a binary search over `cum` finds, without its unpredictable
+   * branches. O(1) expected.
+   */
+  draw(rng: Rng): number {
+    const u = rng();
+    const cum = this.cum;
+    const last = cum.length - 1;
+    const t = u * cum[last]!;
+    let i = this.guide[Math.floor(u * this.guide.length)]!;
+    while (i > 0 && cum[i - 1]! > t) i--;
+    while (i < last && cum[i]! <= t) i++;
+    return i;
   }
 }
 
@@ -210,18 +224,19 @@ export function lmarenaPolicy(
     return isNew[v] && played[v]! < o.boostVotes ? Math.max(o.boost, base) : base;
   };
   const w = Float64Array.from({ length: m }, (_, v) => weightOf(v));
+  // a slot's weight changes only when a boosted new model reaches `boostVotes` (called once per vote: no allocation)
+  const update = (v: number, table: WeightTable) => {
+    const nw = weightOf(v);
+    if (nw === table.w[v]) return false;
+    table.w[v] = nw;
+    return true;
+  };
   const p = weightedPolicy('lmarena', w, (a, b, table) => {
     played[a]!++;
     played[b]!++;
-    let changed = false;
-    for (const v of [a, b]) {
-      const nw = weightOf(v);
-      if (nw !== table.w[v]) {
-        table.w[v] = nw;
-        changed = true;
-      }
-    }
-    if (changed) table.refresh();
+    const ca = update(a, table);
+    const cb = update(b, table);
+    if (ca || cb) table.refresh();
   });
   return p;
 }

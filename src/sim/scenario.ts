@@ -130,7 +130,7 @@ export const Scenario = z.strictObject({
       ratings: z.string().min(1, { error: 'must be a file name' }).optional(),
       /** Battles to simulate (default: the ratings file's `votes`, else 1,000,000). */
       battles: count.optional(),
-      /** Pair sampling of the baseline (default uniform). */
+      /** Pair sampling of the baseline (default: popularity when every true rating has a weight, else uniform). */
       policy: PolicySpecSchema.optional(),
       /** Models of the ratings file held back from the baseline (not yet released); a newModel step can add them. */
       without: z.array(modelName).optional(),

@@ -92,6 +92,47 @@ export interface StabilityReplay {
 
 const periodOf = (t: number, by: 'hour' | 'day') => Math.floor(t / (by === 'day' ? 86400 : 3600));
 
+/** Counts rows [from, to) into the board (with their weights on a weighted board), the battles per model and each model's first timestamp. O(to − from). */
+function countRows(t: BattleTable, from: number, to: number, board: PairBoard, played: Float64Array, firstAt: Float64Array): void {
+  const ts = t.tstamp;
+  const w = t.weight ?? null;
+  for (let i = from; i < to; i++) {
+    const a = t.a[i]!;
+    const b = t.b[i]!;
+    const c = t.count[i]!;
+    board.add(a, b, t.outcome[i]!, c, w === null ? 1 : w[i]!);
+    played[a]! += c;
+    played[b]! += c;
+    if (ts) {
+      const x = ts[i]!;
+      if (!Number.isNaN(x)) {
+        if (Number.isNaN(firstAt[a]!)) firstAt[a] = x;
+        if (Number.isNaN(firstAt[b]!)) firstAt[b] = x;
+      }
+    }
+  }
+}
+
+/** Online Elo over rows [from, to) in order, each row's `count` battles one after another (ties half, or skipped). */
+function eloRows(t: BattleTable, from: number, to: number, r: Float64Array, o: { readonly k: number; readonly scale: number; readonly base: number }, ignoreTies: boolean): void {
+  const { k, scale, base } = o;
+  for (let i = from; i < to; i++) {
+    const o2 = t.outcome[i]!;
+    if (o2 >= 2 && ignoreTies) continue;
+    const a = t.a[i]!;
+    const b = t.b[i]!;
+    const sa = o2 === 0 ? 1 : o2 === 1 ? 0 : 0.5;
+    for (let q = 0; q < t.count[i]!; q++) {
+      const ra = r[a]!;
+      const rb = r[b]!;
+      const ea = 1 / (1 + Math.pow(base, (rb - ra) / scale));
+      const eb = 1 / (1 + Math.pow(base, (ra - rb) / scale));
+      r[a] = ra + k * (sa - ea);
+      r[b] = rb + k * (1 - sa - eb);
+    }
+  }
+}
+
 /**
  * Replays battles in their order (sort them by time first) and refits at checkpoints: every `every` battles, or at
  * the end of each UTC hour or day with battles, and always at the end. Likelihood refits go through the same
@@ -123,7 +164,7 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
   const alpha = 1 - opts.level;
   const tune = opts.anytimeTune ?? DEFAULT_ANYTIME_TUNE;
   const ratio = mixtureRatio(alpha);
-  const firstSeen = new Map<string, number>();
+  const firstAt = new Float64Array(m).fill(Number.NaN); // timestamp of each model's first battle, by id
   const elo = opts.rate.method === 'elo';
   const eloR = new Float64Array(m).fill(opts.rate.initial);
   const played = new Float64Array(m);
@@ -184,42 +225,26 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
     checkpoints.push({ index: checkpoints.length, battles, tstamp, models });
     opts.onProgress?.(battles, t.battles);
   };
-  const { k, scale, base } = { ...DEFAULT_ELO, ...opts.rate };
+  const eloOpts = { ...DEFAULT_ELO, ...opts.rate };
   const ignoreTies = opts.rate.ties === 'ignore';
   let battles = 0;
   let nextAt = every;
-  for (let i = 0; i < t.rows; i++) {
-    const a = t.a[i]!;
-    const b = t.b[i]!;
-    const o = t.outcome[i]!;
-    const c = t.count[i]!;
-    board.add(a, b, o, c, t.weight ? t.weight[i]! : 1);
-    if (t.tstamp && !Number.isNaN(t.tstamp[i]!)) {
-      if (!firstSeen.has(t.models[a]!)) firstSeen.set(t.models[a]!, t.tstamp[i]!);
-      if (!firstSeen.has(t.models[b]!)) firstSeen.set(t.models[b]!, t.tstamp[i]!);
+  // the rows in blocks that end at a checkpoint (after the last row; at the end of a UTC hour or day; or once every
+  // `every` battles): find the block's last row, count the block into the board (and replay Elo) in tight loops
+  for (let i = 0; i < t.rows; ) {
+    let e = i;
+    let sum = battles;
+    for (; ; e++) {
+      sum += t.count[e]!;
+      if (e === t.rows - 1) break;
+      if (by ? periodOf(t.tstamp![e + 1]!, by) !== periodOf(t.tstamp![e]!, by) : sum >= nextAt) break;
     }
-    played[a]! += c;
-    played[b]! += c;
-    battles += c;
-    if (elo && !(o >= 2 && ignoreTies)) {
-      const sa = o === 0 ? 1 : o === 1 ? 0 : 0.5;
-      for (let q = 0; q < c; q++) {
-        const ra = eloR[a]!;
-        const rb = eloR[b]!;
-        const ea = 1 / (1 + Math.pow(base, (rb - ra) / scale));
-        const eb = 1 / (1 + Math.pow(base, (ra - rb) / scale));
-        eloR[a] = ra + k * (sa - ea);
-        eloR[b] = rb + k * (1 - sa - eb);
-      }
-    }
-    const last = i === t.rows - 1;
-    if (last) take(battles, i);
-    else if (by) {
-      if (periodOf(t.tstamp![i + 1]!, by) !== periodOf(t.tstamp![i]!, by)) take(battles, i);
-    } else if (battles >= nextAt) {
-      take(battles, i);
-      while (nextAt <= battles) nextAt += every;
-    }
+    countRows(t, i, e + 1, board, played, firstAt);
+    if (elo) eloRows(t, i, e + 1, eloR, eloOpts, ignoreTies);
+    battles = sum;
+    take(battles, e);
+    while (every > 0 && nextAt <= battles) nextAt += every;
+    i = e + 1;
   }
   lastWarnings.forEach((w) => warnings.add(w));
   const earlier = warnedCheckpoints - (lastWarnings.length ? 1 : 0);
@@ -227,6 +252,10 @@ export function stabilityReplay(t: BattleTable, opts: StabilityOptions): Stabili
   if (anchorMissing) warnings.add(`Checkpoints before ${JSON.stringify(opts.rate.anchor!.model)} first plays are not anchored.`);
   const start = t.tstamp && t.rows > 0 && !Number.isNaN(t.tstamp[0]!) ? t.tstamp[0]! : null;
   const last = checkpoints[checkpoints.length - 1];
+  const firstSeen = new Map<string, number>();
+  t.models.forEach((name, v) => {
+    if (!Number.isNaN(firstAt[v]!)) firstSeen.set(name, firstAt[v]!);
+  });
   const settling = modelSettling(checkpoints, firstSeen);
   const models = (last?.models ?? []).map((x) => ({ ...x, settling: settling.get(x.model)! }));
   return { checkpoints, models, board: boardSettling(checkpoints, opts.topK ?? 10, start), start, warnings: [...warnings] };

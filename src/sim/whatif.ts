@@ -56,7 +56,8 @@ function simOptions(s: Scenario, rate: ModelOptions, law: TieLaw | null = null):
 
 /**
  * A simulated baseline: `baseline.battles` battles (default: the ratings file's `votes`, else 1,000,000) drawn from
- * the true ratings under the baseline policy with the random source deriveRng(seed, 'baseline'), folded straight
+ * the true ratings under the baseline policy (default: `popularity` when the ratings file has a `weight` on every
+ * model, as the embedded board has, else `uniform`) with the random source deriveRng(seed, 'baseline'), folded straight
  * into pair counts (no battle rows are kept). Models listed in `baseline.without` are held back (not on the board;
  * a newModel step can bring them in at their true rating). Fits are centred on the true ratings' mean of the
  * models on the board, so fitted and true ratings share one scale. O(battles + m²).
@@ -81,7 +82,8 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
   const rate: ModelOptions = { ...DEFAULT_MODEL, initial: mean };
   const board = new PairBoard(m + newModelCount(s));
   sub.models.forEach((name, v) => board.addModel(name, sub.ratings[v]!, false));
-  const spec: PolicySpec = s.baseline.policy ?? { type: 'uniform' };
+  // default: by popularity when every true rating carries a weight (the embedded board, a board-truth file), else uniform
+  const spec: PolicySpec = s.baseline.policy ?? (sub.weights ? { type: 'popularity' } : { type: 'uniform' });
   const policy = createPolicy(spec, { ratings: sub.ratings, weights: sub.weights ?? undefined, isNew: sub.isNew, votes: new Float64Array(m) });
   const next = battleSampler(sub, policy, simOptions(s, rate), draw === 0 ? deriveRng(s.seed, 'baseline') : deriveRng(s.seed, 'baseline', draw));
   const x: SimBattle = { a: 0, b: 0, outcome: 0, tstamp: 0 };
@@ -189,7 +191,8 @@ export function prepareWhatIfBaseline(s: Scenario, source: WhatIfBaselineSource,
     heldBack,
   );
   const baseline = simulatedBaseline(truth, s, source.ratingsName, file);
-  const description = `baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${source.label}`;
+  const policy = (baseline.info as { policy: PolicySpec }).policy.type;
+  const description = `baseline ${baseline.battles.toLocaleString('en-US')} battles simulated from ${source.label}${policy === 'uniform' ? '' : ` (pairs by ${policy})`}`;
   return { baseline, description, warnings: [] };
 }
 
@@ -314,6 +317,8 @@ interface StepContext {
   /** The baseline's outcome law for simulated votes (see {@link WhatIfBaseline.law}). */
   readonly law: TieLaw | null;
   readonly warn: (w: string) => void;
+  /** Outcome cut points per step index, shared by the replications (see `OutcomeCache.fits`). */
+  readonly outcomes: Map<number, OutcomeCache>;
 }
 
 function policyOf(ctx: StepContext, spec: PolicySpec): PairPolicy {
@@ -445,7 +450,13 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       const pair = { a: 0, b: 0 };
       let mine = 0;
       const watch = debutWatcher(ctx, v);
-      const outcomes = new OutcomeCache(board.cap, board.truth, sim);
+      // the replications share the step's cut points (same slots, same true ratings: checked, else a new cache)
+      let outcomes = ctx.outcomes.get(index);
+      if (!outcomes?.fits(board.cap, board.truth, board.size, sim)) {
+        outcomes = new OutcomeCache(board.cap, board.truth, sim);
+        ctx.outcomes.set(index, outcomes);
+      }
+      const hourly = Math.max(1, Math.round(s.votesPerHour));
       for (let k = 0; k < total; k++) {
         policy.draw(rng, pair);
         const o = outcomes.draw(pair.a, pair.b, rng());
@@ -455,7 +466,7 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
           mine++;
           watch.add(pair.a === v ? pair.b : pair.a, pair.a === v ? o : o === 0 ? 1 : o === 1 ? 0 : o);
         }
-        if ((k + 1) % Math.max(1, Math.round(s.votesPerHour)) === 0 || k === total - 1) watch.look((k + 1) / s.votesPerHour, k + 1);
+        if ((k + 1) % hourly === 0 || k === total - 1) watch.look((k + 1) / s.votesPerHour, k + 1);
       }
       return { votesAdded: total, modelVotes: mine, debut: watch.settling() };
     }
@@ -619,6 +630,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   let position = new Int32Array(0);
   let battles = new Float64Array(0);
   const records: StepRecord[][] = s.steps.map(() => []);
+  const outcomes = new Map<number, OutcomeCache>();
   let truth = new Float64Array(0);
   for (let r = 0; r < R; r++) {
     // replication r's own baseline draw when redrawing (r = 0 is the reference draw everything is compared with)
@@ -626,7 +638,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     const board = (drawn ?? baseline).board.clone();
     const repFit = drawn ? fitBoard(drawn.board, rate, intervals, s.ci, baseFit.start) : baseFit;
     const rng = deriveRng(s.seed, 'rep', r);
-    const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w) };
+    const ctx: StepContext = { s, board, rng, baseFit: repFit, weights: baseline.weights, rate, heldBack: baseline.heldBack, law: baseline.law, warn: (w) => warnings.add(w), outcomes };
     s.steps.forEach((step, i) => records[i]!.push(applyStep(step, i, ctx)));
     const fit = fitBoard(board, rate, intervals, s.ci, repFit.start); // warm start: the scenario moves few ratings
     fit.warnings.forEach((w) => warnings.add(`scenario: ${w}`));

@@ -112,7 +112,7 @@ describe('arena plot whatif', () => {
     const r = await cli(['plot', 'whatif', '--scenario', file, '--format', 'vega-lite', '--top', '8']);
     expect(r.code, r.stderr).toBe(0);
     const spec = JSON.parse(r.stdout);
-    expect(spec.title.subtitle).toBe('scenario.json: baseline 200,000 battles simulated from the April 2026 fixture; 3 replications, seed 2');
+    expect(spec.title.subtitle).toBe('scenario.json: baseline 200,000 battles simulated from the April 2026 fixture (pairs by popularity); 3 replications, seed 2');
     const rankLayers = spec.hconcat[0].layer.filter((l: { mark: { type: string } }) => l.mark.type !== 'rect');
     const dots = rankLayers[1].data.values as { model: string; board: string; rank: number }[];
     const shown = new Set(dots.map((d) => d.model));

@@ -1,3 +1,4 @@
+import { aggregatePairs } from '../../src/data/aggregate.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BattleTableBuilder } from '../../src/data/table.js';
@@ -40,6 +41,14 @@ describe('PairBoard.toTable', () => {
           expect([...got.outcome]).toEqual([...want.outcome]);
           expect([...got.count]).toEqual([...want.count]);
           expect([got.rows, got.battles]).toEqual([want.rows, want.battles]);
+          // the pair counts the board hands over with its table are what a pass over the rows gives
+          const handed = aggregatePairs(got);
+          const fresh = aggregatePairs(want);
+          expect(handed).not.toBe(fresh);
+          for (const key of ['models', 'pairs', 'i', 'j', 'winsI', 'winsJ', 'ties', 'bothbad'] as const) {
+            expect(handed[key]).toEqual(fresh[key]);
+          }
+          expect(aggregatePairs(got, { maxDenseModels: 1448 })).toEqual(fresh);
         },
       ),
     );

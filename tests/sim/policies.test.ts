@@ -119,6 +119,40 @@ describe('popularity policy', () => {
   });
 });
 
+describe('weighted draws (popularity, LMArena)', () => {
+  it('each draw is the slot a binary search over the cumulative weights gives for the same uniform (zeros, plateaus, ties)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 1e-6, max: 50, noNaN: true })), { minLength: 2, maxLength: 60 }),
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (weights, us) => {
+          if (weights.filter((w) => w > 0).length < 2) return true;
+          const cum: number[] = [];
+          weights.reduce((acc, w) => (cum.push(acc + w), acc + w), 0);
+          const total = cum[cum.length - 1]!;
+          // independent reference: the smallest slot whose cumulative weight exceeds u·total (the last if none)
+          const slotOf = (u: number) => {
+            const t = u * total;
+            const i = cum.findIndex((c) => c > t);
+            return i < 0 ? cum.length - 1 : i;
+          };
+          const edges = [...us, ...cum.map((c) => c / total), 0];
+          const policy = popularityPolicy(weights);
+          for (const u of edges.filter((x) => x < 1)) {
+            // drawOpponent(a) redraws when it meets a: an opponent slot nobody has (-1) takes the first draw
+            let k = 0;
+            const seq = [u, 0.5];
+            const got = policy.drawOpponent(-1, () => seq[k++ % 2]!);
+            expect(got).toBe(slotOf(u));
+          }
+          return true;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('LMArena policy', () => {
   it('new ×5 until boostVotes, top-N ×3, others ×1: pair frequencies before and after the boost', () => {
     // slots: 0 = top model (top 1), 1 = new model, 2 = plain model

@@ -32,6 +32,22 @@ describe('arena simulate: policies, ties, timestamps', () => {
     for (let i = 0; i < t.rows; i++) if (t.a[i] === b || t.b[i] === b) n++;
     expect(Math.abs(n / 20000 - 16 / 21)).toBeLessThan(4 * Math.sqrt((16 / 21) * (5 / 21) / 20000));
   });
+  it('default policy: popularity when every model has a weight (the embedded board, a weighted file), else uniform; style options keep uniform', async () => {
+    const base = ['simulate', '--battles', '500', '--seed', '3'];
+    const embedded = (await cli(base)).stdout;
+    expect(embedded).toBe((await cli([...base, '--policy', 'popularity'])).stdout);
+    expect(embedded).not.toBe((await cli([...base, '--policy', 'uniform'])).stdout);
+    const f = ratings();
+    expect((await cli([...base, '--ratings', f])).stdout).toBe((await cli([...base, '--ratings', f, '--policy', 'popularity'])).stdout);
+    const plain = tempFile('u.json', JSON.stringify({ models: [{ model: 'a', rating: 1200 }, { model: 'b', rating: 1100 }, { model: 'c', rating: 1000 }] }));
+    const u = (await cli([...base, '--ratings', plain])).stdout;
+    expect(u).toBe((await cli([...base, '--ratings', plain, '--policy', 'uniform'])).stdout);
+    expect(u).not.toBe((await cli([...base, '--ratings', plain, '--policy', 'popularity'])).stdout);
+    // style simulation draws uniform pairs only: with weights its default stays uniform, no usage error
+    const st = await cli([...base, '--ratings', f, '--style-effect', '0.5,0,0,0']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toBe((await cli([...base, '--ratings', f, '--style-effect', '0.5,0,0,0', '--policy', 'uniform'])).stdout);
+  });
   it('--start, --interval and --arrivals shape the timestamps', async () => {
     const fixed = (await cli(['simulate', '--ratings', ratings(), '--battles', '3', '--start', '2026-05-01T12:00:00Z', '--interval', '30'])).stdout.trim().split('\n');
     expect(fixed.map((l) => JSON.parse(l).tstamp)).toEqual([0, 30, 60].map((d) => Date.UTC(2026, 4, 1, 12) / 1000 + d));

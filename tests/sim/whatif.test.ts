@@ -358,3 +358,36 @@ describe('battlesBaseline refuses models pair counts cannot refit', () => {
     expect(() => battlesBaseline(t, s, ['x'], { ...DEFAULT_RATE, styleControl: true })).toThrow(/no style features/);
   });
 });
+
+describe('the simulated baseline\'s default policy', () => {
+  // weights 8, 1, 1, 1, 1, 1, 1, 1: under popularity 'top' plays in 2·8·7/(2·8·7 + 7·6) = 112/154 of the pairs'
+  // draws (pair ∝ wᵢ·wⱼ), under uniform in 7/28
+  const weighted: SimRatings = { ...eight, weights: Float64Array.from(eight.models, (_, v) => (v === 0 ? 8 : 1)) };
+  const share = (truth: SimRatings, policy?: string) => {
+    const s = parseScenario({ baseline: { battles: 20000, ...(policy ? { policy } : {}) }, seed: 3, steps: [] });
+    const b = simulatedBaseline(truth, s, 'test');
+    const c = b.board;
+    let top = 0;
+    let all = 0;
+    for (let i = 0; i < c.size; i++) {
+      for (let j = i + 1; j < c.size; j++) {
+        const { base } = c.cell(i, j);
+        const n = c.counts[base]! + c.counts[base + 1]! + c.counts[base + 2]! + c.counts[base + 3]!;
+        all += n;
+        if (i === 0) top += n;
+      }
+    }
+    return { p: top / all, policy: (b.info as { policy: { type: string } }).policy.type, counts: Array.from(c.counts) };
+  };
+  it('is popularity when every model has a weight (as the embedded board), uniform otherwise; an explicit policy wins', () => {
+    const d = share(weighted);
+    expect(d.policy).toBe('popularity');
+    expect(Math.abs(d.p - 112 / 154)).toBeLessThan(4 * Math.sqrt(((112 / 154) * (42 / 154)) / 20000));
+    expect(d.counts).toEqual(share(weighted, 'popularity').counts);
+    const u = share(weighted, 'uniform');
+    expect(u.policy).toBe('uniform');
+    expect(Math.abs(u.p - 7 / 28)).toBeLessThan(4 * Math.sqrt(((7 / 28) * (21 / 28)) / 20000));
+    expect(share(eight).policy).toBe('uniform');
+    expect(share(eight).counts).toEqual(u.counts);
+  });
+});

@@ -43,7 +43,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .addOption(
       new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9)')
         .choices(['uniform', 'popularity', 'lmarena', 'active'])
-        .default('uniform', 'uniform; popularity with --board'),
+        .default('uniform', 'popularity when every true rating has a "weight" (the embedded board, --board), else uniform'),
     )
     .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', nonNegativeNumber, DEFAULT_POPULARITY_EXPONENT)
     .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
@@ -72,7 +72,13 @@ export function registerSimulate(program: Command, io: CliIO): void {
         if (cmd.getOptionValueSource('battles') !== 'cli') o.battles = inferred.battles;
         if (!o.quiet) io.stderr(`${inferredSummary(board, inferred)}\n`);
         if (o.policy !== 'popularity') io.stderr('warning: the inferred votes reproduce the published widths under --policy popularity only\n');
-      } else truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
+      } else {
+        truth = loadSimRatings((o.ratings as string | undefined) ?? DEFAULT_RATINGS_PATH);
+        // true ratings with a popularity weight on every model (the embedded board): drawn by those weights unless
+        // --policy says otherwise; style simulation draws uniform pairs only, so it keeps the uniform default
+        const styleAsked = o.styleEffect !== undefined || (o.verbosity as Map<string, number>).size > 0;
+        if (truth.weights && cmd.getOptionValueSource('policy') !== 'cli' && !styleAsked) o.policy = 'popularity';
+      }
       const isNew = Uint8Array.from(truth.isNew);
       for (const name of (o.newModel as string[] | undefined) ?? []) {
         const v = truth.models.indexOf(name);

@@ -1,0 +1,362 @@
+import { type PairCounts, rememberPairCounts } from '../data/aggregate.js';
+import type { BattleTable } from '../data/table.js';
+import { InputError } from '../errors.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
+import { modelFor } from '../models/index.js';
+import type { ModelFit, ModelOptions } from '../models/types.js';
+import { btCells } from '../rating/bradley-terry.js';
+import { centredInformation } from '../rating/bt-refit.js';
+import { pointsPerLogit } from '../rating/scale.js';
+
+/** How a perturbation changes the votes: drop some, flip their outcome, or add new ones (between any two models). */
+export type PerturbAction = 'drop' | 'flip' | 'add';
+
+/** Outcome labels of a (pair, outcome) cell, seen from the pair's first model. */
+export type CellOutcome = 'a' | 'b' | 'tie' | 'bothbad';
+
+/**
+ * Votes a perturbation touches: `count` votes of `a` vs `b` with outcome `outcome` (from a's side) — dropped, flipped
+ * `to` another outcome, or (action `add`) added.
+ */
+export interface VoteChange {
+  readonly a: string;
+  readonly b: string;
+  readonly outcome: CellOutcome;
+  readonly count: number;
+  /** flip: the outcome they get. */
+  readonly to?: CellOutcome;
+}
+
+/** The smallest perturbation found that puts `below` above `above` (see {@link minimalPerturbation}). */
+export interface Perturbation {
+  readonly action: PerturbAction;
+  /** The model that is ahead now and must fall behind. */
+  readonly above: string;
+  readonly below: string;
+  /** Rating gap above − below now (display points). */
+  readonly gap: number;
+  /** Votes changed: the smallest count found, verified by an exact refit (null: none found within the limits). */
+  readonly votes: number | null;
+  /** votes / all battles. */
+  readonly fraction: number | null;
+  /** The gap after the change (exact refit; below −{@link OVERTAKE_MARGIN}). */
+  readonly gapAfter: number | null;
+  /** The first-order count: the fewest votes whose linearised effects add up to the gap, at the unperturbed fit. */
+  readonly firstOrder: number | null;
+  /** The votes changed, grouped by pair and outcome. */
+  readonly changes: readonly VoteChange[];
+  /** Exact refits made. */
+  readonly refits: number;
+}
+
+const LABEL: readonly CellOutcome[] = ['a', 'b', 'tie', 'bothbad'];
+
+/** The `to` of an added vote in a run (drop: −1, flip: the target outcome 0–3). */
+const ADD = -2;
+
+/** `below` has overtaken `above` when it leads by more than this many points (an exact tie is no change of order). */
+export const OVERTAKE_MARGIN = 1e-6;
+
+/** Counts per (cell, outcome), four per cell: wins of i, wins of j, ties, both-bad ties. */
+function countsOf(pc: PairCounts): Float64Array {
+  const c = new Float64Array(4 * pc.pairs);
+  for (let k = 0; k < pc.pairs; k++) {
+    c[4 * k] = pc.winsI[k]!;
+    c[4 * k + 1] = pc.winsJ[k]!;
+    c[4 * k + 2] = pc.ties[k]!;
+    c[4 * k + 3] = pc.bothbad[k]!;
+  }
+  return c;
+}
+
+/**
+ * A battle table of `pc`'s cells with counts `c` (one row per nonzero cell and outcome; models left without a battle
+ * are left out, as a file without their battles would have them), its pair counts handed over.
+ */
+function tableOf(pc: PairCounts, c: Float64Array): BattleTable {
+  const m = pc.models.length;
+  const plays = new Uint8Array(m);
+  let rows = 0;
+  let pairs = 0;
+  for (let k = 0; k < pc.pairs; k++) {
+    let any = false;
+    for (let o = 0; o < 4; o++) if (c[4 * k + o]! > 0) (rows++, (any = true));
+    if (any) {
+      pairs++;
+      plays[pc.i[k]!] = 1;
+      plays[pc.j[k]!] = 1;
+    }
+  }
+  const id = new Int32Array(m).fill(-1);
+  const models: string[] = [];
+  for (let v = 0; v < m; v++) if (plays[v]) id[v] = models.push(pc.models[v]!) - 1;
+  const a = new Int32Array(rows);
+  const b = new Int32Array(rows);
+  const outcome = new Uint8Array(rows);
+  const count = new Uint32Array(rows);
+  const i = new Int32Array(pairs);
+  const j = new Int32Array(pairs);
+  const w = [new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs)] as const;
+  let r = 0;
+  let q = 0;
+  let battles = 0;
+  for (let k = 0; k < pc.pairs; k++) {
+    let any = false;
+    for (let o = 0; o < 4; o++) {
+      const n = c[4 * k + o]!;
+      if (n > 0) {
+        a[r] = id[pc.i[k]!]!;
+        b[r] = id[pc.j[k]!]!;
+        outcome[r] = o;
+        count[r] = n;
+        battles += n;
+        r++;
+        any = true;
+      }
+    }
+    if (any) {
+      i[q] = id[pc.i[k]!]!;
+      j[q] = id[pc.j[k]!]!;
+      for (let o = 0; o < 4; o++) w[o][q] = c[4 * k + o]!;
+      q++;
+    }
+  }
+  const t: BattleTable = { models, a, b, outcome, count, tstamp: null, rows, battles };
+  rememberPairCounts(t, { models, pairs, i, j, winsI: w[0], winsJ: w[1], ties: w[2], bothbad: w[3] });
+  return t;
+}
+
+/**
+ * Per-vote first-order effects on the gap θ_above − θ_below (natural scale) of each (cell, outcome), at a fit:
+ * u = H⁻¹(e_above − e_below) with H the centred Bradley–Terry information (ties half) at θ; dropping one vote of
+ * score y (1, 0, ½ for i) moves the gap by −(y − p_ij)·(u_i − u_j); flipping it to the score y′ that lowers the gap
+ * most moves it by (y′ − y)·(u_i − u_j). Tie models and covariate fits are ranked by the same Bradley–Terry
+ * effects (an order for the search only; every answer is checked by an exact refit of the model itself).
+ */
+function effects(pc: PairCounts, theta: ArrayLike<number>, prior: number, above: number, below: number, action: PerturbAction): { effect: Float64Array; to: Int8Array } | null {
+  const m = pc.models.length;
+  const cells = btCells(pc, 'half');
+  const h = centredInformation(cells, theta, prior);
+  if (!choleskyInPlace(h, m)) return null;
+  const u = new Float64Array(m);
+  u[above] = 1;
+  u[below] = -1;
+  choleskySolveInPlace(h, m, u);
+  const effect = new Float64Array(4 * pc.pairs);
+  const to = new Int8Array(4 * pc.pairs).fill(-1);
+  const score = [1, 0, 0.5, 0.5];
+  for (let k = 0; k < pc.pairs; k++) {
+    const i = pc.i[k]!;
+    const j = pc.j[k]!;
+    const du = u[i]! - u[j]!;
+    const p = 1 / (1 + Math.exp(theta[j]! - theta[i]!));
+    for (let o = 0; o < 4; o++) {
+      const y = score[o]!;
+      if (action === 'drop') effect[4 * k + o] = -(y - p) * du;
+      else if (action === 'add') {
+        // a new decided vote (ties add less than the better of the two wins, so only wins are proposed)
+        effect[4 * k + o] = o < 2 ? (y - p) * du : 0;
+        to[4 * k + o] = ADD;
+      } else {
+        // the flip that lowers the gap most: to a win of j when raising i's score raises the gap, else to a win of i
+        const target = du > 0 ? 1 : 0;
+        const yNew = score[target]!;
+        effect[4 * k + o] = (yNew - y) * du;
+        to[4 * k + o] = target;
+      }
+    }
+  }
+  return { effect, to };
+}
+
+/** Options of {@link minimalPerturbation}. */
+export interface PerturbOptions {
+  /** Greedy rounds before giving up (each one refit). Default 40. */
+  readonly maxRounds?: number;
+}
+
+/**
+ * The fewest votes to drop, flip or add for `below` to overtake `above` on the board of `fit` (issue 14: "how few
+ * votes decide the top"); added votes are wins between any two models. Greedy rounds with exact verification: at the current (perturbed) fit, the first-order
+ * effect of every (pair, outcome) cell on the gap ({@link effects}, one linear solve); the cells with the largest
+ * effects supply half of the votes the linearisation says would close the gap; refit (warm start) and repeat until
+ * the refitted gap is below 0. Then a binary search over the prefix of that sequence of votes finds the shortest
+ * prefix whose exact refit still has `below` ahead. The count found is verified (an upper bound on the true
+ * minimum); `firstOrder` is the linearised minimum at the unperturbed fit. Works on pair cells with every likelihood
+ * model (`--method bt`, `--ties` any; `--reweight pairs` recomputed from the changed counts).
+ *
+ * Cost: (rounds + log₂ votes) refits, each warm-started, plus one O(m³) factorisation per round.
+ *
+ * @throws InputError for style control or covariate fits (rows, not cells), online Elo, or per-row weights
+ */
+export function minimalPerturbation(fit: ModelFit, above: string, below: string, action: PerturbAction, options: PerturbOptions = {}): Perturbation {
+  const opts: ModelOptions = fit.options;
+  if (fit.kind === 'elo') throw new InputError('minimal perturbations refit a likelihood model: online Elo has none (use --method bt)', { field: '--method' });
+  if (fit.kind === 'style') throw new InputError('minimal perturbations change pair cells: style control and covariates fit battle rows (not supported yet)', { field: '--style-control' });
+  if (fit.table.weight) throw new InputError('minimal perturbations change battle counts: per-row weights are not supported (--reweight pairs is)', { field: 'weight' });
+  const pc = fit.pairs;
+  const ia = pc.models.indexOf(above);
+  const ib = pc.models.indexOf(below);
+  if (ia < 0 || ib < 0) throw new InputError(`unknown model ${JSON.stringify(ia < 0 ? above : below)}`, { field: ia < 0 ? 'above' : 'below' });
+  const model = modelFor(opts);
+  const f = pointsPerLogit(opts);
+  const gap0 = fit.ratings[ia]! - fit.ratings[ib]!;
+  const base = { action, above, below, gap: gap0 };
+  if (!(gap0 > 0)) return { ...base, votes: 0, fraction: 0, gapAfter: gap0, firstOrder: 0, changes: [], refits: 0 };
+  // adding votes may open pairs that never met: every pair of models gets a cell (empty ones stay out of the tables)
+  const cellsPc = action === 'add' ? everyPair(pc) : pc;
+  const counts = countsOf(cellsPc);
+  const cur = Float64Array.from(counts);
+  // the sequence of single-vote changes, as runs: (cell·4 + outcome, target outcome, count)
+  const runs: { slot: number; to: number; n: number }[] = [];
+  let refits = 0;
+  let last: ModelFit = fit;
+  let firstOrder: number | null = null;
+  const maxRounds = options.maxRounds ?? 40;
+  // by name: a model left without battles is off the board (then the goal does not hold)
+  const gapOf = (g: ModelFit) => {
+    const x = g.models.indexOf(above);
+    const y = g.models.indexOf(below);
+    return x < 0 || y < 0 ? Number.POSITIVE_INFINITY : g.ratings[x]! - g.ratings[y]!;
+  };
+  let reached = false;
+  for (let round = 0; round < maxRounds; round++) {
+    // the current fit's strengths on the full model list (a model off the board at 0: its cells are empty)
+    const thetaOf = (g: ModelFit) => {
+      const at = new Map(g.models.map((name, v) => [name, v]));
+      return Float64Array.from(pc.models, (name) => {
+        const v = at.get(name);
+        return v === undefined ? 0 : g.ratings[v]! / f;
+      });
+    };
+    const gap = gapOf(last);
+    if (gap < -OVERTAKE_MARGIN) {
+      reached = true;
+      break;
+    }
+    const e = effects(pcOf(cellsPc, cur), thetaOf(last), last.kind === 'bt' || last.kind === 'tie' ? last.prior : 0, ia, ib, action);
+    if (!e) break;
+    const order: number[] = [];
+    const adding = action === 'add';
+    for (let s = 0; s < cur.length; s++) if ((adding || cur[s]! > 0) && e.effect[s]! < 0) order.push(s);
+    if (!order.length) break;
+    order.sort((x, y) => e.effect[x]! - e.effect[y]! || x - y);
+    // votes the linearisation needs: the largest effects first, each cell's votes up to its count (added votes: no cap)
+    const cap = (x: number) => (adding ? Number.POSITIVE_INFINITY : cur[x]!);
+    let need = (gap + OVERTAKE_MARGIN) / f;
+    let linear = 0;
+    for (const x of order) {
+      if (need <= 0) break;
+      const per = -e.effect[x]!;
+      const take = Math.min(cap(x), Math.ceil(need / per));
+      linear += take;
+      need -= take * per;
+    }
+    if (firstOrder === null && round === 0) firstOrder = need <= 0 ? linear : null;
+    let batch = Math.max(1, Math.ceil(linear / 2));
+    for (const x of order) {
+      if (batch <= 0) break;
+      const take = Math.min(cap(x), batch);
+      apply(cur, x, e.to[x]!, take);
+      runs.push({ slot: x, to: e.to[x]!, n: take });
+      batch -= take;
+    }
+    last = model.fit(tableOf(cellsPc, cur), opts, last);
+    refits++;
+  }
+  if (!reached && gapOf(last) < -OVERTAKE_MARGIN) reached = true;
+  if (!reached) return { ...base, votes: null, fraction: null, gapAfter: null, firstOrder, changes: [], refits };
+  // the shortest prefix of the sequence whose exact refit has `below` ahead: binary search (hi always holds)
+  let total = 0;
+  for (const r of runs) total += r.n;
+  let lo = 0;
+  let hi = total;
+  let best: ModelFit = last;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const g = model.fit(tableOf(cellsPc, prefix(counts, runs, mid)), opts, fit);
+    refits++;
+    if (gapOf(g) < -OVERTAKE_MARGIN) {
+      hi = mid;
+      best = g;
+    } else lo = mid;
+  }
+  if (hi === total) best = last;
+  return { ...base, votes: hi, fraction: hi / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesOf(cellsPc, runs, hi), refits };
+}
+
+/** `pc` with its counts replaced by `c` (cells kept, even when emptied). */
+function pcOf(pc: PairCounts, c: Float64Array): PairCounts {
+  const pick = (o: number) => Float64Array.from({ length: pc.pairs }, (_, k) => c[4 * k + o]!);
+  return { models: pc.models, pairs: pc.pairs, i: pc.i, j: pc.j, winsI: pick(0), winsJ: pick(1), ties: pick(2), bothbad: pick(3) };
+}
+
+/** Removes (drop: to = −1), moves (flip: to the outcome `to`) or adds (to = ADD) `n` votes of slot `s`. */
+function apply(c: Float64Array, s: number, to: number, n: number): void {
+  if (to === ADD) {
+    c[s]! += n;
+    return;
+  }
+  c[s]! -= n;
+  if (to >= 0) c[s - (s % 4) + to]! += n;
+}
+
+/** `pc` with a cell for every pair of models (i < j, in order), the pairs that never met at 0. O(m²). */
+function everyPair(pc: PairCounts): PairCounts {
+  const m = pc.models.length;
+  const pairs = (m * (m - 1)) / 2;
+  const i = new Int32Array(pairs);
+  const j = new Int32Array(pairs);
+  const w = [new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs), new Float64Array(pairs)] as const;
+  let k = 0;
+  let q = 0;
+  for (let x = 0; x < m; x++) {
+    for (let y = x + 1; y < m; y++) {
+      i[q] = x;
+      j[q] = y;
+      if (k < pc.pairs && pc.i[k] === x && pc.j[k] === y) {
+        w[0][q] = pc.winsI[k]!;
+        w[1][q] = pc.winsJ[k]!;
+        w[2][q] = pc.ties[k]!;
+        w[3][q] = pc.bothbad[k]!;
+        k++;
+      }
+      q++;
+    }
+  }
+  return { models: pc.models, pairs, i, j, winsI: w[0], winsJ: w[1], ties: w[2], bothbad: w[3] };
+}
+
+/** The counts after the first `n` single-vote changes of `runs`. */
+function prefix(counts: Float64Array, runs: readonly { slot: number; to: number; n: number }[], n: number): Float64Array {
+  const c = Float64Array.from(counts);
+  let left = n;
+  for (const r of runs) {
+    if (left <= 0) break;
+    const take = Math.min(r.n, left);
+    apply(c, r.slot, r.to, take);
+    left -= take;
+  }
+  return c;
+}
+
+/** The first `n` changes of `runs`, grouped by (pair, outcome, target), largest first. */
+function changesOf(pc: PairCounts, runs: readonly { slot: number; to: number; n: number }[], n: number): VoteChange[] {
+  const by = new Map<string, { slot: number; to: number; n: number }>();
+  let left = n;
+  for (const r of runs) {
+    if (left <= 0) break;
+    const take = Math.min(r.n, left);
+    const key = `${r.slot}:${r.to}`;
+    const x = by.get(key);
+    if (x) x.n += take;
+    else by.set(key, { slot: r.slot, to: r.to, n: take });
+    left -= take;
+  }
+  return [...by.values()]
+    .sort((x, y) => y.n - x.n || x.slot - y.slot)
+    .map(({ slot, to, n: count }) => {
+      const k = slot >> 2;
+      return { a: pc.models[pc.i[k]!]!, b: pc.models[pc.j[k]!]!, outcome: LABEL[slot & 3]!, count, ...(to >= 0 ? { to: LABEL[to]! } : {}) };
+    });
+}

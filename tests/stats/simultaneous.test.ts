@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { modelFor } from '../../src/models/index.js';
+import { DEFAULT_MODEL } from '../../src/models/types.js';
+import { createRng } from '../../src/rng.js';
+import { simulateTable } from '../../src/sim/generate.js';
+import { simultaneousRanks } from '../../src/stats/simultaneous.js';
+import { addIntervals, DEFAULT_INTERVALS, type RatedBoard } from '../../src/stats/uncertainty.js';
+import { type BattleTable } from '../../src/data/table.js';
+
+const names = (m: number) => Array.from({ length: m }, (_, v) => `m${String(v).padStart(2, '0')}`);
+
+async function rated(t: BattleTable, rounds = 0): Promise<RatedBoard> {
+  const model = modelFor(DEFAULT_MODEL);
+  return addIntervals(model.fit(t, DEFAULT_MODEL), model, { ...DEFAULT_INTERVALS, rounds, ciMethod: rounds > 0 ? 'bootstrap' : 'sandwich', seed: 1, threads: 1 });
+}
+
+/** Positions by rating (1 = highest). */
+const positions = (r: ArrayLike<number>) => {
+  const order = Array.from({ length: r.length }, (_, v) => v).sort((x, y) => r[y]! - r[x]!);
+  const pos = new Int32Array(r.length);
+  order.forEach((v, q) => (pos[v] = q + 1));
+  return pos;
+};
+
+describe('simultaneous rank intervals (max-statistic over all pairwise gaps)', () => {
+  it('two models: the max-statistic is |N(0, 1)|, so c ≈ 1.96 at 95% and 2.576 at 99%', async () => {
+    const t = simulateTable({ models: ['a', 'b'], ratings: Float64Array.of(1010, 1000) }, 4000, { tieRate: 0.3 }, createRng(2));
+    const r = await rated(t);
+    const s95 = simultaneousRanks(r, 0.95, 1, 20_000)!;
+    const s99 = simultaneousRanks(r, 0.99, 1, 20_000)!;
+    expect(s95.method).toBe('sandwich');
+    expect(Math.abs(s95.critical - 1.959964)).toBeLessThan(0.05);
+    expect(Math.abs(s99.critical - 2.575829)).toBeLessThan(0.08);
+  });
+
+  it('with m models c exceeds the single-pair 1.96 and grows with m (Bonferroni bounds it: c ≤ Φ⁻¹(1 − 0.025/pairs))', async () => {
+    const cs: number[] = [];
+    for (const m of [3, 6, 12]) {
+      const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 10 * v) }, 30_000, { tieRate: 0.3 }, createRng(m));
+      cs.push(simultaneousRanks(await rated(t), 0.95, 1)!.critical);
+    }
+    expect(cs[0]!).toBeGreaterThan(2.0);
+    expect(cs[1]!).toBeGreaterThan(cs[0]!);
+    expect(cs[2]!).toBeGreaterThan(cs[1]!);
+    // Bonferroni over 66 pairs: Φ⁻¹(1 − 0.025/66) = 3.37; the max-statistic is below it (the gaps are correlated)
+    expect(cs[2]!).toBeLessThan(3.37);
+  });
+
+  it('each model\'s rating position lies in its interval, and a higher level gives nested (wider) intervals', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), async (m, seed, boot) => {
+        const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 15 * v) }, 3000, { tieRate: 0.3 }, createRng(seed));
+        const r = await rated(t, boot ? 60 : 0);
+        const lo = simultaneousRanks(r, 0.8, seed, 500)!;
+        const hi = simultaneousRanks(r, 0.99, seed, 500)!;
+        expect(lo.method).toBe(boot ? 'bootstrap' : 'sandwich');
+        const pos = positions(r.point.ratings);
+        for (let v = 0; v < m; v++) {
+          expect(lo.lower[v]!).toBeLessThanOrEqual(pos[v]!);
+          expect(lo.upper[v]!).toBeGreaterThanOrEqual(pos[v]!);
+          expect(hi.lower[v]!).toBeLessThanOrEqual(lo.lower[v]!);
+          expect(hi.upper[v]!).toBeGreaterThanOrEqual(lo.upper[v]!);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  // 15 models in three tiers of five equal true ratings, 20,000 battles: a pair of equal models is declared ordered
+  // ("surely above") by a per-pair 95% interval 5% of the time, so with 30 such pairs per-pair intervals order some
+  // pair against the truth in most boards; the max-statistic's intervals almost never (about 5% of boards)
+  it('never order a pair against the truth in about 95% of simulated boards, where per-pair intervals do most of the time', async () => {
+    const m = 15;
+    const truth = Float64Array.from(names(m), (_, v) => 1000 + 40 * Math.floor(v / 5));
+    let joint = 0;
+    let perPair = 0;
+    const boards = 60;
+    const f = 400 / Math.log(10);
+    for (let b = 0; b < boards; b++) {
+      const t = simulateTable({ models: names(m), ratings: truth }, 20_000, { tieRate: 0.3 }, createRng(100 + b));
+      const r = await rated(t);
+      const s = simultaneousRanks(r, 0.95, b)!;
+      const cov = r.cov!.cov;
+      const sdOf = (i: number, j: number) => Math.sqrt(cov[i * m + i]! + cov[j * m + j]! - 2 * cov[i * m + j]!) * f;
+      // a claim "j surely above i" (gap j − i beyond c·sd) is false when j is not truly above i
+      const wrong = (c: number) => {
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            if (i !== j && r.point.ratings[j]! - r.point.ratings[i]! - c * sdOf(i, j) > 0 && !(truth[j]! > truth[i]!)) return true;
+          }
+        }
+        return false;
+      };
+      // the library's rank intervals are those of its critical value: 1 + surely above, m − surely below
+      for (let v = 0; v < m; v++) {
+        let above = 0;
+        let below = 0;
+        for (let j = 0; j < m; j++) {
+          if (j === v) continue;
+          const g = r.point.ratings[j]! - r.point.ratings[v]!;
+          if (g - s.critical * sdOf(v, j) > 0) above++;
+          if (-g - s.critical * sdOf(v, j) > 0) below++;
+        }
+        expect([s.lower[v], s.upper[v]]).toEqual([1 + above, m - below]);
+      }
+      if (!wrong(s.critical)) joint++;
+      if (!wrong(1.959964)) perPair++;
+    }
+    // binomial sd at 95% over 60 boards: 2.8%
+    expect(joint / boards).toBeGreaterThanOrEqual(0.88);
+    expect(perPair / boards).toBeLessThan(0.7);
+  });
+});
