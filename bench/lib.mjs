@@ -76,8 +76,9 @@ export function parseArgs(argv, defaults) {
 
 /**
  * Runs a node script in a fresh process (so every measurement starts from a cold heap and no JIT state carries
- * over) and returns its last stdout line parsed as JSON, plus wall time and peak RSS (bytes, read by
- * bench/rss-wrap.mjs from the child's own getrusage at exit).
+ * over) and returns its last stdout line parsed as JSON, plus wall time, peak RSS (bytes) and CPU time (user +
+ * system, ms; all threads), the last two read by bench/rss-wrap.mjs from the child's own getrusage at exit. On a
+ * busy machine CPU time varies much less than wall time.
  */
 export function runChild(script, args, { nodeArgs = [], env = {} } = {}) {
   const rssFile = join(tmpdir(), `arena-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -89,8 +90,11 @@ export function runChild(script, args, { nodeArgs = [], env = {} } = {}) {
   });
   const wallMs = now() - t0;
   let peakRss = NaN;
+  let cpuMs = NaN;
   try {
-    peakRss = Number(readFileSync(rssFile, 'utf8'));
+    const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ');
+    peakRss = Number(rss);
+    cpuMs = Number(cpu) / 1000;
     rmSync(rssFile);
   } catch {
     // the child died before its exit hook
@@ -105,7 +109,7 @@ export function runChild(script, args, { nodeArgs = [], env = {} } = {}) {
   } catch {
     // not a JSON-reporting script
   }
-  return { json, wallMs, peakRss, stderr: r.stderr };
+  return { json, wallMs, peakRss, cpuMs, stderr: r.stderr };
 }
 
 /** Formatting helpers for the tables. */

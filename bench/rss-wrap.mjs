@@ -1,5 +1,6 @@
-// Runs a node script in this process and, at exit, writes this process's peak resident set size (bytes, from
-// getrusage via process.resourceUsage) to a file. Usage: node bench/rss-wrap.mjs <rss-file> <script> [args…]
+// Runs a node script in this process and, at exit, writes this process's peak resident set size (bytes) and its CPU
+// time (user + system, microseconds), both from getrusage via process.resourceUsage, to a file, separated by a
+// space. Usage: node bench/rss-wrap.mjs <rss-file> <script> [args…]
 // The script sees the usual process.argv ([node, script, args…]).
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,5 +8,8 @@ import { pathToFileURL } from 'node:url';
 
 const [rssFile, script, ...args] = process.argv.slice(2);
 process.argv = [process.argv[0], resolve(script), ...args];
-process.on('exit', () => writeFileSync(rssFile, String(process.resourceUsage().maxRSS * 1024)));
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  writeFileSync(rssFile, `${u.maxRSS * 1024} ${u.userCPUTime + u.systemCPUTime}`);
+});
 await import(pathToFileURL(resolve(script)).href);

@@ -77,6 +77,7 @@ function aggregateDense(t: BattleTable): PairCounts {
   // slot (x·m + y)·4 + o for x < y, outcomes seen from x (0 = x won, 1 = y won, 2 tie, 3 both bad)
   const table = new Float64Array(m * m * 4);
   const rw = t.weight ?? null;
+  const rw2 = rw ? (t.weight2 ?? null) : null;
   const wt = rw ? new Float64Array(m * m * 4) : null;
   const wt2 = rw ? new Float64Array(m * m * 4) : null;
   for (let r = 0; r < n; r++) {
@@ -88,7 +89,7 @@ function aggregateDense(t: BattleTable): PairCounts {
     if (rw) {
       const w = rw[r]!;
       wt![slot]! += count[r]! * w;
-      wt2![slot]! += count[r]! * w * w;
+      wt2![slot]! += rw2 ? rw2[r]! : count[r]! * w * w;
     }
   }
   let pairs = 0;
@@ -137,6 +138,7 @@ function aggregateSparse(t: BattleTable): PairCounts {
   let cj = new Int32Array(cap);
   let cnt = new Float64Array(cap * 4);
   const rw = t.weight ?? null;
+  const rw2 = rw ? (t.weight2 ?? null) : null;
   let wsum = new Float64Array(rw ? cap * 4 : 0);
   let wsum2 = new Float64Array(rw ? cap * 4 : 0);
   let pairs = 0;
@@ -182,7 +184,7 @@ function aggregateSparse(t: BattleTable): PairCounts {
     if (rw) {
       const w = rw[r]!;
       wsum[c * 4 + o]! += t.count[r]! * w;
-      wsum2[c * 4 + o]! += t.count[r]! * w * w;
+      wsum2[c * 4 + o]! += rw2 ? rw2[r]! : t.count[r]! * w * w;
     }
   }
   const order = Array.from({ length: pairs }, (_, k) => k).sort((p, q) => ci[p]! - ci[q]! || cj[p]! - cj[q]!);

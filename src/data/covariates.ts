@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../errors.js';
-import { type BattleFilter, compileNumeric, MISSING, type NumericExpression } from './filter.js';
+import { type BattleFilter, compileNumeric, type FilterLeaves, MISSING, type NumericExpression } from './filter.js';
 
 /**
  * A covariate: a numeric per-battle value entering the logit gap as β·x (after standardisation), named for the
@@ -110,6 +110,7 @@ export function covariateFilter(inner: BattleFilter | null, specs: readonly Cova
     expression: inner?.expression ?? '',
     keys,
     fields,
+    leaves: leavesOf(inner, exprs, out),
     test: (values) => run(values, false),
     testCsv: (values) => run(values, true),
     testRow(row, csv = false) {
@@ -120,3 +121,38 @@ export function covariateFilter(inner: BattleFilter | null, specs: readonly Cova
     },
   };
 }
+
+/**
+ * The {@link FilterLeaves} of a covariate filter: the union of the expressions' field paths, and a `compute` that
+ * hands each expression its numbers; undefined when some expression reads more than numbers at paths.
+ */
+function leavesOf(inner: BattleFilter | null, exprs: readonly NumericExpression[], out: Float64Array): FilterLeaves | undefined {
+  if (exprs.some((e) => e.leaves === null)) return undefined;
+  const paths: (readonly string[])[] = [];
+  const same = (p: readonly string[], q: readonly string[]) => p.length === q.length && p.every((x, i) => x === q[i]);
+  const slots = exprs.map((e) =>
+    Int32Array.from(e.leaves!, (path) => {
+      const i = paths.findIndex((q) => same(q, path));
+      return i >= 0 ? i : paths.push(path) - 1;
+    }),
+  );
+  // a path that is a prefix of another cannot hold a number at both: leave such covariates to `test`
+  if (paths.some((p) => paths.some((q) => q.length > p.length && same(p, q.slice(0, p.length))))) return undefined;
+  const args = exprs.map((e) => new Float64Array(e.leaves!.length));
+  return {
+    inner,
+    paths,
+    out,
+    // a covariate that is one field path and nothing else (`conv_metadata.sum_user_tokens`, `is_direct`)
+    direct: Int32Array.from(exprs, (e, j) => (e.bare ? slots[j]![0]! : -1)),
+    compute(leaves: Float64Array): void {
+      for (let j = 0; j < exprs.length; j++) {
+        const sl = slots[j]!;
+        const a = args[j]!;
+        for (let i = 0; i < sl.length; i++) a[i] = leaves[sl[i]!]!;
+        out[j] = exprs[j]!.valueLeaves(a);
+      }
+    },
+  };
+}
+

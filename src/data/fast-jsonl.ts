@@ -1,4 +1,4 @@
-import { type BattleFilter, MISSING } from './filter.js';
+import { type BattleFilter, type FilterLeaves, MISSING } from './filter.js';
 import { JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
 import { MAX_COUNT, OUTCOME_CODE } from './schema.js';
 import type { BattleRow, WINNER_LABELS } from './schema.js';
@@ -181,6 +181,50 @@ export class TokenTrie {
 }
 
 /**
+ * The field paths a reader extracts numbers from (see {@link FilterLeaves}), as a tree of object keys: entry `i` of
+ * a node is the key `keys[i]` (raw bytes, no escapes), either an object to descend into (`child[i]`) or a number
+ * (`leaf[i]`, its index in the paths).
+ */
+class LeafNode {
+  readonly keys: Uint8Array[] = [];
+  readonly child: (LeafNode | null)[] = [];
+  readonly leaf: number[] = [];
+  /** A number per entry, unique in the tree (0, 1, …): for telling a repeated key in a row. */
+  readonly id: number[] = [];
+
+  /** The tree of `paths` (none a prefix of another); `entries` receives the number of entries. */
+  static of(paths: readonly (readonly string[])[], entries: { count: number }): LeafNode {
+    const root = new LeafNode();
+    paths.forEach((path, idx) => {
+      let node = root;
+      path.forEach((seg, depth) => {
+        const bytes = Buffer.from(seg, 'utf8');
+        let i = node.keys.findIndex((k) => k.length === bytes.length && bytesEqual(k, 0, bytes));
+        const last = depth === path.length - 1;
+        if (i < 0) {
+          i = node.keys.push(bytes) - 1;
+          node.child.push(last ? null : new LeafNode());
+          node.leaf.push(last ? idx : -1);
+          node.id.push(entries.count++);
+        }
+        if (!last) node = node.child[i]!;
+      });
+    });
+    return root;
+  }
+
+  /** The entry whose key is exactly `buf[start, end)`, or −1. O(keys · key length). */
+  find(buf: Uint8Array, start: number, end: number): number {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k.length === end - start && bytesEqual(buf, start, k)) return i;
+    }
+    return -1;
+  }
+}
+
+/**
  * A byte-level reader of battle rows in their common shape: one JSON object with string `model_a`, `model_b` and
  * `winner`, optional `count` (a number; null goes to the reference path, which rejects it) and `tstamp` (a number or null) and any other fields (skipped, but checked to be valid
  * JSON per RFC 8259, https://www.rfc-editor.org/rfc/rfc8259). It writes straight into a {@link BattleTableBuilder}:
@@ -239,6 +283,19 @@ export class FastRowReader {
   /** Keys of flat objects read by the filter (see {@link flatObject}), by their raw bytes. */
   private readonly keyTrie = new TokenTrie();
   private readonly keyStrings: string[] = [];
+  /**
+   * Covariates read as numbers at field paths ({@link FilterLeaves}): their tree of keys, the numbers found in the
+   * current row, whether each key of the tree was met, how many numbers, and whether anything needs the reference path (a duplicate key, a
+   * key with escapes, a value that is not a number or not an object on the way). Null without such covariates.
+   */
+  private readonly leaves: FilterLeaves | null;
+  private readonly leafRoot: LeafNode | null;
+  private readonly leafVal: Float64Array;
+  private readonly leafSeen: Uint8Array;
+  private leafFound = 0;
+  private leafBad = false;
+  /** Whether every covariate is a bare field path ({@link FilterLeaves.direct}). */
+  private readonly leafAllDirect: boolean;
 
   /**
    * @param options.referenceKeys names of top-level fields that only the reference path reads (e.g. fields a
@@ -249,7 +306,16 @@ export class FastRowReader {
     options: FastReaderOptions = {},
   ) {
     this.referenceKeys = (options.referenceKeys ?? []).map((k) => Buffer.from(k, 'utf8'));
-    this.filter = options.filter ?? null;
+    // covariates at field paths are read here, on bytes (the five known keys and __proto__ are left to the filter)
+    const leaves = options.filter?.leaves;
+    const byBytes = leaves !== undefined && leaves.paths.every((path) => !CORE_KEYS.some(([k]) => k === path[0]) && !path.includes('__proto__'));
+    this.leaves = byBytes ? leaves : null;
+    const entries = { count: 0 };
+    this.leafRoot = byBytes ? LeafNode.of(leaves.paths, entries) : null;
+    this.leafVal = new Float64Array(byBytes ? leaves.paths.length : 0);
+    this.leafSeen = new Uint8Array(entries.count);
+    this.leafAllDirect = byBytes && leaves.direct.every((i) => i >= 0);
+    this.filter = byBytes ? leaves.inner : (options.filter ?? null);
     const keys = this.filter?.keys ?? [];
     const other: Uint8Array[] = [];
     const otherSlots: number[] = [];
@@ -441,6 +507,25 @@ export class FastRowReader {
     let eb = mEntry[1]!;
     const keep = this.filter === null ? 1 : this.verdict(buf);
     if (keep < 0) return false;
+    if (keep === 1 && this.leaves !== null) {
+      // a kept row's covariates: every number found once, in the plain shape; else the reference path decides
+      if (this.leafBad || this.leafFound !== this.leafVal.length) return false;
+      if (this.leafAllDirect) {
+        // each covariate is a number read as is: copied, checked to be finite (else the reference path reports it)
+        const { direct, out } = this.leaves;
+        for (let j = 0; j < direct.length; j++) {
+          const v = this.leafVal[direct[j]!]!;
+          if (v - v !== 0) return false;
+          out[j] = v;
+        }
+      } else {
+        try {
+          this.leaves.compute(this.leafVal);
+        } catch {
+          return false;
+        }
+      }
+    }
     if (ea >= 0 && eb >= 0) {
       if (ea === eb) return false; // the same model on both sides: the reference path reports it
       if (keep === 0) {
@@ -518,6 +603,11 @@ export class FastRowReader {
     this.tstamp = Number.NaN;
     const filtering = this.filter !== null;
     if (filtering) this.fStart.fill(-1);
+    if (this.leafRoot !== null) {
+      this.leafSeen.fill(0);
+      this.leafFound = 0;
+      this.leafBad = false;
+    }
     if (p < end && buf[p] === RBRACE) return -1; // {}: fields are missing
     for (;;) {
       // key: a plain string without escapes; the five known keys are recognised in place
@@ -610,10 +700,12 @@ export class FastRowReader {
             this.tstamp = this.num;
           }
           break;
-        default:
+        default: {
           if (this.referenceKeys.length && this.isReferenceKey(buf, ks, q)) return -1;
-          p = this.skipValue(buf, p, end, 0);
+          const leaf = this.leafRoot === null ? -1 : this.leafRoot.find(buf, ks, q);
+          p = leaf >= 0 ? this.leafValue(buf, p, end, this.leafRoot!, leaf, 0) : this.skipValue(buf, p, end, 0);
           if (p < 0) return -1;
+        }
       }
       if (fslot >= 0) this.fEnd[fslot] = p;
       p = this.skipWs(buf, p, end);
@@ -682,6 +774,67 @@ export class FastRowReader {
     const q = scanJsonNumber(buf, p, end, this.numOut);
     this.num = this.numOut[0]!;
     return q;
+  }
+
+  /**
+   * Scans the value of entry `i` of `node` (a covariate's path) at `buf[p]` with the grammar checks of
+   * {@link skipValue}: a number at a leaf goes to `leafVal`; an object on the way is searched for the entries of
+   * `node.child[i]`, every other key skipped. Anything else (another value, a repeated or escaped key) sets
+   * `leafBad`. Returns the position after the value, or −1 on a syntax error.
+   */
+  private leafValue(buf: Buffer, p: number, end: number, node: LeafNode, i: number, depth: number): number {
+    const child = node.child[i]!;
+    // a key met twice on a path (JSON.parse keeps the last value): let the reference path decide
+    const id = node.id[i]!;
+    if (this.leafSeen[id] === 1) this.leafBad = true;
+    this.leafSeen[id] = 1;
+    if (child === null) {
+      const idx = node.leaf[i]!;
+      if (!this.leafBad) this.leafFound++;
+      const c = buf[p]!;
+      if (c === MINUS || (c >= ZERO && c <= NINE)) {
+        const q = scanJsonNumber(buf, p, end, this.numOut);
+        this.leafVal[idx] = this.numOut[0]!;
+        return q;
+      }
+      this.leafBad = true;
+      return this.skipValue(buf, p, end, depth);
+    }
+    if (buf[p] !== LBRACE || depth >= MAX_DEPTH) {
+      this.leafBad = true;
+      return this.skipValue(buf, p, end, depth);
+    }
+    p = this.skipWs(buf, p + 1, end);
+    if (p < end && buf[p] === RBRACE) return p + 1;
+    for (;;) {
+      if (p >= end || buf[p] !== QUOTE) return -1;
+      const ks = p + 1;
+      let q = ks;
+      while (q < end && SPECIAL[buf[q]!] === 0) q++;
+      if (q >= end) return -1;
+      let j = -1;
+      if (buf[q] === QUOTE) {
+        j = child.find(buf, ks, q);
+        p = q + 1;
+      } else {
+        // a key with escapes (or a control character) might decode to a wanted one
+        this.leafBad = true;
+        p = skipString(buf, p, end);
+        if (p < 0) return -1;
+      }
+      p = this.skipWs(buf, p, end);
+      if (p >= end || buf[p] !== COLON) return -1;
+      p = this.skipWs(buf, p + 1, end);
+      if (p >= end) return -1;
+      p = j >= 0 ? this.leafValue(buf, p, end, child, j, depth + 1) : this.skipValue(buf, p, end, depth + 1);
+      if (p < 0) return -1;
+      p = this.skipWs(buf, p, end);
+      if (p >= end) return -1;
+      const d = buf[p++]!;
+      if (d === RBRACE) return p;
+      if (d !== COMMA) return -1;
+      p = this.skipWs(buf, p, end);
+    }
   }
 
   /** Skips any JSON value, checking its grammar strictly. Returns the position after it or −1. */

@@ -61,6 +61,33 @@ export interface BattleFilter {
   testCsv(values: readonly unknown[]): boolean;
   /** Whether a parsed row object is kept (its own properties are the fields; `csv`: values are CSV cells). */
   testRow(row: Readonly<Record<string, unknown>>, csv?: boolean): boolean;
+  /**
+   * The covariates' part of a filter that also computes covariates (`covariateFilter`), when every covariate reads
+   * numbers at field paths only: a byte reader may then test `inner` on its own keys and, for the rows it keeps,
+   * find the numbers at `paths` itself and call `compute`, instead of decoding the covariates' top-level values.
+   */
+  readonly leaves?: FilterLeaves | undefined;
+}
+
+/** See {@link BattleFilter.leaves}. */
+export interface FilterLeaves {
+  /** The filter proper (without the covariates), or null. */
+  readonly inner: BattleFilter | null;
+  /** The field paths of every number the covariates read (top-level key first), each once. */
+  readonly paths: readonly (readonly string[])[];
+  /**
+   * Computes the covariates of a kept row from the numbers at {@link paths} (in that order) into {@link out}, as
+   * `test` would.
+   * @throws FilterFieldError for a result that is not finite
+   */
+  compute(leaves: Float64Array): void;
+  /** The covariate scratch array `compute` fills (one value per covariate). */
+  readonly out: Float64Array;
+  /**
+   * Per covariate, the index in {@link paths} of its number when the covariate is that number itself (a bare
+   * field path: a reader may copy it, checking that it is finite, without calling `compute`), else −1.
+   */
+  readonly direct: Int32Array;
 }
 
 type Expr = jsep.Expression;
@@ -205,6 +232,20 @@ export interface NumericExpression {
   valueCsv(values: readonly unknown[]): number;
   /** The same on a parsed row object. */
   valueRow(row: Readonly<Record<string, unknown>>, csv?: boolean): number;
+  /**
+   * The field paths read (top-level key first), when every field the expression reads is a number reached by a
+   * path of object keys (no `exists`, no `count`): a reader may then hand over the numbers at those paths alone,
+   * in this order, to {@link valueLeaves}, instead of the top-level values. Null otherwise.
+   */
+  readonly leaves: readonly (readonly string[])[] | null;
+  /** Whether the expression is one field path and nothing else (its value is the number there). */
+  readonly bare: boolean;
+  /**
+   * The value from the numbers at {@link leaves} (as read from the row, present and numbers); same result and
+   * errors as {@link value} on such a row.
+   * @throws Error when the expression has no leaves; FilterFieldError for a result that is not finite
+   */
+  valueLeaves(leaves: ArrayLike<number>): number;
 }
 
 /**
@@ -223,6 +264,7 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
     if (!Number.isFinite(x)) throw new FilterFieldError(first, `gives ${x} in the ${what} ${JSON.stringify(expression)} (not a finite number)`);
     return x;
   };
+  const leafEv = c.leafPaths ? c.leaf() : null;
   return {
     expression,
     keys: c.keys,
@@ -230,7 +272,33 @@ export function compileNumeric(expression: string, what = 'covariate'): NumericE
     value: (v) => check(c.json(v)),
     valueCsv: (v) => check(c.csv()(v)),
     valueRow: (row, csv = false) => check(c.testRow(row, csv)),
+    leaves: c.leafPaths,
+    bare: c.bare,
+    valueLeaves(leaves) {
+      if (!leafEv) throw new Error(`the ${what} ${JSON.stringify(expression)} does not read numbers at field paths only`);
+      return check(leafEv(leaves as readonly unknown[]));
+    },
   };
+}
+
+/** The value of a string or number literal, `-literal` or `date("…")`; null for anything else. */
+function constantOf(n: Expr): string | number | null {
+  if (n.type === 'Literal') {
+    const v = (n as jsep.Literal).value;
+    return typeof v === 'string' || typeof v === 'number' ? v : null;
+  }
+  if (n.type === 'UnaryExpression' && (n as jsep.UnaryExpression).operator === '-') {
+    const a = (n as jsep.UnaryExpression).argument;
+    return a.type === 'Literal' && typeof (a as jsep.Literal).value === 'number' ? -((a as jsep.Literal).value as number) : null;
+  }
+  if (n.type === 'CallExpression') {
+    const c = n as jsep.CallExpression;
+    if (c.callee.type === 'Identifier' && (c.callee as jsep.Identifier).name === 'date' && c.arguments.length === 1 && c.arguments[0]!.type === 'Literal') {
+      const v = (c.arguments[0] as jsep.Literal).value;
+      return typeof v === 'string' ? isoSeconds(v) : null;
+    }
+  }
+  return null;
 }
 
 function compile(expression: string, want: 'boolean' | 'number', what = 'filter') {
@@ -381,9 +449,18 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
   if (want === 'boolean' && top !== 'boolean') fail('the filter must be a condition (true or false), not a value');
   if (want === 'number' && top !== 'number') fail('must be a number (a field, or arithmetic on fields), not a condition');
 
-  // Pass 2: closures, one for JSON values and one for CSV cells.
-  const build = (csv: boolean): Ev => {
+  // Pass 2: closures, one for JSON values and one for CSV cells (and, for numeric expressions over number fields
+  // only, one over the numbers at the fields' paths: `leaf`).
+  const leafPaths: FieldRef[] = [];
+  let leafable = want === 'number';
+  const build = (csv: boolean, leaf = false): Ev => {
     const field = (f: FieldRef): Ev => {
+      if (leaf) {
+        let q = leafPaths.findIndex((l) => l.text === f.text && l.key === f.key && l.rest.length === f.rest.length && l.rest.every((x, i) => x === f.rest[i]));
+        if (q < 0) q = leafPaths.push(f) - 1;
+        if (fieldTypes.get(f.text) !== 'number') leafable = false;
+        return (v) => v[q];
+      }
       const k = slot(f.key);
       const type = fieldTypes.get(f.text)!;
       const { rest, text } = f;
@@ -417,6 +494,15 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
       throw new FilterFieldError(what, `is ${describe(x)}; the filter uses it as a condition (compare it: ${what} == true)`);
     };
     const textOf = (n: Expr): string => fieldRef(n)?.text ?? expression;
+    /** A top-level field (no path) compared with a constant of the field's type: the field's slot and the constant. */
+    const fieldVsConstant = (bn: jsep.BinaryExpression): { k: number; c: string | number } | null => {
+      if (!EQUALITY.has(bn.operator) && !ORDER.has(bn.operator)) return null;
+      const f = fieldRef(bn.left);
+      if (!f || f.rest.length) return null;
+      const c = constantOf(bn.right);
+      if (c === null || fieldTypes.get(f.text) !== typeof c) return null;
+      return { k: slot(f.key), c };
+    };
     const ev = (n: Expr): Ev => {
       const f = fieldRef(n);
       if (f) return field(f);
@@ -454,31 +540,72 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             const br = bool(r, textOf(bn.right));
             return logical === 'and' ? (v) => bl(v) && br(v) : (v) => bl(v) || br(v);
           }
+          const general = ((): Ev => {
+            switch (op) {
+              case '==':
+                return (v) => l(v) === r(v);
+              case '!=':
+                return (v) => l(v) !== r(v);
+            }
+            if (ORDER.has(op)) {
+              const cmp = (x: unknown, y: unknown): number | null => {
+                if (x === null || y === null) return null;
+                if (typeof x !== typeof y) throw new FilterFieldError(textOf(bn.left), `${describe(x)} cannot be ordered against ${describe(y)}`);
+                return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+              };
+              const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
+              return (v) => {
+                const c = cmp(l(v), r(v));
+                return c !== null && test(c);
+              };
+            }
+            // arithmetic on numbers; null propagates
+            const fn = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y : op === '/' ? (x: number, y: number) => x / y : (x: number, y: number) => x % y;
+            return (v) => {
+              const x = l(v) as number | null;
+              const y = r(v) as number | null;
+              return x === null || y === null ? null : fn(x, y);
+            };
+          })();
+          // a top-level field against a constant of its type (`language == "English"`, `tstamp >= date("2024-05-01")`):
+          // one closure compares the value directly; anything else (a missing field, null, another type) goes to the
+          // general closures, which give the same result or error
+          const quick = !csv && !leaf ? fieldVsConstant(bn) : null;
+          if (!quick) return general;
+          const { k, c } = quick;
+          const type = typeof c;
           switch (op) {
             case '==':
-              return (v) => l(v) === r(v);
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? x === c : general(v);
+              };
             case '!=':
-              return (v) => l(v) !== r(v);
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? x !== c : general(v);
+              };
+            case '<':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) < (c as number) : general(v);
+              };
+            case '<=':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) <= (c as number) : general(v);
+              };
+            case '>':
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) > (c as number) : general(v);
+              };
+            default:
+              return (v) => {
+                const x = v[k];
+                return typeof x === type ? (x as number) >= (c as number) : general(v);
+              };
           }
-          if (ORDER.has(op)) {
-            const cmp = (x: unknown, y: unknown): number | null => {
-              if (x === null || y === null) return null;
-              if (typeof x !== typeof y) throw new FilterFieldError(textOf(bn.left), `${describe(x)} cannot be ordered against ${describe(y)}`);
-              return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
-            };
-            const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
-            return (v) => {
-              const c = cmp(l(v), r(v));
-              return c !== null && test(c);
-            };
-          }
-          // arithmetic on numbers; null propagates
-          const fn = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y : op === '/' ? (x: number, y: number) => x / y : (x: number, y: number) => x % y;
-          return (v) => {
-            const x = l(v) as number | null;
-            const y = r(v) as number | null;
-            return x === null || y === null ? null : fn(x, y);
-          };
         }
         case 'CallExpression': {
           const c = n as jsep.CallExpression;
@@ -498,6 +625,7 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             };
           }
           if (name === 'exists') {
+            leafable &&= !leaf;
             const fr = fieldRef(c.arguments[0]!)!;
             const k = slot(fr.key);
             return (v) => {
@@ -518,6 +646,7 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
             };
           }
           // count
+          if (leaf) leafable = false;
           if (c.arguments.length === 1) {
             const fr = fieldRef(c.arguments[0]!)!;
             const get = field(fr);
@@ -552,11 +681,21 @@ function compile(expression: string, want: 'boolean' | 'number', what = 'filter'
   let csvEv: Ev | null = null;
   const csv = (): Ev => (csvEv ??= build(true));
   const fields = new Map(fieldTypes);
+  let leafEv: Ev | null = null;
+  if (leafable) {
+    leafEv = build(false, true);
+    // a path that is also a prefix of another cannot hold a number at both: leave such expressions to `json`
+    const texts = leafPaths.map((l) => [l.key, ...l.rest]);
+    if (!leafable || texts.some((p, i) => texts.some((o, j) => i !== j && o.length > p.length && p.every((x, k) => x === o[k])))) leafEv = null;
+  }
   return {
     keys,
     fields,
     json,
     csv,
+    leafPaths: leafEv ? leafPaths.map((l) => [l.key, ...l.rest]) : null,
+    bare: fieldRef(ast) !== null,
+    leaf: (): Ev => leafEv!,
     testRow(row: Readonly<Record<string, unknown>>, isCsv = false): unknown {
       const values = keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING));
       return isCsv ? csv()(values) : json(values);

@@ -36,6 +36,12 @@ export interface BattleTable {
    * when no row had one. A row of count c and weight w stands for c battles of weight w each (see `./weights`).
    */
   readonly weight?: Float64Array | null;
+  /**
+   * Σw² of each row's battles, when they are not `count` battles of weight `weight` each (a row that stands for
+   * a cell of battles of different weights, as `PairBoard.toTable` makes); absent (or null): count·weight².
+   * Only with `weight`.
+   */
+  readonly weight2?: Float64Array | null;
 
   /**
    * Covariate values (`--covariate`, see `src/data/covariates.ts`): one column per covariate, indexed like the rows,
@@ -348,6 +354,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
   const tstamp = t.tstamp ? new Float64Array(n) : null;
   const style = t.style ? new Float64Array(n * 8) : null;
   const weight = t.weight ? new Float64Array(n) : null;
+  const weight2 = t.weight && t.weight2 ? new Float64Array(n) : null;
   const cov = t.covariates ? t.covariates.columns.map(() => new Float64Array(n)) : null;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -360,6 +367,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     if (tstamp) tstamp[i] = t.tstamp![j]!;
     if (style) style.set(t.style!.subarray(j * 8, j * 8 + 8), i * 8);
     if (weight) weight[i] = t.weight![j]!;
+    if (weight2) weight2[i] = t.weight2![j]!;
     if (cov) for (let q = 0; q < cov.length; q++) cov[q]![i] = t.covariates!.columns[q]![j]!;
   }
   return {
@@ -373,6 +381,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     battles: total,
     ...(style ? { style } : {}),
     ...(weight ? { weight } : {}),
+    ...(weight2 ? { weight2 } : {}),
     ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}),
     ...(cov ? { covariates: { names: t.covariates!.names, columns: cov } } : {}),
   };

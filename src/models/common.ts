@@ -59,12 +59,11 @@ export interface FittedData {
 /**
  * {@link FittedData} of a table under the options' both-bad policy, with the battles' weights in `pairs` (per-row
  * `weight` and `--reweight pairs`, see `applyWeights`; pair weights from this table's own counts). O(rows + pairs).
- * @throws InputError for per-row weights with online Elo, style control or covariates (no per-row weights there yet)
+ * @throws InputError for per-row weights with online Elo (a weighted online update has no agreed meaning)
  */
-export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method' | 'styleControl' | 'covariates'>>): FittedData {
-  const rowFit = opts.styleControl || (opts.covariates?.length ?? 0) > 0;
-  if (input.weight && (opts.method === 'elo' || rowFit)) {
-    throw new InputError(`per-row weights are supported by the likelihood models on pair cells (--method bt without --style-control or --covariate); ${opts.method === 'elo' ? 'online Elo has no weighted form yet' : 'the row fit of style control and covariates has no per-row weights yet (--reweight pairs works there)'}`, { field: 'weight' });
+export function fittedData(input: BattleTable, opts: Pick<ModelOptions, 'bothBad' | 'reweight'> & Partial<Pick<ModelOptions, 'method'>>): FittedData {
+  if (input.weight && opts.method === 'elo') {
+    throw new InputError('per-row weights are supported by the likelihood models (--method bt, with any --ties, --style-control or --covariate); online Elo has no weighted form (a weight would scale K for one update, which no reference defines, and its bootstrap replays rows)', { field: 'weight' });
   }
   const table = opts.bothBad === 'ignore' ? dropBothBad(input) : input;
   const pairs = applyWeights(aggregatePairs(table), opts.reweight);

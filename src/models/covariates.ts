@@ -11,8 +11,9 @@ import { InputError, UsageError } from '../errors.js';
 import { normalQuantile } from '../math/normal.js';
 import { btCells, fitBradleyTerry } from '../rating/bradley-terry.js';
 import { pointsPerLogit, toDisplay } from '../rating/scale.js';
-import { covariateDesign, DEFAULT_FORM_PRIOR, fitStyleControl, pairRowWeights } from '../rating/style.js';
+import { covariateDesign, DEFAULT_FORM_PRIOR, fitStyleControl, rowWeights } from '../rating/style.js';
 import { tieCells, tieTotals } from '../rating/tie-models.js';
+import { weightedCounts } from '../data/weights.js';
 import { fitBase, fittedData, resolvePrior } from './common.js';
 import { tieModelName, tieParameterReport } from './tie-model.js';
 import type { CovariateModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel, StyleCoefficient } from './types.js';
@@ -45,7 +46,8 @@ export function withCovariates(base: RatingModel): RatingModel {
       const form = opts.styleForm ?? 'lmarena';
       const hasCov = (opts.covariates?.length ?? 0) > 0;
       const reweight = opts.reweight ?? null;
-      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: reweight ? pairRowWeights(t, reweight.floor) : undefined });
+      // battle weights: the per-row `weight` times the pair weights of --reweight pairs, normalised to mean 1
+      const design = covariateDesign(t, { style: opts.styleControl ? form : null, covariates: hasCov, rowWeight: rowWeights(t, reweight ? reweight.floor : null, true, d.pairs) });
       if (hasCov) {
         const want = opts.covariates!.map((c) => c.name).join(', ');
         const got = t.covariates!.names.join(', ');
@@ -55,7 +57,8 @@ export function withCovariates(base: RatingModel): RatingModel {
       const reg = opts.stylePrior ?? DEFAULT_FORM_PRIOR[form];
       const stylePrior = form === 'lmarena' ? reg * t.battles : reg;
       // warm start (half / ignore): θ of the plain fit on the pair cells (cheap), β = 0; the row passes are the cost
-      const init = tieModel ? undefined : fitBradleyTerry(cells, { prior: Math.max(prior, 1e-8), scale: opts, tolerance: 1e-3, maxIterations: 50 }).theta;
+      // (on weighted data the weighted cells: the plain fit of the same weighted likelihood, one Newton step nearer)
+      const init = tieModel ? undefined : fitBradleyTerry(d.pairs.weight ? btCells(weightedCounts(d.pairs), outcome === 'ignore' ? 'ignore' : 'half') : cells, { prior: Math.max(prior, 1e-8), scale: opts, tolerance: 1e-3, maxIterations: 50 }).theta;
       const s = fitStyleControl(t, design, { outcome, prior, stylePrior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, centreScores: form === 'lmarena', init });
       if (!s.converged) warnings.push(`The covariate-adjusted ${tieModel ? tieModelName(tieModel) : 'Bradley–Terry'} fit did not converge in ${s.iterations} iterations.`);
       const f = pointsPerLogit(opts);

@@ -25,7 +25,7 @@ export const MODELS: ReadonlyMap<string, RatingModel> = new Map<string, RatingMo
  * result with covariates (likelihood models only).
  *
  * @throws UsageError for combinations without meaning (a tie model, style control or `--reweight` with Elo;
- * `--both-bad separate` without a tie model; `--reweight` with style control, not supported yet)
+ * `--both-bad separate` without a tie model)
  */
 export function modelFor(opts: Pick<ModelOptions, 'method' | 'ties' | 'styleControl' | 'bothBad' | 'covariates'> & Partial<Pick<ModelOptions, 'reweight'>>): RatingModel {
   const tieModel = opts.ties === 'davidson' || opts.ties === 'rao-kupper';

@@ -13,9 +13,11 @@ export interface NewtonProblem {
   value(x: Float64Array): number;
   /**
    * Objective, gradient `g` and negative Hessian `h` (n×n row-major, n = m + extra) at x. Returns the objective.
-   * `g` and `h` are zeroed by the caller.
+   * `g` and `h` are zeroed by the caller. `final` is true when x is a full Newton step shorter than the tolerance:
+   * if it is accepted, the iteration stops there (a problem may then compute in the same pass what it needs at the
+   * estimate, e.g. a sandwich's meat).
    */
-  derivatives(x: Float64Array, g: Float64Array, h: Float64Array): number;
+  derivatives(x: Float64Array, g: Float64Array, h: Float64Array, final: boolean): number;
 }
 
 /** Options of {@link newtonMaximise}. */
@@ -41,7 +43,7 @@ export interface NewtonResult {
  * gradient lives. A step is accepted when the objective does not fall; strengths are re-centred after each step.
  * A Hessian that is not positive definite gets a growing ridge (Levenberg) before giving up unconverged.
  *
- * Cost per iteration: one `derivatives` call plus O(n³/3) for the Cholesky solve (n = m + extra).
+ * Cost per iteration: one `derivatives` call (and one at the start, no separate `value` there) plus O(n³/3) for the Cholesky solve (n = m + extra).
  * Reference: Nocedal & Wright (2006), Numerical Optimization, ch. 3 (line search Newton).
  */
 export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: NewtonOptions): NewtonResult {
@@ -55,17 +57,18 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
   const step = new Float64Array(n);
   let gT = new Float64Array(n);
   let hT = new Float64Array(n * n);
-  let have = false;
-  let f = p.value(x);
+  // the derivatives at the start (the first iteration needs them): their objective checks that x0 is feasible
+  let f = p.derivatives(x, g, h, false);
+  let have = true;
   let iterations = 0;
   let converged = false;
-  if (!Number.isFinite(f)) return { x, value: f, iterations, converged };
+  if (!Number.isFinite(f)) return { x, value: p.value(x), iterations, converged };
   while (iterations < opts.maxIterations) {
     iterations++;
     if (!have) {
       g.fill(0);
       h.fill(0);
-      f = p.derivatives(x, g, h);
+      f = p.derivatives(x, g, h, false);
     }
     have = false;
     let trace = 0;
@@ -99,7 +102,7 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
         // the full step is usually taken: evaluate the derivatives there too, for the next iteration
         gT.fill(0);
         hT.fill(0);
-        fNew = p.derivatives(trial, gT, hT);
+        fNew = p.derivatives(trial, gT, hT, stepMax < opts.tolerance);
         have = fNew >= floor;
       } else fNew = p.value(trial);
       if (fNew >= floor) break;

@@ -1,4 +1,5 @@
 import { STYLE_FEATURES, STYLE_K } from '../data/style-fields.js';
+import type { PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { InputError } from '../errors.js';
 import { newtonMaximise } from './newton.js';
@@ -125,20 +126,27 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
   const mean = new Float64Array(K);
   const sd = new Float64Array(K);
   const active = new Uint8Array(K);
+  // two passes over the rows for all the features at once (each feature's sums in row order, as one pass per
+  // feature and sum would give them)
   let w = 0;
-  for (let r = 0; r < t.rows; r++) w += t.count[r]!;
-  for (let q = 0; q < K; q++) {
-    const col = columns[q]!;
-    let s = 0;
-    for (let r = 0; r < t.rows; r++) s += t.count[r]! * col[r]!;
-    const mu = w ? s / w : 0;
-    let v = 0;
-    for (let r = 0; r < t.rows; r++) {
-      const e = col[r]! - mu;
-      v += t.count[r]! * e * e;
+  const sum = new Float64Array(K);
+  for (let r = 0; r < t.rows; r++) {
+    const c = t.count[r]!;
+    w += c;
+    for (let q = 0; q < K; q++) sum[q]! += c * columns[q]![r]!;
+  }
+  for (let q = 0; q < K; q++) mean[q] = w ? sum[q]! / w : 0;
+  const vs = new Float64Array(K);
+  for (let r = 0; r < t.rows; r++) {
+    const c = t.count[r]!;
+    for (let q = 0; q < K; q++) {
+      const e = columns[q]![r]! - mean[q]!;
+      vs[q]! += c * e * e;
     }
-    const sigma = w ? Math.sqrt(v / w) : 0;
-    mean[q] = mu;
+  }
+  for (let q = 0; q < K; q++) {
+    const mu = mean[q]!;
+    const sigma = w ? Math.sqrt(vs[q]! / w) : 0;
     active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
     sd[q] = active[q] ? sigma : 1;
   }
@@ -171,30 +179,90 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
  * weight over battles is 1 (Σ count·w = battles). O(rows).
  */
 export function pairRowWeights(t: BattleTable, floor: number): Float64Array {
+  return rowWeights(t, floor, false)!;
+}
+
+/**
+ * The weight of each row's battles in a row fit: the row's own `weight` (when the table has them and `perRow`) times,
+ * with a `floor`, the inverse pair-frequency weight 1/max(n_AB, floor) (n_AB the battles — counts, not weights — of
+ * the unordered pair, as for pair cells), normalised to mean 1 over battles (Σ count·w = battles), as LMArena
+ * normalises its battle weights. Undefined when nothing is weighted. `pairs`, the table's pair counts if at hand,
+ * saves a pass: the pair totals and, without per-row weights, the normalisation come from them. O(rows); a dense
+ * m×m table of pair weights when m ≤ 4096, else a map.
+ */
+export function rowWeights(t: BattleTable, floor: number | null, perRow = true, pairs?: PairCounts): Float64Array | undefined {
+  const tw = perRow ? (t.weight ?? null) : null;
+  if (floor === null && tw === null) return undefined;
   const m = t.models.length;
-  // pair totals: a dense m×m array when it is small (one typed-array read per row), else a map
+  const w = new Float64Array(t.rows);
+  if (floor === null) {
+    let sw = 0;
+    let n = 0;
+    for (let r = 0; r < t.rows; r++) {
+      w[r] = tw![r]!;
+      sw += t.count[r]! * w[r]!;
+      n += t.count[r]!;
+    }
+    const norm = sw > 0 ? n / sw : 1;
+    for (let r = 0; r < t.rows; r++) w[r]! *= norm;
+    return w;
+  }
+  // pair weights 1/max(n_AB, floor) by unordered pair: a dense m×m array when it is small, else a map
   const dense = m <= 4096 ? new Float64Array(m * m) : null;
   const map = dense ? null : new Map<number, number>();
-  const key = (r: number) => {
-    const a = t.a[r]!;
-    const b = t.b[r]!;
-    return a < b ? a * m + b : b * m + a;
-  };
-  for (let r = 0; r < t.rows; r++) {
-    const k = key(r);
-    if (dense) dense[k]! += t.count[r]!;
-    else map!.set(k, (map!.get(k) ?? 0) + t.count[r]!);
+  const key = (a: number, b: number) => (a < b ? a * m + b : b * m + a);
+  if (pairs) {
+    for (let k = 0; k < pairs.pairs; k++) {
+      const n = pairs.winsI[k]! + pairs.winsJ[k]! + pairs.ties[k]! + pairs.bothbad[k]!;
+      const q = key(pairs.i[k]!, pairs.j[k]!);
+      if (dense) dense[q] = n;
+      else map!.set(q, n);
+    }
+  } else {
+    for (let r = 0; r < t.rows; r++) {
+      const q = key(t.a[r]!, t.b[r]!);
+      if (dense) dense[q]! += t.count[r]!;
+      else map!.set(q, (map!.get(q) ?? 0) + t.count[r]!);
+    }
   }
-  const w = new Float64Array(t.rows);
   let sw = 0;
+  let battles = 0;
+  if (dense) {
+    for (let q = 0; q < dense.length; q++) {
+      const n = dense[q]!;
+      if (n > 0) {
+        dense[q] = 1 / Math.max(n, floor);
+        sw += n * dense[q]!;
+        battles += n;
+      }
+    }
+  } else {
+    for (const [q, n] of map!) {
+      map!.set(q, 1 / Math.max(n, floor));
+      sw += n / Math.max(n, floor);
+      battles += n;
+    }
+  }
+  if (tw === null) {
+    // Σ count·w = Σ_pairs n_AB·w_AB: one pass, each row its pair's normalised weight
+    const norm = sw > 0 ? battles / sw : 1;
+    if (dense) for (let q = 0; q < dense.length; q++) dense[q]! *= norm;
+    else for (const [q, v] of map!) map!.set(q, v * norm);
+    for (let r = 0; r < t.rows; r++) {
+      const q = key(t.a[r]!, t.b[r]!);
+      w[r] = dense ? dense[q]! : map!.get(q)!;
+    }
+    return w;
+  }
+  let swr = 0;
   let n = 0;
   for (let r = 0; r < t.rows; r++) {
-    const k = key(r);
-    w[r] = 1 / Math.max(dense ? dense[k]! : map!.get(k)!, floor);
-    sw += t.count[r]! * w[r]!;
+    const q = key(t.a[r]!, t.b[r]!);
+    w[r] = (dense ? dense[q]! : map!.get(q)!) * tw[r]!;
+    swr += t.count[r]! * w[r]!;
     n += t.count[r]!;
   }
-  const norm = sw > 0 ? n / sw : 1;
+  const norm = swr > 0 ? n / swr : 1;
   for (let r = 0; r < t.rows; r++) w[r]! *= norm;
   return w;
 }
@@ -367,7 +435,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       crossB: bo ? new Float64Array(m * kk) : null,
       bbB: bo ? new Float64Array(kk * kk) : null,
     };
-    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc);
+    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc, pairTerms(x, beta, m));
     fold(h!, acc.pairH, acc.crossH, acc.bbH);
     if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
     return ll;
@@ -437,12 +505,13 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       m,
       extra: n - m,
       value: (x) => loglik(x) - penalty(x),
-      derivatives: (x, g, h) => {
-        // with a sandwich to come, B is accumulated in every pass (a little more work per row): the pass at the
-        // final iterate then serves the sandwich too, saving one more pass over the rows
-        lastB?.fill(0);
-        const ll = accumulate(x, g, h, lastB);
-        if (lastB) {
+      derivatives: (x, g, h, final) => {
+        // with a sandwich to come, B is accumulated in the pass at the iterate Newton's method will stop at if it
+        // accepts it: that pass then serves the sandwich too, saving one more pass over the rows
+        const withB = final && lastB !== null;
+        if (withB) lastB.fill(0);
+        const ll = accumulate(x, g, h, withB ? lastB : null);
+        if (withB) {
           lastH!.set(h);
           lastX!.set(x);
           lastLL = ll;
@@ -600,10 +669,36 @@ function halfLogLik(
   return ll;
 }
 
+/** Largest number of models for which {@link pairTerms} tabulates the m² ordered pairs (8 MiB per table). */
+const PAIR_TERMS_MAX_MODELS = 1024;
+
+/**
+ * With every β = 0 (the start of a fit warm-started from plain Bradley–Terry) a battle's gap d = θa − θb depends on
+ * its pair only: log1p(e^{−|d|}) and P(a wins) tabulated per ordered pair (m² exp and log1p instead of one per
+ * row), computed by the same expressions as `halfDerivatives`' rows, so its sums are the same to the bit. Null
+ * when some β ≠ 0 or for more than {@link PAIR_TERMS_MAX_MODELS} models. O(m²).
+ */
+function pairTerms(x: Float64Array, beta: Float64Array, m: number): { readonly lg: Float64Array; readonly p: Float64Array } | null {
+  for (let s = 0; s < beta.length; s++) if (beta[s] !== 0) return null;
+  if (m > PAIR_TERMS_MAX_MODELS) return null;
+  const lg = new Float64Array(m * m);
+  const p = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) {
+      const d = x[a]! - x[b]!;
+      const e = Math.exp(-Math.abs(d));
+      lg[a * m + b] = Math.log1p(e);
+      p[a * m + b] = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    }
+  }
+  return { lg, p };
+}
+
 /**
  * The derivatives pass of the fast path: the log-likelihood, the gradient into `g`, and the information (and,
  * with `acc.pairB`, the score outer products of B, n·w²·s·sᵀ per row) into per-pair / per-model / β×β sums that
- * the caller folds into the n×n matrices. O(rows·k²).
+ * the caller folds into the n×n matrices. With `terms` (every β = 0, see {@link pairTerms}) the per-row exp and
+ * log1p are read from its tables. O(rows·k²).
  */
 function halfDerivatives(
   rows: number,
@@ -622,9 +717,13 @@ function halfDerivatives(
   ignoreTies: boolean,
   g: Float64Array,
   acc: HalfAccumulators,
+  terms: { readonly lg: Float64Array; readonly p: Float64Array } | null,
 ): number {
   const kk = cols.length;
+  if (kk === 1 || kk === 2) return halfDerivativesSmall(rows, ta, tb, oc, count, weights, rw, cols, mean, sd, m, x, beta, ignoreTies, g, acc, terms);
   const { pairH, crossH, bbH, pairB, crossB, bbB } = acc;
+  const lgT = terms === null ? null : terms.lg;
+  const pT = terms === null ? null : terms.p;
   const xr = new Float64Array(kk);
   let ll = 0;
   for (let r = 0; r < rows; r++) {
@@ -642,9 +741,16 @@ function halfDerivatives(
       d += beta[s]! * v;
     }
     const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
-    const e = Math.exp(-Math.abs(d));
-    ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
-    const p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    let p: number;
+    if (lgT === null) {
+      const e = Math.exp(-Math.abs(d));
+      ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
+      p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    } else {
+      const ab = a * m + b;
+      ll += c * (y * d - (d > 0 ? d : 0) - lgT[ab]!);
+      p = pT![ab]!;
+    }
     const gd = y - p;
     const cg = c * gd;
     const ch = c * p * (1 - p);
@@ -670,6 +776,135 @@ function halfDerivatives(
         crossB![cb + s]! -= v;
         for (let u = 0; u < kk; u++) bbB![s * kk + u]! += v * xr[u]!;
       }
+    }
+  }
+  return ll;
+}
+
+/**
+ * {@link halfDerivatives} for one or two features, the features held in locals instead of a scratch array and the
+ * β sums in locals until the end (a covariate or two is the common covariate fit): the same operations in the same
+ * order, so the same sums to the bit (tested against the general kernel). O(rows).
+ */
+function halfDerivativesSmall(
+  rows: number,
+  ta: Int32Array,
+  tb: Int32Array,
+  oc: Uint8Array,
+  count: Uint32Array,
+  weights: Float64Array | null,
+  rw: Float64Array | null,
+  cols: readonly Float64Array[],
+  mean: Float64Array,
+  sd: Float64Array,
+  m: number,
+  x: Float64Array,
+  beta: Float64Array,
+  ignoreTies: boolean,
+  g: Float64Array,
+  acc: HalfAccumulators,
+  terms: { readonly lg: Float64Array; readonly p: Float64Array } | null,
+): number {
+  const two = cols.length === 2;
+  const kk = cols.length;
+  const { pairH, crossH, pairB, crossB } = acc;
+  const lgT = terms === null ? null : terms.lg;
+  const pT = terms === null ? null : terms.p;
+  const c0 = cols[0]!;
+  const c1 = two ? cols[1]! : c0;
+  const m0 = mean[0]!;
+  const m1 = two ? mean[1]! : 0;
+  const s0 = sd[0]!;
+  const s1 = two ? sd[1]! : 1;
+  const b0 = beta[0]!;
+  const b1 = two ? beta[1]! : 0;
+  const withB = pairB !== null;
+  let ll = 0;
+  let g0 = 0;
+  let g1 = 0;
+  let h00 = 0;
+  let h01 = 0;
+  let h10 = 0;
+  let h11 = 0;
+  let q00 = 0;
+  let q01 = 0;
+  let q10 = 0;
+  let q11 = 0;
+  for (let r = 0; r < rows; r++) {
+    const o0 = oc[r]!;
+    if (o0 >= 2 && ignoreTies) continue;
+    const pw = rw === null ? 1 : rw[r]!;
+    const c = (weights === null ? count[r]! : weights[r]!) * pw;
+    if (c === 0) continue;
+    const a = ta[r]!;
+    const b = tb[r]!;
+    let d = x[a]! - x[b]!;
+    const v0 = (c0[r]! - m0) / s0;
+    d += b0 * v0;
+    const v1 = two ? (c1[r]! - m1) / s1 : 0;
+    if (two) d += b1 * v1;
+    const y = o0 === 0 ? 1 : o0 === 1 ? 0 : 0.5;
+    let p: number;
+    if (lgT === null) {
+      const e = Math.exp(-Math.abs(d));
+      ll += c * (y * d - (d > 0 ? d : 0) - Math.log1p(e));
+      p = d >= 0 ? 1 / (1 + e) : e / (1 + e);
+    } else {
+      const ab = a * m + b;
+      ll += c * (y * d - (d > 0 ? d : 0) - lgT[ab]!);
+      p = pT![ab]!;
+    }
+    const gd = y - p;
+    const cg = c * gd;
+    const ch = c * p * (1 - p);
+    g[a]! += cg;
+    g[b]! -= cg;
+    pairH[a * m + b]! += ch;
+    const ca = a * kk;
+    const cb = b * kk;
+    g0 += cg * v0;
+    const hv0 = ch * v0;
+    crossH[ca]! += hv0;
+    crossH[cb]! -= hv0;
+    h00 += hv0 * v0;
+    if (two) {
+      h01 += hv0 * v1;
+      g1 += cg * v1;
+      const hv1 = ch * v1;
+      crossH[ca + 1]! += hv1;
+      crossH[cb + 1]! -= hv1;
+      h10 += hv1 * v0;
+      h11 += hv1 * v1;
+    }
+    if (withB) {
+      const cbw = c * pw * gd * gd;
+      pairB[a * m + b]! += cbw;
+      const w0 = cbw * v0;
+      crossB![ca]! += w0;
+      crossB![cb]! -= w0;
+      q00 += w0 * v0;
+      if (two) {
+        q01 += w0 * v1;
+        const w1 = cbw * v1;
+        crossB![ca + 1]! += w1;
+        crossB![cb + 1]! -= w1;
+        q10 += w1 * v0;
+        q11 += w1 * v1;
+      }
+    }
+  }
+  g[m]! += g0;
+  acc.bbH[0]! += h00;
+  if (withB) acc.bbB![0]! += q00;
+  if (two) {
+    g[m + 1]! += g1;
+    acc.bbH[1]! += h01;
+    acc.bbH[2]! += h10;
+    acc.bbH[3]! += h11;
+    if (withB) {
+      acc.bbB![1]! += q01;
+      acc.bbB![2]! += q10;
+      acc.bbB![3]! += q11;
     }
   }
   return ll;

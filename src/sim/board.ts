@@ -24,19 +24,33 @@ export class PairBoard {
   readonly isNew: Uint8Array;
   /** counts[((i·cap) + j)·4 + o] for i < j: outcome o from i's side (0 = i won, 1 = j won, 2 = tie, 3 = both bad). */
   readonly counts: Float64Array;
+  /**
+   * Weighted votes (battles read with a per-row `weight`): Σw and Σw² of each cell's battles, laid out as
+   * {@link counts}; a vote added without a weight weighs 1. Null on an unweighted board.
+   */
+  readonly weights: Float64Array | null;
+  readonly weights2: Float64Array | null;
   private readonly slots = new Map<string, number>();
 
-  /** @param cap the most model slots the board will ever hold */
-  constructor(readonly cap: number) {
+  /**
+   * @param cap the most model slots the board will ever hold
+   * @param weighted whether votes carry weights ({@link weights})
+   */
+  constructor(
+    readonly cap: number,
+    weighted = false,
+  ) {
     this.truth = new Float64Array(cap);
     this.present = new Uint8Array(cap);
     this.isNew = new Uint8Array(cap);
     this.counts = new Float64Array(cap * cap * 4);
+    this.weights = weighted ? new Float64Array(cap * cap * 4) : null;
+    this.weights2 = weighted ? new Float64Array(cap * cap * 4) : null;
   }
 
-  /** Builds a board from pair counts with room for `extra` more models. O(cap² + pairs). */
+  /** Builds a board from pair counts (with their Σw and Σw² when weighted) with room for `extra` more models. O(cap² + pairs). */
   static fromPairs(pc: PairCounts, truth: ArrayLike<number>, extra = 0): PairBoard {
-    const board = new PairBoard(pc.models.length + extra);
+    const board = new PairBoard(pc.models.length + extra, pc.weight !== undefined);
     pc.models.forEach((name, v) => board.addModel(name, truth[v]!, false));
     for (let k = 0; k < pc.pairs; k++) {
       const base = (pc.i[k]! * board.cap + pc.j[k]!) * 4;
@@ -44,6 +58,10 @@ export class PairBoard {
       board.counts[base + 1] = pc.winsJ[k]!;
       board.counts[base + 2] = pc.ties[k]!;
       board.counts[base + 3] = pc.bothbad[k]!;
+      if (board.weights) {
+        board.weights.set(pc.weight!.subarray(4 * k, 4 * k + 4), base);
+        board.weights2!.set(pc.weight2!.subarray(4 * k, 4 * k + 4), base);
+      }
     }
     return board;
   }
@@ -76,18 +94,46 @@ export class PairBoard {
     return a < b ? { base: (a * this.cap + b) * 4, aFirst: true } : { base: (b * this.cap + a) * 4, aFirst: false };
   }
 
-  /** Records `count` battles of a against b with outcome o from a's side (0 = a won, 1 = b won, 2/3 = ties). O(1). */
-  add(a: number, b: number, outcome: number, count = 1): void {
+  /**
+   * Records `count` battles of a against b with outcome o from a's side (0 = a won, 1 = b won, 2/3 = ties), each
+   * of weight `weight` (on a weighted board; 1 by default). O(1).
+   */
+  add(a: number, b: number, outcome: number, count = 1, weight = 1): void {
     // (this.cell without its object: called once per replayed battle row)
-    if (a < b) this.counts[(a * this.cap + b) * 4 + outcome]! += count;
-    else this.counts[(b * this.cap + a) * 4 + (outcome >= 2 ? outcome : 1 - outcome)]! += count;
+    const q = a < b ? (a * this.cap + b) * 4 + outcome : (b * this.cap + a) * 4 + (outcome >= 2 ? outcome : 1 - outcome);
+    this.counts[q]! += count;
+    if (this.weights) {
+      this.weights[q]! += count * weight;
+      this.weights2![q]! += count * weight * weight;
+    }
+  }
+
+  /**
+   * Moves `n` of the battles of cell slot `from` to slot `to` (same pair): on a weighted board they carry the
+   * cell's mean weight and mean squared weight with them. O(1).
+   */
+  move(from: number, to: number, n: number): void {
+    const c = this.counts[from]!;
+    if (this.weights && c > 0) {
+      const w = (this.weights[from]! * n) / c;
+      const w2 = (this.weights2![from]! * n) / c;
+      this.weights[from]! -= w;
+      this.weights[to]! += w;
+      this.weights2![from]! -= w2;
+      this.weights2![to]! += w2;
+    }
+    this.counts[from]! -= n;
+    this.counts[to]! += n;
   }
 
   /** Deletes every vote of slot v (the model stays on the board). O(cap). */
   clearVotes(v: number): void {
     for (let u = 0; u < this.size; u++) {
       if (u === v) continue;
-      this.counts.fill(0, this.cell(u, v).base, this.cell(u, v).base + 4);
+      const { base } = this.cell(u, v);
+      this.counts.fill(0, base, base + 4);
+      this.weights?.fill(0, base, base + 4);
+      this.weights2?.fill(0, base, base + 4);
     }
   }
 
@@ -99,10 +145,14 @@ export class PairBoard {
 
   /** A deep copy. O(cap²). */
   clone(): PairBoard {
-    const c = new PairBoard(this.cap);
+    const c = new PairBoard(this.cap, this.weights !== null);
     this.names.forEach((name, v) => c.addModel(name, this.truth[v]!, this.isNew[v] === 1));
     c.present.set(this.present);
     c.counts.set(this.counts);
+    if (this.weights) {
+      c.weights!.set(this.weights);
+      c.weights2!.set(this.weights2!);
+    }
     return c;
   }
 
@@ -137,7 +187,8 @@ export class PairBoard {
 
   /**
    * The votes as a battle table: one row per pair and outcome, `count` = the number of such battles; only models
-   * that played appear (ids in sorted name order, as for read data). O(size² + m log m).
+   * that played appear (ids in sorted name order, as for read data). On a weighted board each row's `weight` is
+   * its cell's mean weight Σw/count and `weight2` its Σw². O(size² + m log m).
    */
   toTable(): BattleTable {
     // ids in sorted name order over the present models that played, rows in slot-pair order (i < j, then outcome):
@@ -173,6 +224,8 @@ export class PairBoard {
     const b = new Int32Array(rows);
     const outcome = new Uint8Array(rows);
     const count = new Uint32Array(rows);
+    const weight = this.weights ? new Float64Array(rows) : null;
+    const weight2 = this.weights ? new Float64Array(rows) : null;
     let r = 0;
     let battles = 0;
     for (let i = 0; i < size; i++) {
@@ -188,13 +241,19 @@ export class PairBoard {
             b[r] = id[j]!;
             outcome[r] = o;
             count[r] = c;
+            if (weight) {
+              weight[r] = this.weights![base + o]! / c;
+              weight2![r] = this.weights2![base + o]!;
+            }
             battles += c;
             r++;
           }
         }
       }
     }
-    const table: BattleTable = { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles };
+    const table: BattleTable = { models: slots.map((v) => this.names[v]!), a, b, outcome, count, tstamp: null, rows, battles, ...(weight ? { weight, weight2 } : {}) };
+    // a weighted board's fit aggregates its rows with their weights (the pair counts handed over are unweighted)
+    if (weight) return table;
     // cells in (id, id) order, the four counts seen from the lower id (the board keeps them from the lower slot)
     const pc = pairCountsOf(table.models, pairs);
     let c = 0;

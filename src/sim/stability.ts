@@ -92,14 +92,15 @@ export interface StabilityReplay {
 
 const periodOf = (t: number, by: 'hour' | 'day') => Math.floor(t / (by === 'day' ? 86400 : 3600));
 
-/** Counts rows [from, to) into the board, the battles per model and each model's first timestamp. O(to − from). */
+/** Counts rows [from, to) into the board (with their weights on a weighted board), the battles per model and each model's first timestamp. O(to − from). */
 function countRows(t: BattleTable, from: number, to: number, board: PairBoard, played: Float64Array, firstAt: Float64Array): void {
   const ts = t.tstamp;
+  const w = t.weight ?? null;
   for (let i = from; i < to; i++) {
     const a = t.a[i]!;
     const b = t.b[i]!;
     const c = t.count[i]!;
-    board.add(a, b, t.outcome[i]!, c);
+    board.add(a, b, t.outcome[i]!, c, w === null ? 1 : w[i]!);
     played[a]! += c;
     played[b]! += c;
     if (ts) {
@@ -144,16 +145,15 @@ function eloRows(t: BattleTable, from: number, to: number, r: Float64Array, o: {
  * Cost: O(rows) + checkpoints × (m² + fit), the fit O(m³) for BT.
  *
  * @throws Error when checkpoints by hour or day are asked for battles without timestamps
- * @throws InputError for battles with per-row weights (the replay keeps pair counts only)
  */
 export function stabilityReplay(t: BattleTable, opts: StabilityOptions): StabilityReplay {
   const m = t.models.length;
   if (opts.rate.anchor && !t.models.includes(opts.rate.anchor.model)) {
     throw new InputError(`anchor model ${JSON.stringify(opts.rate.anchor.model)} is not in the battles`, { field: '--anchor' });
   }
-  // --reweight pairs is honoured (each checkpoint's fit weighs the pair counts so far); per-row weights are not kept
-  if (t.weight) throw new InputError('stability replays pair counts, which carry no per-row weights (--reweight pairs is supported: each checkpoint weighs the pair counts so far)', { field: 'weight' });
-  const board = new PairBoard(m);
+  // --reweight pairs is honoured (each checkpoint's fit weighs the pair counts so far); per-row weights too (the
+  // board keeps each cell's Σw and Σw²)
+  const board = new PairBoard(m, Boolean(t.weight));
   t.models.forEach((name) => board.addModel(name, 0, false));
   const by = 'by' in opts.checkpoints ? opts.checkpoints.by : null;
   const every = 'every' in opts.checkpoints ? opts.checkpoints.every : 0;

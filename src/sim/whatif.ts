@@ -1,4 +1,3 @@
-import { InputError } from '../errors.js';
 import { aggregatePairs } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { sigmoid } from '../rating/predict.js';
@@ -113,15 +112,15 @@ export function simulatedBaseline(truth: SimRatings, s: Scenario, ratingsName: s
  * are the baseline's own fit with `rate` (mean `rate.initial`, 1000 by default). O(rows + fit).
  *
  * @throws RangeError for online Elo or style control, which cannot be refitted from pair counts
- * @throws InputError for battles with per-row weights (the board keeps counts only)
+ * Battles with per-row weights keep them: the board holds each cell's Σw and Σw², the votes a scenario adds weigh 1.
  */
 export function battlesBaseline(table: BattleTable, s: Scenario, files: readonly string[], rate: ModelOptions = DEFAULT_MODEL): WhatIfBaseline {
   // replications refit pair counts: they keep neither the battle order online Elo needs nor style features
   if (rate.method === 'elo') throw new RangeError('what-if replications refit pair counts, which keep no battle order: online Elo cannot be refitted from them');
   if (rate.covariates?.length) throw new RangeError('what-if replications refit pair counts, which carry no covariates: a covariate fit cannot be refitted from them');
   if (rate.styleControl) throw new RangeError('what-if replications refit pair counts, which carry no style features: style control cannot be refitted from them');
-  // --reweight pairs is honoured (each refit weighs the board's own pair counts); per-row weights are not kept
-  if (table.weight) throw new InputError('what-if replications refit pair counts, which carry no per-row weights (--reweight pairs is supported: each refit weighs its own board\'s pair counts)', { field: 'weight' });
+  // --reweight pairs is honoured (each refit weighs the board's own pair counts); per-row weights are kept per cell
+  // (Σw, Σw²), and the scenario's new votes weigh 1
   const pc = aggregatePairs(table);
   const point = modelFor(rate).fit(table, rate);
   const board = PairBoard.fromPairs(pc, point.ratings, newModelCount(s));
@@ -527,8 +526,7 @@ function flipVotes(step: Extract<ScenarioStep, { type: 'biasedVoters' }>, index:
       }
     }
     if (need === 0 && picked === 0) continue;
-    board.counts[seg.base + seg.from]! -= picked;
-    board.counts[seg.base + seg.to]! += picked;
+    board.move(seg.base + seg.from, seg.base + seg.to, picked);
     if (need === 0) break;
   }
   return want;

@@ -135,28 +135,55 @@ describe('the per-row weight field', () => {
     expect(r.stderr).toBe(`arena: ${f}:2: weight: must be a finite number > 0\n`);
   });
 
-  it('weights with online Elo, style control or a what-if baseline: exit 1, one line naming the field weight', async () => {
+  it('weights with online Elo or --compare-models: exit 1, one line naming the field weight', async () => {
     const f = tempFile('b.jsonl', jsonl(rows([2, 1, 1, 1, 1, 1])));
     const elo = await cli(['rate', f, '--method', 'elo']);
     expect(elo.code).toBe(1);
-    expect(elo.stderr).toMatch(/^arena: weight: per-row weights are supported by the likelihood models .* online Elo has no weighted form yet\n$/);
-    const dir = tempDir();
-    const scenario = join(dir, 's.json');
-    writeFileSync(scenario, JSON.stringify({ replications: 1, steps: [{ type: 'addVotes', model: 'c', opponent: 'a', votes: 10, winRate: 0.5 }] }));
-    const w = await cli(['whatif', '--scenario', scenario, f]);
-    expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^arena: weight: what-if replications refit pair counts, which carry no per-row weights/);
-    expect(w.stderr.trim().split('\n')).toHaveLength(1);
-    const st = await cli(['stability', f, '--sort', 'input']);
-    expect(st.code).toBe(1);
-    expect(st.stderr).toMatch(/^arena: weight: stability replays pair counts, which carry no per-row weights/);
+    expect(elo.stderr).toMatch(/^arena: weight: per-row weights are supported by the likelihood models .* online Elo has no weighted form .*\n$/);
+    expect(elo.stderr.trim().split('\n')).toHaveLength(1);
     const cm = await cli(['rate', f, '--compare-models']);
     expect(cm.code).toBe(1);
     expect(cm.stderr).toMatch(/^arena: weight: --compare-models compares unweighted likelihoods/);
-    const sc = await cli(['rate', f, '--style-control']);
-    expect(sc.code).toBe(1);
-    expect(sc.stderr).toMatch(/^arena: weight: per-row weights .* the row fit of style control and covariates has no per-row weights yet \(--reweight pairs works there\)\n$/);
     expect((await cli(['rate', f, '--compare-models', '--reweight', 'pairs'])).code).toBe(2);
+  });
+
+  it('whatif and stability keep per-row weights: the what-if baseline and the last checkpoint are rate on the weighted battles, intervals included', async () => {
+    // cells whose battles have different weights (so Σw² ≠ Σw²/count: the sandwich needs the board's Σw²)
+    const data: Record<string, unknown>[] = [];
+    for (let i = 0; i < 240; i++) {
+      const pair = [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+        ['a', 'd'],
+      ][i % 4]!;
+      data.push({ model_a: pair[0], model_b: pair[1], winner: i % 3 ? 'model_a' : i % 7 ? 'model_b' : 'tie', weight: 0.25 + ((i * 7) % 11) / 2 });
+    }
+    const f = tempFile('w.jsonl', jsonl(data));
+    const rated = JSON.parse((await cli(['rate', f, '--format', 'json'])).stdout) as { models: { model: string; rating: number; lower: number; upper: number }[] };
+    const unweighted = ratingsOf((await cli(['rate', tempFile('u.jsonl', jsonl(data.map(({ weight: _, ...x }) => x))), '--format', 'json'])).stdout);
+    const byName = new Map(rated.models.map((x) => [x.model, x]));
+    expect(Math.abs(byName.get('a')!.rating - unweighted.get('a')!)).toBeGreaterThan(1);
+    const dir = tempDir();
+    const scenario = join(dir, 's.json');
+    writeFileSync(scenario, JSON.stringify({ replications: 1, steps: [{ type: 'addVotes', model: 'c', opponent: 'a', votes: 10, winRate: 0.5 }] }));
+    const w = await cli(['whatif', '--scenario', scenario, f, '--format', 'json']);
+    expect(w.stderr).toBe('');
+    expect(w.code).toBe(0);
+    for (const x of JSON.parse(w.stdout).models as { model: string; baseline: { rating: number; lower: number; upper: number } }[]) {
+      expect(x.baseline.rating).toBeCloseTo(byName.get(x.model)!.rating, 4);
+      expect(x.baseline.lower).toBeCloseTo(byName.get(x.model)!.lower, 4);
+      expect(x.baseline.upper).toBeCloseTo(byName.get(x.model)!.upper, 4);
+    }
+    const st = await cli(['stability', f, '--format', 'json', '--every', '100', '--sort', 'input']);
+    expect(st.code).toBe(0);
+    const last = JSON.parse(st.stdout).checkpoints.at(-1) as { battles: number; models: { model: string; rating: number; lower: number; upper: number }[] };
+    expect(last.battles).toBe(240);
+    for (const x of last.models) {
+      expect(x.rating).toBeCloseTo(byName.get(x.model)!.rating, 4);
+      expect(x.lower).toBeCloseTo(byName.get(x.model)!.lower, 4);
+      expect(x.upper).toBeCloseTo(byName.get(x.model)!.upper, 4);
+    }
   });
 
   it('stability with --reweight pairs: the last checkpoint is rate --reweight pairs on all the battles', async () => {

@@ -27,6 +27,8 @@ interface PlainRow {
   y: number;
   /** Raw per-battle values (already a difference, or a covariate). */
   x: number[];
+  /** The battle's own weight (the `weight` field; 1 when absent). */
+  w0?: number;
 }
 
 interface PlainOptions {
@@ -49,19 +51,16 @@ function plainSolve(rows: PlainRow[], o: PlainOptions): { theta: number[]; beta:
   for (const r of rows) for (let q = 0; q < K; q++) sd[q] += (r.x[q]! - mean[q]!) ** 2 / N;
   for (let q = 0; q < K; q++) sd[q] = Math.sqrt(sd[q]!) > 1e-12 ? Math.sqrt(sd[q]!) : 1;
   const X = rows.map((r) => r.x.map((v, q) => (v - mean[q]!) / sd[q]!));
-  // pair weights 1/max(n_pair, floor), mean 1
-  const w = new Array<number>(N).fill(1);
+  // battle weights: the battle's own weight times the pair weight 1/max(n_pair, floor), normalised to mean 1
+  const w = rows.map((r) => r.w0 ?? 1);
   if (o.floor !== null) {
     const n = new Map<string, number>();
     const key = (r: PlainRow) => (r.a < r.b ? `${r.a}|${r.b}` : `${r.b}|${r.a}`);
     for (const r of rows) n.set(key(r), (n.get(key(r)) ?? 0) + 1);
-    let s = 0;
-    rows.forEach((r, i) => {
-      w[i] = 1 / Math.max(n.get(key(r))!, o.floor!);
-      s += w[i]!;
-    });
-    for (let i = 0; i < N; i++) w[i] = (w[i]! * N) / s;
+    rows.forEach((r, i) => (w[i] = w[i]! / Math.max(n.get(key(r))!, o.floor!)));
   }
+  const wsum = w.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < N; i++) w[i] = (w[i]! * N) / wsum;
   const lb = o.regScale === 'mean' ? o.reg * N : o.reg;
   const P = m + K;
   const F = (p: number[]) => {
@@ -190,11 +189,13 @@ interface Battle {
   outcome: 'a' | 'b' | 'tie' | 'bothbad';
   style: number[];
   cov: number[];
+  /** Per-row weight (the `weight` field), if any. */
+  weight?: number;
 }
 
 /** The implementation's table: style counts plus covariate columns named c0, c1, … */
 function tableOf(bs: Battle[]): BattleTable {
-  const t = tableFromBattles(bs.map((x) => ({ modelA: x.a, modelB: x.b, outcome: x.outcome, style: x.style })));
+  const t = tableFromBattles(bs.map((x) => ({ modelA: x.a, modelB: x.b, outcome: x.outcome, style: x.style, ...(x.weight === undefined ? {} : { weight: x.weight }) })));
   const kc = bs[0]!.cov.length;
   if (!kc) return t;
   return { ...t, covariates: { names: Array.from({ length: kc }, (_, j) => `c${j}`), columns: Array.from({ length: kc }, (_, j) => Float64Array.from(bs, (x) => x.cov[j]!)) } };
@@ -214,7 +215,7 @@ function plainRows(bs: Battle[], models: readonly string[], form: Form, style = 
         if (form === 'lmarena') f.push(a + b === 0 ? 0 : (a - b) / (a + b));
         else f.push((a - b) / (a + b + 1));
       }
-    return { a: id.get(x.a)!, b: id.get(x.b)!, y: x.outcome === 'a' ? 1 : x.outcome === 'b' ? 0 : 0.5, x: [...f, ...x.cov] };
+    return { a: id.get(x.a)!, b: id.get(x.b)!, y: x.outcome === 'a' ? 1 : x.outcome === 'b' ? 0 : 0.5, x: [...f, ...x.cov], ...(x.weight === undefined ? {} : { w0: x.weight }) };
   });
 }
 
@@ -268,13 +269,22 @@ async function realBattles(kc: number): Promise<Battle[]> {
   return out;
 }
 
+/**
+ * The same battles with seeded per-row weights: mostly 0.5–1.5, one battle in five 3–4, and the battles won by
+ * side a of the first pair in the table twice as heavy, so that weighting moves the fit.
+ */
+function withWeights(bs: Battle[], seed: string): Battle[] {
+  const rng = createRng(seed);
+  return bs.map((x) => ({ ...x, weight: (rng() < 0.2 ? 3 + rng() : 0.5 + rng()) * (x.a === bs[0]!.a && x.outcome === 'a' ? 2 : 1) }));
+}
+
 /** Fits with the implementation and the plain solver; returns the largest rating (points) and coefficient gaps. */
-function agreement(bs: Battle[], form: 'lmarena' | 'fastchat-2024', reweight: number | null, kc: number, plainForm: Form = form, plainThetaRidge?: number) {
+function agreement(bs: Battle[], form: 'lmarena' | 'fastchat-2024', reweight: number | null, kc: number, plainForm: Form = form, plainThetaRidge?: number, style = true) {
   const t = tableOf(bs);
-  const fit = fitModel(t, { styleControl: true, styleForm: form, reweight: reweight === null ? null : { floor: reweight }, ...covOptions(kc) }) as CovariateModelFit;
+  const fit = fitModel(t, { styleControl: style, styleForm: form, reweight: reweight === null ? null : { floor: reweight }, ...covOptions(kc) }) as CovariateModelFit;
   expect(fit.kind).toBe('style');
   const reg = form === 'lmarena' ? 1 : 0.5;
-  const plain = plainSolve(plainRows(bs, t.models, plainForm), {
+  const plain = plainSolve(plainRows(bs, t.models, plainForm, style), {
     models: t.models.length,
     reg,
     regScale: form === 'lmarena' ? 'mean' : 'sum',
@@ -329,6 +339,43 @@ describe('covariate fits agree with a plain solver of the same objective', () =>
     const { dr, db } = agreement(bs, 'lmarena', null, 0);
     expect(dr).toBeLessThan(0.01);
     expect(db).toBeLessThan(1e-4);
+  });
+
+  it('per-row weights × pair weights (floor 50), normalised to mean 1, LMArena form, two covariates: within 0.01 points, 1e-4 and the sandwich SE', () => {
+    const bs = withWeights(synthetic(14, 8, 4000, 2), 'synthetic-weights');
+    const { dr, db, dse, fit } = agreement(bs, 'lmarena', 50, 2);
+    expect(dr).toBeLessThan(0.01);
+    expect(db).toBeLessThan(1e-4);
+    expect(dse).toBeLessThan(1e-6);
+    // the weights matter: the same battles unweighted (still pair-reweighted) are another fit
+    const plainRw = fitModel(tableOf(bs.map(({ weight: _, ...x }) => x)), { styleControl: true, styleForm: 'lmarena', reweight: { floor: 50 }, ...covOptions(2) });
+    let d = 0;
+    for (let v = 0; v < fit.ratings.length; v++) d = Math.max(d, Math.abs(fit.ratings[v]! - plainRw.ratings[v]!));
+    expect(d).toBeGreaterThan(1);
+  });
+
+  it('per-row weights alone (no pair weights), FastChat 2024 form, real pairs (Ukrainian subset)', async () => {
+    const bs = withWeights(await realBattles(1), 'real-weights');
+    const { dr, db, dse } = agreement(bs, 'fastchat-2024', null, 1);
+    expect(dr).toBeLessThan(0.01);
+    expect(db).toBeLessThan(1e-4);
+    expect(dse).toBeLessThan(1e-6);
+  });
+
+  it('covariates without style: two (per-row and pair weights, LMArena form) and one (FastChat 2024 form), the one-or-two-feature kernel', async () => {
+    const two = agreement(withWeights(synthetic(17, 7, 4000, 2), 'two-weights'), 'lmarena', 50, 2, 'lmarena', undefined, false);
+    expect(two.fit.style.coefficients.map((c) => c.feature)).toEqual(['c0', 'c1']);
+    expect(two.dr).toBeLessThan(0.01);
+    expect(two.db).toBeLessThan(1e-4);
+    expect(two.dse).toBeLessThan(1e-6);
+    const one = agreement(await realBattles(1), 'fastchat-2024', null, 1, 'fastchat-2024', undefined, false);
+    expect(one.fit.style.coefficients.map((c) => c.feature)).toEqual(['c0']);
+    expect(one.dr).toBeLessThan(0.01);
+    expect(one.db).toBeLessThan(1e-4);
+    expect(one.dse).toBeLessThan(1e-6);
+    // the planted covariate effect (0.001 per unit of c0, c0 uniform on 0–400: 0.115 per SD) comes out positive
+    // (shrunk about six-fold by the LMArena ridge, reg = 1 on the mean scale)
+    expect(two.fit.beta[0]).toBeGreaterThan(0.005);
   });
 
   it('plausible wrong implementations fail the same check: (a−b)/(a+b+1) in the LMArena form, the ridge on θ too, no weights', () => {
@@ -473,6 +520,31 @@ describe('covariates read by the streaming readers', () => {
         expect(c.upper).toBeGreaterThanOrEqual(c.coefficient);
         expect(c.upper - c.lower).toBeGreaterThan(0);
       }
+    }
+  });
+});
+
+describe('bootstrap of a weighted covariate fit', () => {
+  it('per-row × pair weights: rounds centre on the weighted estimate, and their intervals are as wide as the sandwich', async () => {
+    // battles won by model-a weigh 6: the weighted fit puts model-a far above the unweighted one
+    const bs = synthetic(16, 5, 3000, 1).map((x) => ({ ...x, weight: x.outcome === 'a' && x.a === 'model-a' ? 6 : 1 }));
+    const t = tableOf(bs);
+    const opts: ModelOptions = { ...DEFAULTS, styleControl: true, reweight: { floor: 50 }, ...covOptions(1) };
+    const model = modelFor(opts);
+    const point = model.fit(t, opts);
+    const unweighted = model.fit(tableOf(bs.map(({ weight: _, ...x }) => x)), opts);
+    const s = await addIntervals(point, model, { ...DEFAULT_INTERVALS, ciMethod: 'sandwich' });
+    const b = await addIntervals(point, model, { ...DEFAULT_INTERVALS, ciMethod: 'bootstrap', rounds: 300, threads: 1, seed: 5 });
+    const a = t.models.indexOf('model-a');
+    const half = (board: typeof s, v: number) => (board.intervals!.upper[v]! - board.intervals!.lower[v]!) / 2;
+    expect(point.ratings[a]! - unweighted.ratings[a]!).toBeGreaterThan(3 * half(s, a));
+    for (let v = 0; v < t.models.length; v++) {
+      // the rounds' median sits at the weighted estimate (a bootstrap that dropped the weights would sit at the unweighted one)
+      const col = Float64Array.from({ length: b.dist!.rounds }, (_, r) => b.dist!.ratings[r * t.models.length + v]!).sort();
+      expect(Math.abs(col[col.length >> 1]! - point.ratings[v]!)).toBeLessThan(0.25 * half(s, v));
+      // resampled battles keep their weights: the spread is the sandwich's (which uses Σ count·w²)
+      expect(half(b, v) / half(s, v)).toBeGreaterThan(0.8);
+      expect(half(b, v) / half(s, v)).toBeLessThan(1.25);
     }
   });
 });

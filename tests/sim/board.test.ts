@@ -54,3 +54,38 @@ describe('PairBoard.toTable', () => {
     );
   });
 });
+
+describe('weighted PairBoard', () => {
+  it('keeps Σw and Σw² per cell; toTable gives the mean weight and Σw², which aggregate back exactly; move carries mean weights', () => {
+    const board = new PairBoard(3, true);
+    board.addModel('x', 0, false);
+    board.addModel('y', 0, false);
+    board.addModel('z', 0, false);
+    board.add(0, 1, 0, 2, 0.5); // x beats y twice, weight 0.5
+    board.add(1, 0, 1, 1, 3); // seen from y: x won once more, weight 3
+    board.add(2, 0, 2, 1); // a tie z–x, default weight 1
+    const xy = board.cell(0, 1).base;
+    expect(board.counts[xy]).toBe(3);
+    expect(board.weights![xy]).toBe(2 * 0.5 + 3);
+    expect(board.weights2![xy]).toBe(2 * 0.25 + 9);
+    const t = board.toTable();
+    const pc = aggregatePairs(t);
+    const k = pc.i.findIndex((i, q) => t.models[i] === 'x' && t.models[pc.j[q]!] === 'y');
+    expect(pc.winsI[k]).toBe(3);
+    expect(pc.weight![4 * k]).toBeCloseTo(4, 12);
+    expect(pc.weight2![4 * k]).toBe(9.5);
+    // two of the three x-wins become y-wins: they take 2/3 of the cell's Σw and Σw² with them
+    board.move(xy, xy + 1, 2);
+    expect([board.counts[xy], board.counts[xy + 1]]).toEqual([1, 2]);
+    expect(board.weights![xy]).toBeCloseTo(4 / 3, 12);
+    expect(board.weights![xy + 1]).toBeCloseTo(8 / 3, 12);
+    expect(board.weights2![xy]! + board.weights2![xy + 1]!).toBeCloseTo(9.5, 12);
+    expect(board.weights2![xy + 1]).toBeCloseTo((2 * 9.5) / 3, 12);
+    // a clone is independent and equal
+    const c = board.clone();
+    expect([...c.weights!]).toEqual([...board.weights!]);
+    c.clearVotes(0);
+    expect(c.weights![xy]).toBe(0);
+    expect(board.weights![xy]).toBeCloseTo(4 / 3, 12);
+  });
+});
