@@ -96,7 +96,10 @@ describe('simulate --out: failures leave nothing behind', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('arena: /nonexistent-folder/x.jsonl: cannot write (ENOENT)\n');
   });
-  it('Ctrl-C (SIGINT) mid-run removes the temporary file and leaves the target untouched', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run removes the temporary file and leaves the target untouched', async (signal, status) => {
     const { spawn } = await import('node:child_process');
     const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
     const dir = tempDir();
@@ -106,9 +109,9 @@ describe('simulate --out: failures leave nothing behind', () => {
     // wait until the temporary file exists, then interrupt
     for (let t = 0; t < 400 && readdirSync(dir).length < 2; t++) await new Promise((r) => setTimeout(r, 50)); // up to 20 s on a loaded machine
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(130);
+    expect(code).toBe(status);
     expect(readdirSync(dir)).toEqual(['big.jsonl']);
     expect(existsSync(target)).toBe(true);
     expect(readFileSync(target, 'utf8')).toBe('OLD\n');
