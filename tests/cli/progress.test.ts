@@ -45,6 +45,7 @@ const LONG_RUNNING: [string, string[], string][] = [
   ['stability --method elo (orderings)', ['stability', J, '--method', 'elo', '--orderings', '20', '--sort', 'input'], 'Elo orderings'],
   ['whatif', ['whatif', '--scenario', s], 'replications'],
   ['plot whatif', ['plot', 'whatif', '--scenario', s], 'replications'],
+  ['audit', ['audit', J], 'searches'],
 ];
 
 describe('progress with time left on a terminal; nothing with --quiet', () => {

@@ -5,6 +5,7 @@ import { minimalPerturbation, type Perturbation, type PerturbAction } from '../.
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, modelIdOrThrow, modelParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
+import { progressBar } from '../progress.js';
 
 const PAST: Record<PerturbAction, string> = { drop: 'dropped', flip: 'flipped', add: 'added' };
 
@@ -59,7 +60,18 @@ export function registerAudit(program: Command, io: CliIO): void {
         for (let q = 1; q <= k; q++) pairs.push([fit.models[order[0]!]!, fit.models[order[q]!]!]);
       }
       const actions: PerturbAction[] = o.action === 'all' ? ['drop', 'flip', 'add'] : [o.action as PerturbAction];
-      const results = actions.flatMap((action) => pairs.map(([above, below]) => minimalPerturbation(fit, above, below, action)));
+      const bar = progressBar(io, 'searches (each a few exact refits)', Boolean(o.quiet));
+      const results: Perturbation[] = [];
+      try {
+        for (const action of actions) {
+          for (const [above, below] of pairs) {
+            results.push(minimalPerturbation(fit, above, below, action));
+            bar.update(results.length, actions.length * pairs.length);
+          }
+        }
+      } finally {
+        bar.stop();
+      }
       const smallest = (action: PerturbAction) =>
         results.filter((p) => p.action === action && p.votes !== null).reduce<Perturbation | null>((best, p) => (best === null || p.votes! < best.votes! ? p : best), null);
       if (o.format === 'json') {
