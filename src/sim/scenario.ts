@@ -141,13 +141,29 @@ export const BestOfNStep = z.strictObject({
   policy: PolicySpecSchema.optional(),
 });
 
+/**
+ * `rig` (vote rigging, Min et al. 2025): an attacker sees `votes` battles of the arena's traffic (pairs drawn by the
+ * policy) and votes in them to lift `model`. `mode: "target"`: only the model's own battles, each won by it (the
+ * others are left alone). `"omnipresent"`: every battle — the model's own won by it, the others decided to shrink
+ * the gaps between the `ahead` models ranked just above it (default 3) and it, by their first-order effects at the
+ * baseline fit (`arena audit`'s influence); a battle that moves none of those gaps gets an honest vote.
+ */
+export const RigStep = z.strictObject({
+  type: z.literal('rig'),
+  model: modelName,
+  votes: count,
+  mode: z.enum(['target', 'omnipresent'], { error: 'must be "target" or "omnipresent"' }).default('target'),
+  ahead: positiveCount.max(50, { error: atMost(50) }).default(3),
+  policy: PolicySpecSchema.optional(),
+});
+
 /** One scenario step (discriminated by `type`). */
-export const ScenarioStep = z.discriminatedUnion('type', [AddVotesStep, NewModelStep, RemoveModelStep, BiasedVotersStep, BestOfNStep]);
+export const ScenarioStep = z.discriminatedUnion('type', [AddVotesStep, NewModelStep, RemoveModelStep, BiasedVotersStep, BestOfNStep, RigStep]);
 /** A validated scenario step. */
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
 
 /** Step type names. */
-export const STEP_TYPES = ['addVotes', 'newModel', 'removeModel', 'biasedVoters', 'bestOfN'] as const;
+export const STEP_TYPES = ['addVotes', 'newModel', 'removeModel', 'biasedVoters', 'bestOfN', 'rig'] as const;
 
 /** Default arena vote rate for `newModel.hours`: 2,000 votes per hour (48,000 a day; an assumption, see the README). */
 export const DEFAULT_VOTES_PER_HOUR = 2000;
@@ -244,7 +260,7 @@ export function checkScenarioWork(s: Scenario, baselineBattles: number, file?: s
   s.steps.forEach((step, i) => {
     let votes = 0;
     let how = '';
-    if (step.type === 'addVotes') votes = step.votes;
+    if (step.type === 'addVotes' || step.type === 'rig') votes = step.votes;
     else if (step.type === 'newModel') {
       votes = step.votes ?? step.hours! * s.votesPerHour;
       if (step.votes === undefined) how = `${fmt(step.hours!)} hours × ${fmt(s.votesPerHour)} votes an hour = `;

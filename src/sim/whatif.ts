@@ -15,6 +15,7 @@ import { battleSampler, drawOutcome, drawOutcomeP, OutcomeCache, type SimBattle,
 import { createPolicy, type PairPolicy, type PolicySpec } from './policies.js';
 import { checkScenarioModels, heldBackRatings, type Scenario, type ScenarioStep } from './scenario.js';
 import { spread, type Spread } from './summary.js';
+import { gapDirection } from '../stats/fragility.js';
 
 /** The board a scenario starts from. */
 export interface WhatIfBaseline {
@@ -484,6 +485,8 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       return { votesAdded: 0, flipped: flipVotes(step, index, ctx) };
     case 'bestOfN':
       return bestOfN(step, ctx);
+    case 'rig':
+      return rig(step, ctx);
   }
 }
 
@@ -530,6 +533,48 @@ function flipVotes(step: Extract<ScenarioStep, { type: 'biasedVoters' }>, index:
     if (need === 0) break;
   }
   return want;
+}
+
+/**
+ * rig: the attacker sees `votes` battles of the arena's traffic (pairs drawn by the policy) and votes in them (see
+ * `RigStep`). Target-only: a battle of the target is won by it, any other is left alone (no vote cast).
+ * Omnipresent: every battle is voted — the target's won by it; the others decided by the direction u of the gaps to
+ * the `ahead` models just above the target (by rating on the replication's baseline fit, `gapDirection`): b wins
+ * when u_a > u_b, a when u_a < u_b, an honest vote when neither side moves those gaps. Returns the votes cast.
+ */
+function rig(step: Extract<ScenarioStep, { type: 'rig' }>, ctx: StepContext): StepRecord {
+  const { board, rng, s, baseFit } = ctx;
+  const t = board.slotOf(step.model);
+  const policy = policyOf(ctx, step.policy ?? s.policy);
+  const dir = new Float64Array(board.cap);
+  if (step.mode === 'omnipresent') {
+    // the models just above the target on the baseline fit, and the direction of their gaps to it, per slot
+    const point = baseFit.point;
+    const id = (slot: number) => point.models.indexOf(board.names[slot]!);
+    const pos = baseFit.position[t]!;
+    const above: number[] = [];
+    for (let v = 0; v < board.size; v++) if (baseFit.position[v]! > 0 && baseFit.position[v]! < pos && baseFit.position[v]! >= pos - step.ahead) above.push(id(v));
+    const u = above.length && id(t) >= 0 ? gapDirection(point, above, id(t)) : null;
+    if (u) for (let v = 0; v < board.size; v++) dir[v] = id(v) >= 0 ? u[id(v)]! : 0;
+  }
+  const sim = simOptions(s, ctx.rate, ctx.law) as SimulateOptions;
+  const pair = { a: 0, b: 0 };
+  let cast = 0;
+  for (let k = 0; k < step.votes; k++) {
+    policy.draw(rng, pair);
+    const { a, b } = pair;
+    let o: number;
+    if (a === t || b === t) o = a === t ? 0 : 1;
+    else if (step.mode === 'target') continue;
+    else {
+      const du = dir[a]! - dir[b]!;
+      o = Math.abs(du) > 1e-12 ? (du > 0 ? 1 : 0) : drawOutcome(board.truth[a]!, board.truth[b]!, sim, rng());
+    }
+    board.add(a, b, o);
+    policy.record(a, b, o);
+    cast++;
+  }
+  return { votesAdded: cast };
 }
 
 /** bestOfN: N private variants, each scored against the fixed published board; the best one is published. */

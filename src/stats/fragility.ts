@@ -360,3 +360,27 @@ function changesOf(pc: PairCounts, runs: readonly { slot: number; to: number; n:
       return { a: pc.models[pc.i[k]!]!, b: pc.models[pc.j[k]!]!, outcome: LABEL[slot & 3]!, count, ...(to >= 0 ? { to: LABEL[to]! } : {}) };
     });
 }
+
+/**
+ * The first-order direction of Σ_k (θ_{above_k} − θ_below) at a fit: u = H⁻¹ Σ_k (e_{above_k} − e_below) over the
+ * fit's model ids, H the centred Bradley–Terry information at the fit's ratings (ties half; tie models and covariate
+ * fits approximated by it). One more vote of pair (i, j) with score y for i moves that sum by about
+ * (y − p_ij)·(u_i − u_j): an attacker lowers it by letting j win when u_i > u_j (see {@link minimalPerturbation}).
+ * Null when the information is not positive definite. O(pairs + m³).
+ */
+export function gapDirection(fit: ModelFit, above: readonly number[], below: number): Float64Array | null {
+  if (fit.kind === 'elo') return null;
+  const pc = fit.pairs;
+  const m = pc.models.length;
+  const f = pointsPerLogit(fit.options);
+  const theta = Float64Array.from(fit.ratings, (x) => x / f);
+  const h = centredInformation(btCells(pc, 'half'), theta, fit.kind === 'bt' || fit.kind === 'tie' ? fit.prior : 0);
+  if (!choleskyInPlace(h, m)) return null;
+  const u = new Float64Array(m);
+  for (const k of above) {
+    u[k]! += 1;
+    u[below]! -= 1;
+  }
+  choleskySolveInPlace(h, m, u);
+  return u;
+}

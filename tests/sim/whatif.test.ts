@@ -391,3 +391,42 @@ describe('the simulated baseline\'s default policy', () => {
     expect(share(eight).counts).toEqual(u.counts);
   });
 });
+
+describe('runWhatIf: rig (vote rigging, target-only and omnipresent)', () => {
+  const forty = truthOf(Array.from({ length: 40 }, (_, v) => [`m${String(v).padStart(2, '0')}`, 1000 + 4 * v] as [string, number]));
+  const rigRun = (mode: 'target' | 'omnipresent', votes: number, ahead = 3) => run({ baseline: { battles: 200_000 }, replications: 10, seed: 3, steps: [{ type: 'rig', model: 'm20', votes, mode, ahead }] }, forty);
+
+  it('target-only votes only in the target\'s battles of the traffic (binomial share 2/40 under uniform pairs), each a win that lifts it', () => {
+    const r = rigRun('target', 4000);
+    // uniform pairs among 40 models: a battle holds the target with probability 2/40; votes cast ~ Binomial(4000, 0.05)
+    const cast = r.steps[0]!.votesAdded;
+    expect(Math.abs(cast - 200)).toBeLessThan(4 * Math.sqrt(4000 * 0.05 * 0.95));
+    const x = row(r, 'm20');
+    expect(x.scenario!.battles - x.baseline!.battles).toBeCloseTo(cast, 6);
+    // every replication lifts the target: its delta interval is above 0
+    expect(x.delta!.lower).toBeGreaterThan(0);
+  });
+
+  it('omnipresent votes in every battle; with the same traffic it closes the gap to the model just above faster than target-only', () => {
+    const t = rigRun('target', 200, 1);
+    const o = rigRun('omnipresent', 200, 1);
+    expect(o.steps[0]!.votesAdded).toBe(200);
+    const K = o.samples.models.length;
+    const gapShrink = (r: WhatIfResult) => {
+      const k = r.samples.models.indexOf('m20');
+      const base = r.models.find((x) => x.model === 'm20')!;
+      const aboveName = r.models.find((x) => x.baseline!.position === base.baseline!.position - 1)!.model;
+      const a = r.samples.models.indexOf(aboveName);
+      const baseGap = row(r, aboveName).baseline!.rating - base.baseline!.rating;
+      let mean = 0;
+      for (let rep = 0; rep < r.samples.replications; rep++) mean += (baseGap - (r.samples.rating[rep * K + a]! - r.samples.rating[rep * K + k]!)) / r.samples.replications;
+      return mean;
+    };
+    expect(gapShrink(o)).toBeGreaterThan(gapShrink(t) * 1.5);
+  });
+
+  it('rejects an unknown mode with its JSON path, and counts its votes in the scenario limits', () => {
+    expect(() => parseScenario({ steps: [{ type: 'rig', model: 'm20', votes: 10, mode: 'everywhere' }] })).toThrow(/steps\.0\.mode/);
+    expect(() => parseScenario({ steps: [{ type: 'rig', model: 'm20', votes: 10, ahead: 0 }] })).toThrow(/steps\.0\.ahead/);
+  });
+});
