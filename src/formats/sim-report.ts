@@ -20,8 +20,12 @@ export function whatIfJson(r: WhatIfResult): { params: unknown; models: unknown;
 /** One line per step of a what-if result, for the table header. */
 export function describeSteps(r: WhatIfResult): string[] {
   return r.steps.map((st) => {
-    const head = `step ${st.step} ${st.type} ${JSON.stringify(st.model)}`;
+    const head = `step ${st.step} ${st.type}${st.type === 'contaminate' ? '' : ` ${JSON.stringify(st.model)}`}`;
     switch (st.type) {
+      case 'contaminate':
+        return `${head}: ${fmt(st.flipped?.mean ?? 0, 0)} votes replaced by coin flips`;
+      case 'rig':
+        return `${head}: ${fmt(st.votesAdded, 0)} rigged votes cast`;
       case 'bestOfN':
         return `${head}: published rating − true rating ${range(st.inflation)}; the chosen variant scored ${range(st.selectedScore)} against the fixed board`;
       case 'biasedVoters':

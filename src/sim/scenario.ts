@@ -157,13 +157,19 @@ export const RigStep = z.strictObject({
   policy: PolicySpecSchema.optional(),
 });
 
+/**
+ * `contaminate` (random voters, Zhao et al. 2024): each vote on the board is replaced, with probability `fraction`,
+ * by a coin flip — a win for either side, ½ each. Names no model.
+ */
+export const ContaminateStep = z.strictObject({ type: z.literal('contaminate'), fraction: probability });
+
 /** One scenario step (discriminated by `type`). */
-export const ScenarioStep = z.discriminatedUnion('type', [AddVotesStep, NewModelStep, RemoveModelStep, BiasedVotersStep, BestOfNStep, RigStep]);
+export const ScenarioStep = z.discriminatedUnion('type', [AddVotesStep, NewModelStep, RemoveModelStep, BiasedVotersStep, BestOfNStep, RigStep, ContaminateStep]);
 /** A validated scenario step. */
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
 
 /** Step type names. */
-export const STEP_TYPES = ['addVotes', 'newModel', 'removeModel', 'biasedVoters', 'bestOfN', 'rig'] as const;
+export const STEP_TYPES = ['addVotes', 'newModel', 'removeModel', 'biasedVoters', 'bestOfN', 'rig', 'contaminate'] as const;
 
 /** Default arena vote rate for `newModel.hours`: 2,000 votes per hour (48,000 a day; an assumption, see the README). */
 export const DEFAULT_VOTES_PER_HOUR = 2000;
@@ -283,6 +289,7 @@ export function checkScenarioWork(s: Scenario, baselineBattles: number, file?: s
 
 /** The model names a step refers to, with their fields. */
 export function stepModels(step: ScenarioStep): { field: string; model: string }[] {
+  if (step.type === 'contaminate') return [];
   const out = [{ field: 'model', model: step.model }];
   if (step.type === 'addVotes' && step.opponent !== undefined) out.push({ field: 'opponent', model: step.opponent });
   return out;

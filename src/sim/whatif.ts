@@ -238,7 +238,7 @@ export interface StepSummary {
   readonly votesAdded: number;
   /** newModel: votes the new model received. */
   readonly modelVotes?: Spread | null;
-  /** biasedVoters: votes flipped. */
+  /** biasedVoters: votes flipped; contaminate: votes replaced by coin flips. */
   readonly flipped?: Spread | null;
   /** bestOfN: published rating − the variants' true rating (the selection inflation). */
   readonly inflation?: Spread | null;
@@ -487,6 +487,8 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
       return bestOfN(step, ctx);
     case 'rig':
       return rig(step, ctx);
+    case 'contaminate':
+      return { votesAdded: 0, flipped: contaminate(step.fraction, ctx) };
   }
 }
 
@@ -577,6 +579,41 @@ function rig(step: Extract<ScenarioStep, { type: 'rig' }>, ctx: StepContext): St
   return { votesAdded: cast };
 }
 
+/**
+ * contaminate: every vote between present models is replaced with probability `fraction` by a coin flip (a win for
+ * either side, ½ each); on a weighted board the moved votes carry their cell's mean weights. Returns the votes
+ * replaced. O(votes) uniforms.
+ */
+function contaminate(fraction: number, ctx: StepContext): number {
+  const { board, rng } = ctx;
+  let replaced = 0;
+  for (let i = 0; i < board.size; i++) {
+    if (!board.present[i]) continue;
+    for (let j = i + 1; j < board.size; j++) {
+      if (!board.present[j]) continue;
+      const base = (i * board.cap + j) * 4;
+      // draw every outcome's replacements from the cell as it was, then move them (a moved vote is not drawn again)
+      const toI = [0, 0, 0, 0];
+      const toJ = [0, 0, 0, 0];
+      for (let o = 0; o < 4; o++) {
+        const c = board.counts[base + o]!;
+        for (let q = 0; q < c; q++) {
+          if (rng() >= fraction) continue;
+          if (rng() < 0.5) toI[o]!++;
+          else toJ[o]!++;
+        }
+        replaced += toI[o]! + toJ[o]!;
+      }
+      // the replaced votes of outcome o become wins of i (outcome 0) or of j (outcome 1)
+      for (let o = 0; o < 4; o++) {
+        if (o !== 0 && toI[o]! > 0) board.move(base + o, base, toI[o]!);
+        if (o !== 1 && toJ[o]! > 0) board.move(base + o, base + 1, toJ[o]!);
+      }
+    }
+  }
+  return replaced;
+}
+
 /** bestOfN: N private variants, each scored against the fixed published board; the best one is published. */
 function bestOfN(step: Extract<ScenarioStep, { type: 'bestOfN' }>, ctx: StepContext): StepRecord {
   const { board, rng, s, baseFit } = ctx;
@@ -665,7 +702,7 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
   const warnings = new Set<string>();
   const baseFit = fitBoard(base, rate, intervals, s.ci);
   baseFit.warnings.forEach((w) => warnings.add(`baseline: ${w}`));
-  const named = new Set(s.steps.map((st) => st.model).concat(s.steps.flatMap((st) => (st.type === 'addVotes' && st.opponent !== undefined ? [st.opponent] : []))));
+  const named = new Set(s.steps.flatMap((st) => (st.type === 'contaminate' ? [] : [st.model])).concat(s.steps.flatMap((st) => (st.type === 'addVotes' && st.opponent !== undefined ? [st.opponent] : []))));
   const R = s.replications;
   let models: string[] = [];
   let rating = new Float64Array(0);
@@ -792,10 +829,10 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
     return {
       step: i,
       type: step.type,
-      model: step.model,
+      model: step.type === 'contaminate' ? '' : step.model,
       votesAdded: rec.reduce((a, x) => a + x.votesAdded, 0) / rec.length,
       ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes'), ...(rec.some((x) => x.debut) ? { debut: debutSummary(rec, s.ci) } : {}) } : {}),
-      ...(step.type === 'biasedVoters' ? { flipped: pick('flipped') } : {}),
+      ...(step.type === 'biasedVoters' || step.type === 'contaminate' ? { flipped: pick('flipped') } : {}),
       ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore'), chosenTrue: pick('chosenTrue') } : {}),
     };
   });

@@ -430,3 +430,24 @@ describe('runWhatIf: rig (vote rigging, target-only and omnipresent)', () => {
     expect(() => parseScenario({ steps: [{ type: 'rig', model: 'm20', votes: 10, ahead: 0 }] })).toThrow(/steps\.0\.ahead/);
   });
 });
+
+describe('runWhatIf: contaminate (random voters)', () => {
+  it('replaces each vote with probability f (binomial count); f = 0 changes nothing; f = 1 leaves coin flips only (every rating near the mean)', () => {
+    const n = 20_000;
+    const some = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 0.1 }] });
+    const replaced = some.steps[0]!.flipped!.mean;
+    expect(Math.abs(replaced - 0.1 * n)).toBeLessThan(4 * Math.sqrt(n * 0.1 * 0.9));
+    expect(some.steps[0]!.model).toBe('');
+    // contamination pulls ratings together: the top loses, the bottom gains
+    expect(row(some, 'top').delta!.mean).toBeLessThan(0);
+    expect(row(some, 'last').delta!.mean).toBeGreaterThan(0);
+    const none = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 0 }] });
+    for (const x of none.models) expect(x.delta).toEqual({ mean: 0, lower: 0, upper: 0 });
+    const all = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 1 }] });
+    expect(all.steps[0]!.flipped!.mean).toBe(n);
+    // coin flips only: every rating within a few standard errors of the mean (8 models, 20,000 votes: sd ≈ 7 points)
+    const ratings = all.models.map((x) => x.scenario!.rating);
+    const mean = ratings.reduce((a, x) => a + x, 0) / ratings.length;
+    for (const r of ratings) expect(Math.abs(r - mean)).toBeLessThan(30);
+  });
+});
