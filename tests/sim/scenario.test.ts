@@ -42,7 +42,7 @@ describe('parseScenario', () => {
   });
   it('unknown step types, unknown fields and bad policies name their JSON path', () => {
     expect(err({ steps: [{ type: 'addVotes', model: 'a', votes: 1 }, { type: 'teleport', model: 'a' }] })).toBe(
-      's.json: steps.1.type: unknown step type "teleport" (expected one of addVotes, newModel, removeModel, biasedVoters, bestOfN)',
+      's.json: steps.1.type: unknown step type "teleport" (expected one of addVotes, newModel, removeModel, biasedVoters, bestOfN, rig, contaminate)',
     );
     expect(err({ steps: [{ model: 'a' }] })).toMatch(/^s.json: steps.0.type: missing/);
     expect(err({ steps: [{ type: 'bestOfN', model: 'a', variants: 5, votesPerVariant: 10, votesPerVarient: 3 }] })).toBe('s.json: steps.0.votesPerVarient: unknown field "votesPerVarient"');

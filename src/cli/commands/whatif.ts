@@ -111,7 +111,7 @@ export async function runWhatIfCommand(
  */
 export function addWhatIfOptions(cmd: Command): Command {
   cmd
-    .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN)')
+    .requiredOption('--scenario <file>', 'scenario JSON (see docs/reference.md: steps addVotes, newModel, removeModel, biasedVoters, bestOfN, rig, contaminate)')
     .option('--replications <n>', 'override the scenario replications', intIn(1, LIMITS.replications))
     .option('--votes-per-hour <n>', 'override the scenario votesPerHour (arena-wide votes an hour, for steps given in hours)', numberIn(0, LIMITS.votesPerHour, true))
     .option('--redraw-baseline', 'redraw the simulated baseline in every replication, so P(rank≠) and the deltas include its noise (scenario baseline.redraw; default: one draw)');
