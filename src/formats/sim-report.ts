@@ -23,7 +23,7 @@ export function describeSteps(r: WhatIfResult): string[] {
     const head = `step ${st.step} ${st.type}${st.type === 'contaminate' ? '' : ` ${JSON.stringify(st.model)}`}`;
     switch (st.type) {
       case 'contaminate':
-        return `${head}: ${fmt(st.flipped?.mean ?? 0, 0)} votes replaced by coin flips`;
+        return `${head}: ${fmt(st.replaced?.mean ?? 0, 0)} votes replaced by coin flips`;
       case 'rig':
         return `${head}: ${fmt(st.votesAdded, 0)} rigged votes cast`;
       case 'bestOfN':

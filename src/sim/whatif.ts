@@ -238,8 +238,10 @@ export interface StepSummary {
   readonly votesAdded: number;
   /** newModel: votes the new model received. */
   readonly modelVotes?: Spread | null;
-  /** biasedVoters: votes flipped; contaminate: votes replaced by coin flips. */
+  /** biasedVoters: votes flipped. */
   readonly flipped?: Spread | null;
+  /** contaminate: votes replaced by coin flips (about half of them keep their outcome). */
+  readonly replaced?: Spread | null;
   /** bestOfN: published rating − the variants' true rating (the selection inflation). */
   readonly inflation?: Spread | null;
   /** bestOfN: the best variant's own score against the fixed board − true rating (what the provider saw). */
@@ -303,6 +305,7 @@ interface StepRecord {
   modelVotes?: number;
   debut?: ModelSettling;
   flipped?: number;
+  replaced?: number;
   inflation?: number;
   selectedScore?: number;
 }
@@ -486,9 +489,9 @@ function applyStep(step: ScenarioStep, index: number, ctx: StepContext): StepRec
     case 'bestOfN':
       return bestOfN(step, ctx);
     case 'rig':
-      return rig(step, ctx);
+      return rig(step, index, ctx);
     case 'contaminate':
-      return { votesAdded: 0, flipped: contaminate(step.fraction, ctx) };
+      return { votesAdded: 0, replaced: contaminate(step.fraction, ctx) };
   }
 }
 
@@ -542,13 +545,15 @@ function flipVotes(step: Extract<ScenarioStep, { type: 'biasedVoters' }>, index:
  * `RigStep`). Target-only: a battle of the target is won by it, any other is left alone (no vote cast).
  * Omnipresent: every battle is voted — the target's won by it; the others decided by the direction u of the gaps to
  * the `ahead` models just above the target (by rating on the replication's baseline fit, `gapDirection`): b wins
- * when u_a > u_b, a when u_a < u_b, an honest vote when neither side moves those gaps. Returns the votes cast.
+ * when u_a − u_b exceeds 5% of the widest difference of u, a when it is below minus that, an honest vote otherwise
+ * (the battle hardly moves those gaps). Warns when there is nothing to aim at. Returns the votes cast.
  */
-function rig(step: Extract<ScenarioStep, { type: 'rig' }>, ctx: StepContext): StepRecord {
+function rig(step: Extract<ScenarioStep, { type: 'rig' }>, index: number, ctx: StepContext): StepRecord {
   const { board, rng, s, baseFit } = ctx;
   const t = board.slotOf(step.model);
   const policy = policyOf(ctx, step.policy ?? s.policy);
   const dir = new Float64Array(board.cap);
+  let cut = 0;
   if (step.mode === 'omnipresent') {
     // the models just above the target on the baseline fit, and the direction of their gaps to it, per slot
     const point = baseFit.point;
@@ -558,6 +563,18 @@ function rig(step: Extract<ScenarioStep, { type: 'rig' }>, ctx: StepContext): St
     for (let v = 0; v < board.size; v++) if (baseFit.position[v]! > 0 && baseFit.position[v]! < pos && baseFit.position[v]! >= pos - step.ahead) above.push(id(v));
     const u = above.length && id(t) >= 0 ? gapDirection(point, above, id(t)) : null;
     if (u) for (let v = 0; v < board.size; v++) dir[v] = id(v) >= 0 ? u[id(v)]! : 0;
+    else {
+      const why = id(t) < 0 ? 'it is not on the baseline board' : above.length === 0 ? 'it is first on the baseline board' : 'the information matrix is not positive definite';
+      ctx.warn(`rig (step ${index}): omnipresent rigging of ${JSON.stringify(step.model)} has no gaps to aim at (${why}): only its own battles are rigged, the others get honest votes.`);
+    }
+    // a battle is rigged only when it moves those gaps appreciably: |u_a − u_b| above 5% of the widest difference
+    let lo = 0;
+    let hi = 0;
+    for (let v = 0; v < board.size; v++) {
+      lo = Math.min(lo, dir[v]!);
+      hi = Math.max(hi, dir[v]!);
+    }
+    cut = 0.05 * (hi - lo);
   }
   const sim = simOptions(s, ctx.rate, ctx.law) as SimulateOptions;
   const pair = { a: 0, b: 0 };
@@ -570,7 +587,7 @@ function rig(step: Extract<ScenarioStep, { type: 'rig' }>, ctx: StepContext): St
     else if (step.mode === 'target') continue;
     else {
       const du = dir[a]! - dir[b]!;
-      o = Math.abs(du) > 1e-12 ? (du > 0 ? 1 : 0) : drawOutcome(board.truth[a]!, board.truth[b]!, sim, rng());
+      o = cut > 0 && Math.abs(du) > cut ? (du > 0 ? 1 : 0) : drawOutcome(board.truth[a]!, board.truth[b]!, sim, rng());
     }
     board.add(a, b, o);
     policy.record(a, b, o);
@@ -832,7 +849,8 @@ export function runWhatIf(s: Scenario, baseline: WhatIfBaseline, options: WhatIf
       model: step.type === 'contaminate' ? '' : step.model,
       votesAdded: rec.reduce((a, x) => a + x.votesAdded, 0) / rec.length,
       ...(step.type === 'newModel' ? { modelVotes: pick('modelVotes'), ...(rec.some((x) => x.debut) ? { debut: debutSummary(rec, s.ci) } : {}) } : {}),
-      ...(step.type === 'biasedVoters' || step.type === 'contaminate' ? { flipped: pick('flipped') } : {}),
+      ...(step.type === 'biasedVoters' ? { flipped: pick('flipped') } : {}),
+      ...(step.type === 'contaminate' ? { replaced: pick('replaced') } : {}),
       ...(step.type === 'bestOfN' ? { inflation: pick('inflation'), selectedScore: pick('selectedScore'), chosenTrue: pick('chosenTrue') } : {}),
     };
   });

@@ -271,18 +271,85 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
   for (const r of runs) total += r.n;
   let lo = 0;
   let hi = total;
-  let best: ModelFit = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     const g = model.fit(tableOf(cellsPc, prefix(counts, runs, mid)), opts, fit);
     refits++;
-    if (gapOf(g) < -OVERTAKE_MARGIN) {
-      hi = mid;
-      best = g;
-    } else lo = mid;
+    if (gapOf(g) < -OVERTAKE_MARGIN) hi = mid;
+    else lo = mid;
   }
-  if (hi === total) best = last;
-  return { ...base, votes: hi, fraction: hi / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesOf(cellsPc, runs, hi), refits };
+  let groups = groupsOf(runs, hi);
+  // another route the linearisation cannot see: `below` without a single loss or tie (drop them, or flip them into
+  // its wins) has no finite maximum-likelihood rating, and the ridge prior then sets it — for a model with few
+  // battles that can be far cheaper
+  if (action !== 'add') {
+    const sweep = sweepGroups(cellsPc, counts, ib, action);
+    const n = sweep.reduce((a, g) => a + g.n, 0);
+    if (n > 0 && n < hi) {
+      const g = model.fit(tableOf(cellsPc, countsWith(counts, sweep)), opts, fit);
+      refits++;
+      if (gapOf(g) < -OVERTAKE_MARGIN) groups = sweep;
+    }
+  }
+  // locally minimal: give votes back one at a time while `below` stays ahead (each checked by an exact refit)
+  for (const grp of groups) {
+    while (grp.n > 0 && refits < maxRefits) {
+      grp.n--;
+      const g = model.fit(tableOf(cellsPc, countsWith(counts, groups)), opts, fit);
+      refits++;
+      if (gapOf(g) < -OVERTAKE_MARGIN) continue;
+      grp.n++;
+      break;
+    }
+  }
+  groups = groups.filter((g) => g.n > 0);
+  const votes = groups.reduce((a, g) => a + g.n, 0);
+  const best = model.fit(tableOf(cellsPc, countsWith(counts, groups)), opts, fit);
+  refits++;
+  return { ...base, votes, fraction: votes / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesFrom(cellsPc, groups), refits };
+}
+
+/** Most exact refits spent giving votes back (the search itself uses far fewer). */
+const maxRefits = 400;
+
+type Group = { slot: number; to: number; n: number };
+
+/** The first `n` single-vote changes of `runs`, grouped by (cell outcome, target). */
+function groupsOf(runs: readonly Group[], n: number): Group[] {
+  const by = new Map<string, Group>();
+  let left = n;
+  for (const r of runs) {
+    if (left <= 0) break;
+    const take = Math.min(r.n, left);
+    const key = `${r.slot}:${r.to}`;
+    const x = by.get(key);
+    if (x) x.n += take;
+    else by.set(key, { slot: r.slot, to: r.to, n: take });
+    left -= take;
+  }
+  return [...by.values()];
+}
+
+/** The counts after the changes of `groups`. */
+function countsWith(counts: Float64Array, groups: readonly Group[]): Float64Array {
+  const c = Float64Array.from(counts);
+  for (const g of groups) if (g.n > 0) apply(c, g.slot, g.to, g.n);
+  return c;
+}
+
+/** Every loss and tie of model `v` dropped, or flipped into its wins: the groups of that sweep. */
+function sweepGroups(pc: PairCounts, counts: Float64Array, v: number, action: 'drop' | 'flip'): Group[] {
+  const out: Group[] = [];
+  for (let k = 0; k < pc.pairs; k++) {
+    const first = pc.i[k] === v;
+    if (!first && pc.j[k] !== v) continue;
+    const win = first ? 0 : 1;
+    for (let o = 0; o < 4; o++) {
+      if (o === win || !(counts[4 * k + o]! > 0)) continue;
+      out.push({ slot: 4 * k + o, to: action === 'drop' ? -1 : win, n: counts[4 * k + o]! });
+    }
+  }
+  return out;
 }
 
 /** `pc` with its counts replaced by `c` (cells kept, even when emptied). */
@@ -340,20 +407,9 @@ function prefix(counts: Float64Array, runs: readonly { slot: number; to: number;
   return c;
 }
 
-/** The first `n` changes of `runs`, grouped by (pair, outcome, target), largest first. */
-function changesOf(pc: PairCounts, runs: readonly { slot: number; to: number; n: number }[], n: number): VoteChange[] {
-  const by = new Map<string, { slot: number; to: number; n: number }>();
-  let left = n;
-  for (const r of runs) {
-    if (left <= 0) break;
-    const take = Math.min(r.n, left);
-    const key = `${r.slot}:${r.to}`;
-    const x = by.get(key);
-    if (x) x.n += take;
-    else by.set(key, { slot: r.slot, to: r.to, n: take });
-    left -= take;
-  }
-  return [...by.values()]
+/** The changes of `groups`, by (pair, outcome, target), largest first. */
+function changesFrom(pc: PairCounts, groups: readonly Group[]): VoteChange[] {
+  return [...groups]
     .sort((x, y) => y.n - x.n || x.slot - y.slot)
     .map(({ slot, to, n: count }) => {
       const k = slot >> 2;

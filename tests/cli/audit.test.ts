@@ -71,4 +71,13 @@ describe('arena audit', () => {
       expect(e.stderr.trim().split('\n')).toHaveLength(1);
     }
   });
+
+  it('a challenger with few battles: without its 12 losses and 9 ties it never lost, the ridge prior sets its rating, and that route is found (the linearised search alone took 306 drops)', async () => {
+    const r = await cli(['audit', REAL, '--a', 'gpt-4o-2024-05-13', '--b', 'codellama-70b-instruct', '--action', 'drop', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout).perturbations[0];
+    expect(p.votes).toBeLessThanOrEqual(21);
+    const after = JSON.parse((await cli(['rate', changedFile(p.changes, 'drop'), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+    expect(after.indexOf('codellama-70b-instruct')).toBeLessThan(after.indexOf('gpt-4o-2024-05-13'));
+  });
 });

@@ -435,7 +435,7 @@ describe('runWhatIf: contaminate (random voters)', () => {
   it('replaces each vote with probability f (binomial count); f = 0 changes nothing; f = 1 leaves coin flips only (every rating near the mean)', () => {
     const n = 20_000;
     const some = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 0.1 }] });
-    const replaced = some.steps[0]!.flipped!.mean;
+    const replaced = some.steps[0]!.replaced!.mean;
     expect(Math.abs(replaced - 0.1 * n)).toBeLessThan(4 * Math.sqrt(n * 0.1 * 0.9));
     expect(some.steps[0]!.model).toBe('');
     // contamination pulls ratings together: the top loses, the bottom gains
@@ -444,7 +444,7 @@ describe('runWhatIf: contaminate (random voters)', () => {
     const none = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 0 }] });
     for (const x of none.models) expect(x.delta).toEqual({ mean: 0, lower: 0, upper: 0 });
     const all = run({ baseline: { battles: n }, replications: 2, seed: 5, steps: [{ type: 'contaminate', fraction: 1 }] });
-    expect(all.steps[0]!.flipped!.mean).toBe(n);
+    expect(all.steps[0]!.replaced!.mean).toBe(n);
     // coin flips only: every rating within a few standard errors of the mean (8 models, 20,000 votes: sd ≈ 7 points)
     const ratings = all.models.map((x) => x.scenario!.rating);
     const mean = ratings.reduce((a, x) => a + x, 0) / ratings.length;

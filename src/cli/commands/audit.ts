@@ -14,7 +14,12 @@ const pct = (x: number | null) => (x === null ? '' : `${(100 * x).toFixed(4)}%`)
 /** One line of the fragility table: the votes that put `below` above `above`, by one action. */
 function line(p: Perturbation): string[] {
   const what = PAST[p.action];
-  const votes = p.votes === null ? `no ${p.action} of the votes found within the search` : `${fmt(p.votes, 0)} ${what} (${pct(p.fraction)} of all votes; first-order estimate ${p.firstOrder === null ? '–' : fmt(p.firstOrder, 0)}), gap after ${fmt(p.gapAfter!, 4)}`;
+  const votes =
+    p.votes === null
+      ? `no ${p.action} of the votes found within the search`
+      : p.votes === 0
+        ? 'already ahead: nothing to change'
+        : `${fmt(p.votes, 0)} ${what} (${pct(p.fraction)} of all votes; first-order estimate ${p.firstOrder === null ? '–' : fmt(p.firstOrder, 0)}), gap after ${fmt(p.gapAfter!, 4)}`;
   const out = [`  ${visibleText(p.below)} over ${visibleText(p.above)} (gap ${fmt(p.gap, 2)}): ${votes}`];
   for (const c of p.changes.slice(0, 5)) {
     const side = c.outcome === 'a' ? `${visibleText(c.a)} beat ${visibleText(c.b)}` : c.outcome === 'b' ? `${visibleText(c.b)} beat ${visibleText(c.a)}` : `${visibleText(c.a)}–${visibleText(c.b)} ${c.outcome === 'tie' ? 'tie' : 'tie (bothbad)'}`;
@@ -76,19 +81,24 @@ export function registerAudit(program: Command, io: CliIO): void {
         results.filter((p) => p.action === action && p.votes !== null).reduce<Perturbation | null>((best, p) => (best === null || p.votes! < best.votes! ? p : best), null);
       if (o.format === 'json') {
         const summary = Object.fromEntries(actions.map((a) => [a, smallest(a)?.votes ?? null]));
-        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, warnings: fit.warnings }), o.out as string | undefined);
+        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, warnings: [...fit.warnings, ...(o.a === undefined && pairs.length < order.length - 1 ? [`the smallest counts are over the challengers #2–#${pairs.length + 1} only (--challengers ${pairs.length})`] : [])] }), o.out as string | undefined);
       } else {
         const lines = [`arena audit: ${fmt(fit.battles, 0)} battles, ${fmt(fit.models.length, 0)} models, method ${rate.method}${rate.ties === 'half' ? '' : ` (ties ${rate.ties})`}; every count below confirmed by an exact refit.`];
         for (const action of actions) {
           const best = smallest(action);
+          const n = pairs.length;
+          const among = n === 1 ? '#2' : `one of #2–#${n + 1}`;
           const head =
             o.a === undefined
-              ? `#1 ${visibleText(fit.models[order[0]!]!)} loses first place with ${best ? `${fmt(best.votes!, 0)} ${PAST[action]} votes (${pct(best.fraction)} of all; ${visibleText(best.below)} overtakes)` : `no ${action} found`}:`
+              ? best
+                ? `#1 ${visibleText(fit.models[order[0]!]!)} loses first place to ${among} with ${fmt(best.votes!, 0)} ${PAST[action]} vote${best.votes === 1 ? '' : 's'} (${pct(best.fraction)} of all; ${visibleText(best.below)} overtakes):`
+                : `No ${action} of the votes found that puts ${among} above #1 ${visibleText(fit.models[order[0]!]!)}:`
               : `${PAST[action][0]!.toUpperCase()}${PAST[action].slice(1)} votes for ${visibleText(o.b as string)} to overtake ${visibleText(o.a as string)}:`;
           lines.push('', head, ...results.filter((p) => p.action === action).flatMap(line));
         }
         emit(io, lines.join('\n') + '\n', o.out as string | undefined);
       }
-      printWarnings(io, fit.warnings);
+      const notes = o.a === undefined && pairs.length < order.length - 1 ? [`audit tried ${pairs.length === 1 ? 'the challenger #2' : `the challengers #2–#${pairs.length + 1}`} only (--challengers ${pairs.length}): a lower model with few battles can be cheaper to lift (e.g. by removing its few losses), so the counts are the fewest for these challengers, not for every model; --challengers ${order.length - 1} tries them all.`] : [];
+      printWarnings(io, [...fit.warnings, ...notes]);
     });
 }
