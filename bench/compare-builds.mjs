@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { markdownTable, parseArgs, ROOT } from './lib.mjs';
+import { ROOT, markdownTable, maxDiff, parseArgs } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { baseline: '', build: join(ROOT, 'dist') });
 if (!o.baseline) throw new Error('--baseline DIR is required (another build\'s dist/)');
@@ -63,16 +63,6 @@ const configs = [
   { file: langs, args: [...covs, '--ci-method', 'bootstrap', '--bootstrap', '100', '--seed', '3', '--threads', '1'] },
 ];
 
-/** Largest absolute difference between the numbers of two JSON values of the same shape (Infinity if the shapes differ). */
-function maxDiff(x, y) {
-  if (typeof x === 'number' && typeof y === 'number') return x === y ? 0 : Math.abs(x - y);
-  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y ? 0 : Infinity;
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return Infinity;
-  let d = 0;
-  for (const k of kx) d = Math.max(d, k in y ? maxDiff(x[k], y[k]) : Infinity);
-  return d;
-}
 
 const rows = configs.map((c) => {
   const [a, b] = bins.map((bin) => JSON.parse(execFileSync(process.execPath, [bin, 'rate', c.file, '--format', 'json', '--quiet', ...c.args], { maxBuffer: 1 << 28 })));

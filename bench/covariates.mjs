@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRng } from '../dist/index.js';
-import { FIXTURE_TAG, fmt, markdownTable, median, parseArgs, ROOT, runChild, simulatedFile } from './lib.mjs';
+import { FIXTURE_TAG, ROOT, fmt, markdownTable, maxDiff, median, parseArgs, runChild, simulatedFile } from './lib.mjs';
 
 const o = parseArgs(process.argv.slice(2), { battles: 5_780_000, repeats: 2, baseline: '', build: join(ROOT, 'dist') });
 const bin = join(resolve(o.build), 'cli', 'main.js');
@@ -76,16 +76,6 @@ for (const r of runs) {
     const out = JSON.parse(execFileSync(process.execPath, [b.bin, 'rate', covFile, '--format', 'json', '--quiet', ...r.args], { maxBuffer: 1 << 26 }));
     samples.get(key(r, b)).out = out;
   }
-}
-/** Largest absolute difference between the numbers of two JSON values of the same shape (Infinity if the shapes differ). */
-function maxDiff(x, y) {
-  if (typeof x === 'number' && typeof y === 'number') return x === y ? 0 : Math.abs(x - y);
-  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y ? 0 : Infinity;
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return Infinity;
-  let d = 0;
-  for (const k of kx) d = Math.max(d, k in y ? maxDiff(x[k], y[k]) : Infinity);
-  return d;
 }
 const mib = (f) => (statSync(f).size / 2 ** 20).toFixed(0);
 const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' / ');

@@ -127,3 +127,14 @@ export function markdownTable(header, rows, align) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(header), line(a.map((x) => (x === 'l' ? ':---' : '---:'))), ...rows.map(line)].join('\n');
 }
+
+/** Largest absolute difference between the numbers of two JSON values of the same shape (Infinity if the shapes differ). */
+export function maxDiff(x, y) {
+  if (typeof x === 'number' && typeof y === 'number') return x === y ? 0 : Math.abs(x - y);
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y ? 0 : Infinity;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return Infinity;
+  let d = 0;
+  for (const k of kx) d = Math.max(d, k in y ? maxDiff(x[k], y[k]) : Infinity);
+  return d;
+}

@@ -11,19 +11,30 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
 }
 
 /**
- * Solves L·Lᵀ·x = b given the factor from {@link choleskyInPlace}; `b` is overwritten with x. O(n²).
+ * Solves L·Lᵀ·x = b given the factor from {@link choleskyInPlace}; `b` is overwritten with x (a forward then a
+ * backward substitution). O(n²).
  */
 export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array): void {
+  forwardSolveInPlace(l, n, b);
+  backwardSolveInPlace(l, n, b);
+}
+
+/** Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major). O(n²). */
+export function forwardSolveInPlace(l: Float64Array, n: number, x: Float64Array, at = 0): void {
   for (let i = 0; i < n; i++) {
     const ri = i * n;
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[ri + k]! * b[k]!;
-    b[i] = s / l[ri + i]!;
+    let s = x[at + i]!;
+    for (let k = 0; k < i; k++) s -= l[ri + k]! * x[at + k]!;
+    x[at + i] = s / l[ri + i]!;
   }
+}
+
+/** Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major). O(n²). */
+export function backwardSolveInPlace(l: Float64Array, n: number, y: Float64Array): void {
   for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * b[k]!;
-    b[i] = s / l[i * n + i]!;
+    let s = y[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * y[k]!;
+    y[i] = s / l[i * n + i]!;
   }
 }
 

@@ -1,5 +1,5 @@
 import { type BtCells, btGradientHessian, centre } from './bradley-terry.js';
-import { choleskyInPlace, choleskySolveInPlace } from '../math/linalg.js';
+import { backwardSolveInPlace, choleskyInPlace, choleskySolveInPlace, forwardSolveInPlace } from '../math/linalg.js';
 
 /**
  * The information matrix at θ (negative Hessian of the log-likelihood plus the ridge prior λI) with c·11ᵀ added,
@@ -209,7 +209,7 @@ export function borderedChordSolver(cells: BtCells, theta: ArrayLike<number>, pr
   }
   // B: L·b_q = h_on,q (forward substitution), then the Schur complement S = H_nn − BᵀB and its factor D
   const bt = hon; // row q becomes b_q in place
-  for (let q = 0; q < k; q++) forwardSolve(factor, m0, bt, q * m0);
+  for (let q = 0; q < k; q++) forwardSolveInPlace(factor, m0, bt, q * m0);
   const s = hnn;
   for (let q = 0; q < k; q++) {
     for (let r = 0; r < k; r++) {
@@ -225,40 +225,21 @@ export function borderedChordSolver(cells: BtCells, theta: ArrayLike<number>, pr
     for (let q = 0; q < m0; q++) yOld[q] = g[oldIds[q]!]!;
     for (let q = 0; q < k; q++) yNew[q] = g[fresh[q]!]!;
     // forward: L·y₀ = x₀; D·y₁ = x₁ − Bᵀ·y₀
-    forwardSolve(factor, m0, yOld, 0);
+    forwardSolveInPlace(factor, m0, yOld, 0);
     for (let q = 0; q < k; q++) {
       let dot = 0;
       for (let t = 0; t < m0; t++) dot += bt[q * m0 + t]! * yOld[t]!;
       yNew[q]! -= dot;
     }
-    forwardSolve(s, k, yNew, 0);
+    forwardSolveInPlace(s, k, yNew, 0);
     // backward: Dᵀ·z₁ = y₁; Lᵀ·z₀ = y₀ − B·z₁
-    backwardSolve(s, k, yNew);
+    backwardSolveInPlace(s, k, yNew);
     for (let q = 0; q < k; q++) {
       const z = yNew[q]!;
       for (let t = 0; t < m0; t++) yOld[t]! -= bt[q * m0 + t]! * z;
     }
-    backwardSolve(factor, m0, yOld);
+    backwardSolveInPlace(factor, m0, yOld);
     for (let q = 0; q < m0; q++) g[oldIds[q]!] = yOld[q]!;
     for (let q = 0; q < k; q++) g[fresh[q]!] = yNew[q]!;
   };
-}
-
-/** Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major). O(n²). */
-function forwardSolve(l: Float64Array, n: number, x: Float64Array, at: number): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    let s = x[at + i]!;
-    for (let t = 0; t < i; t++) s -= l[ri + t]! * x[at + t]!;
-    x[at + i] = s / l[ri + i]!;
-  }
-}
-
-/** Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major). O(n²). */
-function backwardSolve(l: Float64Array, n: number, y: Float64Array): void {
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let t = i + 1; t < n; t++) s -= l[t * n + i]! * y[t]!;
-    y[i] = s / l[i * n + i]!;
-  }
 }

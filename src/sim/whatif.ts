@@ -557,7 +557,8 @@ function rig(step: Extract<ScenarioStep, { type: 'rig' }>, index: number, ctx: S
   if (step.mode === 'omnipresent') {
     // the models just above the target on the baseline fit, and the direction of their gaps to it, per slot
     const point = baseFit.point;
-    const id = (slot: number) => point.models.indexOf(board.names[slot]!);
+    const idOf = new Map(point.models.map((name, v) => [name, v]));
+    const id = (slot: number) => idOf.get(board.names[slot]!) ?? -1;
     const pos = baseFit.position[t]!;
     const above: number[] = [];
     for (let v = 0; v < board.size; v++) if (baseFit.position[v]! > 0 && baseFit.position[v]! < pos && baseFit.position[v]! >= pos - step.ahead) above.push(id(v));
