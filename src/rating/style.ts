@@ -528,7 +528,9 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       },
     },
     x0,
-    { tolerance: o.tolerance / pointsPerLogit(o.scale), maxIterations: o.maxIterations },
+    // half / ignore without η: concave and unconstrained, so a last step below 1e-12 is taken without another pass
+    // over the rows (the pass before it, evaluated as final, gave H and B at a point within 1e-12: `near` below)
+    { tolerance: o.tolerance / pointsPerLogit(o.scale), maxIterations: o.maxIterations, ...(simple ? { settleBelow: SETTLE_BELOW } : {}) },
   );
   const x = r.x;
   let ll: number;
@@ -539,7 +541,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   } else {
     // sandwich: H (with both ridges) and B from the per-battle scores, in one pass
     let near = fuse;
-    for (let v = 0; near && v < n; v++) if (!(Math.abs(x[v]! - lastX![v]!) <= 1e-12)) near = false;
+    for (let v = 0; near && v < n; v++) if (!(Math.abs(x[v]! - lastX![v]!) <= SETTLE_BELOW)) near = false;
     let h: Float64Array;
     let bmat: Float64Array;
     if (near) {
@@ -668,6 +670,12 @@ function halfLogLik(
   }
   return ll;
 }
+
+/**
+ * The fast path's settling bound (natural units): Newton's last step, when below it, is taken without one more pass
+ * over the rows, and the sandwich is evaluated at the point it started from (`NewtonOptions.settleBelow` in newton.ts).
+ */
+const SETTLE_BELOW = 1e-12;
 
 /** Largest number of models for which {@link pairTerms} tabulates the m² ordered pairs (8 MiB per table). */
 const PAIR_TERMS_MAX_MODELS = 1024;
