@@ -47,16 +47,17 @@ export interface VoterStatistic {
   readonly agreementZ: number;
   /**
    * The model the voter favours or disfavours most, among models with a residual variance of at least
-   * {@link FAVOUR_MIN_VARIANCE} in the voter's battles: its id, z = U_k/√W_k and the number of such models.
+   * {@link FAVOUR_MIN_VARIANCE} in the voter's battles: its id, z = sign(U_k)·max(0, |U_k| − ½)/√W_k
+   * (continuity-corrected) and the number K of such models.
    */
   readonly favour: { readonly model: number; readonly z: number; readonly models: number } | null;
 }
 
 /**
- * Smallest model-residual variance W_k = Σ c·σ² (about 20 votes at even odds) for a model to enter a voter's
+ * Smallest model-residual variance W_k = Σ c·σ² (8 votes at even odds) for a model to enter a voter's
  * favour test: below it the normal approximation of U_k's tail is too optimistic.
  */
-export const FAVOUR_MIN_VARIANCE = 5;
+export const FAVOUR_MIN_VARIANCE = 2;
 
 /**
  * Outcome probabilities (a wins, b wins, tie) at the logit gap d under an outcome model: the logistic curve for
@@ -85,7 +86,8 @@ export function outcomeProbabilities(model: OutcomeModel, d: number, eta: number
  *   discrimination λ in P(a beats b) = σ(λ·d) at λ = 1 (Bradley–Terry); low when the voter agrees with the
  *   board less than the model predicts (coin flips: λ = 0; adversarial: λ < 0);
  * - favour U_k = Σ ±c·(y − μ) over the voter's battles of model k (+ on side a), W_k = Σ c·σ²: the score for a
- *   voter-specific shift of model k's strength (a one-model promoter or detractor).
+ *   voter-specific shift of model k's strength (a one-model promoter or detractor); z_k = sign(U_k)·max(0,
+ *   |U_k| − ½)/√W_k over the models with W_k ≥ {@link FAVOUR_MIN_VARIANCE}.
  * Voters with fewer than `minVotes` tested battles are left out. O(rows + m) time, O(rows + m) memory.
  * @param table battles with a voter column
  * @param theta natural-scale strengths, one per model of the table
@@ -140,7 +142,8 @@ export function voterStatistics(table: BattleTable, theta: ArrayLike<number>, mo
     for (const k of touched) {
       if (w[k]! >= FAVOUR_MIN_VARIANCE) {
         eligible++;
-        const z = u[k]! / Math.sqrt(w[k]!);
+        // continuity-corrected: |U| − ½ (a sum of votes moves in steps of ½ or 1)
+        const z = (Math.sign(u[k]!) * Math.max(0, Math.abs(u[k]!) - 0.5)) / Math.sqrt(w[k]!);
         if (favour === null || Math.abs(z) > Math.abs(favour.z) || (Math.abs(z) === Math.abs(favour.z) && k < favour.model)) favour = { model: k, z, models: 0 };
       }
       u[k] = 0;

@@ -48,7 +48,7 @@ describe('voterStatistics: known values', () => {
     expect(s!.agreementSum).toBeCloseTo(-2 * Math.log(3), 12);
     expect(s!.agreementVar).toBeCloseTo(0.75 * Math.log(3) ** 2, 12);
     expect(s!.agreementZ).toBeCloseTo(-2 / Math.sqrt(0.75), 12);
-    expect(s!.favour).toBeNull(); // W = 0.75 < 5
+    expect(s!.favour).toBeNull(); // W = 0.75 < 2
     expect(voterPValue(s!).p).toBeCloseTo(0.010461, 5); // Φ(−2.3094), normal table
   });
 
@@ -67,14 +67,14 @@ describe('voterStatistics: known values', () => {
     expect(s!.agreementZ).toBeCloseTo(-3 / 14 / Math.sqrt(13 / 98), 12);
   });
 
-  it('favour: even odds, 30 of 40 for x: U = 10, W = 10, z = √10 for x (x and y qualify, K = 2): p = 2·min(1, 4·Φ(−√10))', () => {
+  it('favour: even odds, 30 of 40 for x: U = 10, W = 10, z = (10 − ½)/√10 for x (continuity-corrected; x and y qualify, K = 2): p = 2·min(1, 4·Φ(−z))', () => {
     const t = withVoters([battle('x', 'y', 'a', 'v', 30), battle('x', 'y', 'b', 'v', 10)]);
     const [s] = voterStatistics(t, [0, 0], 'half', 0);
     expect([s!.favour!.model, s!.favour!.models]).toEqual([0, 2]);
-    expect(s!.favour!.z).toBeCloseTo(Math.sqrt(10), 12);
+    expect(s!.favour!.z).toBeCloseTo(9.5 / Math.sqrt(10), 12);
     const p = voterPValue(s!);
     expect(p.agreementP).toBe(1); // d = 0: no agreement test
-    expect(p.favourP!).toBeCloseTo(4 * 7.827e-4, 6); // Φ(−3.1623) = 0.0007827 (normal table)
+    expect(p.favourP!).toBeCloseTo(4 * 1.3315e-3, 6); // Φ(−3.0042) = 0.0013315 (normal table: Φ(−3) = 0.0013499, φ(3) = 0.004432)
     expect(p.p).toBeCloseTo(2 * p.favourP!, 15);
   });
 
@@ -138,10 +138,10 @@ describe('voterStatistics: properties', () => {
           expect(s.votes).toBe(w.votes);
           expect(s.agreementSum).toBeCloseTo(w.t, 9);
           expect(s.agreementVar).toBeCloseTo(w.v, 9);
-          const eligible = [...w.u.entries()].filter(([, [, v]]) => v >= 5);
+          const eligible = [...w.u.entries()].filter(([, [, v]]) => v >= 2);
           expect(s.favour?.models ?? 0).toBe(eligible.length);
           if (s.favour) {
-            const best = Math.max(...eligible.map(([, [u, v]]) => Math.abs(u / Math.sqrt(v))));
+            const best = Math.max(...eligible.map(([, [u, v]]) => Math.max(0, Math.abs(u) - 0.5) / Math.sqrt(v)));
             expect(Math.abs(s.favour.z)).toBeCloseTo(best, 9);
           }
         }
