@@ -24,11 +24,11 @@ const model = modelFor(opts);
 const seeds = Number(o.seeds);
 const t0 = performance.now();
 console.log(`voters.mjs: 40 models 10 points apart, ${Number(o.battles).toLocaleString('en-US')} battles, ${o.voters} voters (Zipf 1 activity), 5% anomalous, ${seeds} seeds, Bradley–Terry ties half, Node ${process.version}`);
-console.log('| anomaly | α | anomalous voters | tested | TPR (all) | TPR (tested) | FPR (honest tested) | runs with a false flag | mean FDP | honest p < 0.05 |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| anomaly | α | anomalous voters | tested | TPR (all) | TPR (tested) | TPR (≥ 100 votes) | FPR (honest tested) | runs with a false flag | mean FDP | honest p < 0.05 |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const anomaly of ['none', 'random', 'adversarial', 'promoter']) {
   for (const alpha of [0.1, 0.05]) {
-    let bad = 0, badTested = 0, tp = 0, honestTested = 0, fp = 0, runsFp = 0, fdp = 0, honestSmall = 0;
+    let bad = 0, badTested = 0, tp = 0, bigBad = 0, bigTp = 0, honestTested = 0, fp = 0, runsFp = 0, fdp = 0, honestSmall = 0;
     for (let seed = 1; seed <= seeds; seed++) {
       const spec = { voters: Number(o.voters), anomalousShare: anomaly === 'none' ? 0 : 0.05, anomaly: anomaly === 'none' ? 'random' : anomaly, activityExponent: 1 };
       const { table, voters } = simulateVoterTable(truth, Number(o.battles), { tieRate: 0.2 }, spec, seed);
@@ -36,6 +36,7 @@ for (const anomaly of ['none', 'random', 'adversarial', 'promoter']) {
       const audit = voterAudit(fit, model, { alpha, refit: false });
       const tested = new Set(audit.tests.map((t) => t.voter));
       const pOf = new Map(audit.tests.map((t) => [t.voter, t.p]));
+      const votesOf = new Map(audit.tests.map((t) => [t.voter, t.votes]));
       const flagged = new Set(audit.flagged);
       let runFp = 0;
       voters.names.forEach((name, i) => {
@@ -43,6 +44,10 @@ for (const anomaly of ['none', 'random', 'adversarial', 'promoter']) {
           bad++;
           if (tested.has(name)) badTested++;
           if (flagged.has(name)) tp++;
+          if ((votesOf.get(name) ?? 0) >= 100) {
+            bigBad++;
+            if (flagged.has(name)) bigTp++;
+          }
         } else {
           if (tested.has(name)) honestTested++;
           if ((pOf.get(name) ?? 1) < 0.05) honestSmall++;
@@ -54,7 +59,7 @@ for (const anomaly of ['none', 'random', 'adversarial', 'promoter']) {
       fdp += flagged.size ? runFp / flagged.size : 0;
     }
     const pc = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
-    console.log(`| ${anomaly} | ${alpha} | ${bad} | ${badTested} | ${pc(tp / bad)} | ${pc(tp / badTested)} | ${pc(fp / honestTested)} (${fp} of ${honestTested}) | ${runsFp} of ${seeds} | ${pc(fdp / seeds)} | ${pc(honestSmall / honestTested)} |`);
+    console.log(`| ${anomaly} | ${alpha} | ${bad} | ${badTested} | ${pc(tp / bad)} | ${pc(tp / badTested)} | ${pc(bigTp / bigBad)} (${bigBad}) | ${(100 * fp / honestTested).toFixed(2)}% (${fp} of ${honestTested}) | ${runsFp} of ${seeds} | ${pc(fdp / seeds)} | ${pc(honestSmall / honestTested)} |`);
   }
 }
 console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
