@@ -150,6 +150,29 @@ const TAKE_SLICE = 1 << 18;
  */
 const GROWTH_STEP = 1 << 20;
 
+/** Names interned to integer ids in order of first appearance. */
+class NameIds {
+  readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+  /** The id of `name`, added if new. */
+  intern(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.push(name) - 1;
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+  /** `order[new id]` = old id when the names are sorted (code unit order), and `remap[old id]` = new id. */
+  sorted(): { order: number[]; remap: Int32Array } {
+    const n = this.names;
+    const order = n.map((_, i) => i).sort((x, y) => (n[x]! < n[y]! ? -1 : n[x]! > n[y]! ? 1 : 0));
+    const remap = new Int32Array(order.length);
+    order.forEach((old, neu) => (remap[old] = neu));
+    return { order, remap };
+  }
+}
+
 /**
  * Builds a {@link BattleTable} row by row with growable typed arrays, interning model names to integers once.
  *
@@ -160,8 +183,7 @@ const GROWTH_STEP = 1 << 20;
 export class BattleTableBuilder {
   /** Whether timestamps are kept (see the constructor). */
   readonly keepTstamp: boolean;
-  private ids = new Map<string, number>();
-  private names: string[] = [];
+  private modelIds = new NameIds();
   private cap = 1024;
   private colA = new GrowableColumn(Int32Array, this.cap);
   private colB = new GrowableColumn(Int32Array, this.cap);
@@ -180,8 +202,7 @@ export class BattleTableBuilder {
   private covCols: GrowableColumn<Float64Array>[] = [];
   private covScratch: Float64Array | null = null;
   private voterField: string | null = null;
-  private voterIds = new Map<string, number>();
-  private voterNames: string[] = [];
+  private voterIds = new NameIds();
   private colVoter: GrowableColumn<Int32Array> | null = null;
   private voterScratch: Int32Array | null = null;
   private n = 0;
@@ -236,13 +257,7 @@ export class BattleTableBuilder {
 
   /** Returns the id of a voter name, adding it if new (ids follow sorted names once the table is finished). */
   internVoter(name: string): number {
-    let id = this.voterIds.get(name);
-    if (id === undefined) {
-      id = this.voterNames.length;
-      this.voterIds.set(name, id);
-      this.voterNames.push(name);
-    }
-    return id;
+    return this.voterIds.intern(name);
   }
 
   /** Counts a row that was read and validated but left out by a filter (its names are not interned). */
@@ -252,13 +267,7 @@ export class BattleTableBuilder {
 
   /** Returns the id of a model name, adding it if new. */
   intern(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(name, id);
-      this.names.push(name);
-    }
-    return id;
+    return this.modelIds.intern(name);
   }
 
   private grow(): void {
@@ -346,9 +355,7 @@ export class BattleTableBuilder {
   finish(): BattleTable {
     if (this.finished) throw new Error('BattleTableBuilder: finish() called twice');
     this.finished = true;
-    const order = this.names.map((_, i) => i).sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
-    const remap = new Int32Array(order.length);
-    order.forEach((old, neu) => (remap[old] = neu));
+    const { order, remap } = this.modelIds.sorted();
     const n = this.n;
     const a = this.colA.take(n);
     for (let i = 0; i < n; i++) a[i] = remap[a[i]!]!;
@@ -362,10 +369,8 @@ export class BattleTableBuilder {
     this.covCols = [];
     let voters: TableVoters | null = null;
     if (this.colVoter) {
-      const vn = this.voterNames;
-      const vOrder = vn.map((_, i) => i).sort((x, y) => (vn[x]! < vn[y]! ? -1 : vn[x]! > vn[y]! ? 1 : 0));
-      const vRemap = new Int32Array(vOrder.length);
-      vOrder.forEach((old, neu) => (vRemap[old] = neu));
+      const vn = this.voterIds.names;
+      const { order: vOrder, remap: vRemap } = this.voterIds.sorted();
       const id = this.colVoter.take(n);
       for (let i = 0; i < n; i++) if (id[i]! >= 0) id[i] = vRemap[id[i]!]!;
       voters = { field: this.voterField!, names: Object.freeze(vOrder.map((i) => vn[i]!)), id };
@@ -373,7 +378,7 @@ export class BattleTableBuilder {
     }
     this.views();
     return {
-      models: Object.freeze(order.map((i) => this.names[i]!)),
+      models: Object.freeze(order.map((i) => this.modelIds.names[i]!)),
       a,
       b,
       outcome,

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { type BattleFilter, FilterFieldError, MISSING } from './filter.js';
+import { type BattleFilter, FilterFieldError, MISSING, testRowBy } from './filter.js';
 
 /**
  * The voter (judge, crowd worker, user) of each battle, read by `--voter-field PATH`: a field path, its segments
@@ -83,11 +83,6 @@ export function voterFilter(inner: BattleFilter | null, path: VoterPath, intern:
     fields,
     test: (values) => run(values, false),
     testCsv: (values) => run(values, true),
-    testRow(row, csv = false) {
-      return run(
-        keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING)),
-        csv,
-      );
-    },
+    testRow: testRowBy(keys, run),
   };
 }

@@ -9,6 +9,7 @@ import { type BattleTable, BattleTableBuilder } from '../data/table.js';
 import { deriveRng, type Rng } from '../rng.js';
 import type { SimBattle, SimulateOptions } from './generate.js';
 import { uniformBattleSampler } from './generate.js';
+import { shuffleInPlace } from './stability.js';
 
 /** What an anomalous voter does (see the module comment). */
 export type VoterAnomaly = 'random' | 'adversarial' | 'promoter';
@@ -53,25 +54,13 @@ export function voterSampler(truth: TrueRatings, spec: VoterSimSpec, seed: strin
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`voters: expected a whole number ≥ 1, got ${n}`);
   if (!(spec.anomalousShare >= 0 && spec.anomalousShare <= 1)) throw new Error(`anomalous share: expected a number in [0, 1], got ${spec.anomalousShare}`);
   const rng: Rng = deriveRng(seed, 'voters');
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const x = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = x;
-  }
+  const perm = shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rng);
   // voter perm[k] has activity rank k + 1; the anomalous are a second shuffle's first round(share·N)
   const s = spec.activityExponent ?? 0;
   const cum = new Float64Array(n);
   let total = 0;
   for (let k = 0; k < n; k++) cum[k] = total += (k + 1) ** -s;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const x = order[i]!;
-    order[i] = order[j]!;
-    order[j] = x;
-  }
+  const order = shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rng);
   const anomalous = new Uint8Array(n);
   const bad = Math.round(spec.anomalousShare * n);
   for (let i = 0; i < bad; i++) anomalous[order[i]!] = 1;
