@@ -79,3 +79,28 @@ describe('reading a voter field (--voter-field)', () => {
     expect(t.voters!.names).toEqual(['y', 'z']);
   });
 });
+
+describe('a voter field in Parquet', () => {
+  it('reads a string or integer voter column; a missing column is one error naming it', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const file = (judge: { name: string; data: unknown[]; type: 'STRING' | 'INT32' }) =>
+      tempFile(
+        'v.parquet',
+        Buffer.from(
+          parquetWriteBuffer({
+            columnData: [
+              { name: 'model_a', data: ['x', 'y', 'x'], type: 'STRING' },
+              { name: 'model_b', data: ['y', 'x', 'z'], type: 'STRING' },
+              { name: 'winner', data: ['model_a', 'tie', 'model_b'], type: 'STRING' },
+              judge,
+            ],
+          }),
+        ),
+      );
+    const s = await readBattles([file({ name: 'judge', data: ['bob', null, 'alice'], type: 'STRING' })], { voterField: 'judge' });
+    expect(votersOf(s)).toEqual(['bob', null, 'alice']);
+    const n = await readBattles([file({ name: 'judge', data: [7, 7, 12], type: 'INT32' })], { voterField: 'judge' });
+    expect(votersOf(n)).toEqual(['7', '7', '12']);
+    expect(await readError([file({ name: 'user', data: ['a', 'b', 'c'], type: 'STRING' })], { voterField: 'judge' })).toMatch(/v\.parquet:1: judge: unknown field/);
+  });
+});
