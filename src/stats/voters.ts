@@ -190,21 +190,26 @@ export interface VoterAuditOptions {
 
 /** One tested voter of a {@link VoterAudit}. */
 export interface VoterTest {
+  /** The voter's name as read. */
   readonly voter: string;
+  /** The voter's battles (tested or not: ties under `--ties ignore` count here). */
   readonly votes: number;
   /** z of the agreement test (negative: agrees with the board less than the model predicts) and its p-value. */
   readonly agreement: { readonly z: number; readonly p: number };
   /** The most favoured (z > 0) or disfavoured (z < 0) model, its z, and the Bonferroni p over the K models. */
   readonly favour: { readonly model: string; readonly z: number; readonly models: number; readonly p: number } | null;
-  /** Combined p-value ({@link voterPValue}) and its Benjamini–Hochberg q-value. */
+  /** Combined p-value ({@link voterPValue}). */
   readonly p: number;
+  /** Its Benjamini–Hochberg q-value over the tested voters. */
   readonly q: number;
+  /** Whether q ≤ α. */
   readonly flagged: boolean;
 }
 
 /** One model of the refit without the flagged voters. */
 export interface VoterRefitRow {
   readonly model: string;
+  /** Rating and rank (1 + the number of strictly higher ratings) of the audited fit. */
   readonly rating: number;
   readonly rank: number;
   /** Rating and rank without the flagged voters; null when none of the model's battles is left. */
