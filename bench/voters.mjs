@@ -3,7 +3,8 @@
 // Benjamini–Hochberg, on simulated voters with a planted anomalous group. Board: 40 models 10 points apart (1000 …
 // 1390), 100,000 battles with uniform pairs, ties at rate 0.2 (fitted as half wins), 1,000 voters with Zipf(1)
 // activity (the most active casts about 13% of the votes, the median about 27 votes); 5% of the voters anomalous:
-// coin flips, adversarial (the lower true rating always wins) or a promoter of the median model; also a null board
+// coin flips, adversarial (the lower true rating always wins), promoters of the median model (m19) or of a low one
+// (m05, promoter-low); also a null board
 // (no anomalous voter). 10 seeds each, α = 0.1 and 0.05. TPR = anomalous voters flagged / anomalous voters (all, and
 // among those tested, ≥ 20 votes); FPR = honest voters flagged / honest voters tested; FDP = false flags / flags;
 // last column: the share of honest tested voters whose p-value is below 0.05 (5% if the p-values were exact; less:
@@ -26,11 +27,12 @@ const t0 = performance.now();
 console.log(`voters.mjs: 40 models 10 points apart, ${Number(o.battles).toLocaleString('en-US')} battles, ${o.voters} voters (Zipf 1 activity), 5% anomalous, ${seeds} seeds, Bradley–Terry ties half, Node ${process.version}`);
 console.log('| anomaly | α | anomalous voters | tested | TPR (all) | TPR (tested) | TPR (≥ 100 votes) | FPR (honest tested) | runs with a false flag | mean FDP | honest p < 0.05 |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const anomaly of ['none', 'random', 'adversarial', 'promoter']) {
+for (const anomaly of ['none', 'random', 'adversarial', 'promoter', 'promoter-low']) {
   for (const alpha of [0.1, 0.05]) {
     let bad = 0, badTested = 0, tp = 0, bigBad = 0, bigTp = 0, honestTested = 0, fp = 0, runsFp = 0, fdp = 0, honestSmall = 0;
     for (let seed = 1; seed <= seeds; seed++) {
-      const spec = { voters: Number(o.voters), anomalousShare: anomaly === 'none' ? 0 : 0.05, anomaly: anomaly === 'none' ? 'random' : anomaly, activityExponent: 1 };
+      const kind = anomaly === 'none' ? 'random' : anomaly === 'promoter-low' ? 'promoter' : anomaly;
+      const spec = { voters: Number(o.voters), anomalousShare: anomaly === 'none' ? 0 : 0.05, anomaly: kind, activityExponent: 1, ...(anomaly === 'promoter-low' ? { promote: 'm05' } : {}) };
       const { table, voters } = simulateVoterTable(truth, Number(o.battles), { tieRate: 0.2 }, spec, seed);
       const fit = model.fit(table, opts);
       const audit = voterAudit(fit, model, { alpha, refit: false });
