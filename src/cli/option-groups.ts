@@ -17,6 +17,7 @@ import { parseAnchor } from '../rating/scale.js';
 import { readFileSync } from 'node:fs';
 import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
 import { STYLE_FEATURES } from '../data/style-fields.js';
+import { parseVoterPath } from '../data/voters.js';
 import { DEFAULT_FORM_PRIOR, STYLE_FORMS } from '../rating/style.js';
 import { defaultThreads } from '../stats/bootstrap.js';
 import { addIntervals, DEFAULT_BOOTSTRAP_ROUNDS, type IntervalOptions, type RatedBoard, resolveCiMethod } from '../stats/uncertainty.js';
@@ -69,6 +70,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     tstamp: o.sort === 'tstamp' || keepTstamp,
     filter: o.filter,
     ...(covariates.length ? { covariates } : {}),
+    ...(typeof raw.voterField === 'string' ? { voterField: raw.voterField } : {}),
     // without style control the fast readers skip conv_metadata in place (no row object)
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
@@ -81,6 +83,31 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
   } catch (e) {
     throw new InputError(`${(e as Error).message}; use --sort input to replay the file order`, { file: files.join(', '), field: 'tstamp' });
   }
+}
+
+/**
+ * Voter options (the voter audit, `src/stats/voters.ts`): `--voter-field PATH` (read by {@link loadInput} into the
+ * table's voter column), `--voter-alpha` [0.1], `--voter-min-votes` [20], `--top-voters` [10].
+ */
+export function addVoterOptions(cmd: Command): Command {
+  return cmd
+    .option('--voter-field <path>', 'the battles\' voter (judge, crowd worker, user) field, e.g. judge or meta.user_id: enables the voter audit (per-voter tests against the fitted model, Benjamini–Hochberg; docs/methods.md, Voter audit)', voterFieldArg)
+    .option('--voter-alpha <q>', 'false discovery rate of the voter audit (Benjamini–Hochberg over the tested voters)', level, 0.1)
+    .option('--voter-min-votes <n>', 'fewest battles for a voter to be tested', positiveInt, 20)
+    .option('--top-voters <n>', 'most active voters listed with their vote shares', positiveInt, 10);
+}
+
+function voterFieldArg(v: string): string {
+  parseVoterPath(v);
+  return v;
+}
+
+const VoterCli = z.object({ voterField: z.string().optional(), voterAlpha: z.number(), voterMinVotes: z.number().int().positive(), topVoters: z.number().int().positive() });
+
+/** The typed voter options; `field` undefined when no voter field was given. */
+export function voterOptionsFrom(raw: Record<string, unknown>): { field: string | undefined; alpha: number; minVotes: number; top: number } {
+  const o = VoterCli.parse(raw);
+  return { field: o.voterField, alpha: o.voterAlpha, minVotes: o.voterMinVotes, top: o.topVoters };
 }
 
 /** Index of a model given on the command line, or a usage error (exit 2) naming the closest names. */

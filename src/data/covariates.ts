@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../errors.js';
-import { type BattleFilter, compileNumeric, type FilterLeaves, MISSING, type NumericExpression } from './filter.js';
+import { type BattleFilter, compileNumeric, type FilterLeaves, type NumericExpression, testRowBy } from './filter.js';
 
 /**
  * A covariate: a numeric per-battle value entering the logit gap as β·x (after standardisation), named for the
@@ -113,12 +113,7 @@ export function covariateFilter(inner: BattleFilter | null, specs: readonly Cova
     leaves: leavesOf(inner, exprs, out),
     test: (values) => run(values, false),
     testCsv: (values) => run(values, true),
-    testRow(row, csv = false) {
-      return run(
-        keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING)),
-        csv,
-      );
-    },
+    testRow: testRowBy(keys, run),
   };
 }
 

@@ -90,6 +90,18 @@ export interface FilterLeaves {
   readonly direct: Int32Array;
 }
 
+/**
+ * The `testRow` of a filter whose `run(values, csv)` reads the values of `keys` in slot order: a parsed row's own
+ * properties, {@link MISSING} where it lacks one.
+ */
+export function testRowBy(keys: readonly string[], run: (values: readonly unknown[], csv: boolean) => boolean): BattleFilter['testRow'] {
+  return (row, csv = false) =>
+    run(
+      keys.map((k) => (Object.hasOwn(row, k) ? row[k] : MISSING)),
+      csv,
+    );
+}
+
 type Expr = jsep.Expression;
 type Ev = (v: readonly unknown[]) => unknown;
 /** Static types of expressions: a field's type may still be open (`any`) while it is only compared with fields. */

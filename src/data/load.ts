@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { FastCsvReader } from './fast-csv.js';
 import { type CovariateSpec, covariateFilter } from './covariates.js';
 import { type BattleFilter, compileFilter } from './filter.js';
+import { parseVoterPath, voterFilter } from './voters.js';
 import { FastJsonArrayParser, FastJsonlParser } from './fast-jsonl.js';
 import { type ParquetReadOptions, readParquetFileInto } from './parquet.js';
 import { addRow, csvCellText, type InputFormat, JsonArrayParser, JsonlParser, MAX_RECORD_BYTES } from './parse.js';
@@ -45,6 +46,11 @@ export interface ReadOptions {
    * row that lacks a covariate's field, or where it is not a finite number, is an error `file:line: field: …`.
    */
   covariates?: readonly CovariateSpec[] | undefined;
+  /**
+   * The voter (judge) field path to read into {@link BattleTable.voters} (see `src/data/voters.ts`, `--voter-field`):
+   * read beside the filter, interned to integer ids. A row without the field is an error `file:line: field: …`.
+   */
+  voterField?: string | undefined;
   /**
    * Read the style counts (`conv_metadata`) into {@link BattleTable.style} [true]. With false the fast readers
    * skip them in place instead of handing such rows to the reference path (style control is then unavailable).
@@ -274,7 +280,8 @@ export async function readBattles(sources: readonly string[], opts: ReadOptions 
   const userFilter = typeof opts.filter === 'string' ? compileFilter(opts.filter) : (opts.filter ?? null);
   const builder = new BattleTableBuilder({ tstamp: opts.tstamp ?? true });
   const covs = opts.covariates ?? [];
-  const filter = covs.length ? covariateFilter(userFilter, covs, builder.useCovariates(covs.map((c) => c.name))) : userFilter;
+  const withCovs = covs.length ? covariateFilter(userFilter, covs, builder.useCovariates(covs.map((c) => c.name))) : userFilter;
+  const filter = opts.voterField !== undefined ? voterFilter(withCovs, parseVoterPath(opts.voterField), (name) => builder.internVoter(name), builder.useVoters(opts.voterField)) : withCovs;
   for (const s of sources) {
     try {
       await readOne(builder, s, opts, filter);

@@ -48,6 +48,21 @@ export interface BattleTable {
    * raw (not standardised); absent (or null) when none was asked for.
    */
   readonly covariates?: TableCovariates | null;
+  /**
+   * Voter (judge) of each row (`--voter-field`, see `src/data/voters.ts`): ids index {@link TableVoters.names}, −1
+   * where the row names none; absent (or null) when no voter field was read.
+   */
+  readonly voters?: TableVoters | null;
+}
+
+/** The voter column of a {@link BattleTable}. */
+export interface TableVoters {
+  /** The field path the voters were read from (as given to `--voter-field`). */
+  readonly field: string;
+  /** Voter names, sorted (code unit order); ids are indices into this array. */
+  readonly names: readonly string[];
+  /** Voter id per row, −1 where the row has none (null or empty value). */
+  readonly id: Int32Array;
 }
 
 /** The covariate columns of a {@link BattleTable}. */
@@ -135,6 +150,29 @@ const TAKE_SLICE = 1 << 18;
  */
 const GROWTH_STEP = 1 << 20;
 
+/** Names interned to integer ids in order of first appearance. */
+class NameIds {
+  readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+  /** The id of `name`, added if new. */
+  intern(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.push(name) - 1;
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+  /** `order[new id]` = old id when the names are sorted (code unit order), and `remap[old id]` = new id. */
+  sorted(): { order: number[]; remap: Int32Array } {
+    const n = this.names;
+    const order = n.map((_, i) => i).sort((x, y) => (n[x]! < n[y]! ? -1 : n[x]! > n[y]! ? 1 : 0));
+    const remap = new Int32Array(order.length);
+    order.forEach((old, neu) => (remap[old] = neu));
+    return { order, remap };
+  }
+}
+
 /**
  * Builds a {@link BattleTable} row by row with growable typed arrays, interning model names to integers once.
  *
@@ -145,8 +183,7 @@ const GROWTH_STEP = 1 << 20;
 export class BattleTableBuilder {
   /** Whether timestamps are kept (see the constructor). */
   readonly keepTstamp: boolean;
-  private ids = new Map<string, number>();
-  private names: string[] = [];
+  private modelIds = new NameIds();
   private cap = 1024;
   private colA = new GrowableColumn(Int32Array, this.cap);
   private colB = new GrowableColumn(Int32Array, this.cap);
@@ -164,6 +201,10 @@ export class BattleTableBuilder {
   private covNames: readonly string[] | null = null;
   private covCols: GrowableColumn<Float64Array>[] = [];
   private covScratch: Float64Array | null = null;
+  private voterField: string | null = null;
+  private voterIds = new NameIds();
+  private colVoter: GrowableColumn<Int32Array> | null = null;
+  private voterScratch: Int32Array | null = null;
   private n = 0;
   private total = 0;
   private finished = false;
@@ -201,6 +242,24 @@ export class BattleTableBuilder {
     return this.covScratch;
   }
 
+  /**
+   * Declares the voter column (before any row), read from `field`: returns the scratch (one id) that the readers'
+   * voter filter (`voterFilter` in `./voters.ts`) sets for each row it keeps, from {@link internVoter} (−1: none);
+   * every row pushed afterwards stores it.
+   */
+  useVoters(field: string): Int32Array {
+    if (this.n > 0 || this.dropped > 0) throw new Error('BattleTableBuilder: useVoters() after rows were added');
+    this.voterField = field;
+    this.colVoter = new GrowableColumn(Int32Array, this.cap);
+    this.voterScratch = new Int32Array(1).fill(-1);
+    return this.voterScratch;
+  }
+
+  /** Returns the id of a voter name, adding it if new (ids follow sorted names once the table is finished). */
+  internVoter(name: string): number {
+    return this.voterIds.intern(name);
+  }
+
   /** Counts a row that was read and validated but left out by a filter (its names are not interned). */
   noteDropped(): void {
     this.dropped++;
@@ -208,13 +267,7 @@ export class BattleTableBuilder {
 
   /** Returns the id of a model name, adding it if new. */
   intern(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(name, id);
-      this.names.push(name);
-    }
-    return id;
+    return this.modelIds.intern(name);
   }
 
   private grow(): void {
@@ -222,7 +275,7 @@ export class BattleTableBuilder {
     if (this.cap >= MAX_TABLE_ROWS) throw new RangeError(`a battle table holds at most ${MAX_TABLE_ROWS} rows`);
     const step = this.colA.inPlace && this.cap >= GROWTH_STEP ? GROWTH_STEP : this.cap;
     this.cap = Math.min(this.cap + step, MAX_TABLE_ROWS);
-    for (const c of [this.colA, this.colB, this.colOutcome, this.colCount, this.colTstamp, ...this.covCols]) c?.grow(this.cap);
+    for (const c of [this.colA, this.colB, this.colOutcome, this.colCount, this.colTstamp, this.colVoter, ...this.covCols]) c?.grow(this.cap);
     this.views();
     if (this.style) {
       const st = new Float64Array(this.cap * 8).fill(Number.NaN);
@@ -267,6 +320,7 @@ export class BattleTableBuilder {
     }
     const cs = this.covScratch;
     if (cs) for (let j = 0; j < cs.length; j++) this.covCols[j]!.view[i] = cs[j]!;
+    if (this.voterScratch) this.colVoter!.view[i] = this.voterScratch[0]!;
     if (style) {
       if (!this.style) this.style = new Float64Array(this.a.length * 8).fill(Number.NaN);
       for (let k = 0; k < 8; k++) this.style[i * 8 + k] = style[k]!;
@@ -301,9 +355,7 @@ export class BattleTableBuilder {
   finish(): BattleTable {
     if (this.finished) throw new Error('BattleTableBuilder: finish() called twice');
     this.finished = true;
-    const order = this.names.map((_, i) => i).sort((x, y) => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0));
-    const remap = new Int32Array(order.length);
-    order.forEach((old, neu) => (remap[old] = neu));
+    const { order, remap } = this.modelIds.sorted();
     const n = this.n;
     const a = this.colA.take(n);
     for (let i = 0; i < n; i++) a[i] = remap[a[i]!]!;
@@ -315,9 +367,18 @@ export class BattleTableBuilder {
     this.colTstamp = null;
     const covariates = this.covNames ? { names: Object.freeze([...this.covNames]), columns: this.covCols.map((c) => c.take(n)) } : null;
     this.covCols = [];
+    let voters: TableVoters | null = null;
+    if (this.colVoter) {
+      const vn = this.voterIds.names;
+      const { order: vOrder, remap: vRemap } = this.voterIds.sorted();
+      const id = this.colVoter.take(n);
+      for (let i = 0; i < n; i++) if (id[i]! >= 0) id[i] = vRemap[id[i]!]!;
+      voters = { field: this.voterField!, names: Object.freeze(vOrder.map((i) => vn[i]!)), id };
+      this.colVoter = null;
+    }
     this.views();
     return {
-      models: Object.freeze(order.map((i) => this.names[i]!)),
+      models: Object.freeze(order.map((i) => this.modelIds.names[i]!)),
       a,
       b,
       outcome,
@@ -329,16 +390,22 @@ export class BattleTableBuilder {
       ...(this.weight ? { weight: this.weight.slice(0, n) } : {}),
       ...(this.styleIssue !== undefined ? { styleIssue: this.styleIssue } : {}),
       ...(covariates ? { covariates } : {}),
+      ...(voters ? { voters } : {}),
     };
   }
 }
 
 /** Builds a table from plain battle objects (convenient for tests and small library uses). */
 export function tableFromBattles(
-  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number; style?: ArrayLike<number>; weight?: number }>,
+  battles: Iterable<{ modelA: string; modelB: string; outcome: Outcome; count?: number; tstamp?: number; style?: ArrayLike<number>; weight?: number; voter?: string | null }>,
+  options: { voterField?: string } = {},
 ): BattleTable {
   const builder = new BattleTableBuilder();
-  for (const x of battles) builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp, x.style, x.weight);
+  const scratch = options.voterField !== undefined ? builder.useVoters(options.voterField) : null;
+  for (const x of battles) {
+    if (scratch) scratch[0] = x.voter === undefined || x.voter === null || x.voter === '' ? -1 : builder.internVoter(x.voter);
+    builder.push(x.modelA, x.modelB, x.outcome, x.count ?? 1, x.tstamp, x.style, x.weight);
+  }
   return builder.finish();
 }
 
@@ -356,6 +423,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
   const weight = t.weight ? new Float64Array(n) : null;
   const weight2 = t.weight && t.weight2 ? new Float64Array(n) : null;
   const cov = t.covariates ? t.covariates.columns.map(() => new Float64Array(n)) : null;
+  const voter = t.voters ? new Int32Array(n) : null;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const j = order[i]!;
@@ -369,6 +437,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     if (weight) weight[i] = t.weight![j]!;
     if (weight2) weight2[i] = t.weight2![j]!;
     if (cov) for (let q = 0; q < cov.length; q++) cov[q]![i] = t.covariates!.columns[q]![j]!;
+    if (voter) voter[i] = t.voters!.id[j]!;
   }
   return {
     models: t.models,
@@ -384,6 +453,7 @@ export function reorderTable(t: BattleTable, order: ArrayLike<number>): BattleTa
     ...(weight2 ? { weight2 } : {}),
     ...(t.styleIssue !== undefined ? { styleIssue: t.styleIssue } : {}),
     ...(cov ? { covariates: { names: t.covariates!.names, columns: cov } } : {}),
+    ...(voter ? { voters: { field: t.voters!.field, names: t.voters!.names, id: voter } } : {}),
   };
 }
 

@@ -3,7 +3,8 @@ import { UsageError } from '../../errors.js';
 import { fmt, formatJson, visibleText } from '../../formats/format.js';
 import { minimalPerturbation, type Perturbation, type PerturbAction } from '../../stats/fragility.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, modelIdOrThrow, modelParams } from '../option-groups.js';
+import { addBattleOptions, addVoterOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, loadInput, modelIdOrThrow, modelParams, voterOptionsFrom } from '../option-groups.js';
+import { voterSection } from './audit-voters.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
 
@@ -37,6 +38,7 @@ export function registerAudit(program: Command, io: CliIO): void {
     .description('how fragile is the top of this board? the fewest votes to drop, flip or add for #1 to change (or for --b to overtake --a), each confirmed by an exact refit')
     .argument('<battles...>', BATTLES_ARGUMENT);
   addBattleOptions(cmd);
+  addVoterOptions(cmd);
   cmd
     .option('--challengers <k>', 'models #2 … #k+1 tried for "#1 changes" (the answer is the smallest over them)', positiveInt, 3)
     .option('--a <model>', 'with --b: the model ahead (exact name) instead of #1')
@@ -64,6 +66,8 @@ export function registerAudit(program: Command, io: CliIO): void {
         const k = Math.min(o.challengers as number, order.length - 1);
         for (let q = 1; q <= k; q++) pairs.push([fit.models[order[0]!]!, fit.models[order[q]!]!]);
       }
+      const vo = voterOptionsFrom(o);
+      const voters = vo.field === undefined ? null : voterSection(fit, model, vo);
       const actions: PerturbAction[] = o.action === 'all' ? ['drop', 'flip', 'add'] : [o.action as PerturbAction];
       const bar = progressBar(io, 'searches (each a few exact refits)', Boolean(o.quiet));
       const results: Perturbation[] = [];
@@ -81,7 +85,7 @@ export function registerAudit(program: Command, io: CliIO): void {
         results.filter((p) => p.action === action && p.votes !== null).reduce<Perturbation | null>((best, p) => (best === null || p.votes! < best.votes! ? p : best), null);
       if (o.format === 'json') {
         const summary = Object.fromEntries(actions.map((a) => [a, smallest(a)?.votes ?? null]));
-        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, warnings: [...fit.warnings, ...(o.a === undefined && pairs.length < order.length - 1 ? [`the smallest counts are over the challengers #2–#${pairs.length + 1} only (--challengers ${pairs.length})`] : [])] }), o.out as string | undefined);
+        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, voters: voters?.json ?? null, warnings: [...fit.warnings, ...(voters?.warnings ?? []), ...(o.a === undefined && pairs.length < order.length - 1 ? [`the smallest counts are over the challengers #2–#${pairs.length + 1} only (--challengers ${pairs.length})`] : [])] }), o.out as string | undefined);
       } else {
         const lines = [`arena audit: ${fmt(fit.battles, 0)} battles, ${fmt(fit.models.length, 0)} models, method ${rate.method}${rate.ties === 'half' ? '' : ` (ties ${rate.ties})`}; every count below confirmed by an exact refit.`];
         for (const action of actions) {
@@ -96,9 +100,10 @@ export function registerAudit(program: Command, io: CliIO): void {
               : `${PAST[action][0]!.toUpperCase()}${PAST[action].slice(1)} votes for ${visibleText(o.b as string)} to overtake ${visibleText(o.a as string)}:`;
           lines.push('', head, ...results.filter((p) => p.action === action).flatMap(line));
         }
+        if (voters) lines.push(...voters.lines);
         emit(io, lines.join('\n') + '\n', o.out as string | undefined);
       }
       const notes = o.a === undefined && pairs.length < order.length - 1 ? [`audit tried ${pairs.length === 1 ? 'the challenger #2' : `the challengers #2–#${pairs.length + 1}`} only (--challengers ${pairs.length}): a lower model with few battles can be cheaper to lift (e.g. by removing its few losses), so the counts are the fewest for these challengers, not for every model; --challengers ${order.length - 1} tries them all.`] : [];
-      printWarnings(io, [...fit.warnings, ...notes]);
+      printWarnings(io, [...fit.warnings, ...(voters?.warnings ?? []), ...notes]);
     });
 }

@@ -13,6 +13,7 @@ import { AtomicFile } from '../output.js';
 import { simRatingsOfBoard } from '../../sim/board-votes.js';
 import { boardTruth, inferredSummary } from './board-truth.js';
 import { progressBar } from '../progress.js';
+import { VOTER_ANOMALIES, type VoterAnomaly, voterSampler } from '../../sim/voters.js';
 import { intIn, LIMITS, nonNegativeInt, numberIn, positiveInt, probability, seedArg } from '../options.js';
 
 /** Parses `--start`: seconds since 1970, or an ISO 8601 date/time (UTC unless it says otherwise). */
@@ -58,6 +59,11 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .addOption(new Option('--arrivals <law>', 'fixed gaps, or exponential gaps (a Poisson process)').choices(['fixed', 'poisson']).default('fixed'))
     .option('--scale <n>', 'rating points per factor <base> in odds', numberIn(LIMITS.scale[0], LIMITS.scale[1]), 400)
     .option('--base <n>', 'odds base of the scale', numberIn(1, LIMITS.base, true), 10)
+    .option('--voters <n>', 'write a voter ("judge") on every battle, drawn among this many voters (0: no voter field)', intIn(0, LIMITS.battles), 0)
+    .option('--anomalous-voters <share>', 'with --voters: share of the voters that are anomalous (see --anomaly)', probability, 0)
+    .addOption(new Option('--anomaly <kind>', 'what anomalous voters do: random (coin flips), adversarial (the lower true rating wins), promoter (--promote always wins)').choices([...VOTER_ANOMALIES]).default('random'))
+    .option('--promote <model>', 'with --anomaly promoter: the model promoted (default: the median true rating)')
+    .option('--voter-activity <s>', 'with --voters: Zipf exponent of the voters\' activity (0: every voter equally active)', numberIn(0, LIMITS.weight), 1)
     .option('--out <file>', 'write the battles to this file (atomically) instead of stdout')
     .option('--quiet', 'no progress bar on stderr', false)
     .option('--style-effect <b1,b2,b3,b4>', 'write style counts (conv_metadata) and add this planted style effect to the logit: log-odds per unit of (a−b)/(a+b+1) for tokens, headers, lists, bold', parseStyleEffect)
@@ -117,6 +123,15 @@ export function registerSimulate(program: Command, io: CliIO): void {
         rng,
       );
       const next: (i: number, out: StyleSimBattle) => SimBattle = withStyle ? styleBattleSampler(truth, simOpts, { effect, verbosity }, rng) : plain;
+      const nVoters = o.voters as number;
+      if (nVoters === 0 && (cmd.getOptionValueSource('anomalousVoters') === 'cli' || o.promote !== undefined)) throw new UsageError('--anomalous-voters and --promote need --voters N');
+      if (o.promote !== undefined && o.anomaly !== 'promoter') throw new UsageError('--promote goes with --anomaly promoter');
+      if (o.promote !== undefined && !truth.models.includes(o.promote as string)) throw new InputError(`--promote: model ${JSON.stringify(o.promote)} is not in the ratings`, { field: '--promote' });
+      const voterOf =
+        nVoters > 0
+          ? voterSampler(truth, { voters: nVoters, anomalousShare: o.anomalousVoters as number, anomaly: o.anomaly as VoterAnomaly, promote: o.promote as string | undefined, activityExponent: o.voterActivity as number }, o.seed as string | number)
+          : null;
+      const voterNames = voterOf ? voterOf.voters.names.map((n) => JSON.stringify(n)) : [];
       const names = truth.models.map((n) => JSON.stringify(n));
       const labels = OUTCOMES.map((x) => JSON.stringify(OUTCOME_LABEL[x]));
       const n = o.battles as number;
@@ -142,7 +157,8 @@ export function registerSimulate(program: Command, io: CliIO): void {
         let chunk = '';
         for (let i = 0; i < n; i++) {
           next(i, x);
-          chunk += `{"model_a":${names[x.a]},"model_b":${names[x.b]},"winner":${labels[x.outcome]},"tstamp":${x.tstamp}${withStyle ? `,"conv_metadata":${styleMetadataJson(x.style)}` : ''}}\n`;
+          const judge = voterOf ? `,"judge":${voterNames[voterOf.draw(x)]}` : '';
+          chunk += `{"model_a":${names[x.a]},"model_b":${names[x.b]},"winner":${labels[x.outcome]},"tstamp":${x.tstamp}${judge}${withStyle ? `,"conv_metadata":${styleMetadataJson(x.style)}` : ''}}\n`;
           if (chunk.length > 1 << 20) {
             await write(chunk);
             chunk = '';
