@@ -5,7 +5,9 @@ import { DEFAULT_MODEL } from '../../src/models/types.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { simultaneousRanks } from '../../src/stats/simultaneous.js';
-import { addIntervals, DEFAULT_INTERVALS, type RatedBoard } from '../../src/stats/uncertainty.js';
+import { addIntervals, DEFAULT_INTERVALS, rateWithIntervals, type RatedBoard } from '../../src/stats/uncertainty.js';
+import { leaderboardOf } from '../../src/leaderboard/leaderboard.js';
+import { applyDisplayRules } from '../../src/leaderboard/display.js';
 import { type BattleTable } from '../../src/data/table.js';
 
 const names = (m: number) => Array.from({ length: m }, (_, v) => `m${String(v).padStart(2, '0')}`);
@@ -218,5 +220,40 @@ describe('simultaneous ranks over a scope (display rules) and beside the per-mod
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the library: rateWithIntervals({ simultaneous: true }) → leaderboardOf → applyDisplayRules', () => {
+  it('rows carry the board\'s intervals; display rules recompute them among the shown models from the rated board, and refuse without it', async () => {
+    const m = 8;
+    const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 25 * v) }, 8000, { tieRate: 0.3 }, createRng(3));
+    const board = await rateWithIntervals(t, {}, { simultaneous: true, seed: 5 });
+    expect(board.simultaneous!.method).toBe('sandwich');
+    const again = simultaneousRanks(board, 0.95, 5)!;
+    expect(board.simultaneous!.critical).toBe(again.critical);
+    const lb = leaderboardOf(board, {});
+    expect(lb.params.simultaneousRanks).toMatchObject({ method: 'sandwich', level: 0.95, models: m, critical: again.critical });
+    for (const r of lb.models) {
+      const v = board.point.models.indexOf(r.model);
+      expect([r.simultaneousRankLower, r.simultaneousRankUpper]).toEqual([again.lower[v], again.upper[v]]);
+    }
+    const top = lb.models[0]!.model;
+    expect(() => applyDisplayRules(lb, { deprecated: [top] })).toThrow(RangeError);
+    const shown = applyDisplayRules(lb, { deprecated: [top] }, board);
+    const v0 = board.point.models.indexOf(top);
+    const direct = simultaneousRanks(board, 0.95, 5, undefined, { uncounted: [v0] })!;
+    for (const r of shown.models) {
+      const v = board.point.models.indexOf(r.model);
+      expect([r.simultaneousRankLower, r.simultaneousRankUpper]).toEqual([direct.lower[v], direct.upper[v]]);
+      expect(r.simultaneousRankUpper).toBeLessThanOrEqual(m - 1 + (r.model === top ? 1 : 0));
+    }
+    // no rule that changes the pool: the rows are kept as they are, no board needed
+    expect(applyDisplayRules(lb, { intervalStyle: 'plusminus' }).models.map((r) => r.simultaneousRankUpper)).toEqual(lb.models.map((r) => r.simultaneousRankUpper));
+    // bootstrap rounds, and the usage errors of the engine
+    const boot = await rateWithIntervals(t, {}, { simultaneous: true, rounds: 30, threads: 1 });
+    expect(boot.simultaneous).toMatchObject({ method: 'bootstrap', draws: 30 });
+    expect(boot.warnings.some((w) => /rests on 30 bootstrap rounds/.test(w))).toBe(true);
+    await expect(rateWithIntervals(t, {}, { simultaneous: true, ciMethod: 'none' })).rejects.toThrow(RangeError);
+    expect((await rateWithIntervals(t, {}, {})).simultaneous).toBeUndefined();
   });
 });
