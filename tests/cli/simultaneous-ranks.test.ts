@@ -149,3 +149,18 @@ describe('arena report --simultaneous-ranks', () => {
     expect((await cli(['report', REAL, '--top', '3', '--heatmap-top', '3'])).stdout).not.toContain('Simultaneous rank');
   });
 });
+
+describe('arena compare --simultaneous-ranks', () => {
+  it('the two rows carry the same intervals as `rate`, and the table names them; a published board has none', async () => {
+    const rate = JSON.parse((await cli(['rate', REAL, '--simultaneous-ranks', '--format', 'json', '--seed', '2'])).stdout);
+    const [a, b] = [rate.models[1] as Row, rate.models[4] as Row];
+    const args = ['compare', REAL, '--a', a.model, '--b', b.model, '--simultaneous-ranks', '--seed', '2', '--forecast-replications', '20'];
+    const j = JSON.parse((await cli([...args, '--format', 'json'])).stdout);
+    expect(j.models.map(range)).toEqual([a, b].map(range));
+    const text = (await cli(args)).stdout;
+    expect(text).toContain(`rank ${a.rank} (could be ${a.rankLower}–${a.rankUpper}; all ${rate.models.length} models at once: ${a.simultaneousRankLower}–${a.simultaneousRankUpper})`);
+    const board = await cli(['compare', '--board', join(FIXTURES, 'lmarena-text-2026-04.json'), '--a', 'x', '--b', 'y', '--simultaneous-ranks']);
+    expect(board.code).toBe(2);
+    expect(board.stderr).toMatch(/--simultaneous-ranks needs battles/);
+  });
+});
