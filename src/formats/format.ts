@@ -25,21 +25,39 @@ function displayNotes(lb: Board, cell: (s: string) => string): string {
 /** Whether the rows carry simultaneous rank intervals (`--simultaneous-ranks`). */
 const hasSimultaneous = (lb: Board) => lb.models.length > 0 && lb.models[0]!.simultaneousRankLower !== undefined;
 /** A rank interval as shown: `3–7`, or `3` when both ends agree. */
-const rankRangeText = (lo: number | undefined, hi: number | undefined) => (lo === hi ? String(lo) : `${lo}–${hi}`);
+export const rankRangeText = (lo: number | undefined, hi: number | undefined): string => (lo === hi ? String(lo) : `${lo}–${hi}`);
 /** The simultaneous rank interval of a row as shown. */
 const simultaneousText = (r: DisplayRow) => rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper);
+
+/** How simultaneous rank intervals were made, as `params.simultaneousRanks` echoes them. */
+export interface SimultaneousConstruction {
+  readonly method: string;
+  readonly level: number;
+  readonly draws: number;
+  readonly critical: number;
+  readonly models: number;
+}
+
+/**
+ * The construction of simultaneous rank intervals in words: the law, and the critical value against the single
+ * pair's Φ⁻¹(1 − α/2), e.g. "max-statistic over every pairwise gap, 4,000 normal draws from the sandwich covariance:
+ * each gap ± 4.29 sd, against 1.96 for one pair alone". Plain text.
+ */
+export function simultaneousConstruction(s: SimultaneousConstruction): string {
+  const one = normalQuantile((1 + s.level) / 2).toFixed(2);
+  const law = s.method === 'bootstrap' ? `${fmt(s.draws, 0)} bootstrap rounds` : `${fmt(s.draws, 0)} normal draws from the sandwich covariance`;
+  return `max-statistic over every pairwise gap, ${law}: each gap ± ${s.critical.toFixed(2)} sd, against ${one} for one pair alone`;
+}
 
 /**
  * The legend of the simultaneous rank column: what "simultaneous" means, at which level, from which law, and the
  * critical value against the single pair's (e.g. 3.39 against 1.96). Plain text; empty without simultaneous ranks.
  */
 export function simultaneousLegend(lb: Board, column: string): string {
-  const s = lb.params.simultaneousRanks as { method: string; level: number; draws: number; critical: number; models: number } | undefined;
+  const s = lb.params.simultaneousRanks as SimultaneousConstruction | undefined;
   if (!s || !hasSimultaneous(lb)) return '';
   const pct = `${Math.round(s.level * 1000) / 10}%`;
-  const one = Math.abs(normalQuantile((1 + s.level) / 2)).toFixed(2);
-  const law = s.method === 'bootstrap' ? `${fmt(s.draws, 0)} bootstrap rounds` : `${fmt(s.draws, 0)} normal draws from the sandwich covariance`;
-  return `${column}: best and worst rank of each model, holding for all ${fmt(s.models, 0)} shown models at once with ${pct} confidence (max-statistic over every pairwise gap, ${law}: each gap ± ${s.critical.toFixed(2)} sd, against ${one} for one pair alone). Rank compares the per-model intervals, each of which holds for its own model alone.`;
+  return `${column}: best and worst rank of each model, holding for all ${fmt(s.models, 0)} shown models at once with ${pct} confidence (${simultaneousConstruction(s)}). Rank compares the per-model intervals, each of which holds for its own model alone.`;
 }
 
 /** Output formats of leaderboards. */

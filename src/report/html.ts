@@ -2,7 +2,7 @@ import type { TiePolicy } from '../rating/bradley-terry.js';
 import { resetSVGDefIds } from 'vega';
 import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
-import { fmt, simultaneousLegend, visibleText } from '../formats/format.js';
+import { fmt, rankRangeText, simultaneousLegend, visibleText } from '../formats/format.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
 import { applyDisplayRules, type DisplayLeaderboard, type DisplayRow, type DisplayRules } from '../leaderboard/display.js';
 import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
@@ -91,14 +91,13 @@ export function reportHtml(p: ReportPage): string {
   const pm = display?.intervalStyle === 'plusminus';
   const deltaText = (d: number | null | undefined) => (d === null || d === undefined ? 'new' : d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0');
   const sim = p.leaderboard.models.length > 0 && p.leaderboard.models[0]!.simultaneousRankLower !== undefined;
-  const simRange = (r: DisplayRow) => (r.simultaneousRankLower === r.simultaneousRankUpper ? String(r.simultaneousRankLower) : `${r.simultaneousRankLower}–${r.simultaneousRankUpper}`);
   const rows = (p.leaderboard.models as readonly DisplayRow[])
     .map((r, k) => {
       const worst = p.worstRank[k]!;
       const rankRange = worst === r.rank ? String(r.rank) : `${r.rank}–${worst}`;
       const interval = pm ? `+${fmt(r.upper! - r.rating)} / −${fmt(r.rating - r.lower!)}` : `${fmt(r.lower)} – ${fmt(r.upper)}`;
       const model = r.deprecated ? `${e(r.model)} <span class="summary">(deprecated)</span>` : e(r.model);
-      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td>${sim ? `<td class="num">${simRange(r)}</td>` : ''}${delta ? `<td class="num">${deltaText(r.delta)}</td>` : ''}<td class="model">${model}</td><td class="num">${fmt(r.rating)}</td><td class="num">${interval}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
+      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td>${sim ? `<td class="num">${rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper)}</td>` : ''}${delta ? `<td class="num">${deltaText(r.delta)}</td>` : ''}<td class="model">${model}</td><td class="num">${fmt(r.rating)}</td><td class="num">${interval}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
     })
     .join('\n');
   const hiddenNote = display && display.hidden.length

@@ -3,9 +3,8 @@
  * how far the data place the top models at all — their rank intervals holding for every model at once (see
  * `simultaneousRanks`), with the per-model rank ranges for comparison.
  */
-import { fmt, textTable, visibleText } from '../../formats/format.js';
+import { fmt, rankRangeText, simultaneousConstruction, textTable, visibleText } from '../../formats/format.js';
 import { leaderboardOf, type LeaderboardRow } from '../../leaderboard/leaderboard.js';
-import { normalQuantile } from '../../math/normal.js';
 import type { ModelFit, RatingModel } from '../../models/types.js';
 import { addIntervals, type IntervalOptions } from '../../stats/uncertainty.js';
 
@@ -73,23 +72,19 @@ export async function auditRanks(fit: ModelFit, model: RatingModel, intervals: I
   };
 }
 
-const span = (lo: number, hi: number) => (lo === hi ? String(lo) : `${lo}–${hi}`);
-
 /** The section as text lines for the audit's table output (names made visible). */
 export function auditRanksLines(a: AuditRanks | null): string[] {
   if (!a) return ['', 'Simultaneous rank intervals: none (they need sandwich intervals or at least 2 bootstrap rounds).'];
   const pct = `${Math.round(a.level * 1000) / 10}%`;
-  const one = normalQuantile((1 + a.level) / 2).toFixed(2);
-  const law = a.method === 'bootstrap' ? `${fmt(a.draws, 0)} bootstrap rounds` : 'the sandwich covariance';
   const n = a.contendersForFirst.length;
   const table = textTable(
     ['Model', 'Rating', `${pct} CI`, 'Rank', 'Rank range', 'Simultaneous rank'],
-    a.top.map((r) => [visibleText(r.model), fmt(r.rating), `${fmt(r.lower)} – ${fmt(r.upper)}`, String(r.rank), span(r.rankLower, r.rankUpper), span(r.simultaneousRankLower, r.simultaneousRankUpper)]),
+    a.top.map((r) => [visibleText(r.model), fmt(r.rating), `${fmt(r.lower)} – ${fmt(r.upper)}`, String(r.rank), rankRangeText(r.rankLower, r.rankUpper), rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper)]),
     ['l', 'r', 'r', 'r', 'r', 'r'],
   );
   return [
     '',
-    `Simultaneous rank intervals of the top (${pct} for all ${fmt(a.models, 0)} models at once, max-statistic over every pairwise gap from ${law}: each gap ± ${a.critical.toFixed(2)} sd, against ${one} for one pair alone). ${n === 1 ? 'Only #1 can be first' : `${n} models can be first`} at this level${n > 1 ? `: ${a.contendersForFirst.slice(0, 8).map(visibleText).join(', ')}${n > 8 ? ` and ${n - 8} more` : ''}` : ''}.`,
+    `Simultaneous rank intervals of the top (${pct} for all ${fmt(a.models, 0)} models at once, ${simultaneousConstruction(a)}). ${n === 1 ? 'Only #1 can be first' : `${n} models can be first`} at this level${n > 1 ? `: ${a.contendersForFirst.slice(0, 8).map(visibleText).join(', ')}${n > 8 ? ` and ${n - 8} more` : ''}` : ''}.`,
     ...table.trimEnd().split('\n').map((l) => `  ${l}`),
   ];
 }
