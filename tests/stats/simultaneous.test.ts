@@ -17,6 +17,9 @@ async function rated(t: BattleTable, rounds = 0): Promise<RatedBoard> {
   return addIntervals(model.fit(t, DEFAULT_MODEL), model, { ...DEFAULT_INTERVALS, rounds, ciMethod: rounds > 0 ? 'bootstrap' : 'sandwich', seed: 1, threads: 1 });
 }
 
+/** A simulated board of m models `step` points apart (tie rate 0.3). */
+const spaced = (m: number, step: number, battles: number, seed: number) => simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + step * v) }, battles, { tieRate: 0.3 }, createRng(seed));
+
 /** Positions by rating (1 = highest). */
 const positions = (r: ArrayLike<number>) => {
   const order = Array.from({ length: r.length }, (_, v) => v).sort((x, y) => r[y]! - r[x]!);
@@ -39,7 +42,7 @@ describe('simultaneous rank intervals (max-statistic over all pairwise gaps)', (
   it('with m models c exceeds the single-pair 1.96 and grows with m (Bonferroni bounds it: c ≤ Φ⁻¹(1 − 0.025/pairs))', async () => {
     const cs: number[] = [];
     for (const m of [3, 6, 12]) {
-      const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 10 * v) }, 30_000, { tieRate: 0.3 }, createRng(m));
+      const t = spaced(m, 10, 30_000, m);
       cs.push(simultaneousRanks(await rated(t), 0.95, 1)!.critical);
     }
     expect(cs[0]!).toBeGreaterThan(2.0);
@@ -52,7 +55,7 @@ describe('simultaneous rank intervals (max-statistic over all pairwise gaps)', (
   it('each model\'s rating position lies in its interval, and a higher level gives nested (wider) intervals', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), async (m, seed, boot) => {
-        const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 15 * v) }, 3000, { tieRate: 0.3 }, createRng(seed));
+        const t = spaced(m, 15, 3000, seed);
         const r = await rated(t, boot ? 60 : 0);
         const lo = simultaneousRanks(r, 0.8, seed, 500)!;
         const hi = simultaneousRanks(r, 0.99, seed, 500)!;
@@ -140,7 +143,7 @@ describe('simultaneous ranks over a scope (display rules) and beside the per-mod
   it('the critical value over a subset of models is the max-statistic of its pairs (bootstrap rounds, independent recomputation), never above the whole board\'s', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 4, max: 8 }), fc.integer({ min: 1, max: 1000 }), async (m, seed) => {
-        const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 20 * v) }, 3000, { tieRate: 0.3 }, createRng(seed));
+        const t = spaced(m, 20, 3000, seed);
         const r = await rated(t, 50);
         const shown = names(m).map((_, v) => v).filter((v) => (v * 7 + seed) % 3 !== 0);
         if (shown.length < 2) return;
@@ -159,7 +162,7 @@ describe('simultaneous ranks over a scope (display rules) and beside the per-mod
 
   it('sandwich: a subset draws the same normal vectors, so its critical value is at most the whole board\'s; uncounted (deprecated) models count in nobody\'s rank and are ranked among the others', async () => {
     const m = 10;
-    const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 30 * v) }, 20_000, { tieRate: 0.3 }, createRng(4));
+    const t = spaced(m, 30, 20_000, 4);
     const r = await rated(t);
     const all = simultaneousRanks(r, 0.95, 7)!;
     const shown = [0, 1, 2, 4, 5, 6, 8, 9];
@@ -182,11 +185,12 @@ describe('simultaneous ranks over a scope (display rules) and beside the per-mod
 
   // the per-pair intervals (1.96 on each gap's own sd) give the narrowest rank intervals of this construction; the
   // max-statistic's critical value is at least 1.96 for two or more models, so its intervals contain them. Both
-  // contain the model's position by rating; so do LMArena's per-model rank ranges.
+  // contain the model's position by rating. (LMArena's per-model rank range is another test, not nested by
+  // construction: docs/methods.md.)
   it('property: the simultaneous interval contains the per-pair one at the same level, and both contain the point rank', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), async (m, seed, boot) => {
-        const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 25 * v) }, 4000, { tieRate: 0.3 }, createRng(seed));
+        const t = spaced(m, 25, 4000, seed);
         const r = await rated(t, boot ? 80 : 0);
         const s = simultaneousRanks(r, 0.95, seed, 2000)!;
         const pos = positions(r.point.ratings);
@@ -226,7 +230,7 @@ describe('simultaneous ranks over a scope (display rules) and beside the per-mod
 describe('the library: rateWithIntervals({ simultaneous: true }) → leaderboardOf → applyDisplayRules', () => {
   it('rows carry the board\'s intervals; display rules recompute them among the shown models from the rated board, and refuse without it', async () => {
     const m = 8;
-    const t = simulateTable({ models: names(m), ratings: Float64Array.from(names(m), (_, v) => 1000 + 25 * v) }, 8000, { tieRate: 0.3 }, createRng(3));
+    const t = spaced(m, 25, 8000, 3);
     const board = await rateWithIntervals(t, {}, { simultaneous: true, seed: 5 });
     expect(board.simultaneous!.method).toBe('sandwich');
     const again = simultaneousRanks(board, 0.95, 5)!;
