@@ -84,7 +84,7 @@ export function fewRoundsFor(level: number): number {
  * rounds as the whole board's, so the critical value over a subset is never above the whole board's (T over fewer
  * pairs is pointwise smaller); a shown model's rank counts the models of the scope that are not `uncounted`.
  *
- * Cost O(m²·draws) (4,000 draws at 339 models: about a second). Null without that law (no covariance; fewer than
+ * Cost O(m²·draws) (4,000 draws at 339 models: 3.6 s on a shared 2-core machine, docs/methods.md). Null without that law (no covariance; fewer than
  * two rounds).
  */
 export function simultaneousRanks(rated: SimultaneousSource, level: number, seed: string | number, draws = simultaneousDraws(level), scope: SimultaneousScope = {}): SimultaneousRanks | null {
