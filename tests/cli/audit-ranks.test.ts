@@ -31,6 +31,10 @@ describe('arena audit: simultaneous rank intervals of the top', () => {
       const head = lines.findIndex((l) => /^ {2}Model +Rating/.test(l));
       const shown = lines.slice(head + 1, head + 4).map((l) => l.trim().split(/ {2,}/));
       expect(shown.map((c) => [c[0], c[4], c[5]])).toEqual((s.top as Row[]).map((r) => [r.model, span(r.rankLower, r.rankUpper), span(r.simultaneousRankLower, r.simultaneousRankUpper)]));
+      // 40 rounds are too few for the max-statistic's 95% quantile: the section says so (table and JSON)
+      const few = /rests on 40 bootstrap rounds, fewer than 20 beyond it/;
+      expect(s.warnings.some((w: string) => few.test(w))).toBe(extra.length > 0);
+      expect(few.test(text)).toBe(extra.length > 0);
     }
   });
 

@@ -37,6 +37,8 @@ export interface AuditRanks {
   readonly contendersForFirst: readonly string[];
   /** The top models by rating (and the models named by --a/--b), in rating order. */
   readonly top: readonly AuditRankRow[];
+  /** Warnings about these intervals (e.g. too few bootstrap rounds for the max-statistic's quantile). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -69,6 +71,8 @@ export async function auditRanks(fit: ModelFit, model: RatingModel, intervals: I
       simultaneousRankLower: r.simultaneousRankLower!,
       simultaneousRankUpper: r.simultaneousRankUpper!,
     })),
+    // the fit's own warnings are the audit's already
+    warnings: rated.warnings.filter((w) => !fit.warnings.includes(w)),
   };
 }
 
@@ -86,5 +90,6 @@ export function auditRanksLines(a: AuditRanks | null): string[] {
     '',
     `Simultaneous rank intervals of the top (${pct} for all ${fmt(a.models, 0)} models at once, ${simultaneousConstruction(a)}). ${n === 1 ? 'Only #1 can be first' : `${n} models can be first`} at this level${n > 1 ? `: ${a.contendersForFirst.slice(0, 8).map(visibleText).join(', ')}${n > 8 ? ` and ${n - 8} more` : ''}` : ''}.`,
     ...table.trimEnd().split('\n').map((l) => `  ${l}`),
+    ...a.warnings.map((w) => `  note: ${w}`),
   ];
 }
