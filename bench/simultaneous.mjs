@@ -8,7 +8,9 @@
 //                 and the per-model 95% rating intervals all at once (every true rating inside its interval)
 // Boards: 15 models in three tiers of five equal true ratings 40 points apart (30 pairs of equal models), 20,000
 // battles each (uniform pairs, tie rate 0.3), seeds 1000…; fixed seeds, so the figures are reproducible.
-//   npm run build && node bench/simultaneous.mjs [--boards N]
+// With --bootstrap R every board's intervals and gap law come from R bootstrap rounds (one worker thread) instead of
+// the sandwich (`arena rate --simultaneous-ranks --bootstrap R`).
+//   npm run build && node bench/simultaneous.mjs [--boards N] [--bootstrap R]
 import { parseArgs } from 'node:util';
 import { modelFor } from '../dist/models/index.js';
 import { DEFAULT_MODEL } from '../dist/models/types.js';
@@ -17,7 +19,8 @@ import { simulateTable } from '../dist/sim/generate.js';
 import { simultaneousRanks } from '../dist/stats/simultaneous.js';
 import { addIntervals, DEFAULT_INTERVALS } from '../dist/stats/uncertainty.js';
 
-const { values: o } = parseArgs({ options: { boards: { type: 'string', default: '400' } } });
+const { values: o } = parseArgs({ options: { boards: { type: 'string', default: '400' }, bootstrap: { type: 'string', default: '0' } } });
+const rounds = Number(o.bootstrap);
 const boards = Number(o.boards);
 const m = 15;
 const names = Array.from({ length: m }, (_, v) => `m${String(v).padStart(2, '0')}`);
@@ -34,17 +37,30 @@ let critical = 0;
 const t0 = performance.now();
 for (let b = 0; b < boards; b++) {
   const t = simulateTable({ models: names, ratings: truth }, 20_000, { tieRate: 0.3 }, createRng(1000 + b));
-  const rated = await addIntervals(model.fit(t, DEFAULT_MODEL), model, { ...DEFAULT_INTERVALS, threads: 1 });
+  const rated = await addIntervals(model.fit(t, DEFAULT_MODEL), model, { ...DEFAULT_INTERVALS, threads: 1, ...(rounds > 0 ? { ciMethod: 'bootstrap', rounds, seed: b } : {}) });
   const s = simultaneousRanks(rated, 0.95, b);
   critical += s.critical / boards;
-  const cov = rated.cov.cov;
+  // sd of each gap: from the sandwich covariance, or the rounds' standard deviation
+  const sdOf = (i, j) => {
+    if (rounds === 0) return Math.sqrt(cov[i * m + i] + cov[j * m + j] - 2 * cov[i * m + j]) * f;
+    const x = rated.dist.ratings;
+    let s1 = 0;
+    let s2 = 0;
+    for (let q = 0; q < rounds; q++) {
+      const g = x[q * m + i] - x[q * m + j];
+      s1 += g;
+      s2 += g * g;
+    }
+    return Math.sqrt((s2 - (s1 * s1) / rounds) / (rounds - 1));
+  };
+  const cov = rated.cov?.cov;
   const r = rated.point.ratings;
   const lo = rated.intervals.lower;
   const hi = rated.intervals.upper;
   // "j surely above i" under each kind
   const surely = {
-    simultaneous: (i, j) => r[j] - r[i] - s.critical * Math.sqrt(cov[i * m + i] + cov[j * m + j] - 2 * cov[i * m + j]) * f > 0,
-    perPair: (i, j) => r[j] - r[i] - 1.959964 * Math.sqrt(cov[i * m + i] + cov[j * m + j] - 2 * cov[i * m + j]) * f > 0,
+    simultaneous: (i, j) => r[j] - r[i] - s.critical * sdOf(i, j) > 0,
+    perPair: (i, j) => r[j] - r[i] - 1.959964 * sdOf(i, j) > 0,
     perModel: (i, j) => lo[j] > hi[i],
   };
   for (const k of kinds) {
@@ -74,7 +90,7 @@ for (let b = 0; b < boards; b++) {
   if (names.every((_, v) => lo[v] <= truth[v] + shift && truth[v] + shift <= hi[v])) allRatings++;
 }
 const pct = (k) => `${((100 * k) / boards).toFixed(1)}%`;
-console.log(`simultaneous.mjs: ${boards} boards of ${m} models (three tiers of five equal ratings), 20,000 battles each, Node ${process.version}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`simultaneous.mjs: ${boards} boards of ${m} models (three tiers of five equal ratings), 20,000 battles each, ${rounds > 0 ? `bootstrap (${rounds} rounds)` : 'sandwich'}, Node ${process.version}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log('| rank intervals | no pair ordered against the truth | every interval meets the true rank range |');
 console.log('| --- | ---: | ---: |');
 console.log(`| simultaneous (max-statistic, mean critical value ${critical.toFixed(2)}) | ${pct(clean.simultaneous)} | ${pct(meets.simultaneous)} |`);

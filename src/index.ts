@@ -15,6 +15,7 @@ export { MODELS, modelFor, fitModel } from './models/index.js';
 export { DEFAULT_MODEL, type ModelFit, type ModelOptions, type RatingModel, type FitInfo } from './models/types.js';
 export { expectedScoreOf } from './models/predict.js';
 export { rateWithIntervals, addIntervals, DEFAULT_INTERVALS, type IntervalOptions, type RatedBoard, type CiMethod } from './stats/uncertainty.js';
+export type { SimultaneousRanks } from './stats/simultaneous.js';
 export { compareModels, type PairComparison } from './stats/compare.js';
 export { comparePublished, type PublishedRating, type PublishedGap, type ComparePublishedOptions } from './stats/published-compare.js';
 export { leaderboardOf, type Leaderboard, type LeaderboardRow } from './leaderboard/leaderboard.js';

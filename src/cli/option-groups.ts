@@ -296,8 +296,10 @@ const IntervalCli = z.object({
 });
 
 /**
- * Typed interval options from commander's values for a model, with a progress bar (on a TTY, not `--quiet`).
- * @throws UsageError for `--ci-method sandwich` with a model without a likelihood
+ * Typed interval options from commander's values for a model, with a progress bar (on a TTY, not `--quiet`);
+ * `simultaneous` when the command declares {@link addSimultaneousRanksOption} and it is given.
+ * @throws UsageError for `--ci-method sandwich` with a model without a likelihood, or `--simultaneous-ranks`
+ *   without intervals (or from fewer than 2 bootstrap rounds)
  */
 export function intervalOptionsFrom(io: CliIO, raw: Record<string, unknown>, model: RatingModel, label = 'bootstrap'): { options: IntervalOptions; progress: Progress } {
   const o = IntervalCli.parse(raw);
@@ -313,8 +315,11 @@ export function intervalOptionsFrom(io: CliIO, raw: Record<string, unknown>, mod
     io.stderr(`warning: --threads ${threads} is more than the ${cores} cores of this machine: using ${cores} (the result is the same for any count)\n`);
     threads = cores;
   }
+  const simultaneous = raw.simultaneousRanks === true;
+  if (simultaneous && ciMethod === 'none') throw new UsageError('--simultaneous-ranks needs the law of the rating gaps: intervals by the sandwich or --bootstrap N');
+  if (simultaneous && ciMethod === 'bootstrap' && rounds < 2) throw new UsageError('--simultaneous-ranks from bootstrap intervals needs at least 2 rounds (--bootstrap N; 1,000 or more for a stable quantile)');
   const progress = progressBar(io, label, Boolean(o.quiet));
-  const options: IntervalOptions = { ciMethod, rounds, level: o.ci, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles, threads, onProgress: progress.update };
+  const options: IntervalOptions = { ciMethod, rounds, level: o.ci, seed: o.seed, bootstrapQuantiles: o.bootstrapQuantiles, threads, onProgress: progress.update, ...(simultaneous ? { simultaneous } : {}) };
   return { options, progress };
 }
 
@@ -347,6 +352,14 @@ export async function rateInput(io: CliIO, files: string[], o: Record<string, un
   } finally {
     opts.progress.stop();
   }
+}
+
+/**
+ * `--simultaneous-ranks` (`rate`, `report`): rank intervals holding for every shown model at once at the `--ci`
+ * level, beside the per-model ones (see `simultaneousRanks`); read by {@link intervalOptionsFrom}.
+ */
+export function addSimultaneousRanksOption(cmd: Command): Command {
+  return cmd.option('--simultaneous-ranks', 'add rank intervals that hold for all shown models at once at the --ci level (max-statistic over every pairwise gap, from the sandwich or the bootstrap rounds)');
 }
 
 /** Display options of the commands that print a leaderboard (`rate`, `report`): LMArena's display rules. */

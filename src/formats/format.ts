@@ -1,5 +1,6 @@
 import type { DisplayLeaderboard, DisplayRow } from '../leaderboard/display.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
+import { normalQuantile } from '../math/normal.js';
 
 /** A leaderboard, with or without display rules applied. */
 type Board = Leaderboard | DisplayLeaderboard;
@@ -19,6 +20,44 @@ function displayNotes(lb: Board, cell: (s: string) => string): string {
   if (!d || d.hidden.length === 0) return '';
   const names = d.hidden.slice(0, 10).map((h) => cell(h.model)).join(', ');
   return `\n${d.hidden.length} model${d.hidden.length > 1 ? 's' : ''} with fewer than ${fmt(d.minVotes, 0)} battles hidden (kept in the fit): ${names}${d.hidden.length > 10 ? ', …' : ''}\n`;
+}
+
+/** Whether the rows carry simultaneous rank intervals (`--simultaneous-ranks`). */
+const hasSimultaneous = (lb: Board) => lb.models.length > 0 && lb.models[0]!.simultaneousRankLower !== undefined;
+/** A rank interval as shown: `3–7`, or `3` when both ends agree. */
+export const rankRangeText = (lo: number | undefined, hi: number | undefined): string => (lo === hi ? String(lo) : `${lo}–${hi}`);
+/** The simultaneous rank interval of a row as shown. */
+const simultaneousText = (r: DisplayRow) => rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper);
+
+/** How simultaneous rank intervals were made, as `params.simultaneousRanks` echoes them. */
+export interface SimultaneousConstruction {
+  readonly method: string;
+  readonly level: number;
+  readonly draws: number;
+  readonly critical: number;
+  readonly models: number;
+}
+
+/**
+ * The construction of simultaneous rank intervals in words: the law, and the critical value against the single
+ * pair's Φ⁻¹(1 − α/2), e.g. "max-statistic over every pairwise gap, 4,000 normal draws from the sandwich covariance:
+ * each gap ± 4.29 sd, against 1.96 for one pair alone". Plain text.
+ */
+export function simultaneousConstruction(s: SimultaneousConstruction): string {
+  const one = normalQuantile((1 + s.level) / 2).toFixed(2);
+  const law = s.method === 'bootstrap' ? `${fmt(s.draws, 0)} bootstrap rounds` : `${fmt(s.draws, 0)} normal draws from the sandwich covariance`;
+  return `max-statistic over every pairwise gap, ${law}: each gap ± ${s.critical.toFixed(2)} sd, against ${one} for one pair alone`;
+}
+
+/**
+ * The legend of the simultaneous rank column: what "simultaneous" means, at which level, from which law, and the
+ * critical value against the single pair's (e.g. 3.39 against 1.96). Plain text; empty without simultaneous ranks.
+ */
+export function simultaneousLegend(lb: Board, column: string): string {
+  const s = lb.params.simultaneousRanks as SimultaneousConstruction | undefined;
+  if (!s || !hasSimultaneous(lb)) return '';
+  const pct = `${Math.round(s.level * 1000) / 10}%`;
+  return `${column}: best and worst rank of each model, holding for all ${fmt(s.models, 0)} shown models at once with ${pct} confidence (${simultaneousConstruction(s)}). Rank compares the per-model intervals, each of which holds for its own model alone.`;
 }
 
 /** Output formats of leaderboards. */
@@ -69,8 +108,9 @@ export function formatCsvRows(header: readonly string[], rows: readonly (readonl
 const hasIntervals = (lb: Board) => (lb.models.length > 0 ? lb.models[0]!.lower !== undefined : lb.params.ciMethod !== undefined && lb.params.ciMethod !== 'none');
 
 /**
- * CSV text of a leaderboard: rank, model, rating, [lower, upper, [plus, minus,]] battles, wins, losses, ties, and with
- * display rules [deprecated,] [delta] (delta empty for a model not on the reference board).
+ * CSV text of a leaderboard: rank, model, rating, [lower, upper, [plus, minus,]] battles, wins, losses, ties,
+ * [simultaneous_rank_lower, simultaneous_rank_upper,] and with display rules [deprecated,] [delta] (delta empty for a
+ * model not on the reference board).
  */
 export function formatLeaderboardCsv(lb: Board): string {
   const ci = hasIntervals(lb);
@@ -78,7 +118,8 @@ export function formatLeaderboardCsv(lb: Board): string {
   const pm = ci && d?.intervalStyle === 'plusminus';
   const dep = Boolean(d && d.deprecated.length);
   const delta = Boolean(d?.reference);
-  const header = ['rank', 'model', 'rating', ...(ci ? ['lower', 'upper'] : []), ...(pm ? ['plus', 'minus'] : []), 'battles', 'wins', 'losses', 'ties', ...(dep ? ['deprecated'] : []), ...(delta ? ['delta'] : [])];
+  const sim = hasSimultaneous(lb);
+  const header = ['rank', 'model', 'rating', ...(ci ? ['lower', 'upper'] : []), ...(pm ? ['plus', 'minus'] : []), 'battles', 'wins', 'losses', 'ties', ...(sim ? ['simultaneous_rank_lower', 'simultaneous_rank_upper'] : []), ...(dep ? ['deprecated'] : []), ...(delta ? ['delta'] : [])];
   return formatCsvRows(
     header,
     (lb.models as readonly DisplayRow[]).map((r) => [
@@ -91,6 +132,7 @@ export function formatLeaderboardCsv(lb: Board): string {
       r.wins,
       r.losses,
       r.ties,
+      ...(sim ? [r.simultaneousRankLower, r.simultaneousRankUpper] : []),
       ...(dep ? [r.deprecated ? 'true' : 'false'] : []),
       ...(delta ? [r.delta ?? ''] : []),
     ]),
@@ -202,10 +244,12 @@ export function formatLeaderboardTable(lb: Board, opts: TableOptions = {}): stri
     }
   }
   const bar = width > 0 && lo <= hi;
+  const sim = hasSimultaneous(lb);
   // "Rank" is LMArena's rank (1 + models whose interval lies entirely above); without intervals it is the position
-  const header = [ci ? 'Rank' : 'Pos.', ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const header = [ci ? 'Rank' : 'Pos.', ...(sim ? [SIM_COLUMN] : []), ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? [level] : []), ...(bar ? [barCaption(lo, hi, width)] : []), 'Battles', 'Wins', 'Losses', 'Ties'];
   const rows = (lb.models as readonly DisplayRow[]).map((r) => [
     String(r.rank),
+    ...(sim ? [simultaneousText(r)] : []),
     ...(delta ? [deltaText(r.delta)] : []),
     visibleText(modelText(r)),
     fmt(r.rating),
@@ -216,9 +260,13 @@ export function formatLeaderboardTable(lb: Board, opts: TableOptions = {}): stri
     fmt(r.losses, 0),
     fmt(r.ties, 0),
   ]);
-  const align: ('l' | 'r')[] = ['r', ...(delta ? (['r'] as const) : []), 'l', 'r', ...(ci ? (['r'] as const) : []), ...(bar ? (['l'] as const) : []), 'r', 'r', 'r', 'r'];
-  return textTable(header, rows, align) + displayNotes(lb, visibleText);
+  const align: ('l' | 'r')[] = ['r', ...(sim ? (['r'] as const) : []), ...(delta ? (['r'] as const) : []), 'l', 'r', ...(ci ? (['r'] as const) : []), ...(bar ? (['l'] as const) : []), 'r', 'r', 'r', 'r'];
+  const legend = simultaneousLegend(lb, SIM_COLUMN);
+  return textTable(header, rows, align) + displayNotes(lb, visibleText) + (legend ? `\n${legend}\n` : '');
 }
+
+/** Heading of the simultaneous rank column in tables. */
+const SIM_COLUMN = 'Simultaneous rank';
 
 /**
  * A Markdown table cell from data: {@link visibleText} (no control character survives, so no line break either),
@@ -237,17 +285,19 @@ export function formatLeaderboardMarkdown(lb: Board): string {
   const d = displayOf(lb);
   const pm = ci && d?.intervalStyle === 'plusminus';
   const delta = Boolean(d?.reference);
-  const header = [ci ? 'Rank' : 'Position', ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? (pm ? ['Interval'] : ['Lower', 'Upper']) : []), 'Battles', 'Wins', 'Losses', 'Ties'];
-  const right = [true, ...(delta ? [true] : []), false, true, ...(ci ? (pm ? [true] : [true, true]) : []), true, true, true, true];
+  const sim = hasSimultaneous(lb);
+  const header = [ci ? 'Rank' : 'Position', ...(sim ? [SIM_COLUMN] : []), ...(delta ? ['Δ'] : []), 'Model', 'Rating', ...(ci ? (pm ? ['Interval'] : ['Lower', 'Upper']) : []), 'Battles', 'Wins', 'Losses', 'Ties'];
+  const right = [true, ...(sim ? [true] : []), ...(delta ? [true] : []), false, true, ...(ci ? (pm ? [true] : [true, true]) : []), true, true, true, true];
   const lines = [
     `| ${header.join(' | ')} |`,
     `| ${right.map((r) => (r ? '---:' : ':---')).join(' | ')} |`,
     ...(lb.models as readonly DisplayRow[]).map(
       (r) =>
-        `| ${[String(r.rank), ...(delta ? [deltaText(r.delta)] : []), mdCell(modelText(r)), fmt(r.rating), ...(ci ? (pm ? [intervalText(lb, r)] : [fmt(r.lower), fmt(r.upper)]) : []), fmt(r.battles, 0), fmt(r.wins, 0), fmt(r.losses, 0), fmt(r.ties, 0)].join(' | ')} |`,
+        `| ${[String(r.rank), ...(sim ? [simultaneousText(r)] : []), ...(delta ? [deltaText(r.delta)] : []), mdCell(modelText(r)), fmt(r.rating), ...(ci ? (pm ? [intervalText(lb, r)] : [fmt(r.lower), fmt(r.upper)]) : []), fmt(r.battles, 0), fmt(r.wins, 0), fmt(r.losses, 0), fmt(r.ties, 0)].join(' | ')} |`,
     ),
   ];
-  return lines.join('\n') + '\n' + displayNotes(lb, mdCell);
+  const legend = simultaneousLegend(lb, `*${SIM_COLUMN}*`);
+  return lines.join('\n') + '\n' + displayNotes(lb, mdCell) + (legend ? `\n${legend}\n` : '');
 }
 
 /** A leaderboard in one of the output formats (`opts` apply to the terminal table). */

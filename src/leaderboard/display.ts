@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { readJsonFile } from '../data/ratings.js';
 import { InputError } from '../errors.js';
 import { countAtMost, countBelow } from '../stats/rank.js';
-import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
+import { simultaneousDraws, simultaneousRanks, type SimultaneousRanks } from '../stats/simultaneous.js';
+import type { RatedBoard } from '../stats/uncertainty.js';
+import { type Leaderboard, type LeaderboardRow, simultaneousParams } from './leaderboard.js';
 
 /** How intervals are shown: as bounds ("1480.2 – 1503.9") or as distances from the rating ("+11.9 / −11.8"). */
 export type IntervalStyle = 'bounds' | 'plusminus';
@@ -60,12 +62,15 @@ export interface DisplayLeaderboard extends Omit<Leaderboard, 'models'> {
  * rank = 1 + #{u ∈ P, u ≠ v : lower_u > upper_v} (LMArena's rank; without intervals the bounds are the ratings),
  * and its rank range runs from that to |P ∪ {v}| − #{u ∈ P : upper_u < lower_v}. A deprecated model gets the rank
  * it would have among the current ones, and counts in nobody's. With no rule, ranks are unchanged. Rank
- * distributions (bootstrap) count every model, so they are dropped when a rule changes the pool.
- * O(m log m) plus the reference look-ups.
+ * distributions (bootstrap) count every model, so they are dropped when a rule changes the pool. Simultaneous rank
+ * intervals (rows with `simultaneousRankLower`) are recomputed the same way from `rated` (the board the leaderboard
+ * was made of): the max-statistic over the pairs of shown models, ranks among the pool (see `simultaneousRanks`).
+ * O(m log m) plus the reference look-ups (plus the simultaneous ranks' O(m²·draws)).
  *
- * @throws RangeError when `minVotes` is negative or not finite
+ * @throws RangeError when `minVotes` is negative or not finite, or when the rows carry simultaneous ranks, a rule
+ *   changes the pool and `rated` is not given
  */
-export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): DisplayLeaderboard {
+export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}, rated?: RatedBoard): DisplayLeaderboard {
   const minVotes = rules.minVotes ?? 0;
   if (!(minVotes >= 0) || !Number.isFinite(minVotes)) throw new RangeError(`minVotes must be a finite number ≥ 0, got ${minVotes}`);
   const deprecated = new Set(rules.deprecated ?? []);
@@ -78,6 +83,7 @@ export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): Di
   const poolLo = Float64Array.from(pool, lo).sort();
   const poolHi = Float64Array.from(pool, hi).sort();
   const poolChanged = hidden.length > 0 || pool.length < shown.length;
+  const sim = poolChanged && shown.some((r) => r.simultaneousRankLower !== undefined) ? simultaneousAmong(shown, deprecated, rated) : null;
   const models = shown.map((r): DisplayRow => {
     const isDep = deprecated.has(r.model);
     // lower_u > upper_v never holds for u = v (lower ≤ upper), so counting over the pool with or without v is the same
@@ -89,6 +95,7 @@ export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): Di
       ...rest,
       rank: 1 + above,
       ...(r.rankLower !== undefined ? { rankLower: 1 + above, rankUpper: size - below } : {}),
+      ...(sim ? { simultaneousRankLower: sim.lower[sim.id.get(r.model)!]!, simultaneousRankUpper: sim.upper[sim.id.get(r.model)!]! } : {}),
       ...(rankDistribution && !poolChanged ? { rankDistribution } : {}),
       ...(isDep ? { deprecated: true } : {}),
       ...(rules.reference ? { delta: rules.reference.ranks.has(r.model) ? 1 + above - rules.reference.ranks.get(r.model)! : null } : {}),
@@ -105,10 +112,22 @@ export function applyDisplayRules(lb: Leaderboard, rules: DisplayRules = {}): Di
   if (lb.models.length > 0 && shown.length === 0) warnings.push(`Every model has fewer than ${minVotes} battles: all ${lb.models.length} are hidden (--min-votes).`);
   return {
     ...lb,
+    ...(sim ? { params: { ...lb.params, simultaneousRanks: simultaneousParams(sim) } } : {}),
     models,
     warnings,
     display: { minVotes, deprecated: [...deprecated], reference: rules.reference?.name ?? null, intervalStyle: style, hidden },
   };
+}
+
+/** Simultaneous rank intervals among the shown models, deprecated ones uncounted, from the board's own law. */
+function simultaneousAmong(shown: readonly LeaderboardRow[], deprecated: ReadonlySet<string>, rated: RatedBoard | undefined): SimultaneousRanks & { id: Map<string, number> } {
+  if (!rated) throw new RangeError('simultaneous ranks among the shown models need the rated board: applyDisplayRules(leaderboard, rules, rated)');
+  const id = new Map(rated.point.models.map((name, v) => [name, v]));
+  const ids = shown.map((r) => id.get(r.model)!);
+  const { level, seed } = rated.options;
+  const s = simultaneousRanks(rated, level, seed, simultaneousDraws(level), { shown: ids, uncounted: ids.filter((v) => deprecated.has(rated.point.models[v]!)) });
+  if (!s) throw new RangeError('simultaneous ranks need the law of the rating gaps: sandwich or bootstrap intervals');
+  return { ...s, id };
 }
 
 const ReferenceBoard = z.object({

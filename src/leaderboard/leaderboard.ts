@@ -1,6 +1,7 @@
 import type { ModelFit } from '../models/types.js';
 import type { FitInfo, StyleReport } from '../models/types.js';
 import { rankBounds, rankCounts, rankDistributionOf } from '../stats/rank.js';
+import type { SimultaneousRanks } from '../stats/simultaneous.js';
 import type { Intervals, RatedBoard } from '../stats/uncertainty.js';
 
 export type { FitInfo, StyleCoefficient, StyleReport } from '../models/types.js';
@@ -33,6 +34,7 @@ export interface LeaderboardRow {
    * every model at once at the interval level, from the max-statistic over all pairwise gaps.
    */
   readonly simultaneousRankLower?: number;
+  /** Worst rank of the simultaneous rank interval (with `simultaneousRankLower`). */
   readonly simultaneousRankUpper?: number;
 }
 
@@ -94,10 +96,16 @@ export function ratingIntervals(b: RatedBoard): RatingIntervals | null {
   return b.intervals ? { ...b.intervals, method: b.options.ciMethod, level: b.options.level } : null;
 }
 
+/** How a board's simultaneous rank intervals were made, as `params.simultaneousRanks` echoes it. */
+export function simultaneousParams(s: SimultaneousRanks): { method: string; level: number; draws: number; critical: number; models: number } {
+  return { method: s.method, level: s.level, draws: s.draws, critical: s.critical, models: s.models };
+}
+
 /**
  * The leaderboard of a fit with its uncertainty: rows sorted by rating with LMArena ranks, plus `lower`/`upper`,
- * `rankLower`/`rankUpper` (see `rankBounds`) when there are intervals and each model's bootstrap
- * `rankDistribution` when asked. `params` is echoed as given, with the board's `ciMethod` and `ci` (level) added when not given. O(m log m + R·m log m with the rank distribution).
+ * `rankLower`/`rankUpper` (see `rankBounds`) when there are intervals, each model's bootstrap
+ * `rankDistribution` when asked, and `simultaneousRankLower`/`Upper` with `params.simultaneousRanks` when the board
+ * has simultaneous rank intervals (`IntervalOptions.simultaneous`). `params` is echoed as given, with the board's `ciMethod` and `ci` (level) added when not given. O(m log m + R·m log m with the rank distribution).
  */
 export function leaderboardOf(b: RatedBoard, params: Readonly<Record<string, unknown>>, withRankDistribution = false): Leaderboard {
   const point: ModelFit = b.point;
@@ -107,6 +115,7 @@ export function leaderboardOf(b: RatedBoard, params: Readonly<Record<string, unk
   const bounds = iv ? rankBounds(iv.lower, iv.upper) : null;
   const counts = withRankDistribution && b.dist ? rankCounts(b.dist) : null;
   const m = point.models.length;
+  const sim = b.simultaneous ?? null;
   const rows: LeaderboardRow[] = orderByRating(point.models, ratings).map((v) => ({
     model: point.models[v]!,
     rating: ratings[v]!,
@@ -118,11 +127,13 @@ export function leaderboardOf(b: RatedBoard, params: Readonly<Record<string, unk
     losses: totals.losses[v]!,
     ties: totals.ties[v]!,
     ...(counts ? { rankDistribution: rankDistributionOf(counts, m, b.dist!.rounds, v) } : {}),
+    ...(sim ? { simultaneousRankLower: sim.lower[v]!, simultaneousRankUpper: sim.upper[v]! } : {}),
   }));
   const style = point.kind === 'style' ? { style: point.style } : {};
   // the interval method and level are the board's own unless the caller echoes them (the CLI does, in its order)
   const echoed: Record<string, unknown> = { ...params };
   if (!('ciMethod' in echoed)) echoed.ciMethod = b.options.ciMethod;
   if (!('ci' in echoed)) echoed.ci = b.options.level;
+  if (sim) echoed.simultaneousRanks = simultaneousParams(sim);
   return { method: point.options.method, params: echoed, battles: point.battles, models: rows, fit: point.fit, ...style, warnings: [...point.warnings, ...b.warnings] };
 }

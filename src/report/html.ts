@@ -2,7 +2,7 @@ import type { TiePolicy } from '../rating/bradley-terry.js';
 import { resetSVGDefIds } from 'vega';
 import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
-import { fmt, visibleText } from '../formats/format.js';
+import { fmt, rankRangeText, simultaneousLegend, visibleText } from '../formats/format.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
 import { applyDisplayRules, type DisplayLeaderboard, type DisplayRow, type DisplayRules } from '../leaderboard/display.js';
 import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
@@ -90,13 +90,14 @@ export function reportHtml(p: ReportPage): string {
   const delta = Boolean(display?.reference);
   const pm = display?.intervalStyle === 'plusminus';
   const deltaText = (d: number | null | undefined) => (d === null || d === undefined ? 'new' : d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0');
+  const sim = p.leaderboard.models.length > 0 && p.leaderboard.models[0]!.simultaneousRankLower !== undefined;
   const rows = (p.leaderboard.models as readonly DisplayRow[])
     .map((r, k) => {
       const worst = p.worstRank[k]!;
       const rankRange = worst === r.rank ? String(r.rank) : `${r.rank}–${worst}`;
       const interval = pm ? `+${fmt(r.upper! - r.rating)} / −${fmt(r.rating - r.lower!)}` : `${fmt(r.lower)} – ${fmt(r.upper)}`;
       const model = r.deprecated ? `${e(r.model)} <span class="summary">(deprecated)</span>` : e(r.model);
-      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td>${delta ? `<td class="num">${deltaText(r.delta)}</td>` : ''}<td class="model">${model}</td><td class="num">${fmt(r.rating)}</td><td class="num">${interval}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
+      return `<tr><td class="num">${r.rank}</td><td class="num">${rankRange}</td>${sim ? `<td class="num">${rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper)}</td>` : ''}${delta ? `<td class="num">${deltaText(r.delta)}</td>` : ''}<td class="model">${model}</td><td class="num">${fmt(r.rating)}</td><td class="num">${interval}</td><td class="num">${fmt(r.battles, 0)}</td></tr>`;
     })
     .join('\n');
   const hiddenNote = display && display.hidden.length
@@ -129,12 +130,12 @@ export function reportHtml(p: ReportPage): string {
 <section id="warnings"><h2>Warnings</h2>${warnings}</section>
 <section id="leaderboard"><h2>Leaderboard</h2>
 <div class="scroll"><table>
-<thead><tr><th class="num">Rank</th><th class="num">Rank interval</th>${delta ? '<th class="num">Δ</th>' : ''}<th>Model</th><th class="num">Rating</th><th class="num">${e(pct)} interval (${e(p.interval.method)})</th><th class="num">Votes</th></tr></thead>
+<thead><tr><th class="num">Rank</th><th class="num">Rank interval</th>${sim ? '<th class="num">Simultaneous rank</th>' : ''}${delta ? '<th class="num">Δ</th>' : ''}<th>Model</th><th class="num">Rating</th><th class="num">${e(pct)} interval (${e(p.interval.method)})</th><th class="num">Votes</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table></div>
-<p class="summary">Rank: 1 + the number of models whose interval lies entirely above this model's (LMArena's rank). Rank interval: the best and worst rank consistent with the intervals.${rulesNote}${hiddenNote}</p>
+<p class="summary">Rank: 1 + the number of models whose interval lies entirely above this model's (LMArena's rank). Rank interval: the best and worst rank consistent with the intervals.${sim ? ` ${e(simultaneousLegend(p.leaderboard, 'Simultaneous rank'))}` : ''}${rulesNote}${hiddenNote}</p>
 </section>
 ${figures}
 <section id="parameters"><h2>Parameters</h2>
@@ -179,7 +180,8 @@ function paramText(v: unknown): string {
 }
 
 /**
- * The whole HTML report of a fitted board: leaderboard (rank, rank interval, model, rating, interval, votes),
+ * The whole HTML report of a fitted board: leaderboard (rank, rank interval, [simultaneous rank interval when the
+ * board has them, `IntervalOptions.simultaneous`,] model, rating, interval, votes),
  * the interval plot, the predicted/observed win-rate heatmaps, the battle-count heatmap, the warnings, and the
  * parameters and seed that produced it. Plots are rendered with Vega (headless SVG) and inlined.
  *
@@ -194,7 +196,7 @@ export async function renderReport(rated: RatedBoard, o: ReportOptions): Promise
   if (!iv) throw new RangeError('the report needs intervals (--ci-method sandwich or bootstrap)');
   const method = point.kind === 'tie' ? point.tieModel : point.kind === 'style' ? `${point.outcome}+style` : point.kind;
   const params = o.params;
-  const shown = o.display ? applyDisplayRules(leaderboardOf(rated, params), o.display) : null;
+  const shown = o.display ? applyDisplayRules(leaderboardOf(rated, params), o.display, rated) : null;
   const lb = shown ?? leaderboardOf(rated, params);
   o.onWarnings?.(lb.warnings);
   const hidden = new Set<string>(shown ? shown.display.hidden.map((h) => h.model) : []);

@@ -14,6 +14,7 @@ import { type BootstrapDistribution, bootstrapRatings } from './bootstrap.js';
 import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, ROUND_PRIOR } from './bootstrap-rounds.js';
 import { controlIntervals, type LinearBootstrapModel, linearBootstrapModel } from './control-variate.js';
 import { percentileIntervals, quantileSorted } from './interval.js';
+import { fewRoundsFor, simultaneousRanks, type SimultaneousRanks } from './simultaneous.js';
 
 /** How intervals are computed: bootstrap percentiles, the Huber–White sandwich (normal approximation), or none. */
 export type CiMethod = 'bootstrap' | 'sandwich' | 'none';
@@ -38,6 +39,11 @@ export interface IntervalOptions {
   /** Worker threads (default all cores); never changes the result. */
   readonly threads?: number | undefined;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  /**
+   * Also compute simultaneous rank intervals at `level` ({@link RatedBoard.simultaneous}, see `simultaneousRanks`):
+   * from the sandwich covariance or, with bootstrap intervals, from the rounds. Default false.
+   */
+  readonly simultaneous?: boolean | undefined;
 }
 
 /** Rounds of `--ci-method bootstrap` when `--bootstrap` is not given (FastChat's default). */
@@ -83,6 +89,11 @@ export interface RatedBoard {
   readonly linear: LinearBootstrapModel | null;
   /** Anchor model id (−1: none): its interval has zero width and the others are intervals of the gap to it. */
   readonly reference: number;
+  /**
+   * Simultaneous rank intervals over every model (`simultaneous: true`; see `simultaneousRanks`), drawn from
+   * `deriveRng(seed, 'simultaneous')` or taken from the rounds; absent or null when not asked for.
+   */
+  readonly simultaneous?: SimultaneousRanks | null;
   /** Plain-sentence warnings about the intervals. */
   readonly warnings: string[];
 }
@@ -310,7 +321,25 @@ export async function addIntervals(point: ModelFit, model: RatingModel, opts: In
     throw new RangeError('bootstrap intervals need rounds ≥ 1');
   }
   const withParams = withParameterIntervals(point, opts, cov, opts.ciMethod === 'bootstrap' ? dist : null);
-  return { point: withParams, model, options: opts, intervals, cov, dist, linear, reference: ref, warnings };
+  const board: RatedBoard = { point: withParams, model, options: opts, intervals, cov, dist, linear, reference: ref, warnings };
+  return opts.simultaneous ? { ...board, simultaneous: simultaneousOf(board) } : board;
+}
+
+/**
+ * The simultaneous rank intervals of a rated board at its level and seed, with a warning when bootstrap rounds are
+ * too few for the max-statistic's quantile (fewer than 20 beyond it).
+ * @throws RangeError without intervals, or bootstrap intervals from fewer than 2 rounds
+ */
+function simultaneousOf(board: RatedBoard): SimultaneousRanks | null {
+  const o = board.options;
+  if (o.ciMethod === 'none') throw new RangeError('simultaneous rank intervals need the law of the rating gaps: sandwich or bootstrap intervals');
+  if (o.ciMethod === 'bootstrap' && board.point.models.length > 1 && o.rounds < 2) throw new RangeError('simultaneous rank intervals from bootstrap intervals need at least 2 rounds');
+  const s = simultaneousRanks(board, o.level, o.seed);
+  const few = fewRoundsFor(o.level);
+  if (s && s.method === 'bootstrap' && s.models > 1 && s.draws < few) {
+    board.warnings.push(`Simultaneous ranks: the ${Math.round(o.level * 1000) / 10}% quantile of the max-statistic rests on ${s.draws} bootstrap rounds, fewer than 20 beyond it: the intervals are unstable (use --bootstrap ${few} or more, or the sandwich).`);
+  }
+  return s;
 }
 
 /**

@@ -65,6 +65,24 @@ describe('hostile model names stay data', () => {
   });
 });
 
+describe('hostile model names with --simultaneous-ranks', () => {
+  it('table, CSV, Markdown and the HTML report stay inert (a hostile deprecated name too), one row per model', async () => {
+    const rules = ['--simultaneous-ranks', '--deprecated', HOSTILE[7]!];
+    for (const format of ['table', 'csv', 'markdown']) {
+      const r = await cli(['rate', file, ...rules, '--format', format]);
+      expect(r.code, format).toBe(0);
+      expect(r.stdout, format).not.toMatch(RAW);
+      if (format === 'markdown') expect(r.stdout).not.toContain('<script>');
+    }
+    const md = (await cli(['rate', file, ...rules, '--format', 'markdown'])).stdout.split('\n');
+    expect(md.filter((l) => l.startsWith('| '))).toHaveLength(2 + HOSTILE.length);
+    const html = (await cli(['report', file, ...rules, '--top', '5', '--heatmap-top', '5'])).stdout;
+    expect(html).not.toMatch(RAW);
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('<th class="num">Simultaneous rank</th>');
+  });
+});
+
 describe('arbitrary Unicode names: every format parses with its standard parser and keeps the name or its documented escape (property)', () => {
   // characters that break formats: controls (C0, DEL, C1), bidi overrides and isolates, XML-forbidden U+FFFE/U+FFFF
   // and unpaired surrogates, CSV/Markdown/HTML syntax, formula prefixes, white space, combining marks, astral

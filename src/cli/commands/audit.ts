@@ -7,6 +7,7 @@ import { addBattleOptions, addVoterOptions, BATTLES_ARGUMENT, battleOptionsFrom,
 import { voterSection } from './audit-voters.js';
 import { positiveInt } from '../options.js';
 import { progressBar } from '../progress.js';
+import { auditRanks, auditRanksLines } from './audit-ranks.js';
 
 const PAST: Record<PerturbAction, string> = { drop: 'dropped', flip: 'flipped', add: 'added' };
 
@@ -49,7 +50,7 @@ export function registerAudit(program: Command, io: CliIO): void {
     .action(async (files: string[], o: Record<string, unknown>) => {
       if ((o.a === undefined) !== (o.b === undefined)) throw new UsageError('--a and --b go together (the model ahead and the one that must overtake it)');
       if (o.a !== undefined && o.a === o.b) throw new UsageError('--a and --b name the same model');
-      const { model, modelOptions: rate, progress } = battleOptionsFrom(io, o);
+      const { model, modelOptions: rate, intervals, progress } = battleOptionsFrom(io, o);
       progress.stop();
       if (!model.likelihood) throw new UsageError('audit refits a likelihood model: online Elo has none (use --method bt)');
       if (rate.styleControl || (rate.covariates?.length ?? 0) > 0) throw new UsageError('audit changes pair cells: style control and covariates fit battle rows (not supported yet)');
@@ -81,11 +82,12 @@ export function registerAudit(program: Command, io: CliIO): void {
       } finally {
         bar.stop();
       }
+      const ranks = await auditRanks(fit, model, intervals, pairs.length + 1, pairs.flat());
       const smallest = (action: PerturbAction) =>
         results.filter((p) => p.action === action && p.votes !== null).reduce<Perturbation | null>((best, p) => (best === null || p.votes! < best.votes! ? p : best), null);
       if (o.format === 'json') {
         const summary = Object.fromEntries(actions.map((a) => [a, smallest(a)?.votes ?? null]));
-        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, voters: voters?.json ?? null, warnings: [...fit.warnings, ...(voters?.warnings ?? []), ...(o.a === undefined && pairs.length < order.length - 1 ? [`the smallest counts are over the challengers #2–#${pairs.length + 1} only (--challengers ${pairs.length})`] : [])] }), o.out as string | undefined);
+        emit(io, formatJson({ params: { ...modelParams(rate), action: o.action, challengers: o.a === undefined ? pairs.length : null }, battles: fit.battles, smallest: summary, perturbations: results, simultaneousRanks: ranks, voters: voters?.json ?? null, warnings: [...fit.warnings, ...(voters?.warnings ?? []), ...(o.a === undefined && pairs.length < order.length - 1 ? [`the smallest counts are over the challengers #2–#${pairs.length + 1} only (--challengers ${pairs.length})`] : [])] }), o.out as string | undefined);
       } else {
         const lines = [`arena audit: ${fmt(fit.battles, 0)} battles, ${fmt(fit.models.length, 0)} models, method ${rate.method}${rate.ties === 'half' ? '' : ` (ties ${rate.ties})`}; every count below confirmed by an exact refit.`];
         for (const action of actions) {
@@ -100,6 +102,7 @@ export function registerAudit(program: Command, io: CliIO): void {
               : `${PAST[action][0]!.toUpperCase()}${PAST[action].slice(1)} votes for ${visibleText(o.b as string)} to overtake ${visibleText(o.a as string)}:`;
           lines.push('', head, ...results.filter((p) => p.action === action).flatMap(line));
         }
+        lines.push(...auditRanksLines(ranks));
         if (voters) lines.push(...voters.lines);
         emit(io, lines.join('\n') + '\n', o.out as string | undefined);
       }

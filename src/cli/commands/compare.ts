@@ -5,7 +5,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
+import { addBattleOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
 import { intIn, LIMITS, numberArg } from '../options.js';
 
 const correlationArg = numberArg('a correlation in [-1, 1]', (x) => x >= -1 && x <= 1);
@@ -43,12 +43,14 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--category <name>', 'with --board: the category board (full = overall)', 'full')
     .option('--correlation <rho>', `with --board: the assumed correlation of the two estimates, beside independence (default: the typical correlation of neighbours, ${TYPICAL_NEIGHBOUR_CORRELATION}, from simulation)`, correlationArg, TYPICAL_NEIGHBOUR_CORRELATION);
   addBattleOptions(cmd);
+  addSimultaneousRanksOption(cmd);
   cmd
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .option('--forecast-votes <list>', 'forecast: numbers of more head-to-head votes at which to report P(separated), comma-separated', voteList, [...DEFAULT_FORECAST_VOTES])
     .option('--forecast-replications <n>', 'forecast: simulations (seeded by --seed)', intIn(1, LIMITS.forecastReplications), 1000)
     .action(async (files: string[], o: Record<string, unknown>) => {
+      if (o.board !== undefined && o.simultaneousRanks) throw new UsageError('--simultaneous-ranks needs battles: a published board gives no joint law of its ratings');
       if (o.board !== undefined) return runBoardCompare(io, files, o, cmd);
       if (files.length === 0) throw new UsageError('give battle files (or --board FILE for a published board)');
       if (o.a === o.b) throw new UsageError('--a and --b name the same model');
@@ -87,9 +89,11 @@ export function registerCompare(program: Command, io: CliIO): void {
         const row = (name: unknown) => rows.find((r) => r.model === name)!;
         const ra = row(o.a);
         const rb = row(o.b);
+        // with --simultaneous-ranks: the rank interval holding for every model at once
+        const joint = (r: typeof ra) => (r.simultaneousRankLower === undefined ? '' : `; all ${lb.models.length} models at once: ${r.simultaneousRankLower}–${r.simultaneousRankUpper}`);
         const lines = [
-          `${visibleText(String(o.a))}: ${fmt(ra.rating)} (${fmt(ra.lower)} – ${fmt(ra.upper)}), rank ${ra.rank} (could be ${ra.rankLower}–${ra.rankUpper})`,
-          `${visibleText(String(o.b))}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper})`,
+          `${visibleText(String(o.a))}: ${fmt(ra.rating)} (${fmt(ra.lower)} – ${fmt(ra.upper)}), rank ${ra.rank} (could be ${ra.rankLower}–${ra.rankUpper}${joint(ra)})`,
+          `${visibleText(String(o.b))}: ${fmt(rb.rating)} (${fmt(rb.lower)} – ${fmt(rb.upper)}), rank ${rb.rank} (could be ${rb.rankLower}–${rb.rankUpper}${joint(rb)})`,
           `gap A − B: ${fmt(c.gap.estimate)} points, ${level} interval ${fmt(c.gap.lower)} – ${fmt(c.gap.upper)} (${opts.ciMethod === 'sandwich' ? 'sandwich' : `bootstrap, ${opts.rounds} rounds`})`,
           `Expected score of A vs B (P(A wins) + ½·P(tie)): ${pct(c.winProbability.estimate)}, ${level} interval ${pct(c.winProbability.lower)} – ${pct(c.winProbability.upper)}`,
           `P(A ranked above B): ${pct(c.pAbove)} (${c.pAboveMethod === 'bootstrap' ? 'share of bootstrap rounds' : 'normal approximation'}; one-sided, while "separated" needs the two-sided ${level} interval of the gap to exclude 0)`,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, addDisplayOptions, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
+import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { sourceNames } from './plot.js';
 
@@ -36,6 +36,7 @@ export function registerReport(program: Command, io: CliIO): void {
     .argument('<battles...>', BATTLES_ARGUMENT);
   addBattleOptions(cmd);
   addDisplayOptions(cmd);
+  addSimultaneousRanksOption(cmd);
   cmd
     .option('--top <n>', 'models in the interval plot (top n by rating)', positiveInt, 30)
     .option('--heatmap-top <n>', 'models in the heatmaps (top n by rating)', positiveInt, 15)
