@@ -127,16 +127,45 @@ function tableOf(pc: PairCounts, c: Float64Array): BattleTable {
 }
 
 /**
- * Per-vote first-order effects on the gap θ_above − θ_below (natural scale) of each (cell, outcome), at a fit:
- * u = H⁻¹(e_above − e_below) with H the centred Bradley–Terry information (ties half) at θ; dropping one vote of
- * score y (1, 0, ½ for i) moves the gap by −(y − p_ij)·(u_i − u_j); flipping it to the score y′ that lowers the gap
- * most moves it by (y′ − y)·(u_i − u_j). Tie models and covariate fits are ranked by the same Bradley–Terry
- * effects (an order for the search only; every answer is checked by an exact refit of the model itself).
+ * The battle weight of one vote per pair cell under `--reweight pairs` at counts `c` (LMArena's 1/max(n_AB, floor),
+ * scaled so that the weights average 1 over battles, as `applyWeights` does), or null without reweighting. O(pairs).
  */
-function effects(pc: PairCounts, theta: ArrayLike<number>, prior: number, above: number, below: number, action: PerturbAction): { effect: Float64Array; to: Int8Array } | null {
+function voteWeights(pc: PairCounts, c: Float64Array, reweight: { readonly floor: number } | null | undefined): Float64Array | null {
+  if (!reweight) return null;
+  const w = new Float64Array(pc.pairs);
+  let battles = 0;
+  let total = 0;
+  for (let k = 0; k < pc.pairs; k++) {
+    const n = c[4 * k]! + c[4 * k + 1]! + c[4 * k + 2]! + c[4 * k + 3]!;
+    w[k] = 1 / Math.max(n, reweight.floor);
+    battles += n;
+    total += n * w[k]!;
+  }
+  const scale = total > 0 ? battles / total : 1;
+  for (let k = 0; k < pc.pairs; k++) w[k]! *= scale;
+  return w;
+}
+
+/**
+ * Per-vote first-order effects on the gap θ_above − θ_below (natural scale) of each (cell, outcome) at counts `c`
+ * and strengths θ: u = H⁻¹(e_above − e_below) with H the centred Bradley–Terry information (ties half, each vote
+ * weighted by its pair weight `w` under `--reweight pairs`) at θ; dropping one vote of score y (1, 0, ½ for i) moves
+ * the gap by −w·(y − p_ij)·(u_i − u_j); flipping it to the score y′ that lowers the gap most moves it by
+ * w·(y′ − y)·(u_i − u_j); adding a win moves it by w·(y − p_ij)·(u_i − u_j). Tie models are ranked by the same
+ * Bradley–Terry effects (an order for the search only; every answer is checked by an exact refit of the model
+ * itself). Null when H is not positive definite. O(pairs + m³).
+ */
+function effects(pc: PairCounts, c: Float64Array, w: Float64Array | null, theta: ArrayLike<number>, prior: number, above: number, below: number, action: PerturbAction): { effect: Float64Array; to: Int8Array } | null {
   const m = pc.models.length;
-  const cells = btCells(pc, 'half');
-  const h = centredInformation(cells, theta, prior);
+  const s = new Float64Array(pc.pairs);
+  const n = new Float64Array(pc.pairs);
+  for (let k = 0; k < pc.pairs; k++) {
+    const wk = w ? w[k]! : 1;
+    const t = c[4 * k + 2]! + c[4 * k + 3]!;
+    s[k] = wk * (c[4 * k]! + 0.5 * t);
+    n[k] = wk * (c[4 * k]! + c[4 * k + 1]! + t);
+  }
+  const h = centredInformation({ m, pairs: pc.pairs, i: pc.i, j: pc.j, s, n }, theta, prior);
   if (!choleskyInPlace(h, m)) return null;
   const u = new Float64Array(m);
   u[above] = 1;
@@ -148,7 +177,7 @@ function effects(pc: PairCounts, theta: ArrayLike<number>, prior: number, above:
   for (let k = 0; k < pc.pairs; k++) {
     const i = pc.i[k]!;
     const j = pc.j[k]!;
-    const du = u[i]! - u[j]!;
+    const du = (w ? w[k]! : 1) * (u[i]! - u[j]!);
     const p = 1 / (1 + Math.exp(theta[j]! - theta[i]!));
     for (let o = 0; o < 4; o++) {
       const y = score[o]!;
@@ -190,36 +219,63 @@ export interface PerturbOptions {
  * @throws InputError for style control or covariate fits (rows, not cells), online Elo, or per-row weights
  */
 export function minimalPerturbation(fit: ModelFit, above: string, below: string, action: PerturbAction, options: PerturbOptions = {}): Perturbation {
-  const opts: ModelOptions = fit.options;
+  checkFit(fit);
+  const names = fit.pairs.models;
+  for (const [name, field] of [[above, 'above'], [below, 'below']] as const) if (!names.includes(name)) throw new InputError(`unknown model ${JSON.stringify(name)}`, { field });
+  const gapOf = (g: ModelFit) => {
+    const x = g.models.indexOf(above);
+    const y = g.models.indexOf(below);
+    // by name: a model left without battles is off the board (then the goal does not hold)
+    return x < 0 || y < 0 ? Number.POSITIVE_INFINITY : g.ratings[x]! - g.ratings[y]!;
+  };
+  return search(fit, { gap: gapOf, aim: () => [above, below] }, action, null, options).result;
+}
+
+/** The fit checks shared by every search. */
+function checkFit(fit: ModelFit): void {
   if (fit.kind === 'elo') throw new InputError('minimal perturbations refit a likelihood model: online Elo has none (use --method bt)', { field: '--method' });
   if (fit.kind === 'style') throw new InputError('minimal perturbations change pair cells: style control and covariates fit battle rows (not supported yet)', { field: '--style-control' });
   if (fit.table.weight) throw new InputError('minimal perturbations change battle counts: per-row weights are not supported (--reweight pairs is)', { field: 'weight' });
+}
+
+/**
+ * What a search aims at: `gap` of a fit (display points), reached when below −{@link OVERTAKE_MARGIN}; `aim` the
+ * two models (above, below) whose rating gap the next greedy round closes, at that fit.
+ */
+interface Goal {
+  gap(g: ModelFit): number;
+  aim(g: ModelFit): readonly [string, string];
+}
+
+/**
+ * The greedy search with exact refits behind {@link minimalPerturbation} and {@link riggingBudget}: rounds of
+ * first-order steps toward the goal's aimed gap (re-aimed at every refit), a binary search over the prefix of the
+ * votes changed, the sweep route (for drops and flips), and votes given back while the goal holds. `allowed`, if
+ * given, restricts the (cell · 4 + outcome) slots the search may change.
+ */
+function search(fit: ModelFit, goal: Goal, action: PerturbAction, allowed: ((pc: PairCounts, slot: number) => boolean) | null, options: PerturbOptions): { result: Perturbation; after: ModelFit | null } {
+  const opts: ModelOptions = fit.options;
   const pc = fit.pairs;
-  const ia = pc.models.indexOf(above);
-  const ib = pc.models.indexOf(below);
-  if (ia < 0 || ib < 0) throw new InputError(`unknown model ${JSON.stringify(ia < 0 ? above : below)}`, { field: ia < 0 ? 'above' : 'below' });
   const model = modelFor(opts);
   const f = pointsPerLogit(opts);
-  const gap0 = fit.ratings[ia]! - fit.ratings[ib]!;
+  const [above, below] = goal.aim(fit);
+  const gap0 = goal.gap(fit);
+  const ib = pc.models.indexOf(below);
   const base = { action, above, below, gap: gap0 };
-  if (!(gap0 > 0)) return { ...base, votes: 0, fraction: 0, gapAfter: gap0, firstOrder: 0, changes: [], refits: 0 };
+  if (!(gap0 > 0)) return { result: { ...base, votes: 0, fraction: 0, gapAfter: gap0, firstOrder: 0, changes: [], refits: 0 }, after: fit };
   // adding votes may open pairs that never met: every pair of models gets a cell (empty ones stay out of the tables)
   const cellsPc = action === 'add' ? everyPair(pc) : pc;
   const counts = countsOf(cellsPc);
   const cur = Float64Array.from(counts);
+  const index = new Map(pc.models.map((name, v) => [name, v]));
   // the sequence of single-vote changes, as runs: (cell·4 + outcome, target outcome, count)
   const runs: { slot: number; to: number; n: number }[] = [];
   let refits = 0;
   let last: ModelFit = fit;
   let firstOrder: number | null = null;
   const maxRounds = options.maxRounds ?? 40;
-  // by name: a model left without battles is off the board (then the goal does not hold)
-  const gapOf = (g: ModelFit) => {
-    const x = g.models.indexOf(above);
-    const y = g.models.indexOf(below);
-    return x < 0 || y < 0 ? Number.POSITIVE_INFINITY : g.ratings[x]! - g.ratings[y]!;
-  };
-  let reached = false;
+  const reached = (g: ModelFit) => goal.gap(g) < -OVERTAKE_MARGIN;
+  let done = false;
   for (let round = 0; round < maxRounds; round++) {
     // the current fit's strengths on the full model list (a model off the board at 0: its cells are empty)
     const thetaOf = (g: ModelFit) => {
@@ -229,16 +285,17 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
         return v === undefined ? 0 : g.ratings[v]! / f;
       });
     };
-    const gap = gapOf(last);
+    const gap = goal.gap(last);
     if (gap < -OVERTAKE_MARGIN) {
-      reached = true;
+      done = true;
       break;
     }
-    const e = effects(pcOf(cellsPc, cur), thetaOf(last), last.kind === 'bt' || last.kind === 'tie' ? last.prior : 0, ia, ib, action);
+    const [x0, y0] = goal.aim(last);
+    const e = effects(cellsPc, cur, voteWeights(cellsPc, cur, opts.reweight), thetaOf(last), last.kind === 'bt' || last.kind === 'tie' ? last.prior : 0, index.get(x0)!, index.get(y0)!, action);
     if (!e) break;
     const order: number[] = [];
     const adding = action === 'add';
-    for (let s = 0; s < cur.length; s++) if ((adding || cur[s]! > 0) && e.effect[s]! < 0) order.push(s);
+    for (let s = 0; s < cur.length; s++) if ((adding || cur[s]! > 0) && e.effect[s]! < 0 && (!allowed || allowed(cellsPc, s))) order.push(s);
     if (!order.length) break;
     order.sort((x, y) => e.effect[x]! - e.effect[y]! || x - y);
     // votes the linearisation needs: the largest effects first, each cell's votes up to its count (added votes: no cap)
@@ -264,9 +321,9 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
     last = model.fit(tableOf(cellsPc, cur), opts, last);
     refits++;
   }
-  if (!reached && gapOf(last) < -OVERTAKE_MARGIN) reached = true;
-  if (!reached) return { ...base, votes: null, fraction: null, gapAfter: null, firstOrder, changes: [], refits };
-  // the shortest prefix of the sequence whose exact refit has `below` ahead: binary search (hi always holds)
+  if (!done && reached(last)) done = true;
+  if (!done) return { result: { ...base, votes: null, fraction: null, gapAfter: null, firstOrder, changes: [], refits }, after: null };
+  // the shortest prefix of the sequence whose exact refit reaches the goal: binary search (hi always holds)
   let total = 0;
   for (const r of runs) total += r.n;
   let lo = 0;
@@ -275,7 +332,7 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
     const mid = (lo + hi) >> 1;
     const g = model.fit(tableOf(cellsPc, prefix(counts, runs, mid)), opts, fit);
     refits++;
-    if (gapOf(g) < -OVERTAKE_MARGIN) hi = mid;
+    if (reached(g)) hi = mid;
     else lo = mid;
   }
   let groups = groupsOf(runs, hi);
@@ -283,21 +340,21 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
   // its wins) has no finite maximum-likelihood rating, and the ridge prior then sets it — for a model with few
   // battles that can be far cheaper
   if (action !== 'add') {
-    const sweep = sweepGroups(cellsPc, counts, ib, action);
+    const sweep = sweepGroups(cellsPc, counts, ib, action).filter((g) => !allowed || allowed(cellsPc, g.slot));
     const n = sweep.reduce((a, g) => a + g.n, 0);
     if (n > 0 && n < hi) {
       const g = model.fit(tableOf(cellsPc, countsWith(counts, sweep)), opts, fit);
       refits++;
-      if (gapOf(g) < -OVERTAKE_MARGIN) groups = sweep;
+      if (reached(g)) groups = sweep;
     }
   }
-  // locally minimal: give votes back one at a time while `below` stays ahead (each checked by an exact refit)
+  // locally minimal: give votes back one at a time while the goal holds (each checked by an exact refit)
   for (const grp of groups) {
     while (grp.n > 0 && refits < maxRefits) {
       grp.n--;
       const g = model.fit(tableOf(cellsPc, countsWith(counts, groups)), opts, fit);
       refits++;
-      if (gapOf(g) < -OVERTAKE_MARGIN) continue;
+      if (reached(g)) continue;
       grp.n++;
       break;
     }
@@ -306,7 +363,82 @@ export function minimalPerturbation(fit: ModelFit, above: string, below: string,
   const votes = groups.reduce((a, g) => a + g.n, 0);
   const best = model.fit(tableOf(cellsPc, countsWith(counts, groups)), opts, fit);
   refits++;
-  return { ...base, votes, fraction: votes / fit.battles, gapAfter: gapOf(best), firstOrder, changes: changesFrom(cellsPc, groups), refits };
+  return { result: { ...base, votes, fraction: votes / fit.battles, gapAfter: goal.gap(best), firstOrder, changes: changesFrom(cellsPc, groups), refits }, after: best };
+}
+
+/** How rigged votes are cast: only in the target's own battles (each won by it), or in any battle. */
+export type RigMode = 'target' | 'omnipresent';
+
+/** The fewest rigged votes found that lift a model by `ranks` positions (see {@link riggingBudget}). */
+export interface RiggingBudget extends Perturbation {
+  readonly mode: RigMode;
+  /** The model lifted. */
+  readonly target: string;
+  /** Positions to gain. */
+  readonly ranks: number;
+  /** The target's position now: 1 + the models rated strictly higher. */
+  readonly position: number;
+  /** Its position after the votes (exact refit); null when none were found (or the goal is above #1). */
+  readonly positionAfter: number | null;
+}
+
+/** Position of `name` on a fit: 1 + the models rated strictly higher (Infinity when it is off the board). */
+function positionOf(g: ModelFit, name: string): number {
+  const v = g.models.indexOf(name);
+  if (v < 0) return Number.POSITIVE_INFINITY;
+  let ahead = 0;
+  for (let u = 0; u < g.models.length; u++) if (u !== v && g.ratings[u]! > g.ratings[v]!) ahead++;
+  return 1 + ahead;
+}
+
+/**
+ * The rating (display points) of the model at position `p` among the models other than `target`, with its name:
+ * the one `target` must overtake to stand at position `p` or better. O(m log m).
+ */
+function pthOther(g: ModelFit, target: string, p: number): { name: string; rating: number } | null {
+  const others = g.models.map((name, v) => ({ name, rating: g.ratings[v]! })).filter((x) => x.name !== target);
+  others.sort((x, y) => y.rating - x.rating || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return others[p - 1] ?? null;
+}
+
+/**
+ * The rigging budget (issue 14; Min et al. 2025): the fewest new votes that lift `target` by `ranks` positions on
+ * the board of `fit` (position: 1 + the models rated strictly higher), each answer confirmed by an exact refit of
+ * the model the fit used. `target`: votes only in the target's own battles, each won by it (against whichever
+ * opponents help most); `omnipresent`: decided votes in any pair of models (the target's own won by it or not).
+ * The same greedy search with exact refits as {@link minimalPerturbation}, adding votes, with a goal that follows
+ * the refits: at every round the model now at the goal position (`position − ranks` among the others) is the one to
+ * overtake, so the first-order effects aim at its gap to the target. The count is verified and locally minimal (an
+ * upper bound on the true minimum). The attacker here chooses its pairs; the what-if `rig` step casts votes in the
+ * arena's traffic instead, where it must wait for them (more votes for the same lift).
+ *
+ * Cost: as {@link minimalPerturbation}: (rounds + log₂ votes + votes given back) warm refits.
+ *
+ * @throws InputError as {@link minimalPerturbation}, an unknown `target`, or `ranks` not a positive integer
+ */
+export function riggingBudget(fit: ModelFit, target: string, ranks: number, mode: RigMode, options: PerturbOptions = {}): RiggingBudget {
+  checkFit(fit);
+  if (!Number.isInteger(ranks) || ranks < 1) throw new InputError(`ranks must be a positive integer, got ${ranks}`, { field: 'ranks' });
+  const t = fit.pairs.models.indexOf(target);
+  if (t < 0) throw new InputError(`unknown model ${JSON.stringify(target)}`, { field: 'target' });
+  const position = positionOf(fit, target);
+  const goalAt = position - ranks;
+  const head = { mode, target, ranks, position };
+  if (goalAt < 1) {
+    return { ...head, action: 'add', above: target, below: target, gap: 0, votes: null, fraction: null, gapAfter: null, firstOrder: null, changes: [], refits: 0, positionAfter: null };
+  }
+  const goal: Goal = {
+    gap: (g) => {
+      const r = g.models.indexOf(target);
+      const x = pthOther(g, target, goalAt);
+      return r < 0 || !x ? Number.POSITIVE_INFINITY : x.rating - g.ratings[r]!;
+    },
+    aim: (g) => [pthOther(g, target, goalAt)!.name, target],
+  };
+  // target-only: the target's wins, in cells where it is i (outcome 0) or j (outcome 1)
+  const own = mode === 'target' ? (pc: PairCounts, s: number) => (s & 3) === (pc.i[s >> 2] === t ? 0 : pc.j[s >> 2] === t ? 1 : -1) : null;
+  const { result, after } = search(fit, goal, 'add', own, options);
+  return { ...head, ...result, positionAfter: after ? positionOf(after, target) : null };
 }
 
 /** Most exact refits spent giving votes back (the search itself uses far fewer). */
@@ -350,12 +482,6 @@ function sweepGroups(pc: PairCounts, counts: Float64Array, v: number, action: 'd
     }
   }
   return out;
-}
-
-/** `pc` with its counts replaced by `c` (cells kept, even when emptied). */
-function pcOf(pc: PairCounts, c: Float64Array): PairCounts {
-  const pick = (o: number) => Float64Array.from({ length: pc.pairs }, (_, k) => c[4 * k + o]!);
-  return { models: pc.models, pairs: pc.pairs, i: pc.i, j: pc.j, winsI: pick(0), winsJ: pick(1), ties: pick(2), bothbad: pick(3) };
 }
 
 /** Removes (drop: to = −1), moves (flip: to the outcome `to`) or adds (to = ADD) `n` votes of slot `s`. */
