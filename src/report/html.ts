@@ -53,7 +53,8 @@ export interface ReportPage {
   readonly generator: string;
 }
 
-const CSS = `
+/** The stylesheet of every report page (inlined: the pages load nothing). */
+export const REPORT_CSS = `
 :root{color-scheme:light;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--band:#f6f8fa;--warn:#fff8c5;--warnline:#d4a72c}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:#fff}
@@ -121,7 +122,7 @@ export function reportHtml(p: ReportPage): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="generator" content="${e(p.generator)}">
 <title>${e(p.title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>

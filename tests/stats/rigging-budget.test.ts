@@ -100,10 +100,12 @@ describe('riggingBudget (fewest added votes that lift a model by r positions)', 
         gaps.push(r.votes! - truth);
         return true;
       }),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
     console.log('rigging found − true minimum:', JSON.stringify([...new Set(gaps)].map((g) => [g, gaps.filter((x) => x === g).length])));
-    expect(gaps.length).toBeGreaterThan(15);
+    // measured over 300 runs: equal in 90%, one vote above in 10% (never more)
+    expect(gaps.length).toBeGreaterThan(40);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(1);
     expect(gaps.filter((g) => g === 0).length / gaps.length).toBeGreaterThan(0.8);
   });
 });
