@@ -47,6 +47,7 @@ export * from './stats/interval.js';
 export * from './stats/rank.js';
 export * from './stats/simultaneous.js';
 export * from './stats/fragility.js';
+export * from './stats/audit.js';
 export * from './stats/uncertainty.js';
 export * from './stats/control-variate.js';
 export * from './stats/anytime.js';

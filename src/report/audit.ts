@@ -1,7 +1,7 @@
 import { fmt } from '../formats/format.js';
 import type { BoardAudit } from '../stats/audit.js';
 import type { Perturbation, PerturbAction, VoteChange } from '../stats/fragility.js';
-import { escapeHtml as e, jsonForHtml, REPORT_CSS } from './html.js';
+import { escapeHtml as e, jsonForHtml, pageHead } from './html.js';
 
 const PAST: Record<PerturbAction, string> = { drop: 'dropped', flip: 'flipped', add: 'added' };
 
@@ -84,16 +84,7 @@ export interface AuditPageOptions {
  */
 export function auditPage(a: BoardAudit, json: Readonly<Record<string, unknown>>, o: AuditPageOptions): string {
   const warnings = (json.warnings as readonly string[] | undefined) ?? [];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="${e(o.generator)}">
-<title>${e(o.title)}</title>
-<style>${REPORT_CSS}</style>
-</head>
+  return `${pageHead(o.title, o.generator)}
 <body>
 <main>
 <header><h1>${e(o.title)}</h1><p class="summary">${fmt(a.battles, 0)} battles between ${fmt(a.models, 0)} models, rated with ${e(o.method)}.</p></header>

@@ -353,8 +353,12 @@ function search(fit: ModelFit, goal: Goal, action: PerturbAction, allowed: ((pc:
     });
   };
   let done = false;
+  // (votes changed so far, gap) at every refit of the rounds: the bracket of the search for the shortest prefix
+  const marks: { n: number; gap: number }[] = [];
+  let changed = 0;
   for (let round = 0; round < maxRounds; round++) {
     const gap = goal.gap(last);
+    marks.push({ n: changed, gap });
     if (gap < -OVERTAKE_MARGIN) {
       done = true;
       break;
@@ -389,27 +393,42 @@ function search(fit: ModelFit, goal: Goal, action: PerturbAction, allowed: ((pc:
       apply(cur, x, e.to[x]!, take);
       runs.push({ slot: x, to: e.to[x]!, n: take });
       batch -= take;
+      changed += take;
     }
     last = model.fit(tableOf(cellsPc, cur), opts, last);
     refits++;
   }
   if (!done && reached(last)) done = true;
   if (!done) return { result: { ...base, votes: null, fraction: null, gapAfter: null, firstOrder, changes: [], refits }, after: null };
-  // the shortest prefix of the sequence whose exact refit reaches the goal: binary search (hi always holds)
-  let total = 0;
-  for (const r of runs) total += r.n;
-  // warm starts from the last fit that reached the goal: the nearest to the next one tried (a few chord steps)
-  let lo = 0;
-  let hi = total;
+  // the shortest prefix of the sequence whose exact refit reaches the goal, between the last two rounds (the one
+  // before did not reach it, the last did): the crossing of the gap interpolated linearly between the bracket's ends
+  // (near-linear in the votes: two refits when the guess is right), a bisection after any guess that did not halve
+  // the bracket; each refit warm-started from the last fit that reached the goal
+  if (!marks.length || marks[marks.length - 1]!.gap >= -OVERTAKE_MARGIN) marks.push({ n: changed, gap: goal.gap(last) });
+  const top = marks[marks.length - 1]!;
+  const bottom = marks.length > 1 ? marks[marks.length - 2]! : { n: 0, gap: gap0 };
+  let lo = bottom.n;
+  let gapLo = bottom.gap;
+  let hi = top.n;
+  let gapHi = top.gap;
   let near = last;
+  let interpolate = true;
   while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
+    const width = hi - lo;
+    const t = (gapLo + OVERTAKE_MARGIN) / (gapLo - gapHi);
+    const mid = interpolate && Number.isFinite(t) ? Math.min(hi - 1, Math.max(lo + 1, lo + Math.ceil(t * width))) : (lo + hi) >> 1;
     const g = model.fit(tableOf(cellsPc, prefix(counts, runs, mid)), opts, near);
     refits++;
-    if (reached(g)) {
+    const gm = goal.gap(g);
+    if (gm < -OVERTAKE_MARGIN) {
       hi = mid;
+      gapHi = gm;
       near = g;
-    } else lo = mid;
+    } else {
+      lo = mid;
+      gapLo = gm;
+    }
+    interpolate = !interpolate || hi - lo <= width / 2;
   }
   let groups = groupsOf(runs, hi);
   // another route the linearisation cannot see: `below` without a single loss or tie (drop them, or flip them into
