@@ -64,4 +64,11 @@ describe('arena audit --format html', () => {
     });
     expect(html).toContain(`Rigging budget of ${visibleText(NAMES[4]!)}`);
   });
+
+  it('the table shows the same names made visible (no raw control character reaches the terminal)', async () => {
+    const r = await cli(['audit', FILE, '--challengers', '2', '--top', '4', '--target', NAMES[4]!]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout).toContain(`Rigging ${visibleText(NAMES[4]!)} (position`);
+  });
 });
