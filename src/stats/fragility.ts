@@ -246,12 +246,14 @@ export interface PerturbOptions {
  * votes decide the top"); added votes are wins between any two models. Greedy rounds with exact verification: at the current (perturbed) fit, the first-order
  * effect of every (pair, outcome) cell on the gap ({@link effects}, one linear solve); the cells with the largest
  * effects supply half of the votes the linearisation says would close the gap; refit (warm start) and repeat until
- * the refitted gap is below 0. Then a binary search over the prefix of that sequence of votes finds the shortest
- * prefix whose exact refit still has `below` ahead. The count found is verified (an upper bound on the true
+ * the refitted gap is below 0. Then a search over the prefix of that sequence of votes between the last two rounds
+ * (the gap's crossing interpolated, with bisection as a safeguard) finds the shortest prefix whose exact refit still
+ * has `below` ahead; votes are then given back one at a time while it stays ahead (locally minimal). The count found is verified (an upper bound on the true
  * minimum); `firstOrder` is the linearised minimum at the unperturbed fit. Works on pair cells with every likelihood
  * model (`--method bt`, `--ties` any; `--reweight pairs` recomputed from the changed counts).
  *
- * Cost: (rounds + log₂ votes) refits, each warm-started, plus one O(m³) factorisation per round.
+ * Cost: (rounds + a few + the groups not screened out) refits, each warm-started, plus one O(m³) factorisation per
+ * round.
  *
  * @throws InputError for style control or covariate fits (rows, not cells), online Elo, or per-row weights
  */
@@ -317,8 +319,9 @@ function riseOfOneBack(pc: PairCounts, c: Float64Array, theta: Float64Array, pri
 
 /**
  * The greedy search with exact refits behind {@link minimalPerturbation} and {@link riggingBudget}: rounds of
- * first-order steps toward the goal's aimed gap (re-aimed at every refit), a binary search over the prefix of the
- * votes changed, the sweep route (for drops and flips), and votes given back while the goal holds. `allowed`, if
+ * first-order steps toward the goal's aimed gap (re-aimed at every refit), the shortest prefix of the votes changed
+ * that reaches the goal (interpolation and bisection between the last two rounds), the sweep route (for drops and
+ * flips), and votes given back while the goal holds. `allowed`, if
  * given, restricts the (cell · 4 + outcome) slots the search may change.
  */
 function search(fit: ModelFit, goal: Goal, action: PerturbAction, allowed: ((pc: PairCounts, slot: number) => boolean) | null, options: PerturbOptions): { result: Perturbation; after: ModelFit | null } {
