@@ -5,7 +5,7 @@
 //   stability 100   arena stability sim.jsonl --checkpoints 100 --sort input
 //   debut-72h R=50  arena whatif --scenario fixtures/scenarios/muse-spark-debut-72h.json (its own simulated baseline)
 //   best-of-50 R=50 arena whatif --scenario fixtures/scenarios/muse-spark-best-of-50.json
-//   audit           arena audit sim.jsonl (drop, flip and add against 3 challengers; issue 14's target ≤ 10×)
+//   audit           arena audit sim.jsonl (drop, flip and add against 3 challengers and the top-5 adjacent pairs; issue 14: ≤ 10×, bench/audit.mjs adds --target)
 //   elo bootstrap   arena rate fixtures/data/chatbot-arena-20240814/battles.jsonl --method elo --bootstrap 1000 (2 threads)
 // Targets: stability ≤ 3×, debut ≤ 3×, best-of-50 ≤ 5× one rate; Elo bootstrap ≤ 60 s.
 //   npm run build && node bench/replays.mjs [--battles N] [--repeats R] [--quick]

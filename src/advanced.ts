@@ -49,6 +49,7 @@ export * from './stats/rank.js';
 export * from './stats/simultaneous.js';
 export * from './stats/fragility.js';
 export * from './stats/voters.js';
+export * from './stats/audit.js';
 export * from './stats/uncertainty.js';
 export * from './stats/control-variate.js';
 export * from './stats/anytime.js';

@@ -119,3 +119,8 @@ export function sandwichRatingIntervals(point: import('../src/models/types.js').
   const { intervals } = sandwichIntervals(point, modelFor(point.options), level);
   return { ...intervals, method: 'sandwich', level };
 }
+
+/** Logs how often each difference "found − true minimum" occurred (a search's distance from a brute force), as [[difference, count], …]. */
+export function logGaps(label: string, gaps: readonly number[]): void {
+  console.log(`${label} found − true minimum:`, JSON.stringify([...new Set(gaps)].sort((a, b) => a - b).map((g) => [g, gaps.filter((x) => x === g).length])));
+}

@@ -53,7 +53,8 @@ export interface ReportPage {
   readonly generator: string;
 }
 
-const CSS = `
+/** The stylesheet of every report page (inlined: the pages load nothing). */
+const REPORT_CSS = `
 :root{color-scheme:light;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--band:#f6f8fa;--warn:#fff8c5;--warnline:#d4a72c}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:#fff}
@@ -73,6 +74,24 @@ figure svg{max-width:none;height:auto}
 code{background:var(--band);padding:2px 4px;border-radius:4px;word-break:break-all}
 footer{color:var(--muted);margin-top:32px;font-size:12px}
 `;
+
+/**
+ * The start of every report page up to `</head>`: the doctype, a Content-Security-Policy that forbids any load (no
+ * script, no external resource), the generator, the escaped title and {@link REPORT_CSS}.
+ */
+export function pageHead(title: string, generator: string): string {
+  const e = escapeHtml;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="${e(generator)}">
+<title>${e(title)}</title>
+<style>${REPORT_CSS}</style>
+</head>`;
+}
 
 /**
  * A self-contained HTML page from computed parts: inline CSS, inline SVG figures, no executable script, no external
@@ -114,16 +133,7 @@ export function reportHtml(p: ReportPage): string {
     .map((f) => `<section id="${e(f.id)}"><h2>${e(f.heading)}</h2><figure><div class="scroll">${f.svg}</div><figcaption>${e(f.caption)}</figcaption></figure></section>`)
     .join('\n');
   const params = p.parameters.map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td>${e(v)}</td></tr>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="${e(p.generator)}">
-<title>${e(p.title)}</title>
-<style>${CSS}</style>
-</head>
+  return `${pageHead(p.title, p.generator)}
 <body>
 <main>
 <header><h1>${e(p.title)}</h1><p class="summary">${e(p.summary)}</p></header>

@@ -80,4 +80,69 @@ describe('arena audit', () => {
     const after = JSON.parse((await cli(['rate', changedFile(p.changes, 'drop'), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
     expect(after.indexOf('codellama-70b-instruct')).toBeLessThan(after.indexOf('gpt-4o-2024-05-13'));
   });
+
+  it('--top k: every adjacent pair of the top k searched, each answer applied to the file swaps that pair under `arena rate`, the smallest is their minimum', async () => {
+    const rated = JSON.parse((await cli(['rate', REAL, '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+    const r = await cli(['audit', REAL, '--format', 'json', '--challengers', '1', '--top', '4', '--action', 'flip']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.params.top).toBe(4);
+    expect(j.adjacent.perturbations.map((p: { above: string; below: string }) => [p.above, p.below])).toEqual([
+      [rated[0], rated[1]],
+      [rated[1], rated[2]],
+      [rated[2], rated[3]],
+    ]);
+    // the #1–#2 search is the one "#1 changes" made
+    expect(j.adjacent.perturbations[0]).toEqual(j.perturbations[0]);
+    for (const p of j.adjacent.perturbations) {
+      expect(p.votes).toBeGreaterThan(0);
+      const after = JSON.parse((await cli(['rate', changedFile(p.changes, 'flip'), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+      expect(after.indexOf(p.below)).toBeLessThan(after.indexOf(p.above));
+    }
+    expect(j.adjacent.smallest.flip).toBe(Math.min(...j.adjacent.perturbations.map((p: { votes: number }) => p.votes)));
+    const table = await cli(['audit', REAL, '--challengers', '1', '--top', '4', '--action', 'flip']);
+    expect(table.stdout).toContain(`An adjacent pair of the top 4 swaps with ${j.adjacent.smallest.flip} flipped vote`);
+  });
+
+  it('--target: the rigging budget (1 and 5 positions, target-only and omnipresent); each set of added votes, appended to the file, lifts the model that far under `arena rate`', async () => {
+    const rated = JSON.parse((await cli(['rate', REAL, '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+    const target = rated[12];
+    const r = await cli(['audit', REAL, '--format', 'json', '--challengers', '1', '--top', '1', '--action', 'add', '--target', target]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.adjacent).toBeNull();
+    expect(j.rigging.target).toBe(target);
+    expect(j.rigging.position).toBe(13);
+    expect(j.rigging.budgets.map((b: { mode: string; ranks: number }) => [b.mode, b.ranks])).toEqual([['target', 1], ['target', 5], ['omnipresent', 1], ['omnipresent', 5]]);
+    for (const b of j.rigging.budgets) {
+      expect(b.votes).toBeGreaterThan(0);
+      expect(b.fraction).toBeCloseTo(b.votes / j.battles, 12);
+      if (b.mode === 'target') expect(b.changes.every((c: Change) => (c.outcome === 'a' ? c.a : c.b) === target)).toBe(true);
+      const after = JSON.parse((await cli(['rate', changedFile(b.changes, 'add'), '--format', 'json', '--ci-method', 'none'])).stdout).models.map((m: { model: string }) => m.model);
+      expect(after.indexOf(target) + 1).toBeLessThanOrEqual(13 - b.ranks);
+      expect(b.positionAfter).toBe(after.indexOf(target) + 1);
+    }
+    // an omnipresent attacker can cast the target-only votes too
+    for (const k of [0, 1]) expect(j.rigging.budgets[2 + k].votes).toBeLessThanOrEqual(j.rigging.budgets[k].votes);
+    const e = await cli(['audit', REAL, '--target', 'nobody']);
+    expect(e.code).not.toBe(0);
+    expect(e.stderr).toMatch(/nobody/);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    ['--ties', 'davidson'],
+    ['--ties', 'rao-kupper'],
+    ['--reweight', 'pairs'],
+  ])('%s %s: the drops found, applied to the file, make `arena rate` with the same model put the challenger first', async (flag, value) => {
+    const r = await cli(['audit', REAL, '--format', 'json', '--challengers', '1', '--top', '1', '--action', 'drop', flag, value]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const p = j.perturbations[0];
+    const before = JSON.parse((await cli(['rate', REAL, '--format', 'json', '--ci-method', 'none', flag, value])).stdout).models.map((m: { model: string }) => m.model);
+    expect([p.above, p.below]).toEqual([before[0], before[1]]);
+    expect(p.votes).toBeGreaterThan(0);
+    const after = JSON.parse((await cli(['rate', changedFile(p.changes, 'drop'), '--format', 'json', '--ci-method', 'none', flag, value])).stdout).models.map((m: { model: string }) => m.model);
+    expect(after.indexOf(p.below)).toBeLessThan(after.indexOf(p.above));
+  });
 });

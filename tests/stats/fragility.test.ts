@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { logGaps } from '../helpers.js';
 import { tableFromBattles } from '../../src/data/table.js';
 import { modelFor } from '../../src/models/index.js';
 import { DEFAULT_MODEL, type ModelOptions } from '../../src/models/types.js';
@@ -92,7 +93,7 @@ describe('minimalPerturbation (drop / flip votes until #2 overtakes #1)', () => 
       ),
       { numRuns: 60 },
     );
-    console.log('add found − true minimum:', JSON.stringify([...new Set(gaps)].map((g) => [g, gaps.filter((x) => x === g).length])));
+    logGaps('add', gaps);
     expect(gaps.length).toBeGreaterThan(20);
     expect(gaps.filter((g) => g === 0).length / gaps.length).toBeGreaterThan(0.9);
   });
@@ -121,7 +122,7 @@ describe('minimalPerturbation (drop / flip votes until #2 overtakes #1)', () => 
       }),
       { numRuns: 100 },
     );
-    console.log(action, 'found − true minimum:', JSON.stringify([...new Set(gaps)].map((g) => [g, gaps.filter((x) => x === g).length])));
+    logGaps(action, gaps);
     expect(gaps.filter((g) => g === 0).length / gaps.length).toBeGreaterThan(0.8);
   });
 

@@ -6,6 +6,7 @@
 import { fmt, rankRangeText, simultaneousConstruction, textTable, visibleText } from '../../formats/format.js';
 import { leaderboardOf, type LeaderboardRow } from '../../leaderboard/leaderboard.js';
 import type { ModelFit, RatingModel } from '../../models/types.js';
+import { escapeHtml as e } from '../../report/html.js';
 import { addIntervals, type IntervalOptions } from '../../stats/uncertainty.js';
 
 /** One top model's line of the section. */
@@ -92,4 +93,16 @@ export function auditRanksLines(a: AuditRanks | null): string[] {
     ...table.trimEnd().split('\n').map((l) => `  ${l}`),
     ...a.warnings.map((w) => `  note: ${w}`),
   ];
+}
+
+/** The section as HTML for `audit --format html` (`<section id="audit-ranks">`, every model name escaped). */
+export function auditRanksHtml(a: AuditRanks | null): string {
+  if (!a) return '<section id="audit-ranks"><h2>Simultaneous rank intervals</h2><p>None: they need sandwich intervals or at least 2 bootstrap rounds.</p></section>';
+  const pct = `${Math.round(a.level * 1000) / 10}%`;
+  const n = a.contendersForFirst.length;
+  const rows = a.top
+    .map((r) => `<tr><td class="model">${e(r.model)}</td><td class="num">${fmt(r.rating)}</td><td class="num">${fmt(r.lower)} – ${fmt(r.upper)}</td><td class="num">${r.rank}</td><td class="num">${rankRangeText(r.rankLower, r.rankUpper)}</td><td class="num">${rankRangeText(r.simultaneousRankLower, r.simultaneousRankUpper)}</td></tr>`)
+    .join('\n');
+  const notes = a.warnings.length ? `<ul class="warnings">${a.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : '';
+  return `<section id="audit-ranks"><h2>Simultaneous rank intervals of the top</h2><p class="summary">${pct} for all ${fmt(a.models, 0)} models at once (${e(simultaneousConstruction(a))}). ${n === 1 ? 'Only #1 can be first' : `${n} models can be first`} at this level${n > 1 ? `: ${a.contendersForFirst.map(e).join(', ')}` : ''}.</p><div class="scroll"><table id="audit-ranks-table"><thead><tr><th>Model</th><th class="num">Rating</th><th class="num">${pct} CI</th><th class="num">Rank</th><th class="num">Rank range</th><th class="num">Simultaneous rank</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>${notes}</section>`;
 }

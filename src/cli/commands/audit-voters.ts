@@ -1,5 +1,6 @@
 import { fmt, visibleText } from '../../formats/format.js';
 import type { ModelFit, RatingModel } from '../../models/types.js';
+import { escapeHtml as e } from '../../report/html.js';
 import { type VoterAudit, voterAudit } from '../../stats/voters.js';
 
 /** Lines of the table listed per part (the rest in --format json). */
@@ -42,4 +43,19 @@ export function voterSection(fit: ModelFit, model: RatingModel, o: { alpha: numb
   }
   if (a.tested === 0) warnings.push(`no voter has ${a.minVotes} battles or more: nobody was tested (--voter-min-votes)`);
   return { json: a, lines, warnings };
+}
+
+/** The voter section as HTML for `audit --format html` (`<section id="audit-voters">`, voter and model names escaped). */
+export function voterSectionHtml(a: VoterAudit): string {
+  const tests = a.tests
+    .slice(0, SHOWN)
+    .map((t) => `<tr${t.flagged ? ' class="flagged"' : ''}><td>${t.flagged ? '*' : ''}</td><td class="model">${e(t.voter)}</td><td class="num">${fmt(t.votes, 0)}</td><td class="num">${signed(t.agreement.z)}</td><td class="model">${t.favour ? `${e(t.favour.model)} ${signed(t.favour.z)}` : '–'}</td><td class="num">${pValue(t.p)}</td><td class="num">${pValue(t.q)}</td></tr>`)
+    .join('\n');
+  const moved = a.refit ? a.refit.models.filter((r) => r.rank !== r.rankWithout) : [];
+  const refit = a.refit
+    ? `<h3>Without the flagged voters</h3><p class="summary">Refit on ${fmt(a.refit.battles, 0)} battles: ${fmt(moved.length, 0)} model${moved.length === 1 ? '' : 's'} change rank.</p><div class="scroll"><table id="audit-voters-refit"><thead><tr><th>Model</th><th class="num">Rank</th><th class="num">Rank without</th><th class="num">Rating</th><th class="num">Rating without</th><th class="num">Battles removed</th></tr></thead><tbody>\n${moved
+        .map((r) => `<tr><td class="model">${e(r.model)}</td><td class="num">${r.rank}</td><td class="num">${r.rankWithout ?? '–'}</td><td class="num">${fmt(r.rating, 1)}</td><td class="num">${r.ratingWithout === null ? '–' : fmt(r.ratingWithout, 1)}</td><td class="num">${fmt(r.votesRemoved, 0)}</td></tr>`)
+        .join('\n')}\n</tbody></table></div>`
+    : '';
+  return `<section id="audit-voters"><h2>Voters (${e(a.field)})</h2><p class="summary">${fmt(a.voters, 0)} voters, ${fmt(a.tested, 0)} tested (≥ ${fmt(a.minVotes, 0)} battles), ${fmt(a.unattributed, 0)} battles without a voter; Benjamini–Hochberg at α = ${a.alpha}: ${fmt(a.flagged.length, 0)} flagged${a.flagged.length ? ` (${fmt(a.flaggedVotes, 0)} battles, ${pct(a.flaggedVotes / a.battles)} of all)` : ''}. Most active: ${a.top.map((x) => `${e(x.voter)} ${pct(x.share)}`).join(', ')}.</p><div class="scroll"><table id="audit-voters-tests"><thead><tr><th></th><th>Voter</th><th class="num">Battles</th><th class="num">Agreement z</th><th>Most (dis)favoured model</th><th class="num">p</th><th class="num">q</th></tr></thead><tbody>\n${tests}\n</tbody></table></div>${refit}</section>`;
 }
