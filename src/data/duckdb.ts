@@ -1,0 +1,204 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError, UsageError } from '../errors.js';
+import { cellsSql } from './cells-sql.js';
+import { filterErrorOf, filterToSql, filterTypeOfSql, sqlIdentifier, sqlString } from './filter-sql.js';
+import type { InputFormat } from './parse.js';
+import { MAX_COUNT, WINNER_LABELS, OUTCOME_CODE } from './schema.js';
+import { type BattleTable, BattleTableBuilder } from './table.js';
+
+/**
+ * The DuckDB engine (`--engine duckdb`): battles in any number of Parquet, CSV or JSON files, globs, or a table of
+ * a DuckDB database are filtered (the `--filter` translated to SQL, `filter-sql.ts`) and folded into cells by one
+ * GROUP BY inside DuckDB (`cells-sql.ts`); only the cells reach Node, as a {@link BattleTable} whose rows are
+ * cells (a row of `count` battles with their mean weight and Σw²). Every model that works on pair cells
+ * (Bradley–Terry, its tie models, weights, the sandwich and the multinomial bootstrap) gives the same result as
+ * on the battles read row by row; online Elo (battle order) and covariates (battle rows) need the node readers.
+ *
+ * `@duckdb/node-api` is an optional dependency, loaded only here and only when this engine runs.
+ */
+
+/** The npm package of the DuckDB engine. */
+export const DUCKDB_PACKAGE = '@duckdb/node-api';
+
+/** Whether a source is a glob pattern (`*`, `?` or `[`): such sources need the DuckDB engine. */
+export function isGlob(source: string): boolean {
+  return /[*?[]/.test(source);
+}
+
+/** Whether a source is a DuckDB database file (`.duckdb`, `.ddb`, `.db`). */
+export function isDatabase(source: string): boolean {
+  return /\.(duckdb|ddb|db)$/i.test(source);
+}
+
+type DuckDBModule = typeof import('@duckdb/node-api');
+
+/**
+ * Loads the DuckDB package. `specifier` is for tests (a package that is not installed).
+ * @throws InputError with the install command when the package is not installed
+ */
+export async function loadDuckDB(specifier: string = DUCKDB_PACKAGE): Promise<DuckDBModule> {
+  try {
+    return (await import(specifier)) as DuckDBModule;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new InputError(`--engine duckdb needs the optional package ${specifier}, which is not installed: run npm install ${specifier} (or use --engine node)`);
+    }
+    throw new InputError(`cannot load ${specifier} (${(e as Error).message.split('\n')[0]}): reinstall it with npm install ${specifier}, or use --engine node`);
+  }
+}
+
+/** Options of {@link readCellsWithDuckDB}. */
+export interface DuckDBReadOptions {
+  /** Format of every source (default: from the extension of the first; a database by `.duckdb`/`.ddb`/`.db`). */
+  readonly inputFormat?: InputFormat | 'duckdb' | undefined;
+  /** A `--filter` expression (translated to SQL; see `filter-sql.ts` for the subset). */
+  readonly filter?: string | null | undefined;
+  /** The battles table in a database source [battles]; `schema.table` is accepted. */
+  readonly table?: string | undefined;
+  /** DuckDB's worker threads (default: DuckDB's, one per core). */
+  readonly threads?: number | undefined;
+  /** The package to load (tests). */
+  readonly specifier?: string | undefined;
+}
+
+/** The format of DuckDB sources: all from the first source's extension, or `inputFormat`. */
+function formatOfSources(sources: readonly string[], given: DuckDBReadOptions['inputFormat']): InputFormat | 'duckdb' {
+  if (given) return given;
+  const first = sources[0]!;
+  if (isDatabase(first)) return 'duckdb';
+  const lower = first.toLowerCase();
+  if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.json')) return 'json';
+  throw new InputError('cannot tell the format from the extension (use .parquet, .csv, .jsonl, .ndjson, .json, .duckdb, or --input-format)', { file: first });
+}
+
+/** The FROM item reading the sources, and the statements to run before it (ATTACH). */
+function scanOf(sources: readonly string[], format: InputFormat | 'duckdb', table: string): { from: string; setup: string[] } {
+  if (format === 'duckdb') {
+    if (sources.length !== 1 || isGlob(sources[0]!)) throw new UsageError('a DuckDB database is read alone: give one database file (and --table for its battles table)');
+    const name = table.split('.').map(sqlIdentifier).join('.');
+    return { from: `arena_source.${name}`, setup: [`ATTACH ${sqlString(sources[0]!)} AS arena_source (READ_ONLY)`] };
+  }
+  const list = `[${sources.map(sqlString).join(', ')}]`;
+  switch (format) {
+    case 'parquet':
+      return { from: `read_parquet(${list}, union_by_name = true)`, setup: [] };
+    case 'csv':
+      return { from: `read_csv(${list}, header = true, union_by_name = true)`, setup: [] };
+    case 'jsonl':
+      return { from: `read_json(${list}, format = 'newline_delimited', union_by_name = true)`, setup: [] };
+    default:
+      return { from: `read_json(${list}, format = 'array', union_by_name = true)`, setup: [] };
+  }
+}
+
+/** One line of a DuckDB error (its first), for a message. */
+function firstLine(e: unknown): string {
+  return ((e as Error).message ?? String(e)).split('\n')[0]!.trim();
+}
+
+/**
+ * Reads battles with DuckDB and returns their cells as a {@link BattleTable}: one row per (model_a, model_b,
+ * winner) in seat order with `count` = the battles, and for weighted input `weight` = their mean weight and
+ * `weight2` = Σw². Rows are checked as the node readers check them (non-empty distinct names, known winner labels,
+ * integer counts ≥ 1, weights finite and > 0), per cell rather than per row, so a message names the field and the
+ * value but no line. Memory: O(cells), whatever the number of battles.
+ *
+ * @throws InputError `files: field: reason` for bad input, a missing package, or DuckDB's own read error
+ * @throws UsageError for a filter that does not translate to SQL
+ */
+export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBReadOptions = {}): Promise<BattleTable> {
+  if (sources.length === 0) throw new InputError('no battle files given');
+  if (sources.includes('-')) throw new UsageError('--engine duckdb reads files, globs or a database, not stdin (-): use --engine node');
+  const file = sources.join(', ');
+  const format = formatOfSources(sources, o.inputFormat);
+  const duckdb = await loadDuckDB(o.specifier);
+  const instance = await duckdb.DuckDBInstance.create(':memory:', o.threads ? { threads: String(o.threads) } : {});
+  let conn: DuckDBConnection | undefined;
+  try {
+    conn = await instance.connect();
+    const { from, setup } = scanOf(sources, format, o.table ?? 'battles');
+    const run = async (sql: string) => {
+      try {
+        return await conn!.runAndReadAll(sql);
+      } catch (e) {
+        const f = filterErrorOf((e as Error).message ?? '');
+        if (f) throw new InputError(f.reason, { file, field: f.field });
+        throw new InputError(`DuckDB cannot read the input (${firstLine(e)})`, { file });
+      }
+    };
+    for (const s of setup) await run(s);
+    const described = await run(`DESCRIBE SELECT * FROM ${from}`);
+    const columns = new Map<string, string>();
+    for (const row of described.getRowObjectsJS()) columns.set(String(row.column_name), String(row.column_type));
+    for (const need of ['model_a', 'model_b', 'winner']) {
+      const type = columns.get(need);
+      if (type === undefined) throw new InputError(`the input has no ${need} column (columns found: ${[...columns.keys()].join(', ')})`, { file, field: need });
+      if (type !== 'VARCHAR') throw new InputError(`must be a string, but the column has type ${type}`, { file, field: need });
+    }
+    const countType = columns.get('count');
+    if (countType !== undefined && !/^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(countType)) throw new InputError(`must be an integer, but the column has type ${countType}`, { file, field: 'count' });
+    const weightType = columns.get('weight');
+    if (weightType !== undefined && filterTypeOfSql(weightType) !== 'number') throw new InputError(`must be a finite number > 0, but the column has type ${weightType}`, { file, field: 'weight' });
+    const where = o.filter ? filterToSql(o.filter, columns, file) : null;
+    const weighted = weightType !== undefined;
+    const sql = cellsSql({ from, count: countType !== undefined, weight: weighted, where, checks: true });
+    const rows = (await run(sql)).getRowObjectsJS();
+    return cellsTable(rows, weighted, file, o.filter ?? null);
+  } finally {
+    conn?.closeSync();
+    instance.closeSync();
+  }
+}
+
+type CellRow = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+/** The checked cells as a table (see {@link readCellsWithDuckDB}). */
+function cellsTable(rows: readonly CellRow[], weighted: boolean, file: string, filter: string | null): BattleTable {
+  if (rows.length === 0) throw new InputError(filter ? `no battles pass the filter: ${filter}` : 'no battles (empty input)', { file });
+  const labels = [...WINNER_LABELS.keys()].map((l) => JSON.stringify(l)).join(', ');
+  let allOne = true;
+  for (const r of rows) {
+    for (const side of ['model_a', 'model_b'] as const) {
+      const name = r[side];
+      if (typeof name !== 'string' || name === '') throw new InputError(`must be a non-empty string, got ${name === null ? 'null' : JSON.stringify(name)}`, { file, field: side });
+    }
+    if (r.model_a === r.model_b) throw new InputError(`model_b equals model_a (a model cannot battle itself): ${JSON.stringify(r.model_a)}`, { file, field: 'model_b' });
+    if (typeof r.winner !== 'string') throw new InputError('must be a string, got null', { file, field: 'winner' });
+    if (!WINNER_LABELS.has(r.winner)) throw new InputError(`unknown label ${JSON.stringify(r.winner)} (expected one of ${labels})`, { file, field: 'winner' });
+    if (num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
+    if (!(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
+    if (weighted) {
+      const lo = num(r.min_weight);
+      const hi = num(r.max_weight);
+      if (!(lo > 0) || !Number.isFinite(hi)) throw new InputError(`must be a finite number > 0, got ${!(lo > 0) ? lo : hi}`, { file, field: 'weight' });
+      if (lo !== 1 || hi !== 1) allOne = false;
+    }
+  }
+  const builder = new BattleTableBuilder({ tstamp: false });
+  const weight: number[] = [];
+  const weight2: number[] = [];
+  for (const r of rows) {
+    const total = num(r.count);
+    if (!Number.isSafeInteger(total)) throw new InputError(`the battles of one cell add up to ${String(r.count)}, beyond exact counting`, { file, field: 'count' });
+    const outcome = WINNER_LABELS.get(r.winner as string)!;
+    // a cell of more battles than a row holds is split into rows of at most MAX_COUNT (Σw² shared in proportion)
+    for (let left = total; left > 0; ) {
+      const c = Math.min(left, MAX_COUNT);
+      builder.pushIds(builder.intern(r.model_a as string), builder.intern(r.model_b as string), OUTCOME_CODE[outcome], c);
+      if (weighted) {
+        weight.push(num(r.weight));
+        weight2.push(c === total ? num(r.weight2) : (num(r.weight2) * c) / total);
+      }
+      left -= c;
+    }
+  }
+  const t = builder.finish();
+  if (!weighted || allOne) return t;
+  return { ...t, weight: Float64Array.from(weight), weight2: Float64Array.from(weight2) };
+}
