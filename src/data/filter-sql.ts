@@ -8,9 +8,11 @@ import { fieldRef, type FieldRef, type FilterFieldType, isoSeconds, parseFilter 
  * the whole table, so the per-row checks of the node readers become checks of the column types here: a field the
  * table has no column for is an error (`field: unknown field`), a column of the wrong type too.
  *
- * Translated: top-level fields; string, number, boolean and null literals; `== != < <= > >=`; `in [..]`;
- * `and or not`; `+ - *` and unary minus; `exists(field)`; `count(b1, b2, …)`; `date("…")`. Not translated (a usage
- * error that says to use `--engine node`): field paths below the top level, `count(object)`, `/`, `%`, `ratio`.
+ * Translated: fields (top-level columns, and paths through STRUCT columns: `dedup_tag.sampled`,
+ * `category_tag["criteria_v0.1"]`); string, number, boolean and null literals; `== != < <= > >=`; `in [..]`;
+ * `and or not`; `+ - *` and unary minus; `exists(field)`; `count(object)` (a STRUCT of booleans) and
+ * `count(b1, b2, …)`; `date("…")`. Not translated (a usage error that says to use `--engine node`): `/`, `%`,
+ * `ratio`; objects held in MAP or JSON columns (only STRUCTs are objects here).
  *
  * Semantics kept from the node filter: `==`/`!=` are strict and null-safe (`IS NOT DISTINCT FROM`, never NULL);
  * an ordering with a null side is false (also under `not`); `x in [..]` is true for null only when the list holds
@@ -29,6 +31,67 @@ export function filterTypeOfSql(type: string): FilterFieldType | null {
   if (/^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\))$/.test(t)) return 'number';
   if (t.startsWith('STRUCT(') || t.startsWith('MAP(') || t === 'JSON') return 'object';
   return null;
+}
+
+/** A DuckDB type as a tree: a STRUCT's members by name (in order), or any other type by its name. */
+export type SqlType = { readonly struct: ReadonlyMap<string, SqlType>; readonly name: string } | { readonly struct: null; readonly name: string };
+
+/**
+ * Parses a DuckDB type name (`VARCHAR`, `STRUCT(sampled BOOLEAN, "criteria_v0.1" STRUCT(a BOOLEAN))`, `DECIMAL(18,3)`,
+ * `VARCHAR[]`) into a {@link SqlType}. O(length).
+ */
+export function parseSqlType(text: string): SqlType {
+  let k = 0;
+  const ws = () => {
+    while (k < text.length && text[k] === ' ') k++;
+  };
+  const parse = (): SqlType => {
+    ws();
+    const start = k;
+    if (text.startsWith('STRUCT(', k)) {
+      k += 7;
+      const struct = new Map<string, SqlType>();
+      for (;;) {
+        ws();
+        if (text[k] === ')') break;
+        let name = '';
+        if (text[k] === '"') {
+          k++;
+          for (; k < text.length; k++) {
+            if (text[k] === '"') {
+              if (text[k + 1] === '"') {
+                name += '"';
+                k++;
+              } else break;
+            } else name += text[k];
+          }
+          k++;
+        } else {
+          while (k < text.length && text[k] !== ' ') name += text[k++];
+        }
+        struct.set(name, parse());
+        ws();
+        if (text[k] === ',') k++;
+        else break;
+      }
+      k++; // ')'
+      if (text[k] === '[') return scalar(start);
+      return { struct, name: text.slice(start, k) };
+    }
+    return scalar(start);
+  };
+  /** Any other type: up to the next comma or closing parenthesis at depth 0. */
+  const scalar = (start: number): SqlType => {
+    let depth = 0;
+    for (; k < text.length; k++) {
+      const c = text[k];
+      if (c === '(' || c === '[') depth++;
+      else if ((c === ')' || c === ']') && depth > 0) depth--;
+      else if ((c === ',' || c === ')') && depth === 0) break;
+    }
+    return { struct: null, name: text.slice(start, k).trim() };
+  };
+  return parse();
 }
 
 /** A SQL identifier in double quotes (DuckDB), `"` doubled. */
@@ -75,20 +138,57 @@ export function filterToSql(expression: string, columns: ReadonlyMap<string, str
     throw new UsageError(`--filter ${JSON.stringify(expression)}: ${what} is not translated to SQL for --engine duckdb (use --engine node)`);
   };
   const typeOf = (f: FieldRef): FilterFieldType => filter.fields.get(f.text) ?? 'any';
+  const types = new Map([...columns].map(([name, type]) => [name, parseSqlType(type)]));
+  /**
+   * The SQL of a field (a column, or members of STRUCT columns) and its DuckDB type; null when the input has no such
+   * field (`missing`: the path text to name).
+   * @throws InputError for a path through a column or member that is not a STRUCT
+   */
+  const resolve = (f: FieldRef): { sql: string; type: SqlType } | { missing: string } => {
+    let type = types.get(f.key);
+    if (type === undefined) return { missing: f.key };
+    let sql = sqlIdentifier(f.key);
+    for (let i = 0; i < f.rest.length; i++) {
+      if (!type.struct) throw new InputError(`must be an object (the filter reads ${f.text} inside it), but the column has type ${type.name}`, { file, field: [f.key, ...f.rest.slice(0, i)].join('.') });
+      const member: SqlType | undefined = type.struct.get(f.rest[i]!);
+      if (member === undefined) return { missing: f.text };
+      sql = `struct_extract(${sql}, ${sqlString(f.rest[i]!)})`;
+      type = member;
+    }
+    return { sql, type };
+  };
   const column = (f: FieldRef): string => {
-    if (f.rest.length) notHere(`the field path ${f.text}`);
-    const type = columns.get(f.key);
-    if (type === undefined) throw new InputError('unknown field (the input has no such column)', { file, field: f.key });
+    const r = resolve(f);
+    if ('missing' in r) throw new InputError(r.missing === f.key ? 'unknown field (the input has no such column)' : 'unknown field (the input has no such member)', { file, field: r.missing });
     const want = typeOf(f);
-    const got = filterTypeOfSql(type);
-    if (got === null || got === 'object') throw new InputError(`is a column of type ${type}; the filter uses it as a ${want === 'any' ? 'string, number or boolean' : want}`, { file, field: f.key });
-    if (want !== 'any' && got !== want) throw new InputError(`must be a ${want} (as the filter uses it), but the column has type ${type}`, { file, field: f.key });
-    return got === 'number' ? `CAST(${sqlIdentifier(f.key)} AS DOUBLE)` : sqlIdentifier(f.key);
+    const got = filterTypeOfSql(r.type.name);
+    if (want === 'object') {
+      if (!r.type.struct) throw new InputError(`must be an object (the filter counts its true values), but the column has type ${r.type.name}`, { file, field: f.text });
+      return r.sql;
+    }
+    if (got === null || got === 'object') throw new InputError(`is a column of type ${r.type.name}; the filter uses it as a ${want === 'any' ? 'string, number or boolean' : want}`, { file, field: f.text });
+    if (want !== 'any' && got !== want) throw new InputError(`must be a ${want} (as the filter uses it), but the column has type ${r.type.name}`, { file, field: f.text });
+    return got === 'number' ? `CAST(${r.sql} AS DOUBLE)` : r.sql;
+  };
+  /** `count(object)`: the number of true members of a STRUCT, null for a null STRUCT; a non-boolean member an error. */
+  const countOf = (f: FieldRef): string => {
+    const obj = column(f);
+    const r = resolve(f) as { sql: string; type: SqlType };
+    const terms = [...r.type.struct!].map(([key, t]) => {
+      const m = `struct_extract(${obj}, ${sqlString(key)})`;
+      const bad = (got: string) => `error(${sqlString(`${MARK}${f.text}.${key}\tmust be a boolean (count counts true values), got ${got}`)})`;
+      if (t.name !== 'BOOLEAN') return `(CASE WHEN ${m} IS NULL THEN ${bad('null')} ELSE ${bad(`a value of type ${t.name}`)} END)`;
+      return `(CASE WHEN ${m} IS NULL THEN ${bad('null')} WHEN ${m} THEN 1 ELSE 0 END)`;
+    });
+    return `(CASE WHEN ${obj} IS NULL THEN NULL ELSE CAST(${terms.length ? terms.join(' + ') : '0'} AS DOUBLE) END)`;
   };
   /** The SQL type class of a value expression (for comparisons of two fields typed `any`). */
   const classOf = (n: jsep.Expression): FilterFieldType | 'null' => {
     const f = fieldRef(n);
-    if (f) return columns.has(f.key) ? (filterTypeOfSql(columns.get(f.key)!) ?? 'any') : 'any';
+    if (f) {
+      const r = resolve(f);
+      return 'missing' in r ? 'any' : (filterTypeOfSql(r.type.name) ?? 'any');
+    }
     if (n.type === 'Literal') {
       const v = (n as jsep.Literal).value;
       return v === null ? 'null' : (typeof v as FilterFieldType);
@@ -124,7 +224,7 @@ export function filterToSql(expression: string, columns: ReadonlyMap<string, str
         const name = (c.callee as jsep.Identifier).name;
         if (name === 'date') return sqlNumber(isoSeconds((c.arguments[0] as jsep.Literal).value as string)!);
         if (name === 'count') {
-          if (c.arguments.length === 1) return notHere('count(object)');
+          if (c.arguments.length === 1) return countOf(fieldRef(c.arguments[0]!)!);
           return `CAST(${c.arguments.map((a) => `(CASE WHEN ${condition(a)} THEN 1 ELSE 0 END)`).join(' + ')} AS DOUBLE)`;
         }
         if (name === 'exists') return condition(n);
@@ -187,8 +287,16 @@ export function filterToSql(expression: string, columns: ReadonlyMap<string, str
         const c = n as jsep.CallExpression;
         if ((c.callee as jsep.Identifier).name === 'exists') {
           const fr = fieldRef(c.arguments[0]!)!;
-          if (fr.rest.length) notHere(`exists(${fr.text}) on a field path`);
-          return columns.has(fr.key) ? `(${sqlIdentifier(fr.key)} IS NOT NULL)` : 'FALSE';
+          // node: false when the row lacks the key or any enclosing one, or a value on the way is null or not an object
+          let type = types.get(fr.key);
+          let sql = sqlIdentifier(fr.key);
+          for (const seg of fr.rest) {
+            const member = type?.struct?.get(seg);
+            if (member === undefined) return 'FALSE';
+            sql = `struct_extract(${sql}, ${sqlString(seg)})`;
+            type = member;
+          }
+          return type === undefined ? 'FALSE' : `(${sql} IS NOT NULL)`;
         }
         return notHere('a function used as a condition');
       }
