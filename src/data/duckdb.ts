@@ -145,9 +145,34 @@ export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBR
     if (weightType !== undefined && filterTypeOfSql(weightType) !== 'number') throw new InputError(`must be a finite number > 0, but the column has type ${weightType}`, { file, field: 'weight' });
     const where = o.filter ? filterToSql(o.filter, columns, file) : null;
     const weighted = weightType !== undefined;
-    const sql = cellsSql({ from, count: countType !== undefined, weight: weighted, where, checks: true });
-    const rows = (await run(sql)).getRowObjectsJS();
-    return cellsTable(rows, weighted, file, o.filter ?? null);
+    // the cells stay inside DuckDB (one scan of the battles); only a bad cell, the names and the cells as numbers
+    // come out, so Node holds no string per cell
+    await run(`CREATE TEMP TABLE arena_cells AS ${cellsSql({ from, count: countType !== undefined, weight: weighted, where, checks: true })}`);
+    const labels = [...WINNER_LABELS.keys()].map(sqlString).join(', ');
+    const badCell = await run(
+      `SELECT * FROM arena_cells WHERE model_a IS NULL OR model_b IS NULL OR model_a = '' OR model_b = '' OR model_a = model_b OR winner IS NULL OR winner NOT IN (${labels}) OR null_counts > 0 OR min_count < 1${weighted ? ' OR NOT (min_weight > 0) OR NOT isfinite(max_weight)' : ''} LIMIT 1`,
+    );
+    for (const r of badCell.getRowObjectsJS()) checkCell(r, weighted, file);
+    const stats = (await run(`SELECT COUNT(*) AS cells${weighted ? ', MIN(min_weight) AS lo, MAX(max_weight) AS hi' : ''} FROM arena_cells`)).getRowObjectsJS()[0]!;
+    if (num(stats.cells) === 0) throw new InputError(o.filter ? `no battles pass the filter: ${o.filter}` : 'no battles (empty input)', { file });
+    const names = (await run('SELECT model_a AS name FROM arena_cells UNION SELECT model_b FROM arena_cells')).getColumnsJS()[0] as string[];
+    names.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)); // code-unit order, as the node readers' table
+    await run('CREATE TEMP TABLE arena_models (name VARCHAR, id INTEGER)');
+    const appender = await conn.createAppender('arena_models');
+    names.forEach((name, id) => {
+      appender.appendVarchar(name);
+      appender.appendInteger(id);
+      appender.endRow();
+    });
+    appender.closeSync();
+    const outcome = [...WINNER_LABELS].map(([label, out]) => `WHEN ${sqlString(label)} THEN ${OUTCOME_CODE[out]}`).join(' ');
+    const cells = (
+      await run(
+        `SELECT ma.id AS a, mb.id AS b, CASE winner ${outcome} END AS o, count${weighted ? ', weight, weight2' : ''} FROM arena_cells JOIN arena_models ma ON ma.name = model_a JOIN arena_models mb ON mb.name = model_b`,
+      )
+    ).getColumnsJS();
+    const keepWeights = weighted && !(num(stats.lo) === 1 && num(stats.hi) === 1);
+    return cellsTable(names, cells, keepWeights, file);
   } finally {
     conn?.closeSync();
     instance.closeSync();
@@ -158,47 +183,49 @@ type CellRow = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 
-/** The checked cells as a table (see {@link readCellsWithDuckDB}). */
-function cellsTable(rows: readonly CellRow[], weighted: boolean, file: string, filter: string | null): BattleTable {
-  if (rows.length === 0) throw new InputError(filter ? `no battles pass the filter: ${filter}` : 'no battles (empty input)', { file });
+/** Throws the node readers' error for the first problem of a cell (a row of the cells query with its check columns). */
+function checkCell(r: CellRow, weighted: boolean, file: string): void {
   const labels = [...WINNER_LABELS.keys()].map((l) => JSON.stringify(l)).join(', ');
-  let allOne = true;
-  for (const r of rows) {
-    for (const side of ['model_a', 'model_b'] as const) {
-      const name = r[side];
-      if (typeof name !== 'string' || name === '') throw new InputError(`must be a non-empty string, got ${name === null ? 'null' : JSON.stringify(name)}`, { file, field: side });
-    }
-    if (r.model_a === r.model_b) throw new InputError(`model_b equals model_a (a model cannot battle itself): ${JSON.stringify(r.model_a)}`, { file, field: 'model_b' });
-    if (typeof r.winner !== 'string') throw new InputError('must be a string, got null', { file, field: 'winner' });
-    if (!WINNER_LABELS.has(r.winner)) throw new InputError(`unknown label ${JSON.stringify(r.winner)} (expected one of ${labels})`, { file, field: 'winner' });
-    if (num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
-    if (!(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
-    if (weighted) {
-      const lo = num(r.min_weight);
-      const hi = num(r.max_weight);
-      if (!(lo > 0) || !Number.isFinite(hi)) throw new InputError(`must be a finite number > 0, got ${!(lo > 0) ? lo : hi}`, { file, field: 'weight' });
-      if (lo !== 1 || hi !== 1) allOne = false;
-    }
+  for (const side of ['model_a', 'model_b'] as const) {
+    const name = r[side];
+    if (typeof name !== 'string' || name === '') throw new InputError(`must be a non-empty string, got ${name === null ? 'null' : JSON.stringify(name)}`, { file, field: side });
   }
+  if (r.model_a === r.model_b) throw new InputError(`model_b equals model_a (a model cannot battle itself): ${JSON.stringify(r.model_a)}`, { file, field: 'model_b' });
+  if (typeof r.winner !== 'string') throw new InputError('must be a string, got null', { file, field: 'winner' });
+  if (!WINNER_LABELS.has(r.winner)) throw new InputError(`unknown label ${JSON.stringify(r.winner)} (expected one of ${labels})`, { file, field: 'winner' });
+  if (num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
+  if (!(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
+  if (weighted) {
+    const lo = num(r.min_weight);
+    const hi = num(r.max_weight);
+    if (!(lo > 0) || !Number.isFinite(hi)) throw new InputError(`must be a finite number > 0, got ${!(lo > 0) ? lo : hi}`, { file, field: 'weight' });
+  }
+}
+
+/**
+ * The checked cells as a table (see {@link readCellsWithDuckDB}): `names` sorted, `cols` = model ids a, b, outcome
+ * code, count (and mean weight, Σw² when `weighted`), one entry per cell.
+ */
+function cellsTable(names: readonly string[], cols: readonly (readonly unknown[])[], weighted: boolean, file: string): BattleTable {
   const builder = new BattleTableBuilder({ tstamp: false });
+  for (const name of names) builder.intern(name); // sorted already: the table keeps these ids
+  const [a, b, o, count, mean, sq] = cols as unknown[][];
   const weight: number[] = [];
   const weight2: number[] = [];
-  for (const r of rows) {
-    const total = num(r.count);
-    if (!Number.isSafeInteger(total)) throw new InputError(`the battles of one cell add up to ${String(r.count)}, beyond exact counting`, { file, field: 'count' });
-    const outcome = WINNER_LABELS.get(r.winner as string)!;
+  for (let k = 0; k < a!.length; k++) {
+    const total = num(count![k]);
+    if (!Number.isSafeInteger(total)) throw new InputError(`the battles of one cell add up to ${String(count![k])}, beyond exact counting`, { file, field: 'count' });
     // a cell of more battles than a row holds is split into rows of at most MAX_COUNT (Σw² shared in proportion)
     for (let left = total; left > 0; ) {
       const c = Math.min(left, MAX_COUNT);
-      builder.pushIds(builder.intern(r.model_a as string), builder.intern(r.model_b as string), OUTCOME_CODE[outcome], c);
+      builder.pushIds(num(a![k]), num(b![k]), num(o![k]), c);
       if (weighted) {
-        weight.push(num(r.weight));
-        weight2.push(c === total ? num(r.weight2) : (num(r.weight2) * c) / total);
+        weight.push(num(mean![k]));
+        weight2.push(c === total ? num(sq![k]) : (num(sq![k]) * c) / total);
       }
       left -= c;
     }
   }
   const t = builder.finish();
-  if (!weighted || allOne) return t;
-  return { ...t, weight: Float64Array.from(weight), weight2: Float64Array.from(weight2) };
+  return weighted ? { ...t, weight: Float64Array.from(weight), weight2: Float64Array.from(weight2) } : t;
 }
