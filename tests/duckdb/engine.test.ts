@@ -81,11 +81,15 @@ describe('--engine duckdb equals --engine node', () => {
     expect(diff).toBeGreaterThan(1);
   });
 
-  it('a DuckDB database table (--table) and JSON files: the same board', async () => {
+  it('a DuckDB database table (--table), CSV and JSON files: the same board', async () => {
     const db = join(dir, 'arena.duckdb');
     await duck([`ATTACH ${lit(db)} AS d`, `CREATE TABLE d.votes AS SELECT * FROM read_parquet(${lit(join(dir, 'part-*.parquet'))})`, 'DETACH d']);
     const node = await rate([...parts, '--engine', 'node']);
     expectSame(node, await rate([db, '--table', 'votes']));
+    const csv = parts.map((f) => f.replace(/\.parquet$/, '.csv'));
+    for (let k = 0; k < 3; k++) await duck([`COPY (SELECT model_a, model_b, winner, count, language, weight FROM read_parquet(${lit(parts[k]!)})) TO ${lit(csv[k]!)} (FORMAT csv, HEADER)`]);
+    const filter = ['--filter', 'language != "English" and count < 4'];
+    expectSame(await rate([...csv, ...filter]), await rate([join(dir, 'part-*.csv'), ...filter]));
     const jsonNode = await rate([join(dir, 'part-0.jsonl'), join(dir, 'part-1.jsonl'), join(dir, 'part-2.jsonl')]);
     expectSame(jsonNode, await rate([join(dir, 'part-*.jsonl'), '--engine', 'duckdb']));
   });
