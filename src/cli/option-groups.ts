@@ -89,10 +89,10 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     if (o.cells && o.engine === 'duckdb') throw new UsageError('--cells files are read by the node readers (they are small): leave out --engine duckdb');
     if (o.sort === 'tstamp') throw new UsageError(`${what} keeps no battle order: --sort tstamp needs --engine node on the battles`);
     if (raw.method === 'elo') throw new UsageError(`${what} keeps no battle order: online Elo replays battles, use --engine node on the battles`);
-    if (covariates.length || raw.styleControl === true) throw new UsageError(`${what} keeps no battle rows: covariates and style control need --engine node on the battles`);
+    if (raw.styleControl === true || (covariates.length && !o.cells)) throw new UsageError(`${what} keeps no battle rows: covariates and style control need --engine node on the battles${o.cells ? '' : ' (or cells that keep the covariate columns: arena aggregate --emit-sql --keep)'}`);
   }
   const t = o.cells
-    ? await readCells(files, { inputFormat: o.inputFormat, filter: o.filter, tstamp: false })
+    ? await readCells(files, { inputFormat: o.inputFormat, filter: o.filter, tstamp: false, ...(covariates.length ? { covariates } : {}) })
     : engine === 'duckdb'
       ? await readCellsWithDuckDB(files, { inputFormat: o.inputFormat, filter: o.filter ?? null, table: o.table })
       : await readBattles(files, {

@@ -45,17 +45,18 @@ export async function columnsOf(file: string, format = formatOf(file)): Promise<
 /**
  * Reads cells files into a {@link BattleTable} whose rows are the cells (see the module comment), with the same
  * readers and checks as battles. With `weight2`, every file must have it and `weight` too; each value must be a
- * finite number > 0. O(cells).
+ * finite number > 0. Covariates (`opts.covariates`) are read from the cells' own columns (cells grouped by them too,
+ * `arena aggregate --emit-sql --keep`), unweighted cells only. O(cells).
  *
  * @throws InputError `file:line: field: reason`
  */
 export async function readCells(sources: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
   if (sources.includes('-')) throw new UsageError('--cells reads files (their columns are looked up first), not stdin (-)');
-  if (opts.covariates?.length) throw new UsageError('--cells: covariates and style control fit on battle rows, which cells do not keep (give the battles instead)');
   const has = await Promise.all(sources.map(async (s) => new Set(await columnsOf(s, opts.inputFormat ?? formatOf(s)))));
   const w2 = has.map((c) => c.has(WEIGHT2_COLUMN));
   if (w2.some((x) => x !== w2[0])) throw new InputError(`some cells files have a ${WEIGHT2_COLUMN} column and others not`, { file: sources[w2.indexOf(!w2[0])]!, field: WEIGHT2_COLUMN });
   if (!w2[0]) return readBattles(sources, opts);
+  if (opts.covariates?.length) throw new UsageError('--cells: covariates on weighted cells are not supported (the row fit\'s sandwich needs each battle\'s weight, not the cell\'s Σw²): give the battles');
   const missing = has.findIndex((c) => !c.has('weight'));
   if (missing >= 0) throw new InputError(`a cells file with ${WEIGHT2_COLUMN} (Σw²) needs the weight column (the mean weight)`, { file: sources[missing]!, field: 'weight' });
   const t = await readBattles(sources, { ...opts, covariates: [{ name: WEIGHT2_COLUMN, expression: WEIGHT2_COLUMN }] });

@@ -24,6 +24,12 @@ export interface CellsSqlOptions {
   readonly count?: boolean | undefined;
   /** The table has a `weight` column (a battle's weight; null = 1): the cells get `weight` (mean) and `weight2` (Σw²). */
   readonly weight?: boolean | undefined;
+  /**
+   * Battle columns kept in the cells as further group keys (plain lower-case identifiers): covariates with few
+   * distinct values, so that a covariate fit on the cells (rows of `count` battles with their values) is the fit on
+   * the battles.
+   */
+  readonly keep?: readonly string[] | undefined;
   /** A condition in the engine's SQL applied before grouping (the translated `--filter`), or null. */
   readonly where?: string | null | undefined;
   /**
@@ -43,9 +49,10 @@ export interface CellsSqlOptions {
  * ```
  */
 export function cellsSql(o: CellsSqlOptions): string {
-  const inner = ['model_a', 'model_b', 'winner', `${o.count ? 'count' : '1'} AS n`];
+  const keys = ['model_a', 'model_b', 'winner', ...(o.keep ?? [])];
+  const inner = [...keys, `${o.count ? 'count' : '1'} AS n`];
   if (o.weight) inner.push('1e0 * COALESCE(weight, 1) AS w');
-  const outer = ['model_a', 'model_b', 'winner', 'SUM(n) AS count'];
+  const outer = [...keys, 'SUM(n) AS count'];
   if (o.weight) outer.push('SUM(n * w) / SUM(n) AS weight', 'SUM(n * w * w) AS weight2');
   if (o.checks) {
     outer.push('COUNT(*) - COUNT(n) AS null_counts', 'MIN(n) AS min_count');
@@ -59,6 +66,6 @@ export function cellsSql(o: CellsSqlOptions): string {
     `  FROM ${o.from}`,
     ...(o.where ? [`  WHERE ${o.where}`] : []),
     ') AS b',
-    'GROUP BY model_a, model_b, winner',
+    `GROUP BY ${keys.join(', ')}`,
   ].join('\n');
 }

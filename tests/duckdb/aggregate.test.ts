@@ -106,8 +106,42 @@ describe('arena aggregate --emit-sql', () => {
     expect(Math.max(...a.models.map((m, k) => Math.abs(b.models[k]!.upper - m.upper)))).toBeGreaterThan(1e-6);
   });
 
+  it('covariates with few values kept as group keys (--keep): rate --cells --covariate equals the row fit on the battles', async () => {
+    // two discrete covariates per row, from the row's position: the GROUP BY merges rows with equal values
+    const lines = readFileSync(SOURCE, 'utf8').trim().split('\n');
+    const battles = join(dir, 'covariates.jsonl');
+    writeFileSync(battles, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), is_direct: (i * 7) % 3 === 0 ? 1 : 0, turns: 1 + ((i * 13) % 3) })).join('\n') + '\n');
+    const r = await cli(['aggregate', '--emit-sql', '--columns', 'count', '--keep', 'is_direct,turns']);
+    expect(r.code).toBe(0);
+    const cells = join(dir, 'covariate-cells.parquet');
+    const rows = await duck([
+      `CREATE TABLE battles AS SELECT * FROM read_json(${lit(battles)}, format = 'newline_delimited')`,
+      `COPY (${r.stdout}) TO ${lit(cells)} (FORMAT parquet)`,
+      `SELECT (SELECT COUNT(*) FROM read_parquet(${lit(cells)})) AS cells, (SELECT COUNT(*) FROM battles) AS rows`,
+    ]);
+    expect(Number(rows[0]!.cells)).toBeLessThan(Number(rows[0]!.rows)); // rows were merged
+    const cov = ['--covariate', 'is_direct', '--covariate', 'turns'];
+    const fit = async (args: string[]) => {
+      const out = await cli(['rate', ...args, ...cov, '--format', 'json']);
+      expect(out.code).toBe(0);
+      return JSON.parse(out.stdout);
+    };
+    const a = await fit([battles]);
+    const b = await fit(['--cells', cells]);
+    expectSameBoard(a, b);
+    const coefficients = (x: { style: { coefficients: { feature: string; coefficient: number; lower: number; upper: number; mean: number; sd: number }[] } }) => x.style.coefficients;
+    expect(coefficients(b).map((c) => c.feature)).toEqual(['is_direct', 'turns']);
+    coefficients(a).forEach((c, k) => {
+      for (const f of ['coefficient', 'lower', 'upper', 'mean', 'sd'] as const) expect(Math.abs(coefficients(b)[k]![f] - c[f])).toBeLessThan(1e-9);
+    });
+    expect(Math.abs(coefficients(a)[0]!.coefficient)).toBeGreaterThan(0);
+    // and the covariates matter: without them the ratings differ
+    const plain = await ratings([battles]);
+    expect(Math.max(...plain.models.map((m, k) => Math.abs(m.rating - a.models.find((x: { model: string }) => x.model === m.model).rating)))).toBeGreaterThan(1e-6);
+  });
+
   it('usage errors: --emit-sql with files or --filter, an unknown column; --cells with elo', async () => {
-    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
+    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate', '--emit-sql', '--keep', 'Is-Direct'], ['aggregate', '--emit-sql', '--keep', 'count'], ['aggregate', SOURCE, '--keep', 'language'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
       const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
