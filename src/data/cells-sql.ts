@@ -33,8 +33,8 @@ export interface CellsSqlOptions {
   /** A condition in the engine's SQL applied before grouping (the translated `--filter`), or null. */
   readonly where?: string | null | undefined;
   /**
-   * Adds check columns for the DuckDB engine (not portable, not emitted): `null_counts` (rows with a null count),
-   * `min_count`, `min_weight`, `max_weight`.
+   * Adds check columns for the DuckDB engine (not emitted): with `count`, `null_counts` (rows with a null count) and
+   * `min_count`; with `weight`, `min_weight` and `max_weight`.
    */
   readonly checks?: boolean | undefined;
 }
@@ -55,7 +55,7 @@ export function cellsSql(o: CellsSqlOptions): string {
   const outer = [...keys, 'SUM(n) AS count'];
   if (o.weight) outer.push('SUM(n * w) / SUM(n) AS weight', 'SUM(n * w * w) AS weight2');
   if (o.checks) {
-    outer.push('COUNT(*) - COUNT(n) AS null_counts', 'MIN(n) AS min_count');
+    if (o.count) outer.push('COUNT(*) - COUNT(n) AS null_counts', 'MIN(n) AS min_count');
     if (o.weight) outer.push('MIN(w) AS min_weight', 'MAX(w) AS max_weight');
   }
   return [

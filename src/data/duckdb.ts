@@ -147,12 +147,13 @@ export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBR
     const weighted = weightType !== undefined;
     // the cells stay inside DuckDB (one scan of the battles); only a bad cell, the names and the cells as numbers
     // come out, so Node holds no string per cell
-    await run(`CREATE TEMP TABLE arena_cells AS ${cellsSql({ from, count: countType !== undefined, weight: weighted, where, checks: true })}`);
+    const counted = countType !== undefined;
+    await run(`CREATE TEMP TABLE arena_cells AS ${cellsSql({ from, count: counted, weight: weighted, where, checks: true })}`);
     const labels = [...WINNER_LABELS.keys()].map(sqlString).join(', ');
     const badCell = await run(
-      `SELECT * FROM arena_cells WHERE model_a IS NULL OR model_b IS NULL OR model_a = '' OR model_b = '' OR model_a = model_b OR winner IS NULL OR winner NOT IN (${labels}) OR null_counts > 0 OR min_count < 1${weighted ? ' OR NOT (min_weight > 0) OR NOT isfinite(max_weight)' : ''} LIMIT 1`,
+      `SELECT * FROM arena_cells WHERE model_a IS NULL OR model_b IS NULL OR model_a = '' OR model_b = '' OR model_a = model_b OR winner IS NULL OR winner NOT IN (${labels})${counted ? ' OR null_counts > 0 OR min_count < 1' : ''}${weighted ? ' OR NOT (min_weight > 0) OR NOT isfinite(max_weight)' : ''} LIMIT 1`,
     );
-    for (const r of badCell.getRowObjectsJS()) checkCell(r, weighted, file);
+    for (const r of badCell.getRowObjectsJS()) checkCell(r, counted, weighted, file);
     const stats = (await run(`SELECT COUNT(*) AS cells${weighted ? ', MIN(min_weight) AS lo, MAX(max_weight) AS hi' : ''} FROM arena_cells`)).getRowObjectsJS()[0]!;
     if (num(stats.cells) === 0) throw new InputError(o.filter ? `no battles pass the filter: ${o.filter}` : 'no battles (empty input)', { file });
     const names = (await run('SELECT model_a AS name FROM arena_cells UNION SELECT model_b FROM arena_cells')).getColumnsJS()[0] as string[];
@@ -184,7 +185,7 @@ type CellRow = Record<string, unknown>;
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 
 /** Throws the node readers' error for the first problem of a cell (a row of the cells query with its check columns). */
-function checkCell(r: CellRow, weighted: boolean, file: string): void {
+function checkCell(r: CellRow, counted: boolean, weighted: boolean, file: string): void {
   const labels = [...WINNER_LABELS.keys()].map((l) => JSON.stringify(l)).join(', ');
   for (const side of ['model_a', 'model_b'] as const) {
     const name = r[side];
@@ -193,8 +194,8 @@ function checkCell(r: CellRow, weighted: boolean, file: string): void {
   if (r.model_a === r.model_b) throw new InputError(`model_b equals model_a (a model cannot battle itself): ${JSON.stringify(r.model_a)}`, { file, field: 'model_b' });
   if (typeof r.winner !== 'string') throw new InputError('must be a string, got null', { file, field: 'winner' });
   if (!WINNER_LABELS.has(r.winner)) throw new InputError(`unknown label ${JSON.stringify(r.winner)} (expected one of ${labels})`, { file, field: 'winner' });
-  if (num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
-  if (!(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
+  if (counted && num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
+  if (counted && !(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
   if (weighted) {
     const lo = num(r.min_weight);
     const hi = num(r.max_weight);

@@ -137,7 +137,7 @@ describe('arena aggregate --emit-sql', () => {
     expect(Math.abs(coefficients(a)[0]!.coefficient)).toBeGreaterThan(0);
     // and the covariates matter: without them the ratings differ
     const plain = await ratings([battles]);
-    expect(Math.max(...plain.models.map((m, k) => Math.abs(m.rating - a.models.find((x: { model: string }) => x.model === m.model).rating)))).toBeGreaterThan(1e-6);
+    expect(Math.max(...plain.models.map((m) => Math.abs(m.rating - a.models.find((x: { model: string }) => x.model === m.model).rating)))).toBeGreaterThan(1e-6);
   });
 
   it('usage errors: --emit-sql with files or --filter, an unknown column; --cells with elo', async () => {

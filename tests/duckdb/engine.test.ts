@@ -113,6 +113,21 @@ describe('--engine duckdb: errors', () => {
     r = await cli(['rate', self, '--engine', 'duckdb']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/model_b: model_b equals model_a/);
+    for (const [count, msg] of [
+      ['0', /count: must be an integer ≥ 1, got 0/],
+      ['NULL::INTEGER', /count: must be an integer ≥ 1 \(null is not a count/],
+    ] as const) {
+      const f = join(d, `count-${count.length}.parquet`);
+      await duck([`COPY (SELECT * FROM (VALUES ('a', 'b', 'tie', 2), ('a', 'b', 'tie', ${count})) t(model_a, model_b, winner, count)) TO ${lit(f)} (FORMAT parquet)`]);
+      r = await cli(['rate', f, '--engine', 'duckdb']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(msg);
+    }
+    const w = join(d, 'weight.parquet');
+    await duck([`COPY (SELECT * FROM (VALUES ('a', 'b', 'tie', 2.0), ('a', 'b', 'tie', -1.0)) t(model_a, model_b, winner, weight)) TO ${lit(w)} (FORMAT parquet)`]);
+    r = await cli(['rate', w, '--engine', 'duckdb']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/weight: must be a finite number > 0, got -1/);
     r = await cli(['rate', join(dir, 'part-*.parquet'), '--filter', 'anony']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/: anony: unknown field \(the input has no such column\)$/);
