@@ -107,10 +107,11 @@ for (const { rows, runs, diff, battles } of results) {
     n ? `${fmt.ms(med(n, 'wallMs'))} / ${fmt.ms(med(n, 'cpuMs'))}` : '—',
     `${fmt.ms(med(d, 'wallMs'))} / ${fmt.ms(med(d, 'cpuMs'))}`,
     n ? fmt.x(med(n, 'wallMs') / med(d, 'wallMs')) : '—',
+    n ? fmt.x(med(n, 'cpuMs') / med(d, 'cpuMs')) : '—',
     n ? fmt.mib(Math.max(...n.map((r) => r.peakRss))) : '—',
     fmt.mib(Math.max(...d.map((r) => r.peakRss))),
     Number.isNaN(diff) ? '—' : diff.toExponential(1),
   ]);
 }
 console.log(`arena rate on generated Parquet (${o.repeats} runs each, medians; wall / CPU; peak RSS = max over runs; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})${o.filter ? `, --filter '${o.filter}'` : ''}`);
-console.log(markdownTable(['rows', 'files', 'battles rated', 'node reader', 'duckdb engine', 'node / duckdb (wall)', 'node peak RSS', 'duckdb peak RSS', 'max |Δ| of the boards'], table));
+console.log(markdownTable(['rows', 'files', 'battles rated', 'node reader', 'duckdb engine', 'node / duckdb (wall)', 'node / duckdb (CPU)', 'node peak RSS', 'duckdb peak RSS', 'max |Δ| of the boards'], table));
