@@ -109,7 +109,7 @@ export function runChild(script, args, { nodeArgs = [], env = {} } = {}) {
   } catch {
     // not a JSON-reporting script
   }
-  return { json, wallMs, peakRss, cpuMs, stderr: r.stderr };
+  return { json, wallMs, peakRss, cpuMs, stderr: r.stderr, stdout: r.stdout };
 }
 
 /** Formatting helpers for the tables. */

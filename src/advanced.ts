@@ -16,6 +16,11 @@ export { JsonlParser, JsonArrayParser, addRow, MAX_RECORD_BYTES, type InputForma
 export { FastJsonlParser, FastJsonArrayParser, FastRowReader, TokenTrie, MAX_TRIE_NODES, scanJsonNumber } from './data/fast-jsonl.js';
 export { FastCsvReader } from './data/fast-csv.js';
 export { readParquetInto, readParquetFileInto, PARQUET_COLUMNS, PARQUET_READ_DEFAULTS, type ParquetReadOptions } from './data/parquet.js';
+export { readCellsWithDuckDB, loadDuckDB, isGlob, isDatabase, DUCKDB_PACKAGE, type DuckDBReadOptions } from './data/duckdb.js';
+export { cellsSql, type CellsSqlOptions } from './data/cells-sql.js';
+export { filterToSql, filterTypeOfSql, parseSqlType, type SqlType } from './data/filter-sql.js';
+export { readCells, columnsOf, WEIGHT2_COLUMN } from './data/cells-file.js';
+export { formatCellsCsv } from './formats/cells.js';
 export * from './data/ratings.js';
 export * from './data/board.js';
 export * from './data/style-fields.js';

@@ -7,6 +7,8 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { compileFilter } from '../data/filter.js';
 import { readBattles } from '../data/load.js';
+import { readCells } from '../data/cells-file.js';
+import { isDatabase, isGlob, readCellsWithDuckDB } from '../data/duckdb.js';
 import { type BattleTable, sortByTimestamp } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { modelFor } from '../models/index.js';
@@ -32,9 +34,13 @@ export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'parquet'] as const;
 /** Help text of the battle-files argument (every format the readers know). */
 export const BATTLES_ARGUMENT = 'battle files (.jsonl, .ndjson, .json, .csv, .parquet) or - for stdin';
 
+/** The engines `--engine` names: the node readers (rows into Node) or DuckDB (cells by one GROUP BY). */
+export const ENGINES = ['node', 'duckdb'] as const;
+
 /**
  * Input options: `--input-format`, `--sort` (default `input`; commands that replay over time pass `tstamp`),
- * `--filter <expr>` (battles kept, by their fields; docs/reference.md "Filters").
+ * `--filter <expr>` (battles kept, by their fields; docs/reference.md "Filters"), `--engine`, `--table` (a
+ * database's battles table) and `--cells` (the inputs are cells tables).
  */
 export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 'input'): Command {
   return cmd
@@ -44,7 +50,14 @@ export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 
       '--filter <expr>',
       'keep only the battles this expression accepts, read before anything else: e.g. \'anony and language == "English"\', \'count(category_tag["criteria_v0.1"]) >= 6\', \'tstamp >= date("2024-05-01")\' (syntax: docs/reference.md, Filters); a field a row lacks is an error',
       filterArg,
-    );
+    )
+    .addOption(
+      new Option('--engine <engine>', 'how the input is read: node (rows into the process) or duckdb (filter and GROUP BY into cells inside DuckDB, the optional @duckdb/node-api package; models on pair cells only) (default: duckdb for a glob or a database, else node)').choices([
+        ...ENGINES,
+      ]),
+    )
+    .option('--table <name>', 'the battles table: of a DuckDB database input (--engine duckdb), or named in the query of arena aggregate --emit-sql', 'battles')
+    .option('--cells', 'the inputs are cells tables (model_a, model_b, winner, count[, weight, weight2]), as arena aggregate or its --emit-sql query writes them', false);
 }
 
 /** Checks a `--filter` expression when the command line is parsed (a syntax or type error is a usage error, exit 2). */
@@ -53,7 +66,14 @@ function filterArg(v: string): string {
   return v;
 }
 
-const InputCli = z.object({ inputFormat: z.enum(INPUT_FORMATS).optional(), sort: z.enum(['input', 'tstamp']), filter: z.string().optional() });
+const InputCli = z.object({
+  inputFormat: z.enum(INPUT_FORMATS).optional(),
+  sort: z.enum(['input', 'tstamp']),
+  filter: z.string().optional(),
+  engine: z.enum(ENGINES).optional(),
+  table: z.string().default('battles'),
+  cells: z.boolean().default(false),
+});
 /** Typed input options. */
 export type InputOptions = z.infer<typeof InputCli>;
 
@@ -64,7 +84,19 @@ export type InputOptions = z.infer<typeof InputCli>;
 export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
   const o = InputCli.parse(raw);
   const covariates = covariatesFrom(raw);
-  const t = await readBattles(files, {
+  const engine = o.engine ?? (!o.cells && files.some((f) => isGlob(f) || isDatabase(f)) ? 'duckdb' : 'node');
+  if (engine === 'duckdb' || o.cells) {
+    const what = o.cells ? '--cells (cells, not battles)' : '--engine duckdb (it folds the battles into cells)';
+    if (o.cells && o.engine === 'duckdb') throw new UsageError('--cells files are read by the node readers (they are small): leave out --engine duckdb');
+    if (o.sort === 'tstamp') throw new UsageError(`${what} keeps no battle order: --sort tstamp needs --engine node on the battles`);
+    if (raw.method === 'elo') throw new UsageError(`${what} keeps no battle order: online Elo replays battles, use --engine node on the battles`);
+    if (raw.styleControl === true || (covariates.length && !o.cells)) throw new UsageError(`${what} keeps no battle rows: covariates and style control need --engine node on the battles${o.cells ? '' : ' (or cells that keep the covariate columns: arena aggregate --emit-sql --keep)'}`);
+  }
+  const t = o.cells
+    ? await readCells(files, { inputFormat: o.inputFormat, filter: o.filter, tstamp: false, ...(covariates.length ? { covariates } : {}) })
+    : engine === 'duckdb'
+      ? await readCellsWithDuckDB(files, { inputFormat: o.inputFormat, filter: o.filter ?? null, table: o.table })
+      : await readBattles(files, {
     inputFormat: o.inputFormat,
     stdin: io.stdin,
     tstamp: o.sort === 'tstamp' || keepTstamp,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAggregate } from './commands/aggregate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
@@ -37,6 +38,7 @@ export function createProgram(io: CliIO): Command {
   registerPlot(program, io);
   registerReport(program, io);
   registerAudit(program, io);
+  registerAggregate(program, io);
   configureErrors(program, io);
   return program;
 }

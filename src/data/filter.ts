@@ -187,13 +187,14 @@ function typed(v: unknown, type: FilterFieldType, field: string, csv: boolean): 
 }
 
 /** A field reference: its top-level key and the path below it. */
-interface FieldRef {
+export interface FieldRef {
   readonly key: string;
   readonly rest: readonly string[];
   readonly text: string;
 }
 
-function fieldRef(node: Expr): FieldRef | null {
+/** The field a syntax-tree node names (`a`, `a.b`, `a["c.d"]`), or null when the node is not a field. */
+export function fieldRef(node: Expr): FieldRef | null {
   const segs: string[] = [];
   let n: Expr = node;
   while (n.type === 'MemberExpression') {
@@ -227,6 +228,16 @@ function fieldRef(node: Expr): FieldRef | null {
 export function compileFilter(expression: string): BattleFilter {
   const c = compile(expression, 'boolean');
   return { expression, keys: c.keys, fields: c.fields, test: (v) => c.json(v) as boolean, testCsv: (v) => c.csv()(v) as boolean, testRow: c.testRow as BattleFilter['testRow'] };
+}
+
+/**
+ * A filter's syntax tree (jsep's) beside its compiled form, for translators of the language into another one
+ * (`filter-sql.ts`): the tree is the one {@link compileFilter} accepted, so its types are already checked.
+ * @throws UsageError as {@link compileFilter}
+ */
+export function parseFilter(expression: string): { readonly filter: BattleFilter; readonly ast: jsep.Expression } {
+  const filter = compileFilter(expression);
+  return { filter, ast: jsep(expression) };
 }
 
 /** A compiled numeric expression over a battle row's fields (see {@link compileNumeric}). */

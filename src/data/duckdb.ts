@@ -1,0 +1,232 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError, UsageError } from '../errors.js';
+import { cellsSql } from './cells-sql.js';
+import { filterErrorOf, filterToSql, filterTypeOfSql, sqlIdentifier, sqlString } from './filter-sql.js';
+import type { InputFormat } from './parse.js';
+import { MAX_COUNT, WINNER_LABELS, OUTCOME_CODE } from './schema.js';
+import { type BattleTable, BattleTableBuilder } from './table.js';
+
+/**
+ * The DuckDB engine (`--engine duckdb`): battles in any number of Parquet, CSV or JSON files, globs, or a table of
+ * a DuckDB database are filtered (the `--filter` translated to SQL, `filter-sql.ts`) and folded into cells by one
+ * GROUP BY inside DuckDB (`cells-sql.ts`); only the cells reach Node, as a {@link BattleTable} whose rows are
+ * cells (a row of `count` battles with their mean weight and Σw²). Every model that works on pair cells
+ * (Bradley–Terry, its tie models, weights, the sandwich and the multinomial bootstrap) gives the same result as
+ * on the battles read row by row; online Elo (battle order) and covariates (battle rows) need the node readers.
+ *
+ * `@duckdb/node-api` is an optional dependency, loaded only here and only when this engine runs.
+ */
+
+/** The npm package of the DuckDB engine. */
+export const DUCKDB_PACKAGE = '@duckdb/node-api';
+
+/** Whether a source is a glob pattern (`*`, `?` or `[`): such sources need the DuckDB engine. */
+export function isGlob(source: string): boolean {
+  return /[*?[]/.test(source);
+}
+
+/** Whether a source is a DuckDB database file (`.duckdb`, `.ddb`, `.db`). */
+export function isDatabase(source: string): boolean {
+  return /\.(duckdb|ddb|db)$/i.test(source);
+}
+
+type DuckDBModule = typeof import('@duckdb/node-api');
+
+/**
+ * Loads the DuckDB package. `specifier` is for tests (a package that is not installed).
+ * @throws InputError with the install command when the package is not installed
+ */
+export async function loadDuckDB(specifier: string = DUCKDB_PACKAGE): Promise<DuckDBModule> {
+  try {
+    return (await import(specifier)) as DuckDBModule;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new InputError(`--engine duckdb needs the optional package ${specifier}, which is not installed: run npm install ${specifier} (or use --engine node)`);
+    }
+    throw new InputError(`cannot load ${specifier} (${(e as Error).message.split('\n')[0]}): reinstall it with npm install ${specifier}, or use --engine node`);
+  }
+}
+
+/** Options of {@link readCellsWithDuckDB}. */
+export interface DuckDBReadOptions {
+  /** Format of every source (default: from the extension of the first; a database by `.duckdb`/`.ddb`/`.db`). */
+  readonly inputFormat?: InputFormat | 'duckdb' | undefined;
+  /** A `--filter` expression (translated to SQL; see `filter-sql.ts` for the subset). */
+  readonly filter?: string | null | undefined;
+  /** The battles table in a database source [battles]; `schema.table` is accepted. */
+  readonly table?: string | undefined;
+  /** DuckDB's worker threads (default: DuckDB's, one per core). */
+  readonly threads?: number | undefined;
+  /** The package to load (tests). */
+  readonly specifier?: string | undefined;
+}
+
+/** The format of DuckDB sources: all from the first source's extension, or `inputFormat`. */
+function formatOfSources(sources: readonly string[], given: DuckDBReadOptions['inputFormat']): InputFormat | 'duckdb' {
+  if (given) return given;
+  const first = sources[0]!;
+  if (isDatabase(first)) return 'duckdb';
+  const lower = first.toLowerCase();
+  if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.json')) return 'json';
+  throw new InputError('cannot tell the format from the extension (use .parquet, .csv, .jsonl, .ndjson, .json, .duckdb, or --input-format)', { file: first });
+}
+
+/** The FROM item reading the sources, and the statements to run before it (ATTACH). */
+function scanOf(sources: readonly string[], format: InputFormat | 'duckdb', table: string): { from: string; setup: string[] } {
+  if (format === 'duckdb') {
+    if (sources.length !== 1 || isGlob(sources[0]!)) throw new UsageError('a DuckDB database is read alone: give one database file (and --table for its battles table)');
+    const name = table.split('.').map(sqlIdentifier).join('.');
+    return { from: `arena_source.${name}`, setup: [`ATTACH ${sqlString(sources[0]!)} AS arena_source (READ_ONLY)`] };
+  }
+  const list = `[${sources.map(sqlString).join(', ')}]`;
+  switch (format) {
+    case 'parquet':
+      return { from: `read_parquet(${list}, union_by_name = true)`, setup: [] };
+    case 'csv':
+      return { from: `read_csv(${list}, header = true, union_by_name = true)`, setup: [] };
+    case 'jsonl':
+      return { from: `read_json(${list}, format = 'newline_delimited', union_by_name = true)`, setup: [] };
+    default:
+      return { from: `read_json(${list}, format = 'array', union_by_name = true)`, setup: [] };
+  }
+}
+
+/** One line of a DuckDB error (its first), for a message. */
+function firstLine(e: unknown): string {
+  return ((e as Error).message ?? String(e)).split('\n')[0]!.trim();
+}
+
+/**
+ * Reads battles with DuckDB and returns their cells as a {@link BattleTable}: one row per (model_a, model_b,
+ * winner) in seat order with `count` = the battles, and for weighted input `weight` = their mean weight and
+ * `weight2` = Σw². Rows are checked as the node readers check them (non-empty distinct names, known winner labels,
+ * integer counts ≥ 1, weights finite and > 0), per cell rather than per row, so a message names the field and the
+ * value but no line. Memory: O(cells), whatever the number of battles.
+ *
+ * @throws InputError `files: field: reason` for bad input, a missing package, or DuckDB's own read error
+ * @throws UsageError for a filter that does not translate to SQL
+ */
+export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBReadOptions = {}): Promise<BattleTable> {
+  if (sources.length === 0) throw new InputError('no battle files given');
+  if (sources.includes('-')) throw new UsageError('--engine duckdb reads files, globs or a database, not stdin (-): use --engine node');
+  const file = sources.join(', ');
+  const format = formatOfSources(sources, o.inputFormat);
+  const duckdb = await loadDuckDB(o.specifier);
+  const instance = await duckdb.DuckDBInstance.create(':memory:', o.threads ? { threads: String(o.threads) } : {});
+  let conn: DuckDBConnection | undefined;
+  try {
+    conn = await instance.connect();
+    const { from, setup } = scanOf(sources, format, o.table ?? 'battles');
+    const run = async (sql: string) => {
+      try {
+        return await conn!.runAndReadAll(sql);
+      } catch (e) {
+        const f = filterErrorOf((e as Error).message ?? '');
+        if (f) throw new InputError(f.reason, { file, field: f.field });
+        throw new InputError(`DuckDB cannot read the input (${firstLine(e)})`, { file });
+      }
+    };
+    for (const s of setup) await run(s);
+    const described = await run(`DESCRIBE SELECT * FROM ${from}`);
+    const columns = new Map<string, string>();
+    for (const row of described.getRowObjectsJS()) columns.set(String(row.column_name), String(row.column_type));
+    for (const need of ['model_a', 'model_b', 'winner']) {
+      const type = columns.get(need);
+      if (type === undefined) throw new InputError(`the input has no ${need} column (columns found: ${[...columns.keys()].join(', ')})`, { file, field: need });
+      if (type !== 'VARCHAR') throw new InputError(`must be a string, but the column has type ${type}`, { file, field: need });
+    }
+    const countType = columns.get('count');
+    if (countType !== undefined && !/^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(countType)) throw new InputError(`must be an integer, but the column has type ${countType}`, { file, field: 'count' });
+    const weightType = columns.get('weight');
+    if (weightType !== undefined && filterTypeOfSql(weightType) !== 'number') throw new InputError(`must be a finite number > 0, but the column has type ${weightType}`, { file, field: 'weight' });
+    const where = o.filter ? filterToSql(o.filter, columns, file) : null;
+    const weighted = weightType !== undefined;
+    // the cells stay inside DuckDB (one scan of the battles); only a bad cell, the names and the cells as numbers
+    // come out, so Node holds no string per cell
+    const counted = countType !== undefined;
+    await run(`CREATE TEMP TABLE arena_cells AS ${cellsSql({ from, count: counted, weight: weighted, where, checks: true })}`);
+    const labels = [...WINNER_LABELS.keys()].map(sqlString).join(', ');
+    const badCell = await run(
+      `SELECT * FROM arena_cells WHERE model_a IS NULL OR model_b IS NULL OR model_a = '' OR model_b = '' OR model_a = model_b OR winner IS NULL OR winner NOT IN (${labels})${counted ? ' OR null_counts > 0 OR min_count < 1' : ''}${weighted ? ' OR NOT (min_weight > 0) OR NOT isfinite(max_weight)' : ''} LIMIT 1`,
+    );
+    for (const r of badCell.getRowObjectsJS()) checkCell(r, counted, weighted, file);
+    const stats = (await run(`SELECT COUNT(*) AS cells${weighted ? ', MIN(min_weight) AS lo, MAX(max_weight) AS hi' : ''} FROM arena_cells`)).getRowObjectsJS()[0]!;
+    if (num(stats.cells) === 0) throw new InputError(o.filter ? `no battles pass the filter: ${o.filter}` : 'no battles (empty input)', { file });
+    const names = (await run('SELECT model_a AS name FROM arena_cells UNION SELECT model_b FROM arena_cells')).getColumnsJS()[0] as string[];
+    names.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)); // code-unit order, as the node readers' table
+    await run('CREATE TEMP TABLE arena_models (name VARCHAR, id INTEGER)');
+    const appender = await conn.createAppender('arena_models');
+    names.forEach((name, id) => {
+      appender.appendVarchar(name);
+      appender.appendInteger(id);
+      appender.endRow();
+    });
+    appender.closeSync();
+    const outcome = [...WINNER_LABELS].map(([label, out]) => `WHEN ${sqlString(label)} THEN ${OUTCOME_CODE[out]}`).join(' ');
+    const cells = (
+      await run(
+        `SELECT ma.id AS a, mb.id AS b, CASE winner ${outcome} END AS o, count${weighted ? ', weight, weight2' : ''} FROM arena_cells JOIN arena_models ma ON ma.name = model_a JOIN arena_models mb ON mb.name = model_b`,
+      )
+    ).getColumnsJS();
+    const keepWeights = weighted && !(num(stats.lo) === 1 && num(stats.hi) === 1);
+    return cellsTable(names, cells, keepWeights, file);
+  } finally {
+    conn?.closeSync();
+    instance.closeSync();
+  }
+}
+
+type CellRow = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+/** Throws the node readers' error for the first problem of a cell (a row of the cells query with its check columns). */
+function checkCell(r: CellRow, counted: boolean, weighted: boolean, file: string): void {
+  const labels = [...WINNER_LABELS.keys()].map((l) => JSON.stringify(l)).join(', ');
+  for (const side of ['model_a', 'model_b'] as const) {
+    const name = r[side];
+    if (typeof name !== 'string' || name === '') throw new InputError(`must be a non-empty string, got ${name === null ? 'null' : JSON.stringify(name)}`, { file, field: side });
+  }
+  if (r.model_a === r.model_b) throw new InputError(`model_b equals model_a (a model cannot battle itself): ${JSON.stringify(r.model_a)}`, { file, field: 'model_b' });
+  if (typeof r.winner !== 'string') throw new InputError('must be a string, got null', { file, field: 'winner' });
+  if (!WINNER_LABELS.has(r.winner)) throw new InputError(`unknown label ${JSON.stringify(r.winner)} (expected one of ${labels})`, { file, field: 'winner' });
+  if (counted && num(r.null_counts) > 0) throw new InputError('must be an integer ≥ 1 (null is not a count: leave the field out for one battle)', { file, field: 'count' });
+  if (counted && !(num(r.min_count) >= 1)) throw new InputError(`must be an integer ≥ 1, got ${String(r.min_count)}`, { file, field: 'count' });
+  if (weighted) {
+    const lo = num(r.min_weight);
+    const hi = num(r.max_weight);
+    if (!(lo > 0) || !Number.isFinite(hi)) throw new InputError(`must be a finite number > 0, got ${!(lo > 0) ? lo : hi}`, { file, field: 'weight' });
+  }
+}
+
+/**
+ * The checked cells as a table (see {@link readCellsWithDuckDB}): `names` sorted, `cols` = model ids a, b, outcome
+ * code, count (and mean weight, Σw² when `weighted`), one entry per cell.
+ */
+function cellsTable(names: readonly string[], cols: readonly (readonly unknown[])[], weighted: boolean, file: string): BattleTable {
+  const builder = new BattleTableBuilder({ tstamp: false });
+  for (const name of names) builder.intern(name); // sorted already: the table keeps these ids
+  const [a, b, o, count, mean, sq] = cols as unknown[][];
+  const weight: number[] = [];
+  const weight2: number[] = [];
+  for (let k = 0; k < a!.length; k++) {
+    const total = num(count![k]);
+    if (!Number.isSafeInteger(total)) throw new InputError(`the battles of one cell add up to ${String(count![k])}, beyond exact counting`, { file, field: 'count' });
+    // a cell of more battles than a row holds is split into rows of at most MAX_COUNT (Σw² shared in proportion)
+    for (let left = total; left > 0; ) {
+      const c = Math.min(left, MAX_COUNT);
+      builder.pushIds(num(a![k]), num(b![k]), num(o![k]), c);
+      if (weighted) {
+        weight.push(num(mean![k]));
+        weight2.push(c === total ? num(sq![k]) : (num(sq![k]) * c) / total);
+      }
+      left -= c;
+    }
+  }
+  const t = builder.finish();
+  return weighted ? { ...t, weight: Float64Array.from(weight), weight2: Float64Array.from(weight2) } : t;
+}
