@@ -1,0 +1,107 @@
+/**
+ * Proper scoring of probabilistic predictions of a battle's outcome (A wins, B wins, tie), and the moving-block
+ * bootstrap of paired loss differences over time.
+ */
+import { deriveRng } from '../rng.js';
+import { quantileSorted } from './interval.js';
+
+/**
+ * Log-loss −ln P(observed) of a three-outcome prediction `p` = [P(A), P(B), P(tie)], outcome 0 = A, 1 = B, 2 = tie;
+ * the probability is floored at 1e-15 so that a certain wrong prediction costs 34.5 nats, not infinity. O(1).
+ */
+export function logLoss3(p: ArrayLike<number>, outcome: number): number {
+  return -Math.log(Math.max(p[outcome]!, 1e-15));
+}
+
+/**
+ * Multi-class Brier score Σₖ (pₖ − yₖ)² over the three outcomes (Brier 1950, Monthly Weather Review 78:1–3): 0 for
+ * a certain right prediction, 2 for a certain wrong one, 2/3 for the uniform prediction. O(1).
+ */
+export function brier3(p: ArrayLike<number>, outcome: number): number {
+  let s = 0;
+  for (let k = 0; k < 3; k++) {
+    const d = p[k]! - (k === outcome ? 1 : 0);
+    s += d * d;
+  }
+  return s;
+}
+
+/**
+ * Accuracy of the most likely outcome: 1 when it is the observed one, split evenly among outcomes tied for the
+ * largest probability (so a coin-flip prediction scores its expectation, not an arbitrary side). O(1).
+ */
+export function accuracy3(p: ArrayLike<number>, outcome: number): number {
+  const top = Math.max(p[0]!, p[1]!, p[2]!);
+  let n = 0;
+  for (let k = 0; k < 3; k++) if (p[k] === top) n++;
+  return p[outcome] === top ? 1 / n : 0;
+}
+
+/**
+ * The decisive part q = P(A)/(P(A) + P(B)) of a prediction (the prediction of a battle known not to be a tie);
+ * ½ when both are 0. O(1).
+ */
+export function decisiveProbability(p: ArrayLike<number>): number {
+  const s = p[0]! + p[1]!;
+  return s > 0 ? p[0]! / s : 0.5;
+}
+
+/** Scores of a binary prediction q = P(A) for a decisive outcome y (1 = A won, 0 = B won): log-loss, Brier (q − y)², accuracy (½ at q = ½). O(1). */
+export function binaryScores(q: number, y: number): { logLoss: number; brier: number; accuracy: number } {
+  const pObs = y === 1 ? q : 1 - q;
+  return { logLoss: -Math.log(Math.max(pObs, 1e-15)), brier: (q - y) * (q - y), accuracy: q === 0.5 ? 0.5 : (q > 0.5) === (y === 1) ? 1 : 0 };
+}
+
+/** A paired difference of mean losses with its block-bootstrap interval. */
+export interface PairedDifference {
+  /** Mean of x − y. */
+  readonly mean: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * Moving-block bootstrap (Künsch 1989, Ann. Statist. 17:1217–1241) interval of the mean of a time series `d` (the
+ * per-battle loss differences of two systems): each round draws ⌈n/ℓ⌉ block starts uniformly from 0…n−ℓ, joins
+ * the blocks of length ℓ and keeps the first n values; the interval is the percentile interval of the rounds' means.
+ * Blocks keep the dependence of nearby battles (both systems learn from the same recent votes). Block sums come
+ * from prefix sums, so a round costs O(n/ℓ). Round r draws from `deriveRng(seed, 'block-bootstrap', r)`, so the
+ * result depends on the seed only (never on threads or call order); the same seed gives every pair of systems the
+ * same blocks. O(n + rounds·n/ℓ).
+ *
+ * @param block block length ℓ (1 = the ordinary bootstrap); capped at n
+ */
+export function blockBootstrapMean(d: Float64Array, block: number, rounds: number, level: number, seed: string | number): PairedDifference {
+  const n = d.length;
+  if (n === 0) return { mean: Number.NaN, lower: Number.NaN, upper: Number.NaN };
+  const prefix = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) prefix[t + 1] = prefix[t]! + d[t]!;
+  const mean = prefix[n]! / n;
+  if (rounds <= 0) return { mean, lower: Number.NaN, upper: Number.NaN };
+  const l = Math.max(1, Math.min(block, n));
+  const starts = n - l + 1;
+  const full = Math.floor(n / l);
+  const rest = n - full * l;
+  const means = new Float64Array(rounds);
+  for (let r = 0; r < rounds; r++) {
+    const rng = deriveRng(seed, 'block-bootstrap', r);
+    let s = 0;
+    for (let q = 0; q < full; q++) {
+      const u = Math.floor(rng() * starts);
+      s += prefix[u + l]! - prefix[u]!;
+    }
+    if (rest > 0) {
+      const u = Math.floor(rng() * starts);
+      s += prefix[u + rest]! - prefix[u]!;
+    }
+    means[r] = s / n;
+  }
+  means.sort();
+  const alpha = (1 - level) / 2;
+  return { mean, lower: quantileSorted(means, alpha), upper: quantileSorted(means, 1 - alpha) };
+}
+
+/** The default block length ⌈n^{1/3}⌉ (the order that minimises the mean squared error of a block-bootstrap variance; Hall, Horowitz & Jing 1995). */
+export function defaultBlock(n: number): number {
+  return Math.max(1, Math.ceil(Math.cbrt(n)));
+}
