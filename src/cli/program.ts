@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
@@ -37,6 +38,7 @@ export function createProgram(io: CliIO): Command {
   registerPlot(program, io);
   registerReport(program, io);
   registerAudit(program, io);
+  registerBacktest(program, io);
   configureErrors(program, io);
   return program;
 }

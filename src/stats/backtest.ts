@@ -27,6 +27,8 @@ export interface BacktestOptions {
   readonly traceEvery?: number | undefined;
   /** Extra predictors scored beside the systems (e.g. the true ratings of a simulation). */
   readonly extra?: readonly OnlineSystem[] | undefined;
+  /** Called every 65,536 battles and at the end (a progress bar); never changes a result. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Mean scores of one system. */
@@ -163,8 +165,10 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
       }
       q++;
       if (traceIds.length && (q % every === 0 || q === n)) record();
+      if (opts.onProgress && (q & 0xffff) === 0) opts.onProgress(q, n);
     }
   }
+  opts.onProgress?.(n, n);
   const decisive = decisiveAt.length;
   const mean = (x: ArrayLike<number>, from = 0, to = x.length) => {
     let s = 0;
