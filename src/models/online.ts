@@ -16,6 +16,9 @@ import { fitTieModel, outcomeTerms, type TieCells } from '../rating/tie-models.j
 import { DEFAULT_WENG_LIN, wengLinUpdate, wengLinWinProbability } from '../rating/weng-lin.js';
 import { AUTO_PRIOR } from './types.js';
 
+/** Convergence tolerance of the refits, in rating points: a 0.01-point error moves a predicted probability by < 10⁻⁵. */
+const REFIT_TOLERANCE = 0.01;
+
 /** A battle outcome as a backtest scores it: 0 = A won, 1 = B won, 2 = tie (either label). */
 export type Outcome3 = 0 | 1 | 2;
 
@@ -181,6 +184,9 @@ function glicko2System(period: number, o: OnlineOptions): OnlineSystem {
     current++;
   };
   let inPeriod = 0;
+  const one = new Float64Array(1);
+  const onePhi = new Float64Array(1);
+  const oneS = new Float64Array(1);
   return {
     name: `glicko2@${period}`,
     tieLaw: 'empirical',
@@ -189,6 +195,32 @@ function glicko2System(period: number, o: OnlineOptions): OnlineSystem {
     },
     update(a, b, outcome) {
       tr.see(outcome);
+      if (period === 1) {
+        // a period of one battle: the two players' updates directly, without the period's bookkeeping
+        if (!(outcome === 2 && o.ties === 'ignore')) {
+          const s = score(outcome);
+          const pa = phiNow(a);
+          const pb = phiNow(b);
+          one[0] = mu[b]!;
+          onePhi[0] = pb;
+          oneS[0] = s;
+          const na = glicko2Update({ mu: mu[a]!, phi: pa, sigma: sigma[a]! }, one, onePhi, oneS, o.glicko.tau);
+          one[0] = mu[a]!;
+          onePhi[0] = pa;
+          oneS[0] = 1 - s;
+          const nb = glicko2Update({ mu: mu[b]!, phi: pb, sigma: sigma[b]! }, one, onePhi, oneS, o.glicko.tau);
+          mu[a] = na.mu;
+          phi[a] = na.phi;
+          sigma[a] = na.sigma;
+          last[a] = current;
+          mu[b] = nb.mu;
+          phi[b] = nb.phi;
+          sigma[b] = nb.sigma;
+          last[b] = current;
+        }
+        current++;
+        return;
+      }
       if (!(outcome === 2 && o.ties === 'ignore')) {
         ga.push(a);
         gb.push(b);
@@ -229,7 +261,9 @@ function wengLinSystem(o: OnlineOptions): OnlineSystem {
  * Bradley–Terry (ties half or ignored, as `ties`) or Davidson (ties always a third outcome) refitted every
  * `refitEvery` battles on all battles so far (`window` null) or the last `window` battles, warm-started from the
  * previous fit, with the ridge prior λ = 0.01 (the MLE need not exist on early windows). Predictions between refits
- * use the last fit; before the first, equal strengths (Davidson: ν = 1, a tie chance of ⅓ between equals).
+ * use the last fit; before the first, equal strengths (Davidson: ν = 1, a tie chance of ⅓ between equals). Refits are
+ * warm: Bradley–Terry takes chord steps on the previous fit's Cholesky factor, Davidson one Newton step from the
+ * previous fit (its first fit iterates to convergence).
  */
 function refitSystem(type: 'bt' | 'davidson', window: number | null, o: OnlineOptions): OnlineSystem {
   const m = o.models;
@@ -239,6 +273,9 @@ function refitSystem(type: 'bt' | 'davidson', window: number | null, o: OnlineOp
   let theta: Float64Array = new Float64Array(m);
   let eta = 0;
   let since = 0;
+  let fitted = false;
+  let factor: Float64Array | undefined;
+  let factorComparisons = 0;
   const tr = new TieRate();
   const f = pointsPerLogit(o);
   const terms = new Float64Array(6);
@@ -270,11 +307,22 @@ function refitSystem(type: 'bt' | 'davidson', window: number | null, o: OnlineOp
     if (type === 'bt') {
       const half = o.ties === 'half';
       const cells: BtCells = { m, pairs, i, j, s: Float64Array.from(w, (x, k) => x + (half ? t[k]! / 2 : 0)), n: Float64Array.from(w, (x, k) => x + l[k]! + (half ? t[k]! : 0)) };
-      theta = fitBradleyTerry(cells, { prior: AUTO_PRIOR, tolerance: 1e-3, maxIterations: 100, scale, init: theta }).theta;
+      // chord steps on the previous fit's Cholesky factor (scaled by the growth in battles): no factorisation when
+      // the window changed little, the same optimum to the tolerance
+      const fit = fitBradleyTerry(cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: 100, scale, init: theta, chordFactor: factor, chordComparisons: factorComparisons });
+      theta = fit.theta;
+      // a factor that needed many chord steps has gone stale: the next refit takes Newton steps (a fresh factor)
+      if (fit.factor && (fit.chordSteps ?? 0) <= 6) {
+        factor = fit.factor;
+        factorComparisons = fit.factorComparisons ?? 0;
+      } else factor = undefined;
     } else {
       if (!(decided > 0)) return;
       const cells: TieCells = { m, pairs, i, j, w, l, t, bb: new Float64Array(pairs), bothBad: 'tie' };
-      const fit = fitTieModel('davidson', cells, { prior: AUTO_PRIOR, tolerance: 1e-3, maxIterations: 100, scale, init: theta, initEta: eta });
+      // after the first fit, one Newton step from the previous fit (its error is of the order of the squared change,
+      // far below a rating point when the window moves by a small share of its battles)
+      const fit = fitTieModel('davidson', cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: fitted ? 1 : 100, scale, init: theta, initEta: eta });
+      fitted = true;
       theta = fit.theta;
       eta = Number.isFinite(fit.eta) ? fit.eta : -30;
     }

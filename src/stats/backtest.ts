@@ -6,7 +6,7 @@
  */
 import type { BattleTable } from '../data/table.js';
 import { createSystem, type OnlineOptions, type OnlineSystem, type Outcome3, type SystemSpec } from '../models/online.js';
-import { accuracy3, binaryScores, blockBootstrapMean, brier3, decisiveProbability, defaultBlock, logLoss3, type PairedDifference } from './scoring.js';
+import { accuracy3, binaryAccuracy, binaryLogLoss, blockBootstrapMeans, brier3, decisiveProbability, defaultBlock, logLoss3, type PairedDifference } from './scoring.js';
 
 /** Options of {@link backtest}. */
 export interface BacktestOptions {
@@ -108,10 +108,12 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
   const ll = systems.map(() => new Float64Array(n));
   const br = systems.map(() => new Float64Array(n));
   const acc = systems.map(() => new Float32Array(n));
-  const decisiveAt: number[] = [];
-  const dAcc = systems.map(() => [] as number[]);
-  const dLl = systems.map(() => [] as number[]);
-  const dBr = systems.map(() => [] as number[]);
+  // decisive battles' scores, filled up to `decisive` (at most n); battle index of each decisive battle
+  const decisiveAt = new Float64Array(n);
+  let decisive = 0;
+  const dAcc = systems.map(() => new Float64Array(n));
+  const dLl = systems.map(() => new Float64Array(n));
+  const dBr = systems.map(() => new Float64Array(n));
   const bins = opts.bins;
   const cCount = systems.map(() => new Float64Array(bins));
   const cPred = systems.map(() => new Float64Array(bins));
@@ -137,7 +139,7 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
     const o: Outcome3 = code === 0 ? 0 : code === 1 ? 1 : 2;
     for (let c = t.count[r]!; c > 0; c--) {
       if (o === 2) ties++;
-      else decisiveAt.push(q);
+      else decisiveAt[decisive] = q;
       for (let s = 0; s < S; s++) {
         const sys = systems[s]!;
         sys.predict(a, b, p);
@@ -147,36 +149,37 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
         if (o !== 2) {
           const pa = decisiveProbability(p);
           const y = o === 0 ? 1 : 0;
-          const bs = binaryScores(pa, y);
-          dLl[s]!.push(bs.logLoss);
-          dBr[s]!.push(bs.brier);
-          dAcc[s]!.push(bs.accuracy);
-          for (const [pr, ob] of [
-            [pa, y],
-            [1 - pa, 1 - y],
-          ] as const) {
-            const k = Math.min(bins - 1, Math.floor(pr * bins));
-            cCount[s]![k]!++;
-            cPred[s]![k]! += pr;
-            cObs[s]![k]! += ob;
-          }
+          dLl[s]![decisive] = binaryLogLoss(pa, y);
+          dBr[s]![decisive] = (pa - y) * (pa - y);
+          dAcc[s]![decisive] = binaryAccuracy(pa, y);
+          // both seats: (pa, y) and (1 − pa, 1 − y), so the table does not depend on which model sat left
+          let k = Math.min(bins - 1, Math.floor(pa * bins));
+          cCount[s]![k]!++;
+          cPred[s]![k]! += pa;
+          cObs[s]![k]! += y;
+          k = Math.min(bins - 1, Math.floor((1 - pa) * bins));
+          cCount[s]![k]!++;
+          cPred[s]![k]! += 1 - pa;
+          cObs[s]![k]! += 1 - y;
         }
         sys.update(a, b, o);
       }
+      if (o !== 2) decisive++;
       q++;
       if (traceIds.length && (q % every === 0 || q === n)) record();
       if (opts.onProgress && (q & 0xffff) === 0) opts.onProgress(q, n);
     }
   }
   opts.onProgress?.(n, n);
-  const decisive = decisiveAt.length;
   const mean = (x: ArrayLike<number>, from = 0, to = x.length) => {
     let s = 0;
     for (let k = from; k < to; k++) s += x[k]!;
     return to > from ? s / (to - from) : Number.NaN;
   };
   const results: SystemBacktest[] = systems.map((sys, s) => {
-    const dA = dAcc[s]!;
+    const dA = dAcc[s]!.subarray(0, decisive);
+    const dL = dLl[s]!.subarray(0, decisive);
+    const dB = dBr[s]!.subarray(0, decisive);
     const segments: Scores[] = [];
     let d0 = 0;
     for (let g = 0; g < segs; g++) {
@@ -184,7 +187,7 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
       const to = bounds[g + 1]!;
       let d1 = d0;
       while (d1 < decisive && decisiveAt[d1]! < to) d1++;
-      segments.push({ logLoss: mean(ll[s]!, from, to), brier: mean(br[s]!, from, to), accuracy: mean(acc[s]!, from, to), decisiveLogLoss: mean(dLl[s]!, d0, d1), decisiveBrier: mean(dBr[s]!, d0, d1), decisiveAccuracy: mean(dA, d0, d1) });
+      segments.push({ logLoss: mean(ll[s]!, from, to), brier: mean(br[s]!, from, to), accuracy: mean(acc[s]!, from, to), decisiveLogLoss: mean(dL, d0, d1), decisiveBrier: mean(dB, d0, d1), decisiveAccuracy: mean(dA, d0, d1) });
       d0 = d1;
     }
     let total = 0;
@@ -201,7 +204,7 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
     return {
       name: sys.name,
       tieLaw: sys.tieLaw,
-      scores: { logLoss: mean(ll[s]!), brier: mean(br[s]!), accuracy: mean(acc[s]!), decisiveLogLoss: mean(dLl[s]!), decisiveBrier: mean(dBr[s]!), decisiveAccuracy: mean(dA) },
+      scores: { logLoss: mean(ll[s]!), brier: mean(br[s]!), accuracy: mean(acc[s]!), decisiveLogLoss: mean(dL), decisiveBrier: mean(dB), decisiveAccuracy: mean(dA) },
       segments,
       calibration,
       ece,
@@ -216,18 +219,18 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
   const block = opts.bootstrap.block ?? defaultBlock(n);
   const dBlock = opts.bootstrap.block ?? defaultBlock(decisive);
   const { rounds, level, seed } = opts.bootstrap;
-  const diff = (x: ArrayLike<number>, y: ArrayLike<number>) => Float64Array.from({ length: x.length }, (_, k) => x[k]! - y[k]!);
-  const paired: PairedRow[] = [];
-  for (let s = 0; s < S; s++) {
-    if (s === ref) continue;
-    paired.push({
-      system: results[s]!.name,
-      reference: results[ref]!.name,
-      logLoss: blockBootstrapMean(diff(ll[s]!, ll[ref]!), block, rounds, level, seed),
-      brier: blockBootstrapMean(diff(br[s]!, br[ref]!), block, rounds, level, seed),
-      accuracy: blockBootstrapMean(diff(acc[s]!, acc[ref]!), block, rounds, level, seed),
-      decisiveAccuracy: blockBootstrapMean(diff(dAcc[s]!, dAcc[ref]!), dBlock, rounds, level, seed),
-    });
-  }
+  const diff = (x: ArrayLike<number>, y: ArrayLike<number>, len: number) => Float64Array.from({ length: len }, (_, k) => x[k]! - y[k]!);
+  const others = systems.map((_, s) => s).filter((s) => s !== ref);
+  // every series of one length shares the block starts of each round (the same seed: the same blocks)
+  const all = blockBootstrapMeans(others.flatMap((s) => [diff(ll[s]!, ll[ref]!, n), diff(br[s]!, br[ref]!, n), diff(acc[s]!, acc[ref]!, n)]), block, rounds, level, seed);
+  const dec = blockBootstrapMeans(others.map((s) => diff(dAcc[s]!, dAcc[ref]!, decisive)), dBlock, rounds, level, seed);
+  const paired: PairedRow[] = others.map((s, k) => ({
+    system: results[s]!.name,
+    reference: results[ref]!.name,
+    logLoss: all[3 * k]!,
+    brier: all[3 * k + 1]!,
+    accuracy: all[3 * k + 2]!,
+    decisiveAccuracy: dec[k]!,
+  }));
   return { battles: n, ties, systems: results, reference: results[ref]!.name, paired, segmentBounds: bounds, traceAt, block };
 }

@@ -46,10 +46,14 @@ export function decisiveProbability(p: ArrayLike<number>): number {
   return s > 0 ? p[0]! / s : 0.5;
 }
 
-/** Scores of a binary prediction q = P(A) for a decisive outcome y (1 = A won, 0 = B won): log-loss, Brier (q − y)², accuracy (½ at q = ½). O(1). */
-export function binaryScores(q: number, y: number): { logLoss: number; brier: number; accuracy: number } {
-  const pObs = y === 1 ? q : 1 - q;
-  return { logLoss: -Math.log(Math.max(pObs, 1e-15)), brier: (q - y) * (q - y), accuracy: q === 0.5 ? 0.5 : (q > 0.5) === (y === 1) ? 1 : 0 };
+/** Binary log-loss −ln P(observed) of a prediction q = P(A) for a decisive outcome y (1 = A won, 0 = B won), floored as {@link logLoss3}. O(1). */
+export function binaryLogLoss(q: number, y: number): number {
+  return -Math.log(Math.max(y === 1 ? q : 1 - q, 1e-15));
+}
+
+/** Binary accuracy of q = P(A) for outcome y: 1 when the likelier side won, ½ at q = ½. O(1). */
+export function binaryAccuracy(q: number, y: number): number {
+  return q === 0.5 ? 0.5 : (q > 0.5) === (y === 1) ? 1 : 0;
 }
 
 /** A paired difference of mean losses with its block-bootstrap interval. */
@@ -72,33 +76,48 @@ export interface PairedDifference {
  * @param block block length ℓ (1 = the ordinary bootstrap); capped at n
  */
 export function blockBootstrapMean(d: Float64Array, block: number, rounds: number, level: number, seed: string | number): PairedDifference {
-  const n = d.length;
-  if (n === 0) return { mean: Number.NaN, lower: Number.NaN, upper: Number.NaN };
-  const prefix = new Float64Array(n + 1);
-  for (let t = 0; t < n; t++) prefix[t + 1] = prefix[t]! + d[t]!;
-  const mean = prefix[n]! / n;
-  if (rounds <= 0) return { mean, lower: Number.NaN, upper: Number.NaN };
+  return blockBootstrapMeans([d], block, rounds, level, seed)[0]!;
+}
+
+/**
+ * {@link blockBootstrapMean} of several series of one length at once, every series resampled with the same blocks
+ * in each round (so each result equals its own {@link blockBootstrapMean} call, at the cost of one set of draws).
+ * O(series · (n + rounds·n/ℓ)).
+ */
+export function blockBootstrapMeans(series: readonly Float64Array[], block: number, rounds: number, level: number, seed: string | number): PairedDifference[] {
+  const n = series[0]?.length ?? 0;
+  if (series.some((d) => d.length !== n)) throw new Error('blockBootstrapMeans: series of different lengths');
+  if (n === 0) return series.map(() => ({ mean: Number.NaN, lower: Number.NaN, upper: Number.NaN }));
+  const prefixes = series.map((d) => {
+    const prefix = new Float64Array(n + 1);
+    for (let t = 0; t < n; t++) prefix[t + 1] = prefix[t]! + d[t]!;
+    return prefix;
+  });
+  const means = prefixes.map((p) => p[n]! / n);
+  if (rounds <= 0) return means.map((mean) => ({ mean, lower: Number.NaN, upper: Number.NaN }));
   const l = Math.max(1, Math.min(block, n));
   const starts = n - l + 1;
   const full = Math.floor(n / l);
   const rest = n - full * l;
-  const means = new Float64Array(rounds);
+  const S = series.length;
+  const draws = prefixes.map(() => new Float64Array(rounds));
+  const sums = new Float64Array(S);
   for (let r = 0; r < rounds; r++) {
     const rng = deriveRng(seed, 'block-bootstrap', r);
-    let s = 0;
-    for (let q = 0; q < full; q++) {
+    sums.fill(0);
+    for (let q = 0; q <= full; q++) {
+      const len = q < full ? l : rest;
+      if (len === 0) break;
       const u = Math.floor(rng() * starts);
-      s += prefix[u + l]! - prefix[u]!;
+      for (let s = 0; s < S; s++) sums[s]! += prefixes[s]![u + len]! - prefixes[s]![u]!;
     }
-    if (rest > 0) {
-      const u = Math.floor(rng() * starts);
-      s += prefix[u + rest]! - prefix[u]!;
-    }
-    means[r] = s / n;
+    for (let s = 0; s < S; s++) draws[s]![r] = sums[s]! / n;
   }
-  means.sort();
   const alpha = (1 - level) / 2;
-  return { mean, lower: quantileSorted(means, alpha), upper: quantileSorted(means, 1 - alpha) };
+  return draws.map((x, s) => {
+    x.sort();
+    return { mean: means[s]!, lower: quantileSorted(x, alpha), upper: quantileSorted(x, 1 - alpha) };
+  });
 }
 
 /** The default block length ⌈n^{1/3}⌉ (the order that minimises the mean squared error of a block-bootstrap variance; Hall, Horowitz & Jing 1995). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSystem, parseSystemSpec } from '../../src/models/online.js';
 import { backtest, type BacktestOptions } from '../../src/stats/backtest.js';
-import { binaryScores, brier3, decisiveProbability, logLoss3 } from '../../src/stats/scoring.js';
+import { binaryLogLoss, brier3, decisiveProbability, logLoss3 } from '../../src/stats/scoring.js';
 import { anyBattles, toTable } from '../arbitraries.js';
 
 const opts = (over: Partial<BacktestOptions> = {}): BacktestOptions => ({
@@ -34,7 +34,7 @@ describe('backtest: bookkeeping', () => {
             ll += logLoss3(p, o);
             br += brier3(p, o);
             if (o < 2) {
-              dll += binaryScores(decisiveProbability(p), o === 0 ? 1 : 0).logLoss;
+              dll += binaryLogLoss(decisiveProbability(p), o === 0 ? 1 : 0);
               d++;
             }
             n++;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng, normal } from '../../src/rng.js';
-import { accuracy3, binaryScores, blockBootstrapMean, brier3, decisiveProbability, logLoss3 } from '../../src/stats/scoring.js';
+import { accuracy3, binaryAccuracy, binaryLogLoss, blockBootstrapMean, blockBootstrapMeans, brier3, decisiveProbability, logLoss3 } from '../../src/stats/scoring.js';
 
 const dist = fc.tuple(fc.double({ min: 0.001, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 1, noNaN: true })).map(([x, y, z]) => {
   const s = x + y + z;
@@ -27,11 +27,11 @@ describe('scores: known values', () => {
   it('decisive part and binary scores: q = 0.6/(0.6 + 0.2) = 0.75, A won: log-loss −ln 0.75, Brier 0.0625', () => {
     const q = decisiveProbability([0.6, 0.2, 0.2]);
     expect(q).toBeCloseTo(0.75, 14);
-    const s = binaryScores(q, 1);
-    expect(s.logLoss).toBeCloseTo(-Math.log(0.75), 14);
-    expect(s.brier).toBeCloseTo(0.0625, 14);
-    expect(s.accuracy).toBe(1);
-    expect(binaryScores(0.5, 0).accuracy).toBe(0.5);
+    expect(binaryLogLoss(q, 1)).toBeCloseTo(-Math.log(0.75), 14);
+    expect(binaryLogLoss(q, 0)).toBeCloseTo(-Math.log(0.25), 14);
+    expect(binaryAccuracy(q, 1)).toBe(1);
+    expect(binaryAccuracy(q, 0)).toBe(0);
+    expect(binaryAccuracy(0.5, 0)).toBe(0.5);
   });
 });
 
@@ -57,6 +57,18 @@ describe('scores: properties', () => {
 });
 
 describe('blockBootstrapMean', () => {
+  it('several series at once give each series\' own result (shared blocks, no mixing)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 12 }), (xs, l) => {
+        const a = Float64Array.from(xs, (x) => x[0]);
+        const b = Float64Array.from(xs, (x) => x[1]);
+        const both = blockBootstrapMeans([a, b], l, 25, 0.8, 9);
+        expect(both[0]).toEqual(blockBootstrapMean(a, l, 25, 0.8, 9));
+        expect(both[1]).toEqual(blockBootstrapMean(b, l, 25, 0.8, 9));
+        expect(blockBootstrapMeans([b, a], l, 25, 0.8, 9)).toEqual([both[1], both[0]]);
+      }),
+    );
+  });
   it('iid normal data, blocks of 1: the interval is the normal-theory mean ± 1.96·s/√n (to 10%)', () => {
     const rng = createRng(7);
     const n = 4000;
