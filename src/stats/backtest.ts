@@ -219,7 +219,11 @@ export function backtest(t: BattleTable, opts: BacktestOptions): BacktestResult 
   const block = opts.bootstrap.block ?? defaultBlock(n);
   const dBlock = opts.bootstrap.block ?? defaultBlock(decisive);
   const { rounds, level, seed } = opts.bootstrap;
-  const diff = (x: ArrayLike<number>, y: ArrayLike<number>, len: number) => Float64Array.from({ length: len }, (_, k) => x[k]! - y[k]!);
+  const diff = (x: ArrayLike<number>, y: ArrayLike<number>, len: number) => {
+    const d = new Float64Array(len);
+    for (let k = 0; k < len; k++) d[k] = x[k]! - y[k]!;
+    return d;
+  };
   const others = systems.map((_, s) => s).filter((s) => s !== ref);
   // every series of one length shares the block starts of each round (the same seed: the same blocks)
   const all = blockBootstrapMeans(others.flatMap((s) => [diff(ll[s]!, ll[ref]!, n), diff(br[s]!, br[ref]!, n), diff(acc[s]!, acc[ref]!, n)]), block, rounds, level, seed);

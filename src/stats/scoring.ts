@@ -88,19 +88,24 @@ export function blockBootstrapMeans(series: readonly Float64Array[], block: numb
   const n = series[0]?.length ?? 0;
   if (series.some((d) => d.length !== n)) throw new Error('blockBootstrapMeans: series of different lengths');
   if (n === 0) return series.map(() => ({ mean: Number.NaN, lower: Number.NaN, upper: Number.NaN }));
-  const prefixes = series.map((d) => {
-    const prefix = new Float64Array(n + 1);
-    for (let t = 0; t < n; t++) prefix[t + 1] = prefix[t]! + d[t]!;
-    return prefix;
-  });
-  const means = prefixes.map((p) => p[n]! / n);
+  // prefix sums interleaved, P[t·S + s] = Σ_{u<t} series[s][u]: a block's S sums read two runs of S neighbours
+  const S = series.length;
+  const P = new Float64Array((n + 1) * S);
+  for (let s = 0; s < S; s++) {
+    const d = series[s]!;
+    let acc = 0;
+    for (let t = 0; t < n; t++) {
+      acc += d[t]!;
+      P[(t + 1) * S + s] = acc;
+    }
+  }
+  const means = series.map((_, s) => P[n * S + s]! / n);
   if (rounds <= 0) return means.map((mean) => ({ mean, lower: Number.NaN, upper: Number.NaN }));
   const l = Math.max(1, Math.min(block, n));
   const starts = n - l + 1;
   const full = Math.floor(n / l);
   const rest = n - full * l;
-  const S = series.length;
-  const draws = prefixes.map(() => new Float64Array(rounds));
+  const draws = series.map(() => new Float64Array(rounds));
   const sums = new Float64Array(S);
   for (let r = 0; r < rounds; r++) {
     const rng = deriveRng(seed, 'block-bootstrap', r);
@@ -109,7 +114,9 @@ export function blockBootstrapMeans(series: readonly Float64Array[], block: numb
       const len = q < full ? l : rest;
       if (len === 0) break;
       const u = Math.floor(rng() * starts);
-      for (let s = 0; s < S; s++) sums[s]! += prefixes[s]![u + len]! - prefixes[s]![u]!;
+      const hi = (u + len) * S;
+      const lo = u * S;
+      for (let s = 0; s < S; s++) sums[s]! += P[hi + s]! - P[lo + s]!;
     }
     for (let s = 0; s < S; s++) draws[s]![r] = sums[s]! / n;
   }
