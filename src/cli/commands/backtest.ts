@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { BattleTable } from '../../data/table.js';
+import { type BattleTable, timestampOrder } from '../../data/table.js';
 import { UsageError } from '../../errors.js';
 import { backtestJson, formatBacktest } from '../../formats/backtest.js';
 import type { OutputFormat } from '../../formats/format.js';
@@ -75,18 +75,7 @@ export interface BacktestRun {
 
 /** Warnings about the replay order: no timestamps (file order taken as time order), or timestamps out of order. */
 function orderWarnings(t: BattleTable): string[] {
-  const ts = t.tstamp;
-  let missing = 0;
-  let back = 0;
-  let prev = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < t.rows; i++) {
-    const x = ts ? ts[i]! : Number.NaN;
-    if (Number.isNaN(x)) missing++;
-    else {
-      if (x < prev) back++;
-      prev = x;
-    }
-  }
+  const { missing, backwards: back } = timestampOrder(t);
   if (missing === t.rows) return ['The battles have no timestamps: the backtest takes the file order as the time order.'];
   if (missing > 0) return [`${missing.toLocaleString('en-US')} of ${t.rows.toLocaleString('en-US')} battles have no timestamp: the backtest walks the file order.`];
   if (back > 0) return [`The battles are not in time order (${back.toLocaleString('en-US')} steps back in tstamp): the backtest walks the file order; add --sort tstamp to walk them by time.`];
