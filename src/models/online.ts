@@ -16,7 +16,7 @@ import { fitTieModel, outcomeTerms, type TieCells } from '../rating/tie-models.j
 import { DEFAULT_WENG_LIN, wengLinUpdate, wengLinWinProbability } from '../rating/weng-lin.js';
 import { AUTO_PRIOR } from './types.js';
 
-/** Convergence tolerance of the refits, in rating points: a 0.01-point error moves a predicted probability by < 10⁻⁵. */
+/** Convergence tolerance of the refits, in rating points: a 0.01-point error moves a predicted probability by < 1.5·10⁻⁵. */
 const REFIT_TOLERANCE = 0.01;
 
 /** A battle outcome as a backtest scores it: 0 = A won, 1 = B won, 2 = tie (either label). */
