@@ -165,14 +165,19 @@ function priorArg(v: string): number | 'auto' {
   return v === 'auto' ? 'auto' : numberIn(0, LIMITS.prior)(v);
 }
 
-/** Model options: `--method --k --scale --base --initial --anchor --ties --both-bad --style-control --style-prior --prior --tolerance`. */
-export function addModelOptions(cmd: Command): Command {
+/** The Elo step and the display scale: `--k --scale --base --initial` (model options; also `arena backtest`). */
+export function addScaleOptions(cmd: Command, kHelp = 'Elo K-factor (elo only)'): Command {
   return cmd
-    .addOption(new Option('--method <method>', 'rating method: Bradley–Terry maximum likelihood (with --ties choosing the outcome model) or online Elo').choices(['bt', 'elo']).default('bt'))
-    .option('--k <n>', 'Elo K-factor (elo only)', numberIn(0, LIMITS.k, true), DEFAULT_MODEL.k)
+    .option('--k <n>', kHelp, numberIn(0, LIMITS.k, true), DEFAULT_MODEL.k)
     .option('--scale <n>', 'rating points per factor <base> in odds', numberIn(LIMITS.scale[0], LIMITS.scale[1]), DEFAULT_MODEL.scale)
     .option('--base <n>', 'odds base of the scale', numberIn(1, LIMITS.base, true), DEFAULT_MODEL.base)
-    .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', numberIn(-LIMITS.rating, LIMITS.rating), DEFAULT_MODEL.initial)
+    .option('--initial <n>', 'mean rating (bt) / starting rating (elo)', numberIn(-LIMITS.rating, LIMITS.rating), DEFAULT_MODEL.initial);
+}
+
+/** Model options: `--method --k --scale --base --initial --anchor --ties --both-bad --style-control --style-prior --prior --tolerance`. */
+export function addModelOptions(cmd: Command): Command {
+  cmd.addOption(new Option('--method <method>', 'rating method: Bradley–Terry maximum likelihood (with --ties choosing the outcome model) or online Elo').choices(['bt', 'elo']).default('bt'));
+  return addScaleOptions(cmd)
     .option('--anchor <model=rating>', 'shift all ratings so that this model has this rating (bootstrap rounds are anchored one by one, as FastChat: the anchor\'s interval has zero width)')
     .addOption(
       new Option('--ties <policy>', 'half: a tie (either label) is half a win each side; ignore: drop ties; davidson | rao-kupper: a likelihood tie model (bt only)')

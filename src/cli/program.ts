@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAggregate } from './commands/aggregate.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerBoardTruth } from './commands/board-truth.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIO): Command {
   registerReport(program, io);
   registerAudit(program, io);
   registerAggregate(program, io);
+  registerBacktest(program, io);
   configureErrors(program, io);
   return program;
 }

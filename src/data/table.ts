@@ -481,3 +481,23 @@ export function filterRows(t: BattleTable, keep: (row: number) => boolean): Batt
   for (let i = 0; i < t.rows; i++) if (keep(i)) order.push(i);
   return reorderTable(t, order);
 }
+
+/**
+ * How far the row order is from time order: rows without a timestamp (`missing`), and steps back in `tstamp`
+ * between consecutive timestamped rows (`backwards`). O(rows).
+ */
+export function timestampOrder(t: BattleTable): { readonly missing: number; readonly backwards: number } {
+  const ts = t.tstamp;
+  let missing = 0;
+  let backwards = 0;
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < t.rows; i++) {
+    const x = ts ? ts[i]! : Number.NaN;
+    if (Number.isNaN(x)) missing++;
+    else {
+      if (x < prev) backwards++;
+      prev = x;
+    }
+  }
+  return { missing, backwards };
+}

@@ -1,5 +1,5 @@
 /** Online Elo (FastChat `compute_elo`) as a member of the rating-model family. */
-import type { BattleTable } from '../data/table.js';
+import { type BattleTable, timestampOrder } from '../data/table.js';
 import { UsageError } from '../errors.js';
 import { btCells, btLogLikelihood } from '../rating/bradley-terry.js';
 import { replayElo } from '../rating/elo.js';
@@ -44,18 +44,7 @@ export function eloOrderWarnings(t: BattleTable): string[] {
   for (let i = 0; i < t.rows; i++) if (t.count[i]! > 1) counted++;
   if (counted > 0) out.push(`${counted.toLocaleString('en-US')} of ${t.rows.toLocaleString('en-US')} rows carry a count > 1, so their battles replay back to back in file order, not in time order; ${after(!t.tstamp)}`);
   if (counted > 0) return out; // one warning is enough
-  const ts = t.tstamp;
-  let missing = 0;
-  let backwards = 0;
-  let prev = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < t.rows; i++) {
-    const x = ts ? ts[i]! : Number.NaN;
-    if (Number.isNaN(x)) missing++;
-    else {
-      if (x < prev) backwards++;
-      prev = x;
-    }
-  }
+  const { missing, backwards } = timestampOrder(t);
   if (missing === t.rows && t.rows > 0) out.push(`The battles have no timestamps, so online Elo replays them in file order, which may not be time order; ${after(true)}`);
   else if (missing > 0) out.push(`${missing.toLocaleString('en-US')} of ${t.rows.toLocaleString('en-US')} battles have no timestamp, so online Elo replays them in file order; ${after(true)}`);
   else if (backwards > 0) out.push(`The battles are not in time order (${backwards.toLocaleString('en-US')} step${backwards === 1 ? '' : 's'} back in tstamp): replay them by time with --sort tstamp; ${after(false)}`);

@@ -11,4 +11,5 @@ export * from './board.js';
 export * from './trajectory.js';
 export * from './whatif.js';
 export * from './history.js';
+export * from './backtest.js';
 export { jsonForHtml, renderReport, type ReportOptions } from '../report/html.js';

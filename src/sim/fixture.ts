@@ -2,18 +2,29 @@ import { readJsonFile } from '../data/ratings.js';
 import { z } from 'zod';
 import { DEFAULT_RATINGS_PATH, parseRatings, type TrueRatings } from '../data/ratings.js';
 import { InputError } from '../errors.js';
+import type { Drift, DriftEvent } from './drift.js';
+
+const battleNumber = z.number().int({ error: 'must be a whole battle number ≥ 0' }).min(0, { error: 'must be a whole battle number ≥ 0' }).max(Number.MAX_SAFE_INTEGER);
+const points = z.number().refine(Number.isFinite, { error: 'must be a finite number' });
+/** A drift event of a true-ratings file (see `./drift.ts`). */
+const DriftEventField = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('step'), at: battleNumber, delta: points }),
+  z.strictObject({ type: z.literal('linear'), from: battleNumber, to: battleNumber, delta: points }).refine((e) => e.to > e.from, { error: '"to" must be after "from"', path: ['to'] }),
+]);
 
 /**
  * The optional per-model fields a true-ratings file may carry for simulation, on top of `model` and `rating`
  * ({@link RatingsFile}): `weight` (popularity for `--policy popularity`, > 0), `new` (boosted by the LMArena
  * policy), and the fixture's provenance fields `rank` (published rank) and `real` (true for published scores,
- * false for filled-in entries).
+ * false for filled-in entries), and `drift` (a list of `{"type": "step", "at", "delta"}` and `{"type": "linear",
+ * "from", "to", "delta"}` events on the battle clock, `./drift.ts`).
  */
 export const SimModelFields = z.looseObject({
   weight: z.number().gt(0, { error: 'must be a number > 0' }).refine(Number.isFinite, { error: 'must be a finite number' }).optional(),
   new: z.boolean({ error: 'must be true or false' }).optional(),
   rank: z.number().int({ error: 'must be an integer ≥ 1' }).min(1, { error: 'must be an integer ≥ 1' }).optional(),
   real: z.boolean({ error: 'must be true or false' }).optional(),
+  drift: z.array(DriftEventField).optional(),
 });
 
 /** Schema of the extra fields of a simulation ratings file (checked after {@link RatingsFile}). */
@@ -27,6 +38,8 @@ export interface SimRatings extends TrueRatings {
   readonly isNew: Uint8Array;
   /** 1 for published (real) entries, 0 for filled-in ones; null when the file does not say. */
   readonly real: Uint8Array | null;
+  /** Drift events per model id; null or absent when no model drifts (only `arena simulate` applies them). */
+  readonly drift?: Drift | null;
 }
 
 /**
@@ -46,7 +59,12 @@ export function parseSimRatings(json: unknown, file: string): SimRatings {
     throw new InputError('missing (give a weight to every model or to none)', { file, field: `models.${i}.weight` });
   }
   const withReal = ms.filter((m) => m.real !== undefined).length;
+  const drift = new Map<number, readonly DriftEvent[]>();
+  ms.forEach((m, v) => {
+    if (m.drift?.length) drift.set(v, m.drift);
+  });
   return {
+    drift: drift.size ? drift : null,
     ...base,
     weights: withWeight ? Float64Array.from(ms, (m) => m.weight!) : null,
     isNew: Uint8Array.from(ms, (m) => (m.new ? 1 : 0)),

@@ -4,6 +4,7 @@ import { expectedScore } from '../rating/predict.js';
 import { outcomeTerms } from '../rating/tie-models.js';
 import { DEFAULT_SCALE, type ScaleOptions } from '../rating/scale.js';
 import type { Rng } from '../rng.js';
+import { type Drift, ratingAt } from './drift.js';
 import { type PairPolicy, uniformPolicy } from './policies.js';
 
 /**
@@ -38,6 +39,11 @@ export interface SimulateOptions extends Pick<ScaleOptions, 'scale' | 'base'> {
    * fitted with Davidson or Rao–Kupper: new votes follow the fitted model, at its tie parameter η).
    */
   readonly law?: TieLaw | undefined;
+  /**
+   * True ratings that change over the battle clock (`./drift.ts`): battle i is drawn at the ratings of battle i.
+   * The sampling policy keeps the ratings it was built with (LMArena's top-N, active sampling's start).
+   */
+  readonly drift?: Drift | null | undefined;
 }
 
 /** A likelihood tie model's outcome law: Davidson (η = log ν) or Rao–Kupper (η = log θ). */
@@ -200,7 +206,7 @@ const CACHED_MODELS = 1024;
  * A generator of battles from true ratings under Bradley–Terry with ties, pairs chosen by a sampling policy
  * (see `policies.ts`), which is told every outcome (active sampling learns from them). Per battle: the policy's
  * draws (two uniforms for the uniform policy), one uniform for the outcome, and one for the time gap with
- * `poisson` arrivals. O(1) per battle plus the policy's cost.
+ * `poisson` arrivals. O(1) per battle plus the policy's cost (and the drifting models' events, `options.drift`).
  *
  * @param truth true display-scale ratings; model ids index `truth.models`
  * @returns `next(i, out)`: fills `out` with battle number i (0-based; call in order) and returns it
@@ -213,9 +219,11 @@ export function battleSampler(truth: TrueRatings, policy: PairPolicy, options: P
   // cut points kept per ordered pair up to CACHED_MODELS models (3 doubles a pair: 24 MiB at 1,024), the same outcomes
   const m = truth.models.length;
   const cache = m <= CACHED_MODELS ? new OutcomeCache(m, Float64Array.from(truth.ratings), opts) : null;
+  const drift = opts.drift?.size ? opts.drift : null;
   return (i, out) => {
     policy.draw(rng, out);
-    out.outcome = cache ? cache.draw(out.a, out.b, rng()) : drawOutcome(truth.ratings[out.a]!, truth.ratings[out.b]!, opts, rng());
+    if (drift && (drift.has(out.a) || drift.has(out.b))) out.outcome = drawOutcome(ratingAt(truth.ratings, drift, out.a, i), ratingAt(truth.ratings, drift, out.b, i), opts, rng());
+    else out.outcome = cache ? cache.draw(out.a, out.b, rng()) : drawOutcome(truth.ratings[out.a]!, truth.ratings[out.b]!, opts, rng());
     policy.record(out.a, out.b, out.outcome);
     if (poisson) {
       out.tstamp = clock;

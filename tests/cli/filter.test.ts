@@ -34,7 +34,7 @@ const rows = [
 describe('--filter on the command line', () => {
   it('every battle-reading command accepts it (declared once with the input options)', () => {
     const readers = battleReaders();
-    expect(readers.map((r) => r.name).sort()).toEqual(['aggregate', 'audit', 'compare', 'matrix', 'plot counts', 'plot intervals', 'plot stability', 'plot trajectory', 'plot whatif', 'plot winrate', 'rate', 'report', 'stability', 'whatif'].sort());
+    expect(readers.map((r) => r.name).sort()).toEqual(['aggregate', 'audit', 'backtest', 'compare', 'matrix', 'plot backtest', 'plot counts', 'plot intervals', 'plot stability', 'plot trajectory', 'plot whatif', 'plot winrate', 'rate', 'report', 'stability', 'whatif'].sort());
     for (const r of readers) expect(r.options, r.name).toContain('--filter');
   });
 

@@ -18,6 +18,9 @@ import { addCheckpointOptions, checkCheckpointOptions, replayAtCheckpoints } fro
 import { addHistoryOptions, BOARDS_ARGUMENT, runHistory } from './history.js';
 import { historyPlotSpec } from '../../plot/history.js';
 import { addWhatIfOptions, runWhatIfCommand } from './whatif.js';
+import { addBacktestOptions, runBacktestCommand, truthTrace } from './backtest.js';
+import { BACKTEST_METRICS, calibrationPlotSpec, metricTimePlotSpec, tracePlotSpec } from '../../plot/backtest.js';
+import type { Scores } from '../../stats/backtest.js';
 
 /** Short names of the inputs for titles: the file with its folder (`chatbot-arena-20240814/battles.jsonl`), `stdin` for `-`. */
 export function sourceNames(files: readonly string[]): string[] {
@@ -103,7 +106,7 @@ const BOARD_DESCRIPTIONS: Readonly<Record<BoardPlotKind, string>> = Object.freez
 
 /** Registers `arena plot` and its subcommands (one per plot kind). */
 export function registerPlot(program: Command, io: CliIO): void {
-  const plot = program.command('plot').description('draw a plot as SVG (Vega-Lite, rendered headless): intervals, winrate, counts, trajectory, stability, history, whatif');
+  const plot = program.command('plot').description('draw a plot as SVG (Vega-Lite, rendered headless): intervals, winrate, counts, trajectory, stability, history, whatif, backtest');
   for (const kind of BOARD_PLOT_KINDS) {
     const cmd = plot.command(kind).description(BOARD_DESCRIPTIONS[kind]).argument('<battles...>', BATTLES_ARGUMENT);
     addBattleOptions(cmd);
@@ -148,6 +151,26 @@ export function registerPlot(program: Command, io: CliIO): void {
     const spec = historyPlotSpec(r.histories, { level: first.level, category: r.category, subtitle: `LMArena published boards (${sourceNames([first.file])[0]!.split('/')[0]}), ${span}; a gap = not on that snapshot under this name` });
     await emitPlot(io, spec, o, r.warnings);
   });
+  const bt = plot
+    .command('backtest')
+    .description('a backtest drawn (as arena backtest): --view calibration (reliability diagram), time (a score per time segment), trace (the first --trace model\'s rating under each system, beside --truth)')
+    .argument('<battles...>', BATTLES_ARGUMENT);
+  addBacktestOptions(bt);
+  addPlotOutput(bt, null)
+    .addOption(new Option('--view <view>', 'what to draw').choices(['calibration', 'time', 'trace']).default('calibration'))
+    .addOption(new Option('--metric <metric>', 'the score of --view time').choices(Object.keys(BACKTEST_METRICS)).default('logLoss'))
+    .action(async (files: string[], o: Record<string, unknown>) => {
+      if (o.view === 'trace' && !((o.trace as string[] | undefined) ?? []).length) throw new UsageError('--view trace draws a model\'s rating over time: name it with --trace MODEL');
+      const run = await runBacktestCommand(io, files, o);
+      const subtitle = `${sourceNames(files).join(', ')} · ${fmt(run.result.battles, 0)} battles · ties ${run.params.ties as string} in the updates`;
+      const spec =
+        o.view === 'calibration'
+          ? calibrationPlotSpec(run.result, subtitle)
+          : o.view === 'time'
+            ? metricTimePlotSpec(run.result, o.metric as keyof Scores, subtitle)
+            : tracePlotSpec(run.result, 0, run.table.models[run.trace[0]!]!, run.truth ? truthTrace(run, run.trace[0]!) : null, subtitle);
+      await emitPlot(io, spec, o, run.warnings);
+    });
   const whatif = plot
     .command('whatif')
     .description('baseline vs scenario ranks and ratings of a what-if scenario (as arena whatif)')

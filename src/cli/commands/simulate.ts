@@ -105,6 +105,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const verbosity = o.verbosity as Map<string, number>;
       for (const name of verbosity.keys()) if (!truth.models.includes(name)) throw new InputError(`--verbosity: model ${JSON.stringify(name)} is not in the ratings`, { field: '--verbosity' });
       const withStyle = o.styleEffect !== undefined || verbosity.size > 0;
+      if (withStyle && truth.drift) throw new UsageError('drifting true ratings ("drift" in the ratings file) are simulated without style counts: drop --style-effect/--verbosity');
       if (withStyle && o.policy !== 'uniform') throw new UsageError('--style-effect/--verbosity simulate uniform pair sampling only: use --policy uniform');
       const effect = (o.styleEffect as number[] | undefined) ?? [0, 0, 0, 0];
       const plain = battleSampler(
@@ -119,6 +120,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
           start: o.start as number,
           interval: o.interval as number,
           arrivals: o.arrivals as 'fixed' | 'poisson',
+          drift: truth.drift ?? null,
         },
         rng,
       );
