@@ -1,0 +1,117 @@
+import { cgWork, conjugateGradient, type LaplacianSystem, laplacianSystem, refreshLaplacian } from '../math/sparse.js';
+import { type BtCells, type BtFit, type BtFitOptions, btLogLikelihood, centre, DEFAULT_BT_FIT } from './bradley-terry.js';
+import { pointsPerLogit } from './scale.js';
+
+/**
+ * Relative residual to which the sparse path solves each linear system (Newton steps, chord steps, sandwich
+ * columns): 10⁻¹⁰ of the right-hand side's norm, so an inexact solve moves a result by far less than the fit's
+ * tolerance (10⁻⁶ points) and the sparse and dense paths agree to it.
+ */
+export const SPARSE_SOLVE_TOLERANCE = 1e-10;
+
+/** Iteration cap of one conjugate-gradient solve (beyond it the solve, and the fit, report no convergence). */
+export const SPARSE_MAX_CG = 5000;
+
+/**
+ * Writes the per-cell information weights n·p·(1−p) at θ into `sys.w` and the gradient of the penalised
+ * log-likelihood into `g`, then refreshes the system's diagonal (λ = prior). p = γi/(γi+γj) with γ = e^θ when
+ * |θ| < 300 (m exponentials), else σ(θi − θj) per cell. O(pairs + m).
+ */
+export function btSparseDerivatives(cells: BtCells, theta: ArrayLike<number>, prior: number, g: Float64Array, sys: LaplacianSystem, gamma: Float64Array): void {
+  const m = cells.m;
+  g.fill(0);
+  let big = 0;
+  for (let v = 0; v < m; v++) big = Math.max(big, Math.abs(theta[v]!));
+  const small = big < 300;
+  if (small) for (let v = 0; v < m; v++) gamma[v] = Math.exp(theta[v]!);
+  const w = sys.w;
+  for (let k = 0; k < cells.pairs; k++) {
+    const n = cells.n[k]!;
+    if (n === 0) {
+      w[k] = 0;
+      continue;
+    }
+    const i = cells.i[k]!;
+    const j = cells.j[k]!;
+    const p = small ? gamma[i]! / (gamma[i]! + gamma[j]!) : 1 / (1 + Math.exp(theta[j]! - theta[i]!));
+    const r = cells.s[k]! - n * p;
+    g[i]! += r;
+    g[j]! -= r;
+    w[k] = n * p * (1 - p);
+  }
+  if (prior) for (let v = 0; v < m; v++) g[v]! -= prior * theta[v]!;
+  refreshLaplacian(sys, prior);
+}
+
+function penalised(cells: BtCells, theta: Float64Array, prior: number): number {
+  let pen = 0;
+  if (prior) for (let v = 0; v < theta.length; v++) pen += theta[v]! * theta[v]!;
+  return btLogLikelihood(cells, theta) - 0.5 * prior * pen;
+}
+
+/** A {@link BtFit} of the sparse path, with the conjugate-gradient iterations it took. */
+export interface SparseBtFit extends BtFit {
+  /** Conjugate-gradient iterations summed over the Newton steps. */
+  readonly cgIterations: number;
+}
+
+/**
+ * Bradley–Terry maximum likelihood (optionally ridge-penalised) by Newton's method with step halving — the
+ * iteration of {@link fitBradleyTerry}, same stopping rule and same centring — whose Newton systems
+ * (L(n·p(1−p)) + λI + c·11ᵀ)·δ = g are solved by Jacobi-preconditioned conjugate gradients on the pair cells
+ * instead of a dense Cholesky factorisation. Memory O(pairs + m), never m²; cost per Newton step
+ * O(CG iterations · (pairs + m)) instead of O(pairs + m³/3). Each solve goes to a relative residual of
+ * {@link SPARSE_SOLVE_TOLERANCE}, so the iterates are Newton's to far below the tolerance and the result equals the
+ * dense path's to 10⁻⁶ rating points (property-tested). `chordFactor` / `chordSolve` are ignored (no factor).
+ *
+ * References: Dembo, Eisenstat & Steihaug (1982), "Inexact Newton methods", SIAM J. Numer. Anal. 19(2); Saad (2003),
+ * "Iterative Methods for Sparse Linear Systems", §9.2 (Jacobi-preconditioned CG).
+ */
+export function fitBradleyTerrySparse(cells: BtCells, opts: Partial<BtFitOptions> = {}): SparseBtFit {
+  const o = { ...DEFAULT_BT_FIT, ...opts };
+  const m = cells.m;
+  const theta = o.init ? Float64Array.from(o.init) : new Float64Array(m);
+  centre(theta);
+  const g = new Float64Array(m);
+  const step = new Float64Array(m);
+  const trial = new Float64Array(m);
+  const gamma = new Float64Array(m);
+  const sys = laplacianSystem(m, cells.i, cells.j, new Float64Array(cells.pairs), o.prior);
+  const work = cgWork(m);
+  const tolTheta = o.tolerance / pointsPerLogit(o.scale);
+  let comparisons = 0;
+  for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
+  let f = penalised(cells, theta, o.prior);
+  let iterations = 0;
+  let cgIterations = 0;
+  let converged = false;
+  while (iterations < o.maxIterations && m > 1) {
+    iterations++;
+    btSparseDerivatives(cells, theta, o.prior, g, sys, gamma);
+    step.fill(0);
+    const cg = conjugateGradient(sys, g, step, SPARSE_SOLVE_TOLERANCE, SPARSE_MAX_CG, work);
+    cgIterations += cg.iterations;
+    if (!cg.converged) break;
+    let stepMax = 0;
+    for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(step[v]!));
+    let t = 1;
+    let fNew = Number.NEGATIVE_INFINITY;
+    for (let halvings = 0; halvings < 40; halvings++) {
+      for (let v = 0; v < m; v++) trial[v] = theta[v]! + t * step[v]!;
+      fNew = penalised(cells, trial, o.prior);
+      if (fNew >= f - 1e-12 * Math.abs(f)) break;
+      t *= 0.5;
+    }
+    if (!(fNew >= f - 1e-12 * Math.abs(f))) break;
+    theta.set(trial);
+    centre(theta);
+    f = fNew;
+    if (t * stepMax < tolTheta) {
+      converged = true;
+      break;
+    }
+  }
+  if (m <= 1) converged = true;
+  const logLikelihood = btLogLikelihood(cells, theta);
+  return { theta, iterations, converged, objective: f, logLikelihood, comparisons, prior: o.prior, chordSteps: 0, cgIterations };
+}
