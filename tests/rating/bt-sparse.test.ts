@@ -4,6 +4,9 @@ import { aggregatePairs } from '../../src/data/aggregate.js';
 import { btCells, fitBradleyTerry } from '../../src/rating/bradley-terry.js';
 import { fitBradleyTerrySparse } from '../../src/rating/bt-sparse.js';
 import { pointsPerLogit } from '../../src/rating/scale.js';
+import { FixedHessianRefit } from '../../src/rating/bt-refit.js';
+import { sandwichCovariance, sparseSandwich } from '../../src/rating/sandwich.js';
+import { applyWeights, weightedCounts } from '../../src/data/weights.js';
 import { anyBattles, connectedBattles, type PlainBattle, splitBattles, toTable } from '../arbitraries.js';
 
 const POINTS = pointsPerLogit({ scale: 400, base: 10 });
@@ -81,5 +84,54 @@ describe('fitBradleyTerrySparse: agreement with the dense Newton path', () => {
     const warm = fitBradleyTerrySparse(cells, { init: cold.theta });
     expect(warm.iterations).toBe(1);
     expect(maxGap(warm.theta, cold.theta)).toBeLessThan(1e-9);
+  });
+});
+
+describe('sparse sandwich and chord refits: agreement with the dense factors', () => {
+  const boards = fc.tuple(fc.integer({ min: 2, max: 12 }).chain((m) => connectedBattles(m, { maxLength: 80 })), fc.constantFrom(0, 0.05), fc.boolean());
+  it('every entry of H⁻¹BH⁻¹ (and the whole matrix) equals the dense sandwich to 1e-9 relative, weighted or not, with or without a prior', () => {
+    fc.assert(
+      fc.property(boards, ([bs, prior, weighted]) => {
+        const pc = applyWeights(aggregatePairs(toTable(bs)), weighted ? { floor: 2 } : null);
+        const cells = btCells(weightedCounts(pc), 'half');
+        const theta = fitBradleyTerry(cells, { prior: prior || 0.01 }).theta;
+        const dense = sandwichCovariance(pc, 'half', theta, prior);
+        const sparse = sparseSandwich(pc, 'half', theta, prior);
+        const m = cells.m;
+        let scale = 0;
+        for (const x of dense) scale = Math.max(scale, Math.abs(x));
+        const whole = sparse.matrix();
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            expect(Math.abs(sparse.entry(i, j) - dense[i * m + j]!)).toBeLessThanOrEqual(1e-9 * scale);
+            expect(Math.abs(whole[i * m + j]! - dense[i * m + j]!)).toBeLessThanOrEqual(1e-9 * scale);
+          }
+        }
+      }),
+    );
+  });
+  it('chord refits with the sparse solver equal the dense ones (and their first iterate, the control variate) to 1e-8 points', () => {
+    fc.assert(
+      fc.property(boards, fc.array(fc.double({ min: 0.5, max: 1.5, noNaN: true }), { minLength: 200, maxLength: 200 }), ([bs, prior], jitter) => {
+        const cells = btCells(aggregatePairs(toTable(bs)), 'half');
+        const lambda = prior || 0.01;
+        const theta = fitBradleyTerry(cells, { prior: lambda }).theta;
+        const tol = 1e-9 / POINTS;
+        const dense = new FixedHessianRefit(cells, theta, lambda, tol, 60, 'dense');
+        const sparse = new FixedHessianRefit(cells, theta, lambda, tol, 60, 'sparse');
+        // a resample-like perturbation of the counts
+        const n = cells.n.map((x, k) => x * jitter[k % 200]!);
+        const s = cells.s.map((x, k) => x * jitter[k % 200]!);
+        const a = new Float64Array(cells.m);
+        const b = new Float64Array(cells.m);
+        const fa = new Float64Array(cells.m);
+        const fb = new Float64Array(cells.m);
+        const ra = dense.refit(s, n, a, fa);
+        const rb = sparse.refit(s, n, b, fb);
+        expect(rb.converged).toBe(ra.converged);
+        expect(maxGap(fa, fb)).toBeLessThan(1e-8);
+        if (ra.converged) expect(maxGap(a, b)).toBeLessThan(1e-8);
+      }),
+    );
   });
 });
