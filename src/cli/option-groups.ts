@@ -14,6 +14,7 @@ import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoar
 import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
+import { SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
 import { readFileSync } from 'node:fs';
 import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
 import { STYLE_FEATURES } from '../data/style-fields.js';
@@ -137,6 +138,11 @@ export function addModelOptions(cmd: Command): Command {
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
     .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
     .addOption(
+      new Option('--solver <solver>', `Bradley–Terry linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models); the same numbers to 1e-6 points`)
+        .choices(['dense', 'sparse', 'auto'])
+        .default('auto'),
+    )
+    .addOption(
       new Option('--reweight <scheme>', 'pairs: LMArena\'s inverse pair-frequency weights, a battle of pair {A, B} weighs 1/max(n_AB, --reweight-floor) (likelihood models; docs/methods.md, Weights)')
         .choices(['none', 'pairs'])
         .default('none'),
@@ -158,6 +164,7 @@ const ModelCli = z.object({
   stylePrior: z.number().optional(),
   prior: z.union([z.literal('auto'), z.number()]),
   tolerance: z.number(),
+  solver: z.enum(['dense', 'sparse', 'auto']).default('auto'),
   reweight: z.enum(['none', 'pairs']).optional(),
   reweightFloor: z.number().optional(),
 });
@@ -177,9 +184,12 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     }
     if (!(Math.abs(anchor.rating) <= LIMITS.rating)) throw new UsageError(`option '--anchor <model=rating>': the rating must be within ±${LIMITS.rating.toExponential(0)}`);
   }
-  const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, ...rest } = o;
+  const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, solver, ...rest } = o;
   const covariates = covariatesFrom(raw);
   checkCovariateNames(covariates, styleControl ? STYLE_FEATURES : []);
+  if (solver === 'sparse' && (o.method !== 'bt' || o.ties === 'davidson' || o.ties === 'rao-kupper' || styleControl || covariates.length)) {
+    throw new UsageError("option '--solver sparse' covers Bradley–Terry with --ties half or ignore; tie models, style control, covariates and online Elo solve dense (use --solver dense or auto)");
+  }
   const reweight = scheme === 'pairs' ? { floor: reweightFloor ?? DEFAULT_REWEIGHT_FLOOR } : null;
   const options: ModelOptions = {
     ...rest,
@@ -188,6 +198,7 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     ...(styleControl || covariates.length ? { styleForm, ...(stylePrior !== undefined ? { stylePrior } : {}) } : {}),
     ...(covariates.length ? { covariates } : {}),
     ...(reweight ? { reweight } : {}),
+    ...(solver !== 'auto' ? { solver } : {}),
   };
   return { options, model: modelFor(options) };
 }

@@ -1,10 +1,7 @@
 import { type BtCells, btGradientHessian, centre } from './bradley-terry.js';
 import { backwardSolveInPlace, choleskyInPlace, choleskySolveInPlace, forwardSolveInPlace } from '../math/linalg.js';
 import { cgWork, conjugateGradient, laplacianSystem } from '../math/sparse.js';
-import { SPARSE_MAX_CG, SPARSE_SOLVE_TOLERANCE } from './bt-sparse.js';
-
-/** How a Bradley–Terry fit solves its Newton systems: dense Cholesky, or conjugate gradients on the pair cells. */
-export type BtSolver = 'dense' | 'sparse';
+import { type BtSolver, SPARSE_MAX_CG, SPARSE_SOLVE_TOLERANCE } from './bt-sparse.js';
 
 /**
  * A solver for the centred information H₀ + c·11ᵀ at θ (prior λ included): g ← (H₀ + c·11ᵀ)⁻¹·g in place, false when

@@ -2,6 +2,24 @@ import { cgWork, conjugateGradient, type LaplacianSystem, laplacianSystem, refre
 import { type BtCells, type BtFit, type BtFitOptions, btLogLikelihood, centre, DEFAULT_BT_FIT } from './bradley-terry.js';
 import { pointsPerLogit } from './scale.js';
 
+/** How a Bradley–Terry fit solves its Newton systems: dense Cholesky, or conjugate gradients on the pair cells. */
+export type BtSolver = 'dense' | 'sparse';
+
+/** `--solver`: a {@link BtSolver}, or `auto` ({@link resolveSolver}). */
+export type SolverChoice = BtSolver | 'auto';
+
+/**
+ * Models from which `auto` takes the sparse path (measured in bench/sparse.mjs: below it the dense WebAssembly
+ * Cholesky is as fast or faster, and LMArena-sized boards keep the dense path bit for bit).
+ */
+export const SPARSE_AUTO_MODELS = 400;
+
+/** The solver a choice means for m models: `auto` is sparse from {@link SPARSE_AUTO_MODELS} models on. O(1). */
+export function resolveSolver(choice: SolverChoice | undefined, m: number): BtSolver {
+  if (choice === 'dense' || choice === 'sparse') return choice;
+  return m >= SPARSE_AUTO_MODELS ? 'sparse' : 'dense';
+}
+
 /**
  * Relative residual to which the sparse path solves each linear system (Newton steps, chord steps, sandwich
  * columns): 10⁻¹⁰ of the right-hand side's norm, so an inexact solve moves a result by far less than the fit's
