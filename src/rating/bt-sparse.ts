@@ -1,5 +1,5 @@
 import { cgWork, conjugateGradient, type LaplacianSystem, laplacianSystem, refreshLaplacian } from '../math/sparse.js';
-import { type BtCells, type BtFit, type BtFitOptions, btLogLikelihood, centre, DEFAULT_BT_FIT } from './bradley-terry.js';
+import { type BtCells, type BtFit, type BtFitOptions, btLineSearch, btLogLikelihood, btObjective, centre, DEFAULT_BT_FIT } from './bradley-terry.js';
 import { pointsPerLogit } from './scale.js';
 
 /** How a Bradley–Terry fit solves its Newton systems: dense Cholesky, or conjugate gradients on the pair cells. */
@@ -78,12 +78,6 @@ export function btSparseDerivatives(cells: BtCells, theta: ArrayLike<number>, pr
   refreshLaplacian(sys, prior);
 }
 
-function penalised(cells: BtCells, theta: Float64Array, prior: number): number {
-  let pen = 0;
-  if (prior) for (let v = 0; v < theta.length; v++) pen += theta[v]! * theta[v]!;
-  return btLogLikelihood(cells, theta) - 0.5 * prior * pen;
-}
-
 /** A {@link BtFit} of the sparse path, with the conjugate-gradient iterations it took. */
 export interface SparseBtFit extends BtFit {
   /** Conjugate-gradient iterations summed over the Newton steps. */
@@ -117,7 +111,7 @@ export function fitBradleyTerrySparse(cells: BtCells, opts: Partial<BtFitOptions
   const tolTheta = o.tolerance / pointsPerLogit(o.scale);
   let comparisons = 0;
   for (let k = 0; k < cells.pairs; k++) comparisons += cells.n[k]!;
-  let f = penalised(cells, theta, o.prior);
+  let f = btObjective(cells, theta, o.prior);
   let iterations = 0;
   let cgIterations = 0;
   let converged = false;
@@ -129,22 +123,11 @@ export function fitBradleyTerrySparse(cells: BtCells, opts: Partial<BtFitOptions
     const cg = conjugateGradient(sys, g, step, last > LOOSE_STEP ? SPARSE_NEWTON_LOOSE_TOLERANCE : SPARSE_SOLVE_TOLERANCE, SPARSE_MAX_CG, work);
     cgIterations += cg.iterations;
     if (!cg.converged) break;
-    let stepMax = 0;
-    for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(step[v]!));
-    let t = 1;
-    let fNew = Number.NEGATIVE_INFINITY;
-    for (let halvings = 0; halvings < 40; halvings++) {
-      for (let v = 0; v < m; v++) trial[v] = theta[v]! + t * step[v]!;
-      fNew = penalised(cells, trial, o.prior);
-      if (fNew >= f - 1e-12 * Math.abs(f)) break;
-      t *= 0.5;
-    }
-    if (!(fNew >= f - 1e-12 * Math.abs(f))) break;
-    theta.set(trial);
-    centre(theta);
-    f = fNew;
-    last = t * stepMax;
-    if (t * stepMax < tolTheta) {
+    const accepted = btLineSearch(cells, o.prior, theta, step, f, trial);
+    if (!accepted) break;
+    f = accepted.f;
+    last = accepted.moved;
+    if (last < tolTheta) {
       converged = true;
       break;
     }

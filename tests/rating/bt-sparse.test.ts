@@ -110,27 +110,31 @@ describe('sparse sandwich and chord refits: agreement with the dense factors', (
       }),
     );
   });
-  it('chord refits with the sparse solver equal the dense ones (and their first iterate, the control variate) to 1e-8 points', () => {
+  it('a bootstrap refit (chord steps, Newton when they do not settle) with the sparse solver equals the dense one to 1e-6 points; the first iterate (the control variate, solved exactly) to 1e-8', () => {
     fc.assert(
       fc.property(boards, fc.array(fc.double({ min: 0.5, max: 1.5, noNaN: true }), { minLength: 200, maxLength: 200 }), ([bs, prior], jitter) => {
         const cells = btCells(aggregatePairs(toTable(bs)), 'half');
         const lambda = prior || 0.01;
         const theta = fitBradleyTerry(cells, { prior: lambda }).theta;
-        const tol = 1e-9 / POINTS;
-        const dense = new FixedHessianRefit(cells, theta, lambda, tol, 60, 'dense');
-        const sparse = new FixedHessianRefit(cells, theta, lambda, tol, 60, 'sparse');
+        const tol = 1e-7 / POINTS;
         // a resample-like perturbation of the counts
-        const n = cells.n.map((x, k) => x * jitter[k % 200]!);
-        const s = cells.s.map((x, k) => x * jitter[k % 200]!);
-        const a = new Float64Array(cells.m);
-        const b = new Float64Array(cells.m);
-        const fa = new Float64Array(cells.m);
-        const fb = new Float64Array(cells.m);
-        const ra = dense.refit(s, n, a, fa);
-        const rb = sparse.refit(s, n, b, fb);
-        expect(rb.converged).toBe(ra.converged);
-        expect(maxGap(fa, fb)).toBeLessThan(1e-8);
-        if (ra.converged) expect(maxGap(a, b)).toBeLessThan(1e-8);
+        const resample = { ...cells, n: cells.n.map((x, k) => x * jitter[k % 200]!), s: cells.s.map((x, k) => x * jitter[k % 200]!) };
+        const round = (solver: 'dense' | 'sparse') => {
+          const refit = new FixedHessianRefit(cells, theta, lambda, tol, 60, solver);
+          const out = new Float64Array(cells.m);
+          const first = new Float64Array(cells.m);
+          // on slowly contracting graphs (long rings) the two may stop on different sides of the give-up rule
+          // (a ratio of 0.9 measured on steps near the rounding floor): the rounds then refit by Newton, as here
+          if (!refit.refit(resample.s, resample.n, out, first).converged) {
+            const o = { prior: lambda, tolerance: 1e-7, init: theta };
+            out.set((solver === 'dense' ? fitBradleyTerry(resample, o) : fitBradleyTerrySparse(resample, o)).theta);
+          }
+          return { out, first };
+        };
+        const d = round('dense');
+        const sp = round('sparse');
+        expect(maxGap(d.first, sp.first)).toBeLessThan(1e-8);
+        expect(maxGap(d.out, sp.out)).toBeLessThan(1e-6);
       }),
     );
   });
