@@ -4,7 +4,7 @@ import { weightedCounts } from '../data/weights.js';
 import { type BtCells, btCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { btSandwichFactors, lazyCovariance, sparseSandwich } from '../rating/sandwich.js';
-import { fitBradleyTerrySparse, resolveSolver } from '../rating/bt-sparse.js';
+import { fitBradleyTerrySparse, resolveSandwichSolver, resolveSolver } from '../rating/bt-sparse.js';
 import { borderedChordSolver, MAX_BORDERED_MODELS } from '../rating/bt-refit.js';
 import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } from './types.js';
@@ -14,9 +14,9 @@ import type { BtModelFit, FitCovariance, ModelFit, ModelOptions, RatingModel } f
  * (`ties: 'half'`, LMArena) or dropped (`ignore`); Newton with step halving to `tolerance` rating points; the
  * ridge prior of {@link resolvePrior} when the MLE does not exist. Sandwich: H⁻¹BH⁻¹ on the cells
  * (`sandwichCovariance`, entries on demand). O(pairs + m³) per Newton step on the dense path; from
- * `SPARSE_AUTO_MODELS` models (or `solver: 'sparse'`) Newton's systems and the sandwich's entries are solved by
- * conjugate gradients on the cells instead (`fitBradleyTerrySparse`, `sparseSandwich`): O(CG iterations · pairs)
- * per step, no m×m matrix.
+ * `SPARSE_AUTO_MODELS` models (or `solver: 'sparse'`) Newton's systems are solved by conjugate gradients on the
+ * cells instead (`fitBradleyTerrySparse`): O(CG iterations · pairs) per step, no m×m matrix; the sandwich's entries
+ * too (`sparseSandwich`) from `SPARSE_SANDWICH_MODELS` models (or `solver: 'sparse'`).
  */
 export const bradleyTerry: RatingModel = Object.freeze({
   name: 'bt',
@@ -73,7 +73,7 @@ export const bradleyTerry: RatingModel = Object.freeze({
   },
   sandwich(f: ModelFit): FitCovariance {
     if (f.kind !== 'bt') throw new TypeError(`bradleyTerry.sandwich needs a bt fit, got ${f.kind}`);
-    if (f.solver === 'sparse') {
+    if (resolveSandwichSolver(f.options.solver, f.models.length) === 'sparse') {
       const s = sparseSandwich(f.pairs, f.ties, f.theta, f.prior);
       let full: Float64Array | null = null;
       return {

@@ -46,8 +46,9 @@ export interface ModelOptions extends ScaleOptions {
   readonly covariates?: readonly CovariateSpec[] | undefined;
   /**
    * How Bradley–Terry solves its linear systems (`--solver`): `dense` Cholesky, `sparse` conjugate gradients on the
-   * pair cells, or `auto` (default: sparse from `SPARSE_AUTO_MODELS` models). The same ratings and intervals to
-   * 10⁻⁶ points either way. Tie models and style control always solve dense.
+   * pair cells, or `auto` (default: the fit and bootstrap rounds sparse from `SPARSE_AUTO_MODELS` models, the
+   * sandwich from `SPARSE_SANDWICH_MODELS`). The same ratings and intervals to 10⁻⁶ points either way. Tie models and
+   * style control always solve dense.
    */
   readonly solver?: SolverChoice | undefined;
 }

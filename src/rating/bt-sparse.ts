@@ -21,6 +21,20 @@ export function resolveSolver(choice: SolverChoice | undefined, m: number): BtSo
 }
 
 /**
+ * Models from which `auto` computes the sandwich on the sparse path (`sparseSandwich`: one CG solve per model's
+ * variance). Below it the dense factors (O(m³) once, then O(m) per entry; 24·m² bytes, 216 MB at 3,000) are faster
+ * for a whole board's intervals: at 1,000 models in bench/sparse.mjs, 200 variances took 1.4 s dense (factors
+ * included) against 2.7 s sparse.
+ */
+export const SPARSE_SANDWICH_MODELS = 3000;
+
+/** The solver of a Bradley–Terry sandwich for m models: `auto` is sparse above {@link SPARSE_SANDWICH_MODELS}. O(1). */
+export function resolveSandwichSolver(choice: SolverChoice | undefined, m: number): BtSolver {
+  if (choice === 'dense' || choice === 'sparse') return choice;
+  return m > SPARSE_SANDWICH_MODELS ? 'sparse' : 'dense';
+}
+
+/**
  * Relative residual to which the sparse path solves each linear system (Newton steps, chord steps, sandwich
  * columns): 10⁻¹⁰ of the right-hand side's norm, so an inexact solve moves a result by far less than the fit's
  * tolerance (10⁻⁶ points) and the sparse and dense paths agree to it.

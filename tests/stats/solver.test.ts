@@ -4,7 +4,7 @@ import { simulateTable } from '../../src/sim/generate.js';
 import { leaguePolicy } from '../../src/sim/league.js';
 import { rateWithIntervals } from '../../src/stats/uncertainty.js';
 import { compareModels } from '../../src/stats/compare.js';
-import { resolveSolver, SPARSE_AUTO_MODELS } from '../../src/rating/bt-sparse.js';
+import { resolveSandwichSolver, resolveSolver, SPARSE_AUTO_MODELS, SPARSE_SANDWICH_MODELS } from '../../src/rating/bt-sparse.js';
 import { toTable, type PlainBattle } from '../arbitraries.js';
 import { cli, jsonl, tempFile } from '../helpers.js';
 
@@ -22,11 +22,14 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe('--solver: the sparse path gives the dense path\'s numbers', () => {
   const t = league(120, 10, 30_000, 3);
-  it('auto means sparse from SPARSE_AUTO_MODELS models on', () => {
+  it('auto means a sparse fit from SPARSE_AUTO_MODELS models on, a sparse sandwich above SPARSE_SANDWICH_MODELS', () => {
     expect(resolveSolver('auto', SPARSE_AUTO_MODELS - 1)).toBe('dense');
     expect(resolveSolver(undefined, SPARSE_AUTO_MODELS)).toBe('sparse');
     expect(resolveSolver('dense', 10 ** 6)).toBe('dense');
     expect(resolveSolver('sparse', 2)).toBe('sparse');
+    expect(resolveSandwichSolver('auto', SPARSE_SANDWICH_MODELS)).toBe('dense');
+    expect(resolveSandwichSolver('auto', SPARSE_SANDWICH_MODELS + 1)).toBe('sparse');
+    expect(resolveSandwichSolver('sparse', 2)).toBe('sparse');
   });
   it('ratings and sandwich intervals to 1e-6 points, plain and anchored', async () => {
     for (const anchor of [null, { model: 'm007', rating: 1234 }]) {
