@@ -14,7 +14,7 @@ import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoar
 import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
-import { SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
+import { resolveSolver, type SolverChoice, SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
 import { readFileSync } from 'node:fs';
 import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
 import { STYLE_FEATURES } from '../data/style-fields.js';
@@ -74,7 +74,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
   printWarnings(io, spellingWarnings(t.models));
-  const cost = denseCostWarning(t.models.length, raw.method === 'elo');
+  const cost = denseCostWarning(t.models.length, raw.method === 'elo', sparseFit(raw, t.models.length, covariates.length > 0));
   if (cost) io.stderr(`warning: ${cost}\n`);
   if (o.sort !== 'tstamp') return t;
   try {
@@ -353,6 +353,15 @@ export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & {
   return { minVotes, deprecated, reference, intervalStyle, active: minVotes > 0 || deprecated.length > 0 || Boolean(reference) || intervalStyle !== 'bounds' };
 }
 
+/**
+ * Whether the options' fit takes the sparse path for m models: Bradley–Terry with ties half or ignore, no style
+ * control or covariates, `--solver` sparse or auto from `SPARSE_AUTO_MODELS`. O(1).
+ */
+function sparseFit(raw: Record<string, unknown>, m: number, covariates: boolean): boolean {
+  const bt = raw.method !== 'elo' && (raw.ties === undefined || raw.ties === 'half' || raw.ties === 'ignore') && !raw.styleControl && !covariates;
+  return bt && resolveSolver(raw.solver as SolverChoice | undefined, m) === 'sparse';
+}
+
 /** Models above which the dense likelihood fit earns an up-front cost warning. */
 export const DENSE_WARN_MODELS = 2_000;
 
@@ -360,10 +369,10 @@ export const DENSE_WARN_MODELS = 2_000;
  * An up-front estimate for boards with many models (the likelihood fits hold dense m×m matrices, O(m²) memory,
  * and factor them, O(m³) time): about 6 matrices of 8·m² bytes, and about 4m³ multiply-adds per fit with its
  * sandwich at ~1.5 GFlop/s (this machine's dense kernels, bench/README.md). Null below {@link DENSE_WARN_MODELS}
- * models or for online Elo (O(battles)). O(1).
+ * models, for online Elo (O(battles)) or for a fit on the sparse path (`sparse`: no m×m matrix). O(1).
  */
-export function denseCostWarning(models: number, elo: boolean): string | null {
-  if (elo || models <= DENSE_WARN_MODELS) return null;
+export function denseCostWarning(models: number, elo: boolean, sparse = false): string | null {
+  if (elo || sparse || models <= DENSE_WARN_MODELS) return null;
   const bytes = 6 * 8 * models * models;
   const seconds = (4 * models ** 3) / 1.5e9;
   const gib = bytes / 2 ** 30;
