@@ -14,7 +14,7 @@ import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoar
 import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
-import { resolveSolver, type SolverChoice, SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
+import { resolveSolver, type SolverChoice, SPARSE_ALWAYS_MODELS, SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
 import { readFileSync } from 'node:fs';
 import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
 import { STYLE_FEATURES } from '../data/style-fields.js';
@@ -138,7 +138,7 @@ export function addModelOptions(cmd: Command): Command {
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
     .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
     .addOption(
-      new Option('--solver <solver>', `Bradley–Terry linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models); the same numbers to 1e-6 points`)
+      new Option('--solver <solver>', `Bradley–Terry linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models when each meets at most a tenth of the others, from ${SPARSE_ALWAYS_MODELS} always); the same numbers to 1e-6 points`)
         .choices(['dense', 'sparse', 'auto'])
         .default('auto'),
     )
@@ -354,8 +354,8 @@ export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & {
 }
 
 /**
- * Whether the options' fit takes the sparse path for m models: Bradley–Terry with ties half or ignore, no style
- * control or covariates, `--solver` sparse or auto from `SPARSE_AUTO_MODELS`. O(1).
+ * Whether the options' fit surely takes the sparse path for m models (before the pairs are known): Bradley–Terry
+ * with ties half or ignore, no style control or covariates, `--solver sparse`, or `auto` from `SPARSE_ALWAYS_MODELS`. O(1).
  */
 function sparseFit(raw: Record<string, unknown>, m: number, covariates: boolean): boolean {
   const bt = raw.method !== 'elo' && (raw.ties === undefined || raw.ties === 'half' || raw.ties === 'ignore') && !raw.styleControl && !covariates;

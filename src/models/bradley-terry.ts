@@ -29,7 +29,7 @@ export const bradleyTerry: RatingModel = Object.freeze({
     const { prior, warnings } = resolvePrior(d.table.models, cells, opts.prior);
     const warm = start?.kind === 'bt' && start.ties === ties ? start : undefined;
     const init = warmTheta(d.table.models, warm, cells);
-    const solver = resolveSolver(opts.solver, cells.m);
+    const solver = resolveSolver(opts.solver, cells.m, cells.pairs);
     if (solver === 'sparse') {
       // conjugate gradients on the cells: no factor, so a warm start gives only its strengths
       let fit = fitBradleyTerrySparse(cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init });

@@ -9,15 +9,32 @@ export type BtSolver = 'dense' | 'sparse';
 export type SolverChoice = BtSolver | 'auto';
 
 /**
- * Models from which `auto` takes the sparse path (measured in bench/sparse.mjs: below it the dense WebAssembly
- * Cholesky is as fast or faster, and LMArena-sized boards keep the dense path bit for bit).
+ * Fewest models for which `auto` considers the sparse path (below it the dense WebAssembly Cholesky is fast and
+ * LMArena-sized boards, 339 models, keep the dense path bit for bit).
  */
 export const SPARSE_AUTO_MODELS = 400;
 
-/** The solver a choice means for m models: `auto` is sparse from {@link SPARSE_AUTO_MODELS} models on. O(1). */
-export function resolveSolver(choice: SolverChoice | undefined, m: number): BtSolver {
+/** Models from which `auto` is sparse whatever the graph (the dense path's m×m matrices pass 128 MB each). */
+export const SPARSE_ALWAYS_MODELS = 4000;
+
+/**
+ * Largest mean number of opponents per model, as a share of m, for which `auto` is sparse between
+ * {@link SPARSE_AUTO_MODELS} and {@link SPARSE_ALWAYS_MODELS}: a chord step costs the dense path two triangular
+ * solves (2m² operations) and the sparse one about 20 CG iterations over the cells (≈ 40·pairs), so the sparse
+ * path pays when pairs ≤ m²/20 — opponents per model ≤ m/10. At 1,000 models (bench/sparse.mjs) a league of 40
+ * opponents is at par either way and a near-complete graph (999 opponents) several times faster dense.
+ */
+export const SPARSE_MAX_DEGREE_SHARE = 0.1;
+
+/**
+ * The solver a choice means for m models and `pairs` cells: `auto` is sparse from {@link SPARSE_ALWAYS_MODELS}
+ * models, or from {@link SPARSE_AUTO_MODELS} when the graph is sparse (2·pairs/m ≤ {@link SPARSE_MAX_DEGREE_SHARE}·m;
+ * unknown pairs count as a complete graph). O(1).
+ */
+export function resolveSolver(choice: SolverChoice | undefined, m: number, pairs = (m * (m - 1)) / 2): BtSolver {
   if (choice === 'dense' || choice === 'sparse') return choice;
-  return m >= SPARSE_AUTO_MODELS ? 'sparse' : 'dense';
+  if (m >= SPARSE_ALWAYS_MODELS) return 'sparse';
+  return m >= SPARSE_AUTO_MODELS && (2 * pairs) / m <= SPARSE_MAX_DEGREE_SHARE * m ? 'sparse' : 'dense';
 }
 
 /**

@@ -4,7 +4,7 @@ import { simulateTable } from '../../src/sim/generate.js';
 import { leaguePolicy } from '../../src/sim/league.js';
 import { rateWithIntervals } from '../../src/stats/uncertainty.js';
 import { compareModels } from '../../src/stats/compare.js';
-import { resolveSandwichSolver, resolveSolver, SPARSE_AUTO_MODELS, SPARSE_SANDWICH_MODELS } from '../../src/rating/bt-sparse.js';
+import { resolveSandwichSolver, resolveSolver, SPARSE_ALWAYS_MODELS, SPARSE_AUTO_MODELS, SPARSE_SANDWICH_MODELS } from '../../src/rating/bt-sparse.js';
 import { toTable, type PlainBattle } from '../arbitraries.js';
 import { cli, jsonl, tempFile } from '../helpers.js';
 
@@ -22,9 +22,14 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe('--solver: the sparse path gives the dense path\'s numbers', () => {
   const t = league(120, 10, 30_000, 3);
-  it('auto means a sparse fit from SPARSE_AUTO_MODELS models on, a sparse sandwich above SPARSE_SANDWICH_MODELS', () => {
-    expect(resolveSolver('auto', SPARSE_AUTO_MODELS - 1)).toBe('dense');
-    expect(resolveSolver(undefined, SPARSE_AUTO_MODELS)).toBe('sparse');
+  it('auto: a sparse fit from SPARSE_AUTO_MODELS models on sparse graphs (opponents ≤ m/10) and from SPARSE_ALWAYS_MODELS on any; a sparse sandwich above SPARSE_SANDWICH_MODELS', () => {
+    expect(resolveSolver('auto', SPARSE_AUTO_MODELS - 1, SPARSE_AUTO_MODELS)).toBe('dense');
+    // 1,000 models: a league of 40 opponents (20,000 pairs) sparse, 100 opponents sparse, 101 dense, unknown pairs dense
+    expect(resolveSolver(undefined, 1000, 20_000)).toBe('sparse');
+    expect(resolveSolver(undefined, 1000, 50_000)).toBe('sparse');
+    expect(resolveSolver(undefined, 1000, 50_500)).toBe('dense');
+    expect(resolveSolver(undefined, 1000)).toBe('dense');
+    expect(resolveSolver(undefined, SPARSE_ALWAYS_MODELS)).toBe('sparse');
     expect(resolveSolver('dense', 10 ** 6)).toBe('dense');
     expect(resolveSolver('sparse', 2)).toBe('sparse');
     expect(resolveSandwichSolver('auto', SPARSE_SANDWICH_MODELS)).toBe('dense');
