@@ -16,6 +16,7 @@ import { type DisplayRules, type IntervalStyle, readModelList, readReferenceBoar
 import { DEFAULT_REWEIGHT_FLOOR } from '../data/weights.js';
 import { DEFAULT_MODEL, type ModelOptions, type RatingModel } from '../models/types.js';
 import { parseAnchor } from '../rating/scale.js';
+import { resolveSolver, type SolverChoice, SPARSE_ALWAYS_MODELS, SPARSE_AUTO_MODELS } from '../rating/bt-sparse.js';
 import { readFileSync } from 'node:fs';
 import { checkCovariateNames, type CovariateSpec, parseCovariateFile, parseCovariateSpec } from '../data/covariates.js';
 import { STYLE_FEATURES } from '../data/style-fields.js';
@@ -107,7 +108,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     ...(raw.styleControl === false ? { styleFields: false } : {}),
   });
   printWarnings(io, spellingWarnings(t.models));
-  const cost = denseCostWarning(t.models.length, raw.method === 'elo');
+  const cost = denseCostWarning(t.models.length, raw.method === 'elo', sparseFit(raw, t.models.length, covariates.length > 0));
   if (cost) io.stderr(`warning: ${cost}\n`);
   if (o.sort !== 'tstamp') return t;
   try {
@@ -201,6 +202,11 @@ export function addModelOptions(cmd: Command): Command {
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
     .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
     .addOption(
+      new Option('--solver <solver>', `Bradley–Terry linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models when each meets at most a tenth of the others, from ${SPARSE_ALWAYS_MODELS} always); the same numbers to 1e-6 points`)
+        .choices(['dense', 'sparse', 'auto'])
+        .default('auto'),
+    )
+    .addOption(
       new Option('--reweight <scheme>', 'pairs: LMArena\'s inverse pair-frequency weights, a battle of pair {A, B} weighs 1/max(n_AB, --reweight-floor) (likelihood models; docs/methods.md, Weights)')
         .choices(['none', 'pairs'])
         .default('none'),
@@ -222,6 +228,7 @@ const ModelCli = z.object({
   stylePrior: z.number().optional(),
   prior: z.union([z.literal('auto'), z.number()]),
   tolerance: z.number(),
+  solver: z.enum(['dense', 'sparse', 'auto']).default('auto'),
   reweight: z.enum(['none', 'pairs']).optional(),
   reweightFloor: z.number().optional(),
 });
@@ -241,9 +248,12 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     }
     if (!(Math.abs(anchor.rating) <= LIMITS.rating)) throw new UsageError(`option '--anchor <model=rating>': the rating must be within ±${LIMITS.rating.toExponential(0)}`);
   }
-  const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, ...rest } = o;
+  const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, solver, ...rest } = o;
   const covariates = covariatesFrom(raw);
   checkCovariateNames(covariates, styleControl ? STYLE_FEATURES : []);
+  if (solver === 'sparse' && (o.method !== 'bt' || o.ties === 'davidson' || o.ties === 'rao-kupper' || styleControl || covariates.length)) {
+    throw new UsageError("option '--solver sparse' covers Bradley–Terry with --ties half or ignore; tie models, style control, covariates and online Elo solve dense (use --solver dense or auto)");
+  }
   const reweight = scheme === 'pairs' ? { floor: reweightFloor ?? DEFAULT_REWEIGHT_FLOOR } : null;
   const options: ModelOptions = {
     ...rest,
@@ -252,6 +262,7 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
     ...(styleControl || covariates.length ? { styleForm, ...(stylePrior !== undefined ? { stylePrior } : {}) } : {}),
     ...(covariates.length ? { covariates } : {}),
     ...(reweight ? { reweight } : {}),
+    ...(solver !== 'auto' ? { solver } : {}),
   };
   return { options, model: modelFor(options) };
 }
@@ -419,6 +430,15 @@ export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & {
   return { minVotes, deprecated, reference, intervalStyle, active: minVotes > 0 || deprecated.length > 0 || Boolean(reference) || intervalStyle !== 'bounds' };
 }
 
+/**
+ * Whether the options' fit surely takes the sparse path for m models (before the pairs are known): Bradley–Terry
+ * with ties half or ignore, no style control or covariates, `--solver sparse`, or `auto` from `SPARSE_ALWAYS_MODELS`. O(1).
+ */
+function sparseFit(raw: Record<string, unknown>, m: number, covariates: boolean): boolean {
+  const bt = raw.method !== 'elo' && (raw.ties === undefined || raw.ties === 'half' || raw.ties === 'ignore') && !raw.styleControl && !covariates;
+  return bt && resolveSolver(raw.solver as SolverChoice | undefined, m) === 'sparse';
+}
+
 /** Models above which the dense likelihood fit earns an up-front cost warning. */
 export const DENSE_WARN_MODELS = 2_000;
 
@@ -426,10 +446,10 @@ export const DENSE_WARN_MODELS = 2_000;
  * An up-front estimate for boards with many models (the likelihood fits hold dense m×m matrices, O(m²) memory,
  * and factor them, O(m³) time): about 6 matrices of 8·m² bytes, and about 4m³ multiply-adds per fit with its
  * sandwich at ~1.5 GFlop/s (this machine's dense kernels, bench/README.md). Null below {@link DENSE_WARN_MODELS}
- * models or for online Elo (O(battles)). O(1).
+ * models, for online Elo (O(battles)) or for a fit on the sparse path (`sparse`: no m×m matrix). O(1).
  */
-export function denseCostWarning(models: number, elo: boolean): string | null {
-  if (elo || models <= DENSE_WARN_MODELS) return null;
+export function denseCostWarning(models: number, elo: boolean, sparse = false): string | null {
+  if (elo || sparse || models <= DENSE_WARN_MODELS) return null;
   const bytes = 6 * 8 * models * models;
   const seconds = (4 * models ** 3) / 1.5e9;
   const gib = bytes / 2 ** 30;

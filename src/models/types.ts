@@ -7,6 +7,7 @@
 import type { ModelTotals, PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import type { BtCells, TiePolicy } from '../rating/bradley-terry.js';
+import type { BtSolver, SolverChoice } from '../rating/bt-sparse.js';
 import type { Anchor, ScaleOptions } from '../rating/scale.js';
 import type { CovariateSpec } from '../data/covariates.js';
 import type { StyleDesign, StyleForm } from '../rating/style.js';
@@ -43,6 +44,13 @@ export interface ModelOptions extends ScaleOptions {
   readonly styleForm?: StyleForm | undefined;
   /** Covariates (`--covariate`): numeric per-battle expressions, fitted beside θ (and the style features). */
   readonly covariates?: readonly CovariateSpec[] | undefined;
+  /**
+   * How Bradley–Terry solves its linear systems (`--solver`): `dense` Cholesky, `sparse` conjugate gradients on the
+   * pair cells, or `auto` (default: the fit and bootstrap rounds sparse from `SPARSE_AUTO_MODELS` models, the
+   * sandwich from `SPARSE_SANDWICH_MODELS`). The same ratings and intervals to 10⁻⁶ points either way. Tie models and
+   * style control always solve dense.
+   */
+  readonly solver?: SolverChoice | undefined;
 }
 
 /** Ridge strength used when the data has no maximum-likelihood estimate and the user did not choose one. */
@@ -155,6 +163,8 @@ export interface BtModelFit extends FitBase {
   /** Natural-scale strengths, Σθ = 0. */
   readonly theta: Float64Array;
   readonly prior: number;
+  /** The solver the fit used (its sandwich and bootstrap rounds use the same). */
+  readonly solver: BtSolver;
   /** Cholesky factor of the last Newton matrix (`BtFit.factor`): chord steps for a later warm-started fit. */
   readonly factor?: Float64Array;
   /** Comparisons of the cells `factor` was computed on (`BtFit.factorComparisons`). */

@@ -122,10 +122,38 @@ export function btLogLikelihood(cells: BtCells, theta: ArrayLike<number>): numbe
   return ll;
 }
 
-function objective(cells: BtCells, theta: Float64Array, prior: number): number {
+/** The penalised log-likelihood Σ log-likelihood − λ/2·Σθ² at θ (natural log). O(pairs + m). */
+export function btObjective(cells: BtCells, theta: Float64Array, prior: number): number {
   let pen = 0;
   if (prior) for (let v = 0; v < theta.length; v++) pen += theta[v]! * theta[v]!;
   return btLogLikelihood(cells, theta) - 0.5 * prior * pen;
+}
+const objective = btObjective;
+
+/**
+ * The step-halving line search of a Bradley–Terry Newton iteration (dense or sparse): tries θ + t·δ for t = 1, ½, …
+ * (at most 40 halvings) until the penalised objective does not fall below f (up to 10⁻¹² relative), then moves θ
+ * there and re-centres it. Returns the accepted objective and the largest accepted step t·max|δ|, or null when no
+ * trial was accepted (θ unchanged). O(halvings · (pairs + m)).
+ *
+ * @param trial work array of length m
+ */
+export function btLineSearch(cells: BtCells, prior: number, theta: Float64Array, step: Float64Array, f: number, trial: Float64Array): { f: number; moved: number } | null {
+  const m = theta.length;
+  let stepMax = 0;
+  for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(step[v]!));
+  let t = 1;
+  let fNew = Number.NEGATIVE_INFINITY;
+  for (let halvings = 0; halvings < 40; halvings++) {
+    for (let v = 0; v < m; v++) trial[v] = theta[v]! + t * step[v]!;
+    fNew = objective(cells, trial, prior);
+    if (fNew >= f - 1e-12 * Math.abs(f)) break;
+    t *= 0.5;
+  }
+  if (!(fNew >= f - 1e-12 * Math.abs(f))) return null;
+  theta.set(trial);
+  centre(theta);
+  return { f: fNew, moved: t * stepMax };
 }
 
 /**
@@ -254,21 +282,10 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
     factor = h;
     factorComparisons = comparisons;
     choleskySolveInPlace(h, m, g); // g now holds the Newton step δ
-    let stepMax = 0;
-    for (let v = 0; v < m; v++) stepMax = Math.max(stepMax, Math.abs(g[v]!));
-    let t = 1;
-    let fNew = Number.NEGATIVE_INFINITY;
-    for (let halvings = 0; halvings < 40; halvings++) {
-      for (let v = 0; v < m; v++) trial[v] = theta[v]! + t * g[v]!;
-      fNew = objective(cells, trial, o.prior);
-      if (fNew >= f - 1e-12 * Math.abs(f)) break;
-      t *= 0.5;
-    }
-    if (!(fNew >= f - 1e-12 * Math.abs(f))) break;
-    theta.set(trial);
-    centre(theta);
-    f = fNew;
-    if (t * stepMax < tolTheta) {
+    const accepted = btLineSearch(cells, o.prior, theta, g, f, trial);
+    if (!accepted) break;
+    f = accepted.f;
+    if (accepted.moved < tolTheta) {
       converged = true;
       break;
     }

@@ -1,6 +1,7 @@
 import type { PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import { type BtCells, fitBradleyTerry, type TiePolicy } from '../rating/bradley-terry.js';
+import { type BtSolver, fitBradleyTerrySparse } from '../rating/bt-sparse.js';
 import { replayEloRows } from '../rating/elo.js';
 import { analyseGraph } from '../rating/graph.js';
 import { pointsPerLogit } from '../rating/scale.js';
@@ -51,7 +52,18 @@ export interface BtBootstrapJob {
   readonly base: number;
   /** Added to scale·θ/ln(base) to give display ratings: the initial rating plus the anchor shift. */
   readonly offset: number;
+  /**
+   * How the rounds solve with H₀ (the full fit's solver): `dense` Cholesky once, or `sparse` conjugate gradients
+   * per chord step (absent: dense).
+   */
+  readonly solver?: BtSolver | undefined;
 }
+
+/**
+ * Most models for which a sparse Bradley–Terry bootstrap keeps control variates: their exact law needs the dense
+ * H⁻¹ (8·m² bytes, O(m³) once; `linearBootstrapModel`). Beyond it the rounds take plain quantiles.
+ */
+export const SPARSE_CONTROL_MAX_MODELS = 2000;
 
 /**
  * An online-Elo bootstrap as plain data: the battles expanded to one row per battle (a row with `count` c
@@ -132,9 +144,11 @@ export type BootstrapJob = BtBootstrapJob | EloBootstrapJob | TieBootstrapJob | 
 
 /**
  * Whether a job's rounds record control variates: every likelihood model (Bradley–Terry, tie models, style
- * control); online Elo has no linearisation.
+ * control) — Bradley–Terry on the sparse path up to {@link SPARSE_CONTROL_MAX_MODELS} models; online Elo has no
+ * linearisation.
  */
 export function jobHasControl(job: BootstrapJob): boolean {
+  if (job.kind === 'bt') return job.solver !== 'sparse' || job.models <= SPARSE_CONTROL_MAX_MODELS;
   return job.kind !== 'elo';
 }
 
@@ -157,7 +171,7 @@ export interface RoundStats {
 export function btBootstrapJob(
   pc: PairCounts,
   fit: { theta: Float64Array; prior: number },
-  opts: { ties: TiePolicy; tolerance: number; scale: number; base: number; offset: number },
+  opts: { ties: TiePolicy; tolerance: number; scale: number; base: number; offset: number; solver?: BtSolver | undefined },
 ): BtBootstrapJob {
   const counts = new Float64Array(3 * pc.pairs);
   const w = pc.weight;
@@ -190,6 +204,7 @@ export function btBootstrapJob(
     scale: opts.scale,
     base: opts.base,
     offset: opts.offset,
+    ...(opts.solver === 'sparse' ? { solver: 'sparse' as const } : {}),
   };
 }
 
@@ -387,7 +402,9 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const f = pointsPerLogit(job);
   const tolTheta = job.tolerance / f;
   const full = btJobCells(job, job.counts);
-  const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta);
+  const solver = job.solver ?? 'dense';
+  const refitter = new FixedHessianRefit(full, job.theta, job.prior, tolTheta, 60, solver);
+  const hasControl = jobHasControl(job);
   const plan = prepareCountMultinomial(job.counts, job.battles);
   const drawn = new Float64Array(job.counts.length);
   const s = new Float64Array(pairs);
@@ -397,7 +414,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const half = job.ties === 'half';
   return {
     models: m,
-    hasControl: true,
+    hasControl,
     extras: 0,
     run(round, out, stats, control) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
@@ -418,7 +435,8 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
           prior = ROUND_PRIOR;
           stats.degenerate++;
         }
-        const fit = fitBradleyTerry(cells, { prior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta });
+        const o = { prior, tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta };
+        const fit = solver === 'sparse' ? fitBradleyTerrySparse(cells, o) : fitBradleyTerry(cells, o);
         theta.set(fit.theta);
       }
       for (let v = 0; v < m; v++) out[v] = f * theta[v]! + job.offset;

@@ -1,7 +1,7 @@
 import { sigmoid } from '../rating/predict.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import type { BootstrapDistribution } from './bootstrap.js';
-import { type BootstrapJob, type BtBootstrapJob, btJobCells } from './bootstrap-rounds.js';
+import { type BootstrapJob, type BtBootstrapJob, btJobCells, jobHasControl } from './bootstrap-rounds.js';
 import { centredInformation } from '../rating/bt-refit.js';
 import { type PercentileIntervals, quantileSorted } from './interval.js';
 import { choleskyInPlace, choleskyInverse } from '../math/linalg.js';
@@ -82,13 +82,13 @@ export interface ContrastLaw {
 /**
  * Prepares the {@link LinearBootstrapModel} of a bootstrap job (the same x̂, priors and H as the rounds' control
  * variates): the `pairs` form for Bradley–Terry, the `cells` form for tie models and style control; null for online
- * Elo (no likelihood) or when the information matrix cannot be factored (a degenerate full-data fit).
+ * Elo (no likelihood), for a sparse Bradley–Terry job beyond `SPARSE_CONTROL_MAX_MODELS` (its dense H⁻¹ is not formed) or when the information matrix cannot be factored (a degenerate full-data fit).
  * O(pairs + m³) for BT and tie models; O(rows·k² + n³) for style control.
  */
 export function linearBootstrapModel(job: BootstrapJob): LinearBootstrapModel | null {
   switch (job.kind) {
     case 'bt':
-      return pairLinearModel(job);
+      return jobHasControl(job) ? pairLinearModel(job) : null;
     case 'tie':
       return cellLinearModel(tieLinearisation(job), pointsPerLogit(job), job.offset);
     case 'style':

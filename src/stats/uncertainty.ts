@@ -11,7 +11,7 @@ import { modelFor } from '../models/index.js';
 import { DEFAULT_MODEL, type FitCovariance, type ModelFit, type ModelOptions, type RatingModel, type StyleCoefficient, type TieParameters } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
 import { type BootstrapDistribution, bootstrapRatings } from './bootstrap.js';
-import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, ROUND_PRIOR } from './bootstrap-rounds.js';
+import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, jobHasControl, ROUND_PRIOR, SPARSE_CONTROL_MAX_MODELS } from './bootstrap-rounds.js';
 import { controlIntervals, type LinearBootstrapModel, linearBootstrapModel } from './control-variate.js';
 import { percentileIntervals, quantileSorted } from './interval.js';
 import { fewRoundsFor, simultaneousRanks, type SimultaneousRanks } from './simultaneous.js';
@@ -115,7 +115,7 @@ export function bootstrapJobOf(fit: ModelFit): BootstrapJob {
     case 'elo':
       return eloBootstrapJob(fit.table, { k: o.k, scale: o.scale, base: o.base, initial: o.initial, ties: o.ties === 'ignore' ? 'ignore' : 'half', shift: o.anchor ? 0 : fit.shift });
     case 'bt':
-      return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset });
+      return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset, solver: fit.solver });
     case 'tie': {
       // battle counts of the cells as the tie model sees them (both-bad merged into ties unless `separate`); on
       // weighted data each cell's battles keep the full data's mean weight (the two tie cells their merged mean)
@@ -292,6 +292,11 @@ export async function addIntervals(point: ModelFit, model: RatingModel, opts: In
   if (opts.rounds > 0 && point.battles > 0 && m > 1) {
     const job = bootstrapJobOf(point);
     if (opts.bootstrapQuantiles === 'control') linear = linearBootstrapModel(job);
+    if (opts.bootstrapQuantiles === 'control' && job.kind === 'bt' && !jobHasControl(job)) {
+      warnings.push(
+        `Control-variate quantiles need the dense inverse information (${m} × ${m}), which the sparse solver does not form beyond ${SPARSE_CONTROL_MAX_MODELS} models: the bootstrap intervals are plain percentiles.`,
+      );
+    }
     dist = await bootstrapRatings(job, { rounds: opts.rounds, seed: opts.seed, threads: opts.threads, onProgress: opts.onProgress });
     if (ref >= 0) {
       anchorRounds(dist.ratings, dist.rounds, m, ref, point.options.anchor!.rating);

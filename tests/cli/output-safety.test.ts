@@ -115,7 +115,7 @@ describe('numeric options stay within limits where every result is finite (usage
 });
 
 describe('an up-front cost warning for many models (issue 17: dense O(m²) memory, O(m³) time)', () => {
-  it('gives hand-computed estimates: 20,000 models ≈ 6·8·20,000² B = 17.9 GiB and 4·20,000³/1.5e9 s = 5.9 h; none up to 2,000 models or for Elo', async () => {
+  it('gives hand-computed estimates: 20,000 models ≈ 6·8·20,000² B = 17.9 GiB and 4·20,000³/1.5e9 s = 5.9 h; none up to 2,000 models, for Elo or on the sparse path', async () => {
     const { denseCostWarning } = await import('../../src/cli/option-groups.js');
     const w = denseCostWarning(20_000, false)!;
     expect(w).toContain('about 18 GiB');
@@ -123,5 +123,6 @@ describe('an up-front cost warning for many models (issue 17: dense O(m²) memor
     expect(denseCostWarning(5_000, false)).toContain('about 1.1 GiB) and takes O(m³) time (about 6 min');
     expect(denseCostWarning(2_000, false)).toBeNull();
     expect(denseCostWarning(20_000, true)).toBeNull();
+    expect(denseCostWarning(20_000, false, true)).toBeNull();
   });
 });

@@ -86,6 +86,19 @@ describe('aggregatePairs: dense and sparse strategies agree', () => {
       }),
     );
   });
+  it('same cells, bit for bit, with per-row weights (Σw and Σw² summed in row order by both)', () => {
+    const names = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    fc.assert(
+      fc.property(battlesAmong(names, { maxLength: 80, withCount: true }), fc.array(fc.double({ min: 0.01, max: 3, noNaN: true }), { minLength: 80, maxLength: 80 }), (bs, ws) => {
+        const base = tableFromBattles(bs);
+        const t = { ...base, weight: Float64Array.from({ length: base.rows }, (_, r) => ws[r]!) };
+        const dense = aggregatePairs(t);
+        const sparse = aggregatePairs(t, { maxDenseModels: 0 });
+        expect(sparse.weight).toBeDefined();
+        expect(dense).toEqual(sparse);
+      }),
+    );
+  });
 });
 
 describe('sortByTimestamp', () => {

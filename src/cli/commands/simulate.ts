@@ -2,10 +2,11 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RATINGS_PATH } from '../../data/ratings.js';
 import { OUTCOME_LABEL, OUTCOMES } from '../../data/schema.js';
 import { InputError, UsageError } from '../../errors.js';
-import { createRng } from '../../rng.js';
+import { createRng, deriveRng } from '../../rng.js';
 import { loadSimRatings } from '../../sim/fixture.js';
 import { battleSampler, DEFAULT_SIMULATE, type SimBattle } from '../../sim/generate.js';
 import { createPolicy, DEFAULT_ACTIVE_POLICY, DEFAULT_LMARENA_POLICY, DEFAULT_POPULARITY_EXPONENT, type PolicySpec } from '../../sim/policies.js';
+import { leaguePolicy } from '../../sim/league.js';
 import { parseStyleEffect, parseVerbosity, styleMetadataJson } from '../style-cli.js';
 import { type StyleSimBattle, styleBattleSampler } from '../../sim/style.js';
 import type { CliIO } from '../io.js';
@@ -42,10 +43,11 @@ export function registerSimulate(program: Command, io: CliIO): void {
       new Option('--tie-model <model>', 'constant: the same tie rate for every pair; davidson: largest for even pairs, falling with the gap').choices(['constant', 'davidson']).default('constant'),
     )
     .addOption(
-      new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9)')
-        .choices(['uniform', 'popularity', 'lmarena', 'active'])
+      new Option('--policy <policy>', 'pair sampling: uniform, popularity-weighted, LMArena (new ×5 until 3,000 votes, top-10 ×3), active (Chiang et al. 2024 eq. 9), league (fixed opponents: --opponents, half neighbours by rating, half random)')
+        .choices(['uniform', 'popularity', 'lmarena', 'active', 'league'])
         .default('uniform', 'popularity when every true rating has a "weight" (the embedded board, --board) and no style option is given, else uniform'),
     )
+    .option('--opponents <k>', 'league: opponents per model (a sparse comparison graph of about models·k/2 pairs)', intIn(2, 10_000), 40)
     .option('--popularity-exponent <s>', 'popularity: Zipf exponent by true rank (when the ratings file has no "weight")', numberIn(0, LIMITS.weight), DEFAULT_POPULARITY_EXPONENT)
     .option('--new-model <name>', 'lmarena: a model to boost as new (repeatable; also "new": true in the ratings file)', collect)
     .option('--boost <w>', 'lmarena: weight of a new model', numberIn(0, LIMITS.weight, true), DEFAULT_LMARENA_POLICY.boost)
@@ -99,7 +101,10 @@ export function registerSimulate(program: Command, io: CliIO): void {
             : o.policy === 'active'
               ? { type: 'active', refitFirst: o.refitFirst as number, refitGrowth: o.refitGrowth as number }
               : { type: 'uniform' };
-      const policy = createPolicy(spec, { ratings: truth.ratings, weights: truth.weights ?? undefined, isNew, votes: new Float64Array(truth.models.length) });
+      const policy =
+        o.policy === 'league'
+          ? leaguePolicy(truth.ratings, o.opponents as number, deriveRng(o.seed as string | number, 'league'))
+          : createPolicy(spec, { ratings: truth.ratings, weights: truth.weights ?? undefined, isNew, votes: new Float64Array(truth.models.length) });
       const rng = createRng(o.seed as string | number);
       const simOpts = { tieRate: o.tieRate as number, bothbadShare: o.bothbadShare as number, scale: o.scale as number, base: o.base as number };
       const verbosity = o.verbosity as Map<string, number>;
