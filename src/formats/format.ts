@@ -313,3 +313,8 @@ export function formatLeaderboard(lb: Board, format: OutputFormat, opts: TableOp
       return formatLeaderboardTable(lb, opts);
   }
 }
+
+/** Escapes text for HTML element content and attribute values (`& < > " '`), control characters made visible ({@link visibleText}). */
+export function escapeHtml(text: string): string {
+  return visibleText(text).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+}

@@ -2,16 +2,13 @@ import type { TiePolicy } from '../rating/bradley-terry.js';
 import { resetSVGDefIds } from 'vega';
 import { boardPlotSpec } from '../plot/board.js';
 import { renderSvg } from '../plot/render.js';
-import { fmt, rankRangeText, simultaneousLegend, visibleText } from '../formats/format.js';
+import { escapeHtml, fmt, rankRangeText, simultaneousLegend } from '../formats/format.js';
 import type { Leaderboard } from '../leaderboard/leaderboard.js';
 import { applyDisplayRules, type DisplayLeaderboard, type DisplayRow, type DisplayRules } from '../leaderboard/display.js';
 import { leaderboardOf, ratingIntervals } from '../leaderboard/leaderboard.js';
 import type { RatedBoard } from '../stats/uncertainty.js';
 
-/** Escapes text for HTML element content and attribute values (`& < > " '`), control characters made visible ({@link visibleText}). */
-export function escapeHtml(text: string): string {
-  return visibleText(text).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
-}
+export { escapeHtml } from '../formats/format.js';
 
 /**
  * JSON text safe inside an HTML `<script type="application/json">` data block: `<`, `>`, `&`, DEL and the C1

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRng, normal } from '../../src/rng.js';
+import { createRng, deriveRng, normal } from '../../src/rng.js';
+import { quantileSorted } from '../../src/stats/interval.js';
 import { accuracy3, binaryAccuracy, binaryLogLoss, blockBootstrapMean, blockBootstrapMeans, brier3, decisiveProbability, logLoss3 } from '../../src/stats/scoring.js';
 
 const dist = fc.tuple(fc.double({ min: 0.001, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 1, noNaN: true })).map(([x, y, z]) => {
@@ -103,5 +104,48 @@ describe('blockBootstrapMean', () => {
         expect(r.lower).toBeLessThanOrEqual(r.upper);
       }),
     );
+  });
+});
+
+describe('blockBootstrapMeans against a plain implementation', () => {
+  /** Joins the blocks round by round, as the definition reads (no prefix sums, no batching, no sorting). */
+  function naive(d: Float64Array, l: number, rounds: number, level: number, seed: string | number) {
+    const n = d.length;
+    const len0 = Math.max(1, Math.min(l, n));
+    const starts = n - len0 + 1;
+    const means: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const rng = deriveRng(seed, 'block-bootstrap', r);
+      const joined: number[] = [];
+      while (joined.length < n) {
+        const u = Math.floor(rng() * starts);
+        for (let t = u; t < u + len0 && joined.length < n; t++) joined.push(d[t]!);
+      }
+      means.push(joined.reduce((a, x) => a + x, 0) / n);
+    }
+    means.sort((a, b) => a - b);
+    const alpha = (1 - level) / 2;
+    return { lower: quantileSorted(Float64Array.from(means), alpha), upper: quantileSorted(Float64Array.from(means), 1 - alpha) };
+  }
+  it('gives the intervals of the blocks joined one by one (to 1e-9), for any block length and several batches', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 60 }), (xs, l, rounds) => {
+        const d = Float64Array.from(xs);
+        const got = blockBootstrapMean(d, l, rounds, 0.9, 'naive');
+        const want = naive(d, l, rounds, 0.9, 'naive');
+        expect(Math.abs(got.lower - want.lower)).toBeLessThan(1e-9);
+        expect(Math.abs(got.upper - want.upper)).toBeLessThan(1e-9);
+      }),
+      { numRuns: 150 },
+    );
+  });
+  it('a series longer than one batch of block starts (2²¹) gives the plain implementation\'s interval', () => {
+    const rng = createRng(11);
+    const d = Float64Array.from({ length: 300_000 }, () => normal(rng));
+    // blocks of 1: 300,000 starts a round, so 7 rounds fill more than one batch
+    const got = blockBootstrapMean(d, 1, 9, 0.8, 4);
+    const want = naive(d, 1, 9, 0.8, 4);
+    expect(Math.abs(got.lower - want.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(got.upper - want.upper)).toBeLessThan(1e-9);
   });
 });

@@ -3,10 +3,9 @@
  * how far the data place the top models at all — their rank intervals holding for every model at once (see
  * `simultaneousRanks`), with the per-model rank ranges for comparison.
  */
-import { fmt, rankRangeText, simultaneousConstruction, textTable, visibleText } from '../../formats/format.js';
+import { escapeHtml as e, fmt, rankRangeText, simultaneousConstruction, textTable, visibleText } from '../../formats/format.js';
 import { leaderboardOf, type LeaderboardRow } from '../../leaderboard/leaderboard.js';
 import type { ModelFit, RatingModel } from '../../models/types.js';
-import { escapeHtml as e } from '../../report/html.js';
 import { addIntervals, type IntervalOptions } from '../../stats/uncertainty.js';
 
 /** One top model's line of the section. */

@@ -1,6 +1,5 @@
-import { fmt, visibleText } from '../../formats/format.js';
+import { escapeHtml as e, fmt, visibleText } from '../../formats/format.js';
 import type { ModelFit, RatingModel } from '../../models/types.js';
-import { escapeHtml as e } from '../../report/html.js';
 import { type VoterAudit, voterAudit } from '../../stats/voters.js';
 
 /** Lines of the table listed per part (the rest in --format json). */
