@@ -306,10 +306,16 @@ function refitSystem(type: 'bt' | 'davidson', window: number | null, o: OnlineOp
     const scale = { scale: o.scale, base: o.base };
     if (type === 'bt') {
       const half = o.ties === 'half';
-      const cells: BtCells = { m, pairs, i, j, s: Float64Array.from(w, (x, k) => x + (half ? t[k]! / 2 : 0)), n: Float64Array.from(w, (x, k) => x + l[k]! + (half ? t[k]! : 0)) };
+      const sc = new Float64Array(pairs);
+      const nc = new Float64Array(pairs);
+      for (let k = 0; k < pairs; k++) {
+        sc[k] = w[k]! + (half ? t[k]! / 2 : 0);
+        nc[k] = w[k]! + l[k]! + (half ? t[k]! : 0);
+      }
+      const cells: BtCells = { m, pairs, i, j, s: sc, n: nc };
       // chord steps on the previous fit's Cholesky factor (scaled by the growth in battles): no factorisation when
       // the window changed little, the same optimum to the tolerance
-      const fit = fitBradleyTerry(cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: 100, scale, init: theta, chordFactor: factor, chordComparisons: factorComparisons });
+      const fit = fitBradleyTerry(cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: 100, scale, init: theta, chordFactor: factor, chordComparisons: factorComparisons, logLikelihood: false });
       theta = fit.theta;
       // a factor that needed many chord steps has gone stale: the next refit takes Newton steps (a fresh factor)
       if (fit.factor && (fit.chordSteps ?? 0) <= 6) {
@@ -321,7 +327,7 @@ function refitSystem(type: 'bt' | 'davidson', window: number | null, o: OnlineOp
       const cells: TieCells = { m, pairs, i, j, w, l, t, bb: new Float64Array(pairs), bothBad: 'tie' };
       // after the first fit, one Newton step from the previous fit (its error is of the order of the squared change,
       // far below a rating point when the window moves by a small share of its battles)
-      const fit = fitTieModel('davidson', cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: fitted ? 1 : 100, scale, init: theta, initEta: eta });
+      const fit = fitTieModel('davidson', cells, { prior: AUTO_PRIOR, tolerance: REFIT_TOLERANCE, maxIterations: fitted ? 1 : 100, scale, init: theta, initEta: eta, logLikelihood: false });
       fitted = true;
       theta = fit.theta;
       eta = Number.isFinite(fit.eta) ? fit.eta : -30;

@@ -73,6 +73,12 @@ export interface BtFitOptions {
    * the chord steps, e.g. {@link borderedChordSolver} when models were added to a nearby fit. Unscaled.
    */
   readonly chordSolve?: ((g: Float64Array) => void) | undefined;
+  /**
+   * Whether to evaluate the log-likelihood (and, after chord steps, the objective) at the estimate [true]: one or
+   * two more passes over the cells. false: both are NaN unless the iteration computed the objective anyway (refits
+   * that only need the estimate, e.g. a backtest's).
+   */
+  readonly logLikelihood?: boolean;
 }
 
 /** Default fit options: no prior, 1e-6 rating points, 100 iterations. */
@@ -290,9 +296,9 @@ export function fitBradleyTerry(cells: BtCells, opts: Partial<BtFitOptions> = {}
       break;
     }
   }
-  const logLikelihood = btLogLikelihood(cells, theta);
+  const logLikelihood = o.logLikelihood === false ? Number.NaN : btLogLikelihood(cells, theta);
   // converged by chord steps, f was never needed: the objective is the log-likelihood less the prior's penalty
-  if (Number.isNaN(f)) f = o.prior ? objective(cells, theta, o.prior) : logLikelihood;
+  if (Number.isNaN(f) && o.logLikelihood !== false) f = o.prior ? objective(cells, theta, o.prior) : logLikelihood;
   return { theta, iterations, converged, objective: f, logLikelihood, comparisons, prior: o.prior, ...(factor ? { factor, factorComparisons } : {}), chordSteps };
 }
 

@@ -118,8 +118,9 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
     const floor = f - 1e-12 * Math.abs(f);
     for (let halvings = 0; halvings < 60; halvings++) {
       for (let v = 0; v < n; v++) trial[v] = x[v]! + t * step[v]!;
-      if (halvings === 0) {
-        // the full step is usually taken: evaluate the derivatives there too, for the next iteration
+      if (halvings === 0 && iterations < opts.maxIterations) {
+        // the full step is usually taken: evaluate the derivatives there too, for the next iteration (not after
+        // the last one: its derivatives would never be used)
         gT.fill(0);
         hT.fill(0);
         const final = stepMax < opts.tolerance || stepMax * stepMax < settle;

@@ -176,6 +176,11 @@ export interface TieFitOptions {
   readonly init?: Float64Array | undefined;
   /** Warm start for η (log ν or log θ_RK). */
   readonly initEta?: number | undefined;
+  /**
+   * Whether to evaluate the log-likelihood at the estimate (one more pass over the cells) [true]; false: the fit's
+   * `logLikelihood` is NaN (refits that only need the estimate, e.g. a backtest's).
+   */
+  readonly logLikelihood?: boolean;
 }
 
 /** Defaults: no prior, 1e-6 rating points, 100 iterations. */
@@ -242,6 +247,16 @@ export function tieLogLikelihood(model: OutcomeModel, c: TieCells, theta: ArrayL
     const w = c.w[k]!;
     const l = c.l[k]!;
     const t = c.t[k]!;
+    if (model === 'davidson') {
+      // log D once per pair (outcomeTerms' expressions, the same terms added in the same order: the same bits)
+      const half = d / 2;
+      const sh = Math.max(half, -half, eta);
+      const logD = sh + Math.log(Math.exp(half - sh) + Math.exp(-half - sh) + Math.exp(eta - sh));
+      if (w) ll += w * (half - logD);
+      if (l) ll += l * (-half - logD);
+      if (t) ll += t * (eta - logD);
+      continue;
+    }
     if (w) {
       outcomeTerms(model, d, eta, 0, out);
       ll += w * out[0]!;
@@ -278,6 +293,34 @@ function accumulateCells(model: OutcomeModel, c: TieCells, x: Float64Array, hasE
     let hdd = 0;
     let hde = 0;
     let hee = 0;
+    if (model === 'davidson') {
+      // outcomeTerms' Davidson expressions with the probabilities computed once per pair (3 exp and a log, not 3×
+      // that); every outcome's terms and their sums as outcomeTerms gives them: the same bits
+      const half = d / 2;
+      const sh = Math.max(half, -half, eta);
+      const ea = Math.exp(half - sh);
+      const eb = Math.exp(-half - sh);
+      const en = Math.exp(eta - sh);
+      const den = ea + eb + en;
+      const logD = sh + Math.log(den);
+      const pW = ea / den;
+      const pL = eb / den;
+      const pT = en / den;
+      const diff = pW - pL;
+      const h3 = (pW + pL) / 4 - (diff * diff) / 4;
+      const h4 = (-diff * pT) / 2;
+      const h5 = pT * (1 - pT);
+      for (let o = 0; o < 3; o++) {
+        const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
+        if (!cnt) continue;
+        ll += cnt * (o === 0 ? half - logD : o === 1 ? -half - logD : eta - logD);
+        gd += cnt * (o === 0 ? 0.5 - diff / 2 : o === 1 ? -0.5 - diff / 2 : -diff / 2);
+        ge += cnt * (o === 2 ? 1 - pT : -pT);
+        hdd += cnt * h3;
+        hde += cnt * h4;
+        hee += cnt * h5;
+      }
+    } else {
     for (let o = 0; o < 3; o++) {
       const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
       if (!cnt) continue;
@@ -288,6 +331,7 @@ function accumulateCells(model: OutcomeModel, c: TieCells, x: Float64Array, hasE
       hdd += cnt * out[3]!;
       hde += cnt * out[4]!;
       hee += cnt * out[5]!;
+    }
     }
     g[i]! += gd;
     g[j]! -= gd;
@@ -374,7 +418,7 @@ export function fitTieModel(model: TieModel, c: TieCells, opts: Partial<TieFitOp
   );
   const theta = r.x.slice(0, m);
   const eta = r.x[m]!;
-  const ll = tieLogLikelihood(model, c, theta, eta, share);
+  const ll = o.logLikelihood === false ? Number.NaN : tieLogLikelihood(model, c, theta, eta, share);
   return {
     model,
     theta,

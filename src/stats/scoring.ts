@@ -117,8 +117,9 @@ export function blockBootstrapMeans(series: readonly Float64Array[], block: numb
   const batch = Math.max(1, Math.min(rounds, Math.floor(BOOTSTRAP_BATCH_DRAWS / perRound)));
   const du = new Int32Array(batch * perRound);
   const tag = new Int32Array(batch * perRound);
-  const order = new Int32Array(batch * perRound);
-  const count = new Int32Array(starts + 1);
+  // the tags (2·round + last-block flag) bucketed by start: bucket u is sorted[end(u − 1) … end(u)]
+  const sorted = new Int32Array(batch * perRound);
+  const end = new Int32Array(starts + 1);
   const acc = new Float64Array(batch * S);
   for (let r0 = 0; r0 < rounds; r0 += batch) {
     const nb = Math.min(batch, rounds - r0);
@@ -131,19 +132,22 @@ export function blockBootstrapMeans(series: readonly Float64Array[], block: numb
         k++;
       }
     }
-    count.fill(0);
-    for (let i = 0; i < k; i++) count[du[i]! + 1]!++;
-    for (let u = 0; u < starts; u++) count[u + 1]! += count[u]!;
-    for (let i = 0; i < k; i++) order[count[du[i]!]!++] = i;
+    end.fill(0);
+    for (let i = 0; i < k; i++) end[du[i]! + 1]!++;
+    for (let u = 0; u < starts; u++) end[u + 1]! += end[u]!;
+    for (let i = 0; i < k; i++) sorted[end[du[i]!]!++] = tag[i]!;
     acc.fill(0);
-    for (let j = 0; j < k; j++) {
-      const i = order[j]!;
-      const u = du[i]!;
-      const t = tag[i]!;
+    let pos = 0;
+    for (let u = 0; u < starts; u++) {
+      const stop = end[u]!;
+      if (pos === stop) continue;
       const lo = u * S;
-      const hi = (u + ((t & 1) === 0 ? l : rest)) * S;
-      const out = (t >> 1) * S;
-      for (let s = 0; s < S; s++) acc[out + s]! += P[hi + s]! - P[lo + s]!;
+      for (; pos < stop; pos++) {
+        const t = sorted[pos]!;
+        const hi = (u + ((t & 1) === 0 ? l : rest)) * S;
+        const out = (t >> 1) * S;
+        for (let s = 0; s < S; s++) acc[out + s]! += P[hi + s]! - P[lo + s]!;
+      }
     }
     for (let b = 0; b < nb; b++) for (let s = 0; s < S; s++) draws[s]![r0 + b] = acc[b * S + s]! / n;
   }

@@ -398,3 +398,28 @@ describe('real data (1.67M LMArena battles)', () => {
     expect(Math.abs(rk.logLikelihood - ork.logLikelihood) / rk.battles).toBeLessThan(1e-11);
   });
 });
+
+describe('refits without the closing log-likelihood pass (logLikelihood: false)', () => {
+  it('Davidson and Bradley–Terry give the same estimate to the bit, with a NaN log-likelihood; the default still evaluates it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }).chain((m) => wellPosed(m, 60)), (bs) => {
+        const c = cellsOf(bs);
+        const full = fitTieModel('davidson', c, { prior: 0.01 });
+        const lean = fitTieModel('davidson', c, { prior: 0.01, logLikelihood: false });
+        expect(Array.from(lean.theta)).toEqual(Array.from(full.theta));
+        expect(lean.eta).toBe(full.eta);
+        if (Number.isFinite(full.eta)) {
+          expect(lean.logLikelihood).toBeNaN();
+          expect(full.logLikelihood).toBe(tieLogLikelihood('davidson', c, full.theta, full.eta));
+        }
+        const cells = btCells(aggregatePairs(toTable(bs)), 'half');
+        const b1 = fitBradleyTerry(cells, { prior: 0.01 });
+        const b2 = fitBradleyTerry(cells, { prior: 0.01, logLikelihood: false });
+        expect(Array.from(b2.theta)).toEqual(Array.from(b1.theta));
+        expect(b2.logLikelihood).toBeNaN();
+        expect(Number.isFinite(b1.logLikelihood)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
