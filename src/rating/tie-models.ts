@@ -26,6 +26,27 @@ export type BothBadPolicy = 'tie' | 'separate' | 'ignore';
 export type OutcomeModel = 'half' | 'ignore' | TieModel;
 
 /**
+ * Davidson's per-pair quantities at logit gap d and η = log ν, into `out` = [log D, pW, pL, pT] with
+ * D = e^{d/2} + e^{−d/2} + e^η (all scaled by the largest exponent, so no overflow). The one place these
+ * expressions live: {@link outcomeTerms} and the per-pair loops over cells read them from here (the same bits). O(1).
+ */
+export function davidsonTerms(d: number, eta: number, out: Float64Array): void {
+  const half = d / 2;
+  const s = Math.max(half, -half, eta);
+  const ea = Math.exp(half - s);
+  const eb = Math.exp(-half - s);
+  const en = Math.exp(eta - s);
+  const den = ea + eb + en;
+  out[0] = s + Math.log(den);
+  out[1] = ea / den;
+  out[2] = eb / den;
+  out[3] = en / den;
+}
+
+/** Scratch of {@link davidsonTerms} for the module's own loops. */
+const DAV = new Float64Array(4);
+
+/**
  * Log-likelihood of one battle and its derivatives with respect to the logit gap d = θi − θj (+ style terms) and
  * the tie parameter η (log ν for Davidson, κ = log θ for Rao–Kupper; unused by `half`/`ignore`), as
  * `out = [ℓ, ∂ℓ/∂d, ∂ℓ/∂η, −∂²ℓ/∂d², −∂²ℓ/∂d∂η, −∂²ℓ/∂η²]`. Outcome o: 0 = i won, 1 = j won, 2 = tie.
@@ -52,15 +73,11 @@ export function outcomeTerms(model: OutcomeModel, d: number, eta: number, o: num
   }
   if (model === 'davidson') {
     const half = d / 2;
-    const s = Math.max(half, -half, eta);
-    const ea = Math.exp(half - s);
-    const eb = Math.exp(-half - s);
-    const en = Math.exp(eta - s);
-    const den = ea + eb + en;
-    const logD = s + Math.log(den);
-    const pW = ea / den;
-    const pL = eb / den;
-    const pT = en / den;
+    davidsonTerms(d, eta, DAV);
+    const logD = DAV[0]!;
+    const pW = DAV[1]!;
+    const pL = DAV[2]!;
+    const pT = DAV[3]!;
     const diff = pW - pL;
     if (o === 0) {
       out[0] = half - logD;
@@ -250,8 +267,8 @@ export function tieLogLikelihood(model: OutcomeModel, c: TieCells, theta: ArrayL
     if (model === 'davidson') {
       // log D once per pair (outcomeTerms' expressions, the same terms added in the same order: the same bits)
       const half = d / 2;
-      const sh = Math.max(half, -half, eta);
-      const logD = sh + Math.log(Math.exp(half - sh) + Math.exp(-half - sh) + Math.exp(eta - sh));
+      davidsonTerms(d, eta, DAV);
+      const logD = DAV[0]!;
       if (w) ll += w * (half - logD);
       if (l) ll += l * (-half - logD);
       if (t) ll += t * (eta - logD);
@@ -297,15 +314,11 @@ function accumulateCells(model: OutcomeModel, c: TieCells, x: Float64Array, hasE
       // outcomeTerms' Davidson expressions with the probabilities computed once per pair (3 exp and a log, not 3×
       // that); every outcome's terms and their sums as outcomeTerms gives them: the same bits
       const half = d / 2;
-      const sh = Math.max(half, -half, eta);
-      const ea = Math.exp(half - sh);
-      const eb = Math.exp(-half - sh);
-      const en = Math.exp(eta - sh);
-      const den = ea + eb + en;
-      const logD = sh + Math.log(den);
-      const pW = ea / den;
-      const pL = eb / den;
-      const pT = en / den;
+      davidsonTerms(d, eta, DAV);
+      const logD = DAV[0]!;
+      const pW = DAV[1]!;
+      const pL = DAV[2]!;
+      const pT = DAV[3]!;
       const diff = pW - pL;
       const h3 = (pW + pL) / 4 - (diff * diff) / 4;
       const h4 = (-diff * pT) / 2;
