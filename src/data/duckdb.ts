@@ -14,7 +14,8 @@ import { type BattleTable, BattleTableBuilder } from './table.js';
  * (Bradley–Terry, its tie models, weights, the sandwich and the multinomial bootstrap) gives the same result as
  * on the battles read row by row; online Elo (battle order) and covariates (battle rows) need the node readers.
  *
- * `@duckdb/node-api` is an optional dependency, loaded only here and only when this engine runs.
+ * `@duckdb/node-api` is an optional peer dependency (not installed with arena-sim), loaded only here and only when
+ * this engine runs.
  */
 
 /** The npm package of the DuckDB engine. */
