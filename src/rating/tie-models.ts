@@ -47,6 +47,35 @@ export function davidsonTerms(d: number, eta: number, out: Float64Array): void {
 const DAV = new Float64Array(4);
 
 /**
+ * One outcome's Davidson terms (as {@link outcomeTerms} gives them) from the pair's {@link davidsonTerms} `t`, so a
+ * loop over a pair's outcomes computes the exponentials once. O(1).
+ */
+function davidsonOutcomeTerms(d: number, eta: number, t: Float64Array, o: number, out: Float64Array): void {
+  const half = d / 2;
+  const logD = t[0]!;
+  const pW = t[1]!;
+  const pL = t[2]!;
+  const pT = t[3]!;
+  const diff = pW - pL;
+  if (o === 0) {
+    out[0] = half - logD;
+    out[1] = 0.5 - diff / 2;
+    out[2] = -pT;
+  } else if (o === 1) {
+    out[0] = -half - logD;
+    out[1] = -0.5 - diff / 2;
+    out[2] = -pT;
+  } else {
+    out[0] = eta - logD;
+    out[1] = -diff / 2;
+    out[2] = 1 - pT;
+  }
+  out[3] = (pW + pL) / 4 - (diff * diff) / 4;
+  out[4] = (-diff * pT) / 2;
+  out[5] = pT * (1 - pT);
+}
+
+/**
  * Log-likelihood of one battle and its derivatives with respect to the logit gap d = θi − θj (+ style terms) and
  * the tie parameter η (log ν for Davidson, κ = log θ for Rao–Kupper; unused by `half`/`ignore`), as
  * `out = [ℓ, ∂ℓ/∂d, ∂ℓ/∂η, −∂²ℓ/∂d², −∂²ℓ/∂d∂η, −∂²ℓ/∂η²]`. Outcome o: 0 = i won, 1 = j won, 2 = tie.
@@ -72,29 +101,8 @@ export function outcomeTerms(model: OutcomeModel, d: number, eta: number, o: num
     return;
   }
   if (model === 'davidson') {
-    const half = d / 2;
     davidsonTerms(d, eta, DAV);
-    const logD = DAV[0]!;
-    const pW = DAV[1]!;
-    const pL = DAV[2]!;
-    const pT = DAV[3]!;
-    const diff = pW - pL;
-    if (o === 0) {
-      out[0] = half - logD;
-      out[1] = 0.5 - diff / 2;
-      out[2] = -pT;
-    } else if (o === 1) {
-      out[0] = -half - logD;
-      out[1] = -0.5 - diff / 2;
-      out[2] = -pT;
-    } else {
-      out[0] = eta - logD;
-      out[1] = -diff / 2;
-      out[2] = 1 - pT;
-    }
-    out[3] = (pW + pL) / 4 - (diff * diff) / 4;
-    out[4] = (-diff * pT) / 2;
-    out[5] = pT * (1 - pT);
+    davidsonOutcomeTerms(d, eta, DAV, o, out);
     return;
   }
   // Rao–Kupper, eta = κ = log θ
@@ -310,41 +318,20 @@ function accumulateCells(model: OutcomeModel, c: TieCells, x: Float64Array, hasE
     let hdd = 0;
     let hde = 0;
     let hee = 0;
-    if (model === 'davidson') {
-      // outcomeTerms' Davidson expressions with the probabilities computed once per pair (3 exp and a log, not 3×
-      // that); every outcome's terms and their sums as outcomeTerms gives them: the same bits
-      const half = d / 2;
-      davidsonTerms(d, eta, DAV);
-      const logD = DAV[0]!;
-      const pW = DAV[1]!;
-      const pL = DAV[2]!;
-      const pT = DAV[3]!;
-      const diff = pW - pL;
-      const h3 = (pW + pL) / 4 - (diff * diff) / 4;
-      const h4 = (-diff * pT) / 2;
-      const h5 = pT * (1 - pT);
-      for (let o = 0; o < 3; o++) {
-        const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
-        if (!cnt) continue;
-        ll += cnt * (o === 0 ? half - logD : o === 1 ? -half - logD : eta - logD);
-        gd += cnt * (o === 0 ? 0.5 - diff / 2 : o === 1 ? -0.5 - diff / 2 : -diff / 2);
-        ge += cnt * (o === 2 ? 1 - pT : -pT);
-        hdd += cnt * h3;
-        hde += cnt * h4;
-        hee += cnt * h5;
-      }
-    } else {
+    // Davidson: the pair's exponentials once, then each outcome's terms from them (the same bits as outcomeTerms)
+    const dav = model === 'davidson';
+    if (dav) davidsonTerms(d, eta, DAV);
     for (let o = 0; o < 3; o++) {
       const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
       if (!cnt) continue;
-      outcomeTerms(model, d, eta, o, out);
+      if (dav) davidsonOutcomeTerms(d, eta, DAV, o, out);
+      else outcomeTerms(model, d, eta, o, out);
       ll += cnt * out[0]!;
       gd += cnt * out[1]!;
       ge += cnt * out[2]!;
       hdd += cnt * out[3]!;
       hde += cnt * out[4]!;
       hee += cnt * out[5]!;
-    }
     }
     g[i]! += gd;
     g[j]! -= gd;
