@@ -10,6 +10,7 @@
 //
 //   npm run build && node bench/sparse.mjs                       # the issue's grid (long: see bench/README.md)
 //   node bench/sparse.mjs --models 1000 --rounds 1000 --policy uniform
+//   node bench/sparse.mjs --models 1000 --policy uniform --solvers dense   # one solver only
 //   node bench/sparse.mjs --threshold                            # fit times at 100–1,600 models: the auto rule
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ const args = parseArgs(process.argv.slice(2), {
   threshold: false,
   one: '',
   solver: '',
+  solvers: '',
   out: '',
 });
 
@@ -125,7 +127,8 @@ async function grid() {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const m of sizes) {
     const res = {};
-    for (const solver of m <= args.denseMax ? ['dense', 'sparse'] : ['sparse']) {
+    const both = m <= args.denseMax ? ['dense', 'sparse'] : ['sparse'];
+    for (const solver of args.solvers ? both.filter((x) => String(args.solvers).split(',').includes(x)) : both) {
       const out = join(dir, `${m}-${solver}.bin`);
       const pass = ['--one', String(m), '--solver', solver, '--out', out, '--battles', String(args.battles), '--opponents', String(args.opponents), '--policy', args.policy, '--rounds', String(args.rounds), '--threads', String(args.threads), '--repeats', String(args.repeats), '--seed', String(args.seed), '--variances', String(args.variances)];
       const r = runChild(SELF, pass);

@@ -37,24 +37,43 @@ interface WasmExports {
   productNT(x: number, y: number, out: number, n: number, sym: number, upperY: number): void;
   cholesky(a: number, n: number): number;
   lowerInverseT(l: number, wt: number, n: number): void;
+  forwardSolve(l: number, n: number, x: number): void;
+  backwardSolve(l: number, n: number, y: number): void;
+  btGradient(rows: number, j: number, s: number, n: number, gamma: number, g: number, m: number): void;
 }
 
 let wasm: WasmExports | null | undefined;
+let wasmModule: { api: WasmApi; module: object } | null | undefined;
 
-/** The instantiated module (once per thread), or null when WebAssembly or its SIMD is not available. */
-export function wasmKernels(): WasmExports | null {
-  if (wasm !== undefined) return wasm;
+/** The compiled module (once per thread), or null when WebAssembly or its SIMD is not available. */
+function compiledKernels(): { api: WasmApi; module: object } | null {
+  if (wasmModule !== undefined) return wasmModule;
   try {
     const text = globalThis.atob(KERNELS_WASM_BASE64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!api) return (wasm = null);
-    const instance = new api.Instance(new api.Module(bytes), {});
-    wasm = instance.exports as unknown as WasmExports;
+    wasmModule = api ? { api, module: new api.Module(bytes) } : null;
   } catch {
-    wasm = null;
+    wasmModule = null;
   }
+  return wasmModule;
+}
+
+/** A new instance of the module, with a memory of its own (null when WebAssembly is not available). */
+function newInstance(): WasmExports | null {
+  const c = compiledKernels();
+  if (!c) return null;
+  try {
+    return new c.api.Instance(c.module, {}).exports as unknown as WasmExports;
+  } catch {
+    return null;
+  }
+}
+
+/** The shared instance of the module (once per thread), or null when WebAssembly or its SIMD is not available. */
+export function wasmKernels(): WasmExports | null {
+  if (wasm === undefined) wasm = newInstance();
   return wasm;
 }
 
@@ -102,6 +121,180 @@ export function productNT(x: Float64Array, y: Float64Array, out: Float64Array, n
     return;
   }
   productNTJs(x, y, out, n, symmetric, upperY);
+}
+
+/**
+ * Repeated solves with one Cholesky factor (the lower triangle of `l`, n×n): the returned function overwrites b with
+ * (L·Lᵀ)⁻¹·b — a forward then a backward substitution, O(n²) each call. With WebAssembly the factor is copied once
+ * into an instance of its own (n² doubles), which every call then reads in place; the JavaScript twins
+ * ({@link forwardSolveJs}, {@link backwardSolveJs}) give the same bits. `l` must not change afterwards.
+ */
+export function factorSolver(l: Float64Array, n: number): (b: Float64Array) => void {
+  if (backend !== 'js' && !(backend === 'auto' && n < WASM_MIN_N) && (n + 1) * n * 8 <= WASM_MAX_BYTES) {
+    const w = newInstance();
+    if (w) {
+      const need = (n + 1) * n * 8;
+      const have = w.memory.buffer.byteLength;
+      let grown = true;
+      if (need > have) {
+        try {
+          w.memory.grow(Math.ceil((need - have) / 65536));
+        } catch {
+          grown = false;
+        }
+      }
+      if (grown) {
+        new Float64Array(w.memory.buffer, 0, n * n).set(l);
+        const at = n * n * 8;
+        const v = new Float64Array(w.memory.buffer, at, n);
+        return (b) => {
+          v.set(b);
+          w.forwardSolve(0, n, at);
+          w.backwardSolve(0, n, at);
+          b.set(v);
+        };
+      }
+    }
+    if (backend === 'wasm') throw new RangeError(`WebAssembly kernels: cannot hold a factor of ${n}×${n}`);
+  }
+  return (b) => {
+    forwardSolveJs(l, n, b, 0);
+    backwardSolveJs(l, n, b);
+  };
+}
+
+/**
+ * Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major): `forwardSolve` of
+ * kernels.wat, lane by lane (row i's dot product with y in the two-lane order). O(n²).
+ */
+export function forwardSolveJs(l: Float64Array, n: number, x: Float64Array, at = 0): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let e = 0;
+    let o = 0;
+    let k = 0;
+    for (; k + 1 < i; k += 2) {
+      e += l[ri + k]! * x[at + k]!;
+      o += l[ri + k + 1]! * x[at + k + 1]!;
+    }
+    let s = e + o;
+    if (k < i) s += l[ri + k]! * x[at + k]!;
+    x[at + i] = (x[at + i]! - s) / l[ri + i]!;
+  }
+}
+
+/**
+ * Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major): `backwardSolve` of kernels.wat — once zᵢ
+ * is known, row i of L (contiguous) times zᵢ is subtracted from the unknowns before it, so the matrix is never read
+ * with stride n. O(n²).
+ */
+export function backwardSolveJs(l: Float64Array, n: number, y: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const z = y[i]! / l[ri + i]!;
+    y[i] = z;
+    for (let k = 0; k < i; k++) y[k] = y[k]! - l[ri + k]! * z;
+  }
+}
+
+/**
+ * The Bradley–Terry score gradient over fixed pairs, for repeated calls with new scores, counts and strengths (the
+ * chord refits of bootstrap rounds). The caller writes the per-pair scores `s` and counts `n` and the strengths
+ * `gamma` (γ = e^θ) into the arrays given here — under WebAssembly views of the kernel's own memory, so no copy is
+ * made — then {@link BtGradientKernel.gradient} writes g_v = Σ_{pairs of v} ±(s − n·γ_a/(γ_a + γ_b)).
+ */
+export interface BtGradientKernel {
+  /** Per pair: the lower model's score (wins + ½·ties). */
+  readonly s: Float64Array;
+  /** Per pair: the number of battles. */
+  readonly n: Float64Array;
+  /** Per model: γ = e^θ. */
+  readonly gamma: Float64Array;
+  /** Writes the gradient into `g` (length m; overwritten). O(pairs + m). */
+  gradient(g: Float64Array): void;
+}
+
+/**
+ * A {@link BtGradientKernel} for pairs sorted by their lower model: model a's pairs are k ∈ [rows[a], rows[a+1]),
+ * its opponents `j[k]` (m + 1 row offsets, then one opponent a pair). `btGradient` of kernels.wat (two pairs at a
+ * time, the division in f64x2) or its JavaScript twin {@link btGradientJs}: the same bits.
+ */
+export function btGradientKernel(rows: Int32Array, j: Int32Array, m: number): BtGradientKernel {
+  const P = j.length;
+  if (backend !== 'js') {
+    const at = { rows: 0, j: 4 * (m + 1), s: 0, n: 0, gamma: 0, g: 0 };
+    at.s = (at.j + 4 * P + 7) & ~7;
+    at.n = at.s + 8 * P;
+    at.gamma = at.n + 8 * P;
+    at.g = at.gamma + 8 * m;
+    const need = at.g + 8 * m;
+    const w = need <= WASM_MAX_BYTES ? newInstance() : null;
+    if (w) {
+      const have = w.memory.buffer.byteLength;
+      let grown = true;
+      if (need > have) {
+        try {
+          w.memory.grow(Math.ceil((need - have) / 65536));
+        } catch {
+          grown = false;
+        }
+      }
+      if (grown) {
+        const buf = w.memory.buffer;
+        new Int32Array(buf, at.rows, m + 1).set(rows);
+        new Int32Array(buf, at.j, P).set(j);
+        const s = new Float64Array(buf, at.s, P);
+        const n = new Float64Array(buf, at.n, P);
+        const gamma = new Float64Array(buf, at.gamma, m);
+        const gv = new Float64Array(buf, at.g, m);
+        return {
+          s,
+          n,
+          gamma,
+          gradient(g) {
+            gv.fill(0);
+            w.btGradient(at.rows, at.j, at.s, at.n, at.gamma, at.g, m);
+            g.set(gv);
+          },
+        };
+      }
+    }
+    if (backend === 'wasm') throw new RangeError(`WebAssembly kernels: cannot hold ${P} pairs`);
+  }
+  const s = new Float64Array(P);
+  const n = new Float64Array(P);
+  const gamma = new Float64Array(m);
+  return { s, n, gamma, gradient: (g) => btGradientJs(rows, j, s, n, gamma, g, m) };
+}
+
+/** JavaScript `btGradient` of kernels.wat, lane by lane (see {@link btGradientKernel}); `g` is overwritten. O(pairs + m). */
+export function btGradientJs(rows: Int32Array, j: Int32Array, s: Float64Array, n: Float64Array, gamma: Float64Array, g: Float64Array, m: number): void {
+  g.fill(0);
+  for (let a = 0; a < m; a++) {
+    const ga = gamma[a]!;
+    const end = rows[a + 1]!;
+    let e = 0;
+    let o = 0;
+    let k = rows[a]!;
+    for (; k + 1 < end; k += 2) {
+      const b0 = j[k]!;
+      const b1 = j[k + 1]!;
+      const r0 = s[k]! - (n[k]! * ga) / (ga + gamma[b0]!);
+      const r1 = s[k + 1]! - (n[k + 1]! * ga) / (ga + gamma[b1]!);
+      e += r0;
+      o += r1;
+      g[b0] = g[b0]! - r0;
+      g[b1] = g[b1]! - r1;
+    }
+    let sum = e + o;
+    if (k < end) {
+      const b = j[k]!;
+      const r = s[k]! - (n[k]! * ga) / (ga + gamma[b]!);
+      sum += r;
+      g[b] = g[b]! - r;
+    }
+    g[a] = g[a]! + sum;
+  }
 }
 
 /** Cholesky factorisation in place (lower triangle ← L); false when a pivot is not positive (see kernels.wat). */

@@ -231,4 +231,110 @@
         (local.set $s0 (f64.add (f64.const 0) (f64.mul (f64.load (i32.add (local.get $ri) (local.get $kb))) (f64.load (i32.add (local.get $c0) (local.get $kb))))))
         (f64.store (i32.add (local.get $c0) (local.get $ib)) (f64.mul (f64.neg (local.get $s0)) (local.get $inv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rowsI)))))
+      (br $rowsI))))
+  ;; Forward substitution in place: L·y = x for the lower triangle of l (n×n) and the vector at byte address $x,
+  ;; y_i = (x_i − Σ_{k<i} l[i][k]·y_k) / l[i][i], the sum in the two-lane order (row i read contiguously).
+  (func (export "forwardSolve") (param $l i32) (param $n i32) (param $x i32)
+    (local $rb i32) (local $i i32) (local $ri i32) (local $ib i32) (local $kb i32)
+    (local $a v128) (local $s f64)
+    (local.set $rb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $ri (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $rb))))
+      (local.set $ib (i32.shl (local.get $i) (i32.const 3)))
+      (local.set $a (v128.const f64x2 0 0))
+      (local.set $kb (i32.const 0))
+      (block $doneK (loop $pairsK
+        (br_if $doneK (i32.gt_s (i32.add (local.get $kb) (i32.const 16)) (local.get $ib)))
+        (local.set $a (f64x2.add (local.get $a)
+          (f64x2.mul (v128.load align=8 (i32.add (local.get $ri) (local.get $kb))) (v128.load align=8 (i32.add (local.get $x) (local.get $kb))))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $pairsK)))
+      (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+      (if (i32.lt_s (local.get $kb) (local.get $ib)) (then
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul (f64.load (i32.add (local.get $ri) (local.get $kb))) (f64.load (i32.add (local.get $x) (local.get $kb))))))))
+      (f64.store (i32.add (local.get $x) (local.get $ib))
+        (f64.div (f64.sub (f64.load (i32.add (local.get $x) (local.get $ib))) (local.get $s))
+          (f64.load (i32.add (local.get $ri) (local.get $ib)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))
+
+  ;; Backward substitution in place: Lᵀ·z = y for the lower triangle of l and the vector at byte address $y, column
+  ;; by column from the last: z_i = y_i / l[i][i], then y_k ← y_k − l[i][k]·z_i for k < i (row i of l, contiguous;
+  ;; two lanes are two independent scalar updates, so the order of operations is the scalar loop's).
+  (func (export "backwardSolve") (param $l i32) (param $n i32) (param $y i32)
+    (local $rb i32) (local $i i32) (local $ri i32) (local $ib i32) (local $kb i32)
+    (local $z f64) (local $zv v128)
+    (local.set $rb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $i (i32.sub (local.get $n) (i32.const 1)))
+    (block $done (loop $rows
+      (br_if $done (i32.lt_s (local.get $i) (i32.const 0)))
+      (local.set $ri (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $rb))))
+      (local.set $ib (i32.shl (local.get $i) (i32.const 3)))
+      (local.set $z (f64.div (f64.load (i32.add (local.get $y) (local.get $ib))) (f64.load (i32.add (local.get $ri) (local.get $ib)))))
+      (f64.store (i32.add (local.get $y) (local.get $ib)) (local.get $z))
+      (local.set $zv (f64x2.splat (local.get $z)))
+      (local.set $kb (i32.const 0))
+      (block $doneK (loop $pairsK
+        (br_if $doneK (i32.gt_s (i32.add (local.get $kb) (i32.const 16)) (local.get $ib)))
+        (v128.store align=8 (i32.add (local.get $y) (local.get $kb))
+          (f64x2.sub (v128.load align=8 (i32.add (local.get $y) (local.get $kb)))
+            (f64x2.mul (v128.load align=8 (i32.add (local.get $ri) (local.get $kb))) (local.get $zv))))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $pairsK)))
+      (if (i32.lt_s (local.get $kb) (local.get $ib)) (then
+        (f64.store (i32.add (local.get $y) (local.get $kb))
+          (f64.sub (f64.load (i32.add (local.get $y) (local.get $kb)))
+            (f64.mul (f64.load (i32.add (local.get $ri) (local.get $kb))) (local.get $z))))))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $rows))))
+
+  ;; The Bradley–Terry score gradient over pairs sorted by their lower model (rows): for each model a with pairs
+  ;; k ∈ [rows[a], rows[a+1]) against b = j[k], r_k = s_k − n_k·γ_a/(γ_a + γ_b); g[b] −= r_k in pair order and g[a] +=
+  ;; Σ_k r_k, the sum in the two-lane order (lane 0 over the row's even offsets, lane 1 over the odd ones, then
+  ;; lane 0 + lane 1, then the odd last term), added after the row. g must be zeroed by the caller. Byte addresses:
+  ;; rows (i32, m+1), j (i32), s, n (f64, per pair), gamma, g (f64, m).
+  (func (export "btGradient") (param $rows i32) (param $j i32) (param $s i32) (param $n i32) (param $gamma i32) (param $g i32) (param $m i32)
+    (local $a i32) (local $k i32) (local $end i32) (local $b0 i32) (local $b1 i32) (local $gb0 i32) (local $gb1 i32)
+    (local $ga f64) (local $gav v128) (local $acc v128) (local $r v128) (local $sum f64) (local $x f64)
+    (local.set $a (i32.const 0))
+    (block $done (loop $rowsA
+      (br_if $done (i32.ge_s (local.get $a) (local.get $m)))
+      (local.set $ga (f64.load (i32.add (local.get $gamma) (i32.shl (local.get $a) (i32.const 3)))))
+      (local.set $gav (f64x2.splat (local.get $ga)))
+      (local.set $k (i32.load (i32.add (local.get $rows) (i32.shl (local.get $a) (i32.const 2)))))
+      (local.set $end (i32.load (i32.add (local.get $rows) (i32.shl (i32.add (local.get $a) (i32.const 1)) (i32.const 2)))))
+      (local.set $acc (v128.const f64x2 0 0))
+      (block $doneK (loop $pairsK
+        (br_if $doneK (i32.ge_s (i32.add (local.get $k) (i32.const 1)) (local.get $end)))
+        (local.set $b0 (i32.load (i32.add (local.get $j) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $b1 (i32.load offset=4 (i32.add (local.get $j) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $gb0 (i32.add (local.get $gamma) (i32.shl (local.get $b0) (i32.const 3))))
+        (local.set $gb1 (i32.add (local.get $gamma) (i32.shl (local.get $b1) (i32.const 3))))
+        (local.set $r (f64x2.sub (v128.load align=8 (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+          (f64x2.div (f64x2.mul (v128.load align=8 (i32.add (local.get $n) (i32.shl (local.get $k) (i32.const 3)))) (local.get $gav))
+            (f64x2.add (local.get $gav)
+              (f64x2.replace_lane 1 (f64x2.splat (f64.load (local.get $gb0))) (f64.load (local.get $gb1)))))))
+        (local.set $acc (f64x2.add (local.get $acc) (local.get $r)))
+        (local.set $gb0 (i32.add (local.get $g) (i32.shl (local.get $b0) (i32.const 3))))
+        (local.set $gb1 (i32.add (local.get $g) (i32.shl (local.get $b1) (i32.const 3))))
+        (f64.store (local.get $gb0) (f64.sub (f64.load (local.get $gb0)) (f64x2.extract_lane 0 (local.get $r))))
+        (f64.store (local.get $gb1) (f64.sub (f64.load (local.get $gb1)) (f64x2.extract_lane 1 (local.get $r))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $pairsK)))
+      (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+      (if (i32.lt_s (local.get $k) (local.get $end)) (then
+        (local.set $b0 (i32.load (i32.add (local.get $j) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $x (f64.sub (f64.load (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+          (f64.div (f64.mul (f64.load (i32.add (local.get $n) (i32.shl (local.get $k) (i32.const 3)))) (local.get $ga))
+            (f64.add (local.get $ga) (f64.load (i32.add (local.get $gamma) (i32.shl (local.get $b0) (i32.const 3))))))))
+        (local.set $sum (f64.add (local.get $sum) (local.get $x)))
+        (local.set $gb0 (i32.add (local.get $g) (i32.shl (local.get $b0) (i32.const 3))))
+        (f64.store (local.get $gb0) (f64.sub (f64.load (local.get $gb0)) (local.get $x)))))
+      (local.set $gb0 (i32.add (local.get $g) (i32.shl (local.get $a) (i32.const 3))))
+      (f64.store (local.get $gb0) (f64.add (f64.load (local.get $gb0)) (local.get $sum)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $rowsA))))
+)

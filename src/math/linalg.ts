@@ -1,4 +1,4 @@
-import { cholesky, inverseFromFactor, pairedDot, productNT, sandwichKernel } from './kernels.js';
+import { backwardSolveJs, cholesky, forwardSolveJs, inverseFromFactor, pairedDot, productNT, sandwichKernel } from './kernels.js';
 
 /**
  * Cholesky factorisation A = L·Lᵀ of a symmetric positive-definite n×n matrix stored row-major, in place: on
@@ -19,23 +19,14 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
   backwardSolveInPlace(l, n, b);
 }
 
-/** Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major). O(n²). */
+/** Solves L·y = x in place (x at `x[at…at+n−1]`), L the lower triangle of `l` (n×n row-major). O(n²). See {@link forwardSolveJs}. */
 export function forwardSolveInPlace(l: Float64Array, n: number, x: Float64Array, at = 0): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    let s = x[at + i]!;
-    for (let k = 0; k < i; k++) s -= l[ri + k]! * x[at + k]!;
-    x[at + i] = s / l[ri + i]!;
-  }
+  forwardSolveJs(l, n, x, at);
 }
 
-/** Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major). O(n²). */
+/** Solves Lᵀ·z = y in place, L the lower triangle of `l` (n×n row-major), reading L by rows. O(n²). See {@link backwardSolveJs}. */
 export function backwardSolveInPlace(l: Float64Array, n: number, y: Float64Array): void {
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * y[k]!;
-    y[i] = s / l[i * n + i]!;
-  }
+  backwardSolveJs(l, n, y);
 }
 
 /**

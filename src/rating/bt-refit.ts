@@ -1,5 +1,6 @@
 import { type BtCells, btGradientHessian, centre } from './bradley-terry.js';
-import { backwardSolveInPlace, choleskyInPlace, choleskySolveInPlace, forwardSolveInPlace } from '../math/linalg.js';
+import { backwardSolveInPlace, choleskyInPlace, forwardSolveInPlace } from '../math/linalg.js';
+import { type BtGradientKernel, btGradientKernel, factorSolver } from '../math/kernels.js';
 import { cgWork, conjugateGradient, laplacianSystem } from '../math/sparse.js';
 import { type BtSolver, SPARSE_CHORD_TOLERANCE, SPARSE_MAX_CG, SPARSE_SOLVE_TOLERANCE } from './bt-sparse.js';
 
@@ -16,8 +17,9 @@ export function informationSolver(cells: BtCells, theta: ArrayLike<number>, prio
   if (solver === 'dense') {
     const h = centredInformation(cells, theta, prior);
     if (!choleskyInPlace(h, m)) return null;
+    const solve = factorSolver(h, m);
     return (g) => {
-      choleskySolveInPlace(h, m, g);
+      solve(g);
       return true;
     };
   }
@@ -102,6 +104,8 @@ export class FixedHessianRefit {
   private readonly maxIterations: number;
   private readonly g: Float64Array;
   private readonly gamma: Float64Array;
+  /** The gradient over the pairs when they are sorted by their lower model (the usual order), else null. */
+  private readonly kernel: BtGradientKernel | null;
   /** Whether H₀ could be factored (false only for a degenerate full-data fit). */
   readonly ok: boolean;
 
@@ -125,9 +129,19 @@ export class FixedHessianRefit {
     this.tolTheta = tolTheta;
     this.maxIterations = maxIterations;
     this.g = new Float64Array(m);
-    this.gamma = new Float64Array(m);
     this.solve = informationSolver(cells, theta0, prior, solver);
+    const rows = rowStarts(cells.i, m);
+    this.kernel = rows ? btGradientKernel(rows, cells.j, m) : null;
+    this.gamma = this.kernel ? this.kernel.gamma : new Float64Array(m);
     this.ok = this.solve !== null;
+  }
+
+  /**
+   * Arrays the caller may fill with a round's scores and counts and pass to {@link refit} as they are (no copy is
+   * made then): views of the gradient kernel's memory, or null when the pairs are not sorted (then any arrays do).
+   */
+  buffers(): { readonly s: Float64Array; readonly n: Float64Array } | null {
+    return this.kernel ? { s: this.kernel.s, n: this.kernel.n } : null;
   }
 
   /**
@@ -137,7 +151,11 @@ export class FixedHessianRefit {
    * O(iterations · (pairs + m²)).
    */
   refit(s: ArrayLike<number>, n: ArrayLike<number>, theta: Float64Array, first?: Float64Array): RefitResult {
-    const { m, i, j, pairs, g, gamma, prior, solve } = this;
+    const { m, i, j, pairs, g, gamma, prior, solve, kernel } = this;
+    if (kernel) {
+      if (s !== kernel.s) kernel.s.set(s);
+      if (n !== kernel.n) kernel.n.set(n);
+    }
     theta.set(this.theta0);
     gamma.set(this.gamma0);
     if (!this.ok) {
@@ -146,16 +164,19 @@ export class FixedHessianRefit {
     }
     let prev = Number.POSITIVE_INFINITY;
     for (let it = 1; it <= this.maxIterations; it++) {
-      g.fill(0);
-      for (let k = 0; k < pairs; k++) {
-        const nk = n[k]!;
-        if (nk === 0) continue;
-        const a = i[k]!;
-        const b = j[k]!;
-        const ga = gamma[a]!;
-        const r = s[k]! - (nk * ga) / (ga + gamma[b]!);
-        g[a]! += r;
-        g[b]! -= r;
+      if (kernel) kernel.gradient(g);
+      else {
+        g.fill(0);
+        for (let k = 0; k < pairs; k++) {
+          const nk = n[k]!;
+          if (nk === 0) continue;
+          const a = i[k]!;
+          const b = j[k]!;
+          const ga = gamma[a]!;
+          const r = s[k]! - (nk * ga) / (ga + gamma[b]!);
+          g[a]! += r;
+          g[b]! -= r;
+        }
       }
       if (prior) for (let v = 0; v < m; v++) g[v]! -= prior * theta[v]!;
       // the first step exactly (it is the control variate); later ones, whose errors the iteration itself corrects,
@@ -180,6 +201,20 @@ export class FixedHessianRefit {
     }
     return { iterations: this.maxIterations, converged: false };
   }
+}
+
+/**
+ * Where each model's pairs start when the pairs are sorted by their first model `i` (non-decreasing): m + 1
+ * offsets, pairs of model a at [start[a], start[a+1]). Null when `i` is not sorted. O(pairs + m).
+ */
+export function rowStarts(i: Int32Array, m: number): Int32Array | null {
+  const start = new Int32Array(m + 1);
+  for (let k = 0; k < i.length; k++) {
+    if (k > 0 && i[k]! < i[k - 1]!) return null;
+    start[i[k]! + 1]!++;
+  }
+  for (let a = 0; a < m; a++) start[a + 1]! += start[a]!;
+  return start;
 }
 
 /** Most added models {@link borderedChordSolver} borders a factor with (beyond it, Newton refactors). */

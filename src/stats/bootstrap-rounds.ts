@@ -407,8 +407,10 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
   const hasControl = jobHasControl(job);
   const plan = prepareCountMultinomial(job.counts, job.battles);
   const drawn = new Float64Array(job.counts.length);
-  const s = new Float64Array(pairs);
-  const n = new Float64Array(pairs);
+  // the round's cells straight into the refitter's arrays (no copy)
+  const own = refitter.buffers();
+  const s = own ? own.s : new Float64Array(pairs);
+  const n = own ? own.n : new Float64Array(pairs);
   const theta = new Float64Array(m);
   const first = new Float64Array(m);
   const half = job.ties === 'half';

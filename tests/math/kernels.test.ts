@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  backwardSolveJs,
+  btGradientJs,
+  btGradientKernel,
   cholesky,
   choleskyJs,
+  factorSolver,
+  forwardSolveJs,
   inverseFromFactor,
   lowerInverseTJs,
   pairedDot,
@@ -178,6 +183,95 @@ describe('WebAssembly kernels (src/math/kernels.wat)', () => {
         return j.ok && w.ok && sameBits(j.hh, w.hh) && sameBits(j.a, w.a) && sameBits(j.t, w.t);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('factorSolver: the same bits in both implementations, and L·Lᵀ·x = b to rounding (sizes to 41)', () => {
+    fc.assert(
+      fc.property(sizes, seeds, (n, seed) => {
+        const a = spd(n, seed);
+        const l = Float64Array.from(a);
+        if (!choleskyJs(l, n)) return false;
+        const b = Float64Array.from(matrix(n, seed + 1).subarray(0, n));
+        setKernelBackend('js');
+        const xJs = Float64Array.from(b);
+        factorSolver(l, n)(xJs);
+        setKernelBackend('wasm');
+        const solveW = factorSolver(l, n);
+        const xW = Float64Array.from(b);
+        solveW(xW);
+        // a second call reads the resident factor again (the first call must not have changed it)
+        const xW2 = Float64Array.from(b);
+        solveW(xW2);
+        if (!sameBits(xJs, xW) || !sameBits(xW, xW2)) return false;
+        // the two substitutions one at a time, against the residual of A·x = b
+        const y = Float64Array.from(b);
+        forwardSolveJs(l, n, y);
+        backwardSolveJs(l, n, y);
+        if (!sameBits(y, xJs)) return false;
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += a[i * n + k]! * xJs[k]!;
+          if (Math.abs(s - b[i]!) > 1e-10 * n) return false;
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('btGradientKernel: the same bits in both implementations, equal to the plain loop over pairs, and its entries sum to 0', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 30 }), seeds, fc.double({ min: 0.1, max: 1 }), (m, seed, density) => {
+        const u = matrix(m + 3, seed, 0);
+        let q = 0;
+        const next = () => (u[q++ % u.length]! + 1) / 2;
+        // pairs sorted by their lower model, some rows empty, some counts 0
+        const pi: number[] = [];
+        const pj: number[] = [];
+        for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) if (next() < density) (pi.push(a), pj.push(b));
+        const P = pi.length;
+        const rows = new Int32Array(m + 1);
+        for (const a of pi) rows[a + 1]!++;
+        for (let a = 0; a < m; a++) rows[a + 1]! += rows[a]!;
+        const j = Int32Array.from(pj);
+        const n = Float64Array.from({ length: P }, () => Math.floor(next() * 20));
+        const s = Float64Array.from(n, (x) => Math.floor(next() * (2 * x + 1)) / 2);
+        const gamma = Float64Array.from({ length: m }, () => Math.exp(4 * next() - 2));
+        const run = (backend: 'js' | 'wasm') => {
+          setKernelBackend(backend);
+          const k = btGradientKernel(rows, j, m);
+          k.s.set(s);
+          k.n.set(n);
+          k.gamma.set(gamma);
+          const g = new Float64Array(m).fill(7); // overwritten
+          k.gradient(g);
+          return g;
+        };
+        const gJs = run('js');
+        const gW = run('wasm');
+        const twin = new Float64Array(m);
+        btGradientJs(rows, j, s, n, gamma, twin, m);
+        if (!sameBits(gJs, gW) || !sameBits(gJs, twin)) return false;
+        // an independent computation: Σ over pairs of (wins − expected wins) with p = 1/(1 + e^{θb − θa})
+        const plain = new Float64Array(m);
+        for (let k = 0; k < P; k++) {
+          const a = pi[k]!;
+          const b = pj[k]!;
+          const r = s[k]! - n[k]! / (1 + Math.exp(Math.log(gamma[b]!) - Math.log(gamma[a]!)));
+          plain[a]! += r;
+          plain[b]! -= r;
+        }
+        let total = 0;
+        let scale = 1;
+        for (let v = 0; v < m; v++) {
+          if (Math.abs(gW[v]! - plain[v]!) > 1e-9 * (1 + Math.abs(plain[v]!))) return false;
+          total += gW[v]!;
+          scale += Math.abs(gW[v]!);
+        }
+        return Math.abs(total) <= 1e-12 * scale;
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -75,6 +75,34 @@ describe('FixedHessianRefit (chord method) against full Newton refits', () => {
     }
   });
 
+  it('gives the same refits whether the pairs come sorted by their lower model (gradient kernel) or not (plain loop)', () => {
+    const m = 30;
+    const t = sim(m, 8_000, 5);
+    const point = fitRatings(t, DEFAULT_RATE);
+    const cells = point.cells!;
+    const pairs = cells.pairs;
+    // the same cells in reverse order: no longer sorted by i
+    const rev = (a: ArrayLike<number>) => Float64Array.from(a).reverse();
+    const shuffled = { m, pairs, i: Int32Array.from(rev(cells.i)), j: Int32Array.from(rev(cells.j)), s: rev(cells.s), n: rev(cells.n) };
+    const sorted = new FixedHessianRefit(cells, point.theta!, 0, 1e-9 / F);
+    const plain = new FixedHessianRefit(shuffled, point.theta!, 0, 1e-9 / F);
+    expect(sorted.buffers()).not.toBeNull();
+    expect(plain.buffers()).toBeNull();
+    const rng = createRng(3);
+    const a = new Float64Array(m);
+    const b = new Float64Array(m);
+    for (let r = 0; r < 5; r++) {
+      const n = Float64Array.from(cells.n, (x) => Math.round(x * (0.5 + rng())));
+      const s = Float64Array.from(n, (x) => Math.floor(rng() * (2 * x + 1)) / 2);
+      expect(sorted.refit(s, n, a).converged).toBe(true);
+      expect(plain.refit(rev(s), rev(n), b).converged).toBe(true);
+      for (let v = 0; v < m; v++) expect(Math.abs(a[v]! - b[v]!) * F).toBeLessThan(1e-8);
+      // and against a full Newton fit of the same cells
+      const full = fitBradleyTerry({ m, pairs, i: cells.i, j: cells.j, s, n }, { tolerance: 1e-10 });
+      for (let v = 0; v < m; v++) expect(Math.abs(a[v]! - full.theta[v]!) * F).toBeLessThan(1e-8);
+    }
+  });
+
   it('gives up (converged: false) on a resample without a maximum-likelihood estimate', () => {
     const t = tableFromBattles([
       { modelA: 'a', modelB: 'b', outcome: 'a' },

@@ -13,7 +13,7 @@ describe('prepareCountMultinomial', () => {
     expect([...plan.index]).toEqual([0, 2, 3]);
     expect([...plan.bigCells]).toEqual([0, 2]);
     expect([...plan.bigBlocks]).toEqual([1, 2]);
-    expect(plan.blockTable.length).toBe(4);
+    expect(plan.blockTable.length).toBe(5);
   });
   it('rejects non-integer, negative or all-zero counts and a bad n', () => {
     expect(() => prepareCountMultinomial([1, 0.5], 3)).toThrow(RangeError);
@@ -120,6 +120,61 @@ describe('countMultinomialInto', () => {
     const cov = s01.v / draws - (s[0]! / draws) * (s[1]! / draws);
     const sd = Math.sqrt((n * p0 * (1 - p0) * n * p1 * (1 - p1)) / draws);
     expect(Math.abs(cov - -n * p0 * p1)).toBeLessThan(5 * sd);
+  });
+
+  it('draws what a plain search of the same tables draws for the same uniforms (the guide only shortens the search)', () => {
+    const w = Array.from({ length: 400 }, (_, c) => (c % 7 === 0 ? 0 : c % 50 === 3 ? 2000 + c : 1 + ((c * 37) % 23)));
+    const n = w.reduce((a, b) => a + b, 0);
+    const plan = prepareCountMultinomial(w, n, { block: 1024 });
+    expect(plan.bigCells.length).toBeGreaterThan(0);
+    for (let round = 0; round < 5; round++) {
+      const used: number[] = [];
+      const base = createRng(round + 100);
+      const recording = () => {
+        const u = base();
+        used.push(u);
+        return u;
+      };
+      const out = new Float64Array(w.length);
+      countMultinomialInto(recording, plan, out);
+      // replay: every law searched from its first value; a uniform past the table's last value is redrawn
+      let q = 0;
+      const next = () => used[q++]!;
+      const plain = (start: number, lo: number, size: number): number => {
+        for (;;) {
+          const u = next();
+          let k = 0;
+          while (k < size && u >= plan.cdf[start + k]!) k++;
+          if (k < size) return lo + k;
+        }
+      };
+      const want = new Float64Array(w.length);
+      let total = 0;
+      for (let p = 0; p < plan.index.length; p++) {
+        const l = plan.law[p]! - 1;
+        if (l < 0) continue;
+        const x = plain(plan.cdfStart[l]!, plan.lo[l]!, plan.size[l]!);
+        want[plan.index[p]!] = x;
+        total += x;
+      }
+      const bt = plan.blockTable;
+      for (let b = 0; b < plan.bigCells.length; b++) {
+        let x = 0;
+        for (let k = plan.bigBlocks[b]!; k > 0; k--) x += plain(bt[0]!, bt[1]!, bt[4]!);
+        want[plan.index[plan.bigCells[b]!]!]! += x;
+        total += x;
+      }
+      expect(total).toBeLessThanOrEqual(n); // (a redraw of the whole first stage would show here)
+      // the fix-up draws: two uniforms each, through the alias table
+      const C = plan.index.length;
+      for (let r = n - total; r > 0; r--) {
+        const v = (next() + next() * 2 ** -32) * C;
+        const k = Math.min(C - 1, Math.floor(v));
+        want[plan.index[v - k < plan.aliasProb[k]! ? k : plan.alias[k]!]!]! += 1;
+      }
+      expect(q).toBe(used.length);
+      expect([...out]).toEqual([...want]);
+    }
   });
 
   it('always draws n in total, nothing in zero cells, integers, and is reproducible', () => {
