@@ -421,12 +421,7 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
     run(round, out, stats, control) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
       if (job.weights) for (let q = 0; q < drawn.length; q++) drawn[q]! *= job.weights[q]!;
-      for (let k = 0; k < pairs; k++) {
-        const wi = drawn[3 * k]!;
-        const t = half ? drawn[3 * k + 1]! : 0;
-        s[k] = wi + 0.5 * t;
-        n[k] = wi + t + drawn[3 * k + 2]!;
-      }
+      foldBtCounts(drawn, s, n, pairs, half);
       const r = refitter.refit(s, n, theta, control ? first : undefined);
       if (control) for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
       if (!r.converged) {
@@ -444,6 +439,20 @@ function prepareBt(job: BtBootstrapJob, seed: string | number): RoundRunner {
       for (let v = 0; v < m; v++) out[v] = f * theta[v]! + job.offset;
     },
   };
+}
+
+/**
+ * A round's Bradley–Terry cells from its drawn counts (three per pair: wins of i, ties, wins of j): score s = wins
+ * of i + ½·ties under `half` (else ties dropped), count n. A function of its own so that V8 optimises the loop alone
+ * (inside the round's closure it ran ~5× slower). O(pairs).
+ */
+function foldBtCounts(drawn: Float64Array, s: Float64Array, n: Float64Array, pairs: number, half: boolean): void {
+  for (let k = 0; k < pairs; k++) {
+    const wi = drawn[3 * k]!;
+    const t = half ? drawn[3 * k + 1]! : 0;
+    s[k] = wi + 0.5 * t;
+    n[k] = wi + t + drawn[3 * k + 2]!;
+  }
 }
 
 /**
