@@ -130,8 +130,8 @@ export class FixedHessianRefit {
     this.maxIterations = maxIterations;
     this.g = new Float64Array(m);
     this.solve = informationSolver(cells, theta0, prior, solver);
-    const rows = rowStarts(cells.i, m);
-    this.kernel = rows ? btGradientKernel(rows, cells.j, m) : null;
+    const rows = rowStarts(cells.i.subarray(0, cells.pairs), m);
+    this.kernel = rows ? btGradientKernel(rows, cells.j.subarray(0, cells.pairs), m) : null;
     this.gamma = this.kernel ? this.kernel.gamma : new Float64Array(m);
     this.ok = this.solve !== null;
   }
