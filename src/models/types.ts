@@ -163,7 +163,7 @@ export interface BtModelFit extends FitBase {
   /** Natural-scale strengths, Σθ = 0. */
   readonly theta: Float64Array;
   readonly prior: number;
-  /** The solver the fit used (its sandwich and bootstrap rounds use the same). */
+  /** The solver the fit used (its sandwich and bootstrap rounds choose their own under `auto`: `resolveSandwichSolver`, `resolveRoundsSolver`). */
   readonly solver: BtSolver;
   /** Cholesky factor of the last Newton matrix (`BtFit.factor`): chord steps for a later warm-started fit. */
   readonly factor?: Float64Array;

@@ -38,6 +38,25 @@ export function resolveSolver(choice: SolverChoice | undefined, m: number, pairs
 }
 
 /**
+ * Models from which `auto` runs bootstrap rounds on the sparse path even when the fit took it. A round's chord steps
+ * solve with the full-data information, factored once per worker thread on the dense path (m³/3, then 2m² a step)
+ * and by conjugate gradients each step on the sparse one: measured (bench/sparse.mjs, league graph, 40 opponents
+ * each), dense rounds took 5.5 ms against 13 ms at 1,000 models and were at par at 2,000 (34 ms each, 100 rounds,
+ * factorisation included), while at 3,000 the sparse rounds took half the time. Below this many models `auto` rounds
+ * are dense on any graph.
+ */
+export const SPARSE_ROUNDS_MODELS = 2000;
+
+/**
+ * The solver of a Bradley–Terry bootstrap's rounds for m models whose fit took `fitSolver`: `auto` keeps the fit's,
+ * except dense below {@link SPARSE_ROUNDS_MODELS} models. O(1).
+ */
+export function resolveRoundsSolver(choice: SolverChoice | undefined, m: number, fitSolver: BtSolver): BtSolver {
+  if (choice === 'dense' || choice === 'sparse') return choice;
+  return m < SPARSE_ROUNDS_MODELS ? 'dense' : fitSolver;
+}
+
+/**
  * Models from which `auto` computes the sandwich on the sparse path (`sparseSandwich`: one CG solve per model's
  * variance). Below it the dense factors (O(m³) once, then O(m) per entry; 24·m² bytes, 216 MB at 3,000) are faster
  * for a whole board's intervals: at 1,000 models in bench/sparse.mjs, 200 variances took 1.4 s dense (factors

@@ -53,7 +53,7 @@ export interface BtBootstrapJob {
   /** Added to scale·θ/ln(base) to give display ratings: the initial rating plus the anchor shift. */
   readonly offset: number;
   /**
-   * How the rounds solve with H₀ (the full fit's solver): `dense` Cholesky once, or `sparse` conjugate gradients
+   * How the rounds solve with H₀ (`resolveRoundsSolver` of the fit's): `dense` Cholesky once, or `sparse` conjugate gradients
    * per chord step (absent: dense).
    */
   readonly solver?: BtSolver | undefined;

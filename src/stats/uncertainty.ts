@@ -10,6 +10,7 @@ import { normalQuantile } from '../math/normal.js';
 import { modelFor } from '../models/index.js';
 import { DEFAULT_MODEL, type FitCovariance, type ModelFit, type ModelOptions, type RatingModel, type StyleCoefficient, type TieParameters } from '../models/types.js';
 import { pointsPerLogit } from '../rating/scale.js';
+import { resolveRoundsSolver } from '../rating/bt-sparse.js';
 import { type BootstrapDistribution, bootstrapRatings } from './bootstrap.js';
 import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, jobHasControl, ROUND_PRIOR, SPARSE_CONTROL_MAX_MODELS } from './bootstrap-rounds.js';
 import { controlIntervals, type LinearBootstrapModel, linearBootstrapModel } from './control-variate.js';
@@ -115,7 +116,7 @@ export function bootstrapJobOf(fit: ModelFit): BootstrapJob {
     case 'elo':
       return eloBootstrapJob(fit.table, { k: o.k, scale: o.scale, base: o.base, initial: o.initial, ties: o.ties === 'ignore' ? 'ignore' : 'half', shift: o.anchor ? 0 : fit.shift });
     case 'bt':
-      return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset, solver: fit.solver });
+      return btBootstrapJob(fit.pairs, { theta: fit.theta, prior: fit.prior }, { ties: fit.ties, tolerance: o.tolerance, scale: o.scale, base: o.base, offset, solver: resolveRoundsSolver(o.solver, fit.models.length, fit.solver) });
     case 'tie': {
       // battle counts of the cells as the tie model sees them (both-bad merged into ties unless `separate`); on
       // weighted data each cell's battles keep the full data's mean weight (the two tie cells their merged mean)

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { leaguePolicy } from '../../src/sim/league.js';
-import { rateWithIntervals } from '../../src/stats/uncertainty.js';
+import { bootstrapJobOf, rateWithIntervals } from '../../src/stats/uncertainty.js';
 import { compareModels } from '../../src/stats/compare.js';
-import { resolveSandwichSolver, resolveSolver, SPARSE_ALWAYS_MODELS, SPARSE_AUTO_MODELS, SPARSE_SANDWICH_MODELS } from '../../src/rating/bt-sparse.js';
+import { resolveRoundsSolver, resolveSandwichSolver, resolveSolver, SPARSE_ALWAYS_MODELS, SPARSE_AUTO_MODELS, SPARSE_ROUNDS_MODELS, SPARSE_SANDWICH_MODELS } from '../../src/rating/bt-sparse.js';
 import { toTable, type PlainBattle } from '../arbitraries.js';
 import { cli, jsonl, tempFile } from '../helpers.js';
 
@@ -35,6 +35,21 @@ describe('--solver: the sparse path gives the dense path\'s numbers', () => {
     expect(resolveSandwichSolver('auto', SPARSE_SANDWICH_MODELS)).toBe('dense');
     expect(resolveSandwichSolver('auto', SPARSE_SANDWICH_MODELS + 1)).toBe('sparse');
     expect(resolveSandwichSolver('sparse', 2)).toBe('sparse');
+    // bootstrap rounds: dense below SPARSE_ROUNDS_MODELS whatever the fit took, then the fit's; an explicit choice holds
+    expect(resolveRoundsSolver(undefined, SPARSE_ROUNDS_MODELS - 1, 'sparse')).toBe('dense');
+    expect(resolveRoundsSolver('auto', SPARSE_ROUNDS_MODELS, 'sparse')).toBe('sparse');
+    expect(resolveRoundsSolver('auto', SPARSE_ROUNDS_MODELS, 'dense')).toBe('dense');
+    expect(resolveRoundsSolver('sparse', 10, 'dense')).toBe('sparse');
+    expect(resolveRoundsSolver('dense', 10 ** 5, 'sparse')).toBe('dense');
+  });
+  it('auto: a sparse fit at 500 models on a league graph bootstraps with dense rounds (the same rounds as the sparse ones to 1e-6 points)', async () => {
+    const big = league(SPARSE_AUTO_MODELS + 100, 12, 60_000, 4);
+    const auto = await rateWithIntervals(big, {}, { rounds: 4, seed: 2, threads: 1 });
+    expect(auto.point.kind === 'bt' && auto.point.solver).toBe('sparse');
+    expect((bootstrapJobOf(auto.point) as { solver?: string }).solver ?? 'dense').toBe('dense');
+    const sparse = await rateWithIntervals(big, { solver: 'sparse' }, { rounds: 4, seed: 2, threads: 1 });
+    expect((bootstrapJobOf(sparse.point) as { solver?: string }).solver).toBe('sparse');
+    expect(maxDiff(auto.dist!.ratings, sparse.dist!.ratings)).toBeLessThan(1e-6);
   });
   it('ratings and sandwich intervals to 1e-6 points, plain and anchored', async () => {
     for (const anchor of [null, { model: 'm007', rating: 1234 }]) {
