@@ -71,6 +71,25 @@ function newInstance(): WasmExports | null {
   }
 }
 
+/**
+ * A new instance of the module whose memory holds at least `bytes` (for data kept there across calls), or null when
+ * WebAssembly is unavailable, the size passes {@link WASM_MAX_BYTES}, or the memory cannot grow.
+ */
+function ownInstance(bytes: number): WasmExports | null {
+  if (bytes > WASM_MAX_BYTES) return null;
+  const w = newInstance();
+  if (!w) return null;
+  const have = w.memory.buffer.byteLength;
+  if (bytes > have) {
+    try {
+      w.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  return w;
+}
+
 /** The shared instance of the module (once per thread), or null when WebAssembly or its SIMD is not available. */
 export function wasmKernels(): WasmExports | null {
   if (wasm === undefined) wasm = newInstance();
@@ -130,30 +149,18 @@ export function productNT(x: Float64Array, y: Float64Array, out: Float64Array, n
  * ({@link forwardSolveJs}, {@link backwardSolveJs}) give the same bits. `l` must not change afterwards.
  */
 export function factorSolver(l: Float64Array, n: number): (b: Float64Array) => void {
-  if (backend !== 'js' && !(backend === 'auto' && n < WASM_MIN_N) && (n + 1) * n * 8 <= WASM_MAX_BYTES) {
-    const w = newInstance();
+  if (backend !== 'js' && !(backend === 'auto' && n < WASM_MIN_N)) {
+    const w = ownInstance((n + 1) * n * 8);
     if (w) {
-      const need = (n + 1) * n * 8;
-      const have = w.memory.buffer.byteLength;
-      let grown = true;
-      if (need > have) {
-        try {
-          w.memory.grow(Math.ceil((need - have) / 65536));
-        } catch {
-          grown = false;
-        }
-      }
-      if (grown) {
-        new Float64Array(w.memory.buffer, 0, n * n).set(l);
-        const at = n * n * 8;
-        const v = new Float64Array(w.memory.buffer, at, n);
-        return (b) => {
-          v.set(b);
-          w.forwardSolve(0, n, at);
-          w.backwardSolve(0, n, at);
-          b.set(v);
-        };
-      }
+      new Float64Array(w.memory.buffer, 0, n * n).set(l);
+      const at = n * n * 8;
+      const v = new Float64Array(w.memory.buffer, at, n);
+      return (b) => {
+        v.set(b);
+        w.forwardSolve(0, n, at);
+        w.backwardSolve(0, n, at);
+        b.set(v);
+      };
     }
     if (backend === 'wasm') throw new RangeError(`WebAssembly kernels: cannot hold a factor of ${n}×${n}`);
   }
@@ -227,37 +234,25 @@ export function btGradientKernel(rows: Int32Array, j: Int32Array, m: number): Bt
     at.n = at.s + 8 * P;
     at.gamma = at.n + 8 * P;
     at.g = at.gamma + 8 * m;
-    const need = at.g + 8 * m;
-    const w = need <= WASM_MAX_BYTES ? newInstance() : null;
+    const w = ownInstance(at.g + 8 * m);
     if (w) {
-      const have = w.memory.buffer.byteLength;
-      let grown = true;
-      if (need > have) {
-        try {
-          w.memory.grow(Math.ceil((need - have) / 65536));
-        } catch {
-          grown = false;
-        }
-      }
-      if (grown) {
-        const buf = w.memory.buffer;
-        new Int32Array(buf, at.rows, m + 1).set(rows);
-        new Int32Array(buf, at.j, P).set(j);
-        const s = new Float64Array(buf, at.s, P);
-        const n = new Float64Array(buf, at.n, P);
-        const gamma = new Float64Array(buf, at.gamma, m);
-        const gv = new Float64Array(buf, at.g, m);
-        return {
-          s,
-          n,
-          gamma,
-          gradient(g) {
-            gv.fill(0);
-            w.btGradient(at.rows, at.j, at.s, at.n, at.gamma, at.g, m);
-            g.set(gv);
-          },
-        };
-      }
+      const buf = w.memory.buffer;
+      new Int32Array(buf, at.rows, m + 1).set(rows);
+      new Int32Array(buf, at.j, P).set(j);
+      const s = new Float64Array(buf, at.s, P);
+      const n = new Float64Array(buf, at.n, P);
+      const gamma = new Float64Array(buf, at.gamma, m);
+      const gv = new Float64Array(buf, at.g, m);
+      return {
+        s,
+        n,
+        gamma,
+        gradient(g) {
+          gv.fill(0);
+          w.btGradient(at.rows, at.j, at.s, at.n, at.gamma, at.g, m);
+          g.set(gv);
+        },
+      };
     }
     if (backend === 'wasm') throw new RangeError(`WebAssembly kernels: cannot hold ${P} pairs`);
   }
