@@ -121,6 +121,24 @@ export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm |
   return standardise(t, columns, features, o.rowWeight);
 }
 
+/**
+ * The SD of each feature from its mean and Σ count·(x − mean)² over `w` battles (population SD), and whether it
+ * varies: σ > 1e-12·max(1, |mean|); a feature that does not is inactive and gets SD 1. Shared by the node design and
+ * the covariate fit in a database. O(K).
+ */
+export function featureSpread(mean: ArrayLike<number>, ss: ArrayLike<number>, w: number): { sd: Float64Array; active: Uint8Array } {
+  const K = mean.length;
+  const sd = new Float64Array(K);
+  const active = new Uint8Array(K);
+  for (let q = 0; q < K; q++) {
+    const mu = mean[q]!;
+    const sigma = w ? Math.sqrt(ss[q]! / w) : 0;
+    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
+    sd[q] = active[q] ? sigma : 1;
+  }
+  return { sd, active };
+}
+
 function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[], rowWeight?: Float64Array): StyleDesign {
   const K = features.length;
   const mean = new Float64Array(K);
@@ -144,12 +162,9 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
       vs[q]! += c * e * e;
     }
   }
-  for (let q = 0; q < K; q++) {
-    const mu = mean[q]!;
-    const sigma = w ? Math.sqrt(vs[q]! / w) : 0;
-    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
-    sd[q] = active[q] ? sigma : 1;
-  }
+  const spread = featureSpread(mean, vs, w);
+  sd.set(spread.sd);
+  active.set(spread.active);
   let x: Float64Array | null = null;
   // (never spread a design: that would call the x getter and build x)
   const design = { features, mean, sd, active, columns, ...(rowWeight ? { rowWeight } : {}) } as StyleDesign;

@@ -1,0 +1,207 @@
+/**
+ * The SQL of a covariate fit on battle rows that stay in the database: a constants pass (the standardisation of
+ * each covariate) and a step query returning, per seated pair (model_a, model_b), the sums one Newton step of the
+ * covariate-adjusted Bradley–Terry likelihood needs (`arena rate --covariate`, ties half or ignored), at parameters
+ * read from two small tables. The laptop (or `arena rate --engine duckdb`) folds the pairs' sums into the gradient
+ * and the information matrix exactly as the node fit folds its per-row sums, takes the Newton step, uploads the new
+ * parameters and runs the same text again (docs/reference.md, "Covariates in SQL").
+ *
+ * The text keeps the five rules of `cells-sql.ts` (plain unquoted lower-case identifiers; no CAST or type names,
+ * floating values made by `1e0`; SUM, COALESCE, `*`, `/`, GROUP BY by column names, derived tables with an alias,
+ * no semicolon; seats kept; no validation) and these:
+ *
+ * 6. Scalar functions are only EXP, LN and ABS (no SQRT: the caller takes the square root of the variance), with
+ *    CASE WHEN … THEN … ELSE … END; aggregates only SUM and, to turn the parameter table into one row,
+ *    MAX(CASE WHEN name = '…' THEN value END). All four engines have these with the same meaning on DOUBLE /
+ *    FLOAT64 (LN is the natural logarithm everywhere; LOG's argument order differs, so it is not used).
+ * 7. Literals are decimal with an exponent (`1e0`, `0e0`, `5e-1`): DOUBLE in DuckDB, Spark and Trino, FLOAT64 in
+ *    BigQuery; strings in single quotes with no backslash (the winner labels).
+ * 8. Joins are `JOIN … ON` equality of names and `CROSS JOIN` of a one-row derived table; WITH is used once, by
+ *    the constants pass (a common table expression is read the same way by all four).
+ * 9. Parameters come only from the tables `theta(model, value)` (a strength per model, natural log-odds) and
+ *    `params(name, value)` (names `beta1`, `mean1`, `sd1`, … per covariate in order, and `wnorm` for weights), so
+ *    the text never changes between steps. A battle whose model is not in `theta` drops out of the inner join: the
+ *    step query's `n` column (battles per seated pair) is there to check that none did.
+ *
+ * Numerics: the log-likelihood uses the softplus form y·d − max(d, 0) − LN(1 + e^{−|d|}) and p = P(model_a wins)
+ * from e = e^{−|d|} by the branch that never overflows, as the node fit does (LN(1 + e) instead of log1p costs at
+ * most 1e-16 per battle in absolute terms).
+ */
+
+/** What the battles table has and how the fit treats outcomes, for {@link covariateConstantsSql} and {@link covariateStepSql}. */
+export interface StepSqlOptions {
+  /** The FROM item: a table name (`battles`, `db.schema.battles`), or for DuckDB a table function. */
+  readonly from: string;
+  /** The table has an integer `count` column (a row stands for `count` battles); otherwise a row is one battle. */
+  readonly count?: boolean | undefined;
+  /** The table has a `weight` column (a battle's weight; null = 1), normalised to mean 1 over battles (`wnorm`). */
+  readonly weight?: boolean | undefined;
+  /**
+   * The covariates' raw values as SQL expressions over a battle row (plain lower-case column names, or member paths
+   * `conv_metadata.sum_user_tokens` of STRUCT/ROW columns), in the fit's order: covariate k is `beta{k}` etc., k from 1.
+   */
+  readonly covariates: readonly string[];
+  /** Ties (both labels) as half a win each side [half], or left out of the likelihood (still in the constants). */
+  readonly ties?: 'half' | 'ignore' | undefined;
+  /** Both-bad ties (`tie (bothbad)`, `both_bad`): ties [tie], or dropped from everything, constants included. */
+  readonly bothBad?: 'tie' | 'ignore' | undefined;
+  /** A condition in the engine's SQL applied to the battles first (the translated `--filter`), or null. */
+  readonly where?: string | null | undefined;
+  /** The strengths table [theta]: columns model, value. */
+  readonly theta?: string | undefined;
+  /** The parameters table [params]: columns name, value. */
+  readonly params?: string | undefined;
+}
+
+const TIE_LABELS = ["'tie'", "'tie (bothbad)'", "'both_bad'"];
+const BOTH_BAD_LABELS = ["'tie (bothbad)'", "'both_bad'"];
+
+/** The battle rows the fit reads: model_a, model_b, y, n[, w], x1…xK (raw), with the conditions. */
+function rowsSql(o: StepSqlOptions, likelihood: boolean, indent: string): string[] {
+  const cols = [
+    'model_a',
+    'model_b',
+    `CASE WHEN winner = 'model_a' THEN 1e0 WHEN winner = 'model_b' THEN 0e0 ELSE 5e-1 END AS y`,
+    `${o.count ? 'count' : '1'} AS n`,
+    ...(o.weight ? ['1e0 * COALESCE(weight, 1) AS w'] : []),
+    ...o.covariates.map((e, k) => `1e0 * ${e} AS x${k + 1}`),
+  ];
+  const where: string[] = [];
+  if (o.where) where.push(`(${o.where})`);
+  if (o.bothBad === 'ignore') where.push(`winner NOT IN (${BOTH_BAD_LABELS.join(', ')})`);
+  if (likelihood && o.ties === 'ignore') where.push(`winner NOT IN (${TIE_LABELS.join(', ')})`);
+  return [`${indent}SELECT ${cols.join(', ')}`, `${indent}FROM ${o.from}`, ...(where.length ? [`${indent}WHERE ${where.join(' AND ')}`] : [])];
+}
+
+/**
+ * The constants pass (one statement, two scans): over the battles the fit standardises on (both-bad ties dropped
+ * when `bothBad` is ignore; ties kept even when the likelihood ignores them, as the node fit), one row of
+ * - `n`: the battles (Σ count), `sw`: Σ count·weight (with weights; then wnorm = n / sw);
+ * - per covariate k: `mean{k}` = Σ count·x / n and `ss{k}` = Σ count·(x − mean)² (two-pass, as the node fit;
+ *   sd = SQRT(ss / n), population SD; a covariate whose sd ≤ 1e-12·max(1, |mean|) does not vary and is left out of
+ *   the fit) and `nulls{k}`, the rows whose value is null (the node readers reject such a row; so must the caller).
+ * O(battles).
+ */
+export function covariateConstantsSql(o: StepSqlOptions): string {
+  const K = o.covariates.length;
+  const sums = ['SUM(n) AS n', ...(o.weight ? ['SUM(n * w) AS sw'] : [])];
+  for (let k = 1; k <= K; k++) sums.push(`SUM(n * x${k}) / SUM(n) AS mean${k}`, `SUM(CASE WHEN x${k} IS NULL THEN 1 ELSE 0 END) AS nulls${k}`);
+  const outer = ['c.n', ...(o.weight ? ['c.sw'] : [])];
+  for (let k = 1; k <= K; k++) outer.push(`c.mean${k}`, `SUM(r.n * (r.x${k} - c.mean${k}) * (r.x${k} - c.mean${k})) AS ss${k}`, `c.nulls${k}`);
+  const group = ['c.n', ...(o.weight ? ['c.sw'] : [])];
+  for (let k = 1; k <= K; k++) group.push(`c.mean${k}`, `c.nulls${k}`);
+  return [
+    'WITH r AS (',
+    ...rowsSql(o, false, '  '),
+    ')',
+    'SELECT',
+    outer.map((c) => `  ${c}`).join(',\n'),
+    'FROM r CROSS JOIN (',
+    `  SELECT ${sums.join(', ')}`,
+    '  FROM r',
+    ') AS c',
+    `GROUP BY ${group.join(', ')}`,
+  ].join('\n');
+}
+
+/** The column names of the step query, in order, for K covariates (see {@link covariateStepSql}). */
+export function stepColumns(K: number): string[] {
+  const cols = ['model_a', 'model_b', 'n', 'w', 'll', 'g', 'h'];
+  for (let k = 1; k <= K; k++) cols.push(`g${k}`, `h${k}`);
+  for (let k = 1; k <= K; k++) for (let l = k; l <= K; l++) cols.push(`h${k}_${l}`);
+  cols.push('b');
+  for (let k = 1; k <= K; k++) cols.push(`b${k}`);
+  for (let k = 1; k <= K; k++) for (let l = k; l <= K; l++) cols.push(`b${k}_${l}`);
+  return cols;
+}
+
+/**
+ * The step query: per seated pair (model_a, model_b), at the strengths in `theta` and the coefficients, means and
+ * SDs in `params`, with d = θ_a − θ_b + Σ_k β_k·x_k (x_k = (raw − mean_k)/sd_k), p = 1/(1 + e^{−d}), y = 1, 0 or ½
+ * (model_a won, model_b won, a tie), c = count·weight·wnorm, rw = weight·wnorm (1 without weights):
+ * - `n` Σ count (the check that no battle dropped out), `w` Σ c (the battles in the likelihood, weighted);
+ * - `ll` Σ c·(y·d − max(d, 0) − ln(1 + e^{−|d|})), the log-likelihood (for step halving);
+ * - `g` Σ c·(y − p), `h` Σ c·p(1 − p); per covariate `g{k}` Σ c·(y − p)·x_k, `h{k}` Σ c·p(1 − p)·x_k; per pair of
+ *   covariates k ≤ l `h{k}_{l}` Σ c·p(1 − p)·x_k·x_l;
+ * - the sandwich's meat, a per-battle outer product of the score s = (y − p)·(e_a − e_b, x): `b` Σ c·rw·(y − p)²,
+ *   `b{k}` Σ c·rw·(y − p)²·x_k, `b{k}_{l}` Σ c·rw·(y − p)²·x_k·x_l.
+ * The gradient is g_θa += g, g_θb −= g, g_βk += Σ_pairs g{k}; the information H_aa += h, H_bb += h, H_ab −= h,
+ * H_a,βk += h{k}, H_b,βk −= h{k}, H_βk,βl += Σ_pairs h{k}_{l} (and B alike from b…): `arena`'s covariate fit.
+ * O(battles) per step.
+ */
+export function covariateStepSql(o: StepSqlOptions): string {
+  const K = o.covariates.length;
+  const theta = o.theta ?? 'theta';
+  const params = o.params ?? 'params';
+  const names = [...Array.from({ length: K }, (_, i) => [`beta${i + 1}`, `mean${i + 1}`, `sd${i + 1}`]).flat(), ...(o.weight ? ['wnorm'] : [])];
+  const pivot = names.map((p) => `MAX(CASE WHEN name = '${p}' THEN value END) AS ${p}`);
+  const xs = Array.from({ length: K }, (_, i) => `x${i + 1}`);
+  const std = xs.map((x, i) => `(r.${x} - p.mean${i + 1}) / p.sd${i + 1} AS ${x}`);
+  const gap = ['ta.value - tb.value', ...xs.map((x, i) => `p.beta${i + 1} * ((r.${x} - p.mean${i + 1}) / p.sd${i + 1})`)].join(' + ');
+  const rw = o.weight ? 'r.w * p.wnorm' : '1e0';
+  // level s: standardised covariates, weights, gap; level t: e = e^{−|d|}; level u: p, ln(1 + e), y − p, p(1 − p)
+  const sCols = ['r.model_a', 'r.model_b', 'r.y', 'r.n', `${o.weight ? `r.n * (${rw})` : '1e0 * r.n'} AS c`, `${rw} AS rw`, ...std, `${gap} AS d`];
+  const carry = ['model_a', 'model_b', 'y', 'n', 'c', 'rw', ...xs, 'd'];
+  const sums = ['SUM(n) AS n', 'SUM(c) AS w', 'SUM(c * (y * d - CASE WHEN d > 0 THEN d ELSE 0e0 END - lg)) AS ll', 'SUM(c * res) AS g', 'SUM(c * inf) AS h'];
+  xs.forEach((x, i) => sums.push(`SUM(c * res * ${x}) AS g${i + 1}`, `SUM(c * inf * ${x}) AS h${i + 1}`));
+  for (let k = 1; k <= K; k++) for (let l = k; l <= K; l++) sums.push(`SUM(c * inf * x${k} * x${l}) AS h${k}_${l}`);
+  sums.push('SUM(c * rw * res * res) AS b');
+  xs.forEach((x, i) => sums.push(`SUM(c * rw * res * res * ${x}) AS b${i + 1}`));
+  for (let k = 1; k <= K; k++) for (let l = k; l <= K; l++) sums.push(`SUM(c * rw * res * res * x${k} * x${l}) AS b${k}_${l}`);
+  return [
+    'SELECT',
+    ['model_a', 'model_b', ...sums].map((c) => `  ${c}`).join(',\n'),
+    'FROM (',
+    `  SELECT ${carry.join(', ')}, lg, y - pr AS res, pr * (1e0 - pr) AS inf`,
+    '  FROM (',
+    `    SELECT ${carry.join(', ')}, CASE WHEN d >= 0 THEN 1e0 / (1e0 + e) ELSE e / (1e0 + e) END AS pr, LN(1e0 + e) AS lg`,
+    '    FROM (',
+    `      SELECT ${carry.join(', ')}, EXP(-ABS(d)) AS e`,
+    '      FROM (',
+    `        SELECT ${sCols.join(', ')}`,
+    '        FROM (',
+    ...rowsSql(o, true, '          '),
+    '        ) AS r',
+    `        JOIN ${theta} AS ta ON ta.model = r.model_a`,
+    `        JOIN ${theta} AS tb ON tb.model = r.model_b`,
+    ...(names.length ? [`        CROSS JOIN (SELECT ${pivot.join(', ')} FROM ${params}) AS p`] : []),
+    '      ) AS s',
+    '    ) AS t',
+    '  ) AS u',
+    ') AS v',
+    'GROUP BY model_a, model_b',
+  ].join('\n');
+}
+
+/**
+ * The sums of one Newton step of the covariate fit, per seated pair, as the step query of `data/step-sql.ts`
+ * returns them (its columns, with the model names turned into ids). K covariates; the k ≤ l pairs in the order
+ * (1,1), (1,2), …, (1,K), (2,2), …, (K,K).
+ */
+export interface PairStepSums {
+  /** Model ids of model_a and model_b, one entry per seated pair. */
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  /** Σ count of the pair's battles in the likelihood. */
+  readonly n: Float64Array;
+  /** Σ c (c = count·weight). */
+  readonly w: Float64Array;
+  /** Σ c·(y·d − softplus(d)). */
+  readonly ll: Float64Array;
+  /** Σ c·(y − p). */
+  readonly g: Float64Array;
+  /** Σ c·p(1 − p). */
+  readonly h: Float64Array;
+  /** Per covariate: Σ c·(y − p)·x_k. */
+  readonly gk: readonly Float64Array[];
+  /** Per covariate: Σ c·p(1 − p)·x_k. */
+  readonly hk: readonly Float64Array[];
+  /** Per covariate pair k ≤ l: Σ c·p(1 − p)·x_k·x_l. */
+  readonly hkl: readonly Float64Array[];
+  /** Σ c·rw·(y − p)² (the sandwich's meat). */
+  readonly bb: Float64Array;
+  /** Per covariate: Σ c·rw·(y − p)²·x_k. */
+  readonly bk: readonly Float64Array[];
+  /** Per covariate pair k ≤ l: Σ c·rw·(y − p)²·x_k·x_l. */
+  readonly bkl: readonly Float64Array[];
+}
