@@ -124,32 +124,32 @@ function engineOf(files: readonly string[], o: InputOptions): 'node' | 'duckdb' 
   return o.engine ?? (!o.cells && files.some((f) => isGlob(f) || isDatabase(f)) ? 'duckdb' : 'node');
 }
 
-/** Whether a covariate fit runs its passes inside DuckDB ({@link rateInDuckDB}): covariates on the DuckDB engine. */
+/** Whether a covariate fit runs its passes inside DuckDB ({@link rateInDuckDB}): covariates or style control on the DuckDB engine. */
 export function fitsInDatabase(files: readonly string[], raw: Record<string, unknown>, mo: ModelOptions): boolean {
-  return (mo.covariates?.length ?? 0) > 0 && engineOf(files, InputCli.parse(raw)) === 'duckdb';
+  return ((mo.covariates?.length ?? 0) > 0 || mo.styleControl === true) && engineOf(files, InputCli.parse(raw)) === 'duckdb';
 }
 
 /**
- * `rate --engine duckdb --covariate …`: the covariate fit with each pass over the battles run inside DuckDB (the
+ * `rate --engine duckdb --covariate …` (or `--style-control`): the covariate fit with each pass over the battles run inside DuckDB (the
  * constants pass and the step queries of `data/step-sql.ts`), Newton's method here; intervals by the sandwich,
  * whose meat the step query sums too. O(iterations · one DuckDB scan + pairs·K² + n³); no battle row reaches Node.
- * @throws UsageError for what needs battle rows in Node (bootstrap intervals, battle order, style control)
+ * @throws UsageError for what needs battle rows in Node (bootstrap intervals, battle order) or a tie parameter
  */
 export async function rateInDuckDB(io: CliIO, files: string[], raw: Record<string, unknown>, opts: { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress }): Promise<RatedBoard> {
   const o = InputCli.parse(raw);
   const mo = opts.modelOptions;
   if (o.sort === 'tstamp') throw new UsageError('--engine duckdb keeps no battle order: --sort tstamp needs --engine node on the battles');
   if (opts.intervals.ciMethod === 'bootstrap' || opts.intervals.rounds > 0) {
-    throw new UsageError('--engine duckdb with --covariate gives sandwich intervals (the step query sums their meat); bootstrap intervals resample battle rows: use --engine node for --bootstrap, or --ci-method sandwich');
+    throw new UsageError('--engine duckdb with covariates gives sandwich intervals (the step query sums their meat); bootstrap intervals resample battle rows: use --engine node for --bootstrap, or --ci-method sandwich');
   }
   if (mo.ties !== 'half' && mo.ties !== 'ignore') throw new UsageError('--engine duckdb fits covariates with --ties half or ignore (the step query has no tie parameter): use --engine node for tie models');
-  if (mo.styleControl) throw new UsageError('--engine duckdb fits --covariate columns, not --style-control: give the style differences as covariate columns of a view (--table), or use --engine node');
   if (mo.reweight) throw new UsageError('--engine duckdb fits covariates without --reweight pairs (the pair totals would need the seats folded in SQL): use --engine node');
   const session = await openCovariateSteps(files, {
     inputFormat: o.inputFormat,
     filter: o.filter ?? null,
     table: o.table,
-    covariates: mo.covariates!,
+    covariates: mo.covariates ?? [],
+    style: mo.styleControl ? (mo.styleForm ?? 'lmarena') : null,
     ties: mo.ties,
     bothBad: mo.bothBad === 'ignore' ? 'ignore' : 'tie',
   });

@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError, UsageError } from '../errors.js';
 import { cellsSql } from './cells-sql.js';
 import type { CovariateSpec } from './covariates.js';
-import { covariateConstantsSql, covariateStepSql, type PairStepSums } from './step-sql.js';
+import { covariateConstantsSql, covariateStepSql, type PairStepSums, styleFeatureSql } from './step-sql.js';
+import { STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
 import { filterErrorOf, filterToSql, filterTypeOfSql, parseSqlType, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { InputFormat } from './parse.js';
 import { MAX_COUNT, WINNER_LABELS, OUTCOME_CODE } from './schema.js';
@@ -270,6 +271,8 @@ function cellsTable(names: readonly string[], cols: readonly (readonly unknown[]
 export interface DuckDBCovariateOptions extends DuckDBReadOptions {
   /** The covariates, each a field path (a numeric or boolean column, or a member of STRUCT columns). */
   readonly covariates: readonly CovariateSpec[];
+  /** Style control's four features first (`--style-control`, in this form), or null. */
+  readonly style?: 'lmarena' | 'fastchat-2024' | null | undefined;
   readonly ties: 'half' | 'ignore';
   readonly bothBad: 'tie' | 'ignore';
 }
@@ -329,6 +332,34 @@ function covariateSql(spec: CovariateSpec, columns: ReadonlyMap<string, string>,
 }
 
 /**
+ * The DuckDB SQL of the style features (`--style-control`): per feature the form's relative difference of the side
+ * counts, read from the `conv_metadata` STRUCT column when the input has one, else from top-level columns, as the
+ * node readers read them; a count that is a STRUCT of numbers (LMArena's `header_count_a` {h1 … h6}) is the sum of
+ * its members, a missing member counting 0 (a JSON object without that key). The field names of each feature
+ * (for messages) come with it.
+ * @throws InputError `file: field: reason` for a count the input lacks or cannot sum
+ */
+function styleSql(columns: ReadonlyMap<string, string>, form: 'lmarena' | 'fastchat-2024', file: string): { sql: string; field: string }[] {
+  const metaType = columns.get('conv_metadata');
+  const meta = metaType === undefined ? null : parseSqlType(metaType);
+  if (meta !== null && !meta.struct) throw new InputError(`must be an object of style counts, but the column has type ${meta.name}`, { file, field: 'conv_metadata' });
+  const count = (name: string): string => {
+    const field = meta ? `conv_metadata.${name}` : name;
+    const type = meta ? meta.struct!.get(name) : columns.has(name) ? parseSqlType(columns.get(name)!) : undefined;
+    if (type === undefined) {
+      throw new InputError(`style control needs style fields on every battle (conv_metadata with ${STYLE_FIELDS_A.join(', ')} and the _b twins); the input has no such ${meta ? 'member' : 'column'}`, { file, field });
+    }
+    const sql = meta ? `struct_extract(${sqlIdentifier('conv_metadata')}, ${sqlString(name)})` : sqlIdentifier(name);
+    if (filterTypeOfSql(type.name) === 'number') return sql;
+    if (type.struct && type.struct.size > 0 && [...type.struct.values()].every((t) => filterTypeOfSql(t.name) === 'number')) {
+      return `(${[...type.struct.keys()].map((k) => `COALESCE(struct_extract(${sql}, ${sqlString(k)}), 0)`).join(' + ')})`;
+    }
+    throw new InputError(`must be a number or an object of numbers, but the column has type ${type.name}`, { file, field });
+  };
+  return STYLE_FIELDS_A.map((a, q) => ({ sql: styleFeatureSql(count(a), count(STYLE_FIELDS_B[q]!), form), field: `${meta ? 'conv_metadata.' : ''}${a} or ${STYLE_FIELDS_B[q]!}` }));
+}
+
+/**
  * Opens DuckDB on the battles for a covariate fit whose passes over the battles run inside DuckDB: the cells are read
  * and checked as {@link readCellsWithDuckDB} does, and the connection stays open for the constants pass and the step
  * queries of `step-sql.ts` (the very text `arena aggregate --emit-sql --covariate` prints, on the engine's FROM
@@ -341,7 +372,9 @@ function covariateSql(spec: CovariateSpec, columns: ReadonlyMap<string, string>,
 export async function openCovariateSteps(sources: readonly string[], o: DuckDBCovariateOptions): Promise<DuckDBCovariateSteps> {
   const src = await openSource(sources, o);
   try {
-    const exprs = o.covariates.map((c) => covariateSql(c, src.columns, src.file));
+    const style = o.style ? styleSql(src.columns, o.style, src.file) : [];
+    const exprs = [...style.map((f) => f.sql), ...o.covariates.map((c) => covariateSql(c, src.columns, src.file))];
+    const fields = [...style.map((f) => f.field), ...o.covariates.map((c) => c.expression)];
     const sqlOptions = { from: src.from, count: src.counted, weight: src.weighted, covariates: exprs, ties: o.ties, bothBad: o.bothBad, where: src.where, theta: 'arena_theta', params: 'arena_params' };
     await src.run('CREATE TEMP TABLE arena_theta (model VARCHAR, value DOUBLE)');
     await src.run('CREATE TEMP TABLE arena_params (name VARCHAR, value DOUBLE)');
@@ -364,9 +397,9 @@ export async function openCovariateSteps(sources: readonly string[], o: DuckDBCo
       weighted: src.weighted,
       async constants(): Promise<CovariateConstants> {
         const row = (await src.run(covariateConstantsSql(sqlOptions))).getRowObjectsJS()[0]!;
-        o.covariates.forEach((c, k) => {
+        fields.forEach((field, k) => {
           const nulls = num(row[`nulls${k + 1}`]);
-          if (nulls > 0) throw new InputError(`is null (or missing) on ${nulls} row${nulls === 1 ? '' : 's'}: a covariate needs a number on every battle`, { file: src.file, field: c.expression });
+          if (nulls > 0) throw new InputError(`is null (or missing) on ${nulls} row${nulls === 1 ? '' : 's'}: ${k < style.length ? 'style control needs style fields' : 'a covariate needs a number'} on every battle`, { file: src.file, field });
         });
         return {
           battles: num(row.n),

@@ -64,7 +64,7 @@ function rowsSql(o: StepSqlOptions, likelihood: boolean, indent: string): string
     `CASE WHEN winner = 'model_a' THEN 1e0 WHEN winner = 'model_b' THEN 0e0 ELSE 5e-1 END AS y`,
     `${o.count ? 'count' : '1'} AS n`,
     ...(o.weight ? ['1e0 * COALESCE(weight, 1) AS w'] : []),
-    ...o.covariates.map((e, k) => `1e0 * ${e} AS x${k + 1}`),
+    ...o.covariates.map((e, k) => `1e0 * (${e}) AS x${k + 1}`),
   ];
   const where: string[] = [];
   if (o.where) where.push(`(${o.where})`);
@@ -102,6 +102,16 @@ export function covariateConstantsSql(o: StepSqlOptions): string {
     ') AS c',
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
+}
+
+/**
+ * The SQL of one style feature from its two side counts (SQL expressions, e.g. `conv_metadata.header_count_a`):
+ * (a − b)/(a + b) for the `lmarena` form, (a − b)/(a + b + 1) for `fastchat-2024`, 0 when the denominator is 0,
+ * computed as the node design computes it (exact for integer counts). O(1).
+ */
+export function styleFeatureSql(a: string, b: string, form: 'lmarena' | 'fastchat-2024'): string {
+  const den = `1e0 * ${a} + ${b}${form === 'lmarena' ? '' : ' + 1e0'}`;
+  return `CASE WHEN ${den} = 0e0 THEN 0e0 ELSE (1e0 * ${a} - ${b}) / (${den}) END`;
 }
 
 /** The column names of the step query, in order, for K covariates (see {@link covariateStepSql}). */

@@ -14,6 +14,7 @@ import { pointsPerLogit, toDisplay } from '../rating/scale.js';
 import { covariateDesign, DEFAULT_FORM_PRIOR, featureSpread, fitStyleControl, rowWeights, type StyleDesign, type StyleFit } from '../rating/style.js';
 import { fitCovariatesBySteps } from '../rating/style-steps.js';
 import type { PairStepSums } from '../data/step-sql.js';
+import { STYLE_FEATURES } from '../data/style-fields.js';
 import { type BothBadPolicy, type OutcomeModel, tieCells, tieTotals } from '../rating/tie-models.js';
 import { weightedCounts } from '../data/weights.js';
 import { fitBase, type FittedData, fittedData, resolvePrior } from './common.js';
@@ -150,20 +151,18 @@ export interface CovariateStepSource {
 }
 
 /**
- * The covariate fit of {@link withCovariates} (Bradley–Terry, ties half or ignored, numeric covariates, per-row
- * weights) with every pass over the battle rows done by the source's queries: the constants pass gives the
+ * The covariate fit of {@link withCovariates} (Bradley–Terry, ties half or ignored, style control and numeric
+ * covariates, per-row weights) with every pass over the battle rows done by the source's queries: the constants pass gives the
  * standardisation, each Newton step one step query, and the same prior, warm start, ridge (`--style-form`,
  * `--style-prior`), stopping rule and sandwich apply, so the result equals the node fit on the same battles up to
  * the order of summation (tested to 1e-9 rating points). Rows never reach Node.
  * O(iterations · (one scan of the battles + pairs·K² + n³)).
  *
- * @throws UsageError for what the step query does not cover: tie models, style control, --reweight pairs, both-bad
- *   ties as a separate outcome (see the message)
+ * @throws UsageError for what the step query does not cover: tie models, --reweight pairs
  */
 export async function fitCovariatesInDatabase(source: CovariateStepSource, base: RatingModel, opts: ModelOptions): Promise<CovariateModelFit> {
   const outcome = base.outcome?.(opts);
   if (outcome !== 'half' && outcome !== 'ignore') throw new UsageError('--engine duckdb fits covariates with --ties half or ignore (the step query has no tie parameter): use --engine node for tie models');
-  if (opts.styleControl) throw new UsageError('--engine duckdb fits --covariate columns, not --style-control: give the style differences as covariate columns of a view, or use --engine node');
   if (opts.reweight) throw new UsageError('--engine duckdb fits covariates without --reweight pairs (the pair totals would need the seats folded in SQL): use --engine node');
   const bothBad = opts.bothBad ?? 'tie';
   const d = fittedData(source.cells, opts);
@@ -177,7 +176,7 @@ export async function fitCovariatesInDatabase(source: CovariateStepSource, base:
   const c = await source.constants();
   if (c.battles !== t.battles) throw new Error(`the constants pass counted ${c.battles} battles, the cells ${t.battles}`);
   const { sd, active } = featureSpread(c.mean, c.ss, c.battles);
-  const features = (opts.covariates ?? []).map((x) => x.name);
+  const features = [...(opts.styleControl ? STYLE_FEATURES : []), ...(opts.covariates ?? []).map((x) => x.name)];
   const wnorm = c.sw > 0 ? c.battles / c.sw : 1;
   const s = await fitCovariatesBySteps(
     (theta, beta) => {
