@@ -1,3 +1,7 @@
+import { UsageError } from '../errors.js';
+import type { CovariateSpec } from './covariates.js';
+import { STYLE_FEATURES, STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
+
 /**
  * The SQL of a covariate fit on battle rows that stay in the database: a constants pass (the standardisation of
  * each covariate) and a step query returning, per seated pair (model_a, model_b), the sums one Newton step of the
@@ -86,10 +90,9 @@ export function covariateConstantsSql(o: StepSqlOptions): string {
   const K = o.covariates.length;
   const sums = ['SUM(n) AS n', ...(o.weight ? ['SUM(n * w) AS sw'] : [])];
   for (let k = 1; k <= K; k++) sums.push(`SUM(n * x${k}) / SUM(n) AS mean${k}`, `SUM(CASE WHEN x${k} IS NULL THEN 1 ELSE 0 END) AS nulls${k}`);
-  const outer = ['c.n', ...(o.weight ? ['c.sw'] : [])];
-  for (let k = 1; k <= K; k++) outer.push(`c.mean${k}`, `SUM(r.n * (r.x${k} - c.mean${k}) * (r.x${k} - c.mean${k})) AS ss${k}`, `c.nulls${k}`);
-  const group = ['c.n', ...(o.weight ? ['c.sw'] : [])];
-  for (let k = 1; k <= K; k++) group.push(`c.mean${k}`, `c.nulls${k}`);
+  // the constants are carried out of the one-row derived table by MAX (no GROUP BY on floating columns)
+  const outer = ['MAX(c.n) AS n', ...(o.weight ? ['MAX(c.sw) AS sw'] : [])];
+  for (let k = 1; k <= K; k++) outer.push(`MAX(c.mean${k}) AS mean${k}`, `SUM(r.n * (r.x${k} - c.mean${k}) * (r.x${k} - c.mean${k})) AS ss${k}`, `MAX(c.nulls${k}) AS nulls${k}`);
   return [
     'WITH r AS (',
     ...rowsSql(o, false, '  '),
@@ -100,7 +103,6 @@ export function covariateConstantsSql(o: StepSqlOptions): string {
     `  SELECT ${sums.join(', ')}`,
     '  FROM r',
     ') AS c',
-    `GROUP BY ${group.join(', ')}`,
   ].join('\n');
 }
 
@@ -152,7 +154,7 @@ export function covariateStepSql(o: StepSqlOptions): string {
   // level s: standardised covariates, weights, gap; level t: e = e^{−|d|}; level u: p, ln(1 + e), y − p, p(1 − p)
   const sCols = ['r.model_a', 'r.model_b', 'r.y', 'r.n', `${o.weight ? `r.n * (${rw})` : '1e0 * r.n'} AS c`, `${rw} AS rw`, ...std, `${gap} AS d`];
   const carry = ['model_a', 'model_b', 'y', 'n', 'c', 'rw', ...xs, 'd'];
-  const sums = ['SUM(n) AS n', 'SUM(c) AS w', 'SUM(c * (y * d - CASE WHEN d > 0 THEN d ELSE 0e0 END - lg)) AS ll', 'SUM(c * res) AS g', 'SUM(c * inf) AS h'];
+  const sums = ['SUM(n) AS n', 'SUM(c) AS w', 'SUM(c * (y * d - CASE WHEN d > 0e0 THEN d ELSE 0e0 END - lg)) AS ll', 'SUM(c * res) AS g', 'SUM(c * inf) AS h'];
   xs.forEach((x, i) => sums.push(`SUM(c * res * ${x}) AS g${i + 1}`, `SUM(c * inf * ${x}) AS h${i + 1}`));
   for (let k = 1; k <= K; k++) for (let l = k; l <= K; l++) sums.push(`SUM(c * inf * x${k} * x${l}) AS h${k}_${l}`);
   sums.push('SUM(c * rw * res * res) AS b');
@@ -164,7 +166,7 @@ export function covariateStepSql(o: StepSqlOptions): string {
     'FROM (',
     `  SELECT ${carry.join(', ')}, lg, y - pr AS res, pr * (1e0 - pr) AS inf`,
     '  FROM (',
-    `    SELECT ${carry.join(', ')}, CASE WHEN d >= 0 THEN 1e0 / (1e0 + e) ELSE e / (1e0 + e) END AS pr, LN(1e0 + e) AS lg`,
+    `    SELECT ${carry.join(', ')}, CASE WHEN d >= 0e0 THEN 1e0 / (1e0 + e) ELSE e / (1e0 + e) END AS pr, LN(1e0 + e) AS lg`,
     '    FROM (',
     `      SELECT ${carry.join(', ')}, EXP(-ABS(d)) AS e`,
     '      FROM (',
@@ -181,6 +183,58 @@ export function covariateStepSql(o: StepSqlOptions): string {
     ') AS v',
     'GROUP BY model_a, model_b',
   ].join('\n');
+}
+
+/** What {@link covariateFitSql} prints: the battles table, its optional columns, the features, the outcome handling. */
+export interface CovariateFitSqlOptions {
+  /** The battles table (a name, as `--table`). */
+  readonly from: string;
+  readonly count?: boolean | undefined;
+  readonly weight?: boolean | undefined;
+  /** `--covariate` specs: each expression a plain lower-case column name or member path. */
+  readonly covariates: readonly CovariateSpec[];
+  /** `--style-control` in this form (its four features come first, from `conv_metadata`), or null. */
+  readonly style?: 'lmarena' | 'fastchat-2024' | null | undefined;
+  readonly ties?: 'half' | 'ignore' | undefined;
+  readonly bothBad?: 'tie' | 'ignore' | undefined;
+}
+
+/** A plain lower-case column name, or a member path through STRUCT/ROW columns (rule 1 allows no quoting). */
+const PLAIN_PATH = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+
+/**
+ * The script `arena aggregate --emit-sql --covariate …` prints: a header of `--` comments (the features in order,
+ * the parameter tables, the loop), the constants pass and the step query, each statement followed by a line `;`
+ * (send each alone, without it, to an API that takes one statement). O(K²) text.
+ * @throws UsageError for a covariate that is not a plain lower-case column or member path
+ */
+export function covariateFitSql(o: CovariateFitSqlOptions): string {
+  for (const c of o.covariates) {
+    if (!PLAIN_PATH.test(c.expression)) {
+      throw new UsageError(`--covariate ${c.name}: ${JSON.stringify(c.expression)} is not a plain lower-case column name or member path (the query quotes no identifier, so that it runs on every engine): compute it in a view given as --table`);
+    }
+  }
+  const style = o.style ? STYLE_FIELDS_A.map((a, q) => ({ name: STYLE_FEATURES[q]!, sql: styleFeatureSql(`conv_metadata.${a}`, `conv_metadata.${STYLE_FIELDS_B[q]!}`, o.style!) })) : [];
+  const features = [...style, ...o.covariates.map((c) => ({ name: c.name, sql: c.expression }))];
+  const sql: StepSqlOptions = { from: o.from, count: o.count, weight: o.weight, covariates: features.map((f) => f.sql), ties: o.ties, bothBad: o.bothBad };
+  const K = features.length;
+  const header = [
+    '-- arena: the covariate fit (arena rate' + (o.style ? ` --style-control --style-form ${o.style}` : '') + o.covariates.map((c) => ` --covariate ${c.name}=${c.expression}`).join('') + ` --ties ${o.ties ?? 'half'} --both-bad ${o.bothBad ?? 'tie'}) with its passes over the battles in SQL`,
+    '-- (DuckDB, Spark SQL, Trino, BigQuery; docs/reference.md, "Covariates in SQL"). Features, in order:',
+    ...features.map((f, k) => `--   ${k + 1}. ${f.name}`),
+    '-- Tables you provide: theta(model, value), one row per model (natural-log strengths);',
+    `--   params(name, value) with beta1..beta${K}, mean1..mean${K}, sd1..sd${K}${o.weight ? ', wnorm' : ''}.`,
+    `-- 1. Run the constants pass once: mean_k as given, sd_k = SQRT(ss_k / n)${o.weight ? ', wnorm = n / sw' : ''}; a feature with`,
+    '--    sd_k <= 1e-12 * GREATEST(1, ABS(mean_k)) does not vary: give it sd_k = 1, beta_k = 0 and leave its sums out.',
+    '--    nulls_k must be 0 (a feature needs a value on every battle).',
+    '-- 2. Start from theta = 0 (or a plain fit) and beta = 0; repeat: upload theta and params, run the step query, and',
+    '--    fold its rows: gradient g_a += g, g_b -= g, g_beta_k += g_k; information H_aa += h, H_bb += h, H_ab -= h,',
+    '--    H_a,beta_k += h_k, H_b,beta_k -= h_k, H_beta_k,beta_l += h_k_l (B alike from b, b_k, b_k_l, for the sandwich);',
+    '--    subtract the ridges, solve H * delta = g (strengths centred), halve the step while SUM(ll) minus the ridge',
+    '--    falls, stop when max |delta| < tolerance. arena rate --engine duckdb runs exactly this loop.',
+    '-- Each statement ends with a line ";": send it alone, without that line, to APIs that take one statement.',
+  ];
+  return [...header, '', '-- 1. constants pass', covariateConstantsSql(sql), ';', '', '-- 2. step query', covariateStepSql(sql), ';', ''].join('\n');
 }
 
 /**
