@@ -378,9 +378,8 @@ export async function openCovariateSteps(sources: readonly string[], o: DuckDBCo
     const sqlOptions = { from: src.from, count: src.counted, weight: src.weighted, covariates: exprs, ties: o.ties, bothBad: o.bothBad, where: src.where, theta: 'arena_theta', params: 'arena_params' };
     await src.run('CREATE TEMP TABLE arena_theta (model VARCHAR, value DOUBLE)');
     await src.run('CREATE TEMP TABLE arena_params (name VARCHAR, value DOUBLE)');
-    const stepText = covariateStepSql(sqlOptions);
-    const ids = new Map<string, number>();
-    src.cells.models.forEach((name, id) => ids.set(name, id));
+    // the step query as printed, its names turned into the cells' model ids inside DuckDB (no string reaches Node)
+    const stepText = `SELECT ma.id AS a, mb.id AS b, s.* EXCLUDE (model_a, model_b) FROM (${covariateStepSql(sqlOptions)}) AS s JOIN arena_models ma ON ma.name = s.model_a JOIN arena_models mb ON mb.name = s.model_b`;
     const K = exprs.length;
     const fill = async (table: string, rows: readonly (readonly [string, number])[]) => {
       await src.run(`DELETE FROM ${table}`);
@@ -415,8 +414,8 @@ export async function openCovariateSteps(sources: readonly string[], o: DuckDBCo
         const f = (c: number) => Float64Array.from(cols[c]!, num);
         let c = 2;
         const next = () => f(c++);
-        const a = Int32Array.from(cols[0]!, (name) => ids.get(name as string)!);
-        const b = Int32Array.from(cols[1]!, (name) => ids.get(name as string)!);
+        const a = Int32Array.from(cols[0]!, num);
+        const b = Int32Array.from(cols[1]!, num);
         const [n, w, ll, g, h] = [next(), next(), next(), next(), next()];
         const gk: Float64Array[] = [];
         const hk: Float64Array[] = [];
