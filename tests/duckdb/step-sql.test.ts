@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropBothBad } from '../../src/models/common.js';
 import { readBattles } from '../../src/data/load.js';
+import { stepColumns } from '../../src/data/step-sql.js';
 import { covariateDesign, rowPass, rowWeights } from '../../src/rating/style.js';
 import { cli, FIXTURES, tempDir } from '../helpers.js';
 import { duck, lit } from './duck.js';
@@ -168,6 +169,7 @@ async function bothPasses(c: Case, stepOverride?: (sql: string) => string): Prom
     `CREATE TABLE params AS SELECT * FROM (VALUES ${params.join(', ')}) AS v(name, value)`,
     stepOverride ? stepOverride(step) : step,
   ]);
+  if (!stepOverride) expect(Object.keys(rows[0]!)).toEqual(stepColumns(K));
   const id = new Map(t.models.map((name, v) => [name, v]));
   const sql: Pass = { g: new Float64Array(n), h: new Float64Array(n * n), b: new Float64Array(n * n), ll: 0 };
   const kl = (k: number, l: number) => `${Math.min(k, l)}_${Math.max(k, l)}`;
