@@ -60,7 +60,11 @@ export interface StepSqlOptions {
 const TIE_LABELS = ["'tie'", "'tie (bothbad)'", "'both_bad'"];
 const BOTH_BAD_LABELS = ["'tie (bothbad)'", "'both_bad'"];
 
-/** The battle rows the fit reads: model_a, model_b, y, n[, w], x1…xK (raw), with the conditions. */
+/**
+ * The battle rows the fit reads: model_a, model_b, y, n[, w], x1…xK (raw), with the conditions. By rule 5 nothing is
+ * validated: a `winner` label other than model_a / model_b counts as a tie, so check the labels first (the cells
+ * query read by `arena rate --cells` does; the DuckDB engine checks the cells before any step).
+ */
 function rowsSql(o: StepSqlOptions, likelihood: boolean, indent: string): string[] {
   const cols = [
     'model_a',
