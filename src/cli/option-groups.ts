@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { compileFilter } from '../data/filter.js';
 import { readBattles } from '../data/load.js';
 import { readCells } from '../data/cells-file.js';
-import { isDatabase, isGlob, readCellsWithDuckDB } from '../data/duckdb.js';
+import { isDatabase, isGlob, openCovariateSteps, readCellsWithDuckDB } from '../data/duckdb.js';
+import { fitCovariatesInDatabase } from '../models/covariates.js';
 import { type BattleTable, sortByTimestamp } from '../data/table.js';
 import { InputError, UsageError } from '../errors.js';
 import { modelFor } from '../models/index.js';
@@ -85,7 +86,7 @@ export type InputOptions = z.infer<typeof InputCli>;
 export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
   const o = InputCli.parse(raw);
   const covariates = covariatesFrom(raw);
-  const engine = o.engine ?? (!o.cells && files.some((f) => isGlob(f) || isDatabase(f)) ? 'duckdb' : 'node');
+  const engine = engineOf(files, o);
   if (engine === 'duckdb' || o.cells) {
     const what = o.cells ? '--cells (cells, not battles)' : '--engine duckdb (it folds the battles into cells)';
     if (o.cells && o.engine === 'duckdb') throw new UsageError('--cells files are read by the node readers (they are small): leave out --engine duckdb');
@@ -115,6 +116,51 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     return sortByTimestamp(t);
   } catch (e) {
     throw new InputError(`${(e as Error).message}; use --sort input to replay the file order`, { file: files.join(', '), field: 'tstamp' });
+  }
+}
+
+/** The engine reading the battles: `--engine`, else duckdb for a glob or a database (not with --cells), else node. */
+function engineOf(files: readonly string[], o: InputOptions): 'node' | 'duckdb' {
+  return o.engine ?? (!o.cells && files.some((f) => isGlob(f) || isDatabase(f)) ? 'duckdb' : 'node');
+}
+
+/** Whether a covariate fit runs its passes inside DuckDB ({@link rateInDuckDB}): covariates or style control on the DuckDB engine. */
+export function fitsInDatabase(files: readonly string[], raw: Record<string, unknown>, mo: ModelOptions): boolean {
+  return ((mo.covariates?.length ?? 0) > 0 || mo.styleControl === true) && engineOf(files, InputCli.parse(raw)) === 'duckdb';
+}
+
+/**
+ * `rate --engine duckdb --covariate …` (or `--style-control`): the covariate fit with each pass over the battles run inside DuckDB (the
+ * constants pass and the step queries of `data/step-sql.ts`), Newton's method here; intervals by the sandwich,
+ * whose meat the step query sums too. O(iterations · one DuckDB scan + pairs·K² + n³); no battle row reaches Node.
+ * @throws UsageError for what needs battle rows in Node (bootstrap intervals, battle order) or a tie parameter
+ */
+export async function rateInDuckDB(io: CliIO, files: string[], raw: Record<string, unknown>, opts: { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress }): Promise<RatedBoard> {
+  const o = InputCli.parse(raw);
+  const mo = opts.modelOptions;
+  if (o.sort === 'tstamp') throw new UsageError('--engine duckdb keeps no battle order: --sort tstamp needs --engine node on the battles');
+  if (opts.intervals.ciMethod === 'bootstrap' || opts.intervals.rounds > 0) {
+    throw new UsageError('--engine duckdb with covariates gives sandwich intervals (the step query sums their meat); bootstrap intervals resample battle rows: use --engine node for --bootstrap, or --ci-method sandwich');
+  }
+  if (mo.ties !== 'half' && mo.ties !== 'ignore') throw new UsageError('--engine duckdb fits covariates with --ties half or ignore (the step query has no tie parameter): use --engine node for tie models');
+  if (mo.reweight) throw new UsageError('--engine duckdb fits covariates without --reweight pairs (the pair totals would need the seats folded in SQL): use --engine node');
+  const session = await openCovariateSteps(files, {
+    inputFormat: o.inputFormat,
+    filter: o.filter ?? null,
+    table: o.table,
+    covariates: mo.covariates ?? [],
+    style: mo.styleControl ? (mo.styleForm ?? 'lmarena') : null,
+    ties: mo.ties,
+    bothBad: mo.bothBad === 'ignore' ? 'ignore' : 'tie',
+  });
+  try {
+    printWarnings(io, spellingWarnings(session.cells.models));
+    checkAnchor(session.cells, mo);
+    const fit = await fitCovariatesInDatabase(session, opts.model, mo);
+    return await addIntervals(fit, opts.model, opts.intervals);
+  } finally {
+    session.close();
+    opts.progress.stop();
   }
 }
 
@@ -393,6 +439,7 @@ export function battleOptionsFrom(io: CliIO, raw: Record<string, unknown>, label
  * the core of every command that rates battles. O(read + fit + intervals).
  */
 export async function rateInput(io: CliIO, files: string[], o: Record<string, unknown>, opts: { model: RatingModel; modelOptions: ModelOptions; intervals: IntervalOptions; progress: Progress }, keepTstamp = true): Promise<RatedBoard> {
+  if (fitsInDatabase(files, o, opts.modelOptions)) return rateInDuckDB(io, files, o, opts);
   const t = await loadInput(io, files, o, keepTstamp);
   checkAnchor(t, opts.modelOptions);
   try {

@@ -1,7 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError, UsageError } from '../errors.js';
 import { cellsSql } from './cells-sql.js';
-import { filterErrorOf, filterToSql, filterTypeOfSql, sqlIdentifier, sqlString } from './filter-sql.js';
+import type { CovariateSpec } from './covariates.js';
+import { covariateConstantsSql, covariateStepSql, type PairStepSums, styleFeatureSql } from './step-sql.js';
+import { STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
+import { filterErrorOf, filterToSql, filterTypeOfSql, parseSqlType, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { InputFormat } from './parse.js';
 import { MAX_COUNT, WINNER_LABELS, OUTCOME_CODE } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
@@ -112,6 +115,34 @@ function firstLine(e: unknown): string {
  * @throws UsageError for a filter that does not translate to SQL
  */
 export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBReadOptions = {}): Promise<BattleTable> {
+  const src = await openSource(sources, o);
+  src.close();
+  return src.cells;
+}
+
+/** An open DuckDB connection on the sources, with their checked cells already read (see {@link openSource}). */
+interface OpenSource {
+  readonly cells: BattleTable;
+  /** The FROM item of the battles, the translated filter, the columns (name → DuckDB type) and the files' names. */
+  readonly from: string;
+  readonly where: string | null;
+  readonly columns: ReadonlyMap<string, string>;
+  readonly file: string;
+  readonly counted: boolean;
+  readonly weighted: boolean;
+  /** Runs one statement; DuckDB's errors become InputErrors naming the files (and a filter's field). */
+  run(sql: string): Promise<DuckDBMaterializedResult>;
+  readonly conn: DuckDBConnection;
+  close(): void;
+}
+
+type DuckDBMaterializedResult = Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+
+/**
+ * Opens DuckDB on the sources and reads their checked cells ({@link readCellsWithDuckDB}), leaving the connection
+ * open for further queries on the same battles (the covariate steps). The caller closes it.
+ */
+async function openSource(sources: readonly string[], o: DuckDBReadOptions): Promise<OpenSource> {
   if (sources.length === 0) throw new InputError('no battle files given');
   if (sources.includes('-')) throw new UsageError('--engine duckdb reads files, globs or a database, not stdin (-): use --engine node');
   const file = sources.join(', ');
@@ -119,6 +150,10 @@ export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBR
   const duckdb = await loadDuckDB(o.specifier);
   const instance = await duckdb.DuckDBInstance.create(':memory:', o.threads ? { threads: String(o.threads) } : {});
   let conn: DuckDBConnection | undefined;
+  const close = () => {
+    conn?.closeSync();
+    instance.closeSync();
+  };
   try {
     conn = await instance.connect();
     const { from, setup } = scanOf(sources, format, o.table ?? 'battles');
@@ -174,10 +209,10 @@ export async function readCellsWithDuckDB(sources: readonly string[], o: DuckDBR
       )
     ).getColumnsJS();
     const keepWeights = weighted && !(num(stats.lo) === 1 && num(stats.hi) === 1);
-    return cellsTable(names, cells, keepWeights, file);
-  } finally {
-    conn?.closeSync();
-    instance.closeSync();
+    return { cells: cellsTable(names, cells, keepWeights, file), from, where, columns, file, counted, weighted, run, conn, close };
+  } catch (e) {
+    close();
+    throw e;
   }
 }
 
@@ -230,4 +265,174 @@ function cellsTable(names: readonly string[], cols: readonly (readonly unknown[]
   }
   const t = builder.finish();
   return weighted ? { ...t, weight: Float64Array.from(weight), weight2: Float64Array.from(weight2) } : t;
+}
+
+/** Options of {@link openCovariateSteps}: the read options, the covariates and how ties enter the likelihood. */
+export interface DuckDBCovariateOptions extends DuckDBReadOptions {
+  /** The covariates, each a field path (a numeric or boolean column, or a member of STRUCT columns). */
+  readonly covariates: readonly CovariateSpec[];
+  /** Style control's four features first (`--style-control`, in this form), or null. */
+  readonly style?: 'lmarena' | 'fastchat-2024' | null | undefined;
+  readonly ties: 'half' | 'ignore';
+  readonly bothBad: 'tie' | 'ignore';
+}
+
+/** The constants pass's result (see `covariateConstantsSql`): per covariate its mean and Σ count·(x − mean)². */
+export interface CovariateConstants {
+  /** Σ count over the battles standardised on. */
+  readonly battles: number;
+  /** Σ count·weight (the battles when unweighted). */
+  readonly sw: number;
+  readonly mean: Float64Array;
+  readonly ss: Float64Array;
+}
+
+/** A DuckDB connection holding the battles, for a covariate fit driven from Node ({@link openCovariateSteps}). */
+export interface DuckDBCovariateSteps {
+  /** The checked cells of the battles (as {@link readCellsWithDuckDB}): names, pair counts, the plain fit's start. */
+  readonly cells: BattleTable;
+  /** The battles have a `weight` column. */
+  readonly weighted: boolean;
+  /** Runs the constants pass. @throws InputError for a covariate that is null on some battle */
+  constants(): Promise<CovariateConstants>;
+  /**
+   * Runs the step query at strengths θ (by the cells' model ids) and `params` (`beta1`, `mean1`, `sd1`, …,
+   * `wnorm`), and returns its sums per seated pair with model ids.
+   */
+  step(theta: Float64Array, params: ReadonlyMap<string, number>): Promise<PairStepSums>;
+  close(): void;
+}
+
+/**
+ * The DuckDB SQL of a covariate given as a field path: the column, or `struct_extract` through STRUCT members;
+ * booleans as 1/0, as the node readers read them.
+ * @throws UsageError for an expression that is not a field path
+ * @throws InputError `file: field: reason` for a path the input does not have, or a column that is not a number
+ */
+function covariateSql(spec: CovariateSpec, columns: ReadonlyMap<string, string>, file: string): string {
+  const path = spec.expression;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(path)) {
+    throw new UsageError(`--covariate ${spec.name}: --engine duckdb takes a covariate that is a field path (a numeric column or a member of one), not ${JSON.stringify(path)}: compute it in a view (--table) or use --engine node`);
+  }
+  const [key, ...rest] = path.split('.');
+  const top = columns.get(key!);
+  if (top === undefined) throw new InputError('unknown field (the input has no such column)', { file, field: path });
+  let type = parseSqlType(top);
+  let sql = sqlIdentifier(key!);
+  for (const member of rest) {
+    const next = type.struct?.get(member);
+    if (next === undefined) throw new InputError(type.struct ? 'unknown field (the input has no such member)' : `must be an object (the covariate reads ${path} inside it), but the column has type ${type.name}`, { file, field: path });
+    sql = `struct_extract(${sql}, ${sqlString(member)})`;
+    type = next;
+  }
+  const kind = filterTypeOfSql(type.name);
+  if (kind === 'boolean') return `(CASE WHEN ${sql} THEN 1 WHEN NOT ${sql} THEN 0 END)`;
+  if (kind !== 'number') throw new InputError(`must be a number (a covariate), but the column has type ${type.name}`, { file, field: path });
+  return sql;
+}
+
+/**
+ * The DuckDB SQL of the style features (`--style-control`): per feature the form's relative difference of the side
+ * counts, read from the `conv_metadata` STRUCT column when the input has one, else from top-level columns, as the
+ * node readers read them; a count that is a STRUCT of numbers (LMArena's `header_count_a` {h1 … h6}) is the sum of
+ * its members, a missing member counting 0 (a JSON object without that key). The field names of each feature
+ * (for messages) come with it.
+ * @throws InputError `file: field: reason` for a count the input lacks or cannot sum
+ */
+function styleSql(columns: ReadonlyMap<string, string>, form: 'lmarena' | 'fastchat-2024', file: string): { sql: string; field: string }[] {
+  const metaType = columns.get('conv_metadata');
+  const meta = metaType === undefined ? null : parseSqlType(metaType);
+  if (meta !== null && !meta.struct) throw new InputError(`must be an object of style counts, but the column has type ${meta.name}`, { file, field: 'conv_metadata' });
+  const count = (name: string): string => {
+    const field = meta ? `conv_metadata.${name}` : name;
+    const type = meta ? meta.struct!.get(name) : columns.has(name) ? parseSqlType(columns.get(name)!) : undefined;
+    if (type === undefined) {
+      throw new InputError(`style control needs style fields on every battle (conv_metadata with ${STYLE_FIELDS_A.join(', ')} and the _b twins); the input has no such ${meta ? 'member' : 'column'}`, { file, field });
+    }
+    const sql = meta ? `struct_extract(${sqlIdentifier('conv_metadata')}, ${sqlString(name)})` : sqlIdentifier(name);
+    if (filterTypeOfSql(type.name) === 'number') return sql;
+    if (type.struct && type.struct.size > 0 && [...type.struct.values()].every((t) => filterTypeOfSql(t.name) === 'number')) {
+      return `(${[...type.struct.keys()].map((k) => `COALESCE(struct_extract(${sql}, ${sqlString(k)}), 0)`).join(' + ')})`;
+    }
+    throw new InputError(`must be a number or an object of numbers, but the column has type ${type.name}`, { file, field });
+  };
+  return STYLE_FIELDS_A.map((a, q) => ({ sql: styleFeatureSql(count(a), count(STYLE_FIELDS_B[q]!), form), field: `${meta ? 'conv_metadata.' : ''}${a} or ${STYLE_FIELDS_B[q]!}` }));
+}
+
+/**
+ * Opens DuckDB on the battles for a covariate fit whose passes over the battles run inside DuckDB: the cells are read
+ * and checked as {@link readCellsWithDuckDB} does, and the connection stays open for the constants pass and the step
+ * queries of `step-sql.ts` (the very text `arena aggregate --emit-sql --covariate` prints, on the engine's FROM
+ * item and filter). Only the cells, one row of constants and one row of sums per seated pair reach Node: memory
+ * O(cells), whatever the number of battles. The caller closes the session.
+ *
+ * @throws InputError `files: field: reason` for bad input or a covariate the input lacks; UsageError for a
+ *   covariate that is not a field path
+ */
+export async function openCovariateSteps(sources: readonly string[], o: DuckDBCovariateOptions): Promise<DuckDBCovariateSteps> {
+  const src = await openSource(sources, o);
+  try {
+    const style = o.style ? styleSql(src.columns, o.style, src.file) : [];
+    const exprs = [...style.map((f) => f.sql), ...o.covariates.map((c) => covariateSql(c, src.columns, src.file))];
+    const fields = [...style.map((f) => f.field), ...o.covariates.map((c) => c.expression)];
+    const sqlOptions = { from: src.from, count: src.counted, weight: src.weighted, covariates: exprs, ties: o.ties, bothBad: o.bothBad, where: src.where, theta: 'arena_theta', params: 'arena_params' };
+    await src.run('CREATE TEMP TABLE arena_theta (model VARCHAR, value DOUBLE)');
+    await src.run('CREATE TEMP TABLE arena_params (name VARCHAR, value DOUBLE)');
+    // the step query as printed, its names turned into the cells' model ids inside DuckDB (no string reaches Node)
+    const stepText = `SELECT ma.id AS a, mb.id AS b, s.* EXCLUDE (model_a, model_b) FROM (${covariateStepSql(sqlOptions)}) AS s JOIN arena_models ma ON ma.name = s.model_a JOIN arena_models mb ON mb.name = s.model_b`;
+    const K = exprs.length;
+    const fill = async (table: string, rows: readonly (readonly [string, number])[]) => {
+      await src.run(`DELETE FROM ${table}`);
+      const app = await src.conn.createAppender(table);
+      for (const [name, value] of rows) {
+        app.appendVarchar(name);
+        app.appendDouble(value);
+        app.endRow();
+      }
+      app.closeSync();
+    };
+    return {
+      cells: src.cells,
+      weighted: src.weighted,
+      async constants(): Promise<CovariateConstants> {
+        const row = (await src.run(covariateConstantsSql(sqlOptions))).getRowObjectsJS()[0]!;
+        fields.forEach((field, k) => {
+          const nulls = num(row[`nulls${k + 1}`]);
+          if (nulls > 0) throw new InputError(`is null (or missing) on ${nulls} row${nulls === 1 ? '' : 's'}: ${k < style.length ? 'style control needs style fields' : 'a covariate needs a number'} on every battle`, { file: src.file, field });
+        });
+        return {
+          battles: num(row.n),
+          sw: src.weighted ? num(row.sw) : num(row.n),
+          mean: Float64Array.from({ length: K }, (_, k) => num(row[`mean${k + 1}`])),
+          ss: Float64Array.from({ length: K }, (_, k) => num(row[`ss${k + 1}`])),
+        };
+      },
+      async step(theta: Float64Array, params: ReadonlyMap<string, number>): Promise<PairStepSums> {
+        await fill('arena_theta', src.cells.models.map((name, v) => [name, theta[v]!] as const));
+        await fill('arena_params', [...params]);
+        const cols = (await src.run(stepText)).getColumnsJS();
+        const f = (c: number) => Float64Array.from(cols[c]!, num);
+        let c = 2;
+        const next = () => f(c++);
+        const a = Int32Array.from(cols[0]!, num);
+        const b = Int32Array.from(cols[1]!, num);
+        const [n, w, ll, g, h] = [next(), next(), next(), next(), next()];
+        const gk: Float64Array[] = [];
+        const hk: Float64Array[] = [];
+        for (let k = 0; k < K; k++) {
+          gk.push(next());
+          hk.push(next());
+        }
+        const hkl = Array.from({ length: (K * (K + 1)) / 2 }, next);
+        const bb = next();
+        const bk = Array.from({ length: K }, next);
+        const bkl = Array.from({ length: (K * (K + 1)) / 2 }, next);
+        return { a, b, n, w, ll, g, h, gk, hk, hkl, bb, bk, bkl };
+      },
+      close: src.close,
+    };
+  } catch (e) {
+    src.close();
+    throw e;
+  }
 }

@@ -57,8 +57,48 @@ export interface NewtonResult {
  * Reference: Nocedal & Wright (2006), Numerical Optimization, ch. 3 (line search Newton).
  */
 export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: NewtonOptions): NewtonResult {
-  const { m } = p;
-  const n = m + p.extra;
+  const it = newtonIteration(p.m, p.extra, x0, opts);
+  let r = it.next();
+  while (!r.done) {
+    const q = r.value;
+    r = it.next(q.kind === 'value' ? p.value(q.x) : p.derivatives(q.x, q.g, q.h, q.final));
+  }
+  return r.value;
+}
+
+/**
+ * A {@link NewtonProblem} whose objective and derivatives come asynchronously (computed by a database: the DuckDB
+ * engine's covariate fit runs one step query per derivatives call).
+ */
+export interface AsyncNewtonProblem {
+  readonly m: number;
+  readonly extra: number;
+  value(x: Float64Array): Promise<number>;
+  derivatives(x: Float64Array, g: Float64Array, h: Float64Array, final: boolean): Promise<number>;
+}
+
+/**
+ * {@link newtonMaximise} over an {@link AsyncNewtonProblem}: the same iteration (one generator drives both), so the
+ * same points are evaluated in the same order and the same stopping rule applies. Cost: as newtonMaximise.
+ */
+export async function newtonMaximiseAsync(p: AsyncNewtonProblem, x0: ArrayLike<number>, opts: NewtonOptions): Promise<NewtonResult> {
+  const it = newtonIteration(p.m, p.extra, x0, opts);
+  let r = it.next();
+  while (!r.done) {
+    const q = r.value;
+    r = it.next(q.kind === 'value' ? await p.value(q.x) : await p.derivatives(q.x, q.g, q.h, q.final));
+  }
+  return r.value;
+}
+
+/** What the iteration asks of its problem: the objective at x, or the derivatives into g and h (zeroed). */
+type NewtonRequest =
+  | { readonly kind: 'value'; readonly x: Float64Array }
+  | { readonly kind: 'derivatives'; readonly x: Float64Array; readonly g: Float64Array; readonly h: Float64Array; readonly final: boolean };
+
+/** The body of {@link newtonMaximise}: yields each evaluation it needs and receives the objective back. */
+function* newtonIteration(m: number, extra: number, x0: ArrayLike<number>, opts: NewtonOptions): Generator<NewtonRequest, NewtonResult, number> {
+  const n = m + extra;
   const x = Float64Array.from(x0);
   centreFirst(x, m);
   let g = new Float64Array(n);
@@ -68,20 +108,20 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
   let gT = new Float64Array(n);
   let hT = new Float64Array(n * n);
   // the derivatives at the start (the first iteration needs them): their objective checks that x0 is feasible
-  let f = p.derivatives(x, g, h, false);
+  let f: number = yield { kind: 'derivatives', x, g, h, final: false };
   let have = true;
   // whether the derivatives at x were evaluated with final = true
   let atFinal = false;
   const settle = opts.settleBelow ?? 0;
   let iterations = 0;
   let converged = false;
-  if (!Number.isFinite(f)) return { x, value: p.value(x), iterations, converged };
+  if (!Number.isFinite(f)) return { x, value: yield { kind: 'value', x }, iterations, converged };
   while (iterations < opts.maxIterations) {
     iterations++;
     if (!have) {
       g.fill(0);
       h.fill(0);
-      f = p.derivatives(x, g, h, false);
+      f = yield { kind: 'derivatives', x, g, h, final: false };
     }
     have = false;
     let trace = 0;
@@ -124,10 +164,10 @@ export function newtonMaximise(p: NewtonProblem, x0: ArrayLike<number>, opts: Ne
         gT.fill(0);
         hT.fill(0);
         const final = stepMax < opts.tolerance || stepMax * stepMax < settle;
-        fNew = p.derivatives(trial, gT, hT, final);
+        fNew = yield { kind: 'derivatives', x: trial, g: gT, h: hT, final };
         have = fNew >= floor;
         atFinal = final && have;
-      } else fNew = p.value(trial);
+      } else fNew = yield { kind: 'value', x: trial };
       if (fNew >= floor) break;
       t *= 0.5;
     }

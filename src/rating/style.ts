@@ -121,6 +121,24 @@ export function covariateDesign(t: BattleTable, o: { readonly style: StyleForm |
   return standardise(t, columns, features, o.rowWeight);
 }
 
+/**
+ * The SD of each feature from its mean and Σ count·(x − mean)² over `w` battles (population SD), and whether it
+ * varies: σ > 1e-12·max(1, |mean|); a feature that does not is inactive and gets SD 1. Shared by the node design and
+ * the covariate fit in a database. O(K).
+ */
+export function featureSpread(mean: ArrayLike<number>, ss: ArrayLike<number>, w: number): { sd: Float64Array; active: Uint8Array } {
+  const K = mean.length;
+  const sd = new Float64Array(K);
+  const active = new Uint8Array(K);
+  for (let q = 0; q < K; q++) {
+    const mu = mean[q]!;
+    const sigma = w ? Math.sqrt(ss[q]! / w) : 0;
+    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
+    sd[q] = active[q] ? sigma : 1;
+  }
+  return { sd, active };
+}
+
 function standardise(t: BattleTable, columns: readonly Float64Array[], features: readonly string[], rowWeight?: Float64Array): StyleDesign {
   const K = features.length;
   const mean = new Float64Array(K);
@@ -144,12 +162,9 @@ function standardise(t: BattleTable, columns: readonly Float64Array[], features:
       vs[q]! += c * e * e;
     }
   }
-  for (let q = 0; q < K; q++) {
-    const mu = mean[q]!;
-    const sigma = w ? Math.sqrt(vs[q]! / w) : 0;
-    active[q] = sigma > 1e-12 * Math.max(1, Math.abs(mu)) ? 1 : 0;
-    sd[q] = active[q] ? sigma : 1;
-  }
+  const spread = featureSpread(mean, vs, w);
+  sd.set(spread.sd);
+  active.set(spread.active);
   let x: Float64Array | null = null;
   // (never spread a design: that would call the x getter and build x)
   const design = { features, mean, sd, active, columns, ...(rowWeight ? { rowWeight } : {}) } as StyleDesign;
@@ -392,7 +407,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
   const outcomeOf = (r: number) => (t.outcome[r]! >= 2 ? 2 : t.outcome[r]!);
   const simple = (model === 'half' || model === 'ignore') && !hasEta;
   const loglik = (x: Float64Array) => {
-    if (simple) return simplePass(x, null, null, null);
+    if (simplePass) return simplePass(x, null, null, null);
     const wts = weightsOf();
     const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
@@ -415,51 +430,10 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
    * are folded into the n×n matrices once per pass (4 + 2k + k² scattered writes per row become 1 + 2k + k²
    * contiguous ones). Same sums as `accumulate`'s general path, in another order. g null: log-likelihood only.
    */
-  // the active features as raw columns standardised on the fly ((v − mean)/sd, as `design.x` holds them), or
-  // strided copies of `design.x` for a design without columns
-  const cols: Float64Array[] = act.map((q) => (design.columns ? design.columns[q]! : Float64Array.from({ length: t.rows }, (_, r) => design.x[r * K + q]!)));
-  const colMean = Float64Array.from(act, (q) => (design.columns ? design.mean[q]! : 0));
-  const colSd = Float64Array.from(act, (q) => (design.columns ? design.sd[q]! : 1));
   const ignoreTies = model === 'ignore';
-  const simplePass = (x: Float64Array, g: Float64Array | null, h: Float64Array | null, bo: Float64Array | null): number => {
-    const beta = new Float64Array(kk);
-    for (let s = 0; s < kk; s++) beta[s] = x[m + s]!;
-    const count = t.count;
-    const w = o.weights ?? null;
-    if (!g) return halfLogLik(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, x, beta, ignoreTies);
-    const acc: HalfAccumulators = {
-      pairH: new Float64Array(m * m),
-      crossH: new Float64Array(m * kk),
-      bbH: new Float64Array(kk * kk),
-      pairB: bo ? new Float64Array(m * m) : null,
-      crossB: bo ? new Float64Array(m * kk) : null,
-      bbB: bo ? new Float64Array(kk * kk) : null,
-    };
-    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc, pairTerms(x, beta, m));
-    fold(h!, acc.pairH, acc.crossH, acc.bbH);
-    if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
-    return ll;
-  };
-  const fold = (mat: Float64Array, pair: Float64Array, cross: Float64Array, bb: Float64Array) => {
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++) {
-        const v = pair[a * m + b]!;
-        if (!v) continue;
-        mat[a * n + a]! += v;
-        mat[b * n + b]! += v;
-        mat[a * n + b]! -= v;
-        mat[b * n + a]! -= v;
-      }
-      for (let s = 0; s < kk; s++) {
-        const v = cross[a * kk + s]!;
-        mat[a * n + m + s]! += v;
-        mat[(m + s) * n + a]! += v;
-      }
-    }
-    for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) mat[(m + s) * n + m + u]! += bb[s * kk + u]!;
-  };
+  const simplePass = simple ? rowPass(t, design, act, { ignoreTies, weights: o.weights }) : null;
   const accumulate = (x: Float64Array, g: Float64Array, h: Float64Array, bo: Float64Array | null): number => {
-    if (simple) return simplePass(x, g, h, bo);
+    if (simplePass) return simplePass(x, g, h, bo);
     const wts = weightsOf();
     const X = design.x;
     const eta = hasEta ? x[etaIndex]! : 0;
@@ -585,6 +559,69 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     betaIndex,
     etaIndex,
     x: Float64Array.from(x),
+  };
+}
+
+/**
+ * One pass of the covariate fit's fast path (ties half or ignored, no tie parameter) over the battle rows, as a
+ * function of x = (θ (m), β of the features `act`): it returns the log-likelihood Σ c·(y·d − softplus(d)) and, when
+ * `g` is given, adds the gradient to g and the information to h (n×n row-major, n = m + act.length), and with `bo`
+ * the sandwich's meat Σ c·rw·s·sᵀ; c = count (or `weights`) × the design's row weight. The features are the raw
+ * columns standardised on the fly ((v − mean)/sd, as `design.x` holds them), or strided copies of `design.x` for a
+ * design without columns. {@link fitStyleControl}'s passes, exported so that other implementations of the same
+ * sums (the step query of `data/step-sql.ts`) are tested against it. O(rows·k²) per call.
+ */
+export function rowPass(
+  t: BattleTable,
+  design: StyleDesign,
+  act: readonly number[],
+  o: { readonly ignoreTies: boolean; readonly weights?: Float64Array | undefined },
+): (x: Float64Array, g: Float64Array | null, h: Float64Array | null, bo: Float64Array | null) => number {
+  const m = t.models.length;
+  const K = design.features.length;
+  const kk = act.length;
+  const n = m + kk;
+  const rw = design.rowWeight;
+  const cols: Float64Array[] = act.map((q) => (design.columns ? design.columns[q]! : Float64Array.from({ length: t.rows }, (_, r) => design.x[r * K + q]!)));
+  const colMean = Float64Array.from(act, (q) => (design.columns ? design.mean[q]! : 0));
+  const colSd = Float64Array.from(act, (q) => (design.columns ? design.sd[q]! : 1));
+  const ignoreTies = o.ignoreTies;
+  const fold = (mat: Float64Array, pair: Float64Array, cross: Float64Array, bb: Float64Array) => {
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) {
+        const v = pair[a * m + b]!;
+        if (!v) continue;
+        mat[a * n + a]! += v;
+        mat[b * n + b]! += v;
+        mat[a * n + b]! -= v;
+        mat[b * n + a]! -= v;
+      }
+      for (let s = 0; s < kk; s++) {
+        const v = cross[a * kk + s]!;
+        mat[a * n + m + s]! += v;
+        mat[(m + s) * n + a]! += v;
+      }
+    }
+    for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) mat[(m + s) * n + m + u]! += bb[s * kk + u]!;
+  };
+  return (x, g, h, bo) => {
+    const beta = new Float64Array(kk);
+    for (let s = 0; s < kk; s++) beta[s] = x[m + s]!;
+    const count = t.count;
+    const w = o.weights ?? null;
+    if (!g) return halfLogLik(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, x, beta, ignoreTies);
+    const acc: HalfAccumulators = {
+      pairH: new Float64Array(m * m),
+      crossH: new Float64Array(m * kk),
+      bbH: new Float64Array(kk * kk),
+      pairB: bo ? new Float64Array(m * m) : null,
+      crossB: bo ? new Float64Array(m * kk) : null,
+      bbB: bo ? new Float64Array(kk * kk) : null,
+    };
+    const ll = halfDerivatives(t.rows, t.a, t.b, t.outcome, count, w, rw ?? null, cols, colMean, colSd, m, x, beta, ignoreTies, g, acc, pairTerms(x, beta, m));
+    fold(h!, acc.pairH, acc.crossH, acc.bbH);
+    if (bo) fold(bo, acc.pairB!, acc.crossB!, acc.bbB!);
+    return ll;
   };
 }
 

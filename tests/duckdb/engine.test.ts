@@ -142,7 +142,7 @@ describe('--engine duckdb: errors', () => {
     for (const [args, msg] of [
       [['--method', 'elo'], /online Elo replays battles/],
       [['--sort', 'tstamp'], /--sort tstamp needs --engine node/],
-      [['--covariate', 'count'], /covariates and style control need --engine node/],
+      [['--covariate', 'count', '--bootstrap', '10'], /bootstrap intervals resample battle rows/],
       [['--filter', 'count / 2 >= 1'], /the operator \/ is not translated to SQL for --engine duckdb \(use --engine node\)/],
     ] as const) {
       const r = await cli(['rate', g, ...args]);

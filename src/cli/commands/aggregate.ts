@@ -1,6 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { aggregatePairs } from '../../data/aggregate.js';
 import { cellsSql } from '../../data/cells-sql.js';
+import { checkCovariateNames, parseCovariateSpec } from '../../data/covariates.js';
+import { covariateFitSql } from '../../data/step-sql.js';
+import { STYLE_FEATURES } from '../../data/style-fields.js';
+import { STYLE_FORMS } from '../../rating/style.js';
 import { UsageError } from '../../errors.js';
 import { formatCellsCsv } from '../../formats/cells.js';
 import { type CliIO, emit } from '../io.js';
@@ -37,18 +41,46 @@ export function registerAggregate(program: Command, io: CliIO): void {
     .option('--emit-sql', 'print the SQL that turns the battles table (--table) into its cells table, for DuckDB, Spark SQL, Trino and BigQuery alike (docs/reference.md, Cells); reads no battles', false)
     .option('--columns <list>', `with --emit-sql: the optional columns the battles table has, comma-separated (${SQL_COLUMNS.join(', ')}); without count a row is one battle, without weight every battle weighs 1`, columnsArg, [])
     .option('--keep <columns>', 'with --emit-sql: battle columns kept in the cells as group keys, comma-separated plain lower-case names (covariates with few distinct values: rate --cells --covariate NAME then fits on the cells exactly)', keepArg, [])
+    .option(
+      '--covariate <spec>',
+      'with --emit-sql: a numeric covariate column, NAME=COLUMN or COLUMN (repeatable; plain lower-case names, members of STRUCT/ROW columns by dots): print the constants pass and the Newton-step query of the covariate fit (as arena rate --covariate) instead of the cells query (docs/reference.md, Covariates in SQL)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--style-control', 'with --emit-sql: the step query with the four style features of conv_metadata first (as arena rate --style-control)', false)
+    .addOption(new Option('--style-form <form>', 'with --emit-sql and --style-control: the style features\' form, as arena rate').choices([...STYLE_FORMS]).default('lmarena'))
+    .addOption(new Option('--ties <policy>', 'with --emit-sql and covariates: ties as half a win each side, or left out of the likelihood (as arena rate)').choices(['half', 'ignore']).default('half'))
+    .addOption(new Option('--both-bad <policy>', 'with --emit-sql and covariates: both-bad ties as ties, or dropped (as arena rate)').choices(['tie', 'ignore']).default('tie'))
     .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
     .action(async (files: string[], o: Record<string, unknown>) => {
+      const covariates = ((o.covariate as string[] | undefined) ?? []).map(parseCovariateSpec);
+      const stepped = covariates.length > 0 || o.styleControl === true;
+      if (!o.emitSql && stepped) throw new UsageError('--covariate and --style-control belong to --emit-sql here (the step query of a covariate fit); arena rate fits them');
       if (o.emitSql) {
         if (files.length) throw new UsageError('--emit-sql prints a query and reads no battles: leave out the battle files');
         if (o.filter !== undefined) throw new UsageError('--emit-sql has no --filter: write the condition in the WHERE of your engine (or in a view given as --table)');
         const cols = o.columns as string[];
+        if (stepped) {
+          if ((o.keep as string[]).length) throw new UsageError('--keep makes the cells query; --covariate and --style-control the step query: give one or the other');
+          checkCovariateNames(covariates, o.styleControl ? STYLE_FEATURES : []);
+          const text = covariateFitSql({
+            from: o.table as string,
+            count: cols.includes('count'),
+            weight: cols.includes('weight'),
+            covariates,
+            style: o.styleControl ? (o.styleForm as 'lmarena' | 'fastchat-2024') : null,
+            ties: o.ties as 'half' | 'ignore',
+            bothBad: o.bothBad as 'tie' | 'ignore',
+          });
+          emit(io, text, o.out as string | undefined);
+          return;
+        }
         emit(io, cellsSql({ from: o.table as string, count: cols.includes('count'), weight: cols.includes('weight'), keep: o.keep as string[] }) + '\n', o.out as string | undefined);
         return;
       }
       if (files.length === 0) throw new UsageError('give the battle files to aggregate (or --emit-sql for the query)');
       if ((o.columns as string[]).length) throw new UsageError('--columns describes the table of --emit-sql; the columns of battle files are read from them');
       if ((o.keep as string[]).length) throw new UsageError('--keep belongs to --emit-sql (cells of battle files keep no other column)');
+      if (o.ties !== 'half' || o.bothBad !== 'tie') throw new UsageError('--ties and --both-bad belong to --emit-sql with covariates (cells keep every outcome)');
       const t = await loadInput(io, files, o, false);
       emit(io, formatCellsCsv(aggregatePairs(t)), o.out as string | undefined);
     });

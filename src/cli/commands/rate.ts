@@ -5,7 +5,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { applyDisplayRules } from '../../leaderboard/display.js';
-import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, displayRulesFrom, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, displayRulesFrom, fitsInDatabase, intervalParams, loadInput, modelParams, rateInDuckDB } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { addCompareModelsOption, compareModelsCommand, fitExtrasText } from './rate-models.js';
 
@@ -39,14 +39,17 @@ export function registerRate(program: Command, io: CliIO): void {
         const t = await loadInput(io, files, o, false);
         return compareModelsCommand(io, t, modelOptions, o);
       }
-      const t = await loadInput(io, files, o, false);
-      checkAnchor(t, modelOptions);
-      const point = model.fit(t, modelOptions);
       let rated;
-      try {
-        rated = await addIntervals(point, model, intervals);
-      } finally {
-        progress.stop();
+      if (fitsInDatabase(files, o, modelOptions)) rated = await rateInDuckDB(io, files, o, { model, modelOptions, intervals, progress });
+      else {
+        const t = await loadInput(io, files, o, false);
+        checkAnchor(t, modelOptions);
+        const point = model.fit(t, modelOptions);
+        try {
+          rated = await addIntervals(point, model, intervals);
+        } finally {
+          progress.stop();
+        }
       }
       const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null }, Boolean(o.rankDistribution));
       let lb = display.active ? applyDisplayRules(plain, display, rated) : plain;
