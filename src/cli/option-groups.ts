@@ -53,6 +53,7 @@ export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 
       'keep only the battles this expression accepts, read before anything else: e.g. \'anony and language == "English"\', \'count(category_tag["criteria_v0.1"]) >= 6\', \'tstamp >= date("2024-05-01")\' (syntax: docs/reference.md, Filters); a field a row lacks is an error',
       filterArg,
     )
+    .option('--where <sql>', 'with --engine duckdb (and arena aggregate --emit-sql): keep only the battles this SQL condition on the table\'s columns accepts, as DuckDB (or your engine) reads it, e.g. "anony AND language = \'English\'"; with --filter both must hold')
     .addOption(
       new Option('--engine <engine>', 'how the input is read: node (rows into the process) or duckdb (filter and GROUP BY into cells inside DuckDB, the optional @duckdb/node-api package; models on pair cells only) (default: duckdb for a glob or a database, else node)').choices([
         ...ENGINES,
@@ -72,6 +73,7 @@ const InputCli = z.object({
   inputFormat: z.enum(INPUT_FORMATS).optional(),
   sort: z.enum(['input', 'tstamp']),
   filter: z.string().optional(),
+  where: z.string().optional(),
   engine: z.enum(ENGINES).optional(),
   table: z.string().default('battles'),
   cells: z.boolean().default(false),
@@ -87,6 +89,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
   const o = InputCli.parse(raw);
   const covariates = covariatesFrom(raw);
   const engine = engineOf(files, o);
+  if (o.where !== undefined && (engine !== 'duckdb' || o.cells)) throw new UsageError('--where is SQL run by DuckDB: it needs --engine duckdb on the battles (with the node readers, or --cells, use --filter)');
   if (engine === 'duckdb' || o.cells) {
     const what = o.cells ? '--cells (cells, not battles)' : '--engine duckdb (it folds the battles into cells)';
     if (o.cells && o.engine === 'duckdb') throw new UsageError('--cells files are read by the node readers (they are small): leave out --engine duckdb');
@@ -97,7 +100,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
   const t = o.cells
     ? await readCells(files, { inputFormat: o.inputFormat, filter: o.filter, tstamp: false, ...(covariates.length ? { covariates } : {}) })
     : engine === 'duckdb'
-      ? await readCellsWithDuckDB(files, { inputFormat: o.inputFormat, filter: o.filter ?? null, table: o.table })
+      ? await readCellsWithDuckDB(files, { inputFormat: o.inputFormat, filter: o.filter ?? null, where: o.where ?? null, table: o.table })
       : await readBattles(files, {
     inputFormat: o.inputFormat,
     stdin: io.stdin,
@@ -147,6 +150,7 @@ export async function rateInDuckDB(io: CliIO, files: string[], raw: Record<strin
   const session = await openCovariateSteps(files, {
     inputFormat: o.inputFormat,
     filter: o.filter ?? null,
+    where: o.where ?? null,
     table: o.table,
     covariates: mo.covariates ?? [],
     style: mo.styleControl ? (mo.styleForm ?? 'lmarena') : null,

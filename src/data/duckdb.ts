@@ -58,6 +58,8 @@ export interface DuckDBReadOptions {
   readonly inputFormat?: InputFormat | 'duckdb' | undefined;
   /** A `--filter` expression (translated to SQL; see `filter-sql.ts` for the subset). */
   readonly filter?: string | null | undefined;
+  /** A `--where` condition in DuckDB's SQL on the battles' columns, used as given (with `filter`: both must hold). */
+  readonly where?: string | null | undefined;
   /** The battles table in a database source [battles]; `schema.table` is accepted. */
   readonly table?: string | undefined;
   /** DuckDB's worker threads (default: DuckDB's, one per core). */
@@ -179,7 +181,16 @@ async function openSource(sources: readonly string[], o: DuckDBReadOptions): Pro
     if (countType !== undefined && !/^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(countType)) throw new InputError(`must be an integer, but the column has type ${countType}`, { file, field: 'count' });
     const weightType = columns.get('weight');
     if (weightType !== undefined && filterTypeOfSql(weightType) !== 'number') throw new InputError(`must be a finite number > 0, but the column has type ${weightType}`, { file, field: 'weight' });
-    const where = o.filter ? filterToSql(o.filter, columns, file) : null;
+    if (o.where) {
+      // a condition DuckDB rejects is the user's SQL, not the input: a usage error quoting DuckDB's reason
+      try {
+        await conn.runAndReadAll(`SELECT 1 FROM ${from} WHERE (${o.where}) LIMIT 0`);
+      } catch (e) {
+        throw new UsageError(`--where: DuckDB rejects the condition ${JSON.stringify(o.where)} (${firstLine(e)})`);
+      }
+    }
+    const translated = o.filter ? filterToSql(o.filter, columns, file) : null;
+    const where = [translated, o.where ? `(${o.where})` : null].filter((c): c is string => c !== null).join(' AND ') || null;
     const weighted = weightType !== undefined;
     // the cells stay inside DuckDB (one scan of the battles); only a bad cell, the names and the cells as numbers
     // come out, so Node holds no string per cell
@@ -191,7 +202,10 @@ async function openSource(sources: readonly string[], o: DuckDBReadOptions): Pro
     );
     for (const r of badCell.getRowObjectsJS()) checkCell(r, counted, weighted, file);
     const stats = (await run(`SELECT COUNT(*) AS cells${weighted ? ', MIN(min_weight) AS lo, MAX(max_weight) AS hi' : ''} FROM arena_cells`)).getRowObjectsJS()[0]!;
-    if (num(stats.cells) === 0) throw new InputError(o.filter ? `no battles pass the filter: ${o.filter}` : 'no battles (empty input)', { file });
+    if (num(stats.cells) === 0) {
+      const by = [o.filter ? `the filter: ${o.filter}` : null, o.where ? `--where: ${o.where}` : null].filter((c) => c !== null).join(' and ');
+      throw new InputError(by ? `no battles pass ${by}` : 'no battles (empty input)', { file });
+    }
     const names = (await run('SELECT model_a AS name FROM arena_cells UNION SELECT model_b FROM arena_cells')).getColumnsJS()[0] as string[];
     names.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)); // code-unit order, as the node readers' table
     await run('CREATE TEMP TABLE arena_models (name VARCHAR, id INTEGER)');

@@ -201,6 +201,8 @@ export interface CovariateFitSqlOptions {
   readonly style?: 'lmarena' | 'fastchat-2024' | null | undefined;
   readonly ties?: 'half' | 'ignore' | undefined;
   readonly bothBad?: 'tie' | 'ignore' | undefined;
+  /** A condition in the engine's SQL on the battles (`--where`), kept as given, or null. */
+  readonly where?: string | null | undefined;
 }
 
 /** A plain lower-case column name, or a member path through STRUCT/ROW columns (rule 1 allows no quoting). */
@@ -220,7 +222,7 @@ export function covariateFitSql(o: CovariateFitSqlOptions): string {
   }
   const style = o.style ? STYLE_FIELDS_A.map((a, q) => ({ name: STYLE_FEATURES[q]!, sql: styleFeatureSql(`conv_metadata.${a}`, `conv_metadata.${STYLE_FIELDS_B[q]!}`, o.style!) })) : [];
   const features = [...style, ...o.covariates.map((c) => ({ name: c.name, sql: c.expression }))];
-  const sql: StepSqlOptions = { from: o.from, count: o.count, weight: o.weight, covariates: features.map((f) => f.sql), ties: o.ties, bothBad: o.bothBad };
+  const sql: StepSqlOptions = { from: o.from, count: o.count, weight: o.weight, covariates: features.map((f) => f.sql), ties: o.ties, bothBad: o.bothBad, where: o.where ?? null };
   const K = features.length;
   const header = [
     '-- arena: the covariate fit (arena rate' + (o.style ? ` --style-control --style-form ${o.style}` : '') + o.covariates.map((c) => ` --covariate ${c.name}=${c.expression}`).join('') + ` --ties ${o.ties ?? 'half'} --both-bad ${o.bothBad ?? 'tie'}) with its passes over the battles in SQL`,

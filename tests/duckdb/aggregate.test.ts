@@ -140,8 +140,20 @@ describe('arena aggregate --emit-sql', () => {
     expect(Math.max(...plain.models.map((m) => Math.abs(m.rating - a.models.find((x: { model: string }) => x.model === m.model).rating)))).toBeGreaterThan(1e-6);
   });
 
+  it('--where goes into the emitted query as written: run in DuckDB it gives the cells of the battles --filter keeps', async () => {
+    const r = await cli(['aggregate', '--emit-sql', '--table', 'battles', '--columns', 'count,weight', '--where', "language IN ('English', 'Japanese') AND count >= 2"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("WHERE language IN ('English', 'Japanese') AND count >= 2\n");
+    const cells = join(dir, 'where-cells.csv');
+    await duck([`CREATE TABLE battles AS SELECT * FROM read_json(${lit(weightedJsonl)}, format = 'newline_delimited')`, `COPY (${r.stdout}) TO ${lit(cells)} (FORMAT csv, HEADER)`]);
+    const kept = aggregatePairs(await readBattles([weightedJsonl], { filter: 'language in ["English", "Japanese"] and count >= 2' }));
+    const all = aggregatePairs(await readBattles([weightedJsonl]));
+    expectSameCells(kept, aggregatePairs(await readCells([cells])));
+    expect(kept.i.length).toBeLessThan(all.i.length); // the condition removed cells
+  });
+
   it('usage errors: --emit-sql with files or --filter, an unknown column; --cells with elo', async () => {
-    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate', '--emit-sql', '--keep', 'Is-Direct'], ['aggregate', '--emit-sql', '--keep', 'count'], ['aggregate', SOURCE, '--keep', 'language'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
+    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--where', 'anony', '--engine', 'duckdb'], ['aggregate', SOURCE, '--where', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate', '--emit-sql', '--keep', 'Is-Direct'], ['aggregate', '--emit-sql', '--keep', 'count'], ['aggregate', SOURCE, '--keep', 'language'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
       const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -74,6 +74,29 @@ describe('--engine duckdb equals --engine node', () => {
     expect(node.models[0]!.lower).toBeDefined(); // intervals compared too (the sandwich, or the bootstrap rounds)
   });
 
+  it('--where (SQL as DuckDB reads it) keeps what the same --filter keeps; with --filter both must hold', async () => {
+    const glob = join(dir, 'part-*.parquet');
+    expectSame(await rate([...parts, '--engine', 'node', '--filter', 'language in ["English", "Japanese"] and count >= 2']), await rate([glob, '--where', "language IN ('English', 'Japanese') AND count >= 2"]));
+    const both = await rate([glob, '--where', "language IN ('English', 'Japanese')", '--filter', 'count >= 2 and dedup_tag.sampled']);
+    expectSame(await rate([...parts, '--engine', 'node', '--filter', 'language in ["English", "Japanese"] and count >= 2 and dedup_tag.sampled']), both);
+    expect(both.battles).toBeLessThan((await rate([glob, '--where', "language IN ('English', 'Japanese')"])).battles);
+  });
+
+  it('--where: SQL DuckDB rejects or the node readers is a usage error (exit 2); nothing kept is an input error (exit 1); one line each', async () => {
+    const glob = join(dir, 'part-*.parquet');
+    for (const [args, code, text] of [
+      [[glob, '--where', 'language ='], 2, '--where: DuckDB rejects the condition'],
+      [[glob, '--where', 'no_such_column = 1'], 2, 'no_such_column'],
+      [[parts[0]!, '--engine', 'node', '--where', 'count > 1'], 2, 'needs --engine duckdb'],
+      [[glob, '--where', "language = 'Klingon'"], 1, "no battles pass --where: language = 'Klingon'"],
+    ] as const) {
+      const r = await cli(['rate', ...args]);
+      expect(r.code).toBe(code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(text);
+    }
+  });
+
   it('the weights are used: the weighted ratings differ from the unweighted ones', async () => {
     const weighted = await rate([...parts, '--engine', 'node']);
     const plain = await rate([SOURCE]);

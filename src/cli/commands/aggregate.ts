@@ -57,7 +57,9 @@ export function registerAggregate(program: Command, io: CliIO): void {
       if (!o.emitSql && stepped) throw new UsageError('--covariate and --style-control belong to --emit-sql here (the step query of a covariate fit); arena rate fits them');
       if (o.emitSql) {
         if (files.length) throw new UsageError('--emit-sql prints a query and reads no battles: leave out the battle files');
-        if (o.filter !== undefined) throw new UsageError('--emit-sql has no --filter: write the condition in the WHERE of your engine (or in a view given as --table)');
+        if (o.filter !== undefined) throw new UsageError('--emit-sql takes the condition in your engine\'s SQL: --where (arena\'s --filter language is read by arena, not by the engine)');
+        if (o.engine !== undefined) throw new UsageError('--emit-sql prints a query for any engine: leave out --engine');
+        const where = (o.where as string | undefined) ?? null;
         const cols = o.columns as string[];
         if (stepped) {
           if ((o.keep as string[]).length) throw new UsageError('--keep makes the cells query; --covariate and --style-control the step query: give one or the other');
@@ -70,11 +72,12 @@ export function registerAggregate(program: Command, io: CliIO): void {
             style: o.styleControl ? (o.styleForm as 'lmarena' | 'fastchat-2024') : null,
             ties: o.ties as 'half' | 'ignore',
             bothBad: o.bothBad as 'tie' | 'ignore',
+            where,
           });
           emit(io, text, o.out as string | undefined);
           return;
         }
-        emit(io, cellsSql({ from: o.table as string, count: cols.includes('count'), weight: cols.includes('weight'), keep: o.keep as string[] }) + '\n', o.out as string | undefined);
+        emit(io, cellsSql({ from: o.table as string, count: cols.includes('count'), weight: cols.includes('weight'), keep: o.keep as string[], where }) + '\n', o.out as string | undefined);
         return;
       }
       if (files.length === 0) throw new UsageError('give the battle files to aggregate (or --emit-sql for the query)');
