@@ -37,10 +37,16 @@ export function isDatabase(source: string): boolean {
 type DuckDBModule = typeof import('@duckdb/node-api');
 
 /**
- * Loads the DuckDB package. `specifier` is for tests (a package that is not installed).
+ * Loads the DuckDB package and returns its module. `specifier` is for tests (a package that is not installed). Typed
+ * `object` in the published declarations so that they name no type of the optional package: a program compiled
+ * against arena-sim without it installed type-checks (cast to `typeof import('@duckdb/node-api')` to use it).
  * @throws InputError with the install command when the package is not installed
  */
-export async function loadDuckDB(specifier: string = DUCKDB_PACKAGE): Promise<DuckDBModule> {
+export async function loadDuckDB(specifier: string = DUCKDB_PACKAGE): Promise<object> {
+  return importDuckDB(specifier);
+}
+
+async function importDuckDB(specifier: string): Promise<DuckDBModule> {
   try {
     return (await import(specifier)) as DuckDBModule;
   } catch (e) {
@@ -149,7 +155,7 @@ async function openSource(sources: readonly string[], o: DuckDBReadOptions): Pro
   if (sources.includes('-')) throw new UsageError('--engine duckdb reads files, globs or a database, not stdin (-): use --engine node');
   const file = sources.join(', ');
   const format = formatOfSources(sources, o.inputFormat);
-  const duckdb = await loadDuckDB(o.specifier);
+  const duckdb = await importDuckDB(o.specifier ?? DUCKDB_PACKAGE);
   const instance = await duckdb.DuckDBInstance.create(':memory:', o.threads ? { threads: String(o.threads) } : {});
   let conn: DuckDBConnection | undefined;
   const close = () => {

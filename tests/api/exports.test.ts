@@ -5,7 +5,7 @@
  * and no CLI code. Runtime checks use dist/ (built by `npm test`'s pretest), which is what package users import.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +60,30 @@ describe('public API', () => {
 
   it('arena-sim/plot exports exactly the checked-in list', { timeout: 60_000 }, async () => {
     expect(await apiList('src/plot/index.ts', 'dist/plot/index.js')).toEqual(checkedIn('plot-api.txt'));
+  });
+
+  it('the published declarations import no type of an optional package (@duckdb/node-api): consumers without it type-check', () => {
+    const found: string[] = [];
+    let files = 0;
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.d.ts')) {
+          files++;
+          const src = ts.createSourceFile(p, readFileSync(p, 'utf8'), ts.ScriptTarget.ES2022, true);
+          const visit = (n: ts.Node): void => {
+            const spec = ts.isImportDeclaration(n) || ts.isExportDeclaration(n) ? n.moduleSpecifier : ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) ? n.argument.literal : undefined;
+            if (spec && ts.isStringLiteral(spec) && spec.text.startsWith('@duckdb/')) found.push(`${p.slice(ROOT.length + 1)}: ${spec.text}`);
+            ts.forEachChild(n, visit);
+          };
+          visit(src);
+        }
+      }
+    };
+    walk(join(ROOT, 'dist'));
+    expect(files).toBeGreaterThan(50);
+    expect(found).toEqual([]);
   });
 
   it('importing the root loads no vega, no plotting, no report and no CLI module', { timeout: 60_000 }, () => {
