@@ -41,21 +41,53 @@ interface WasmExports {
 
 let wasm: WasmExports | null | undefined;
 
-/** The instantiated module (once per thread), or null when WebAssembly or its SIMD is not available. */
-export function wasmKernels(): WasmExports | null {
-  if (wasm !== undefined) return wasm;
+/** A fresh instance of the kernels module (its own memory), or null when WebAssembly or its SIMD is not available. */
+function instantiate(): unknown {
   try {
     const text = globalThis.atob(KERNELS_WASM_BASE64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!api) return (wasm = null);
-    const instance = new api.Instance(new api.Module(bytes), {});
-    wasm = instance.exports as unknown as WasmExports;
+    if (!api) return null;
+    return new api.Instance(new api.Module(bytes), {}).exports;
   } catch {
-    wasm = null;
+    return null;
   }
-  return wasm;
+}
+
+/** The instantiated module (once per thread), or null when WebAssembly or its SIMD is not available. */
+export function wasmKernels(): WasmExports | null {
+  if (wasm !== undefined) return wasm;
+  return (wasm = instantiate() as WasmExports | null);
+}
+
+/** The kernels module's sparse export (`adjProduct8` of kernels.wat) and its memory. */
+export interface SparseWasm {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  /** Byte addresses of the operands; see kernels.wat. */
+  adjProduct8(m: number, d: number, c: number, start: number, nbr: number, w: number, p: number, q: number, ct: number, pq: number): void;
+}
+
+let sparse: SparseWasm | null | undefined;
+
+/**
+ * A second instance of the kernels module for the sparse solver (`../math/sparse.ts` block conjugate gradients),
+ * with its own memory grown to at least `bytes` (so it never disturbs the dense kernels' matrices), once per thread;
+ * null when WebAssembly is unavailable, the backend is forced to `js`, or `bytes` passes 2 GiB.
+ */
+export function sparseWasm(bytes: number): SparseWasm | null {
+  if (backend === 'js' || bytes > WASM_MAX_BYTES) return null;
+  if (sparse === undefined) sparse = instantiate() as SparseWasm | null;
+  if (!sparse) return null;
+  const have = sparse.memory.buffer.byteLength;
+  if (bytes > have) {
+    try {
+      sparse.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  return sparse;
 }
 
 /** Largest linear memory the kernels ask for (bytes); above it the JavaScript loops run instead. */

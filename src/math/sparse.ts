@@ -3,6 +3,7 @@
  * weight w ≥ 0) plus a ridge λI plus c·11ᵀ (the centring term the dense path adds), solved by conjugate gradients
  * with the Jacobi (diagonal) preconditioner. Never forms an m×m matrix: O(edges) memory, O(edges) per iteration.
  */
+import { sparseWasm } from './kernels.js';
 
 /**
  * The matrix A = L(w) + λI + c·11ᵀ of a weighted graph on m vertices, given by its edge list. The edge arrays are
@@ -90,6 +91,9 @@ export function cgWork(m: number): CgWork {
   return { r: new Float64Array(m), z: new Float64Array(m), p: new Float64Array(m), q: new Float64Array(m) };
 }
 
+/** ‖b‖² below which {@link conjugateGradient} solves for b/‖b‖ instead (its squares would underflow). */
+const TINY_RHS = 1e-200;
+
 /**
  * Solves A·x = b by conjugate gradients with the Jacobi preconditioner (Hestenes & Stiefel 1952; Saad 2003,
  * "Iterative Methods for Sparse Linear Systems", Alg. 9.1), A symmetric positive definite. `x` holds the start
@@ -107,6 +111,16 @@ export function conjugateGradient(sys: LaplacianSystem, b: ArrayLike<number>, x:
   if (bb === 0) {
     x.fill(0);
     return { iterations: 0, converged: true };
+  }
+  if (bb < TINY_RHS) {
+    // a right-hand side near the smallest doubles: its squares (and p·Ap) underflow, so solve for b/‖b‖ and scale
+    // back (every other right-hand side keeps the arithmetic below, bit for bit)
+    const f = Math.sqrt(bb);
+    const scaled = Float64Array.from({ length: m }, (_, v) => b[v]! / f);
+    for (let v = 0; v < m; v++) x[v] = x[v]! / f;
+    const res = conjugateGradient(sys, scaled, x, tolerance, maxIterations, work);
+    for (let v = 0; v < m; v++) x[v] = x[v]! * f;
+    return res;
   }
   const goal = tolerance * tolerance * bb;
   laplacianProduct(sys, x, q);
@@ -434,20 +448,23 @@ export function unitSolves(
   const d = sys.diag;
   const adj = adjacencyOf(sys);
   for (let e = 0; e < adj.w.length; e++) adj.w[e] = sys.w[adj.edge[e]!]!;
+  // 8 slots: the product in WebAssembly (kernels.wat adjProduct8, the same bits as product8) over a copy of the
+  // system in its memory, p and q living there
+  const wasm = k === 8 && !wasmBusy ? wasmBlock(sys, adj) : null;
   const x = new Float64Array(m * k);
   const r = new Float64Array(m * k);
   const z = new Float64Array(m * k);
-  const p = new Float64Array(m * k);
-  const q = new Float64Array(m * k);
+  const p = wasm ? wasm.p : new Float64Array(m * k);
+  const q = wasm ? wasm.q : new Float64Array(m * k);
   const vertex = new Int32Array(k).fill(-1);
   const its = new Int32Array(k);
   const rz = new Float64Array(k);
   const rr = new Float64Array(k);
   const alpha = new Float64Array(k);
   const beta = new Float64Array(k);
-  const pq = new Float64Array(k);
+  const pq = wasm ? wasm.pq : new Float64Array(k);
   const next = new Float64Array(k);
-  const ct = new Float64Array(k);
+  const ct = wasm ? wasm.ct : new Float64Array(k);
   const c = sys.c;
   const goal = tolerance * tolerance; // ‖e_v‖² = 1
   let started = 0;
@@ -480,40 +497,86 @@ export function unitSolves(
     ct[s] = c * zv; // c·Σp, p = D⁻¹e_v
     active++;
   };
-  for (let s = 0; s < k; s++) start(s);
-  while (active > 0) {
-    // hand over the converged (or failed) slots first: a system that starts solved takes no iteration, as in conjugateGradient
-    for (let s = 0; s < k; s++) {
-      if (vertex[s]! < 0) continue;
-      if (rr[s]! <= goal) {
-        done(vertex[s]!, x, k, s, its[s]!);
-        active--;
-        start(s);
-        s--; // check the restarted slot too (solved at once only when tolerance ≥ 1)
-      } else if (its[s]! >= maxIterations) return false;
-    }
-    if (active === 0) break;
-    // q = A·p and p·q for every slot, row by row over the adjacency lists
-    blockProduct(sys, adj, p, q, k, ct, pq);
-    for (let s = 0; s < k; s++) {
-      if (vertex[s]! < 0) {
-        alpha[s] = 0;
-        continue;
-      }
-      // not positive definite (or a breakdown): the system fails, as conjugateGradient gives up unconverged
-      if (!(pq[s]! > 0)) return false;
-      alpha[s] = rz[s]! / pq[s]!;
-    }
-    blockUpdate(m, k, d, alpha, x, p, q, r, z, rr, next);
-    for (let s = 0; s < k; s++) {
-      beta[s] = vertex[s]! < 0 ? 0 : next[s]! / rz[s]!;
-      if (vertex[s]! >= 0) {
-        rz[s] = next[s]!;
-        its[s]!++;
-      }
-    }
-    // an idle slot keeps zeros (α = β = 0, r = z = 0): its columns stay 0 and cost nothing but time
-    blockDirection(m, k, c, beta, z, p, ct);
+  if (wasm) wasmBusy = true;
+  try {
+    return iterate();
+  } finally {
+    if (wasm) wasmBusy = false;
   }
-  return true;
+  function iterate(): boolean {
+    for (let s = 0; s < k; s++) start(s);
+    while (active > 0) {
+      // hand over the converged (or failed) slots first: a system that starts solved takes no iteration, as in conjugateGradient
+      for (let s = 0; s < k; s++) {
+        if (vertex[s]! < 0) continue;
+        if (rr[s]! <= goal) {
+          done(vertex[s]!, x, k, s, its[s]!);
+          active--;
+          start(s);
+          s--; // check the restarted slot too (solved at once only when tolerance ≥ 1)
+        } else if (its[s]! >= maxIterations) return false;
+      }
+      if (active === 0) break;
+      // q = A·p and p·q for every slot, row by row over the adjacency lists
+      if (wasm) wasm.product();
+      else blockProduct(sys, adj, p, q, k, ct, pq);
+      for (let s = 0; s < k; s++) {
+        if (vertex[s]! < 0) {
+          alpha[s] = 0;
+          continue;
+        }
+        // not positive definite (or a breakdown): the system fails, as conjugateGradient gives up unconverged
+        if (!(pq[s]! > 0)) return false;
+        alpha[s] = rz[s]! / pq[s]!;
+      }
+      blockUpdate(m, k, d, alpha, x, p, q, r, z, rr, next);
+      for (let s = 0; s < k; s++) {
+        beta[s] = vertex[s]! < 0 ? 0 : next[s]! / rz[s]!;
+        if (vertex[s]! >= 0) {
+          rz[s] = next[s]!;
+          its[s]!++;
+        }
+      }
+      // an idle slot keeps zeros (α = β = 0, r = z = 0): its columns stay 0 and cost nothing but time
+      blockDirection(m, k, c, beta, z, p, ct);
+    }
+    return true;
+  }
+}
+
+/** Whether a {@link unitSolves} holds the sparse WebAssembly instance's memory (a nested call then runs in JavaScript). */
+let wasmBusy = false;
+
+/**
+ * The system and 8-slot block vectors copied into the sparse WebAssembly instance's memory (64-byte aligned: the
+ * diagonal, adjacency offsets, neighbours and weights, then p, q, c·Σp and p·q), with views of p, q, ct and pq and
+ * the product over them; null without WebAssembly. O(edges + m).
+ */
+function wasmBlock(sys: LaplacianSystem, adj: Adjacency): { p: Float64Array; q: Float64Array; ct: Float64Array; pq: Float64Array; product: () => void } | null {
+  const m = sys.m;
+  const entries = adj.nbr.length;
+  const up = (b: number) => Math.ceil(b / 64) * 64;
+  const oD = 0;
+  const oStart = up(oD + 8 * m);
+  const oNbr = up(oStart + 4 * (m + 1));
+  const oW = up(oNbr + 4 * entries);
+  const oP = up(oW + 8 * entries);
+  const oQ = up(oP + 64 * m);
+  const oCt = up(oQ + 64 * m);
+  const oPq = oCt + 64;
+  const w = sparseWasm(oPq + 64);
+  if (!w) return null;
+  const buf = w.memory.buffer;
+  new Float64Array(buf, oD, m).set(sys.diag);
+  new Int32Array(buf, oStart, m + 1).set(adj.start);
+  new Int32Array(buf, oNbr, entries).set(adj.nbr);
+  new Float64Array(buf, oW, entries).set(adj.w);
+  const c = sys.c;
+  return {
+    p: new Float64Array(buf, oP, 8 * m),
+    q: new Float64Array(buf, oQ, 8 * m),
+    ct: new Float64Array(buf, oCt, 8),
+    pq: new Float64Array(buf, oPq, 8),
+    product: () => w.adjProduct8(m, oD, c, oStart, oNbr, oW, oP, oQ, oCt, oPq),
+  };
 }

@@ -148,32 +148,82 @@ export function sparseContrastVariances(d: SparseSandwichData, sys: LaplacianSys
     if (list) list.push(t);
     else where.set(ids[t]!, [t]);
   }
-  const { meat, mi, mj } = d;
+  // solved columns wait in a row-major m×8 buffer and their meat forms are taken 8 at a time (one pass over the cells)
+  const pending = new Float64Array(m * 8);
+  const pendingIds: number[] = [];
+  const vv = new Float64Array(8);
+  const vr = new Float64Array(8);
+  const flush = () => {
+    meatForms8(d, pending, uRef, vv, vr);
+    for (let s = 0; s < pendingIds.length; s++) {
+      const value = uRef ? vv[s]! + refVar - 2 * vr[s]! : vv[s]!;
+      for (const t of where.get(pendingIds[s]!)!) out[t] = value;
+    }
+    pendingIds.length = 0;
+    pending.fill(0);
+  };
   const ok = unitSolves(
     sys,
     ids,
     SPARSE_SOLVE_TOLERANCE,
     SPARSE_MAX_CG,
     (v, x, k, s) => {
-      // meatForm(u_v, u_v) and meatForm(u_v, u_ref) on column s of x, in meatForm's order of operations
-      let vv = 0;
-      let vr = 0;
-      for (let c = 0; c < meat.length; c++) {
-        const b = meat[c]!;
-        if (b === 0) continue;
-        const a = mi[c]!;
-        const e = mj[c]!;
-        const dv = x[a * k + s]! - x[e * k + s]!;
-        vv += b * dv * dv;
-        if (uRef) vr += b * dv * (uRef[a]! - uRef[e]!);
-      }
-      const value = uRef ? vv + refVar - 2 * vr : vv;
-      for (const t of where.get(v)!) out[t] = value;
+      const col = pendingIds.length;
+      for (let u = 0; u < m; u++) pending[u * 8 + col] = x[u * k + s]!;
+      pendingIds.push(v);
+      if (pendingIds.length === 8) flush();
     },
     slots,
   );
   if (!ok) throw fail();
+  if (pendingIds.length) flush();
   return out;
+}
+
+/**
+ * The meat forms of 8 columns held row-major m×8 in `x` (unused columns zero): vv[s] = Σ_cells b·(x[a,s] − x[c,s])²
+ * and, with `ref`, vr[s] = Σ_cells b·(x[a,s] − x[c,s])·(ref[a] − ref[c]) — each {@link meatForm}'s operations in its
+ * order (cells with b = 0 skipped). O(8·cells).
+ */
+function meatForms8(d: SparseSandwichData, x: Float64Array, ref: Float64Array | null, vv: Float64Array, vr: Float64Array): void {
+  const { meat, mi, mj } = d;
+  let v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0, v6 = 0, v7 = 0;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+  for (let c = 0; c < meat.length; c++) {
+    const b = meat[c]!;
+    if (b === 0) continue;
+    const a = mi[c]! * 8;
+    const e = mj[c]! * 8;
+    const d0 = x[a]! - x[e]!;
+    const d1 = x[a + 1]! - x[e + 1]!;
+    const d2 = x[a + 2]! - x[e + 2]!;
+    const d3 = x[a + 3]! - x[e + 3]!;
+    const d4 = x[a + 4]! - x[e + 4]!;
+    const d5 = x[a + 5]! - x[e + 5]!;
+    const d6 = x[a + 6]! - x[e + 6]!;
+    const d7 = x[a + 7]! - x[e + 7]!;
+    v0 += b * d0 * d0;
+    v1 += b * d1 * d1;
+    v2 += b * d2 * d2;
+    v3 += b * d3 * d3;
+    v4 += b * d4 * d4;
+    v5 += b * d5 * d5;
+    v6 += b * d6 * d6;
+    v7 += b * d7 * d7;
+    if (ref) {
+      const dr = ref[mi[c]!]! - ref[mj[c]!]!;
+      r0 += b * d0 * dr;
+      r1 += b * d1 * dr;
+      r2 += b * d2 * dr;
+      r3 += b * d3 * dr;
+      r4 += b * d4 * dr;
+      r5 += b * d5 * dr;
+      r6 += b * d6 * dr;
+      r7 += b * d7 * dr;
+    }
+  }
+  vv.set([v0, v1, v2, v3, v4, v5, v6, v7]);
+  vr.set([r0, r1, r2, r3, r4, r5, r6, r7]);
 }
 
 /**

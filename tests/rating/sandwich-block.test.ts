@@ -8,6 +8,7 @@ import { pointsPerLogit } from '../../src/rating/scale.js';
 import { btSandwichFactors, sparseContrastVariances, sparseSandwich, type SparseSandwichData } from '../../src/rating/sandwich.js';
 import { sandwichEntry } from '../../src/math/linalg.js';
 import { laplacianSystem, unitSolves } from '../../src/math/sparse.js';
+import { setKernelBackend } from '../../src/math/kernels.js';
 import { contrastVariancesParallel } from '../../src/stats/sandwich-parallel.js';
 import { rateWithIntervals } from '../../src/stats/uncertainty.js';
 
@@ -65,6 +66,13 @@ describe('sparseContrastVariances: a whole board of sandwich variances by blocks
     }
     const sys = laplacianSystem(m, s.data.i, s.data.j, s.data.w, 0);
     for (const slots of [1, 3, 8, 13]) expect(sparseContrastVariances(s.data, sys, ids, ref, slots)).toEqual(blockGap);
+    // 8 slots run the product in WebAssembly (kernels.wat adjProduct8) unless the backend is forced to JavaScript
+    const old = setKernelBackend('js');
+    try {
+      expect(sparseContrastVariances(s.data, sys, ids, ref, 8)).toEqual(blockGap);
+    } finally {
+      setKernelBackend(old);
+    }
     const halves = [...sparseContrastVariances(s.data, sys, ids.subarray(0, 5), ref), ...sparseContrastVariances(s.data, sys, ids.subarray(5), ref)];
     expect(Float64Array.from(halves)).toEqual(blockGap);
   });
