@@ -61,11 +61,13 @@ export function wasmKernels(): WasmExports | null {
   return (wasm = instantiate() as WasmExports | null);
 }
 
-/** The kernels module's sparse export (`adjProduct8` of kernels.wat) and its memory. */
+/** The kernels module's sparse exports (`adjProduct8`, `blockUpdate8`, `blockDirection8` of kernels.wat) and its memory. */
 export interface SparseWasm {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   /** Byte addresses of the operands; see kernels.wat. */
   adjProduct8(m: number, d: number, c: number, start: number, nbr: number, w: number, p: number, q: number, ct: number, pq: number): void;
+  blockUpdate8(m: number, d: number, alpha: number, x: number, p: number, q: number, r: number, z: number, rr: number, next: number): void;
+  blockDirection8(m: number, c: number, beta: number, z: number, p: number, ct: number): void;
 }
 
 let sparse: SparseWasm | null | undefined;

@@ -414,24 +414,29 @@ export const UNIT_SOLVE_SLOTS = 8;
 
 /**
  * Solves A·x = e_v for every vertex v of `ids` — the columns of A⁻¹ — by conjugate gradients with the Jacobi
- * preconditioner, `slots` systems at a time: the iterates are held row-major m×slots, so each pass over the edge list
- * (one matrix product) serves every slot at once (the edge arrays are streamed once per iteration instead of once per
- * system, and each edge's two rows of `slots` doubles are contiguous). A slot whose system has converged hands its
- * column to `done` and restarts on the next vertex (no slot idles while vertices remain). Each system's arithmetic
- * is exactly that of {@link conjugateGradient} from x = 0 (the same operations in the same order, with a per-slot
- * step length), so a column is bit for bit the one a single solve gives, whatever `slots`, its slot or its
- * neighbours — which is what lets callers split `ids` across threads without changing a bit.
+ * preconditioner, `slots` systems at a time: the iterates are held row-major m×slots, so each pass over the
+ * adjacency lists (one matrix product, {@link blockProduct}) serves every slot at once — the edge data is read once
+ * per iteration instead of once per system, and a neighbour's `slots` values are contiguous. With 8 slots (the
+ * default) the product runs in WebAssembly (`adjProduct8` of kernels.wat, the 8 slots in f64x2 lanes; JavaScript
+ * when WebAssembly is unavailable or the kernel backend is forced to `js`), bit-identical to the JavaScript loop.
+ * A slot whose system has converged hands its column to `done` and restarts on the next vertex (no slot idles
+ * while vertices remain). Each system's arithmetic is exactly that of {@link conjugateGradient} from x = 0 (the
+ * same operations in the same order, with a per-slot step length), so a column is bit for bit the one a single
+ * solve gives, whatever `slots`, its slot or its neighbours — which is what lets callers split `ids` across threads
+ * without changing a bit.
  *
  * `done(v, x, slots, s, iterations)` receives the solution in column `s` of the row-major m×`slots` array `x`
  * (element u at `x[u·slots + s]`); it must read it before returning (the slot is then reused).
  *
- * O(Σ iterations · (edges + m)) arithmetic, but about `slots` times fewer passes over the edges than one solve per
- * vertex; memory 6·m·slots doubles. Reference: Saad (2003), "Iterative Methods for Sparse Linear Systems", Alg. 9.1
- * (preconditioned CG), §6.12 on many right-hand sides.
+ * O(Σ iterations · (edges + m)) arithmetic, with `slots` times fewer passes over the edge data than one solve per
+ * vertex; memory 5·m·slots doubles plus a copy of the adjacency (12 bytes per edge end). Measured in
+ * bench/README.md (many models). Reference: Saad (2003), "Iterative Methods for Sparse Linear Systems", Alg. 9.1
+ * (preconditioned CG) and §6.12 (many right-hand sides).
  *
  * @param ids vertices (0 ≤ v < m) whose columns are wanted, in the order they are started
  * @param tolerance relative residual ‖e_v − A·x‖₂ ≤ tolerance at which a system is solved
  * @param maxIterations iteration cap of one system
+ * @param slots systems advanced together (default {@link UNIT_SOLVE_SLOTS}; never changes a result)
  * @returns false as soon as a system does not converge within `maxIterations` or breaks down (A not positive
  *   definite): the remaining columns are then not handed to `done`
  */
@@ -451,19 +456,19 @@ export function unitSolves(
   // 8 slots: the product in WebAssembly (kernels.wat adjProduct8, the same bits as product8) over a copy of the
   // system in its memory, p and q living there
   const wasm = k === 8 && !wasmBusy ? wasmBlock(sys, adj) : null;
-  const x = new Float64Array(m * k);
-  const r = new Float64Array(m * k);
-  const z = new Float64Array(m * k);
+  const x = wasm ? wasm.x : new Float64Array(m * k);
+  const r = wasm ? wasm.r : new Float64Array(m * k);
+  const z = wasm ? wasm.z : new Float64Array(m * k);
   const p = wasm ? wasm.p : new Float64Array(m * k);
   const q = wasm ? wasm.q : new Float64Array(m * k);
   const vertex = new Int32Array(k).fill(-1);
   const its = new Int32Array(k);
   const rz = new Float64Array(k);
-  const rr = new Float64Array(k);
-  const alpha = new Float64Array(k);
-  const beta = new Float64Array(k);
+  const rr = wasm ? wasm.rr : new Float64Array(k);
+  const alpha = wasm ? wasm.alpha : new Float64Array(k);
+  const beta = wasm ? wasm.beta : new Float64Array(k);
   const pq = wasm ? wasm.pq : new Float64Array(k);
-  const next = new Float64Array(k);
+  const next = wasm ? wasm.next : new Float64Array(k);
   const ct = wasm ? wasm.ct : new Float64Array(k);
   const c = sys.c;
   const goal = tolerance * tolerance; // ‖e_v‖² = 1
@@ -529,7 +534,8 @@ export function unitSolves(
         if (!(pq[s]! > 0)) return false;
         alpha[s] = rz[s]! / pq[s]!;
       }
-      blockUpdate(m, k, d, alpha, x, p, q, r, z, rr, next);
+      if (wasm) wasm.update();
+      else blockUpdate(m, k, d, alpha, x, p, q, r, z, rr, next);
       for (let s = 0; s < k; s++) {
         beta[s] = vertex[s]! < 0 ? 0 : next[s]! / rz[s]!;
         if (vertex[s]! >= 0) {
@@ -538,7 +544,8 @@ export function unitSolves(
         }
       }
       // an idle slot keeps zeros (α = β = 0, r = z = 0): its columns stay 0 and cost nothing but time
-      blockDirection(m, k, c, beta, z, p, ct);
+      if (wasm) wasm.direction();
+      else blockDirection(m, k, c, beta, z, p, ct);
     }
     return true;
   }
@@ -547,12 +554,33 @@ export function unitSolves(
 /** Whether a {@link unitSolves} holds the sparse WebAssembly instance's memory (a nested call then runs in JavaScript). */
 let wasmBusy = false;
 
+/** The block vectors of {@link unitSolves} in the sparse WebAssembly instance's memory, and its three kernels. */
+interface WasmBlock {
+  readonly x: Float64Array;
+  readonly r: Float64Array;
+  readonly z: Float64Array;
+  readonly p: Float64Array;
+  readonly q: Float64Array;
+  readonly ct: Float64Array;
+  readonly pq: Float64Array;
+  readonly alpha: Float64Array;
+  readonly beta: Float64Array;
+  readonly rr: Float64Array;
+  readonly next: Float64Array;
+  /** {@link blockProduct} for 8 slots (kernels.wat adjProduct8). */
+  product(): void;
+  /** {@link blockUpdate} for 8 slots (blockUpdate8). */
+  update(): void;
+  /** {@link blockDirection} for 8 slots (blockDirection8). */
+  direction(): void;
+}
+
 /**
- * The system and 8-slot block vectors copied into the sparse WebAssembly instance's memory (64-byte aligned: the
- * diagonal, adjacency offsets, neighbours and weights, then p, q, c·Σp and p·q), with views of p, q, ct and pq and
- * the product over them; null without WebAssembly. O(edges + m).
+ * The system and 8-slot block vectors of {@link unitSolves} in the sparse WebAssembly instance's memory (64-byte
+ * aligned: the diagonal, adjacency offsets, neighbours and weights, then x, r, z, p, q and the per-slot scalars),
+ * as views, with the kernels over them; null without WebAssembly. O(edges + m).
  */
-function wasmBlock(sys: LaplacianSystem, adj: Adjacency): { p: Float64Array; q: Float64Array; ct: Float64Array; pq: Float64Array; product: () => void } | null {
+function wasmBlock(sys: LaplacianSystem, adj: Adjacency): WasmBlock | null {
   const m = sys.m;
   const entries = adj.nbr.length;
   const up = (b: number) => Math.ceil(b / 64) * 64;
@@ -560,11 +588,18 @@ function wasmBlock(sys: LaplacianSystem, adj: Adjacency): { p: Float64Array; q: 
   const oStart = up(oD + 8 * m);
   const oNbr = up(oStart + 4 * (m + 1));
   const oW = up(oNbr + 4 * entries);
-  const oP = up(oW + 8 * entries);
-  const oQ = up(oP + 64 * m);
-  const oCt = up(oQ + 64 * m);
+  const oX = up(oW + 8 * entries);
+  const oR = oX + 64 * m;
+  const oZ = oR + 64 * m;
+  const oP = oZ + 64 * m;
+  const oQ = oP + 64 * m;
+  const oCt = oQ + 64 * m;
   const oPq = oCt + 64;
-  const w = sparseWasm(oPq + 64);
+  const oAlpha = oPq + 64;
+  const oBeta = oAlpha + 64;
+  const oRr = oBeta + 64;
+  const oNext = oRr + 64;
+  const w = sparseWasm(oNext + 64);
   if (!w) return null;
   const buf = w.memory.buffer;
   new Float64Array(buf, oD, m).set(sys.diag);
@@ -572,11 +607,21 @@ function wasmBlock(sys: LaplacianSystem, adj: Adjacency): { p: Float64Array; q: 
   new Int32Array(buf, oNbr, entries).set(adj.nbr);
   new Float64Array(buf, oW, entries).set(adj.w);
   const c = sys.c;
+  const view = (o: number, n: number) => new Float64Array(buf, o, n);
   return {
-    p: new Float64Array(buf, oP, 8 * m),
-    q: new Float64Array(buf, oQ, 8 * m),
-    ct: new Float64Array(buf, oCt, 8),
-    pq: new Float64Array(buf, oPq, 8),
+    x: view(oX, 8 * m),
+    r: view(oR, 8 * m),
+    z: view(oZ, 8 * m),
+    p: view(oP, 8 * m),
+    q: view(oQ, 8 * m),
+    ct: view(oCt, 8),
+    pq: view(oPq, 8),
+    alpha: view(oAlpha, 8),
+    beta: view(oBeta, 8),
+    rr: view(oRr, 8),
+    next: view(oNext, 8),
     product: () => w.adjProduct8(m, oD, c, oStart, oNbr, oW, oP, oQ, oCt, oPq),
+    update: () => w.blockUpdate8(m, oD, oAlpha, oX, oP, oQ, oR, oZ, oRr, oNext),
+    direction: () => w.blockDirection8(m, c, oBeta, oZ, oP, oCt),
   };
 }

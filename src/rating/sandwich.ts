@@ -114,7 +114,8 @@ function meatForm(d: SparseSandwichData, x: ArrayLike<number>, y: ArrayLike<numb
  * Sandwich variances of many contrasts at once on the sparse path: for every v of `ids`, the variance of θ_v − θ_ref
  * (ref −1: of θ_v) under H⁻¹BH⁻¹, i.e. u_vᵀBu_v + u_refᵀBu_ref − 2·u_vᵀBu_ref with u = (H + c·11ᵀ)⁻¹e (B is a
  * Laplacian, so the centring term c·11ᵀ — like any multiple of 1 added to u — changes nothing). The columns u_v are
- * solved {@link unitSolves}' way, `slots` right-hand sides per pass over the cells, each to the relative residual
+ * solved {@link unitSolves}' way, `slots` right-hand sides per pass over the cells (the meat forms likewise 8 per
+ * pass), each to the relative residual
  * {@link SPARSE_SOLVE_TOLERANCE} (sd to about 10⁻¹⁰ of itself; agreement with the dense sandwich tested), and each
  * variance is formed as soon as its column is solved, so memory stays O(pairs + slots·m). Every variance is bit for
  * bit the one `sparseSandwich(…).entry` gives, whatever `slots` and however `ids` are split (across worker threads,
@@ -125,6 +126,7 @@ function meatForm(d: SparseSandwichData, x: ArrayLike<number>, y: ArrayLike<numb
  * @param sys the bread as a system (`laplacianSystem(d.m, d.i, d.j, d.w, d.prior)`), built once by the caller
  * @param ids models (0 ≤ v < m)
  * @param ref reference model of the contrasts, or −1
+ * @param slots right-hand sides per pass (default `UNIT_SOLVE_SLOTS`, 8; never changes a result)
  * @returns variances on the natural scale (logit²), one per id
  * @throws Error when a solve does not converge (the information is not positive definite)
  */

@@ -16,14 +16,14 @@ import { workerScriptFor } from '../worker-script.js';
  */
 export const SANDWICH_PARALLEL_MODELS = 2000;
 
-/** Ids per chunk handed to a worker (a multiple of the solver's 16 slots, so a chunk keeps every slot busy). */
+/** Ids per chunk handed to a worker (a multiple of the solver's 8 slots, so a chunk keeps every slot busy). */
 const CHUNK = 256;
 
 /**
  * Variances of θ_v − θ_ref (ref −1: of θ_v) for every v of `ids`, natural scale, computed by
  * `sparseContrastVariances` on `threads` worker threads (default all cores; in this thread when threads ≤ 1 or
  * fewer than {@link SANDWICH_PARALLEL_MODELS} models). Bit-identical for any `threads` (tested). The workers get
- * the data by structured clone (O(pairs) copied once per worker). O(Σ CG iterations · pairs / 16 / threads).
+ * the data by structured clone (O(pairs) copied once per worker). O(Σ CG iterations · pairs / threads), 8 solves per pass over the cells.
  *
  * @param minModels fewest models for which threads are started (default {@link SANDWICH_PARALLEL_MODELS}; never
  *   changes the result)
