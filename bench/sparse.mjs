@@ -12,6 +12,8 @@
 //   node bench/sparse.mjs --models 1000 --rounds 1000 --policy uniform
 //   node bench/sparse.mjs --models 1000 --policy uniform --solvers dense   # one solver only
 //   node bench/sparse.mjs --threshold                            # fit times at 100–1,600 models: the auto rule
+//   node bench/sparse.mjs --sandwich --models 5000,20000         # a whole board's sandwich variances: one CG
+//                                                                # solve per model (old) vs blocks of solves (new)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,8 @@ const args = parseArgs(process.argv.slice(2), {
   denseMax: 1000,
   variances: 200,
   threshold: false,
+  sandwich: false,
+  sample: 64,
   one: '',
   solver: '',
   solvers: '',
@@ -180,6 +184,94 @@ async function threshold() {
   }
 }
 
-if (args.one) await one();
+/**
+ * One board in this (fresh) process, sparse fit: the sandwich variances of a whole board by the old path — one CG
+ * solve per model (`sparseSandwich(…).entry(v, v)`), timed on `--sample` models, median per model, extrapolated to m
+ * — and by the new one (`contrastVariances`: 8 solves per pass over the cells) in this thread and on `--threads`
+ * worker threads (`contrastVariancesParallel`), each over all m models, median of `--repeats`; wall and CPU (all
+ * threads) side by side. Checks that the new variances equal the old bit for bit on the sample and that the
+ * threaded ones equal the in-thread ones. Prints one JSON line.
+ */
+async function sandwichOne() {
+  const lib = await import('../dist/advanced.js');
+  const m = Number(args.one);
+  const table = await board(lib, m, args.battles, args.policy, args.opponents, args.seed);
+  const opts = { ...lib.DEFAULT_MODEL, solver: 'sparse' };
+  const fit = lib.modelFor(opts).fit(table, opts);
+  const ids = Int32Array.from({ length: m }, (_, v) => v);
+  // the sample: evenly spread models
+  const V = Math.min(args.sample, m);
+  const sample = Int32Array.from({ length: V }, (_, k) => Math.floor((k * m) / V));
+  const oldWall = [];
+  const oldCpu = [];
+  const oldVar = new Float64Array(V);
+  const s = lib.sparseSandwich(fit.pairs, fit.ties, fit.theta, fit.prior);
+  for (let k = 0; k < V; k++) {
+    const c0 = process.cpuUsage();
+    const t0 = now();
+    oldVar[k] = s.entry(sample[k], sample[k]);
+    oldWall.push(now() - t0);
+    oldCpu.push(cpuMs(process.cpuUsage(c0)));
+  }
+  const iterations = s.iterations() / V;
+  const runs = (fn) => {
+    const wall = [];
+    const cpu = [];
+    let out;
+    return (async () => {
+      for (let r = 0; r < args.repeats; r++) {
+        const c0 = process.cpuUsage();
+        const t0 = now();
+        out = await fn();
+        wall.push(now() - t0);
+        cpu.push(cpuMs(process.cpuUsage(c0)));
+      }
+      return { wall: median(wall), cpu: median(cpu), out };
+    })();
+  };
+  const one = await runs(() => lib.sparseSandwich(fit.pairs, fit.ties, fit.theta, fit.prior).contrastVariances(ids, -1));
+  const par = await runs(() => lib.contrastVariancesParallel(lib.sparseSandwich(fit.pairs, fit.ties, fit.theta, fit.prior).data, ids, -1, args.threads));
+  let same = 0;
+  for (let k = 0; k < V; k++) if (one.out[sample[k]] === oldVar[k]) same++;
+  let threadsSame = true;
+  for (let v = 0; v < m; v++) if (par.out[v] !== one.out[v]) threadsSame = false;
+  const result = {
+    m,
+    pairs: fit.pairs.pairs,
+    sample: V,
+    iterations,
+    oldWall: median(oldWall),
+    oldCpu: median(oldCpu),
+    oneWall: one.wall,
+    oneCpu: one.cpu,
+    parWall: par.wall,
+    parCpu: par.cpu,
+    sameAsOld: same,
+    threadsSame,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The --sandwich grid: one fresh process per size, a table of per-model and whole-board times. */
+async function sandwichGrid() {
+  const sizes = String(args.models).split(',').map(Number);
+  const min = (ms) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : fmt.ms(ms));
+  console.log(`# sparse sandwich, a whole board's variances: ${fmt.n(args.battles)} battles, policy ${args.policy}${args.policy === 'league' ? ` (${args.opponents} opponents)` : ''}, seed ${args.seed}; old: one CG solve per model, median over ${args.sample} models, extrapolated ×m; new: all m models, median of ${args.repeats}, in this thread and on ${args.threads} threads`);
+  console.log(`# node ${process.version}, ${cpus().length} cores, load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('| models | pairs | CG iterations / model | old per model (wall / CPU) | old whole board (extrapolated wall / CPU) | new, 1 thread: board (wall / CPU) | per model (CPU) | new, ' + args.threads + ' threads: board (wall / CPU) | old ÷ new (CPU, 1 thread) | old ÷ new (wall, ' + args.threads + ' threads) | new = old bit for bit | threads bit-identical |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of sizes) {
+    const pass = ['--sandwich', '--one', String(m), '--battles', String(args.battles), '--opponents', String(args.opponents), '--policy', args.policy, '--threads', String(args.threads), '--repeats', String(args.repeats), '--seed', String(args.seed), '--sample', String(args.sample)];
+    const j = runChild(SELF, pass).json;
+    console.log(
+      `| ${m.toLocaleString('en-US')} | ${j.pairs.toLocaleString('en-US')} | ${j.iterations.toFixed(1)} | ${fmt.ms(j.oldWall)} / ${fmt.ms(j.oldCpu)} | ${min(j.oldWall * m)} / ${min(j.oldCpu * m)} | ${min(j.oneWall)} / ${min(j.oneCpu)} | ${fmt.ms(j.oneCpu / m)} | ${min(j.parWall)} / ${min(j.parCpu)} | ${fmt.x((j.oldCpu * m) / j.oneCpu)} | ${fmt.x((j.oldWall * m) / j.parWall)} | ${j.sameAsOld}/${j.sample} | ${j.threadsSame ? 'yes' : 'NO'} |`,
+    );
+  }
+  console.log(`# load average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+if (args.one && args.sandwich) await sandwichOne();
+else if (args.one) await one();
+else if (args.sandwich) await sandwichGrid();
 else if (args.threshold) await threshold();
 else await grid();

@@ -64,6 +64,7 @@ export * from './stats/fragility.js';
 export * from './stats/voters.js';
 export * from './stats/audit.js';
 export * from './stats/uncertainty.js';
+export * from './stats/sandwich-parallel.js';
 export * from './stats/control-variate.js';
 export * from './stats/anytime.js';
 export * from './stats/scoring.js';

@@ -71,6 +71,19 @@ function newInstance(): WasmExports | null {
   }
 }
 
+/** Grows an instance's memory to at least `bytes`; false when it cannot (or `bytes` passes {@link WASM_MAX_BYTES}). */
+function holds(w: { readonly memory: WasmExports['memory'] }, bytes: number): boolean {
+  if (bytes > WASM_MAX_BYTES) return false;
+  const have = w.memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    w.memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A new instance of the module whose memory holds at least `bytes` (for data kept there across calls), or null when
  * WebAssembly is unavailable, the size passes {@link WASM_MAX_BYTES}, or the memory cannot grow.
@@ -78,22 +91,35 @@ function newInstance(): WasmExports | null {
 function ownInstance(bytes: number): WasmExports | null {
   if (bytes > WASM_MAX_BYTES) return null;
   const w = newInstance();
-  if (!w) return null;
-  const have = w.memory.buffer.byteLength;
-  if (bytes > have) {
-    try {
-      w.memory.grow(Math.ceil((bytes - have) / 65536));
-    } catch {
-      return null;
-    }
-  }
-  return w;
+  return w && holds(w, bytes) ? w : null;
 }
 
 /** The shared instance of the module (once per thread), or null when WebAssembly or its SIMD is not available. */
 export function wasmKernels(): WasmExports | null {
   if (wasm === undefined) wasm = newInstance();
   return wasm;
+}
+
+/** The kernels module's sparse exports (`adjProduct8`, `blockUpdate8`, `blockDirection8` of kernels.wat) and its memory. */
+export interface SparseWasm {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  /** Byte addresses of the operands; see kernels.wat. */
+  adjProduct8(m: number, d: number, c: number, start: number, nbr: number, w: number, p: number, q: number, ct: number, pq: number): void;
+  blockUpdate8(m: number, d: number, alpha: number, x: number, p: number, q: number, r: number, z: number, rr: number, next: number): void;
+  blockDirection8(m: number, c: number, beta: number, z: number, p: number, ct: number): void;
+}
+
+let sparse: SparseWasm | null | undefined;
+
+/**
+ * A second instance of the kernels module for the sparse solver (`../math/sparse.ts` block conjugate gradients),
+ * with its own memory grown to at least `bytes` (so it never disturbs the dense kernels' matrices), once per thread;
+ * null when WebAssembly is unavailable, the backend is forced to `js`, or `bytes` passes 2 GiB.
+ */
+export function sparseWasm(bytes: number): SparseWasm | null {
+  if (backend === 'js' || bytes > WASM_MAX_BYTES) return null;
+  if (sparse === undefined) sparse = newInstance() as unknown as SparseWasm | null;
+  return sparse && holds(sparse, bytes) ? sparse : null;
 }
 
 /** Largest linear memory the kernels ask for (bytes); above it the JavaScript loops run instead. */

@@ -81,6 +81,8 @@ export const bradleyTerry: RatingModel = Object.freeze({
           return (full ??= s.matrix());
         },
         entry: (i: number, j: number) => (full ? full[i * s.n + j]! : s.entry(i, j)),
+        contrastVariances: s.contrastVariances,
+        sparse: s.data,
         n: s.n,
         extra: new Map(),
       };

@@ -8,6 +8,7 @@ import type { ModelTotals, PairCounts } from '../data/aggregate.js';
 import type { BattleTable } from '../data/table.js';
 import type { BtCells, TiePolicy } from '../rating/bradley-terry.js';
 import type { BtSolver, SolverChoice } from '../rating/bt-sparse.js';
+import type { SparseSandwichData } from '../rating/sandwich.js';
 import type { Anchor, ScaleOptions } from '../rating/scale.js';
 import type { CovariateSpec } from '../data/covariates.js';
 import type { StyleDesign, StyleForm } from '../rating/style.js';
@@ -228,6 +229,14 @@ export interface FitCovariance {
   readonly factor?: Float64Array;
   /** Number of parameters (rows of `cov`). */
   readonly n: number;
+  /**
+   * Variances of θ_v − θ_ref (ref −1: of θ_v) for every v of `ids`, natural scale, when the model computes many at
+   * once faster than entry by entry (the sparse Bradley–Terry sandwich: `sparseContrastVariances`); equal bit for
+   * bit to `entry(v, v) + entry(ref, ref) − 2·entry(v, ref)`.
+   */
+  readonly contrastVariances?: (ids: ArrayLike<number>, ref: number) => Float64Array;
+  /** The sparse sandwich as plain data, when the covariance is one (worker threads compute its variances). */
+  readonly sparse?: SparseSandwichData;
   /** Index in the parameter vector of each named extra parameter. */
   readonly extra: ReadonlyMap<string, number>;
 }

@@ -58,9 +58,12 @@ export function resolveRoundsSolver(choice: SolverChoice | undefined, m: number,
 
 /**
  * Models from which `auto` computes the sandwich on the sparse path (`sparseSandwich`: one CG solve per model's
- * variance). Below it the dense factors (O(m³) once, then O(m) per entry; 24·m² bytes, 216 MB at 3,000) are faster
- * for a whole board's intervals: at 1,000 models in bench/sparse.mjs, 200 variances took 1.4 s dense (factors
- * included) against 2.7 s sparse.
+ * variance, a whole board's solved 8 at a time by `sparseContrastVariances`). Below it the dense factors (O(m³) once,
+ * then O(m) per entry; 24·m² bytes, 216 MB at 3,000) serve: boards up to 3,000 models keep the dense numbers bit for
+ * bit, and the whole matrix (simultaneous ranks, the neighbour correlation) comes from the factors at once, where the
+ * sparse path needs 2m single solves. A whole board's intervals alone are faster on the block path from about 1,000
+ * models on a league graph (2026-11-30, one thread under load: 0.21 s against 0.48 s for the dense factors at
+ * 1,000 models, 0.96 s against 3.5 s at 2,000); the threshold was not moved, so no number changes.
  */
 export const SPARSE_SANDWICH_MODELS = 3000;
 

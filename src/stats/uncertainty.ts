@@ -15,6 +15,7 @@ import { type BootstrapDistribution, bootstrapRatings } from './bootstrap.js';
 import { type BootstrapJob, btBootstrapJob, eloBootstrapJob, jobHasControl, ROUND_PRIOR, SPARSE_CONTROL_MAX_MODELS } from './bootstrap-rounds.js';
 import { controlIntervals, type LinearBootstrapModel, linearBootstrapModel } from './control-variate.js';
 import { percentileIntervals, quantileSorted } from './interval.js';
+import { contrastVariancesParallel } from './sandwich-parallel.js';
 import { fewRoundsFor, simultaneousRanks, type SimultaneousRanks } from './simultaneous.js';
 
 /** How intervals are computed: bootstrap percentiles, the Huber–White sandwich (normal approximation), or none. */
@@ -185,27 +186,72 @@ export function contrastVariance(c: FitCovariance, v: number, ref: number): numb
 }
 
 /**
+ * Sandwich variances of every model's rating (of its gap to model `ref` when ref ≥ 0), natural scale: the
+ * covariance's `contrastVariances` when it has one (the sparse Bradley–Terry sandwich: many solves per pass over the
+ * cells), else {@link contrastVariance} model by model. Synchronous, in this thread. O(model's sandwich).
+ */
+export function boardVariances(c: FitCovariance, m: number, ref: number): Float64Array {
+  const ids = Int32Array.from({ length: m }, (_, v) => v);
+  if (c.contrastVariances) return c.contrastVariances(ids, ref);
+  const out = new Float64Array(m);
+  for (let v = 0; v < m; v++) out[v] = contrastVariance(c, v, ref);
+  return out;
+}
+
+/**
+ * {@link boardVariances} on worker threads when the covariance is a sparse sandwich (`contrastVariancesParallel`,
+ * from `SANDWICH_PARALLEL_MODELS` models), else in this thread. Bit-identical for any `threads`.
+ */
+async function boardVariancesParallel(c: FitCovariance, m: number, ref: number, threads: number | undefined): Promise<Float64Array> {
+  if (!c.sparse) return boardVariances(c, m, ref);
+  return contrastVariancesParallel(
+    c.sparse,
+    Int32Array.from({ length: m }, (_, v) => v),
+    ref,
+    threads,
+  );
+}
+
+/** Intervals rating ± z·sd from per-model variances (natural scale), z = Φ⁻¹((1 + level)/2). O(m). */
+function intervalsFromVariances(point: ModelFit, variances: Float64Array, level: number): Intervals {
+  const m = point.models.length;
+  const z = normalQuantile((1 + level) / 2);
+  const f = pointsPerLogit(point.options);
+  const lower = new Float64Array(m);
+  const upper = new Float64Array(m);
+  for (let v = 0; v < m; v++) {
+    const sd = Math.sqrt(Math.max(0, variances[v]!)) * f;
+    lower[v] = point.ratings[v]! - z * sd;
+    upper[v] = point.ratings[v]! + z * sd;
+  }
+  return { lower, upper };
+}
+
+/**
  * Sandwich intervals of a likelihood fit at `level`: rating ± z·sd, z = Φ⁻¹((1 + level)/2), sd the sandwich
  * standard deviation of the rating (of its gap to the anchor model under `--anchor`, so the anchor's interval has
- * zero width). Synchronous and deterministic: the simulation engine calls it for every refit. O(model's sandwich).
+ * zero width), all models' variances at once ({@link boardVariances}). Synchronous and deterministic: the
+ * simulation engine calls it for every refit. O(model's sandwich).
  *
  * @throws RangeError for a fit without a likelihood (online Elo)
  */
 export function sandwichIntervals(point: ModelFit, model: RatingModel, level: number): { intervals: Intervals; cov: FitCovariance } {
   if (!model.sandwich) throw new RangeError('sandwich intervals need a likelihood: use them with --method bt, or use --bootstrap N with --method elo');
   const cov = model.sandwich(point);
-  const m = point.models.length;
-  const ref = referenceOf(point);
-  const z = normalQuantile((1 + level) / 2);
-  const f = pointsPerLogit(point.options);
-  const lower = new Float64Array(m);
-  const upper = new Float64Array(m);
-  for (let v = 0; v < m; v++) {
-    const sd = Math.sqrt(Math.max(0, contrastVariance(cov, v, ref))) * f;
-    lower[v] = point.ratings[v]! - z * sd;
-    upper[v] = point.ratings[v]! + z * sd;
-  }
-  return { intervals: { lower, upper }, cov };
+  return { intervals: intervalsFromVariances(point, boardVariances(cov, point.models.length, referenceOf(point)), level), cov };
+}
+
+/**
+ * {@link sandwichIntervals} with a sparse sandwich's variances on `threads` worker threads (the same numbers, bit
+ * for bit, for any `threads`): what {@link addIntervals} — every command — uses.
+ *
+ * @throws RangeError for a fit without a likelihood (online Elo)
+ */
+export async function sandwichIntervalsParallel(point: ModelFit, model: RatingModel, level: number, threads?: number): Promise<{ intervals: Intervals; cov: FitCovariance }> {
+  if (!model.sandwich) throw new RangeError('sandwich intervals need a likelihood: use them with --method bt, or use --bootstrap N with --method elo');
+  const cov = model.sandwich(point);
+  const variances = await boardVariancesParallel(cov, point.models.length, referenceOf(point), threads);
+  return { intervals: intervalsFromVariances(point, variances, level), cov };
 }
 
 /** The anchor model's id of a fit, or −1. */
@@ -313,7 +359,7 @@ export async function addIntervals(point: ModelFit, model: RatingModel, opts: In
   let cov: FitCovariance | null = null;
   let intervals: Intervals | null = null;
   if (opts.ciMethod === 'sandwich') {
-    ({ intervals, cov } = sandwichIntervals(point, model, opts.level));
+    ({ intervals, cov } = await sandwichIntervalsParallel(point, model, opts.level, opts.threads));
   } else if (opts.ciMethod === 'bootstrap' && dist) {
     const anchor = ref >= 0 ? { ref, rating: point.options.anchor!.rating } : null;
     const p = linear && dist.control ? controlIntervals(dist, linear, point.ratings, opts.level, undefined, anchor) : percentileIntervals(dist, point.ratings, opts.level);
