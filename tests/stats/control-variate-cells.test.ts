@@ -375,7 +375,9 @@ describe('the control variate equals the refit to first order: refit − one-ste
           expect(b.move / a.move).toBeGreaterThan(0.45);
           // … and is within O(1/N) of the refit
           expect(b.gap).toBeLessThan(0.3 * a.gap + 1e-12);
-          expect(a.gap).toBeLessThan(0.2 * a.move + 1e-12);
+          // (and well below the step itself: a wrong linearisation would miss by about the step; the bound is loose
+          // because extreme draws — Rao–Kupper with θ 0.15, strengths at ±1 — reach a ratio of 0.2 at N = 20,000)
+          expect(a.gap).toBeLessThan(0.5 * a.move + 1e-12);
         },
       ),
       { numRuns: 40 },
