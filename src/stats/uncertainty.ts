@@ -140,7 +140,8 @@ export function bootstrapJobOf(fit: ModelFit): BootstrapJob {
           weights[4 * k + 2] = weights[4 * k + 3] = mean(w[4 * k + 2]! + w[4 * k + 3]!, pc.ties[k]! + pc.bothbad[k]!);
         }
       }
-      return { kind: 'tie', models: c.m, model: fit.tieModel, cells: c, counts, battles, weights, theta: fit.theta, eta: fit.eta, prior: fit.prior, tolerance: o.tolerance, scale: o.scale, base: o.base, offset };
+      const solver = resolveRoundsSolver(o.solver, fit.models.length, fit.solver);
+      return { kind: 'tie', models: c.m, model: fit.tieModel, cells: c, counts, battles, weights, theta: fit.theta, eta: fit.eta, prior: fit.prior, tolerance: o.tolerance, scale: o.scale, base: o.base, offset, ...(solver === 'sparse' ? { solver } : {}) };
     }
     case 'style':
       return {
@@ -293,7 +294,7 @@ export async function addIntervals(point: ModelFit, model: RatingModel, opts: In
   if (opts.rounds > 0 && point.battles > 0 && m > 1) {
     const job = bootstrapJobOf(point);
     if (opts.bootstrapQuantiles === 'control') linear = linearBootstrapModel(job);
-    if (opts.bootstrapQuantiles === 'control' && job.kind === 'bt' && !jobHasControl(job)) {
+    if (opts.bootstrapQuantiles === 'control' && (job.kind === 'bt' || job.kind === 'tie') && !jobHasControl(job)) {
       warnings.push(
         `Control-variate quantiles need the dense inverse information (${m} × ${m}), which the sparse solver does not form beyond ${SPARSE_CONTROL_MAX_MODELS} models: the bootstrap intervals are plain percentiles.`,
       );

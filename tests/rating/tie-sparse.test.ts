@@ -3,7 +3,8 @@ import { aggregatePairs } from '../../src/data/aggregate.js';
 import { createRng } from '../../src/rng.js';
 import { simulateTable } from '../../src/sim/generate.js';
 import { leaguePolicy } from '../../src/sim/league.js';
-import { rateWithIntervals } from '../../src/stats/uncertainty.js';
+import { bootstrapJobOf, rateWithIntervals } from '../../src/stats/uncertainty.js';
+import { type BootstrapJob, jobHasControl, SPARSE_CONTROL_MAX_MODELS } from '../../src/stats/bootstrap-rounds.js';
 import { compareModels } from '../../src/stats/compare.js';
 import { type BothBadPolicy, fitTieModel, outcomeTerms, sandwichFromParts, tieCells, type TieModel, tieSandwichCovariance } from '../../src/rating/tie-models.js';
 import { fitTieModelSparse, tieSparseSandwich } from '../../src/rating/tie-sparse.js';
@@ -188,6 +189,28 @@ describe('--solver sparse with --ties davidson|rao-kupper: the same boards', () 
     expect(Math.abs(s.gap.lower! - d.gap.lower!)).toBeLessThan(1e-6);
     expect(Math.abs(s.gap.upper! - d.gap.upper!)).toBeLessThan(1e-6);
     expect(d.gap.upper! - d.gap.lower!).toBeGreaterThan(1);
+  });
+  it('bootstrap rounds refit sparse: the dense rounds\' intervals (control-variate and plain quantiles) to 1e-6 points, whatever the thread count', async () => {
+    for (const ties of MODELS) {
+      for (const bootstrapQuantiles of ['control', 'plain'] as const) {
+        const d = await rateWithIntervals(t, { ties, solver: 'dense' }, { rounds: 12, seed: 5, bootstrapQuantiles, threads: 1 });
+        const s = await rateWithIntervals(t, { ties, solver: 'sparse' }, { rounds: 12, seed: 5, bootstrapQuantiles, threads: 2 });
+        expect((bootstrapJobOf(s.point) as { solver?: string }).solver).toBe('sparse');
+        expect((bootstrapJobOf(d.point) as { solver?: string }).solver ?? 'dense').toBe('dense');
+        expect(maxDiff(s.dist!.ratings, d.dist!.ratings)).toBeLessThan(1e-6);
+        expect(maxDiff(s.intervals!.lower, d.intervals!.lower)).toBeLessThan(1e-6);
+        expect(maxDiff(s.intervals!.upper, d.intervals!.upper)).toBeLessThan(1e-6);
+        expect(maxDiff(s.dist!.extra!, d.dist!.extra!)).toBeLessThan(1e-8);
+        const s1 = await rateWithIntervals(t, { ties, solver: 'sparse' }, { rounds: 12, seed: 5, bootstrapQuantiles, threads: 1 });
+        expect([...s1.dist!.ratings]).toEqual([...s.dist!.ratings]);
+      }
+    }
+  });
+  it('control variates on sparse rounds only up to SPARSE_CONTROL_MAX_MODELS models (the dense inverse), as for Bradley–Terry', () => {
+    const job = { kind: 'tie', models: SPARSE_CONTROL_MAX_MODELS, solver: 'sparse' } as unknown as BootstrapJob;
+    expect(jobHasControl(job)).toBe(true);
+    expect(jobHasControl({ ...job, models: SPARSE_CONTROL_MAX_MODELS + 1 } as BootstrapJob)).toBe(false);
+    expect(jobHasControl({ ...job, models: SPARSE_CONTROL_MAX_MODELS + 1, solver: undefined } as BootstrapJob)).toBe(true);
   });
   it('disconnected parts (the automatic ridge prior) and weighted data, under each both-bad policy', async () => {
     const bs: PlainBattle[] = [];
