@@ -8,6 +8,7 @@ import { type BootstrapJob, jobHasControl, SPARSE_CONTROL_MAX_MODELS } from '../
 import { compareModels } from '../../src/stats/compare.js';
 import { type BothBadPolicy, fitTieModel, outcomeTerms, sandwichFromParts, tieCells, type TieModel, tieSandwichCovariance } from '../../src/rating/tie-models.js';
 import { fitTieModelSparse, tieSparseSandwich } from '../../src/rating/tie-sparse.js';
+import { compareTieModels } from '../../src/rating/compare-models.js';
 import { toTable, type PlainBattle } from '../arbitraries.js';
 import { cli, jsonl, tempFile } from '../helpers.js';
 
@@ -67,6 +68,19 @@ describe('fitTieModelSparse: the dense tie fit by bordered conjugate gradients',
       expect(sb.tie).toBe(db.tie);
       expect(maxDiff(sb.theta, db.theta) * PPL).toBeLessThan(1e-6);
     }
+  });
+  it('--compare-models (compareTieModels) with the sparse solver: the same log-likelihoods and tie parameters', () => {
+    const c = tieCells(pc, 'separate');
+    const d = compareTieModels(c, { solver: 'dense' });
+    const s = compareTieModels(c, { solver: 'sparse' });
+    expect(s.map((r) => r.model)).toEqual(d.map((r) => r.model));
+    s.forEach((r, q) => {
+      expect(Math.abs(r.logLikelihood - d[q]!.logLikelihood)).toBeLessThan(1e-6);
+      expect(Math.abs(r.tieParameter.value - d[q]!.tieParameter.value)).toBeLessThan(1e-8);
+      expect(r.converged).toBe(true);
+    });
+    // the models differ: the comparison is not between identical rows
+    expect(Math.abs(d[2]!.logLikelihood - d[3]!.logLikelihood)).toBeGreaterThan(1);
   });
   it('takes the dense fit\'s Newton steps: the same number of iterations', () => {
     // a Newton matrix without its θη border (θ and η solved apart) would still reach the optimum, but linearly, in
