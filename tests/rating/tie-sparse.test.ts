@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregatePairs } from '../../src/data/aggregate.js';
 import { createRng } from '../../src/rng.js';
@@ -91,6 +92,40 @@ describe('fitTieModelSparse: the dense tie fit by bordered conjugate gradients',
       const s = fitTieModelSparse(model, c);
       expect(Math.abs(s.iterations - d.iterations)).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('fitTieModelSparse and tieSparseSandwich on random small boards (property)', () => {
+  it('agree with the dense fit and sandwich for both models, any both-bad policy and a ridge prior', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<TieModel>('davidson', 'rao-kupper'),
+        fc.constantFrom<BothBadPolicy>('tie', 'separate'),
+        fc.integer({ min: 3, max: 7 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 4 * 21, maxLength: 4 * 21 }),
+        fc.constantFrom(0.05, 0.5),
+        (model, bothBad, m, raw, prior) => {
+          const pi: number[] = [];
+          const pj: number[] = [];
+          for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) (pi.push(i), pj.push(j));
+          const K = pi.length;
+          const w = Float64Array.from({ length: K }, (_, k) => raw[4 * k]! + 1);
+          const l = Float64Array.from({ length: K }, (_, k) => raw[4 * k + 1]!);
+          const bb = Float64Array.from({ length: K }, (_, k) => (bothBad === 'separate' ? raw[4 * k + 3]! : 0));
+          const t = Float64Array.from({ length: K }, (_, k) => raw[4 * k + 2]! + bb[k]! + (k === 0 ? 1 : 0));
+          const c = { m, pairs: K, i: Int32Array.from(pi), j: Int32Array.from(pj), w, l, t, bb, bothBad };
+          const d = fitTieModel(model, c, { prior });
+          const s = fitTieModelSparse(model, c, { prior });
+          expect(d.converged && s.converged).toBe(true);
+          expect(maxDiff(s.theta, d.theta) * PPL).toBeLessThan(1e-6);
+          expect(Math.abs(s.eta - d.eta)).toBeLessThan(1e-8);
+          const dense = tieSandwichCovariance(model, c, d.theta, d.eta, prior);
+          const sparse = tieSparseSandwich(model, c, d.theta, d.eta, prior).matrix();
+          expect(maxDiff(sparse, dense.cov) * PPL * PPL).toBeLessThan(1e-6);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
