@@ -14,6 +14,8 @@
 //   node bench/sparse.mjs --threshold                            # fit times at 100–1,600 models: the auto rule
 //   node bench/sparse.mjs --sandwich --models 5000,20000         # a whole board's sandwich variances: one CG
 //                                                                # solve per model (old) vs blocks of solves (new)
+//   node bench/sparse.mjs --ties davidson --models 1000,20000 --rounds 20   # a tie model (the simulator draws ties:
+//                                                                # 34%, half of them both-bad), both-bad as a tie
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,7 @@ const args = parseArgs(process.argv.slice(2), {
   solver: '',
   solvers: '',
   out: '',
+  ties: 'half',
 });
 
 /** A seeded board: m models, `battles` battles by the policy. */
@@ -57,7 +60,7 @@ async function one() {
   const m = Number(args.one);
   const solver = args.solver;
   const table = await board(lib, m, args.battles, args.policy, args.opponents, args.seed);
-  const opts = { ...lib.DEFAULT_MODEL, solver };
+  const opts = { ...lib.DEFAULT_MODEL, solver, ties: args.ties };
   const model = lib.modelFor(opts);
   const fitMs = [];
   const fitCpu = [];
@@ -76,7 +79,8 @@ async function one() {
   const t1 = now();
   const cov = model.sandwich(fit);
   const sd = new Float64Array(V);
-  for (let v = 0; v < V; v++) sd[v] = Math.sqrt(cov.entry(v, v)) * lib.pointsPerLogit(opts);
+  // (the dense tie sandwich has no entry function: its whole (m+1)² matrix, formed at once)
+  for (let v = 0; v < V; v++) sd[v] = Math.sqrt(cov.entry ? cov.entry(v, v) : cov.cov[v * cov.n + v]) * lib.pointsPerLogit(opts);
   const sandwichMs = now() - t1;
   const sandwichCpu = cpuMs(process.cpuUsage(c1));
   let roundsMs = 0;
@@ -125,7 +129,7 @@ function maxAbs(a, b, from, to) {
 async function grid() {
   const dir = mkdtempSync(join(tmpdir(), 'arena-sparse-'));
   const sizes = String(args.models).split(',').map(Number);
-  console.log(`# sparse vs dense Bradley–Terry: ${fmt.n(args.battles)} battles, policy ${args.policy}${args.policy === 'league' ? ` (${args.opponents} opponents)` : ''}, ${args.rounds} rounds on ${args.threads} threads, seed ${args.seed}, fits: median of ${args.repeats}`);
+  console.log(`# sparse vs dense ${args.ties === 'davidson' || args.ties === 'rao-kupper' ? `${args.ties} (tie model)` : `Bradley–Terry (ties ${args.ties})`}: ${fmt.n(args.battles)} battles, policy ${args.policy}${args.policy === 'league' ? ` (${args.opponents} opponents)` : ''}, ${args.rounds} rounds on ${args.threads} threads, seed ${args.seed}, fits: median of ${args.repeats}`);
   console.log(`# node ${process.version}, ${cpus().length} cores, load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('| models | pairs | solver | fit (wall / CPU) | Newton | variances (per model, wall) | rounds (wall / CPU) | per round (CPU) | control | peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
@@ -134,7 +138,7 @@ async function grid() {
     const both = m <= args.denseMax ? ['dense', 'sparse'] : ['sparse'];
     for (const solver of args.solvers ? both.filter((x) => String(args.solvers).split(',').includes(x)) : both) {
       const out = join(dir, `${m}-${solver}.bin`);
-      const pass = ['--one', String(m), '--solver', solver, '--out', out, '--battles', String(args.battles), '--opponents', String(args.opponents), '--policy', args.policy, '--rounds', String(args.rounds), '--threads', String(args.threads), '--repeats', String(args.repeats), '--seed', String(args.seed), '--variances', String(args.variances)];
+      const pass = ['--one', String(m), '--solver', solver, '--out', out, '--battles', String(args.battles), '--opponents', String(args.opponents), '--policy', args.policy, '--rounds', String(args.rounds), '--threads', String(args.threads), '--repeats', String(args.repeats), '--seed', String(args.seed), '--variances', String(args.variances), '--ties', String(args.ties)];
       const r = runChild(SELF, pass);
       const j = r.json;
       res[solver] = { ...j, blob: new Float64Array(readFileSync(out).buffer.slice(0)) };

@@ -42,6 +42,7 @@ export * from './rating/sandwich.js';
 export * from './rating/graph.js';
 export * from './rating/newton.js';
 export * from './rating/tie-models.js';
+export * from './rating/tie-sparse.js';
 export * from './rating/compare-models.js';
 export * from './rating/style.js';
 export * from './models/types.js';

@@ -252,7 +252,7 @@ export function addModelOptions(cmd: Command): Command {
     .option('--prior <lambda>', 'ridge prior λ on the natural scale, or "auto" (0 when the MLE exists, 0.01 otherwise)', priorArg, 'auto')
     .option('--tolerance <points>', 'convergence tolerance of likelihood fits, in rating points', positiveNumber, DEFAULT_MODEL.tolerance)
     .addOption(
-      new Option('--solver <solver>', `Bradley–Terry linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models when each meets at most a tenth of the others, from ${SPARSE_ALWAYS_MODELS} always); the same numbers to 1e-6 points`)
+      new Option('--solver <solver>', `Bradley–Terry and tie-model (Davidson, Rao–Kupper) linear algebra: dense Cholesky, sparse conjugate gradients on the pair cells (thousands of models), or auto (sparse from ${SPARSE_AUTO_MODELS} models when each meets at most a tenth of the others, from ${SPARSE_ALWAYS_MODELS} always); the same numbers to 1e-6 points`)
         .choices(['dense', 'sparse', 'auto'])
         .default('auto'),
     )
@@ -301,8 +301,8 @@ export function modelOptionsFrom(raw: Record<string, unknown>): { options: Model
   const { anchor: _a, styleControl, stylePrior, styleForm, reweight: scheme, reweightFloor, solver, ...rest } = o;
   const covariates = covariatesFrom(raw);
   checkCovariateNames(covariates, styleControl ? STYLE_FEATURES : []);
-  if (solver === 'sparse' && (o.method !== 'bt' || o.ties === 'davidson' || o.ties === 'rao-kupper' || styleControl || covariates.length)) {
-    throw new UsageError("option '--solver sparse' covers Bradley–Terry with --ties half or ignore; tie models, style control, covariates and online Elo solve dense (use --solver dense or auto)");
+  if (solver === 'sparse' && (o.method !== 'bt' || styleControl || covariates.length)) {
+    throw new UsageError("option '--solver sparse' covers Bradley–Terry and the tie models (--ties half, ignore, davidson, rao-kupper); style control, covariates and online Elo solve dense (use --solver dense or auto)");
   }
   const reweight = scheme === 'pairs' ? { floor: reweightFloor ?? DEFAULT_REWEIGHT_FLOOR } : null;
   const options: ModelOptions = {
@@ -483,10 +483,10 @@ export function displayRulesFrom(raw: Record<string, unknown>): DisplayRules & {
 
 /**
  * Whether the options' fit surely takes the sparse path for m models (before the pairs are known): Bradley–Terry
- * with ties half or ignore, no style control or covariates, `--solver sparse`, or `auto` from `SPARSE_ALWAYS_MODELS`. O(1).
+ * or a tie model (any --ties), no style control or covariates, `--solver sparse`, or `auto` from `SPARSE_ALWAYS_MODELS`. O(1).
  */
 function sparseFit(raw: Record<string, unknown>, m: number, covariates: boolean): boolean {
-  const bt = raw.method !== 'elo' && (raw.ties === undefined || raw.ties === 'half' || raw.ties === 'ignore') && !raw.styleControl && !covariates;
+  const bt = raw.method !== 'elo' && !raw.styleControl && !covariates;
   return bt && resolveSolver(raw.solver as SolverChoice | undefined, m) === 'sparse';
 }
 

@@ -9,6 +9,8 @@ import { normalQuantile } from '../math/normal.js';
 import { btCells } from '../rating/bradley-terry.js';
 import { toDisplay } from '../rating/scale.js';
 import { type BothBadPolicy, fitTieModel, tieCells, type TieModel, tieSandwichCovariance, tieTotals } from '../rating/tie-models.js';
+import { resolveSandwichSolver, resolveSolver } from '../rating/bt-sparse.js';
+import { fitTieModelSparse, tieSparseSandwich } from '../rating/tie-sparse.js';
 import { fitBase, fittedData, resolvePrior, warmTheta } from './common.js';
 import type { Estimate, FitCovariance, ModelFit, ModelOptions, RatingModel, TieModelFit, TieParameters } from './types.js';
 
@@ -47,7 +49,10 @@ export function tieParameterReport(model: TieModel, eta: number, seEta: number, 
 
 /**
  * A tie model as a {@link RatingModel}: fitted by Newton on the cells (both-bad as a tie, as its own outcome under
- * `separate`, or dropped), with the degenerate-data prior of plain Bradley–Terry; sandwich over (θ, η). The fit's
+ * `separate`, or dropped), with the degenerate-data prior of plain Bradley–Terry; sandwich over (θ, η). The solver
+ * follows `--solver` as Bradley–Terry's does (`resolveSolver`, `resolveSandwichSolver`): on the sparse path the
+ * Newton systems and the sandwich's columns are bordered Laplacian solves by conjugate gradients
+ * (`fitTieModelSparse`, `tieSparseSandwich`), no m×m matrix. The fit's
  * `tieParameters` carry the point value only: intervals are added by the uncertainty engine.
  */
 export function tieLikelihoodModel(model: TieModel): RatingModel {
@@ -67,7 +72,11 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
       const { prior, warnings } = resolvePrior(d.table.models, btCells(wpc, 'half'), opts.prior);
       const warm = start?.kind === 'tie' && start.tieModel === model && start.bothBad === bothBad ? start : undefined;
       const init = warm ? warmTheta(d.table.models, warm, btCells(wpc, 'half')) : undefined;
-      const r = fitTieModel(model, cells, { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, initEta: warm?.eta });
+      const solver = resolveSolver(opts.solver, cells.m, cells.pairs);
+      const fitOpts = { prior, tolerance: opts.tolerance, scale: opts, maxIterations: 200, init, initEta: warm?.eta };
+      let r = solver === 'sparse' ? fitTieModelSparse(model, cells, fitOpts) : fitTieModel(model, cells, fitOpts);
+      // the sparse path has no Levenberg fallback: a warm start far from the optimum restarts cold
+      if (solver === 'sparse' && init && !r.converged) r = fitTieModelSparse(model, cells, { ...fitOpts, init: undefined, initEta: undefined });
       if (!r.converged) warnings.push(`The ${label} fit did not converge in ${r.iterations} iterations.`);
       if (!(tot.ties > 0)) warnings.push(`No tie in the battles: the ${label} tie parameter sits on its boundary (${model === 'davidson' ? 'ν = 0' : 'θ = 1'}) and the ratings are plain Bradley–Terry.`);
       const info = {
@@ -86,12 +95,26 @@ export function tieLikelihoodModel(model: TieModel): RatingModel {
         theta: r.theta,
         eta: r.eta,
         prior,
+        solver,
       };
     },
     sandwich(f: ModelFit): FitCovariance {
       if (f.kind !== 'tie') throw new TypeError(`${model}.sandwich needs a tie-model fit, got ${f.kind}`);
       // the meat from Σw² per cell (the cells themselves when unweighted)
       const meat = f.pairs.weight2 ? tieCells(squaredCounts(f.pairs), f.bothBad === 'ignore' ? 'tie' : f.bothBad) : undefined;
+      if (resolveSandwichSolver(f.options.solver, f.models.length) === 'sparse') {
+        // entries by bordered conjugate-gradient solves; the whole matrix only on request
+        const s = tieSparseSandwich(f.tieModel, f.cells, f.theta, f.eta, f.prior, meat);
+        let full: Float64Array | null = null;
+        return {
+          get cov() {
+            return (full ??= s.matrix());
+          },
+          entry: (i: number, j: number) => (full ? full[i * s.n + j]! : s.entry(i, j)),
+          n: s.n,
+          extra: new Map(s.n > f.models.length ? [['eta', f.models.length]] : []),
+        };
+      }
       const { cov, n } = tieSandwichCovariance(f.tieModel, f.cells, f.theta, f.eta, f.prior, meat);
       return { cov, n, extra: new Map(n > f.models.length ? [['eta', f.models.length]] : []) };
     },

@@ -182,6 +182,8 @@ export interface TieModelFit extends FitBase {
   /** η = log ν (Davidson) or log θ_RK (Rao–Kupper). */
   readonly eta: number;
   readonly prior: number;
+  /** The solver the fit used (`--solver`, resolved as for Bradley–Terry); its sandwich chooses its own under `auto`. */
+  readonly solver: BtSolver;
 }
 
 /** Any likelihood model with style covariates, fitted on battle rows. */

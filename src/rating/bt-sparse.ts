@@ -49,7 +49,8 @@ export const SPARSE_ROUNDS_MODELS = 2000;
 
 /**
  * The solver of a Bradley–Terry bootstrap's rounds for m models whose fit took `fitSolver`: `auto` keeps the fit's,
- * except dense below {@link SPARSE_ROUNDS_MODELS} models. O(1).
+ * except dense below {@link SPARSE_ROUNDS_MODELS} models. (Tie-model rounds refit by Newton, refactoring each step,
+ * so they simply take the fit's solver.) O(1).
  */
 export function resolveRoundsSolver(choice: SolverChoice | undefined, m: number, fitSolver: BtSolver): BtSolver {
   if (choice === 'dense' || choice === 'sparse') return choice;

@@ -2,6 +2,8 @@ import { logSigmoid } from './predict.js';
 import { type BtCells, fitBradleyTerry } from './bradley-terry.js';
 import { DEFAULT_SCALE, type ScaleOptions } from './scale.js';
 import { type BothBadPolicy, fitTieModel, type TieCells, tieTotals } from './tie-models.js';
+import { fitBradleyTerrySparse, resolveSolver, type SolverChoice } from './bt-sparse.js';
+import { fitTieModelSparse } from './tie-sparse.js';
 
 /** The outcome models compared by {@link compareTieModels}, named as the `--ties` values. */
 export const COMPARED_MODELS = ['half', 'ignore', 'davidson', 'rao-kupper'] as const;
@@ -35,6 +37,11 @@ export interface CompareOptions {
   readonly prior: number;
   readonly tolerance: number;
   readonly scale: Pick<ScaleOptions, 'scale' | 'base'>;
+  /**
+   * `--solver` for every fit (`resolveSolver` on the cells: conjugate gradients on them when sparse, the same
+   * numbers to 1e-6 points); default `auto`.
+   */
+  readonly solver?: SolverChoice | undefined;
 }
 
 /**
@@ -78,7 +85,8 @@ function shareTerm(c: TieCells): { ll: number; k: number } {
  * - `half`: LMArena's ratings (ties as half wins) + a constant tie rate (see {@link constantTieLogLikelihood});
  * - `ignore`: the maximum-likelihood fit of "BT + constant tie rate" (BT on decided battles, τ = tie share);
  * - `davidson`, `rao-kupper`: the tie models by maximum likelihood ({@link fitTieModel}).
- * Each has (m − 1) + 1 parameters (m = models that played). O(fits), each O(pairs + m³) per iteration.
+ * Each has (m − 1) + 1 parameters (m = models that played). O(fits), each O(pairs + m³) per iteration on the dense
+ * path, O(CG iterations · pairs) on the sparse one (`options.solver`).
  */
 export function compareTieModels(c: TieCells, options: Partial<CompareOptions> = {}): ModelComparisonRow[] {
   const o = { prior: 0, tolerance: 1e-6, scale: DEFAULT_SCALE, ...options };
@@ -108,14 +116,17 @@ export function compareTieModels(c: TieCells, options: Partial<CompareOptions> =
     });
   };
   const fitOpts = { prior: o.prior, tolerance: o.tolerance, scale: o.scale, maxIterations: 200 };
+  const sparse = resolveSolver(o.solver, c.m, c.pairs) === 'sparse';
+  const fitBt = sparse ? fitBradleyTerrySparse : fitBradleyTerry;
+  const fitTie = sparse ? fitTieModelSparse : fitTieModel;
   const half: BtCells = { m: c.m, pairs: c.pairs, i: c.i, j: c.j, s: Float64Array.from(c.w, (w, k) => w + c.t[k]! / 2), n: Float64Array.from(c.w, (w, k) => w + c.l[k]! + c.t[k]!) };
-  const fh = fitBradleyTerry(half, fitOpts);
+  const fh = fitBt(half, fitOpts);
   row('half', constantTieLogLikelihood(c, fh.theta), { name: 'tieRate', value: tau }, fh.converged);
   const dec: BtCells = { m: c.m, pairs: c.pairs, i: c.i, j: c.j, s: c.w, n: Float64Array.from(c.w, (w, k) => w + c.l[k]!) };
-  const fi = fitBradleyTerry(dec, fitOpts);
+  const fi = fitBt(dec, fitOpts);
   row('ignore', constantTieLogLikelihood(c, fi.theta), { name: 'tieRate', value: tau }, fi.converged);
   for (const model of ['davidson', 'rao-kupper'] as const) {
-    const f = fitTieModel(model, { ...c, bb: new Float64Array(c.pairs), bothBad: 'tie' as BothBadPolicy }, fitOpts);
+    const f = fitTie(model, { ...c, bb: new Float64Array(c.pairs), bothBad: 'tie' as BothBadPolicy }, fitOpts);
     row(model, f.logLikelihood, { name: model === 'davidson' ? 'nu' : 'theta', value: f.tie }, f.converged);
   }
   const best = Math.min(...rows.map((r) => r.aic));

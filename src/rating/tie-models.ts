@@ -48,9 +48,9 @@ const DAV = new Float64Array(4);
 
 /**
  * One outcome's Davidson terms (as {@link outcomeTerms} gives them) from the pair's {@link davidsonTerms} `t`, so a
- * loop over a pair's outcomes computes the exponentials once. O(1).
+ * loop over a pair's outcomes computes the exponentials once (also the sparse path's loops, `./tie-sparse`). O(1).
  */
-function davidsonOutcomeTerms(d: number, eta: number, t: Float64Array, o: number, out: Float64Array): void {
+export function davidsonOutcomeTerms(d: number, eta: number, t: Float64Array, o: number, out: Float64Array): void {
   const half = d / 2;
   const logD = t[0]!;
   const pW = t[1]!;

@@ -9,6 +9,7 @@ import { deriveRng, type Rng } from '../rng.js';
 import { FixedHessianRefit } from '../rating/bt-refit.js';
 import { fitStyleControl, type StyleDesign } from '../rating/style.js';
 import { fitTieModel, type TieCells, type TieModel } from '../rating/tie-models.js';
+import { fitTieModelSparse } from '../rating/tie-sparse.js';
 import { countMultinomialInto, prepareCountMultinomial } from './count-multinomial.js';
 import { linearStep, styleLinearisation, tieCellCounts, tieLinearisation } from './linearisation.js';
 
@@ -113,6 +114,11 @@ export interface TieBootstrapJob {
   readonly base: number;
   /** Added to scale·θ/ln(base) to give display ratings. */
   readonly offset: number;
+  /**
+   * How the rounds refit: `dense` (`fitTieModel`, default) or `sparse` (`fitTieModelSparse`, bordered conjugate
+   * gradients on the cells; control variates only up to {@link SPARSE_CONTROL_MAX_MODELS} models).
+   */
+  readonly solver?: BtSolver | undefined;
 }
 
 /**
@@ -144,11 +150,11 @@ export type BootstrapJob = BtBootstrapJob | EloBootstrapJob | TieBootstrapJob | 
 
 /**
  * Whether a job's rounds record control variates: every likelihood model (Bradley–Terry, tie models, style
- * control) — Bradley–Terry on the sparse path up to {@link SPARSE_CONTROL_MAX_MODELS} models; online Elo has no
+ * control) — Bradley–Terry and the tie models on the sparse path up to {@link SPARSE_CONTROL_MAX_MODELS} models; online Elo has no
  * linearisation.
  */
 export function jobHasControl(job: BootstrapJob): boolean {
-  if (job.kind === 'bt') return job.solver !== 'sparse' || job.models <= SPARSE_CONTROL_MAX_MODELS;
+  if (job.kind === 'bt' || job.kind === 'tie') return job.solver !== 'sparse' || job.models <= SPARSE_CONTROL_MAX_MODELS;
   return job.kind !== 'elo';
 }
 
@@ -278,18 +284,21 @@ function prepareTie(job: TieBootstrapJob, seed: string | number): RoundRunner {
   const s = new Float64Array(K);
   const n = new Float64Array(K);
   const fit = { tolerance: job.tolerance, scale: job, maxIterations: 200, init: job.theta, initEta: job.eta };
-  const lin = tieLinearisation(job);
+  // the linearisation holds the dense inverse information: not formed for a sparse job beyond its limit
+  const hasControl = jobHasControl(job);
+  const lin = hasControl ? tieLinearisation(job) : null;
+  const refit = job.solver === 'sparse' ? fitTieModelSparse : fitTieModel;
   const cellCounts = new Float64Array(3 * K);
-  const g = new Float64Array(lin.n);
+  const g = new Float64Array(lin ? lin.n : 0);
   const first = new Float64Array(m);
   return {
     models: m,
-    hasControl: true,
+    hasControl,
     extras: 1,
     run(round, out, stats, control, extra) {
       countMultinomialInto(roundRng(seed, round), plan, drawn);
       // the control variate is linear in the drawn battle counts (its cells carry the weights)
-      if (control) {
+      if (control && lin) {
         tieCellCounts(drawn, cellCounts);
         linearStep(lin, cellCounts, g, first);
         for (let v = 0; v < m; v++) control[v] = f * first[v]! + job.offset;
@@ -312,7 +321,7 @@ function prepareTie(job: TieBootstrapJob, seed: string | number): RoundRunner {
         prior = ROUND_PRIOR;
         stats.degenerate++;
       }
-      const r = fitTieModel(job.model, { ...c, w, l, t, bb }, { ...fit, prior });
+      const r = refit(job.model, { ...c, w, l, t, bb }, { ...fit, prior });
       if (!r.converged) stats.unconverged++;
       for (let v = 0; v < m; v++) out[v] = f * r.theta[v]! + job.offset;
       if (extra) extra[0] = r.eta;

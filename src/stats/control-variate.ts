@@ -82,7 +82,7 @@ export interface ContrastLaw {
 /**
  * Prepares the {@link LinearBootstrapModel} of a bootstrap job (the same x̂, priors and H as the rounds' control
  * variates): the `pairs` form for Bradley–Terry, the `cells` form for tie models and style control; null for online
- * Elo (no likelihood), for a sparse Bradley–Terry job beyond `SPARSE_CONTROL_MAX_MODELS` (its dense H⁻¹ is not formed) or when the information matrix cannot be factored (a degenerate full-data fit).
+ * Elo (no likelihood), for a sparse Bradley–Terry or tie-model job beyond `SPARSE_CONTROL_MAX_MODELS` (its dense H⁻¹ is not formed) or when the information matrix cannot be factored (a degenerate full-data fit).
  * O(pairs + m³) for BT and tie models; O(rows·k² + n³) for style control.
  */
 export function linearBootstrapModel(job: BootstrapJob): LinearBootstrapModel | null {
@@ -90,7 +90,7 @@ export function linearBootstrapModel(job: BootstrapJob): LinearBootstrapModel | 
     case 'bt':
       return jobHasControl(job) ? pairLinearModel(job) : null;
     case 'tie':
-      return cellLinearModel(tieLinearisation(job), pointsPerLogit(job), job.offset);
+      return jobHasControl(job) ? cellLinearModel(tieLinearisation(job), pointsPerLogit(job), job.offset) : null;
     case 'style':
       return cellLinearModel(styleLinearisation(job), pointsPerLogit(job), job.offset);
     case 'elo':

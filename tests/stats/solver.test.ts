@@ -121,8 +121,8 @@ describe('arena rate --solver', () => {
       expect(Math.abs(rs[q].upper - row.upper)).toBeLessThan(1e-6);
     });
   });
-  it('--solver sparse with a tie model is a usage error (exit 2) naming what it covers', async () => {
-    const r = await cli(['rate', f, '--ties', 'davidson', '--solver', 'sparse']);
+  it('--solver sparse with style control is a usage error (exit 2) naming what it covers', async () => {
+    const r = await cli(['rate', f, '--style-control', '--solver', 'sparse']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--solver sparse' covers Bradley–Terry/);
   });

@@ -40,7 +40,7 @@ export function compareModelsCommand(io: CliIO, input: BattleTable, opts: ModelO
   for (let k = 0; k < cells.pairs; k++) decided += cells.w[k]! + cells.l[k]!;
   if (!(decided > 0)) throw new UsageError('--compare-models: the battles hold no decided (non-tie) battle');
   prior = Math.max(prior, 0);
-  const rows = compareTieModels(cells, { prior, tolerance: opts.tolerance, scale: opts });
+  const rows = compareTieModels(cells, { prior, tolerance: opts.tolerance, scale: opts, solver: opts.solver });
   let battles = 0;
   for (let k = 0; k < cells.pairs; k++) battles += cells.w[k]! + cells.l[k]! + cells.t[k]!;
   const params = { ...modelParams(opts), prior, compareModels: true };
