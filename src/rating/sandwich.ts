@@ -61,6 +61,11 @@ export const SPARSE_FULL_COVARIANCE_LIMIT = 5000;
 /** Columns of H⁻¹ a {@link sparseSandwich} keeps (least recently used dropped first). */
 const COLUMN_CACHE = 8;
 
+/** The error for a whole n×n sparse-path sandwich past {@link SPARSE_FULL_COVARIANCE_LIMIT} models. */
+export function fullCovarianceRefusal(n: number): RangeError {
+  return new RangeError(`the whole ${n}×${n} sandwich covariance is not formed on the sparse path (more than ${SPARSE_FULL_COVARIANCE_LIMIT} models): per-model intervals and gaps are computed entry by entry; use --solver dense for the whole matrix`);
+}
+
 /** The sandwich of the sparse path: entries by linear solves, never an m×m matrix unless asked for. */
 export interface SparseSandwich {
   readonly n: number;
@@ -285,7 +290,7 @@ export function sparseSandwich(pairs: PairCounts, ties: TiePolicy, theta: ArrayL
     contrastVariances: (ids, ref) => sparseContrastVariances(data, sys, ids, ref),
     matrix() {
       if (m > SPARSE_FULL_COVARIANCE_LIMIT) {
-        throw new RangeError(`the whole ${m}×${m} sandwich covariance is not formed on the sparse path (more than ${SPARSE_FULL_COVARIANCE_LIMIT} models): per-model intervals and gaps are computed entry by entry; use --solver dense for the whole matrix`);
+        throw fullCovarianceRefusal(m);
       }
       // (H + c·11ᵀ)⁻¹·B·(H + c·11ᵀ)⁻¹ column by column: v_j = B·u_j, then the column H⁻¹v_j (symmetric result)
       const out = new Float64Array(m * m);

@@ -1,7 +1,7 @@
 import type { PairStepSums } from '../data/step-sql.js';
 import { newtonMaximiseAsync } from './newton.js';
 import { pointsPerLogit, type ScaleOptions } from './scale.js';
-import type { StyleFit } from './style.js';
+import { type StyleFit, subtractRidges } from './style.js';
 import { sandwichFromParts } from './tie-models.js';
 
 /** Options of {@link fitCovariatesBySteps}. */
@@ -117,14 +117,7 @@ export async function fitCovariatesBySteps(pass: (theta: Float64Array, beta: Flo
           lastLL = ll;
           lastW = w;
         }
-        for (let v = 0; v < m; v++) {
-          g[v]! -= o.prior * x[v]!;
-          h[v * n + v]! += o.prior;
-        }
-        for (let s = 0; s < kk; s++) {
-          g[m + s]! -= o.stylePrior * x[m + s]!;
-          h[(m + s) * n + m + s]! += o.stylePrior;
-        }
+        subtractRidges(x, g, h, m, kk, n, o.prior, o.stylePrior);
         return ll - penalty(x);
       },
     },

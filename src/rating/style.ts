@@ -490,14 +490,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
           lastX!.set(x);
           lastLL = ll;
         }
-        for (let v = 0; v < m; v++) {
-          g[v]! -= o.prior * x[v]!;
-          h[v * n + v]! += o.prior;
-        }
-        for (let s = 0; s < kk; s++) {
-          g[m + s]! -= o.stylePrior * x[m + s]!;
-          h[(m + s) * n + m + s]! += o.stylePrior;
-        }
+        subtractRidges(x, g, h, m, kk, n, o.prior, o.stylePrior);
         return ll - penalty(x);
       },
     },
@@ -560,6 +553,21 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     etaIndex,
     x: Float64Array.from(x),
   };
+}
+
+/**
+ * The ridge priors' share of Newton's derivatives over x = (θ (m), β (kk), …) with n×n row-major h: g −= λ·θ and
+ * h += λ on θ's diagonal, g −= λ_β·β and h += λ_β on β's. Shared by the row fit and the fit from step sums. O(m + kk).
+ */
+export function subtractRidges(x: ArrayLike<number>, g: Float64Array, h: Float64Array, m: number, kk: number, n: number, prior: number, stylePrior: number): void {
+  for (let v = 0; v < m; v++) {
+    g[v]! -= prior * x[v]!;
+    h[v * n + v]! += prior;
+  }
+  for (let s = 0; s < kk; s++) {
+    g[m + s]! -= stylePrior * x[m + s]!;
+    h[(m + s) * n + m + s]! += stylePrior;
+  }
 }
 
 /**

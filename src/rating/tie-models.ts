@@ -299,6 +299,46 @@ export function tieLogLikelihood(model: OutcomeModel, c: TieCells, theta: ArrayL
   return ll;
 }
 
+/** Scratch of {@link pairOutcomeSums}: one outcome's terms. */
+const PAIR_OUT = new Float64Array(6);
+
+/**
+ * One pair's three outcome cells (k's counts w, l, t) at d = θi − θj and η, summed with their counts into `acc`:
+ * acc[0] is the running log-likelihood, added to cell by cell (so a caller's total keeps its order of additions);
+ * acc[1…5] are set to Σ count·out[1…5] of {@link outcomeTerms} (∂ℓ/∂d, ∂ℓ/∂η and the three negative second
+ * derivatives hdd, hdη, hηη). Davidson's exponentials are computed once for the pair ({@link davidsonTerms}), with
+ * the same bits as outcomeTerms. Shared by the dense and the sparse Newton steps. O(1).
+ */
+export function pairOutcomeSums(model: OutcomeModel, c: TieCells, k: number, d: number, eta: number, acc: Float64Array): void {
+  const out = PAIR_OUT;
+  let ll = acc[0]!;
+  let gd = 0;
+  let ge = 0;
+  let hdd = 0;
+  let hde = 0;
+  let hee = 0;
+  const dav = model === 'davidson';
+  if (dav) davidsonTerms(d, eta, DAV);
+  for (let o = 0; o < 3; o++) {
+    const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
+    if (!cnt) continue;
+    if (dav) davidsonOutcomeTerms(d, eta, DAV, o, out);
+    else outcomeTerms(model, d, eta, o, out);
+    ll += cnt * out[0]!;
+    gd += cnt * out[1]!;
+    ge += cnt * out[2]!;
+    hdd += cnt * out[3]!;
+    hde += cnt * out[4]!;
+    hee += cnt * out[5]!;
+  }
+  acc[0] = ll;
+  acc[1] = gd;
+  acc[2] = ge;
+  acc[3] = hdd;
+  acc[4] = hde;
+  acc[5] = hee;
+}
+
 /**
  * Accumulates the gradient and negative Hessian of Σ cells of the log-likelihood over (θ₁…θ_m, η) into g (m+1)
  * and h ((m+1)², row-major); with `hasEta` false only the θ block is used (n = m). Returns ℓ. O(pairs).
@@ -307,32 +347,20 @@ function accumulateCells(model: OutcomeModel, c: TieCells, x: Float64Array, hasE
   const m = c.m;
   const n = hasEta ? m + 1 : m;
   const eta = hasEta ? x[m]! : 0;
-  const out = new Float64Array(6);
+  const acc = new Float64Array(6);
   let ll = 0;
   for (let k = 0; k < c.pairs; k++) {
     const i = c.i[k]!;
     const j = c.j[k]!;
     const d = x[i]! - x[j]!;
-    let gd = 0;
-    let ge = 0;
-    let hdd = 0;
-    let hde = 0;
-    let hee = 0;
-    // Davidson: the pair's exponentials once, then each outcome's terms from them (the same bits as outcomeTerms)
-    const dav = model === 'davidson';
-    if (dav) davidsonTerms(d, eta, DAV);
-    for (let o = 0; o < 3; o++) {
-      const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
-      if (!cnt) continue;
-      if (dav) davidsonOutcomeTerms(d, eta, DAV, o, out);
-      else outcomeTerms(model, d, eta, o, out);
-      ll += cnt * out[0]!;
-      gd += cnt * out[1]!;
-      ge += cnt * out[2]!;
-      hdd += cnt * out[3]!;
-      hde += cnt * out[4]!;
-      hee += cnt * out[5]!;
-    }
+    acc[0] = ll;
+    pairOutcomeSums(model, c, k, d, eta, acc);
+    ll = acc[0]!;
+    const gd = acc[1]!;
+    const ge = acc[2]!;
+    const hdd = acc[3]!;
+    const hde = acc[4]!;
+    const hee = acc[5]!;
     g[i]! += gd;
     g[j]! -= gd;
     h[i * n + i]! += hdd;

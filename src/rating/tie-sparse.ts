@@ -15,12 +15,11 @@ import type { BtCells } from './bradley-terry.js';
 import { fitBradleyTerrySparse, SPARSE_MAX_CG, SPARSE_NEWTON_LOOSE_TOLERANCE, SPARSE_SOLVE_TOLERANCE } from './bt-sparse.js';
 import { centreFirst } from './newton.js';
 import { pointsPerLogit } from './scale.js';
-import { SPARSE_FULL_COVARIANCE_LIMIT, type SparseSandwich } from './sandwich.js';
+import { fullCovarianceRefusal, SPARSE_FULL_COVARIANCE_LIMIT, type SparseSandwich } from './sandwich.js';
 import {
-  davidsonOutcomeTerms,
-  davidsonTerms,
   DEFAULT_TIE_FIT,
   initialEta,
+  pairOutcomeSums,
   type OutcomeModel,
   type TieCells,
   type TieFit,
@@ -54,16 +53,14 @@ interface Bordered {
 /**
  * Accumulates, at x = (θ₁…θ_m, η), the gradient of the log-likelihood into `g` (length m + 1, zeroed here) and the
  * per-cell information weights h_dd into `h.sys.w`, the border b and the corner s into `h` (then the system's
- * diagonal and centring term are refreshed with the ridge `prior`, and the prior's gradient −λθ added). The same
- * per-pair, per-outcome terms in the same order as the dense path's `accumulateCells`. Returns ℓ (−∞ where
- * infeasible). O(pairs + m).
+ * diagonal and centring term are refreshed with the ridge `prior`, and the prior's gradient −λθ added). Each pair's
+ * terms come from `pairOutcomeSums`, as in the dense path's `accumulateCells`. Returns ℓ (−∞ where infeasible).
+ * O(pairs + m).
  */
 function tieSparseDerivatives(model: OutcomeModel, c: TieCells, x: Float64Array, prior: number, g: Float64Array, h: Bordered): number {
   const m = c.m;
   const eta = x[m]!;
-  const out = new Float64Array(6);
-  const dav = model === 'davidson';
-  const terms = new Float64Array(4);
+  const acc = new Float64Array(6);
   g.fill(0);
   h.b.fill(0);
   const w = h.sys.w;
@@ -74,22 +71,14 @@ function tieSparseDerivatives(model: OutcomeModel, c: TieCells, x: Float64Array,
     const i = c.i[k]!;
     const j = c.j[k]!;
     const d = x[i]! - x[j]!;
-    let gd = 0;
-    let hdd = 0;
-    let hde = 0;
-    if (dav) davidsonTerms(d, eta, terms);
-    for (let o = 0; o < 3; o++) {
-      const cnt = o === 0 ? c.w[k]! : o === 1 ? c.l[k]! : c.t[k]!;
-      if (!cnt) continue;
-      if (dav) davidsonOutcomeTerms(d, eta, terms, o, out);
-      else outcomeTerms(model, d, eta, o, out);
-      ll += cnt * out[0]!;
-      gd += cnt * out[1]!;
-      ge += cnt * out[2]!;
-      hdd += cnt * out[3]!;
-      hde += cnt * out[4]!;
-      s += cnt * out[5]!;
-    }
+    acc[0] = ll;
+    pairOutcomeSums(model, c, k, d, eta, acc);
+    ll = acc[0]!;
+    const gd = acc[1]!;
+    const hdd = acc[3]!;
+    const hde = acc[4]!;
+    ge += acc[2]!;
+    s += acc[5]!;
     g[i]! += gd;
     g[j]! -= gd;
     w[k] = hdd;
@@ -369,7 +358,7 @@ export function tieSparseSandwich(model: TieModel, c: TieCells, theta: ArrayLike
     entry: (p, q) => form(column(check(p)), column(check(q))),
     matrix() {
       if (m > SPARSE_FULL_COVARIANCE_LIMIT) {
-        throw new RangeError(`the whole ${n}×${n} sandwich covariance is not formed on the sparse path (more than ${SPARSE_FULL_COVARIANCE_LIMIT} models): per-model intervals and gaps are computed entry by entry; use --solver dense for the whole matrix`);
+        throw fullCovarianceRefusal(n);
       }
       // column q of H⁻¹·B·H⁻¹ = H⁻¹·(B·u_q): B·u_q from the cells, then one bordered solve
       const cov = new Float64Array(n * n);
