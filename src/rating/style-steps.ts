@@ -1,8 +1,7 @@
 import type { PairStepSums } from '../data/step-sql.js';
 import { newtonMaximiseAsync } from './newton.js';
 import { pointsPerLogit, type ScaleOptions } from './scale.js';
-import { type StyleFit, subtractRidges } from './style.js';
-import { sandwichFromParts } from './tie-models.js';
+import { covariateSandwich, type StyleFit, subtractRidges } from './style.js';
 
 /** Options of {@link fitCovariatesBySteps}. */
 export interface StepFitOptions {
@@ -145,16 +144,7 @@ export async function fitCovariatesBySteps(pass: (theta: Float64Array, beta: Flo
     ll = f.ll;
     battles = f.w;
   }
-  for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
-  if (o.centreScores) {
-    const c = o.battles > 0 ? (o.stylePrior * o.stylePrior) / o.battles : 0;
-    for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) bmat[(m + s) * n + m + u]! -= c * x[m + s]! * x[m + u]!;
-  }
-  try {
-    cov = sandwichFromParts(h, bmat, n, m, o.prior);
-  } catch {
-    cov = new Float64Array(n * n).fill(Number.NaN);
-  }
+  cov = covariateSandwich(h, bmat, x, m, kk, n, o.prior, o.stylePrior, o.centreScores ? o.battles : null);
   const beta = new Float64Array(K);
   for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) beta[q] = x[betaIndex[q]!]!;
   return {

@@ -521,19 +521,9 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
       bmat = new Float64Array(n * n);
       ll = accumulate(x, new Float64Array(n), h, bmat);
     }
-    for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += o.stylePrior;
-    if (o.centreScores) {
-      // the estimating equation per battle is w·s − λβ/N (they sum to 0 at the estimate): B = Σ w²·s·sᵀ − λ²/N·ββᵀ
-      let nb = 0;
-      for (let r = 0; r < t.rows; r++) nb += o.weights ? o.weights[r]! : t.count[r]!;
-      const c = nb > 0 ? (o.stylePrior * o.stylePrior) / nb : 0;
-      for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) bmat[(m + s) * n + m + u]! -= c * x[m + s]! * x[m + u]!;
-    }
-    try {
-      cov = sandwichFromParts(h, bmat, n, m, o.prior);
-    } catch {
-      cov = new Float64Array(n * n).fill(Number.NaN);
-    }
+    let nb = 0;
+    if (o.centreScores) for (let r = 0; r < t.rows; r++) nb += o.weights ? o.weights[r]! : t.count[r]!;
+    cov = covariateSandwich(h, bmat, x, m, kk, n, o.prior, o.stylePrior, o.centreScores ? nb : null);
   }
   const beta = new Float64Array(K);
   for (let q = 0; q < K; q++) if (betaIndex[q]! >= 0) beta[q] = x[betaIndex[q]!]!;
@@ -553,6 +543,25 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     etaIndex,
     x: Float64Array.from(x),
   };
+}
+
+/**
+ * The covariate fit's sandwich H⁻¹BH⁻¹ from its last information H and meat B (n×n, both changed here): the β ridge
+ * added to H, and with `centredBattles` (the battles N of centred scores) the ridge's share taken out of B — the
+ * estimating equation per battle is w·s − λβ/N, which sum to 0 at the estimate, so B = Σ w²·s·sᵀ − λ²/N·ββᵀ.
+ * NaN everywhere when H is not positive definite. Shared by the row fit and the fit from step sums. O(n³).
+ */
+export function covariateSandwich(h: Float64Array, bmat: Float64Array, x: ArrayLike<number>, m: number, kk: number, n: number, prior: number, stylePrior: number, centredBattles: number | null): Float64Array {
+  for (let s = 0; s < kk; s++) h[(m + s) * n + m + s]! += stylePrior;
+  if (centredBattles !== null) {
+    const c = centredBattles > 0 ? (stylePrior * stylePrior) / centredBattles : 0;
+    for (let s = 0; s < kk; s++) for (let u = 0; u < kk; u++) bmat[(m + s) * n + m + u]! -= c * x[m + s]! * x[m + u]!;
+  }
+  try {
+    return sandwichFromParts(h, bmat, n, m, prior);
+  } catch {
+    return new Float64Array(n * n).fill(Number.NaN);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PairCounts } from '../data/aggregate.js';
 import { sandwichProduct } from '../math/linalg.js';
-import { type BtCells, centre, fitBradleyTerry, mmChange, mmStep } from './bradley-terry.js';
+import { type BtCells, type BtFit, type BtFitOptions, centre, fitBradleyTerry, mmChange, mmStep } from './bradley-terry.js';
 import { newtonMaximise } from './newton.js';
 import { logSigmoid, sigmoid } from './predict.js';
 import { DEFAULT_SCALE, pointsPerLogit, type ScaleOptions } from './scale.js';
@@ -386,6 +386,23 @@ export function initialEta(model: TieModel, tieShare: number): number {
 }
 
 /**
+ * The no-ties boundary of a tie-model fit — ν = 0 (Davidson) or θ_RK = 1 (Rao–Kupper), where the model is
+ * Bradley–Terry on the decided battles: that BT problem's cells and options. O(pairs).
+ */
+export function noTiesProblem(c: TieCells, o: TieFitOptions): { readonly cells: BtCells; readonly opts: Partial<BtFitOptions> } {
+  return {
+    cells: { m: c.m, pairs: c.pairs, i: c.i, j: c.j, s: c.w, n: Float64Array.from(c.w, (w, k) => w + c.l[k]!) },
+    opts: { prior: o.prior, tolerance: o.tolerance, maxIterations: o.maxIterations, scale: o.scale, init: o.init },
+  };
+}
+
+/** A tie-model fit at the no-ties boundary from the BT fit of {@link noTiesProblem} (η = −∞ for Davidson, 0 for Rao–Kupper). O(1). */
+export function noTiesFit(model: TieModel, c: TieCells, o: TieFitOptions, share: number | null, f: BtFit): TieFit {
+  const eta = model === 'davidson' ? Number.NEGATIVE_INFINITY : 0;
+  return { model, theta: f.theta, eta, tie: model === 'davidson' ? 0 : 1, bothbadShare: share, iterations: f.iterations, converged: f.converged, logLikelihood: f.logLikelihood, objective: f.objective, battles: tieTotals(c).battles, prior: o.prior };
+}
+
+/**
  * Maximum-likelihood fit of a tie model (Davidson or Rao–Kupper) on pair cells, strengths and the tie parameter
  * estimated jointly by Newton's method on (θ, η) with Σθ = 0, analytic gradient and Hessian (both log-likelihoods
  * are concave in (θ, η), so the maximum is global), optional ridge λ/2·Σθ² on θ. Edge cases: with no tie in the
@@ -409,11 +426,8 @@ export function fitTieModel(model: TieModel, c: TieCells, opts: Partial<TieFitOp
   const tol = o.tolerance / pointsPerLogit(o.scale);
   const share = c.bothBad === 'separate' && tot.ties > 0 ? tot.bothbad / tot.ties : null;
   if (!(tot.ties > 0)) {
-    // boundary: ν = 0 / θ_RK = 1, the model is Bradley–Terry on the decided battles
-    const bt: BtCells = { m, pairs: c.pairs, i: c.i, j: c.j, s: c.w, n: Float64Array.from(c.w, (w, k) => w + c.l[k]!) };
-    const f = fitBradleyTerry(bt, { prior: o.prior, tolerance: o.tolerance, maxIterations: o.maxIterations, scale: o.scale, init: o.init });
-    const eta = model === 'davidson' ? Number.NEGATIVE_INFINITY : 0;
-    return { model, theta: f.theta, eta, tie: model === 'davidson' ? 0 : 1, bothbadShare: share, iterations: f.iterations, converged: f.converged, logLikelihood: f.logLikelihood, objective: f.objective, battles: tot.battles, prior: o.prior };
+    const p = noTiesProblem(c, o);
+    return noTiesFit(model, c, o, share, fitBradleyTerry(p.cells, p.opts));
   }
   const x0 = new Float64Array(m + 1);
   if (o.init) x0.set(o.init.subarray(0, m));

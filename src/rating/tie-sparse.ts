@@ -11,7 +11,6 @@
  * Jacobi-preconditioned conjugate gradients on the cells. Memory O(pairs + m).
  */
 import { cgWork, type CgWork, conjugateGradient, type LaplacianSystem, laplacianSystem, refreshLaplacian } from '../math/sparse.js';
-import type { BtCells } from './bradley-terry.js';
 import { fitBradleyTerrySparse, SPARSE_MAX_CG, SPARSE_NEWTON_LOOSE_TOLERANCE, SPARSE_SOLVE_TOLERANCE } from './bt-sparse.js';
 import { centreFirst } from './newton.js';
 import { pointsPerLogit } from './scale.js';
@@ -19,6 +18,8 @@ import { fullCovarianceRefusal, SPARSE_FULL_COVARIANCE_LIMIT, type SparseSandwic
 import {
   DEFAULT_TIE_FIT,
   initialEta,
+  noTiesFit,
+  noTiesProblem,
   pairOutcomeSums,
   type OutcomeModel,
   type TieCells,
@@ -167,10 +168,9 @@ export function fitTieModelSparse(model: TieModel, c: TieCells, opts: Partial<Ti
   const tol = o.tolerance / pointsPerLogit(o.scale);
   const share = c.bothBad === 'separate' && tot.ties > 0 ? tot.bothbad / tot.ties : null;
   if (!(tot.ties > 0)) {
-    const bt: BtCells = { m, pairs: c.pairs, i: c.i, j: c.j, s: c.w, n: Float64Array.from(c.w, (w, k) => w + c.l[k]!) };
-    const f = fitBradleyTerrySparse(bt, { prior: o.prior, tolerance: o.tolerance, maxIterations: o.maxIterations, scale: o.scale, init: o.init });
-    const eta = model === 'davidson' ? Number.NEGATIVE_INFINITY : 0;
-    return { model, theta: f.theta, eta, tie: model === 'davidson' ? 0 : 1, bothbadShare: share, iterations: f.iterations, converged: f.converged, logLikelihood: f.logLikelihood, objective: f.objective, battles: tot.battles, prior: o.prior, cgIterations: f.cgIterations };
+    const p = noTiesProblem(c, o);
+    const f = fitBradleyTerrySparse(p.cells, p.opts);
+    return { ...noTiesFit(model, c, o, share, f), cgIterations: f.cgIterations };
   }
   const n = m + 1;
   const x = new Float64Array(n);
