@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { compileFilter } from '../data/filter.js';
+import { checkWhereSql } from '../data/filter-sql.js';
 import { readBattles } from '../data/load.js';
 import { readCells } from '../data/cells-file.js';
 import { isDatabase, isGlob, openCovariateSteps, readCellsWithDuckDB } from '../data/duckdb.js';
@@ -53,7 +54,7 @@ export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 
       'keep only the battles this expression accepts, read before anything else: e.g. \'anony and language == "English"\', \'count(category_tag["criteria_v0.1"]) >= 6\', \'tstamp >= date("2024-05-01")\' (syntax: docs/reference.md, Filters); a field a row lacks is an error',
       filterArg,
     )
-    .option('--where <sql>', 'with --engine duckdb (and arena aggregate --emit-sql): keep only the battles this SQL condition on the table\'s columns accepts, as DuckDB (or your engine) reads it, e.g. "anony AND language = \'English\'"; with --filter both must hold')
+    .option('--where <sql>', 'with --engine duckdb (and arena aggregate --emit-sql): keep only the battles this SQL condition on the table\'s columns accepts, as DuckDB (or your engine) reads it, e.g. "anony AND language = \'English\'"; with --filter both must hold', checkWhereSql)
     .addOption(
       new Option('--engine <engine>', 'how the input is read: node (rows into the process) or duckdb (filter and GROUP BY into cells inside DuckDB, the optional @duckdb/node-api package; models on pair cells only) (default: duckdb for a glob or a database, else node)').choices([
         ...ENGINES,
@@ -61,6 +62,14 @@ export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 
     )
     .option('--table <name>', 'the battles table: of a DuckDB database input (--engine duckdb), or named in the query of arena aggregate --emit-sql', 'battles')
     .option('--cells', 'the inputs are cells tables (model_a, model_b, winner, count[, weight, weight2]), as arena aggregate or its --emit-sql query writes them', false);
+}
+
+/**
+ * The input options a command's JSON `params` echoes: `sort`, `filter` and `where` (null when not given), so that a
+ * board says which battles it was fitted on.
+ */
+export function inputParams(o: Record<string, unknown>): { sort: unknown; filter: string | null; where: string | null } {
+  return { sort: o.sort, filter: (o.filter as string | undefined) ?? null, where: (o.where as string | undefined) ?? null };
 }
 
 /** Checks a `--filter` expression when the command line is parsed (a syntax or type error is a usage error, exit 2). */
@@ -83,9 +92,10 @@ export type InputOptions = z.infer<typeof InputCli>;
 
 /**
  * Reads the battles of a command (files or `-`), sorted if asked. Timestamps are kept when sorting by them or when
- * `keepTstamp` is true; a command that never uses them passes false to save 8 bytes per row.
+ * `keepTstamp` is true; a command that never uses them passes false to save 8 bytes per row. A command that walks the
+ * battles in order names itself in `ordered` (e.g. "the backtest"): cells (`--engine duckdb`, `--cells`) are refused.
  */
-export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true): Promise<BattleTable> {
+export async function loadInput(io: CliIO, files: string[], raw: Record<string, unknown>, keepTstamp = true, ordered: string | null = null): Promise<BattleTable> {
   const o = InputCli.parse(raw);
   const covariates = covariatesFrom(raw);
   const engine = engineOf(files, o);
@@ -95,6 +105,7 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     if (o.cells && o.engine === 'duckdb') throw new UsageError('--cells files are read by the node readers (they are small): leave out --engine duckdb');
     if (o.sort === 'tstamp') throw new UsageError(`${what} keeps no battle order: --sort tstamp needs --engine node on the battles`);
     if (raw.method === 'elo') throw new UsageError(`${what} keeps no battle order: online Elo replays battles, use --engine node on the battles`);
+    if (ordered) throw new UsageError(`${what} keeps no battle order: ${ordered} walks the battles in order, use --engine node on the battles`);
     if (raw.styleControl === true || (covariates.length && !o.cells)) throw new UsageError(`${what} keeps no battle rows: covariates and style control need --engine node on the battles${o.cells ? '' : ' (or cells that keep the covariate columns: arena aggregate --emit-sql --keep)'}`);
   }
   const t = o.cells

@@ -4,7 +4,7 @@ import { cellsSql } from './cells-sql.js';
 import type { CovariateSpec } from './covariates.js';
 import { covariateConstantsSql, covariateStepSql, type PairStepSums, styleFeatureSql } from './step-sql.js';
 import { STYLE_FIELDS_A, STYLE_FIELDS_B } from './style-fields.js';
-import { filterErrorOf, filterToSql, filterTypeOfSql, parseSqlType, sqlIdentifier, sqlString } from './filter-sql.js';
+import { checkWhereSql, filterErrorOf, filterToSql, filterTypeOfSql, parseSqlType, sqlIdentifier, sqlString } from './filter-sql.js';
 import type { InputFormat } from './parse.js';
 import { MAX_COUNT, WINNER_LABELS, OUTCOME_CODE } from './schema.js';
 import { type BattleTable, BattleTableBuilder } from './table.js';
@@ -171,6 +171,9 @@ async function openSource(sources: readonly string[], o: DuckDBReadOptions): Pro
       } catch (e) {
         const f = filterErrorOf((e as Error).message ?? '');
         if (f) throw new InputError(f.reason, { file, field: f.field });
+        // a value the --where condition cannot convert (a CAST, a comparison of a string with a number) fails only as
+        // rows are read: name the condition
+        if (o.where && /^(Conversion|Invalid Input) Error/.test(firstLine(e))) throw new UsageError(`--where: DuckDB cannot evaluate ${JSON.stringify(o.where)} on the input (${firstLine(e)})`);
         throw new InputError(`DuckDB cannot read the input (${firstLine(e)})`, { file });
       }
     };
@@ -189,11 +192,14 @@ async function openSource(sources: readonly string[], o: DuckDBReadOptions): Pro
     if (weightType !== undefined && filterTypeOfSql(weightType) !== 'number') throw new InputError(`must be a finite number > 0, but the column has type ${weightType}`, { file, field: 'weight' });
     if (o.where) {
       // a condition DuckDB rejects is the user's SQL, not the input: a usage error quoting DuckDB's reason
+      checkWhereSql(o.where);
+      let type: string;
       try {
-        await conn.runAndReadAll(`SELECT 1 FROM ${from} WHERE (${o.where}) LIMIT 0`);
+        type = String((await conn.runAndReadAll(`DESCRIBE SELECT (${o.where}) AS arena_where FROM ${from}`)).getRowObjectsJS()[0]!.column_type);
       } catch (e) {
         throw new UsageError(`--where: DuckDB rejects the condition ${JSON.stringify(o.where)} (${firstLine(e)})`);
       }
+      if (type !== 'BOOLEAN') throw new UsageError(`--where: ${JSON.stringify(o.where)} is not a condition: DuckDB reads it as ${type}, not BOOLEAN (e.g. "anony AND language = 'English'")`);
     }
     const translated = o.filter ? filterToSql(o.filter, columns, file) : null;
     const where = [translated, o.where ? `(${o.where})` : null].filter((c): c is string => c !== null).join(' AND ') || null;

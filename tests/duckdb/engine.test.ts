@@ -80,6 +80,9 @@ describe('--engine duckdb equals --engine node', () => {
     const both = await rate([glob, '--where', "language IN ('English', 'Japanese')", '--filter', 'count >= 2 and dedup_tag.sampled']);
     expectSame(await rate([...parts, '--engine', 'node', '--filter', 'language in ["English", "Japanese"] and count >= 2 and dedup_tag.sampled']), both);
     expect(both.battles).toBeLessThan((await rate([glob, '--where', "language IN ('English', 'Japanese')"])).battles);
+    // the board says which battles it was fitted on
+    const r = await cli(['rate', glob, '--where', "language = 'Japanese'", '--filter', 'count >= 2', '--format', 'json']);
+    expect(JSON.parse(r.stdout).params).toMatchObject({ where: "language = 'Japanese'", filter: 'count >= 2' });
   });
 
   it('--where: SQL DuckDB rejects or the node readers is a usage error (exit 2); nothing kept is an input error (exit 1); one line each', async () => {
@@ -89,6 +92,12 @@ describe('--engine duckdb equals --engine node', () => {
       [[glob, '--where', 'no_such_column = 1'], 2, 'no_such_column'],
       [[parts[0]!, '--engine', 'node', '--where', 'count > 1'], 2, 'needs --engine duckdb'],
       [[glob, '--where', "language = 'Klingon'"], 1, "no battles pass --where: language = 'Klingon'"],
+      // a condition that would close the parentheses around it and escape --filter's condition
+      [[glob, '--filter', 'anony', '--where', '1=1) OR (1=1'], 2, 'closes a parenthesis the condition did not open'],
+      [[glob, '--where', 'count > 1; SELECT 1'], 2, 'ends a statement'],
+      [[glob, '--where', 'language'], 2, 'not a condition: DuckDB reads it as VARCHAR'],
+      [[glob, '--where', 'CAST(language AS INTEGER) > 0'], 2, '--where: DuckDB cannot evaluate'],
+      [[glob, '--where', ' '], 2, 'the condition is empty'],
     ] as const) {
       const r = await cli(['rate', ...args]);
       expect(r.code).toBe(code);
@@ -174,5 +183,12 @@ describe('--engine duckdb: errors', () => {
     }
     const r = await cli(['rate', '-', '--engine', 'duckdb'], '');
     expect(r.code).toBe(2);
+    // the backtest walks battles in time order: cells have none (it used to walk the cells, silently)
+    for (const args of [['backtest', g], ['backtest', g, '--where', 'anony'], ['plot', 'backtest', g]]) {
+      const b = await cli(args);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/keeps no battle order: the backtest walks the battles in order/);
+      expect(b.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });

@@ -59,6 +59,7 @@ export function registerAggregate(program: Command, io: CliIO): void {
         if (files.length) throw new UsageError('--emit-sql prints a query and reads no battles: leave out the battle files');
         if (o.filter !== undefined) throw new UsageError('--emit-sql takes the condition in your engine\'s SQL: --where (arena\'s --filter language is read by arena, not by the engine)');
         if (o.engine !== undefined) throw new UsageError('--emit-sql prints a query for any engine: leave out --engine');
+        if (o.cells) throw new UsageError('--emit-sql reads a battles table (--table), not cells: leave out --cells');
         const where = (o.where as string | undefined) ?? null;
         const cols = o.columns as string[];
         if (stepped) {

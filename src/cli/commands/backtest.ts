@@ -8,7 +8,7 @@ import { ratingAt } from '../../sim/drift.js';
 import { loadSimRatings, type SimRatings } from '../../sim/fixture.js';
 import { backtest, type BacktestResult } from '../../stats/backtest.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addInputOptions, addScaleOptions, BATTLES_ARGUMENT, loadInput, modelIdOrThrow } from '../option-groups.js';
+import { addInputOptions, addScaleOptions, BATTLES_ARGUMENT, loadInput, modelIdOrThrow, inputParams } from '../option-groups.js';
 import { intIn, level, LIMITS, numberIn, positiveInt, seedArg } from '../options.js';
 import { progressBar } from '../progress.js';
 
@@ -85,7 +85,7 @@ function orderWarnings(t: BattleTable): string[] {
 /** Reads the battles and runs the backtest the options describe. */
 export async function runBacktestCommand(io: CliIO, files: string[], o: Record<string, unknown>): Promise<BacktestRun> {
   const systems = systemsFrom(o);
-  const t = await loadInput(io, files, o, true);
+  const t = await loadInput(io, files, o, true, 'the backtest');
   if (t.battles === 0) throw new UsageError('no battles to backtest');
   const trace = ((o.trace as string[] | undefined) ?? []).map((name) => modelIdOrThrow(t.models, name, '--trace'));
   const truth = o.truth !== undefined ? loadSimRatings(o.truth as string) : null;
@@ -125,8 +125,7 @@ export async function runBacktestCommand(io: CliIO, files: string[], o: Record<s
     block: result.block,
     ci: o.ci,
     seed: o.seed,
-    sort: o.sort,
-    filter: o.filter ?? null,
+    ...inputParams(o),
   };
   return { result, table: t, params, trace, truth, warnings: orderWarnings(t) };
 }

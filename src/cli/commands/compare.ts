@@ -5,7 +5,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { compareModels } from '../../stats/compare.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams } from '../option-groups.js';
+import { addBattleOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, loadInput, checkAnchor, modelIdOrThrow, modelParams, inputParams } from '../option-groups.js';
 import { intIn, LIMITS, numberArg } from '../options.js';
 
 const correlationArg = numberArg('a correlation in [-1, 1]', (x) => x >= -1 && x <= 1);
@@ -67,7 +67,7 @@ export function registerCompare(program: Command, io: CliIO): void {
         progress.stop();
       }
       const c = compareModels(u, a, b, rate);
-      const params = { ...modelParams(rate), ...intervalParams(opts), a: o.a, b: o.b, sort: o.sort, filter: o.filter ?? null };
+      const params = { ...modelParams(rate), ...intervalParams(opts), a: o.a, b: o.b, ...inputParams(o) };
       const lb = leaderboardOf(u, params);
       const rows = lb.models.filter((r) => r.model === o.a || r.model === o.b);
       // head-to-head record from the pair cell

@@ -4,7 +4,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { expectedScoreOf } from '../../models/predict.js';
 import { winMatrix } from '../../stats/win-matrix.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, intervalParams, modelParams, rateInput, inputParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 
 const cell = (x: number) => (Number.isNaN(x) ? null : x);
@@ -25,7 +25,7 @@ export function registerMatrix(program: Command, io: CliIO): void {
       const { modelOptions, intervals } = opts;
       const rated = await rateInput(io, files, o, opts);
       const point = rated.point;
-      const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, sort: o.sort, filter: o.filter ?? null });
+      const lb = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), top: o.top ?? null, ...inputParams(o) });
       const top = (o.top as number | undefined) ?? (o.format === 'table' ? 12 : point.models.length);
       const rows = lb.models.slice(0, top);
       const id = new Map(point.models.map((name, v) => [name, v]));

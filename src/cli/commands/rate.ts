@@ -5,7 +5,7 @@ import { leaderboardOf } from '../../leaderboard/leaderboard.js';
 import { addIntervals } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
 import { applyDisplayRules } from '../../leaderboard/display.js';
-import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, displayRulesFrom, fitsInDatabase, intervalParams, loadInput, modelParams, rateInDuckDB } from '../option-groups.js';
+import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, displayRulesFrom, fitsInDatabase, intervalParams, loadInput, modelParams, rateInDuckDB, inputParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { addCompareModelsOption, compareModelsCommand, fitExtrasText } from './rate-models.js';
 
@@ -51,7 +51,7 @@ export function registerRate(program: Command, io: CliIO): void {
           progress.stop();
         }
       }
-      const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null }, Boolean(o.rankDistribution));
+      const plain = leaderboardOf(rated, { ...modelParams(modelOptions), ...intervalParams(intervals), ...inputParams(o) }, Boolean(o.rankDistribution));
       let lb = display.active ? applyDisplayRules(plain, display, rated) : plain;
       const format = o.format as OutputFormat;
       if (o.top && format !== 'json' && format !== 'csv') lb = { ...lb, models: lb.models.slice(0, o.top as number) };

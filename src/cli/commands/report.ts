@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput } from '../option-groups.js';
+import { addBattleOptions, addDisplayOptions, addSimultaneousRanksOption, BATTLES_ARGUMENT, battleOptionsFrom, displayRulesFrom, intervalParams, modelParams, rateInput, inputParams } from '../option-groups.js';
 import { positiveInt } from '../options.js';
 import { sourceNames } from './plot.js';
 
@@ -54,7 +54,7 @@ export function registerReport(program: Command, io: CliIO): void {
       const html = await renderReport(rated, {
         title: (o.title as string | undefined) ?? `arena report: ${sources.join(', ')}`,
         sources,
-        params: { ...modelParams(modelOptions), ...intervalParams(intervals), sort: o.sort, filter: o.filter ?? null },
+        params: { ...modelParams(modelOptions), ...intervalParams(intervals), ...inputParams(o) },
         top: o.top as number,
         heatmapTop: o.heatmapTop as number,
         ...(display.active ? { display } : {}),

@@ -8,7 +8,7 @@ import type { SimIntervals } from '../../sim/board.js';
 import { type CheckpointRule, eloOrderSensitivity, type StabilityReplay, stabilityReplay, unseparatedPairs } from '../../sim/stability.js';
 import type { IntervalOptions } from '../../stats/uncertainty.js';
 import { type CliIO, emit, printWarnings } from '../io.js';
-import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams } from '../option-groups.js';
+import { addBattleOptions, BATTLES_ARGUMENT, battleOptionsFrom, checkAnchor, intervalParams, loadInput, modelParams, inputParams } from '../option-groups.js';
 import { intIn, LIMITS, positiveInt, positiveNumber } from '../options.js';
 import { DEFAULT_ANYTIME_TUNE } from '../../stats/anytime.js';
 import { progressBar } from '../progress.js';
@@ -122,7 +122,7 @@ export function registerStability(program: Command, io: CliIO): void {
         topK: o.topK,
         anytimeTune: o.anytimeTune,
         orderings,
-        sort: o.sort, filter: o.filter ?? null,
+        ...inputParams(o),
         allPairs: Boolean(o.allPairs),
       };
       const format = o.format as string;
