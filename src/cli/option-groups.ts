@@ -56,7 +56,7 @@ export function addInputOptions(cmd: Command, sortDefault: 'input' | 'tstamp' = 
     )
     .option('--where <sql>', 'with --engine duckdb (and arena aggregate --emit-sql): keep only the battles this SQL condition on the table\'s columns accepts, as DuckDB (or your engine) reads it, e.g. "anony AND language = \'English\'"; with --filter both must hold', checkWhereSql)
     .addOption(
-      new Option('--engine <engine>', 'how the input is read: node (rows into the process) or duckdb (filter and GROUP BY into cells inside DuckDB, the optional @duckdb/node-api package; models on pair cells only) (default: duckdb for a glob or a database, else node)').choices([
+      new Option('--engine <engine>', 'how the input is read: node (rows into the process) or duckdb (filter and GROUP BY into cells inside DuckDB, the optional @duckdb/node-api package; models on pair cells, and rate/matrix/report/plot fit covariates with their passes in DuckDB) (default: duckdb for a glob or a database, else node)').choices([
         ...ENGINES,
       ]),
     )
@@ -106,7 +106,13 @@ export async function loadInput(io: CliIO, files: string[], raw: Record<string, 
     if (o.sort === 'tstamp') throw new UsageError(`${what} keeps no battle order: --sort tstamp needs --engine node on the battles`);
     if (raw.method === 'elo') throw new UsageError(`${what} keeps no battle order: online Elo replays battles, use --engine node on the battles`);
     if (ordered) throw new UsageError(`${what} keeps no battle order: ${ordered} walks the battles in order, use --engine node on the battles`);
-    if (raw.styleControl === true || (covariates.length && !o.cells)) throw new UsageError(`${what} keeps no battle rows: covariates and style control need --engine node on the battles${o.cells ? '' : ' (or cells that keep the covariate columns: arena aggregate --emit-sql --keep)'}`);
+    if (raw.styleControl === true || (covariates.length && !o.cells)) {
+      throw new UsageError(
+        o.cells
+          ? `${what} keeps no battle rows: style control needs --engine node on the battles`
+          : `this command fits covariates and style control on battle rows: use --engine node (arena rate, matrix, report and plot intervals fit them inside DuckDB; or cells that keep the covariate columns: arena aggregate --emit-sql --keep)`,
+      );
+    }
   }
   const t = o.cells
     ? await readCells(files, { inputFormat: o.inputFormat, filter: o.filter, tstamp: false, ...(covariates.length ? { covariates } : {}) })
@@ -390,7 +396,7 @@ export function addIntervalOptions(cmd: Command): Command {
         .default('control'),
     )
     .option('--seed <n>', 'random seed', seedArg, 42)
-    .addOption(new Option('--threads <n>', 'worker threads for the bootstrap (never changes the result)').argParser(positiveInt).default(defaultThreads(), `all cores: ${defaultThreads()}`))
+    .addOption(new Option('--threads <n>', 'worker threads for the bootstrap and, from 2,000 models on the sparse path, the sandwich intervals (never changes the result)').argParser(positiveInt).default(defaultThreads(), `all cores: ${defaultThreads()}`))
     .option('--quiet', 'no progress bar on stderr', false);
 }
 

@@ -229,7 +229,7 @@ export function covariateFitSql(o: CovariateFitSqlOptions): string {
     '-- (DuckDB, Spark SQL, Trino, BigQuery; docs/reference.md, "Covariates in SQL"). Features, in order:',
     ...features.map((f, k) => `--   ${k + 1}. ${f.name}`),
     '-- Tables you provide: theta(model, value), one row per model (natural-log strengths);',
-    `--   params(name, value) with beta1..beta${K}, mean1..mean${K}, sd1..sd${K}${o.weight ? ', wnorm' : ''}.`,
+    `--   params(name, value) with ${K === 1 ? 'beta1, mean1, sd1' : `beta1..beta${K}, mean1..mean${K}, sd1..sd${K}`}${o.weight ? ', wnorm' : ''}.`,
     `-- 1. Run the constants pass once: mean_k as given, sd_k = SQRT(ss_k / n)${o.weight ? ', wnorm = n / sw' : ''}; a feature with`,
     '--    sd_k <= 1e-12 * GREATEST(1, ABS(mean_k)) does not vary: give it sd_k = 1, beta_k = 0 and leave its sums out.',
     '--    nulls_k must be 0 (a feature needs a value on every battle).',

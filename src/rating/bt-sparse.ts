@@ -41,7 +41,7 @@ export function resolveSolver(choice: SolverChoice | undefined, m: number, pairs
  * Models from which `auto` runs bootstrap rounds on the sparse path even when the fit took it. A round's chord steps
  * solve with the full-data information, factored once per worker thread on the dense path (m³/3, then 2m² a step)
  * and by conjugate gradients each step on the sparse one: measured (bench/sparse.mjs, league graph, 40 opponents
- * each), dense rounds took 5.5 ms against 13 ms at 1,000 models and were at par at 2,000 (34 ms each, 100 rounds,
+ * each), dense rounds took 4.7 ms against 12 ms at 1,000 models and were at par at 2,000 (34 ms each, 100 rounds,
  * factorisation included), while at 3,000 the sparse rounds took half the time. Below this many models `auto` rounds
  * are dense on any graph.
  */
