@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { InputError, UsageError } from '../errors.js';
@@ -43,15 +44,42 @@ export async function columnsOf(file: string, format = formatOf(file)): Promise<
 }
 
 /**
+ * The files a source names: itself, or for a pattern with `*`, `?` or `[…]` in its last path segment (a cluster's
+ * multi-part export, `cells/part-*.parquet`) the matching files of that folder in code-unit order. `*` and `?` match
+ * within the name only; a pattern in a folder name is not expanded. O(files in the folder).
+ * @throws InputError when nothing matches or the folder cannot be read
+ */
+export function expandFileGlob(source: string): string[] {
+  const slash = source.lastIndexOf('/');
+  const dir = slash >= 0 ? source.slice(0, slash) || '/' : '.';
+  const name = source.slice(slash + 1);
+  if (!/[*?[]/.test(name)) return [source];
+  const pattern = new RegExp(
+    `^${name.replace(/\[([^\]]*)\]|[*?]|[^*?[]+/g, (m, set: string | undefined) => (set !== undefined ? `[${set.replace(/\\/g, '\\\\').replace(/^!/, '^')}]` : m === '*' ? '[^/]*' : m === '?' ? '[^/]' : m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))}$`,
+  );
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (e) {
+    throw new InputError(`cannot read the folder of the pattern (${(e as Error).message})`, { file: source });
+  }
+  const found = entries.filter((f) => pattern.test(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (found.length === 0) throw new InputError('no file matches the pattern', { file: source });
+  return found.map((f) => (slash >= 0 ? `${source.slice(0, slash + 1)}${f}` : f));
+}
+
+/**
  * Reads cells files into a {@link BattleTable} whose rows are the cells (see the module comment), with the same
  * readers and checks as battles. With `weight2`, every file must have it and `weight` too; each value must be a
  * finite number > 0. Covariates (`opts.covariates`) are read from the cells' own columns (cells grouped by them too,
- * `arena aggregate --emit-sql --keep`), unweighted cells only. O(cells).
+ * `arena aggregate --emit-sql --keep`), unweighted cells only. A source may be a pattern in its file name
+ * ({@link expandFileGlob}). O(cells).
  *
  * @throws InputError `file:line: field: reason`
  */
-export async function readCells(sources: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
-  if (sources.includes('-')) throw new UsageError('--cells reads files (their columns are looked up first), not stdin (-)');
+export async function readCells(given: readonly string[], opts: ReadOptions = {}): Promise<BattleTable> {
+  if (given.includes('-')) throw new UsageError('--cells reads files (their columns are looked up first), not stdin (-)');
+  const sources = given.flatMap(expandFileGlob);
   const has = await Promise.all(sources.map(async (s) => new Set(await columnsOf(s, opts.inputFormat ?? formatOf(s)))));
   const w2 = has.map((c) => c.has(WEIGHT2_COLUMN));
   if (w2.some((x) => x !== w2[0])) throw new InputError(`some cells files have a ${WEIGHT2_COLUMN} column and others not`, { file: sources[w2.indexOf(!w2[0])]!, field: WEIGHT2_COLUMN });

@@ -206,7 +206,7 @@ function planColumns(presentNames: readonly string[], rows: number, name: string
   const filterCols: number[] = [];
   for (const key of filter?.keys ?? []) {
     // a filter field is a column of the file: one it lacks is unknown in every row
-    if (!present.has(key)) throw new InputError(`unknown field (the filter reads it; the file has no such column; its columns: ${[...present].join(', ')})`, { file: name, line: 1, field: key });
+    if (!present.has(key)) throw new InputError(`unknown field (a filter or covariate reads it; the file has no such column; its columns: ${[...present].join(', ')})`, { file: name, line: 1, field: key });
     if (!columns.includes(key)) columns.push(key);
     filterCols.push(columns.indexOf(key));
   }

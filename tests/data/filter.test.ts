@@ -177,7 +177,7 @@ describe('readBattles with a filter', () => {
     expect(await err(c)).toBe(`${c}:2: language: unknown field (this row has no such field)`);
     const cols: ColumnSource[] = ['model_a', 'model_b', 'winner'].map((name) => ({ name, data: ['a'].map(() => (name === 'winner' ? 'tie' : name)), type: 'STRING' }));
     const p = tempFile('b.parquet', Buffer.from(parquetWriteBuffer({ columnData: cols })));
-    expect(await err(p)).toBe(`${p}:1: language: unknown field (the filter reads it; the file has no such column; its columns: model_a, model_b, winner)`);
+    expect(await err(p)).toBe(`${p}:1: language: unknown field (a filter or covariate reads it; the file has no such column; its columns: model_a, model_b, winner)`);
   });
   it('every row is validated, kept or not', async () => {
     const f = tempFile('b.jsonl', jsonl([...rows, { model_a: 'a', model_b: 'b', winner: 'nobody', language: 'German' }]));
