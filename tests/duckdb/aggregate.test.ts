@@ -153,7 +153,7 @@ describe('arena aggregate --emit-sql', () => {
   });
 
   it('usage errors: --emit-sql with files or --filter, an unknown column; --cells with elo', async () => {
-    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--where', 'anony', '--engine', 'duckdb'], ['aggregate', '--emit-sql', '--where', '1=1) OR (1=1'], ['aggregate', '--emit-sql', '--cells'], ['aggregate', SOURCE, '--where', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate', '--emit-sql', '--keep', 'Is-Direct'], ['aggregate', '--emit-sql', '--keep', 'count'], ['aggregate', SOURCE, '--keep', 'language'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
+    for (const args of [['aggregate', '--emit-sql', SOURCE], ['aggregate', '--emit-sql', '--filter', 'anony'], ['aggregate', '--emit-sql', '--where', 'anony', '--engine', 'duckdb'], ['aggregate', '--emit-sql', '--where', '1=1) OR (1=1'], ['aggregate', '--emit-sql', '--cells'], ['aggregate', '--emit-sql', '--covariate', 'len', '--style-form', 'fastchat-2024'], ['aggregate', SOURCE, '--where', 'anony'], ['aggregate', '--emit-sql', '--columns', 'tstamp'], ['aggregate', '--emit-sql', '--keep', 'Is-Direct'], ['aggregate', '--emit-sql', '--keep', 'count'], ['aggregate', SOURCE, '--keep', 'language'], ['aggregate'], ['rate', '--cells', SOURCE, '--method', 'elo']]) {
       const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

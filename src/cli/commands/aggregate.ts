@@ -60,6 +60,7 @@ export function registerAggregate(program: Command, io: CliIO): void {
         if (o.filter !== undefined) throw new UsageError('--emit-sql takes the condition in your engine\'s SQL: --where (arena\'s --filter language is read by arena, not by the engine)');
         if (o.engine !== undefined) throw new UsageError('--emit-sql prints a query for any engine: leave out --engine');
         if (o.cells) throw new UsageError('--emit-sql reads a battles table (--table), not cells: leave out --cells');
+        if (cmd.getOptionValueSource('styleForm') === 'cli' && !o.styleControl) throw new UsageError('--style-form chooses the features of --style-control: give --style-control too');
         const where = (o.where as string | undefined) ?? null;
         const cols = o.columns as string[];
         if (stepped) {
