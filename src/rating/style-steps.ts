@@ -1,22 +1,14 @@
 import type { PairStepSums } from '../data/step-sql.js';
 import { newtonMaximiseAsync } from './newton.js';
-import { pointsPerLogit, type ScaleOptions } from './scale.js';
-import { covariateSandwich, type StyleFit, subtractRidges } from './style.js';
+import { pointsPerLogit } from './scale.js';
+import { covariateSandwich, type StyleFit, type StyleFitOptions, subtractRidges } from './style.js';
 
 /** Options of {@link fitCovariatesBySteps}. */
-export interface StepFitOptions {
+export interface StepFitOptions extends Pick<StyleFitOptions, 'prior' | 'stylePrior' | 'tolerance' | 'maxIterations' | 'scale'> {
   /** Number of models. */
   readonly m: number;
   /** Per covariate: 1 when it varies and enters the fit (the others keep β = 0 and their sums are not read). */
   readonly active: Uint8Array;
-  /** Ridge λ on θ. */
-  readonly prior: number;
-  /** Ridge λ on the coefficients, on the summed log-likelihood. */
-  readonly stylePrior: number;
-  /** Tolerance in rating points. */
-  readonly tolerance: number;
-  readonly maxIterations: number;
-  readonly scale: Pick<ScaleOptions, 'scale' | 'base'>;
   /** Warm start θ (β starts at 0). */
   readonly init?: Float64Array | undefined;
   /** Centre the scores of the sandwich's B on λβ/N (`lmarena` form). */
