@@ -1,7 +1,7 @@
 import type { PairStepSums } from '../data/step-sql.js';
 import { newtonMaximiseAsync } from './newton.js';
 import { pointsPerLogit } from './scale.js';
-import { covariateSandwich, type StyleFit, type StyleFitOptions, subtractRidges } from './style.js';
+import { covariateSandwich, ridgePenalty, type StyleFit, type StyleFitOptions, subtractRidges } from './style.js';
 
 /** Options of {@link fitCovariatesBySteps}. */
 export interface StepFitOptions extends Pick<StyleFitOptions, 'prior' | 'stylePrior' | 'tolerance' | 'maxIterations' | 'scale'> {
@@ -79,13 +79,7 @@ export async function fitCovariatesBySteps(pass: (theta: Float64Array, beta: Flo
       for (let u = 0; u < kk; u++) mat[col * n + m + u]! += vkl[pairIndex(act[s]!, act[u]!)]![r]!;
     }
   };
-  const penalty = (x: Float64Array) => {
-    let a = 0;
-    let b = 0;
-    for (let v = 0; v < m; v++) a += x[v]! * x[v]!;
-    for (let s = 0; s < kk; s++) b += x[m + s]! * x[m + s]!;
-    return 0.5 * o.prior * a + 0.5 * o.stylePrior * b;
-  };
+  const penalty = (x: Float64Array) => ridgePenalty(x, m, kk, o.prior, o.stylePrior);
   const lastB = new Float64Array(n * n);
   const lastH = new Float64Array(n * n);
   const lastX = new Float64Array(n).fill(Number.NaN);

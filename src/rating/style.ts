@@ -397,13 +397,7 @@ export function fitStyleControl(t: BattleTable, design: StyleDesign, opts: Parti
     for (let s = 0; s < kk; s++) d += x[m + s]! * X[r * K + act[s]!]!;
     return d;
   };
-  const penalty = (x: Float64Array) => {
-    let a = 0;
-    let b = 0;
-    for (let v = 0; v < m; v++) a += x[v]! * x[v]!;
-    for (let s = 0; s < kk; s++) b += x[m + s]! * x[m + s]!;
-    return 0.5 * o.prior * a + 0.5 * o.stylePrior * b;
-  };
+  const penalty = (x: Float64Array) => ridgePenalty(x, m, kk, o.prior, o.stylePrior);
   const outcomeOf = (r: number) => (t.outcome[r]! >= 2 ? 2 : t.outcome[r]!);
   const simple = (model === 'half' || model === 'ignore') && !hasEta;
   const loglik = (x: Float64Array) => {
@@ -562,6 +556,15 @@ export function covariateSandwich(h: Float64Array, bmat: Float64Array, x: ArrayL
   } catch {
     return new Float64Array(n * n).fill(Number.NaN);
   }
+}
+
+/** The ridge priors' penalty ½λ‖θ‖² + ½λ_β‖β‖² at x = (θ (m), β (kk), …) (the objective subtracts it). O(m + kk). */
+export function ridgePenalty(x: ArrayLike<number>, m: number, kk: number, prior: number, stylePrior: number): number {
+  let a = 0;
+  let b = 0;
+  for (let v = 0; v < m; v++) a += x[v]! * x[v]!;
+  for (let s = 0; s < kk; s++) b += x[m + s]! * x[m + s]!;
+  return 0.5 * prior * a + 0.5 * stylePrior * b;
 }
 
 /**
